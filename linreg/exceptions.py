@@ -1,0 +1,39 @@
+"""Errors and warnings raised by linreg.
+
+Every error is a ``LinregError``, itself a ``ValueError``, so callers that
+already catch ``ValueError`` keep working. Its message says what was expected,
+what was received, and what to do about it: the app shows it verbatim.
+"""
+
+__all__ = [
+    "LinregError",
+    "DataError",
+    "ModelError",
+    "LinregWarning",
+    "RankDeficiencyWarning",
+    "ConvergenceWarning",
+]
+
+
+class LinregError(ValueError):
+    """Base class of every error raised by linreg."""
+
+
+class DataError(LinregError):
+    """The data cannot be used: unreadable, empty, non-numeric or non-finite."""
+
+
+class ModelError(LinregError):
+    """The model cannot be fitted as asked: unknown column, too few rows, bad option."""
+
+
+class LinregWarning(UserWarning):
+    """Base class of every warning issued by linreg."""
+
+
+class RankDeficiencyWarning(LinregWarning):
+    """Some terms are linear combinations of others; their coefficients are not identified."""
+
+
+class ConvergenceWarning(LinregWarning):
+    """An iterative solver stopped before meeting its tolerance."""
