@@ -1,0 +1,59 @@
+"""Linear regression, learned and done: the Streamlit entry point.
+
+Run with ``streamlit run app.py``. This file sets up the page, the session state and
+the navigation, and draws the shared sidebar summary; each page lives in ``pages/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import state
+from linreg.exceptions import LinregError
+
+HERE = Path(__file__).resolve().parent
+
+# (file, title, icon, url path); url None lets Streamlit derive it from the file name.
+PAGES = [
+    ("pages/data.py", "Data", "📂", "data"),
+    ("pages/fit.py", "Fit", "📈", "fit"),
+    ("pages/residuals.py", "Residuals", "🔍", "residuals"),
+    ("pages/descent.py", "Gradient descent", "⛰️", "gradient-descent"),
+    ("pages/compare.py", "Compare", "⚖️", "compare"),
+]
+
+
+def _sidebar_summary() -> None:
+    """The current dataset and model, on every page."""
+    with st.sidebar:
+        st.divider()
+        st.markdown("**Current data and model**")
+        df, label = state.current_data()
+        spec = state.current_spec()
+        st.markdown(f"{state.md_escape(label)}  \n{len(df):,} rows × {df.shape[1]} columns")
+        st.markdown(f"Target: {state.md_code(spec.target)}")
+        try:
+            terms = state.design().terms
+        except LinregError as err:
+            st.caption(f"The model cannot be built yet: {err}")
+            return
+        shown = ", ".join(state.md_code(t) for t in terms[:12])
+        more = f" and {len(terms) - 12} more" if len(terms) > 12 else ""
+        intercept = "intercept + " if spec.intercept else "no intercept; "
+        st.markdown(f"Terms: {intercept}{shown}{more}")
+
+
+st.set_page_config(page_title="Linear regression", page_icon="📈", layout="wide")
+state.init()
+
+pages = [
+    st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+    for i, (path, title, icon, url) in enumerate(PAGES)
+    # A page another helper has not written yet is skipped, so the app still runs.
+    if (HERE / path).is_file()
+]
+nav = st.navigation(pages)
+nav.run()
+_sidebar_summary()

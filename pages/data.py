@@ -1,0 +1,6 @@
+"""Data page (being written)."""
+
+import streamlit as st
+
+st.title("Data")
+st.info("This page is being written.")

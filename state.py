@@ -1,0 +1,318 @@
+"""The app's session state and cached computations: the one app-side helper module.
+
+Every page reads and writes the app's state through this module, never through raw
+``st.session_state`` keys. The state lives in *plain* session keys (not widget keys),
+because Streamlit forgets a widget's value as soon as its page is not rendered: a page
+seeds its widgets from here and writes the user's choices back here.
+
+Heavy results are cached with ``st.cache_data`` on pure functions of hashable
+arguments (the DataFrame and frozen settings), so a cached function never reads a
+global that its cache key does not cover. Those functions call ``linreg`` and nothing
+else: no numerics live here.
+
+Every accessor that computes (``design``, ``ols``, ``gd``) raises
+``linreg.exceptions.LinregError`` when the data or model cannot be used; pages catch
+it and show ``st.error``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from linreg.exceptions import LinregError, LinregWarning
+
+__all__ = [
+    "FitSettings",
+    "GDSettings",
+    "Method",
+    "METHOD_LABELS",
+    "init",
+    "current_data",
+    "set_data",
+    "data_version",
+    "current_spec",
+    "set_spec",
+    "default_spec",
+    "fit_settings",
+    "set_fit_settings",
+    "gd_settings",
+    "set_gd_settings",
+    "design",
+    "ols",
+    "gd",
+    "text_columns",
+    "md_escape",
+    "md_code",
+]
+
+# Plain session keys. Only this module touches them.
+_DATA = "lr_data"  # pandas.DataFrame: the current dataset
+_SOURCE = "lr_source"  # str: where it came from, e.g. "Built-in: Anscombe I"
+_SPEC = "lr_spec"  # linreg.design.ModelSpec
+_FIT = "lr_fit_settings"  # FitSettings
+_GD = "lr_gd_settings"  # GDSettings
+_VERSION = "lr_data_version"  # int: bumped on every set_data, so pages can reset per-dataset widgets
+
+# The app opens with the first of these that linreg.datasets provides.
+DEFAULT_DATASETS = ("cars", "anscombe_1")
+
+Method = Literal["qr", "svd", "normal", "gd"]
+METHOD_LABELS: dict[str, str] = {
+    "qr": "QR (Householder)",
+    "svd": "SVD",
+    "normal": "Normal equations",
+    "gd": "Gradient descent",
+}
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How the Fit page fits: a closed-form method or gradient descent, and the CI level 1 - alpha."""
+
+    method: Method = "qr"
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class GDSettings:
+    """Gradient-descent settings shared by the Fit, Gradient descent and Compare pages.
+
+    ``batch_size`` None means full batch. Standardizing by default keeps the default
+    learning rate stable on any dataset: the Hessian of standardized columns has
+    eigenvalues of order 2, so 0.1 is well below the stable limit 2/lambda_max.
+    """
+
+    learning_rate: float = 0.1
+    n_iter: int = 500
+    batch_size: int | None = None
+    momentum: float = 0.0
+    standardize: bool = True
+    seed: int = 0
+
+
+# ---------------------------------------------------------------------------
+# Initialisation and plain-state accessors
+# ---------------------------------------------------------------------------
+
+
+def init() -> None:
+    """Fill in any missing state: the default dataset, its model, and the default settings.
+
+    Called by ``app.py`` on every run; it only writes keys that are absent.
+    """
+    ss = st.session_state
+    if _FIT not in ss:
+        ss[_FIT] = FitSettings()
+    if _GD not in ss:
+        ss[_GD] = GDSettings()
+    if _DATA not in ss:
+        df, label, spec = _default_dataset()
+        ss[_DATA] = df
+        ss[_SOURCE] = label
+        ss[_SPEC] = spec
+        ss[_VERSION] = 0
+
+
+def _default_dataset():
+    from linreg.datasets import DATASETS, load_dataset
+
+    name = next((n for n in DEFAULT_DATASETS if n in DATASETS), next(iter(DATASETS)))
+    df, info = load_dataset(name)
+    return df, f"Built-in: {info.title}", default_spec(df, info.target, info.features)
+
+
+def current_data() -> tuple[pd.DataFrame, str]:
+    """The current dataset and a label saying where it came from."""
+    init()
+    return st.session_state[_DATA], st.session_state[_SOURCE]
+
+
+def data_version() -> int:
+    """A counter bumped by every ``set_data``: widgets tied to one dataset can key on it."""
+    init()
+    return st.session_state[_VERSION]
+
+
+def set_data(df: pd.DataFrame, source_label: str, spec=None) -> None:
+    """Replace the dataset (and its model spec; a default one when ``spec`` is None)."""
+    init()
+    st.session_state[_DATA] = df
+    st.session_state[_SOURCE] = source_label
+    st.session_state[_SPEC] = spec if spec is not None else default_spec(df)
+    st.session_state[_VERSION] = st.session_state[_VERSION] + 1
+
+
+def current_spec():
+    """The current ``linreg.design.ModelSpec``."""
+    init()
+    return st.session_state[_SPEC]
+
+
+def set_spec(spec) -> None:
+    """Replace the model spec (a frozen ``ModelSpec``)."""
+    init()
+    st.session_state[_SPEC] = spec
+
+
+def fit_settings() -> FitSettings:
+    """The Fit page's method and alpha."""
+    init()
+    return st.session_state[_FIT]
+
+
+def set_fit_settings(settings: FitSettings | None = None, **changes) -> None:
+    """Replace the fit settings, or change some fields: ``set_fit_settings(method="svd")``."""
+    init()
+    base = settings if settings is not None else st.session_state[_FIT]
+    st.session_state[_FIT] = replace(base, **changes)
+
+
+def gd_settings() -> GDSettings:
+    """The gradient-descent settings."""
+    init()
+    return st.session_state[_GD]
+
+
+def set_gd_settings(settings: GDSettings | None = None, **changes) -> None:
+    """Replace the GD settings, or change some fields: ``set_gd_settings(learning_rate=0.01)``."""
+    init()
+    base = settings if settings is not None else st.session_state[_GD]
+    st.session_state[_GD] = replace(base, **changes)
+
+
+# ---------------------------------------------------------------------------
+# Model-spec helpers (bookkeeping on column names, no numerics)
+# ---------------------------------------------------------------------------
+
+
+def text_columns(df: pd.DataFrame) -> list[str]:
+    """Columns that do not hold numbers (text, categories, booleans): candidates for categorical."""
+    return [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+
+
+def default_spec(df: pd.DataFrame, target: str | None = None, features=None):
+    """A sensible ModelSpec for ``df``: the last numeric column as target, every other column a feature.
+
+    Text columns among the features are made categorical, since they cannot be used as numbers.
+    """
+    from linreg.design import ModelSpec
+
+    columns = [str(c) for c in df.columns]
+    text = set(text_columns(df))
+    if target is None:
+        numeric = [c for c in columns if c not in text]
+        target = numeric[-1] if numeric else columns[-1]
+    if not features:
+        features = [c for c in columns if c != target]
+    features = tuple(str(f) for f in features)
+    categorical = tuple(f for f in features if f in text)
+    return ModelSpec(target=str(target), features=features, categorical=categorical)
+
+
+# ---------------------------------------------------------------------------
+# Cached computations: pure functions of their (hashable) arguments
+# ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_design(df: pd.DataFrame, spec):
+    from linreg.design import build_design
+
+    return build_design(df, spec)
+
+
+@st.cache_data(show_spinner="Fitting…", max_entries=32)
+def _cached_ols(df: pd.DataFrame, spec, method: str, alpha: float):
+    from linreg.design import fit_design
+
+    design_ = _cached_design(df, spec)
+    # The plain-language warnings travel in result.warnings, which the pages show inline;
+    # the Python warning would only reach the server log (or fail a strict test run).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        return fit_design(design_, method=method, alpha=alpha)
+
+
+@st.cache_data(show_spinner="Running gradient descent…", max_entries=32)
+def _cached_gd(df: pd.DataFrame, spec, settings: GDSettings):
+    from linreg.descent import gradient_descent
+
+    design_ = _cached_design(df, spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        return gradient_descent(
+            design_.X,
+            design_.y,
+            learning_rate=settings.learning_rate,
+            n_iter=settings.n_iter,
+            intercept=design_.intercept,
+            standardize=settings.standardize,
+            batch_size=settings.batch_size,
+            momentum=settings.momentum,
+            seed=settings.seed,
+        )
+
+
+def design():
+    """The ``linreg.design.Design`` of the current data and spec.
+
+    Raises
+    ------
+    LinregError
+        If the spec does not fit the data (unknown column, text used as a number, ...).
+    """
+    df, _ = current_data()
+    return _cached_design(df, current_spec())
+
+
+def ols(method: str = "qr"):
+    """The closed-form ``OLSResult`` of the current model (QR unless ``method`` says otherwise).
+
+    Uses the alpha of ``fit_settings()`` for confidence intervals.
+
+    Raises
+    ------
+    LinregError
+        If the design cannot be built or fitted (e.g. no residual degrees of freedom).
+    """
+    if method == "gd":
+        raise LinregError("ols() fits in closed form; use gd() for gradient descent")
+    df, _ = current_data()
+    return _cached_ols(df, current_spec(), method, fit_settings().alpha)
+
+
+def gd(settings: GDSettings | None = None):
+    """The ``GDResult`` of gradient descent on the current design, with ``gd_settings()`` by default.
+
+    Raises
+    ------
+    LinregError
+        If the design cannot be built or a setting is invalid.
+    """
+    df, _ = current_data()
+    return _cached_gd(df, current_spec(), settings if settings is not None else gd_settings())
+
+
+# ---------------------------------------------------------------------------
+# Rendering helpers shared by pages
+# ---------------------------------------------------------------------------
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def md_escape(text: object) -> str:
+    """Escape markdown (and Streamlit's ``:color[...]``/``$math$``) metacharacters in user text.
+
+    Column names, values and file names come from the user; they must render literally.
+    """
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def md_code(text: object) -> str:
+    """User text as inline code (backticks inside are replaced, since they cannot be escaped there)."""
+    return "`" + str(text).replace("`", "ʼ") + "`"
