@@ -1,0 +1,199 @@
+"""Shared plumbing for the figure builders: sampling, layout, hover text.
+
+Plots draw at most ``MAX_POINTS`` points (a seeded random sample) so the browser stays
+responsive on large data, while every statistic is computed on all rows. Above
+``WEBGL_THRESHOLD`` points, scatters use WebGL (``go.Scattergl``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+__all__ = [
+    "MAX_POINTS",
+    "WEBGL_THRESHOLD",
+    "sample_index",
+    "sample_note",
+    "style",
+    "scatter",
+    "hover_template",
+    "safe_label",
+    "fmt",
+]
+
+MAX_POINTS = 20_000
+# SVG scatters get sluggish past a few thousand markers; WebGL draws 20,000 smoothly.
+WEBGL_THRESHOLD = 5_000
+
+
+def sample_index(n: int, max_points: int = MAX_POINTS, seed: int = 0) -> np.ndarray:
+    """Row positions to plot: all ``n`` rows, or a sorted random sample of ``max_points`` of them.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    max_points : int
+        Largest number of rows to return.
+    seed : int
+        Seed of the sample, so a rerun draws the same points.
+
+    Returns
+    -------
+    ndarray of int, shape (min(n, max_points),)
+        Increasing row positions.
+
+    Examples
+    --------
+    >>> sample_index(4).tolist()
+    [0, 1, 2, 3]
+    >>> idx = sample_index(100, max_points=10)
+    >>> len(idx), len(set(idx.tolist())), bool((idx[1:] > idx[:-1]).all())
+    (10, 10, True)
+    """
+    if n <= max_points:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=max_points, replace=False))
+
+
+def sample_note(n: int, n_shown: int) -> str | None:
+    """A sentence saying the plot shows a sample, or None when it shows every row.
+
+    Examples
+    --------
+    >>> sample_note(10, 10) is None
+    True
+    >>> sample_note(50_000, 20_000)
+    'The plot shows a random sample of 20,000 of the 50,000 rows; every row is used in the computations.'
+    """
+    if n_shown >= n:
+        return None
+    return (
+        f"The plot shows a random sample of {n_shown:,} of the {n:,} rows; "
+        "every row is used in the computations."
+    )
+
+
+def style(fig: go.Figure, title: str | None, xlabel: str, ylabel: str, *, height: int = 420) -> go.Figure:
+    """Apply the shared layout: title, axis titles (always), margins, legend and hover mode.
+
+    Examples
+    --------
+    >>> fig = style(go.Figure(), "t", "x", "y")
+    >>> fig.layout.xaxis.title.text, fig.layout.yaxis.title.text
+    ('x', 'y')
+    """
+    fig.update_layout(
+        title={"text": safe_label(title)} if title else None,
+        xaxis_title=safe_label(xlabel),
+        yaxis_title=safe_label(ylabel),
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 55},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        hovermode="closest",
+    )
+    return fig
+
+
+def safe_label(text: object) -> str:
+    """User text made safe for plotly labels, which interpret a subset of HTML and ``%{...}``.
+
+    Examples
+    --------
+    >>> safe_label("<b>a</b> %{x}")
+    '&lt;b&gt;a&lt;/b&gt; ％{x}'
+    """
+    return html.escape(str(text), quote=False).replace("%", "％")
+
+
+def hover_template(columns: Sequence[str], *, row_label: str = "row", first: int = 0) -> str:
+    """A hovertemplate showing the row label and each column's value from ``customdata``.
+
+    ``customdata[:, first]`` holds the row label and ``customdata[:, first + 1 + j]`` the
+    value of ``columns[j]``.
+
+    Examples
+    --------
+    >>> hover_template(["x", "y"])
+    'row %{customdata[0]}<br>x = %{customdata[1]}<br>y = %{customdata[2]}<extra></extra>'
+    """
+    parts = [f"{row_label} %{{customdata[{first}]}}"]
+    parts += [f"{safe_label(c)} = %{{customdata[{first + 1 + j}]}}" for j, c in enumerate(columns)]
+    return "<br>".join(parts) + "<extra></extra>"
+
+
+def _hover_values(values: np.ndarray) -> np.ndarray:
+    """Values formatted for hover (numbers to 4 significant digits, text as is)."""
+    if np.issubdtype(values.dtype, np.number):
+        return np.array([fmt(v) for v in values], dtype=object)
+    return values.astype(object)
+
+
+def scatter(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    name: str,
+    row_labels: Sequence | np.ndarray,
+    hover: Mapping[str, np.ndarray] | None = None,
+    marker: Mapping | None = None,
+    **kwargs,
+) -> go.Scatter | go.Scattergl:
+    """A marker scatter whose hover shows the row label and its values; WebGL for many points.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (m,)
+        Coordinates (already sampled).
+    name : str
+        Legend name.
+    row_labels : array-like, shape (m,)
+        The rows' labels in the user's data.
+    hover : mapping of column name to ndarray (m,), optional
+        Values shown on hover, in order.
+
+    Examples
+    --------
+    >>> tr = scatter(np.array([1.0]), np.array([2.0]), name="data", row_labels=[7], hover={"x": np.array([1.0])})
+    >>> type(tr).__name__, tr.customdata[0].tolist()
+    ('Scatter', ['7', '1'])
+    """
+    hover = dict(hover or {})
+    m = len(x)
+    cols = [np.asarray(row_labels).astype(str).astype(object)]
+    cols += [_hover_values(np.asarray(v)) for v in hover.values()]
+    customdata = np.column_stack(cols) if m else np.empty((0, len(cols)), dtype=object)
+    trace_type = go.Scattergl if m > WEBGL_THRESHOLD else go.Scatter
+    return trace_type(
+        x=x,
+        y=y,
+        mode="markers",
+        name=safe_label(name),
+        customdata=customdata,
+        hovertemplate=hover_template(list(hover)),
+        marker=dict(marker or {"size": 7 if m <= 1000 else 4, "opacity": 0.8 if m <= 1000 else 0.5}),
+        **kwargs,
+    )
+
+
+def fmt(value: float | None, digits: int = 4) -> str:
+    """A number to ``digits`` significant digits for people; None/NaN become an em dash.
+
+    Examples
+    --------
+    >>> fmt(3.14159), fmt(1234567.0), fmt(float("nan")), fmt(2.5e-7)
+    ('3.142', '1.235e+06', '—', '2.5e-07')
+    """
+    if value is None:
+        return "—"
+    value = float(value)
+    if np.isnan(value):
+        return "—"
+    if np.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.{digits}g}"
