@@ -1,0 +1,704 @@
+"""Command line: ``python -m linreg fit`` and ``python -m linreg generate``.
+
+``fit`` reads a CSV, builds the model terms and prints either a summary in the
+style of R's ``summary.lm`` or one JSON object; ``generate`` writes a synthetic
+dataset as CSV. Bad input exits with status 2 and one line on stderr that says
+what is wrong and how to fix it. All the numerics live in the library: this
+module parses options, calls it and formats what comes back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+
+from .exceptions import LinregError, LinregWarning, ModelError
+
+__all__ = ["main", "build_parser", "JSON_KEYS", "GD_JSON_KEYS"]
+
+PROG = "python -m linreg"
+
+#: Keys of the ``fit --format json`` object, in the order they are printed.
+JSON_KEYS = (
+    "terms", "coef", "std_err", "t", "p_value", "ci_low", "ci_high",
+    "sigma", "r_squared", "adj_r_squared", "f_statistic", "f_p_value", "df_model", "df_resid",
+    "n", "n_dropped", "rank", "aliased", "condition_number",
+    "log_likelihood", "aic", "bic", "rss", "method",
+)
+#: Extra keys printed with ``--method gd``.
+GD_JSON_KEYS = (
+    "iterations", "converged", "diverged", "message", "final_loss",
+    "learning_rate", "max_stable_learning_rate",
+)
+# OLS result attributes copied verbatim into the JSON (n_dropped comes from the design).
+_OLS_KEYS = tuple(k for k in JSON_KEYS if k != "n_dropped")
+_GD_DEFAULT_ITERATIONS = 1000
+_GD_OPTIONS = ("learning_rate", "iterations", "batch_size", "momentum", "standardize", "seed", "tol")
+
+_FIT_EPILOG = """\
+methods:
+  qr, svd, normal  closed-form least squares (qr is the accurate default; normal
+                   solves the normal equations and is there to show why not to).
+  gd               gradient descent on L(w) = (1/N)||y - Xw||^2 over the same terms.
+                   Its JSON adds iterations, converged, diverged, message, final_loss,
+                   learning_rate and max_stable_learning_rate. rss, sigma, r_squared and
+                   adj_r_squared are computed at the GD coefficients (they only need
+                   the residuals); std_err, t, p_value, ci_low, ci_high, f_statistic,
+                   f_p_value, log_likelihood, aic, bic, rank, aliased and
+                   condition_number are null, because they assume the exact
+                   least-squares solution: use --method qr for them.
+                   Divergence is a result (exit 0, "diverged": true).
+
+Exit status: 0 on success, 2 on bad input (one line on stderr says why).
+JSON never holds NaN or Infinity (null instead); floats keep full precision.
+"""
+
+
+class _UsageError(Exception):
+    """An option or argument is invalid; ``main`` turns it into exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors become one line on stderr instead of usage + message."""
+
+    def error(self, message: str) -> NoReturn:
+        # argparse would print the whole usage block; one line is easier to read and to grep.
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# ---------------------------------------------------------------------------
+# Option value parsers (argparse ``type=`` callables)
+# ---------------------------------------------------------------------------
+
+def _parse_features(text: str) -> tuple[str, ...]:
+    """Split ``"a,b"`` into column names.
+
+    Examples
+    --------
+    >>> _parse_features("a, b")
+    ('a', 'b')
+    """
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated column names like 'a,b'; got {text!r} with an empty name"
+        )
+    return names
+
+
+def _parse_poly(text: str) -> tuple[str, int]:
+    """Parse ``COL:DEG`` into ``(column, degree)``.
+
+    The split is on the last colon, so a column name may itself hold a colon.
+
+    Examples
+    --------
+    >>> _parse_poly("x:3")
+    ('x', 3)
+    """
+    column, sep, degree = text.rpartition(":")
+    if not sep or not column.strip():
+        raise argparse.ArgumentTypeError(f"expected COL:DEG like 'x:3'; got {text!r}")
+    try:
+        value = int(degree)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the degree in {text!r} must be a whole number like 'x:3'"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the degree in {text!r} must be 1 or more")
+    return column.strip(), value
+
+
+def _parse_interaction(text: str) -> tuple[str, str]:
+    """Parse ``A:B`` into ``(a, b)``.
+
+    Examples
+    --------
+    >>> _parse_interaction("a:b")
+    ('a', 'b')
+    """
+    parts = [part.strip() for part in text.split(":")]
+    if len(parts) != 2 or not all(parts):
+        raise argparse.ArgumentTypeError(f"expected two columns A:B like 'a:b'; got {text!r}")
+    return parts[0], parts[1]
+
+
+def _number(kind: type, low: float | None = None, high: float | None = None,
+            low_open: bool = False, high_open: bool = False):
+    """Return an argparse type that parses ``kind`` and checks it lies in [low, high].
+
+    ``low_open``/``high_open`` exclude the bound. NaN and infinities are refused:
+    no option of ours means anything with them.
+
+    Examples
+    --------
+    >>> _number(float, 0, 1, low_open=True, high_open=True)("0.05")
+    0.05
+    """
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            word = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {word}; got {text!r}") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
+        if low is not None and (value < low or (low_open and value == low)):
+            raise argparse.ArgumentTypeError(f"must be {'>' if low_open else '>='} {low}; got {text}")
+        if high is not None and (value > high or (high_open and value == high)):
+            raise argparse.ArgumentTypeError(f"must be {'<' if high_open else '<='} {high}; got {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in "invalid <name> value" messages
+    return parse
+
+
+# ---------------------------------------------------------------------------
+# Parser
+# ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``python -m linreg`` argument parser with its ``fit`` and ``generate`` commands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its ``error`` raises instead of exiting, so that ``main`` can print one line.
+    """
+    parser = _Parser(prog=PROG, description="Linear regression by closed form and by gradient descent.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,generate}",
+                                     parser_class=_Parser)
+    _add_fit_parser(commands)
+    _add_generate_parser(commands)
+    return parser
+
+
+def _add_fit_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "fit", help="fit a linear model to a CSV file",
+        description="Fit a linear model to a CSV file and print a summary or one JSON object.",
+        epilog=_FIT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("data", metavar="DATA.csv", help="CSV file (comma, semicolon or tab); '-' reads stdin")
+    p.add_argument("--target", required=True, metavar="COL", help="column to predict")
+    p.add_argument("--features", type=_parse_features, default=(), metavar="A,B",
+                   help="comma-separated feature columns (default: every column except the target)")
+    p.add_argument("--poly", type=_parse_poly, action="append", default=[], metavar="COL:DEG",
+                   help="polynomial terms COL, COL^2, ... COL^DEG (repeatable)")
+    p.add_argument("--categorical", action="append", default=[], metavar="COL",
+                   help="treat COL as categorical: one dummy per level but the reference (repeatable)")
+    p.add_argument("--interaction", type=_parse_interaction, action="append", default=[], metavar="A:B",
+                   help="add the product term A:B (repeatable)")
+    p.add_argument("--no-intercept", dest="intercept", action="store_false",
+                   help="fit without an intercept (R-squared becomes uncentred)")
+    p.add_argument("--standardize-terms", action="store_true",
+                   help="standardize the design columns (coefficients are then per standard deviation)")
+    p.add_argument("--method", choices=("qr", "svd", "normal", "gd"), default="qr",
+                   help="solver (default: qr); see 'methods' below")
+    p.add_argument("--alpha", type=_number(float, 0, 1, low_open=True, high_open=True), default=0.05,
+                   help="significance level for the confidence intervals (default: 0.05)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    gd = p.add_argument_group("gradient descent (only with --method gd)")
+    gd.add_argument("--learning-rate", type=_number(float, 0, low_open=True), default=None, metavar="LR",
+                    help="step size (default: the optimal full-batch rate 2/(lambda_max + lambda_min))")
+    gd.add_argument("--iterations", type=_number(int, 1), default=None, metavar="N",
+                    help=f"maximum number of iterations (default: {_GD_DEFAULT_ITERATIONS})")
+    gd.add_argument("--batch-size", type=_number(int, 1), default=None, metavar="B",
+                    help="rows per step (default: all rows, full batch)")
+    gd.add_argument("--momentum", type=_number(float, 0, 1, high_open=True), default=None, metavar="BETA",
+                    help="heavy-ball momentum in [0, 1) (default: 0)")
+    gd.add_argument("--standardize", action="store_true", default=None,
+                    help="run on standardized columns; coefficients are still reported in original units")
+    gd.add_argument("--seed", type=int, default=None, help="seed for mini-batch shuffling")
+    gd.add_argument("--tol", type=_number(float, 0, low_open=True), default=None,
+                    help="stop when the gradient norm falls below this (default: the library's)")
+    p.set_defaults(handler=_run_fit)
+
+
+def _add_generate_parser(commands: argparse._SubParsersAction) -> None:
+    from .synthetic import GENERATOR_PARAMS, GENERATORS
+
+    p = commands.add_parser(
+        "generate", help="write a synthetic dataset as CSV",
+        description="Write a synthetic dataset as CSV to stdout (or -o FILE). "
+                    "Each KIND has its own options: 'generate KIND --help'.",
+    )
+    kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND", parser_class=_Parser)
+    for kind in GENERATORS:
+        params = GENERATOR_PARAMS.get(kind, {})
+        doc = (GENERATORS[kind].__doc__ or "").strip().splitlines()
+        k = kinds.add_parser(kind, help=doc[0] if doc else f"{kind} data",
+                             description=doc[0] if doc else None)
+        _add_generate_options(k, params)
+        k.set_defaults(handler=_run_generate, params=tuple(name for name in params if name != "n"))
+
+
+def _add_generate_options(p: argparse.ArgumentParser, params: dict[str, tuple]) -> None:
+    """Add --n, --seed, -o, --truth and one option per entry of the kind's ``GENERATOR_PARAMS``."""
+    n_default, n_low, n_high, _ = params.get("n", (100, 1, None, ""))
+    p.add_argument("--n", type=_number(int, n_low, n_high), default=n_default,
+                   help=f"number of rows (default: {n_default})")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed; the same seed gives the same data (default: fresh randomness)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None, help="write the CSV here instead of stdout")
+    p.add_argument("--truth", metavar="FILE", default=None,
+                   help="also write the true coefficients and a model hint as JSON to FILE")
+    for name, (default, low, high, text) in params.items():
+        if name == "n":
+            continue
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=default,
+                           help=f"{text} (default: {default})")
+            continue
+        kind = _param_type(default, low, high)
+        bounds = "" if low is None and high is None else f"; range {_fmt_bound(low)}..{_fmt_bound(high)}"
+        p.add_argument(flag, dest=name, type=_number(kind, low, high) if kind in (int, float) else kind,
+                       default=default, help=f"{text} (default: {default}{bounds})")
+
+
+def _param_type(default: Any, low: Any, high: Any) -> type:
+    """The Python type a generator parameter takes, read from its default and bounds."""
+    for value in (default, low, high):
+        if isinstance(value, bool):
+            return bool
+        if isinstance(value, float):
+            return float
+    for value in (default, low, high):
+        if isinstance(value, int):
+            return int
+        if isinstance(value, str):
+            return str
+    return float
+
+
+def _fmt_bound(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 on bad input (after one line on stderr).
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except SystemExit as exc:  # --help and --version exit through argparse
+        return exc.code if isinstance(exc.code, int) else 0
+    except _UsageError as exc:
+        return _fail(str(exc))
+    except LinregError as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error of ours, and nothing left to say.
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        return _fail(_describe_os_error(exc))
+
+
+def _fail(message: str) -> int:
+    """Print ``message`` as one line on stderr and return exit status 2."""
+    # Library messages are one sentence, but a stray newline must not break the one-line promise.
+    print(f"linreg: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+def _describe_os_error(exc: OSError) -> str:
+    what = exc.strerror or exc.__class__.__name__
+    if exc.filename is None:
+        return f"{what}; check the file paths"
+    return f"cannot open '{exc.filename}': {what}; check the path and that the file is readable"
+
+
+def _silence_stdout() -> None:
+    # Python would report the broken pipe again when flushing stdout at exit.
+    try:
+        devnull = open("/dev/null", "w")  # noqa: SIM115 - lives until exit
+        sys.stdout = devnull
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------------------
+# fit
+# ---------------------------------------------------------------------------
+
+def _run_fit(args: argparse.Namespace) -> int:
+    """Load, build, fit and print; see ``python -m linreg fit --help``."""
+    _check_gd_options(args)
+    from .data import load_csv
+    from .design import ModelSpec, build_design
+
+    frame = _load(load_csv, args.data)
+    spec = ModelSpec(
+        target=args.target, features=tuple(args.features), categorical=tuple(args.categorical),
+        poly=tuple(args.poly), interactions=tuple(args.interaction),
+        standardize=args.standardize_terms, intercept=args.intercept,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LinregWarning)
+        design = build_design(frame, spec)
+        if args.method == "gd":
+            report = _fit_gd(design, args)
+        else:
+            report = _fit_closed_form(design, args)
+    report["warnings"] = _merge_warnings(report.pop("_warnings", ()), caught)
+    if args.format == "json":
+        print(_to_json(report))
+    else:
+        print(_text_report(report, args, spec))
+    return 0
+
+
+def _check_gd_options(args: argparse.Namespace) -> None:
+    """Refuse gradient-descent options with a closed-form method, where they would be ignored."""
+    if args.method == "gd":
+        return
+    given = [o for o in _GD_OPTIONS if getattr(args, o) is not None]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        hint = " (to standardize the terms for any method, use --standardize-terms)" if given[0] == "standardize" else ""
+        raise _UsageError(f"{flag} only applies with --method gd; add --method gd or drop {flag}{hint}")
+
+
+def _load(load_csv, source: str):
+    """Read the CSV at ``source`` ('-' is stdin) with the library's loader.
+
+    The loader itself turns a missing or unreadable file into a ``DataError``.
+    """
+    return load_csv(sys.stdin.buffer if source == "-" else Path(source))
+
+
+def _fit_closed_form(design, args: argparse.Namespace) -> dict[str, Any]:
+    """Fit by qr/svd/normal and collect the JSON keys plus what the text summary needs."""
+    from .design import fit_design
+
+    result = fit_design(design, method=args.method, alpha=args.alpha)
+    report: dict[str, Any] = {key: getattr(result, key) for key in _OLS_KEYS}
+    report["n_dropped"] = design.n_dropped
+    report["_warnings"] = tuple(getattr(result, "warnings", ()))
+    report["_resid"] = result.resid
+    report["_alpha"] = args.alpha
+    return report
+
+
+def _fit_gd(design, args: argparse.Namespace) -> dict[str, Any]:
+    """Fit by gradient descent on the design's columns; see the ``--help`` epilog for which keys are null."""
+    from .descent import gradient_descent, learning_rate_bounds
+
+    X, y = design.X, design.y
+    n, k = X.shape[0], X.shape[1] + int(design.intercept)
+    if n < k:
+        raise ModelError(
+            f"{n} rows but {k} parameters to estimate; give more rows or fewer terms"
+        )
+    standardize = bool(args.standardize)
+    rate = args.learning_rate
+    if rate is None:
+        rate = learning_rate_bounds(X, intercept=design.intercept, standardize=standardize)[1]
+    options = dict(
+        learning_rate=rate,
+        n_iter=args.iterations or _GD_DEFAULT_ITERATIONS,
+        intercept=design.intercept, standardize=standardize, batch_size=args.batch_size,
+        momentum=args.momentum or 0.0, seed=args.seed,
+    )
+    if args.tol is not None:
+        options["tol"] = args.tol
+    gd = gradient_descent(X, y, **options)
+    terms = (("Intercept",) if design.intercept else ()) + tuple(design.terms)
+    report: dict[str, Any] = dict.fromkeys(JSON_KEYS)
+    report.update(
+        terms=terms, coef=gd.coef, n=n, n_dropped=design.n_dropped, method="gd",
+        df_model=k - int(design.intercept), df_resid=n - k,
+    )
+    report.update(_fit_stats_at(X, y, gd.coef, design.intercept, n - k))
+    report.update(
+        iterations=gd.n_iter, converged=gd.converged, diverged=gd.diverged, message=gd.message,
+        final_loss=gd.history.loss[-1], learning_rate=gd.learning_rate,
+        max_stable_learning_rate=gd.max_stable_learning_rate,
+    )
+    report["_momentum"], report["_batch_size"], report["_standardize"] = gd.momentum, gd.batch_size, standardize
+    report["_resid"] = y - _with_ones(X, design.intercept) @ np.asarray(gd.coef)
+    return report
+
+
+def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
+    return np.column_stack([np.ones(X.shape[0]), X]) if intercept else X
+
+
+def _fit_stats_at(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: bool,
+                  df_resid: int) -> dict[str, float | None]:
+    """rss, sigma, r_squared and adj_r_squared at any coefficients (they need only the residuals).
+
+    R-squared is centred with an intercept and uncentred without, as ``fit_ols`` defines it.
+    """
+    from .descent import loss
+
+    X1 = _with_ones(X, intercept)
+    n = X1.shape[0]
+    rss = n * loss(X1, y, np.asarray(coef))   # loss is the mean squared residual
+    tss = float(np.sum((y - y.mean()) ** 2) if intercept else np.sum(y**2))
+    stats: dict[str, float | None] = {"rss": rss, "sigma": None, "r_squared": None, "adj_r_squared": None}
+    if df_resid > 0:
+        stats["sigma"] = math.sqrt(rss / df_resid)
+    if tss > 0:
+        stats["r_squared"] = 1.0 - rss / tss
+        if df_resid > 0:
+            stats["adj_r_squared"] = 1.0 - (rss / df_resid) / (tss / (n - int(intercept)))
+    return stats
+
+
+def _merge_warnings(own: Sequence[str], caught: Sequence[warnings.WarningMessage]) -> list[str]:
+    """The result's plain-language warnings plus linreg warnings raised on the way, without repeats.
+
+    Warnings that are not linreg's (numpy, pandas) are re-issued unchanged, so nothing is hidden.
+    """
+    messages = list(own)
+    for w in caught:
+        if issubclass(w.category, LinregWarning):
+            messages.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return list(dict.fromkeys(" ".join(m.split()) for m in messages))
+
+
+# ---------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------
+
+def _json_safe(value: Any) -> Any:
+    """Convert numpy values to plain Python, with NaN and infinities as None.
+
+    Examples
+    --------
+    >>> _json_safe(np.array([1.5, np.nan, np.inf]))
+    [1.5, None, None]
+    """
+    if isinstance(value, np.ndarray):
+        return [_json_safe(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _to_json(report: dict[str, Any]) -> str:
+    """The public keys of ``report`` as one JSON object; floats keep full precision (repr)."""
+    public = {k: v for k, v in report.items() if not k.startswith("_")}
+    # allow_nan=False is a guard: _json_safe has already replaced every NaN and infinity.
+    return json.dumps(_json_safe(public), allow_nan=False)
+
+
+# ---------------------------------------------------------------------------
+# Text summary (after R's summary.lm)
+# ---------------------------------------------------------------------------
+
+_SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
+
+
+def _text_report(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
+    """Render the fit as a readable summary, after R's ``summary.lm``."""
+    gd = report["method"] == "gd"
+    lines = [f"Call: {PROG} fit {args.data} ({_method_name(report['method'])})",
+             f"Formula: {_formula(spec.target, report['terms'], spec.intercept)}", ""]
+    lines += _residual_block(report["_resid"])
+    lines += _gd_block(report) if gd else _coef_block(report)
+    lines += _fit_stats_block(report, gd)
+    lines += _notes_block(report)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _method_name(method: str) -> str:
+    return {
+        "qr": "least squares by Householder QR",
+        "svd": "least squares by SVD",
+        "normal": "least squares by the normal equations",
+        "gd": "gradient descent",
+    }.get(method, str(method))
+
+
+def _formula(target: str, terms: Sequence[str], intercept: bool) -> str:
+    """R-style formula of the fitted terms.
+
+    Examples
+    --------
+    >>> _formula("y", ("Intercept", "x", "x^2"), True)
+    'y ~ x + x^2'
+    >>> _formula("y", ("x",), False)
+    'y ~ 0 + x'
+    """
+    rhs = [t for t in terms if t != "Intercept"] if intercept else list(terms)
+    if not intercept:
+        rhs = ["0", *rhs]
+    return f"{target} ~ {' + '.join(rhs) if rhs else '1'}"
+
+
+def _fmt(value: Any, digits: int = 6) -> str:
+    """A number in ``digits`` significant digits; NA when undefined (as R prints aliased terms)."""
+    if value is None:
+        return "NA"
+    value = float(value)
+    if math.isnan(value):
+        return "NA"
+    if math.isinf(value):
+        return "Inf" if value > 0 else "-Inf"
+    return f"{value:.{digits}g}"
+
+
+def _fmt_p(p: Any) -> str:
+    """A p-value the way R's format.pval shows it: tiny values as '< 2e-16'.
+
+    Examples
+    --------
+    >>> _fmt_p(1e-30), _fmt_p(0.01234)
+    ('< 2e-16', '0.0123')
+    """
+    if p is None or math.isnan(float(p)):
+        return "NA"
+    # Below double precision's epsilon the digits are noise, as R says.
+    return "< 2e-16" if p < 2.2e-16 else f"{float(p):.3g}"
+
+
+def _stars(p: Any) -> str:
+    """Significance stars of R's summary.lm.
+
+    Examples
+    --------
+    >>> [_stars(p) for p in (0.0001, 0.004, 0.02, 0.07, 0.5)]
+    ['***', '**', '*', '.', '']
+    """
+    if p is None or math.isnan(float(p)):
+        return ""
+    for cut, mark in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
+        if p < cut:
+            return mark
+    return ""
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Left-align the first column (names) and right-align the others."""
+    cols = list(zip(header, *rows))
+    widths = [max(len(c) for c in col) for col in cols]
+    out = []
+    for row in (header, *rows):
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def _residual_block(resid: np.ndarray) -> list[str]:
+    # Five-number summary as R prints it; numpy's default quantile is R's type 7.
+    q = np.quantile(np.asarray(resid, dtype=float), [0, 0.25, 0.5, 0.75, 1])
+    return ["Residuals:", *_table(["", "Min", "1Q", "Median", "3Q", "Max"],
+                                   [["", *(_fmt(v, 5) for v in q)]]), ""]
+
+
+def _coef_block(report: dict[str, Any]) -> list[str]:
+    level = f"{100 * (1 - report['_alpha']):g}%"
+    rows = []
+    for i, term in enumerate(report["terms"]):
+        p = report["p_value"][i]
+        rows.append([term, _fmt(report["coef"][i]), _fmt(report["std_err"][i]), _fmt(report["t"][i], 4),
+                     _fmt_p(p), _stars(p), _fmt(report["ci_low"][i]), _fmt(report["ci_high"][i])])
+    header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "", f"{level} CI low", "high"]
+    return ["Coefficients:", *_table(header, rows), "---", _SIGNIF_LEGEND, ""]
+
+
+def _gd_block(report: dict[str, Any]) -> list[str]:
+    rows = [[term, _fmt(c)] for term, c in zip(report["terms"], report["coef"])]
+    status = "diverged" if report["diverged"] else "converged" if report["converged"] else "not converged"
+    batch = report["_batch_size"] or "all rows"
+    return [
+        "Coefficients (gradient descent; no standard errors: they assume the exact least-squares solution,",
+        "use --method qr for inference):",
+        *_table(["", "Estimate"], rows), "",
+        f"Gradient descent: {status} after {report['iterations']} iterations; {report['message']}",
+        f"Learning rate: {_fmt(report['learning_rate'])} (largest stable full-batch rate: "
+        f"{_fmt(report['max_stable_learning_rate'])}); momentum {_fmt(report['_momentum'])}; "
+        f"batch size {batch}; standardized: {'yes' if report['_standardize'] else 'no'}",
+        f"Final loss (mean squared residual): {_fmt(report['final_loss'])}", "",
+    ]
+
+
+def _fit_stats_block(report: dict[str, Any], gd: bool) -> list[str]:
+    at = " (at the gradient-descent coefficients)" if gd else ""
+    lines = [f"Residual standard error: {_fmt(report['sigma'], 5)} on {report['df_resid']} degrees of freedom{at}"]
+    r2_kind = "" if report["terms"] and report["terms"][0] == "Intercept" else " (uncentred: no intercept)"
+    lines.append(f"Multiple R-squared: {_fmt(report['r_squared'], 5)},  "
+                 f"Adjusted R-squared: {_fmt(report['adj_r_squared'], 5)}{r2_kind}")
+    if not gd and _finite(report["f_statistic"]):
+        lines.append(f"F-statistic: {_fmt(report['f_statistic'], 5)} on {report['df_model']} and "
+                     f"{report['df_resid']} DF,  p-value: {_fmt_p(report['f_p_value'])}")
+    if not gd:
+        lines.append(f"Log-likelihood: {_fmt(report['log_likelihood'])},  AIC: {_fmt(report['aic'])},  "
+                     f"BIC: {_fmt(report['bic'])}")
+        lines.append(f"Condition number: {_fmt(report['condition_number'], 4)},  rank: {report['rank']} "
+                     f"of {len(report['terms'])} terms")
+    return lines
+
+
+def _notes_block(report: dict[str, Any]) -> list[str]:
+    lines = [f"Observations: {report['n']} used, {report['n_dropped']} dropped for missing values"]
+    if report.get("aliased"):
+        lines.append(f"Aliased terms (not identified, shown as NA): {', '.join(report['aliased'])}")
+    if report["warnings"]:
+        lines.append("Warnings:")
+        lines += [f"  - {w}" for w in report["warnings"]]
+    return lines
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and math.isfinite(float(value))
+
+
+# ---------------------------------------------------------------------------
+# generate
+# ---------------------------------------------------------------------------
+
+def _run_generate(args: argparse.Namespace) -> int:
+    """Write ``make_data(kind, n=..., seed=..., **params)`` as CSV, and the truth as JSON if asked."""
+    from .synthetic import make_data
+
+    params = {name: getattr(args, name) for name in args.params}
+    synth = make_data(args.kind, n=args.n, seed=args.seed, **params)
+    text = synth.data.to_csv(index=False)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text)
+    if args.truth is not None:
+        truth = {"kind": args.kind, "target": synth.target, "coef": synth.coef,
+                 "spec_hint": synth.spec_hint, "description": synth.description, "params": synth.params}
+        Path(args.truth).write_text(json.dumps(_json_safe(truth), allow_nan=False, indent=2) + "\n")
+    return 0
