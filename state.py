@@ -35,6 +35,7 @@ __all__ = [
     "current_data",
     "set_data",
     "data_version",
+    "truth",
     "current_spec",
     "set_spec",
     "default_spec",
@@ -56,6 +57,7 @@ _SOURCE = "lr_source"  # str: where it came from, e.g. "Built-in: Anscombe I"
 _SPEC = "lr_spec"  # linreg.design.ModelSpec
 _FIT = "lr_fit_settings"  # FitSettings
 _GD = "lr_gd_settings"  # GDSettings
+_TRUTH = "lr_truth"  # dict[str, float] | None: true coefficients of synthetic data
 _VERSION = "lr_data_version"  # int: bumped on every set_data, so pages can reset per-dataset widgets
 
 # The app opens with the first of these that linreg.datasets provides.
@@ -138,13 +140,23 @@ def data_version() -> int:
     return st.session_state[_VERSION]
 
 
-def set_data(df: pd.DataFrame, source_label: str, spec=None) -> None:
-    """Replace the dataset (and its model spec; a default one when ``spec`` is None)."""
+def set_data(df: pd.DataFrame, source_label: str, spec=None, truth: dict[str, float] | None = None) -> None:
+    """Replace the dataset (and its model spec; a default one when ``spec`` is None).
+
+    ``truth``: the true coefficients keyed by term name, when the data is synthetic.
+    """
     init()
     st.session_state[_DATA] = df
+    st.session_state[_TRUTH] = dict(truth) if truth else None
     st.session_state[_SOURCE] = source_label
     st.session_state[_SPEC] = spec if spec is not None else default_spec(df)
     st.session_state[_VERSION] = st.session_state[_VERSION] + 1
+
+
+def truth() -> dict[str, float] | None:
+    """The true coefficients (term name -> value) of synthetic data, else None."""
+    init()
+    return st.session_state.get(_TRUTH)
 
 
 def current_spec():
