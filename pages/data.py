@@ -1,6 +1,304 @@
-"""Data page (being written)."""
+"""Data page: choose a dataset (built-in, synthetic or uploaded), look at it, and set up the model.
 
+Thin page: widgets -> linreg -> render. The dataset and the model spec live in plain
+session keys owned by ``state``; the widgets here are seeded from them each time the
+page is shown, and write the user's choices back.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
 import streamlit as st
 
-st.title("Data")
-st.info("This page is being written.")
+import state
+from linreg import datasets, synthetic
+from linreg.data import load_csv
+from linreg.design import ModelSpec
+from linreg.exceptions import LinregError
+from linreg.plots import fit as plots
+
+MAX_UPLOAD_ROWS = 2_000_000
+MAX_UPLOAD_COLS = 500
+PREVIEW_ROWS = 200
+
+# Widget keys of the model section: dropped when the dataset changes, so they are
+# re-seeded from the new dataset's spec instead of keeping the old dataset's columns.
+MODEL_KEYS = ("target", "features", "categorical", "interactions", "standardize", "intercept", "explore_x")
+POLY_PREFIX = "poly::"
+_UPLOAD_SEEN = "data_page_upload_seen"  # page-local bookkeeping: which upload was already read
+_UPLOAD_ERROR = "data_page_upload_error"
+
+
+def _reset_model_widgets() -> None:
+    for key in list(st.session_state.keys()):
+        if key in MODEL_KEYS or str(key).startswith(POLY_PREFIX):
+            del st.session_state[key]
+
+
+def _use(df: pd.DataFrame, label: str, spec: ModelSpec | None = None, truth: dict | None = None) -> None:
+    state.set_data(df, label, spec, truth=truth)
+    _reset_model_widgets()
+
+
+def _seed(key: str, value) -> None:
+    """Give a widget its value from the app state when the page is (re)entered."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+# ---------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------
+
+
+def _builtin_tab() -> None:
+    names = list(datasets.DATASETS)
+    _seed("builtin", names[0])
+    name = st.selectbox(
+        "Dataset",
+        names,
+        key="builtin",
+        format_func=lambda n: datasets.DATASETS[n].title,
+    )
+    info = datasets.DATASETS[name]
+    st.markdown(state.md_escape(info.description))
+    st.caption(f"Source: {state.md_escape(info.source)}")
+    if st.button("Load this dataset", key="load_builtin", type="primary"):
+        try:
+            df, info = datasets.load_dataset(name)
+            spec = state.default_spec(df, info.target, info.features)
+        except LinregError as err:
+            st.error(f"Could not load {info.title}: {err}")
+            return
+        _use(df, f"Built-in: {info.title}", spec)
+        st.success(f"Loaded {info.title}: {len(df):,} rows.")
+
+
+def _knob(kind: str, param: str, spec: tuple) -> object:
+    default, low, high, help_text = spec
+    key = f"gen::{kind}::{param}"
+    label = param.replace("_", " ")
+    if isinstance(default, bool):
+        return st.checkbox(label, value=default, key=key, help=help_text)
+    if isinstance(default, int):
+        return st.number_input(label, min_value=int(low), max_value=int(high), value=int(default), step=1,
+                               key=key, help=help_text)
+    step = (float(high) - float(low)) / 100 if high is not None and low is not None else 0.1
+    return st.number_input(label, min_value=float(low), max_value=float(high), value=float(default),
+                           step=step, format="%.4g", key=key, help=help_text)
+
+
+def _generate_tab() -> None:
+    kinds = list(synthetic.GENERATORS)
+    kind = st.selectbox("Generator", kinds, key="gen_kind", format_func=lambda k: k.replace("_", " ").capitalize())
+    params_spec = synthetic.GENERATOR_PARAMS.get(kind, {})
+    cols = st.columns(3)
+    params: dict[str, object] = {}
+    knobs = list(params_spec.items())
+    if "n" not in params_spec:
+        with cols[0]:
+            params["n"] = st.number_input("rows (n)", min_value=5, max_value=1_000_000, value=100, step=10,
+                                          key=f"gen::{kind}::n", help="Number of rows to generate")
+    for i, (param, spec) in enumerate(knobs, start=0 if "n" in params_spec else 1):
+        with cols[i % 3]:
+            params[param] = _knob(kind, param, spec)
+    seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="gen_seed",
+                           help="The same seed gives the same data")
+    if st.button("Generate", key="generate", type="primary"):
+        try:
+            sd = synthetic.make_data(kind, seed=int(seed), **params)
+            hint = dict(sd.spec_hint or {})
+            hint.setdefault("target", sd.target)
+            spec = ModelSpec(**hint)
+        except LinregError as err:
+            st.error(f"Could not generate the data: {err}")
+            return
+        _use(sd.data, f"Synthetic: {kind} (n={len(sd.data):,}, seed {int(seed)})", spec, truth=dict(sd.coef))
+        st.success(f"Generated {len(sd.data):,} rows. {sd.description}")
+
+
+def _upload_tab() -> None:
+    uploaded = st.file_uploader(
+        "Upload a CSV file (comma, semicolon or tab separated; first line = column names)",
+        type=["csv", "tsv", "txt"],
+        key="upload",
+    )
+    if uploaded is not None:
+        ident = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", None))
+        # Read each upload once: later reruns (a widget change below) must not reset the model.
+        if st.session_state.get(_UPLOAD_SEEN) != ident:
+            st.session_state[_UPLOAD_SEEN] = ident
+            st.session_state.pop(_UPLOAD_ERROR, None)
+            try:
+                df = load_csv(uploaded.getvalue(), max_rows=MAX_UPLOAD_ROWS, max_cols=MAX_UPLOAD_COLS)
+                spec = state.default_spec(df)
+            except LinregError as err:
+                st.session_state[_UPLOAD_ERROR] = f"{uploaded.name}: {err}"
+            else:
+                _use(df, f"Upload: {uploaded.name}", spec)
+    if _UPLOAD_ERROR in st.session_state:
+        st.error(
+            f"The upload was rejected, so the previous dataset and model are kept. "
+            f"{state.md_escape(st.session_state[_UPLOAD_ERROR])}"
+        )
+
+
+# ---------------------------------------------------------------------------
+# The data
+# ---------------------------------------------------------------------------
+
+
+def _data_section(df: pd.DataFrame, label: str) -> None:
+    st.subheader("The data")
+    st.markdown(f"**{state.md_escape(label)}**: {len(df):,} rows × {df.shape[1]} columns.")
+    left, right = st.columns([3, 2])
+    with left:
+        st.caption(f"Preview (first {min(PREVIEW_ROWS, len(df)):,} rows)")
+        st.dataframe(df.head(PREVIEW_ROWS), height=300)
+    with right:
+        st.caption("Columns: type and missing values")
+        st.dataframe(plots.column_table(df), hide_index=True, height=300)
+    st.markdown(plots.missing_summary(df))
+
+
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+
+
+def _model_section(df: pd.DataFrame) -> ModelSpec:
+    st.subheader("The model")
+    spec = state.current_spec()
+    columns = [str(c) for c in df.columns]
+    text = set(state.text_columns(df))
+
+    _seed("target", spec.target if spec.target in columns else columns[-1])
+    target = st.selectbox("Target (what to predict)", columns, key="target")
+
+    candidates = [c for c in columns if c != target]
+    feats0 = [f for f in (spec.features or candidates) if f in candidates]
+    _seed("features", feats0)
+    # Keep only valid choices (e.g. the new target cannot stay a feature).
+    st.session_state["features"] = [f for f in st.session_state["features"] if f in candidates]
+    features = st.multiselect("Features (predictors)", candidates, key="features")
+
+    c1, c2 = st.columns(2)
+    with c1:
+        _seed("categorical", [f for f in features if f in text or f in spec.categorical])
+        st.session_state["categorical"] = [f for f in st.session_state["categorical"] if f in features]
+        categorical = st.multiselect(
+            "Categorical (one dummy column per level, first level is the reference)",
+            features,
+            key="categorical",
+            help="Text columns must be categorical; a numeric column can be made categorical too.",
+        )
+        not_cat_text = [f for f in features if f in text and f not in categorical]
+        if not_cat_text:
+            st.warning(
+                "These text columns are used as features but are not categorical, so the model cannot use them: "
+                + ", ".join(state.md_code(f) for f in not_cat_text)
+            )
+    with c2:
+        pairs = [f"{a} × {b}" for a, b in itertools.combinations(features, 2)]
+        pair_of = {f"{a} × {b}": (a, b) for a, b in itertools.combinations(features, 2)}
+        _seed("interactions", [f"{a} × {b}" for a, b in spec.interactions if f"{a} × {b}" in pair_of])
+        st.session_state["interactions"] = [p for p in st.session_state["interactions"] if p in pair_of]
+        chosen_pairs = st.multiselect("Interactions (products of two features)", pairs, key="interactions")
+        _seed("standardize", spec.standardize)
+        standardize = st.checkbox(
+            "Standardize numeric features (mean 0, sd 1)", key="standardize",
+            help="Changes the coefficients' units, not the fit: R², fitted values and p-values stay the same.",
+        )
+        _seed("intercept", spec.intercept)
+        intercept = st.checkbox("Intercept", key="intercept", help="Fit a constant term (almost always wanted).")
+
+    numeric_feats = [f for f in features if f not in categorical and f not in text]
+    degrees = dict(spec.poly)
+    poly: list[tuple[str, int]] = []
+    if numeric_feats:
+        with st.expander("Polynomial degree per column", expanded=any(d > 1 for d in degrees.values())):
+            cols = st.columns(min(4, len(numeric_feats)))
+            for i, f in enumerate(numeric_feats):
+                key = f"{POLY_PREFIX}{f}"
+                _seed(key, int(degrees.get(f, 1)))
+                with cols[i % len(cols)]:
+                    d = st.number_input(f"{f}", min_value=1, max_value=10, step=1, key=key,
+                                        help="1 = straight line; 2 adds the square; 3 adds the cube, …")
+                if d > 1:
+                    poly.append((f, int(d)))
+
+    new_spec = ModelSpec(
+        target=target,
+        features=tuple(features),
+        categorical=tuple(categorical),
+        poly=tuple(poly),
+        interactions=tuple(pair_of[p] for p in chosen_pairs),
+        standardize=bool(standardize),
+        intercept=bool(intercept),
+    )
+    if new_spec != spec:
+        state.set_spec(new_spec)
+    return new_spec
+
+
+def _design_summary() -> None:
+    try:
+        design = state.design()
+    except LinregError as err:
+        st.error(f"This model cannot be built: {err}")
+        return
+    k = len(design.terms) + int(design.intercept)
+    terms = ", ".join(state.md_code(t) for t in (("Intercept",) if design.intercept else ()) + tuple(design.terms))
+    st.markdown(f"**Model terms ({k}):** {terms}")
+    if design.n_dropped:
+        st.warning(
+            f"{design.n_dropped:,} rows with a missing value in a used column are left out; "
+            f"the model uses the other {len(design.y):,} rows."
+        )
+    if design.reference_levels:
+        refs = "; ".join(f"{state.md_code(c)}: {state.md_code(v)}" for c, v in design.reference_levels.items())
+        st.caption(f"Reference levels (absorbed in the intercept): {refs}")
+    if len(design.y) <= k:
+        st.warning(
+            f"The model has {k} coefficients but only {len(design.y)} usable rows: it needs more rows than coefficients."
+        )
+
+
+def _explore_plot(df: pd.DataFrame, spec: ModelSpec) -> None:
+    candidates = [c for c in df.columns.astype(str) if c != spec.target]
+    if spec.target not in df.columns or not candidates:
+        return
+    st.subheader("Look before you fit")
+    default = spec.features[0] if spec.features and spec.features[0] in candidates else candidates[0]
+    _seed("explore_x", default)
+    if st.session_state["explore_x"] not in candidates:
+        st.session_state["explore_x"] = default
+    x = st.selectbox("Plot the target against", candidates, key="explore_x")
+    fig, summary, note = plots.target_scatter(df, x, spec.target)
+    st.plotly_chart(fig, key="explore_chart")
+    st.caption(summary)
+    if note:
+        st.caption(note)
+
+
+st.title("📂 Data")
+st.markdown(
+    "Pick a dataset, generate one with known true coefficients, or upload your own CSV. "
+    "Then choose what to predict and from what. Every other page uses the data and model set here."
+)
+
+tab_builtin, tab_generate, tab_upload = st.tabs(["Built-in dataset", "Generate synthetic data", "Upload a CSV"])
+with tab_builtin:
+    _builtin_tab()
+with tab_generate:
+    _generate_tab()
+with tab_upload:
+    _upload_tab()
+
+df, label = state.current_data()
+_data_section(df, label)
+spec = _model_section(df)
+_design_summary()
+_explore_plot(df, spec)

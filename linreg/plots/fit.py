@@ -1,0 +1,442 @@
+"""Figures, tables and one-line summaries for the Data and Fit pages.
+
+Everything here is a pure function of linreg results (and the user's DataFrame): the
+pages only render what these return. Every figure comes with a one-line summary in
+numbers, for readers who cannot see the chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ._common import fmt, safe_label, sample_index, sample_note, scatter, style
+
+__all__ = [
+    "column_table",
+    "missing_summary",
+    "target_scatter",
+    "coef_table",
+    "gd_coef_table",
+    "fmt_p",
+    "equation_latex",
+    "equation_text",
+    "single_feature",
+    "fit_figure",
+]
+
+# Line and band are drawn through this many x positions at most.
+_LINE_POINTS = 400
+_HOVER_COLUMNS = 6
+
+
+# ---------------------------------------------------------------------------
+# Looking at the data (Data page)
+# ---------------------------------------------------------------------------
+
+
+def _kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "true/false"
+    if pd.api.types.is_numeric_dtype(s):
+        return "number"
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return "category"
+    return "text"
+
+
+def column_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per column: its type, number of distinct values, missing count and share, an example.
+
+    Examples
+    --------
+    >>> t = column_table(pd.DataFrame({"x": [1.0, None, 3.0], "g": ["a", "b", "a"]}))
+    >>> t[["column", "type", "missing"]].values.tolist()
+    [['x', 'number', 1], ['g', 'text', 0]]
+    """
+    n = len(df)
+    rows = []
+    for c in df.columns:
+        s = df[c]
+        missing = int(s.isna().sum())
+        non_missing = s.dropna()
+        rows.append(
+            {
+                "column": str(c),
+                "type": _kind(s),
+                "distinct": int(non_missing.nunique()),
+                "missing": missing,
+                "missing %": f"{100 * missing / n:.1f}%" if n else "—",
+                "example": str(non_missing.iloc[0]) if len(non_missing) else "—",
+            }
+        )
+    return pd.DataFrame(rows, columns=["column", "type", "distinct", "missing", "missing %", "example"])
+
+
+def missing_summary(df: pd.DataFrame) -> str:
+    """A sentence reporting the missing values of ``df`` (plain text, column names in backticks).
+
+    Examples
+    --------
+    >>> missing_summary(pd.DataFrame({"x": [1.0, 2.0]}))
+    'No missing values: all 2 rows are complete.'
+    >>> missing_summary(pd.DataFrame({"x": [1.0, None], "y": [None, None]}))
+    'Missing values: 2 of 2 rows (100.0%) have at least one; by column: `y` 2, `x` 1. Rows missing a value in a column the model uses are left out of the fit.'
+    """
+    n = len(df)
+    counts = df.isna().sum()
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    if counts.empty:
+        return f"No missing values: all {n:,} rows are complete."
+    rows = int(df.isna().any(axis=1).sum())
+    by_col = ", ".join(f"`{str(c).replace('`', 'ʼ')}` {int(k):,}" for c, k in counts.items())
+    return (
+        f"Missing values: {rows:,} of {n:,} rows ({100 * rows / n:.1f}%) have at least one; by column: {by_col}. "
+        "Rows missing a value in a column the model uses are left out of the fit."
+    )
+
+
+def target_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000):
+    """Scatter of column ``y`` against column ``x`` (rows with either missing are skipped).
+
+    Returns
+    -------
+    fig : go.Figure
+    summary : str
+        One line in numbers: rows shown and the correlation (numeric x) or group means (text x).
+    note : str or None
+        Says when the plot shows a sample.
+    """
+    both = df[[x, y]].dropna()
+    n = len(both)
+    idx = sample_index(n, max_points)
+    sub = both.iloc[idx]
+    fig = go.Figure(
+        scatter(
+            sub[x].to_numpy(),
+            sub[y].to_numpy(),
+            name="rows",
+            row_labels=sub.index.to_numpy(),
+            hover={x: sub[x].to_numpy(), y: sub[y].to_numpy()},
+        )
+    )
+    style(fig, None, x, y, height=380)
+    yv = both[y]
+    if not pd.api.types.is_numeric_dtype(yv):
+        summary = f"{n:,} rows of {y} against {x}; {y} is not numeric, so it cannot be the target of a regression."
+    elif pd.api.types.is_numeric_dtype(both[x]) and not pd.api.types.is_bool_dtype(both[x]):
+        xv = both[x].to_numpy(float)
+        yv = yv.to_numpy(float)
+        r = float(np.corrcoef(xv, yv)[0, 1]) if n > 1 and xv.std() > 0 and yv.std() > 0 else float("nan")
+        summary = (
+            f"{n:,} rows of {y} against {x}: {x} runs from {fmt(xv.min())} to {fmt(xv.max())}, "
+            f"{y} from {fmt(yv.min())} to {fmt(yv.max())}; correlation r = {fmt(r, 3)}."
+        )
+    else:
+        means = both.groupby(x, sort=True)[y].mean().sort_values()
+        summary = (
+            f"{n:,} rows in {len(means)} groups of {x}; the mean of {y} ranges from "
+            f"{fmt(means.iloc[0])} ({means.index[0]}) to {fmt(means.iloc[-1])} ({means.index[-1]})."
+        )
+    return fig, summary, sample_note(n, len(idx))
+
+
+# ---------------------------------------------------------------------------
+# Coefficients and the equation (Fit page)
+# ---------------------------------------------------------------------------
+
+
+def fmt_p(p: float | None) -> str:
+    """A p-value for people: 4 significant digits, or "< 1e-16" below double precision.
+
+    Examples
+    --------
+    >>> fmt_p(0.0123456), fmt_p(0.0), fmt_p(None)
+    ('0.01235', '< 1e-16', '—')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "—"
+    if p < 1e-16:
+        return "< 1e-16"
+    return fmt(p)
+
+
+def coef_table(result, truth: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The coefficient table of an ``OLSResult`` as display strings: aliased terms say "aliased", never NaN.
+
+    Parameters
+    ----------
+    result : OLSResult
+    truth : mapping of term name to true value, optional
+        Adds a "true value" column (synthetic data).
+
+    Returns
+    -------
+    DataFrame with columns term, estimate, std. error, t, p-value, CI low, CI high (and true value).
+    """
+    level = f"{100 * (1 - result.alpha):g}%"
+    aliased = set(result.aliased)
+    rows = []
+    for j, term in enumerate(result.terms):
+        if term in aliased:
+            row = dict.fromkeys(["estimate", "std. error", "t", "p-value", f"{level} CI low", f"{level} CI high"], "aliased")
+        else:
+            row = {
+                "estimate": fmt(result.coef[j], 5),
+                "std. error": fmt(result.std_err[j]),
+                "t": fmt(result.t[j]),
+                "p-value": fmt_p(float(result.p_value[j])),
+                f"{level} CI low": fmt(result.ci_low[j], 5),
+                f"{level} CI high": fmt(result.ci_high[j], 5),
+            }
+        row = {"term": term, **row}
+        if truth is not None:
+            row["true value"] = fmt(truth[term], 5) if term in truth else "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def gd_coef_table(gd_result, ols_result, truth: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Gradient-descent coefficients beside the closed-form ones, term by term.
+
+    Standard errors are a property of the least-squares solution, so they are shown only
+    in the closed-form table.
+    """
+    rows = []
+    aliased = set(ols_result.aliased)
+    for j, term in enumerate(ols_result.terms):
+        row = {
+            "term": term,
+            "gradient descent": fmt(gd_result.coef[j], 5),
+            "closed form (QR)": "aliased" if term in aliased else fmt(ols_result.coef[j], 5),
+            "difference": "—" if term in aliased else fmt(gd_result.coef[j] - ols_result.coef[j], 3),
+        }
+        if truth is not None:
+            row["true value"] = fmt(truth[term], 5) if term in truth else "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+
+
+def _latex_text(name: str) -> str:
+    """A user's term name as literal LaTeX text."""
+    return r"\text{" + "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(name)) + "}"
+
+
+def _latex_number(v: float) -> str:
+    s = fmt(abs(v), 4)
+    if "e" in s:
+        mant, exp = s.split("e")
+        s = rf"{mant} \times 10^{{{int(exp)}}}"
+    return s
+
+
+def _kept_terms(terms: Sequence[str], coef: np.ndarray, aliased: Sequence[str]):
+    skip = set(aliased)
+    return [(t, float(c)) for t, c in zip(terms, coef, strict=True) if t not in skip and not math.isnan(float(c))]
+
+
+def equation_latex(target: str, terms: Sequence[str], coef: np.ndarray, aliased: Sequence[str] = (),
+                   per_line: int = 4) -> str:
+    r"""The fitted equation as LaTeX, term names as escaped text, wrapped every ``per_line`` terms.
+
+    Examples
+    --------
+    >>> equation_latex("y", ["Intercept", "x_1"], np.array([1.5, -2.0]))
+    '\\begin{aligned}\\widehat{\\text{y}} = {} & 1.5 - 2 \\cdot \\text{x\\_1}\\end{aligned}'
+    """
+    kept = _kept_terms(terms, coef, aliased)
+    pieces = []
+    for i, (term, c) in enumerate(kept):
+        sign = "-" if c < 0 else "+"
+        body = _latex_number(c) if term == "Intercept" else rf"{_latex_number(c)} \cdot {_latex_text(term)}"
+        if i == 0:
+            pieces.append(("-" if c < 0 else "") + body)
+        else:
+            pieces.append(f" {sign} {body}")
+    if not pieces:
+        pieces = ["0"]
+    lines = ["".join(pieces[i : i + per_line]) for i in range(0, len(pieces), per_line)]
+    head = rf"\widehat{{{_latex_text(target)}}} = {{}} & "
+    return r"\begin{aligned}" + head + r" \\ & ".join(lines) + r"\end{aligned}"
+
+
+def equation_text(target: str, terms: Sequence[str], coef: np.ndarray, aliased: Sequence[str] = ()) -> str:
+    """The fitted equation as plain text (for summaries and screen readers).
+
+    Examples
+    --------
+    >>> equation_text("dist", ["Intercept", "speed"], np.array([-17.579, 3.932]))
+    'predicted dist = -17.58 + 3.932 × speed'
+    """
+    kept = _kept_terms(terms, coef, aliased)
+    out = ""
+    for i, (term, c) in enumerate(kept):
+        num = fmt(abs(c))
+        body = num if term == "Intercept" else f"{num} × {term}"
+        out += ("-" if c < 0 else "") + body if i == 0 else f" {'-' if c < 0 else '+'} {body}"
+    return f"predicted {target} = {out or '0'}"
+
+
+# ---------------------------------------------------------------------------
+# The fit plot
+# ---------------------------------------------------------------------------
+
+
+def single_feature(design) -> str | None:
+    """The feature's name when the model uses exactly one numeric column (its powers allowed), else None.
+
+    Then the fit can be drawn as a curve against that column; otherwise the Fit page
+    plots predicted against actual.
+    """
+    spec = design.spec
+    feats = tuple(spec.features)
+    if len(feats) != 1 or spec.categorical or spec.interactions:
+        return None
+    return feats[0]
+
+
+def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
+    return np.column_stack([np.ones(len(X)), X]) if intercept else X
+
+
+def _hover_columns(df: pd.DataFrame, design, rows: np.ndarray, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Values shown on hover: the target and the used columns of the row (at most a few), then ``extra``."""
+    spec = design.spec
+    used = [spec.target] + [c for c in spec.features if c != spec.target]
+    labels = np.asarray(design.row_labels)[rows]
+    values = {c: df.loc[labels, c].to_numpy() for c in used[:_HOVER_COLUMNS] if c in df.columns}
+    return {**values, **extra}
+
+
+def fit_figure(df: pd.DataFrame, design, result, *, gd_result=None, max_points: int = 20_000):
+    """The fit, drawn: a curve with confidence and prediction bands, or predicted against actual.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The user's data (for hover values and the feature in original units).
+    design : Design
+        The design that ``result`` was fitted on.
+    result : OLSResult
+        The closed-form fit: its line, bands (``result.interval``) and statistics.
+    gd_result : GDResult, optional
+        When given, its fitted line (or its predictions) is drawn too.
+
+    Returns
+    -------
+    fig : go.Figure
+    summary : str
+        One line in numbers.
+    note : str or None
+        Says when the plot shows a sample.
+    """
+    feature = single_feature(design)
+    if feature is not None:
+        return _curve_figure(df, design, result, feature, gd_result=gd_result, max_points=max_points)
+    return _pred_actual_figure(df, design, result, gd_result=gd_result, max_points=max_points)
+
+
+def _curve_figure(df, design, result, feature, *, gd_result, max_points):
+    target = design.spec.target
+    n = len(design.y)
+    x = df.loc[np.asarray(design.row_labels), feature].to_numpy(dtype=float)
+    y = np.asarray(design.y, dtype=float)
+    level = f"{100 * (1 - result.alpha):g}%"
+
+    # The curve and bands are evaluated at observed rows spread evenly over the sorted x,
+    # through the fit's own design rows, so powers and standardization are handled by linreg.
+    order = np.argsort(x, kind="stable")
+    pos = order[np.unique(np.linspace(0, n - 1, min(n, _LINE_POINTS)).round().astype(int))]
+    X_line = np.asarray(design.X)[pos]
+    x_line = x[pos]
+    y_line = result.predict(X_line)
+    ci_lo, ci_hi = result.interval(X_line, kind="confidence")
+    pi_lo, pi_hi = result.interval(X_line, kind="prediction")
+
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x_line, y=pi_hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x_line, y=pi_lo, mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor="rgba(99,110,250,0.12)", name=f"{level} prediction band", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x_line, y=ci_hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x_line, y=ci_lo, mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor="rgba(99,110,250,0.30)", name=f"{level} confidence band", hoverinfo="skip"))
+
+    idx = sample_index(n, max_points)
+    hover = _hover_columns(df, design, idx, {"fitted": np.asarray(result.fitted)[idx],
+                                             "residual": np.asarray(result.resid)[idx]})
+    fig.add_trace(scatter(x[idx], y[idx], name="data", row_labels=np.asarray(design.row_labels)[idx], hover=hover,
+                          marker={"color": "#444", "size": 7 if len(idx) <= 1000 else 4,
+                                  "opacity": 0.85 if len(idx) <= 1000 else 0.5}))
+    fig.add_trace(go.Scatter(x=x_line, y=y_line, mode="lines", name="least-squares fit",
+                             line={"color": "#636efa", "width": 3},
+                             hovertemplate=f"{safe_label(feature)} = %{{x:.4g}}<br>fit = %{{y:.4g}}<extra></extra>"))
+    if gd_result is not None:
+        y_gd = _with_ones(X_line, design.intercept) @ np.asarray(gd_result.coef, dtype=float)
+        fig.add_trace(go.Scatter(x=x_line, y=y_gd, mode="lines", name="gradient descent",
+                                 line={"color": "#ef553b", "width": 2, "dash": "dash"},
+                                 hovertemplate=f"{safe_label(feature)} = %{{x:.4g}}<br>GD = %{{y:.4g}}<extra></extra>"))
+    style(fig, None, feature, target, height=460)
+
+    pi_all_lo, pi_all_hi = result.interval(np.asarray(design.X), kind="prediction")
+    outside = int(np.sum((y < pi_all_lo) | (y > pi_all_hi)))
+    half = (ci_hi - ci_lo) / 2
+    narrow = int(np.argmin(half))
+    summary = (
+        f"{target} against {feature} for {n:,} rows with the least-squares curve (R² = {fmt(result.r_squared, 3)}); "
+        f"the {level} confidence band is narrowest (± {fmt(half[narrow], 3)}) at {feature} ≈ {fmt(x_line[narrow], 3)}; "
+        f"{outside:,} of {n:,} points ({100 * outside / n:.1f}%) lie outside the {level} prediction band."
+    )
+    if gd_result is not None:
+        summary += " The dashed line is gradient descent's fit."
+    return fig, summary, sample_note(n, len(idx))
+
+
+def _pred_actual_figure(df, design, result, *, gd_result, max_points):
+    target = design.spec.target
+    n = len(design.y)
+    y = np.asarray(design.y, dtype=float)
+    if gd_result is not None:
+        pred = _with_ones(np.asarray(design.X), design.intercept) @ np.asarray(gd_result.coef, dtype=float)
+        who = "gradient descent"
+    else:
+        pred = np.asarray(result.fitted, dtype=float)
+        who = "least squares"
+    resid = y - pred
+    idx = sample_index(n, max_points)
+    hover = _hover_columns(df, design, idx, {"predicted": pred[idx], "residual": resid[idx]})
+    fig = go.Figure()
+    fig.add_trace(scatter(pred[idx], y[idx], name="rows", row_labels=np.asarray(design.row_labels)[idx], hover=hover))
+    lo = float(min(pred.min(), y.min()))
+    hi = float(max(pred.max(), y.max()))
+    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect prediction (y = ŷ)",
+                             line={"color": "#888", "dash": "dash"}, hoverinfo="skip"))
+    style(fig, None, f"predicted {target} ({who})", f"actual {target}", height=460)
+    worst = int(np.argmax(np.abs(resid)))
+    if gd_result is None:
+        fit_note = f"R² = {fmt(result.r_squared, 3)}"
+    else:
+        fit_note = f"the mean squared residual is {fmt(float(resid @ resid) / n)} (least squares: {fmt(result.rss / n)})"
+    summary = (
+        f"Actual against predicted {target} ({who}) for {n:,} rows; points on the dashed diagonal are predicted "
+        f"exactly. {fit_note}; the largest miss is row {design.row_labels[worst]} "
+        f"(actual {fmt(y[worst])}, predicted {fmt(pred[worst])})."
+    )
+    return fig, summary, sample_note(n, len(idx))
