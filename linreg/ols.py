@@ -1,0 +1,744 @@
+"""Ordinary least squares by a stable closed form, with full inference.
+
+The coefficients never come from inverting ``X^T X``:
+
+- ``method="qr"`` (default): Householder QR of the design with its columns
+  scaled to unit norm (by powers of two, so the scaling is exact). Small or
+  ill-conditioned problems are solved in extended precision (``np.longdouble``)
+  with iterative refinement; large well-conditioned ones use LAPACK in float64.
+- ``method="svd"``: singular value decomposition with a relative cut-off.
+- ``method="normal"``: the normal equations ``X^T X w = X^T y`` by Cholesky, kept
+  as a teaching contrast: they square the condition number, and the result
+  says how many digits that costs.
+
+Aliased (linearly dependent) columns are found by Householder QR with R's
+limited pivoting: a column whose part orthogonal to the *earlier* kept columns is
+negligible is aliased, so the earlier of two collinear columns is kept.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings as _warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import scipy.linalg
+from scipy import stats
+
+from ._validation import as_xy, check_option
+from .exceptions import DataError, ModelError, RankDeficiencyWarning
+
+__all__ = ["Method", "METHODS", "Basis", "OLSResult", "fit_ols"]
+
+Method = Literal["qr", "svd", "normal"]
+METHODS: tuple[str, ...] = ("qr", "svd", "normal")
+
+# A scaled (unit-norm) column whose part orthogonal to the earlier kept columns has
+# a norm below this is aliased. R's lm uses 1e-7, which drops a genuine column of
+# NIST Filip; float64 rounding of an exactly dependent column leaves ~1e-16*sqrt(n).
+ALIAS_TOL = 1e-10
+# Above this condition number (of the column-scaled working design) the float64
+# solution may lose more than ~4 digits, so we re-solve in extended precision.
+PRECISE_COND = 1e4
+# Problems this small (n * k) are always solved in extended precision: it costs
+# milliseconds and gives the last digits for free.
+PRECISE_SIZE = 200_000
+# Rounds of iterative refinement with extended-precision residuals.
+REFINE_ROUNDS = 3
+# Scaled condition number above which we warn about near-collinearity.
+COLLINEAR_COND = 1e8
+
+_LD = np.longdouble
+
+
+@dataclass(frozen=True, eq=False)
+class Basis:
+    """A well-conditioned re-parametrisation of the design, used by :func:`fit_ols`.
+
+    The fit is done on ``Z`` and mapped back: the coefficients of the original
+    design are ``coef = M @ gamma`` and their covariance ``M Cov(gamma) M^T``,
+    where ``gamma`` are the coefficients on ``Z``. ``Z`` must span the same
+    column space as the original design, column by column in the same order
+    (``Z[:, :j]`` spans ``X1[:, :j]``), so that aliasing decisions agree.
+
+    Attributes
+    ----------
+    Z : ndarray, shape (n_samples, k)
+        Working design, including the ones column first when there is an intercept.
+    M : ndarray of longdouble, shape (k, k)
+        Map from working coefficients to original coefficients.
+    """
+
+    Z: np.ndarray
+    M: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Solve:
+    """What a solver returns, in the working parametrisation (float64 or longdouble)."""
+
+    coef: np.ndarray  # (r,) kept columns only
+    cov_unscaled: np.ndarray  # (r, r) (Z^T Z)^{-1} on the kept columns
+    fitted: np.ndarray  # (n,)
+    resid: np.ndarray  # (n,)
+    leverage: np.ndarray  # (n,)
+    kept: np.ndarray  # (r,) indices of kept columns
+    cond_scaled: float  # condition number of the column-scaled kept working design
+
+
+@dataclass(frozen=True, eq=False)
+class OLSResult:
+    """Result of :func:`fit_ols`. Attribute names are the JSON keys of :meth:`to_dict`.
+
+    Per-term arrays have shape (k,), ``k`` = number of terms including the
+    intercept; aliased terms hold NaN. Per-observation arrays have shape (n,).
+    """
+
+    terms: tuple[str, ...]
+    coef: np.ndarray
+    std_err: np.ndarray
+    cov_params: np.ndarray
+    sigma: float
+    rss: float
+    tss: float
+    r_squared: float
+    f_statistic: float
+    df_model: int
+    df_resid: int
+    n: int
+    rank: int
+    aliased: tuple[str, ...]
+    condition_number: float
+    method: str
+    alpha: float
+    fitted: np.ndarray
+    resid: np.ndarray
+    leverage: np.ndarray
+    X: np.ndarray
+    y: np.ndarray
+    intercept: bool
+    warnings: tuple[str, ...] = field(default=())
+
+    # ---- per term -------------------------------------------------------------
+    @cached_property
+    def t(self) -> np.ndarray:
+        """t statistic coef / std_err (+-inf for a nonzero coefficient of an exact fit)."""
+        return _safe_ratio(self.coef, self.std_err)
+
+    @cached_property
+    def p_value(self) -> np.ndarray:
+        """Two-sided p-value of t on df_resid degrees of freedom (0 when |t| is infinite)."""
+        return 2.0 * stats.t.sf(np.abs(self.t), self.df_resid)
+
+    @cached_property
+    def _t_crit(self) -> float:
+        return float(stats.t.ppf(1.0 - self.alpha / 2.0, self.df_resid))
+
+    @cached_property
+    def ci_low(self) -> np.ndarray:
+        """Lower end of the (1 - alpha) confidence interval: coef - t_crit * std_err."""
+        return self.coef - self._t_crit * self.std_err
+
+    @cached_property
+    def ci_high(self) -> np.ndarray:
+        """Upper end of the (1 - alpha) confidence interval: coef + t_crit * std_err."""
+        return self.coef + self._t_crit * self.std_err
+
+    # ---- fit statistics -------------------------------------------------------
+    @cached_property
+    def adj_r_squared(self) -> float:
+        """1 - (1 - R^2) (n - intercept) / df_resid (uncentred R^2 without intercept)."""
+        return 1.0 - (1.0 - self.r_squared) * (self.n - int(self.intercept)) / self.df_resid
+
+    @cached_property
+    def f_p_value(self) -> float:
+        """P(F(df_model, df_resid) > f_statistic); NaN when there is no model term."""
+        if self.df_model == 0 or math.isnan(self.f_statistic):
+            return math.nan
+        return float(stats.f.sf(self.f_statistic, self.df_model, self.df_resid))
+
+    @cached_property
+    def log_likelihood(self) -> float:
+        """Gaussian log-likelihood at the MLE: -n/2 (log(2 pi) + log(RSS/n) + 1)."""
+        if self.rss <= 0.0:
+            return math.inf
+        return -self.n / 2.0 * (math.log(2.0 * math.pi) + math.log(self.rss / self.n) + 1.0)
+
+    @cached_property
+    def aic(self) -> float:
+        """-2 log-likelihood + 2 rank (statsmodels' convention: sigma is not counted)."""
+        return -2.0 * self.log_likelihood + 2.0 * self.rank
+
+    @cached_property
+    def bic(self) -> float:
+        """-2 log-likelihood + log(n) rank (statsmodels' convention)."""
+        return -2.0 * self.log_likelihood + math.log(self.n) * self.rank
+
+    # ---- per observation ------------------------------------------------------
+    @cached_property
+    def standardized_resid(self) -> np.ndarray:
+        """Internally studentized residuals e_i / (sigma sqrt(1 - h_i)) (R's rstandard)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = self.resid / (self.sigma * np.sqrt(1.0 - self.leverage))
+        return np.where(self.leverage < 1.0, out, np.nan)
+
+    @cached_property
+    def studentized_resid(self) -> np.ndarray:
+        """Externally studentized residuals e_i / (sigma_(i) sqrt(1 - h_i)) (R's rstudent).
+
+        sigma_(i)^2 = (RSS - e_i^2 / (1 - h_i)) / (df_resid - 1) is the residual
+        variance with observation i left out. NaN when df_resid == 1 or h_i == 1.
+        """
+        if self.df_resid <= 1:
+            return np.full(self.n, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            one_minus_h = 1.0 - self.leverage
+            s2_i = (self.rss - self.resid**2 / one_minus_h) / (self.df_resid - 1)
+            out = self.resid / np.sqrt(np.maximum(s2_i, 0.0) * one_minus_h)
+        return np.where(self.leverage < 1.0, out, np.nan)
+
+    @cached_property
+    def cooks_distance(self) -> np.ndarray:
+        """Cook's distance e_i^2 h_i / (rank sigma^2 (1 - h_i)^2)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = self.resid**2 * self.leverage / (self.rank * self.sigma**2 * (1.0 - self.leverage) ** 2)
+        return np.where(self.leverage < 1.0, out, np.nan)
+
+    # ---- use ------------------------------------------------------------------
+    def _design_new(self, X_new: object) -> np.ndarray:
+        X_new = np.asarray(X_new, dtype=np.float64)
+        if X_new.ndim == 1:
+            X_new = X_new[:, None] if self.X.shape[1] - int(self.intercept) == 1 else X_new[None, :]
+        p = self.X.shape[1] - int(self.intercept)
+        if X_new.ndim != 2 or X_new.shape[1] != p:
+            raise DataError(f"X_new must have {p} columns (the features, without a ones column); got shape {X_new.shape}")
+        if self.intercept:
+            X_new = np.column_stack([np.ones(X_new.shape[0]), X_new])
+        return X_new
+
+    def predict(self, X_new: object) -> np.ndarray:
+        """Predicted values for new rows of built features.
+
+        Parameters
+        ----------
+        X_new : array-like, shape (m, p)
+            Features without the ones column, as passed to :func:`fit_ols`.
+
+        Returns
+        -------
+        ndarray, shape (m,)
+            ``X1_new @ coef``; aliased terms count as 0 (as R's predict does).
+        """
+        return self._design_new(X_new) @ np.nan_to_num(self.coef, nan=0.0)
+
+    def interval(self, X_new: object, kind: Literal["confidence", "prediction"] = "confidence") -> tuple[np.ndarray, np.ndarray]:
+        """Confidence interval of the mean, or prediction interval of a new observation.
+
+        Parameters
+        ----------
+        X_new : array-like, shape (m, p)
+        kind : {"confidence", "prediction"}
+
+        Returns
+        -------
+        low, high : ndarray, shape (m,)
+            ``yhat -+ t_crit * se`` at level 1 - alpha, with ``se^2 = x0^T Cov x0``
+            (plus ``sigma^2`` for a prediction interval).
+        """
+        check_option("kind", kind, ("confidence", "prediction"))
+        X1 = self._design_new(X_new)
+        ok = ~np.isnan(self.coef)
+        Xk = X1[:, ok]
+        cov = self.cov_params[np.ix_(ok, ok)]
+        var = np.einsum("ij,jk,ik->i", Xk, cov, Xk)
+        if kind == "prediction":
+            var = var + self.sigma**2
+        yhat = Xk @ self.coef[ok]
+        half = self._t_crit * np.sqrt(np.maximum(var, 0.0))
+        return yhat - half, yhat + half
+
+    def to_dict(self) -> dict:
+        """JSON-safe summary (NaN and inf become None; arrays become lists).
+
+        Per-observation arrays are left out; read them from the attributes.
+        """
+        out: dict = {"terms": list(self.terms)}
+        for key in ("coef", "std_err", "t", "p_value", "ci_low", "ci_high"):
+            out[key] = [_json_float(v) for v in getattr(self, key)]
+        for key in ("sigma", "r_squared", "adj_r_squared", "f_statistic", "f_p_value"):
+            out[key] = _json_float(getattr(self, key))
+        for key in ("df_model", "df_resid", "n", "rank"):
+            out[key] = int(getattr(self, key))
+        out["aliased"] = list(self.aliased)
+        for key in ("condition_number", "log_likelihood", "aic", "bic", "rss"):
+            out[key] = _json_float(getattr(self, key))
+        out["method"] = self.method
+        out["alpha"] = float(self.alpha)
+        out["intercept"] = bool(self.intercept)
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+def _json_float(v: object) -> float | None:
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _safe_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, with +-inf for a != 0 and b == 0 and NaN for 0/0 (exact fits)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(a, dtype=np.float64) / np.asarray(b, dtype=np.float64)
+
+
+# =============================================================================
+# public entry point
+# =============================================================================
+def fit_ols(
+    X: object,
+    y: object,
+    *,
+    intercept: bool = True,
+    method: Method = "qr",
+    alpha: float = 0.05,
+    terms: tuple[str, ...] | list[str] | None = None,
+    basis: Basis | None = None,
+) -> OLSResult:
+    """Fit y = X1 w + e by ordinary least squares, with full inference.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+        Built numeric features, without a column of ones.
+    y : array-like, shape (n_samples,)
+    intercept : bool, default True
+        Prepend a column of ones (term "Intercept").
+    method : {"qr", "svd", "normal"}, default "qr"
+    alpha : float, default 0.05
+        Confidence intervals are at level 1 - alpha.
+    terms : sequence of str, optional
+        Names of X's columns (default "x1", ..., "xp").
+    basis : Basis, optional
+        A well-conditioned re-parametrisation of the same column space (given by
+        :func:`linreg.design.build_design` for polynomial terms). Used by "qr" and
+        "svd"; "normal" always works on the raw design, which is its point.
+
+    Returns
+    -------
+    OLSResult
+
+    Raises
+    ------
+    DataError
+        Non-numeric, non-finite or mismatched inputs.
+    ModelError
+        Bad option, or no residual degrees of freedom (n <= number of parameters).
+
+    Warns
+    -----
+    RankDeficiencyWarning
+        When some terms are aliased (linear combinations of earlier ones).
+
+    Notes
+    -----
+    With X1 = [1, X] and its thin QR factorisation X1 = QR,
+
+    - coef = R^{-1} Q^T y, fitted = X1 coef, resid = y - fitted;
+    - sigma^2 = RSS / (n - rank), Cov(coef) = sigma^2 R^{-1} R^{-T};
+    - leverage h_i = sum_j Q_ij^2 (the diagonal of the hat matrix, which is never formed);
+    - R^2 = 1 - RSS/TSS with TSS = sum (y - ybar)^2, or sum y^2 without intercept;
+    - F = ((TSS - RSS) / df_model) / (RSS / df_resid).
+
+    For an exact fit (RSS = 0) the standard errors are 0, t is +-inf (NaN for a
+    zero coefficient), p-values 0 and F infinite; ``warnings`` says so.
+
+    Examples
+    --------
+    >>> res = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0])
+    >>> res.terms
+    ('Intercept', 'x1')
+    >>> res.coef.round(12).tolist()
+    [0.8, 2.3]
+    >>> round(res.rss, 12), res.df_resid
+    (0.3, 2)
+    """
+    check_option("method", method, METHODS)
+    if not (isinstance(alpha, (int, float)) and 0.0 < alpha < 1.0):
+        raise ModelError(f"alpha must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}")
+    X, y = as_xy(X, y)
+    n, p = X.shape
+    if terms is None:
+        terms = tuple(f"x{j + 1}" for j in range(p))
+    terms = tuple(str(t) for t in terms)
+    if len(terms) != p:
+        raise ModelError(f"terms names {len(terms)} columns but X has {p}; give one name per column")
+    X1 = np.column_stack([np.ones(n), X]) if intercept else X
+    all_terms = (("Intercept",) if intercept else ()) + terms
+    k = X1.shape[1]
+    if k == 0:
+        raise ModelError("the model has no terms: give at least one feature or keep the intercept")
+    if n <= k:
+        raise ModelError(
+            f"only n={n} rows for k={k} parameters: least squares needs more rows than parameters "
+            "(n > k) to leave residual degrees of freedom; add rows or drop terms"
+        )
+    Z, M = X1, None
+    if basis is not None and method != "normal":
+        Z = np.asarray(basis.Z, dtype=np.float64)
+        if Z.shape != X1.shape:
+            raise ModelError(f"basis.Z has shape {Z.shape} but the design has shape {X1.shape}")
+        M = np.asarray(basis.M, dtype=_LD)
+
+    if method == "normal":
+        sol = _solve_normal(X1, y)
+    else:
+        kept = _kept_columns(Z)
+        if M is not None and len(kept) < k:
+            # Dropping a column of the working basis is not dropping the same raw
+            # column; with aliasing, fit the raw design (its own aliasing decides).
+            Z, M = X1, None
+            kept = _kept_columns(Z)
+        sol = _solve_svd(Z, y, kept) if method == "svd" else _solve_qr(Z, y, kept)
+
+    return _assemble(X1, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept))
+
+
+# =============================================================================
+# solvers
+# =============================================================================
+def _pow2_scale(A: np.ndarray) -> np.ndarray:
+    """Column scales that are powers of two near each column's norm (exact to apply)."""
+    norms = np.sqrt(np.einsum("ij,ij->j", A, A))
+    norms[norms == 0] = 1.0
+    return np.exp2(np.round(np.log2(norms)))
+
+
+def _kept_columns(Z: np.ndarray) -> np.ndarray:
+    """Indices of non-aliased columns, by Householder QR with R's limited pivoting."""
+    D = _pow2_scale(Z)
+    n, k = Z.shape
+    if n * k > PRECISE_SIZE:
+        # Fast screen in float64: without a tiny pivot there is nothing to drop.
+        R = scipy.linalg.qr(Z / D, mode="r", check_finite=False)[0]
+        if np.min(np.abs(np.diag(R[:k, :k]))) > 1e3 * ALIAS_TOL:
+            return np.arange(k)
+    return _householder_ld(np.asarray(Z / D, dtype=_LD))[2]
+
+
+def _householder_ld(A: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Householder QR in extended precision with R's limited pivoting.
+
+    Columns are taken in order; a column whose remaining norm is below
+    ``ALIAS_TOL`` times its original norm is aliased and skipped, so the
+    earlier of two dependent columns is kept.
+
+    Parameters
+    ----------
+    A : ndarray of longdouble, shape (n, k)
+
+    Returns
+    -------
+    R : ndarray of longdouble, shape (r, r)
+    reflectors : list of r unit vectors (the j-th has length n - j)
+    kept : ndarray of int, shape (r,)
+    """
+    n, k = A.shape
+    W = A.copy()
+    norm0 = np.sqrt(np.einsum("ij,ij->j", W, W))
+    kept: list[int] = []
+    refl: list[np.ndarray] = []
+    pending = list(range(k))
+    j = 0
+    while pending:
+        c = pending.pop(0)
+        x = W[j:, c]
+        nx = np.sqrt(x @ x) if j < n else _LD(0)
+        if j >= n or nx <= ALIAS_TOL * norm0[c] or norm0[c] == 0:
+            continue
+        alpha = -nx if x[0] >= 0 else nx
+        v = x.copy()
+        v[0] -= alpha
+        v /= np.sqrt(v @ v)
+        cols = [c] + pending
+        sub = W[j:, cols]
+        sub -= 2 * np.outer(v, v @ sub)
+        W[j:, cols] = sub
+        refl.append(v)
+        kept.append(c)
+        j += 1
+    r = len(kept)
+    R = np.triu(W[:r, kept])
+    return R, refl, np.asarray(kept, dtype=np.intp)
+
+
+def _apply_qt(refl: list[np.ndarray], b: np.ndarray) -> np.ndarray:
+    """Q^T b for the Householder reflectors (b of shape (n,) or (n, m))."""
+    b = b.copy()
+    for j, v in enumerate(refl):
+        b[j:] -= 2 * np.multiply.outer(v, v @ b[j:]) if b.ndim == 2 else 2 * v * (v @ b[j:])
+    return b
+
+
+def _thin_q(refl: list[np.ndarray], n: int) -> np.ndarray:
+    """The first r columns of Q = H_0 H_1 ... H_{r-1}, shape (n, r)."""
+    r = len(refl)
+    Q = np.zeros((n, r), dtype=refl[0].dtype if refl else np.float64)
+    Q[np.arange(r), np.arange(r)] = 1
+    for j in range(r - 1, -1, -1):
+        v = refl[j]
+        Q[j:] -= 2 * np.outer(v, v @ Q[j:])
+    return Q
+
+
+def _back_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve R x = b for upper-triangular R in R's own dtype (works for longdouble)."""
+    x = np.array(b, dtype=R.dtype, copy=True)
+    r = R.shape[0]
+    for i in range(r - 1, -1, -1):
+        if i + 1 < r:
+            x[i] -= R[i, i + 1 :] @ x[i + 1 :]
+        x[i] /= R[i, i]
+    return x
+
+
+def _cond(R: np.ndarray) -> float:
+    s = np.linalg.svd(np.asarray(R, dtype=np.float64), compute_uv=False)
+    return float(s[0] / s[-1]) if s.size and s[-1] > 0 else math.inf
+
+
+def _solve_qr(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
+    n = Z.shape[0]
+    Zk = Z[:, kept]
+    D = _pow2_scale(Zk)
+    r = Zk.shape[1]
+    if n * r > PRECISE_SIZE:
+        Q, R = scipy.linalg.qr(Zk / D, mode="economic", check_finite=False)
+        cond = _cond(R)
+        if cond <= PRECISE_COND:
+            g = scipy.linalg.solve_triangular(R, Q.T @ y, check_finite=False)
+            Rinv = scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False)
+            coef = g / D
+            fitted = Zk @ coef
+            return _Solve(
+                coef=coef,
+                cov_unscaled=(Rinv @ Rinv.T) / np.outer(D, D),
+                fitted=fitted,
+                resid=y - fitted,
+                leverage=np.einsum("ij,ij->i", Q, Q),
+                kept=kept,
+                cond_scaled=cond,
+            )
+        del Q, R
+    # Extended precision: Householder in longdouble, then refinement with
+    # longdouble residuals (the data are float64, so products are exact-ish).
+    A = np.asarray(Zk, dtype=_LD) / np.asarray(D, dtype=_LD)
+    yl = np.asarray(y, dtype=_LD)
+    R, refl, _ = _householder_ld(A)
+    Q = _thin_q(refl, n)
+    g = _back_solve(R, Q.T @ yl)
+    for _ in range(REFINE_ROUNDS):
+        res = yl - A @ g
+        g = g + _back_solve(R, Q.T @ res)
+    Rinv = _back_solve(R, np.eye(r, dtype=_LD))
+    Dl = np.asarray(D, dtype=_LD)
+    coef = g / Dl
+    fitted = A @ g
+    return _Solve(
+        coef=coef,
+        cov_unscaled=(Rinv @ Rinv.T) / np.outer(Dl, Dl),
+        fitted=fitted,
+        resid=yl - fitted,
+        leverage=np.asarray(np.einsum("ij,ij->i", Q, Q), dtype=np.float64),
+        kept=kept,
+        cond_scaled=_cond(R),
+    )
+
+
+def _solve_svd(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
+    Zk = Z[:, kept]
+    D = _pow2_scale(Zk)
+    U, s, Vt = np.linalg.svd(Zk / D, full_matrices=False)
+    # Same relative cut-off as numpy.linalg.lstsq's default rcond.
+    cutoff = s[0] * max(Zk.shape) * np.finfo(np.float64).eps
+    if s[-1] <= cutoff:  # pragma: no cover - aliasing was removed above
+        raise ModelError("the design is numerically singular after removing aliased terms; use method='qr'")
+    g = Vt.T @ ((U.T @ y) / s)
+    # One round of refinement with extended-precision residuals.
+    res = np.asarray(np.asarray(y, dtype=_LD) - np.asarray(Zk / D, dtype=_LD) @ np.asarray(g, dtype=_LD), dtype=np.float64)
+    g = g + Vt.T @ ((U.T @ res) / s)
+    coef = g / D
+    V = Vt.T / s
+    fitted = np.asarray(np.asarray(Zk, dtype=_LD) @ np.asarray(coef, dtype=_LD))
+    return _Solve(
+        coef=coef,
+        cov_unscaled=(V @ V.T) / np.outer(D, D),
+        fitted=fitted,
+        resid=np.asarray(y, dtype=_LD) - fitted,
+        leverage=np.einsum("ij,ij->i", U, U),
+        kept=kept,
+        cond_scaled=float(s[0] / s[-1]),
+    )
+
+
+def _solve_normal(X1: np.ndarray, y: np.ndarray) -> _Solve:
+    kept = _kept_columns(X1)
+    Xk = X1[:, kept]
+    # Deliberately the textbook way: form X^T X (no scaling) and solve by Cholesky.
+    XtX = Xk.T @ Xk
+    try:
+        L = np.linalg.cholesky(XtX)
+    except np.linalg.LinAlgError:
+        raise ModelError(
+            "the normal equations broke down: X^T X is numerically singular in float64 "
+            "(its condition number is the square of the design's); use method='qr'"
+        ) from None
+    z = scipy.linalg.solve_triangular(L, Xk.T @ y, lower=True, check_finite=False)
+    coef = scipy.linalg.solve_triangular(L.T, z, lower=False, check_finite=False)
+    Linv = scipy.linalg.solve_triangular(L, np.eye(L.shape[0]), lower=True, check_finite=False)
+    # Rows of X L^{-T} play the role of Q's rows: their squared norms are the leverages.
+    B = Xk @ Linv.T
+    fitted = Xk @ coef
+    D = _pow2_scale(Xk)
+    return _Solve(
+        coef=coef,
+        cov_unscaled=Linv.T @ Linv,
+        fitted=fitted,
+        resid=y - fitted,
+        leverage=np.einsum("ij,ij->i", B, B),
+        kept=kept,
+        cond_scaled=_cond(np.linalg.cholesky((XtX / np.outer(D, D)))),
+    )
+
+
+# =============================================================================
+# inference
+# =============================================================================
+def _assemble(
+    X1: np.ndarray,
+    y: np.ndarray,
+    terms: tuple[str, ...],
+    sol: _Solve,
+    M: np.ndarray | None,
+    *,
+    method: str,
+    alpha: float,
+    intercept: bool,
+) -> OLSResult:
+    n, k = X1.shape
+    r = len(sol.kept)
+    df_resid = n - r
+    if df_resid <= 0:
+        raise ModelError(
+            f"no residual degrees of freedom: n={n} rows but the design has rank {r}; "
+            "add rows or drop terms"
+        )
+    coef = np.full(k, np.nan, dtype=_LD)
+    cov_u = np.full((k, k), np.nan, dtype=_LD)
+    coef[sol.kept] = sol.coef
+    cov_u[np.ix_(sol.kept, sol.kept)] = sol.cov_unscaled
+    if M is not None:  # full rank here: map working coefficients to the raw terms
+        coef = M @ coef
+        cov_u = M @ cov_u @ M.T
+
+    resid_l = np.asarray(sol.resid, dtype=_LD)
+    yl = np.asarray(y, dtype=_LD)
+    rss_l = resid_l @ resid_l
+    if intercept:
+        ybar = yl.sum() / n
+        dev = yl - ybar
+        dev -= dev.sum() / n  # second pass: removes the rounding of the mean
+        tss_l = dev @ dev
+    else:
+        tss_l = yl @ yl
+    rss, tss = float(rss_l), float(tss_l)
+    sigma2_l = rss_l / df_resid
+    sigma = float(np.sqrt(sigma2_l))
+    r_squared = float(1 - rss_l / tss_l) if tss > 0 else math.nan
+    df_model = r - int(intercept)
+    if df_model <= 0:
+        f_stat = math.nan
+    elif rss == 0.0:
+        f_stat = math.inf
+    else:
+        f_stat = float(((tss_l - rss_l) / df_model) / sigma2_l)
+
+    cov = np.asarray(cov_u * sigma2_l, dtype=np.float64)
+    std_err = np.asarray(np.sqrt(np.diagonal(cov_u) * sigma2_l), dtype=np.float64)
+    coef64 = np.asarray(coef, dtype=np.float64)
+
+    aliased_mask = np.ones(k, dtype=bool)
+    aliased_mask[sol.kept] = False
+    aliased = tuple(t for t, a in zip(terms, aliased_mask) if a)
+    cond_number = _raw_condition_number(X1, aliased_mask)
+
+    notes: list[str] = []
+    if aliased:
+        msg = (
+            f"{len(aliased)} term(s) are exact linear combinations of earlier terms and were not estimated "
+            f"(aliased): {', '.join(aliased)}. Their coefficients are shown as missing; drop them or "
+            "remove the redundant column (for dummies, one level per categorical must be left out)."
+        )
+        notes.append(msg)
+        _warnings.warn(msg, RankDeficiencyWarning, stacklevel=3)
+    if sol.cond_scaled > COLLINEAR_COND and math.isfinite(sol.cond_scaled):
+        notes.append(
+            f"The terms are nearly collinear (condition number {sol.cond_scaled:.1e} after scaling the "
+            "columns): small changes in the data can move the coefficients a lot, and their standard "
+            "errors are large."
+        )
+    if method == "normal":
+        lost = 2 * math.log10(max(sol.cond_scaled, 1.0)) if math.isfinite(sol.cond_scaled) else math.inf
+        notes.append(
+            f"Solved by the normal equations, which square the condition number (about {sol.cond_scaled:.1e} "
+            f"becomes {sol.cond_scaled**2:.1e}): expect to lose about {lost:.0f} of the ~16 significant digits "
+            "of double precision. The QR method (the default) avoids this."
+        )
+    if _is_exact_fit(rss, tss, yl, n):
+        notes.append(
+            "The model fits the data exactly (residuals are zero up to rounding): standard errors are 0 or "
+            "meaningless, t statistics infinite and p-values 0, so the tests say nothing here."
+        )
+
+    return OLSResult(
+        terms=terms,
+        coef=coef64,
+        std_err=std_err,
+        cov_params=cov,
+        sigma=sigma,
+        rss=rss,
+        tss=tss,
+        r_squared=r_squared,
+        f_statistic=f_stat,
+        df_model=df_model,
+        df_resid=df_resid,
+        n=n,
+        rank=r,
+        aliased=aliased,
+        condition_number=cond_number,
+        method=method,
+        alpha=alpha,
+        fitted=np.asarray(sol.fitted, dtype=np.float64),
+        resid=np.asarray(resid_l, dtype=np.float64),
+        leverage=np.asarray(sol.leverage, dtype=np.float64),
+        X=X1,
+        y=y,
+        intercept=intercept,
+        warnings=tuple(notes),
+    )
+
+
+def _is_exact_fit(rss: float, tss: float, yl: np.ndarray, n: int) -> bool:
+    # Residuals at the level of float64 rounding of y count as an exact fit.
+    scale = float(np.max(np.abs(yl))) if n else 0.0
+    return rss <= (1e-12 * scale) ** 2 * n
+
+
+def _raw_condition_number(X1: np.ndarray, aliased_mask: np.ndarray) -> float:
+    """2-norm condition number of the unscaled design (statsmodels' condition_number); inf if singular."""
+    if aliased_mask.any():
+        return math.inf
+    R = scipy.linalg.qr(X1, mode="r", check_finite=False)[0]
+    k = X1.shape[1]
+    return _cond(R[:k, :k])
