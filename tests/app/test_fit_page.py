@@ -1,0 +1,161 @@
+"""Fit page: each method's numbers are linreg's numbers, warnings show inline, settings persist."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from linreg.descent import gradient_descent
+from linreg.design import build_design, fit_design
+from linreg.exceptions import LinregWarning
+from linreg.plots._common import fmt
+from linreg.plots.fit import fmt_p
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _fit_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception and not at.error
+    return at
+
+
+def _expected(at: AppTest, method: str, alpha: float = 0.05):
+    design = build_design(at.session_state["lr_data"], at.session_state["lr_spec"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        return design, fit_design(design, method=method, alpha=alpha)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _upload_then_fit(at: AppTest, name: str, df: pd.DataFrame) -> AppTest:
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value((name, df.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    return at.switch_page("pages/fit.py").run()
+
+
+@pytest.mark.parametrize("method", ["qr", "svd", "normal"])
+def test_metrics_and_coefficients_are_linregs(method):
+    at = _fit_page()
+    at.radio(key="fit_method").set_value(method).run()
+    assert not at.exception and not at.error
+    _, res = _expected(at, method)
+    m = _metrics(at)
+    assert m["R²"] == fmt(res.r_squared)
+    assert m["Adjusted R²"] == fmt(res.adj_r_squared)
+    assert m["σ (residual std. error)"] == fmt(res.sigma)
+    assert m["F statistic"] == fmt(res.f_statistic)
+    assert m["p-value of F"] == fmt_p(res.f_p_value)
+    assert m["AIC"] == fmt(res.aic)
+    assert m["BIC"] == fmt(res.bic)
+    assert m["Condition number"] == fmt(res.condition_number)
+    table = at.dataframe[0].value
+    assert table["term"].tolist() == list(res.terms)
+    assert table["estimate"].tolist() == [fmt(c, 5) for c in res.coef]
+    assert table["std. error"].tolist() == [fmt(s) for s in res.std_err]
+    assert table["p-value"].tolist() == [fmt_p(float(p)) for p in res.p_value]
+    assert table["95% CI low"].tolist() == [fmt(c, 5) for c in res.ci_low]
+    # The numbers agree between methods to the digits shown.
+    assert at.session_state["lr_fit_settings"].method == method
+    # Every chart is followed by a summary in numbers.
+    assert at.get("plotly_chart")
+    assert any(fmt(res.r_squared, 3) in c.value for c in at.caption)
+
+
+def test_confidence_level_changes_intervals():
+    at = _fit_page()
+    at.select_slider(key="fit_level").set_value(90).run()
+    assert not at.exception
+    _, res = _expected(at, "qr", alpha=0.1)
+    table = at.dataframe[0].value
+    assert table["90% CI high"].tolist() == [fmt(c, 5) for c in res.ci_high]
+
+
+def test_gradient_descent_method_uses_the_gd_settings():
+    at = _fit_page()
+    at.radio(key="fit_method").set_value("gd").run()
+    at.number_input(key="fit_gd_lr").set_value(0.05).run()
+    at.number_input(key="fit_gd_n_iter").set_value(300).run()
+    assert not at.exception and not at.error
+    design, res = _expected(at, "qr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        g = gradient_descent(design.X, design.y, learning_rate=0.05, n_iter=300, intercept=design.intercept,
+                             standardize=True, batch_size=None, momentum=0.0, seed=0)
+    m = _metrics(at)
+    assert m["Iterations run"] == f"{g.n_iter:,}"
+    assert m["Final loss L(w)"] == fmt(g.history.loss[-1])
+    assert m["Least-squares loss L(w*)"] == fmt(res.rss / res.n)
+    assert m["Largest stable learning rate"] == fmt(g.max_stable_learning_rate)
+    table = at.dataframe[0].value
+    assert table["gradient descent"].tolist() == [fmt(c, 5) for c in g.coef]
+    assert table["closed form (QR)"].tolist() == [fmt(c, 5) for c in res.coef]
+    # The settings are plain state: they survive a round trip through another page.
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/fit.py").run()
+    assert at.radio(key="fit_method").value == "gd"
+    assert at.number_input(key="fit_gd_lr").value == 0.05
+    assert at.number_input(key="fit_gd_n_iter").value == 300
+
+
+def test_divergent_learning_rate_is_explained():
+    at = _fit_page()
+    at.radio(key="fit_method").set_value("gd").run()
+    at.checkbox(key="fit_gd_standardize").uncheck().run()
+    at.number_input(key="fit_gd_lr").set_value(100.0).run()
+    assert not at.exception
+    assert any("diverged" in e.value for e in at.error)
+
+
+def test_aliased_terms_say_aliased_and_warn():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=25)
+    df = pd.DataFrame({"x": x, "twice_x": 2 * x, "y": 1 + x + rng.normal(scale=0.1, size=25)})
+    at = _upload_then_fit(AppTest.from_file(APP, default_timeout=30).run(), "aliased.csv", df)
+    assert not at.exception and not at.error
+    _, res = _expected(at, "qr")
+    assert res.aliased == ("twice_x",)
+    table = at.dataframe[0].value
+    row = table.set_index("term").loc["twice_x"]
+    assert set(row.tolist()) == {"aliased"}
+    assert not table.isna().any().any()
+    assert not any("nan" in str(v).lower() for v in table.to_numpy().ravel())
+    shown = [w.value for w in at.warning]
+    for w in res.warnings:
+        assert w in shown
+
+
+def test_normal_equations_warn_about_lost_digits():
+    rng = np.random.default_rng(2)
+    x = np.linspace(1000, 1001, 40)
+    df = pd.DataFrame({"x": x, "y": 3 + 0.5 * x + rng.normal(scale=0.01, size=40)})
+    at = _upload_then_fit(AppTest.from_file(APP, default_timeout=30).run(), "ill.csv", df)
+    at.switch_page("pages/data.py").run()
+    at.number_input(key="poly::x").set_value(3).run()
+    at.switch_page("pages/fit.py").run()
+    at.radio(key="fit_method").set_value("normal").run()
+    assert not at.exception
+    _, res = _expected(at, "normal")
+    assert res.warnings, "this design is ill-conditioned enough for linreg to warn"
+    shown = [w.value for w in at.warning]
+    for w in res.warnings:
+        assert w in shown
+
+
+def test_several_features_plot_predicted_against_actual():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    df["y"] = 1 + df["a"] - 2 * df["b"] + rng.normal(scale=0.2, size=40)
+    at = _upload_then_fit(AppTest.from_file(APP, default_timeout=30).run(), "two.csv", df)
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("Actual against predicted y") for c in at.caption)
