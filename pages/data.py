@@ -39,6 +39,7 @@ def _reset_model_widgets() -> None:
 
 def _use(df: pd.DataFrame, label: str, spec: ModelSpec | None = None, truth: dict | None = None) -> None:
     state.set_data(df, label, spec, truth=truth)
+    st.session_state.pop(_UPLOAD_ERROR, None)
     _reset_model_widgets()
 
 
@@ -83,10 +84,12 @@ def _knob(kind: str, param: str, spec: tuple) -> object:
     if isinstance(default, bool):
         return st.checkbox(label, value=default, key=key, help=help_text)
     if isinstance(default, int):
-        return st.number_input(label, min_value=int(low), max_value=int(high), value=int(default), step=1,
+        return st.number_input(label, min_value=None if low is None else int(low),
+                               max_value=None if high is None else int(high), value=int(default), step=1,
                                key=key, help=help_text)
     step = (float(high) - float(low)) / 100 if high is not None and low is not None else 0.1
-    return st.number_input(label, min_value=float(low), max_value=float(high), value=float(default),
+    return st.number_input(label, min_value=None if low is None else float(low),
+                           max_value=None if high is None else float(high), value=float(default),
                            step=step, format="%.4g", key=key, help=help_text)
 
 
@@ -125,7 +128,9 @@ def _upload_tab() -> None:
         type=["csv", "tsv", "txt"],
         key="upload",
     )
-    if uploaded is not None:
+    if uploaded is None:
+        st.session_state.pop(_UPLOAD_ERROR, None)
+    else:
         ident = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", None))
         # Read each upload once: later reruns (a widget change below) must not reset the model.
         if st.session_state.get(_UPLOAD_SEEN) != ident:

@@ -433,7 +433,7 @@ def _pred_actual_figure(df, design, result, *, gd_result, max_points):
     if gd_result is None:
         fit_note = f"R² = {fmt(result.r_squared, 3)}"
     else:
-        fit_note = f"the mean squared residual is {fmt(float(resid @ resid) / n)} (least squares: {fmt(result.rss / n)})"
+        fit_note = f"The mean squared residual is {fmt(float(resid @ resid) / n)} (least squares: {fmt(result.rss / n)})"
     summary = (
         f"Actual against predicted {target} ({who}) for {n:,} rows; points on the dashed diagonal are predicted "
         f"exactly. {fit_note}; the largest miss is row {design.row_labels[worst]} "
