@@ -152,7 +152,7 @@ def check_finite(df: pd.DataFrame, columns: Iterable[str] | None = None) -> None
     Examples
     --------
     >>> df = pd.DataFrame({"x": [1.0, float("inf"), 3.0]})
-    >>> check_finite(df)
+    >>> check_finite(df)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     linreg.exceptions.DataError: column 'x' has infinite values at rows [1]; ...
