@@ -164,7 +164,7 @@ def load_dataset(name: str) -> tuple[pd.DataFrame, DatasetInfo]:
     >>> df, info = load_dataset("anscombe_1")
     >>> df.shape, info.target, info.features
     ((11, 2), 'y', ('x',))
-    >>> round(df["y"].mean(), 2)
+    >>> round(float(df["y"].mean()), 2)
     7.5
     """
     check_option("dataset", name, DATASETS)
