@@ -1,0 +1,924 @@
+"""R's diagnostic plots of a linear fit, a residual histogram, and the Residuals page's tables.
+
+Every figure matches what R's ``plot(lm(...))`` draws, in R's vocabulary and numbers:
+
+1. *Residuals vs Fitted*, with R's ``lowess`` smoother (``f = 2/3``, ``iter = 3``);
+2. *Normal Q-Q* of the standardized residuals, against ``qnorm(ppoints(n))``, with the
+   line through the quartiles (``qqline``);
+3. *Scale-Location*: sqrt(|standardized residuals|) against fitted, with the smoother;
+4. *Residuals vs Leverage*, with Cook's distance contours at 0.5 and 1.
+
+As in R, the 3 most extreme rows are labelled in each: largest |residual| (1), largest
+|standardized residual| (2, 3), largest Cook's distance (4); rows of leverage one have no
+standardized residual and are left out of plots 2-4.
+
+Each builder returns ``(fig, summary, note)``: the figure, a one-line summary in numbers
+for readers who cannot see it, and a note for a caption (the plot shows a sample, some
+rows are not drawn) or None. Every statistic uses all rows; at most about
+``MAX_POINTS`` points are drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from scipy import stats
+
+from ._common import MAX_POINTS, fmt, safe_label, sample_index, sample_note, scatter, style
+
+__all__ = [
+    "COOK_LEVELS",
+    "residuals_vs_fitted",
+    "normal_qq",
+    "scale_location",
+    "residuals_vs_leverage",
+    "residual_histogram",
+    "hover_frame",
+    "diagnostic_test_table",
+    "vif_table",
+    "vif_summary",
+    "influence_display",
+]
+
+# R's plot.lm defaults: contours of Cook's distance at these levels, and 3 labelled rows.
+COOK_LEVELS = (0.5, 1.0)
+ID_N = 3
+# R's lowess defaults, used by plot.lm's panel.smooth.
+_LOWESS_FRAC = 2 / 3
+_LOWESS_ITER = 3
+# The smoother is drawn through at most this many of its points (it is piecewise linear
+# between lowess's anchors, about 100 of them, so nothing visible is lost).
+_CURVE_POINTS = 1_000
+_SMOOTH_COLOR = "#d62728"  # red, as R draws panel.smooth
+_POINT_COLOR = "#1f6feb"
+_GUIDE_COLOR = "#888888"
+_HOVER_COLUMNS = 6
+_HEIGHT = 400
+
+
+# =============================================================================
+# Numerics behind the figures (private; tested in tests/test_plots_residuals.py)
+# =============================================================================
+def _lowess(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    frac: float = _LOWESS_FRAC,
+    iterations: int = _LOWESS_ITER,
+    delta: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``lowess(x, y, f, iter, delta)``: robust locally weighted linear regression.
+
+    A line is fitted at each anchor x by weighted least squares on the ``ceil(frac * n)``
+    nearest points with tricube weights; points closer than ``delta`` to the last anchor
+    are linearly interpolated instead of fitted. Each robustness iteration then
+    down-weights points by the bisquare of their residual over 6 median |residual|.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (n,)
+        Finite values.
+    frac : float
+        Share of the points in each local fit (R's ``f``).
+    iterations : int
+        Robustness iterations (R's ``iter``).
+    delta : float, optional
+        Interpolation distance; R's default ``0.01 * diff(range(x))`` when None.
+
+    Returns
+    -------
+    x_sorted, smooth : ndarray, shape (n,)
+        ``x`` sorted (stably) and the smoothed values there, as R's ``lowess`` returns.
+
+    Notes
+    -----
+    A line-by-line port of R's ``clowess`` (src/library/stats/src/lowess.c), vectorized
+    over each local window; it agrees with R to about 1e-12 on the outputs that
+    statsmodels keeps in ``nonparametric/tests/results``. The cost is about
+    (number of anchors) x (window size) per iteration.
+
+    Examples
+    --------
+    >>> xs, ys = _lowess(np.arange(5.0), np.array([1.0, 3.0, 5.0, 7.0, 9.0]))
+    >>> np.round(ys, 12).tolist()
+    [1.0, 3.0, 5.0, 7.0, 9.0]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    n = x.size
+    if n < 2:
+        return x, y.copy()
+    span = x[-1] - x[0]
+    if delta is None:
+        delta = 0.01 * span
+    ns = max(2, min(n, int(frac * n + 1e-7)))  # points in each local fit, as clowess
+
+    # Anchors (the points actually fitted) and their windows depend on x only.
+    # clowess slides the window [L, L + ns) right while x[i] - x[L] > x[L + ns] - x[i];
+    # that test is monotone in L, so a binary search on x[L] + x[L + ns] finds where it
+    # stops, and the two loops correct any rounding difference from clowess's own test.
+    pair = x[: n - ns] + x[ns:]
+    anchors: list[int] = []
+    lefts: list[int] = []
+    i = 0
+    while True:
+        left = int(np.searchsorted(pair, 2.0 * x[i], side="left"))
+        while left > 0 and not (x[i] - x[left - 1] > x[left - 1 + ns] - x[i]):
+            left -= 1
+        while left < n - ns and x[i] - x[left] > x[left + ns] - x[i]:
+            left += 1
+        anchors.append(i)
+        lefts.append(left)
+        last = int(np.searchsorted(x, x[i], side="right")) - 1  # ties share the anchor's value
+        if last >= n - 1:
+            break
+        after = int(np.searchsorted(x, x[i] + delta, side="right"))
+        i = max(last + 1, after - 1)  # the farthest point within delta is the next anchor
+    anchor_x = x[anchors]
+
+    robustness = np.ones(n)
+    smooth = y.copy()
+    for step in range(iterations + 1):
+        fit = np.empty(len(anchors))
+        for a, (i, left) in enumerate(zip(anchors, lefts, strict=True)):
+            fit[a] = _lowess_local(x, y, i, left, ns, span, robustness if step else None)
+        # Between anchors clowess interpolates linearly; the last point is always an anchor.
+        smooth = np.interp(x, anchor_x, fit)
+        resid = y - smooth
+        abs_resid = np.abs(resid)
+        if step == iterations:
+            break
+        cmad = 6.0 * float(np.median(abs_resid))
+        if cmad < 1e-7 * float(abs_resid.mean()):  # residuals effectively zero: done
+            break
+        u = abs_resid / cmad
+        robustness = np.where(u <= 0.999, (1.0 - u**2) ** 2, 0.0)
+        robustness[u <= 0.001] = 1.0
+    return x, smooth
+
+
+def _lowess_local(x, y, i, left, ns, span, robustness):
+    """clowess's ``lowest``: the local weighted linear fit at anchor ``x[i]`` (sorted x)."""
+    xs = x[i]
+    h = max(xs - x[left], x[left + ns - 1] - xs)
+    # Points past x[left + ns - 1] can only enter as ties within 0.999 h; the rest get
+    # weight 0, so taking everything up to xs + h changes no sum.
+    right = int(np.searchsorted(x, xs + h, side="right"))
+    xw = x[left:right]
+    r = np.abs(xw - xs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(r <= 0.999 * h, (1.0 - (r / h) ** 3) ** 3, 0.0)
+    w[r <= 0.001 * h] = 1.0
+    if robustness is not None:
+        w = w * robustness[left:right]
+    total = w.sum()
+    if total <= 0.0:  # every neighbour has robustness weight 0: keep the point itself
+        return y[i]
+    w = w / total
+    # Elementwise sums, not BLAS dot products: on a busy machine the threaded BLAS call
+    # costs milliseconds for a few thousand numbers.
+    if h > 0.0:
+        centre = (w * xw).sum()
+        c = (w * (xw - centre) ** 2).sum()
+        if math.sqrt(c) > 0.001 * span:  # enough spread in x to fit a slope
+            w = w * ((xs - centre) / c * (xw - centre) + 1.0)
+    return float((w * y[left:right]).sum())
+
+
+def _ppoints(n: int) -> np.ndarray:
+    """R's ``ppoints(n)``: probabilities (i - a) / (n + 1 - 2a), a = 3/8 if n <= 10 else 1/2.
+
+    Examples
+    --------
+    >>> _ppoints(3).tolist()
+    [0.19230769230769232, 0.5, 0.8076923076923077]
+    >>> _ppoints(12)[:2].tolist()
+    [0.041666666666666664, 0.125]
+    """
+    a = 3.0 / 8.0 if n <= 10 else 0.5
+    return (np.arange(1, n + 1) - a) / (n + 1 - 2.0 * a)
+
+
+def _normal_scores(values: np.ndarray) -> np.ndarray:
+    """Theoretical normal quantile of each value, as R's ``qqnorm(values)$x``.
+
+    ``qnorm(ppoints(n))[order(order(values))]``: the i-th smallest value gets the i-th
+    normal quantile (ties in their original order).
+
+    Examples
+    --------
+    >>> np.round(_normal_scores(np.array([2.0, -1.0, 0.5])), 4).tolist()
+    [0.8694, -0.8694, 0.0]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    q = stats.norm.ppf(_ppoints(values.size))
+    out = np.empty(values.size)
+    out[np.argsort(values, kind="stable")] = q
+    return out
+
+
+def _qq_line(values: np.ndarray) -> tuple[float, float]:
+    """R's ``qqline``: slope and intercept of the line through the first and third quartiles.
+
+    The sample quartiles are R's default (type 7) quantiles; the theoretical ones are
+    ``qnorm(c(0.25, 0.75))``.
+
+    Examples
+    --------
+    >>> slope, intercept = _qq_line(np.array([-2.0, -1.0, 0.0, 1.0, 2.0]))
+    >>> round(slope, 6), round(intercept, 6)
+    (1.482602, 0.0)
+    """
+    y1, y3 = np.quantile(np.asarray(values, dtype=np.float64), [0.25, 0.75])
+    x1, x3 = stats.norm.ppf([0.25, 0.75])
+    slope = (y3 - y1) / (x3 - x1)
+    return float(slope), float(y1 - slope * x1)
+
+
+def _cook_contour(level: float, rank: int, leverage: np.ndarray) -> np.ndarray:
+    """Standardized residual at which Cook's distance equals ``level``, at each leverage.
+
+    From D = r^2 h / (p (1 - h)), with r the standardized residual and p the rank:
+    r = sqrt(D p (1 - h) / h). The contour is +-r.
+
+    Examples
+    --------
+    >>> _cook_contour(0.5, 2, np.array([0.5])).tolist()
+    [1.0]
+    """
+    h = np.asarray(leverage, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(level * rank * (1.0 - h) / h)
+
+
+def _most_extreme(score: np.ndarray, k: int = ID_N) -> np.ndarray:
+    """Positions of the ``k`` largest finite scores, largest first (R's ``sort.list(-score)``).
+
+    Ties keep their order in the data, as R's sort does.
+
+    Examples
+    --------
+    >>> _most_extreme(np.array([1.0, 5.0, np.nan, 5.0, 2.0])).tolist()
+    [1, 3, 4]
+    """
+    score = np.asarray(score, dtype=np.float64)
+    finite = np.flatnonzero(np.isfinite(score))
+    order = finite[np.argsort(-score[finite], kind="stable")]
+    return order[:k]
+
+
+def _curve_positions(n: int, max_points: int = _CURVE_POINTS) -> np.ndarray:
+    """Positions (in x order) through which a smooth curve of ``n`` points is drawn."""
+    return np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
+
+
+# =============================================================================
+# Shared pieces of the figures
+# =============================================================================
+def _labels(result, row_labels) -> np.ndarray:
+    n = len(result.resid)
+    if row_labels is None:
+        return np.arange(n)
+    labels = np.asarray(row_labels)
+    if labels.shape != (n,):
+        raise ValueError(f"row_labels must have one label per row ({n}); got shape {labels.shape}")
+    return labels
+
+
+def _drawn(n: int, valid: np.ndarray, extreme: np.ndarray, max_points: int, seed: int) -> np.ndarray:
+    """Rows to draw: a sample of the valid rows, always including the labelled ones."""
+    pos = np.flatnonzero(valid)
+    idx = pos[sample_index(pos.size, max_points, seed)]
+    return np.union1d(idx, extreme).astype(int)
+
+
+def _hover(hover: pd.DataFrame | None, idx: np.ndarray, extra: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Hover values for the drawn rows: the plotted quantities, then the row's own data."""
+    out = {name: np.asarray(v)[idx] for name, v in extra.items()}
+    if hover is not None:
+        for c in list(hover.columns)[:_HOVER_COLUMNS]:
+            out.setdefault(str(c), hover[c].to_numpy()[idx])
+    return out
+
+
+def _points(x, y, labels, idx, hover, extra) -> go.Scatter | go.Scattergl:
+    return scatter(
+        x[idx],
+        y[idx],
+        name="rows",
+        row_labels=labels[idx],
+        hover=_hover(hover, idx, extra),
+        marker={"color": _POINT_COLOR, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
+        showlegend=False,
+    )
+
+
+def _label_trace(x: np.ndarray, y: np.ndarray, labels: np.ndarray, extreme: np.ndarray) -> go.Scatter:
+    """Row labels next to the extreme points: right of a point in the left half, left of it otherwise (as R)."""
+    xe, ye = x[extreme], y[extreme]
+    finite_x = x[np.isfinite(x)]
+    mid = (finite_x.min() + finite_x.max()) / 2 if finite_x.size else 0.0
+    return go.Scatter(
+        x=xe,
+        y=ye,
+        mode="text",
+        text=[safe_label(v) for v in labels[extreme]],
+        textposition=["middle right" if v <= mid else "middle left" for v in xe],
+        textfont={"size": 12, "color": "#1b1f24"},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def _smooth_trace(x: np.ndarray, y: np.ndarray, idx: np.ndarray, max_points: int) -> tuple[go.Scatter | None, np.ndarray]:
+    """R's lowess smoother of y on x, over all rows up to ``max_points``, else over the drawn sample.
+
+    Returns the line trace (None when fewer than 2 points) and the smoothed values at
+    the curve's points (for the summary).
+    """
+    ok = np.isfinite(x) & np.isfinite(y)
+    use = np.flatnonzero(ok)
+    if use.size > max_points:
+        # Exact lowess costs ~ n^2 / 150 operations: minutes at a million rows. A random
+        # sample of 20,000 gives the same curve to within the width of the line.
+        use = np.intersect1d(idx, use)
+    if use.size < 2:
+        return None, np.empty(0)
+    xs, ys = _lowess(x[use], y[use])
+    keep = _curve_positions(xs.size)
+    trace = go.Scatter(
+        x=xs[keep],
+        y=ys[keep],
+        mode="lines",
+        name="smoother (lowess)",
+        line={"color": _SMOOTH_COLOR, "width": 2},
+        hovertemplate="fitted %{x:.4g}<br>smoother %{y:.4g}<extra></extra>",
+    )
+    return trace, ys
+
+
+def _smoother_note(n_valid: int, max_points: int) -> str | None:
+    if n_valid <= max_points:
+        return None
+    return f"The smoother is R's lowess fitted to the {max_points:,} plotted rows."
+
+
+def _join(*notes: str | None) -> str | None:
+    kept = [s for s in notes if s]
+    return " ".join(kept) if kept else None
+
+
+def _rows_text(labels: np.ndarray, positions: np.ndarray) -> str:
+    names = [str(v) for v in labels[positions]]
+    if not names:
+        return "no rows"
+    if len(names) == 1:
+        return f"row {names[0]}"
+    return "rows " + ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _leverage_one_note(result, labels: np.ndarray) -> str | None:
+    """Rows with leverage one: the fit passes through them, so they have no standardized residual."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(result.standardized_resid, dtype=float)))
+    if bad.size == 0:
+        return None
+    shown = ", ".join(str(v) for v in labels[bad[:10]]) + (f" and {bad.size - 10:,} more" if bad.size > 10 else "")
+    return (
+        f"Not plotted: {bad.size:,} row{'s' if bad.size != 1 else ''} ({shown}) with leverage one (or a zero "
+        "residual SD): the fit passes through them exactly, so their standardized residual and Cook's distance are "
+        "undefined (shown as —), as in R."
+    )
+
+
+def _empty_figure(title: str, xlabel: str, ylabel: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return style(fig, title, xlabel, ylabel, height=_HEIGHT)
+
+
+
+# =============================================================================
+# R's four diagnostic plots
+# =============================================================================
+def residuals_vs_fitted(
+    result,
+    row_labels: Sequence | np.ndarray | None = None,
+    *,
+    hover: pd.DataFrame | None = None,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+) -> tuple[go.Figure, str, str | None]:
+    """R's plot 1, *Residuals vs Fitted*: residuals against fitted values, with a lowess smoother.
+
+    Parameters
+    ----------
+    result : OLSResult
+        Uses ``fitted`` and ``resid`` (all rows).
+    row_labels : array-like, shape (n,), optional
+        The rows' labels in the user's data (``Design.row_labels``); positions 0..n-1 if None.
+    hover : DataFrame, optional
+        n rows aligned with ``result``: the row's own values, shown on hover (first 6 columns).
+    max_points : int
+        At most this many rows are drawn (a seeded sample), plus the labelled ones.
+    seed : int
+        Seed of that sample.
+
+    Returns
+    -------
+    fig : go.Figure
+    summary : str
+        One line in numbers.
+    note : str or None
+        What a caption must say: the plot shows a sample.
+
+    Notes
+    -----
+    The labelled rows are the 3 largest |residual|, as R's ``plot.lm`` labels them.
+    """
+    labels = _labels(result, row_labels)
+    fitted = np.asarray(result.fitted, dtype=np.float64)
+    resid = np.asarray(result.resid, dtype=np.float64)
+    n = resid.size
+    title, xlabel, ylabel = "Residuals vs Fitted", "Fitted values", "Residuals"
+    extreme = _most_extreme(np.abs(resid))
+    idx = _drawn(n, np.ones(n, dtype=bool), extreme, max_points, seed)
+
+    fig = go.Figure()
+    fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
+    fig.add_trace(_points(fitted, resid, labels, idx, hover, {"fitted": fitted, "residual": resid}))
+    smooth, ys = _smooth_trace(fitted, resid, idx, max_points)
+    if smooth is not None:
+        fig.add_trace(smooth)
+    fig.add_trace(_label_trace(fitted, resid, labels, extreme))
+    style(fig, title, xlabel, ylabel, height=_HEIGHT)
+
+    smooth_text = f"the red smoother ranges from {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; " if ys.size else ""
+    summary = (
+        f"Residuals vs fitted: {n:,} points; fitted values from {fmt(fitted.min(), 4)} to {fmt(fitted.max(), 4)}, "
+        f"residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)}; {smooth_text}"
+        f"{_rows_text(labels, extreme)} have the largest |residual|."
+    )
+    note = _join(sample_note(n, min(n, max_points)), _smoother_note(n, max_points))
+    return fig, summary, note
+
+
+def normal_qq(
+    result,
+    row_labels: Sequence | np.ndarray | None = None,
+    *,
+    hover: pd.DataFrame | None = None,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+) -> tuple[go.Figure, str, str | None]:
+    """R's plot 2, *Normal Q-Q*: standardized residuals against normal quantiles, with ``qqline``.
+
+    The theoretical quantile of the i-th smallest of m standardized residuals is
+    ``qnorm(ppoints(m))[i]``, computed over all rows with a standardized residual; the
+    dotted line passes through the first and third quartiles (R's ``qqline``).
+
+    Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are the 3
+    largest |standardized residual|.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> r = SimpleNamespace(resid=np.array([1.0, -2.0, 0.5]), standardized_resid=np.array([1.0, -2.0, 0.5]),
+    ...                     fitted=np.zeros(3), leverage=np.full(3, 0.1))
+    >>> fig, summary, note = normal_qq(r)
+    >>> summary.startswith("Normal Q-Q: 3 standardized residuals")
+    True
+    """
+    labels = _labels(result, row_labels)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    n = rs.size
+    title, xlabel, ylabel = "Normal Q-Q", "Theoretical Quantiles", "Standardized residuals"
+    valid = np.isfinite(rs)
+    m = int(valid.sum())
+    leverage_note = _leverage_one_note(result, labels)
+    if m == 0:
+        return (
+            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
+            "Normal Q-Q: no standardized residual is defined (every row is fitted exactly).",
+            leverage_note,
+        )
+    theo = np.full(n, np.nan)
+    theo[valid] = _normal_scores(rs[valid])
+    extreme = _most_extreme(np.abs(rs))
+    idx = _drawn(n, valid, extreme, max_points, seed)
+    slope, intercept = _qq_line(rs[valid])
+
+    fig = go.Figure()
+    lo, hi = float(theo[valid].min()), float(theo[valid].max())
+    fig.add_trace(
+        go.Scatter(
+            x=[lo, hi],
+            y=[intercept + slope * lo, intercept + slope * hi],
+            mode="lines",
+            name="line through the quartiles (qqline)",
+            line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1.5},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(_points(theo, rs, labels, idx, hover, {"theoretical quantile": theo, "standardized residual": rs}))
+    fig.add_trace(_label_trace(theo, rs, labels, extreme))
+    style(fig, title, xlabel, ylabel, height=_HEIGHT)
+
+    beyond = int(np.sum(np.abs(rs[valid]) > 2))
+    summary = (
+        f"Normal Q-Q: {m:,} standardized residuals from {fmt(rs[valid].min(), 3)} to {fmt(rs[valid].max(), 3)} "
+        f"against normal quantiles from {fmt(lo, 3)} to {fmt(hi, 3)}; the line through the quartiles has slope "
+        f"{fmt(slope, 3)} and intercept {fmt(intercept, 3)}; {beyond:,} ({100 * beyond / m:.1f}%) lie beyond ±2 "
+        f"(about 4.6% for normal errors); {_rows_text(labels, extreme)} are the most extreme."
+    )
+    note = _join(sample_note(m, min(m, max_points)), leverage_note)
+    return fig, summary, note
+
+
+def scale_location(
+    result,
+    row_labels: Sequence | np.ndarray | None = None,
+    *,
+    hover: pd.DataFrame | None = None,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+) -> tuple[go.Figure, str, str | None]:
+    """R's plot 3, *Scale-Location*: sqrt(|standardized residuals|) against fitted, with a smoother.
+
+    A flat smoother means the spread of the residuals does not change with the fitted
+    values. Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are
+    the 3 largest |standardized residual|.
+    """
+    labels = _labels(result, row_labels)
+    fitted = np.asarray(result.fitted, dtype=np.float64)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    n = rs.size
+    title, xlabel, ylabel = "Scale-Location", "Fitted values", "√|Standardized residuals|"
+    valid = np.isfinite(rs)
+    m = int(valid.sum())
+    leverage_note = _leverage_one_note(result, labels)
+    if m == 0:
+        return (
+            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
+            "Scale-Location: no standardized residual is defined (every row is fitted exactly).",
+            leverage_note,
+        )
+    root = np.sqrt(np.abs(rs))
+    extreme = _most_extreme(np.abs(rs))
+    idx = _drawn(n, valid, extreme, max_points, seed)
+
+    fig = go.Figure()
+    fig.add_trace(
+        _points(fitted, root, labels, idx, hover, {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs})
+    )
+    smooth, ys = _smooth_trace(fitted, root, idx, max_points)
+    if smooth is not None:
+        fig.add_trace(smooth)
+    fig.add_trace(_label_trace(fitted, root, labels, extreme))
+    style(fig, title, xlabel, ylabel, height=_HEIGHT)
+    fig.update_yaxes(rangemode="tozero")
+
+    smooth_text = (
+        f"the red smoother goes from {fmt(ys[0], 3)} at the smallest fitted value to {fmt(ys[-1], 3)} at the largest "
+        f"(range {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; flat means constant spread); "
+        if ys.size
+        else ""
+    )
+    summary = (
+        f"Scale-Location: {m:,} points; √|standardized residual| from {fmt(root[valid].min(), 3)} to "
+        f"{fmt(root[valid].max(), 3)}; {smooth_text}{_rows_text(labels, extreme)} are the most extreme."
+    )
+    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m, max_points), leverage_note)
+    return fig, summary, note
+
+
+def residuals_vs_leverage(
+    result,
+    row_labels: Sequence | np.ndarray | None = None,
+    *,
+    hover: pd.DataFrame | None = None,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+    cook_levels: Sequence[float] = COOK_LEVELS,
+) -> tuple[go.Figure, str, str | None]:
+    """R's plot 5, *Residuals vs Leverage*, with dashed contours of Cook's distance.
+
+    The contour for level D is the standardized residual r = +-sqrt(D p (1 - h) / h), p the
+    rank, drawn (as R) over leverage from min(h_min, h_max / 100) to the right edge of the
+    plot; points outside the 0.5 contour are influential, outside 1 very much so. The
+    y axis spans the points (extended by 8%, as R), so a contour far from every point is
+    off the chart.
+
+    Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are the 3
+    largest Cook's distances (as R).
+    """
+    labels = _labels(result, row_labels)
+    h = np.asarray(result.leverage, dtype=np.float64)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    cook = np.asarray(result.cooks_distance, dtype=np.float64)
+    n = rs.size
+    rank = int(result.rank)
+    title, xlabel, ylabel = "Residuals vs Leverage", "Leverage", "Standardized residuals"
+    valid = np.isfinite(rs) & np.isfinite(h)
+    m = int(valid.sum())
+    leverage_note = _leverage_one_note(result, labels)
+    if m == 0:
+        return (
+            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
+            "Residuals vs leverage: no standardized residual is defined (every row is fitted exactly).",
+            leverage_note,
+        )
+    extreme = _most_extreme(np.where(valid, cook, np.nan))
+    idx = _drawn(n, valid, extreme, max_points, seed)
+
+    h_max = float(h[valid].max())
+    x_right = 1.04 * h_max  # R's axis extends the data range by 4%
+    y_lo, y_hi = float(rs[valid].min()), float(rs[valid].max())
+    pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
+    y_range = [y_lo - pad, y_hi + pad]
+
+    fig = go.Figure()
+    fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
+    fig.add_vline(x=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
+    h_start = min(float(h[valid].min()), h_max / 100)
+    if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
+        h_start = h_max / 100
+    grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
+    dashes = ("dash", "longdash", "dashdot")
+    for j, level in enumerate(cook_levels):
+        if grid.size == 0:
+            break
+        r = _cook_contour(level, rank, grid)
+        name = f"Cook's distance {level:g}"
+        for sign, show in ((1.0, True), (-1.0, False)):
+            fig.add_trace(
+                go.Scatter(
+                    x=grid,
+                    y=sign * r,
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=show,
+                    line={"color": _SMOOTH_COLOR, "dash": dashes[j % len(dashes)], "width": 1.5},
+                    hovertemplate=f"Cook's distance = {level:g}<br>leverage %{{x:.3g}}<br>"
+                    "standardized residual %{y:.3g}<extra></extra>",
+                )
+            )
+    fig.add_trace(
+        _points(h, rs, labels, idx, hover, {"leverage": h, "standardized residual": rs, "Cook's distance": cook})
+    )
+    fig.add_trace(_label_trace(h, rs, labels, extreme))
+    style(fig, title, xlabel, ylabel, height=_HEIGHT)
+    fig.update_xaxes(range=[0, x_right] if x_right > 0 else None)
+    fig.update_yaxes(range=y_range)
+
+    c = cook[valid]
+    top = extreme[0] if extreme.size else None
+    counts = "; ".join(f"{int(np.sum(c > level)):,} above {level:g}" for level in cook_levels)
+    top_text = f"the largest Cook's distance is {fmt(cook[top], 3)} (row {labels[top]}); " if top is not None else ""
+    summary = (
+        f"Residuals vs leverage: {m:,} points; leverage from {fmt(h[valid].min(), 3)} to {fmt(h_max, 3)} "
+        f"(average p/n = {fmt(rank / n, 3)}); {top_text}Cook's distance: {counts}; "
+        f"{_rows_text(labels, extreme)} have the largest Cook's distance."
+    )
+    note = _join(sample_note(m, min(m, max_points)), leverage_note)
+    return fig, summary, note
+
+
+def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, None]:
+    """A histogram of the residuals (all rows), with the normal density N(0, sigma^2) scaled to counts.
+
+    The curve is ``n * width * pdf(e; 0, sigma)``, sigma the residual SD sqrt(RSS / df_resid):
+    what the bars would look like if the errors were normal.
+
+    Parameters
+    ----------
+    result : OLSResult
+        Uses ``resid`` and ``sigma``.
+    max_bins : int
+        Numpy's "auto" rule (the larger of Sturges and Freedman-Diaconis), capped here.
+
+    Returns
+    -------
+    fig, summary, note
+        ``note`` is always None: bars count every row.
+    """
+    resid = np.asarray(result.resid, dtype=np.float64)
+    n = resid.size
+    sigma = float(result.sigma)
+    title, xlabel, ylabel = "Histogram of residuals", "Residuals", "Count"
+    lo, hi = float(resid.min()), float(resid.max())
+    if not hi > lo:  # every residual equal (an exact fit): one bar around the value
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.histogram_bin_edges(resid, bins="auto", range=(lo, hi))
+    if edges.size - 1 > max_bins:
+        edges = np.linspace(lo, hi, max_bins + 1)
+    counts, edges = np.histogram(resid, bins=edges)
+    width = float(edges[1] - edges[0])
+    centres = (edges[:-1] + edges[1:]) / 2
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=centres,
+            y=counts,
+            width=width,
+            name="residuals",
+            marker={"color": _POINT_COLOR, "opacity": 0.6, "line": {"color": "white", "width": 0.5}},
+            customdata=np.column_stack([edges[:-1], edges[1:]]),
+            hovertemplate="residuals from %{customdata[0]:.4g} to %{customdata[1]:.4g}<br>%{y} rows<extra></extra>",
+        )
+    )
+    curve_text = ""
+    if sigma > 0 and math.isfinite(sigma):
+        grid = np.linspace(min(lo, -4 * sigma), max(hi, 4 * sigma), 300)
+        density = n * width * stats.norm.pdf(grid, loc=0.0, scale=sigma)
+        fig.add_trace(
+            go.Scatter(
+                x=grid,
+                y=density,
+                mode="lines",
+                name=f"normal, mean 0, SD σ = {fmt(sigma, 3)}, scaled to counts",
+                line={"color": _SMOOTH_COLOR, "width": 2},
+                hovertemplate="residual %{x:.4g}<br>expected count %{y:.3g}<extra></extra>",
+            )
+        )
+        curve_text = f"; the red curve is the normal density with mean 0 and SD σ = {fmt(sigma, 3)}, scaled to counts"
+    style(fig, title, xlabel, ylabel, height=_HEIGHT)
+    fig.update_layout(bargap=0)
+
+    peak = int(np.argmax(counts))
+    summary = (
+        f"Histogram of residuals: {n:,} residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)} in "
+        f"{counts.size} bins of width {fmt(width, 3)}; the tallest bar holds {int(counts[peak]):,} rows around "
+        f"{fmt(centres[peak], 3)}{curve_text}."
+    )
+    return fig, summary, None
+
+
+# =============================================================================
+# Tables for the page (formatted for display: no NaN reaches the screen)
+# =============================================================================
+def hover_frame(df: pd.DataFrame, design, max_columns: int = _HOVER_COLUMNS) -> pd.DataFrame:
+    """The user's values of the used columns (target first) for the design's rows, for hover.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The user's data.
+    design : Design
+        Gives the target and features (``design.spec``) and the kept rows (``row_labels``).
+
+    Returns
+    -------
+    DataFrame, shape (n, <= max_columns)
+        Aligned with the fit's rows.
+    """
+    spec = design.spec
+    features = spec.features or tuple(c for c in df.columns if c != spec.target)
+    used = [spec.target] + [c for c in features if c != spec.target]
+    used = [c for c in used if c in df.columns][:max_columns]
+    return df.loc[np.asarray(design.row_labels), used].reset_index(drop=True)
+
+
+def _fmt_p(p: float | None) -> str:
+    if p is None or not math.isfinite(float(p)):
+        return "—"
+    return "< 1e-16" if p < 1e-16 else fmt(p, 3)
+
+
+def diagnostic_test_table(tests: Sequence) -> pd.DataFrame:
+    """One row per test result: test, statistic, df, p-value and its one-line reading.
+
+    Parameters
+    ----------
+    tests : sequence of linreg.diagnostics.TestResult
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> t = SimpleNamespace(name="Durbin-Watson", statistic=1.9761, p_value=None, df=None, reading="fine")
+    >>> diagnostic_test_table([t]).values.tolist()
+    [['Durbin-Watson', '1.976', '—', '—', 'fine']]
+    """
+    rows = [
+        {
+            "test": t.name,
+            "statistic": fmt(t.statistic),
+            "df": fmt(t.df, 3) if t.df is not None else "—",
+            "p-value": _fmt_p(t.p_value),
+            "reading": t.reading,
+        }
+        for t in tests
+    ]
+    return pd.DataFrame(rows, columns=["test", "statistic", "df", "p-value", "reading"])
+
+
+def _vif_reading(value: float, aliased: bool) -> str:
+    if aliased:
+        return "aliased: a linear combination of other terms, so it has no coefficient of its own"
+    if not math.isfinite(value):
+        return "perfectly collinear with other terms"
+    if value >= 10:
+        return "high: its standard error is inflated ×" + fmt(math.sqrt(value), 3) + " by collinearity"
+    if value >= 5:
+        return "moderate collinearity (standard error ×" + fmt(math.sqrt(value), 3) + ")"
+    return "low: little collinearity"
+
+
+def vif_table(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> pd.DataFrame:
+    """VIF per term with a reading; aliased terms show "aliased", never NaN or inf.
+
+    Parameters
+    ----------
+    vif : mapping of term to float
+        ``linreg.diagnostics.vif(result)``.
+    aliased : sequence of str
+        ``result.aliased``.
+
+    Examples
+    --------
+    >>> vif_table({"a": 1.2, "b": float("inf")}, aliased=("b",))["VIF"].tolist()
+    ['1.2', 'aliased']
+    """
+    aliased = set(aliased)
+    rows = []
+    for term, value in vif.items():
+        value = float(value)
+        is_aliased = term in aliased
+        shown = "aliased" if is_aliased else ("∞" if not math.isfinite(value) else fmt(value, 3))
+        rows.append({"term": term, "VIF": shown, "reading": _vif_reading(value, is_aliased)})
+    return pd.DataFrame(rows, columns=["term", "VIF", "reading"])
+
+
+def vif_summary(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> str:
+    """One line reading the VIFs: the largest, and how many pass the usual 5 and 10 marks.
+
+    Examples
+    --------
+    >>> vif_summary({"a": 1.2, "b": 7.0})
+    'Largest VIF 7 (b): 1 of 2 terms above 5, 0 above 10; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its standard error.'
+    >>> vif_summary({})
+    'VIF needs at least two terms besides the intercept; this model has fewer, so there is no collinearity to measure.'
+    """
+    aliased = set(aliased)
+    finite = {t: float(v) for t, v in vif.items() if t not in aliased and math.isfinite(float(v))}
+    if len(vif) < 2:
+        return (
+            "VIF needs at least two terms besides the intercept; this model has fewer, "
+            "so there is no collinearity to measure."
+        )
+    parts = []
+    if finite:
+        worst = max(finite, key=finite.get)
+        above5 = sum(v > 5 for v in finite.values())
+        above10 = sum(v > 10 for v in finite.values())
+        parts.append(
+            f"Largest VIF {fmt(finite[worst], 3)} ({worst}): {above5} of {len(vif)} terms above 5, {above10} above 10"
+        )
+    infinite = [t for t, v in vif.items() if t not in aliased and not math.isfinite(float(v))]
+    if infinite:
+        parts.append(f"{len(infinite)} perfectly collinear ({', '.join(infinite)})")
+    if aliased & set(vif):
+        parts.append(f"{len(aliased & set(vif))} aliased ({', '.join(t for t in vif if t in aliased)})")
+    return (
+        "; ".join(parts)
+        + "; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its "
+        "standard error."
+    )
+
+
+_INFLUENCE_NAMES = {
+    "row": "row",
+    "fitted": "fitted",
+    "resid": "residual",
+    "leverage": "leverage",
+    "studentized_resid": "studentized residual",
+    "cooks_distance": "Cook's distance",
+}
+
+
+def influence_display(table: pd.DataFrame) -> pd.DataFrame:
+    """``linreg.diagnostics.influence_table`` formatted for the screen: 4 significant digits, "—" for undefined.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"row": [7], "fitted": [1.0], "resid": [0.0], "leverage": [1.0],
+    ...                   "studentized_resid": [float("nan")], "cooks_distance": [float("nan")]})
+    >>> influence_display(t).values.tolist()
+    [['7', '1', '0', '1', '—', '—']]
+    """
+    out = pd.DataFrame(index=range(len(table)))
+    for col in table.columns:
+        values = table[col].to_numpy()
+        name = _INFLUENCE_NAMES.get(col, str(col))
+        if col != "row" and pd.api.types.is_numeric_dtype(table[col]):
+            out[name] = [fmt(v) for v in values]
+        else:
+            out[name] = [str(v) for v in values]
+    return out
