@@ -292,7 +292,7 @@ def _as_w(name: str, w: object, k: int) -> np.ndarray:
 # --------------------------------------------------------------------------- the working design
 
 
-def _working_design(X: np.ndarray, intercept: bool, standardize: bool):
+def _working_design(X: np.ndarray, intercept: bool, standardize: bool, extra_cols: int = 0):
     """Build X_work (ones column first) and the map between working and original units.
 
     With an intercept, standardization centres and divides by the population SD
@@ -301,28 +301,34 @@ def _working_design(X: np.ndarray, intercept: bool, standardize: bool):
     instead of dividing by zero.
 
     Returns X_work (n, k), T (k, k) with ``w_original = T @ w_work``, T_inv, mean (p,), scale (p,).
+    With ``extra_cols`` > 0, X_work is the first k columns of an (n, k + extra_cols) buffer whose
+    last columns the caller fills (gradient_descent puts y there to get X^T X, X^T y and y^T y from
+    one product).
     """
     n, p = X.shape
     k = p + int(intercept)
     mean = np.zeros(p)
     scale = np.ones(p)
-    if standardize and p:
-        if intercept:
-            mean = X.mean(axis=0)
-            scale = X.std(axis=0)
-        else:
-            scale = np.sqrt(np.einsum("ij,ij->j", X, X) / n)
-        # Exactly zero spread: the column carries no information to rescale.
-        scale = np.where(scale > 0, scale, 1.0)
-    X_work = np.empty((n, k))
+    buf = np.empty((n, k + extra_cols))
+    X_work = buf[:, :k]
     off = int(intercept)
     if intercept:
         X_work[:, 0] = 1.0
+    Z = X_work[:, off:]
     if standardize and p:
-        np.subtract(X, mean, out=X_work[:, off:])
-        X_work[:, off:] /= scale
+        # Centre into the buffer, then take the spread from the centred copy: two-pass
+        # variance (no cancellation) without an (n, p) temporary.
+        if intercept:
+            mean = X.mean(axis=0)
+            np.subtract(X, mean, out=Z)
+        else:
+            Z[...] = X
+        scale = np.sqrt(np.einsum("ij,ij->j", Z, Z) / n)
+        # Exactly zero spread: the column carries no information to rescale.
+        scale = np.where(scale > 0, scale, 1.0)
+        Z /= scale
     else:
-        X_work[:, off:] = X
+        Z[...] = X
     T = np.eye(k)
     T_inv = np.eye(k)
     if standardize and p:
@@ -332,7 +338,7 @@ def _working_design(X: np.ndarray, intercept: bool, standardize: bool):
         if intercept:
             T[0, 1:] = -mean / scale
             T_inv[0, 1:] = mean
-    return X_work, T, T_inv, mean, scale
+    return (buf if extra_cols else X_work), T, T_inv, mean, scale
 
 
 def _eigen_summary(eig: np.ndarray) -> tuple[float, float, float]:
@@ -687,20 +693,24 @@ def _nice_below(x: float) -> float:
     return float(f"{target:.3g}")
 
 
-def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray):
+def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray, refine: bool):
     """A minimiser v of the loss, with L(v) and grad L(v) computed from residuals.
 
-    v solves G v = c (k x k, minimum norm), refined once with residuals computed from the
-    data so that it does not inherit the squared condition number of G. Whatever
-    rounding is left in v, the expansion used in :func:`gradient_descent` stays exact
-    because it carries grad L(v) explicitly.
+    v solves G v = c (k x k, minimum norm). When G is ill-conditioned, v is refined once
+    with residuals computed from the data, so that it does not inherit the squared
+    condition number of G. Whatever rounding is left in v, the expansion used in
+    :func:`gradient_descent` stays exact because it carries grad L(v) explicitly; v
+    only has to be close for the terms of that expansion not to cancel.
     """
     n = X1.shape[0]
     v = np.linalg.lstsq(G, c, rcond=None)[0]
     r = y - X1 @ v
-    v = v + np.linalg.lstsq(G, X1.T @ r, rcond=None)[0]
-    r = y - X1 @ v
-    return v, float(r @ r / n), -(2.0 / n) * (X1.T @ r)
+    g = X1.T @ r
+    if refine:
+        v = v + np.linalg.lstsq(G, g, rcond=None)[0]
+        r = y - X1 @ v
+        g = X1.T @ r
+    return v, float(r @ r / n), -(2.0 / n) * g
 
 
 def gradient_descent(
@@ -827,26 +837,35 @@ def gradient_descent(
             raise ModelError(f"terms must name the {p} columns of X; got {len(names)} names")
     names = (("Intercept",) if intercept else ()) + names
 
-    X_work, T, T_inv, x_mean, x_scale = _working_design(X, intercept, standardize)
+    # y rides along as the last column so that one product gives X1^T X1, X1^T y (and y^T y)
+    # in a single pass over the data.
+    aug, T, T_inv, x_mean, x_scale = _working_design(X, intercept, standardize, extra_cols=1)
+    aug[:, k] = y
+    X_work = aug[:, :k]
     if init is None:
         w0 = np.zeros(k)
     else:
         w0 = T_inv @ _as_w("init", init, k)
 
     # ---- one pass over the data: everything full batch needs
-    G = X_work.T @ X_work
-    c = X_work.T @ y
+    G_aug = aug.T @ aug
+    G = np.ascontiguousarray(G_aug[:k, :k])
+    c = G_aug[:k, k].copy()
     eig = _eig_of_gram(G, n)
     max_stable, optimal = _bounds_from_eig(eig)
-    v, loss_v, grad_v = _reference_point(X_work, y, G, c)
+    lam_max, lam_min, _ = _eigen_summary(eig)
+    # cond(G) above ~1e6 costs v more than ~6 digits: worth two more passes to refine it.
+    refine = lam_min == 0 or lam_max / lam_min > 1e6
+    v, loss_v, grad_v = _reference_point(X_work, y, G, c, refine)
     s = 2.0 / n
+    sG = s * G
 
     def losses(W: np.ndarray) -> np.ndarray:
         D = W - v
         return loss_v + D @ grad_v + np.einsum("ij,ij->i", D @ G, D) / n
 
     def grads(W: np.ndarray) -> np.ndarray:
-        return grad_v + s * ((W - v) @ G)
+        return (W - v) @ sG + grad_v
 
     L0 = float(losses(w0[None, :])[0])
     ref = max(L0, float(y @ y) / n)
@@ -859,6 +878,7 @@ def gradient_descent(
     vel = np.zeros(k)
     d = np.empty(k)
     gd = np.empty(k)
+    step = np.empty(k)
     done = 0  # iterations whose resulting iterate is already recorded
     converged = diverged = False
     stop_at = None  # position of the first bad iterate, for the message
@@ -878,24 +898,28 @@ def gradient_descent(
                 W[0] = w
                 r0 = 1
             if batch_size is None:
-                # full batch: the gradient used in the step is recorded as is
+                # Full batch: the gradient used in each step is the one recorded. Written with
+                # out= into the history rows: at k ~ 20 the cost is numpy call overhead, not flops.
                 np.subtract(w, v, out=d)
-                np.matmul(G, d, out=gd)
-                g = grad_v + s * gd
+                np.matmul(sG, d, out=gd)
+                g = gd + grad_v
                 if first:
                     Gr[0] = g
                 for t in range(r0, rows):
+                    wt, gt = W[t], Gr[t]
                     if mu:
                         vel *= mu
-                        vel -= lr * g
-                        w = w + vel
+                        np.multiply(g, lr, out=step)
+                        vel -= step
+                        np.add(w, vel, out=wt)
                     else:
-                        w = w - lr * g
-                    W[t] = w
-                    np.subtract(w, v, out=d)
-                    np.matmul(G, d, out=gd)
-                    g = grad_v + s * gd
-                    Gr[t] = g
+                        np.multiply(g, lr, out=step)
+                        np.subtract(w, step, out=wt)
+                    np.subtract(wt, v, out=d)
+                    np.matmul(sG, d, out=gd)
+                    np.add(gd, grad_v, out=gt)
+                    w, g = wt, gt
+                w = w.copy()
             else:
                 if first:
                     Gr[0] = grads(W[:1])[0]

@@ -1,0 +1,486 @@
+"""Tests for linreg.descent: exact tiny cases, GD -> OLS, the fast path against the plain loop, errors."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from linreg.descent import (
+    check_gradient,
+    convergence_rate,
+    gradient,
+    gradient_descent,
+    hessian_eigenvalues,
+    learning_rate_bounds,
+    loss,
+    loss_surface,
+    step_arithmetic,
+)
+from linreg.exceptions import DataError, LinregError, ModelError
+
+
+def make(seed, n=200, p=3, noise=0.5, offset=0.0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) * scale + offset
+    coef = rng.normal(size=p)
+    y = 2.0 + X @ coef + noise * rng.normal(size=n)
+    return X, y
+
+
+def with_ones(X):
+    return np.column_stack([np.ones(len(X)), X])
+
+
+def ols(X, y, intercept=True):
+    X1 = with_ones(X) if intercept else X
+    return np.linalg.lstsq(X1, y, rcond=None)[0]
+
+
+def naive_gd(X1, y, w0, lr, steps, momentum=0.0):
+    """The formula as taught, touching the data at every step."""
+    n = len(y)
+    w, vel, out = w0.astype(float).copy(), np.zeros(len(w0)), [w0.astype(float).copy()]
+    for _ in range(steps):
+        g = (2.0 / n) * X1.T @ (X1 @ w - y)
+        vel = momentum * vel - lr * g
+        w = w + vel
+        out.append(w)
+    return np.array(out)
+
+
+# ---------------------------------------------------------------- tiny exact cases
+
+
+def test_one_step_by_hand():
+    # X1 = [[1, 0], [1, 1]], y = [1, 3], w0 = 0: residuals 1, 3; grad = (2/2) X1^T (0 - y) = [-4, -3]
+    res = gradient_descent([[0.0], [1.0]], [1.0, 3.0], learning_rate=0.1, n_iter=1)
+    assert_allclose(res.history.coef, [[0.0, 0.0], [0.4, 0.3]], rtol=0, atol=1e-15)
+    assert_allclose(res.history.grad[0], [-4.0, -3.0], rtol=1e-15)
+    # L(0) = (1 + 9)/2; L(w1) = ((1 - 0.4)^2 + (3 - 0.7)^2)/2
+    assert_allclose(res.history.loss, [5.0, (0.6**2 + 2.3**2) / 2], rtol=1e-14)
+    assert res.n_iter == 1 and not res.converged and not res.diverged
+    assert res.terms == ("Intercept", "x1")
+
+
+def test_helpers_tiny_exact():
+    X1, y, w = [[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [0.0, 0.0]
+    assert loss(X1, y, w) == 5.0
+    assert_array_equal(gradient(X1, y, w), [-4.0, -3.0])
+    # H = (2/2) [[2, 1], [1, 1]]: eigenvalues (3 -+ sqrt 5) / 2
+    assert_allclose(hessian_eigenvalues(X1), [(3 - 5**0.5) / 2, (3 + 5**0.5) / 2], rtol=1e-14)
+    s = step_arithmetic(X1, y, w, 0.1, [0, 1])
+    assert_array_equal(s.yhat, [0.0, 0.0])
+    assert_array_equal(s.resid, [1.0, 3.0])
+    assert_array_equal(s.dL_dyhat, [-2.0, -6.0])
+    assert_allclose(s.row_grad.mean(axis=0), s.grad, rtol=1e-15)  # the gradient is the mean of the row terms
+    assert_allclose(s.w_next, [0.4, 0.3], rtol=1e-15)
+    assert s.loss == 5.0 and s.n == 2
+
+
+def test_bounds_tiny_exact():
+    # no intercept, X = diag(1, 2): H = diag(1, 4); 2/4 and 2/(4 + 1)
+    assert learning_rate_bounds([[1.0, 0.0], [0.0, 2.0]], intercept=False) == (0.5, 0.4)
+    assert convergence_rate([[1.0, 0.0], [0.0, 2.0]], 0.4) == pytest.approx(0.6)
+
+
+# ---------------------------------------------------------------- GD reaches OLS
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_full_batch_reaches_ols(seed):
+    X, y = make(seed)
+    res = gradient_descent(X, y, learning_rate=0.3, n_iter=5000, tol=1e-10)
+    assert res.converged and not res.diverged
+    assert_allclose(res.coef, ols(X, y), rtol=1e-8, atol=1e-9)
+    assert "Converged" in res.message
+    assert_allclose(res.loss_min, loss(with_ones(X), y, ols(X, y)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_statsmodels_oracle(seed):
+    sm = pytest.importorskip("statsmodels.api")
+    X, y = make(seed, n=150, p=4)
+    res = gradient_descent(X, y, learning_rate=0.3, n_iter=5000, tol=1e-11)
+    assert_allclose(res.coef, sm.OLS(y, sm.add_constant(X)).fit().params, rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_standardized_reaches_same_original_coef(seed):
+    # badly scaled, off-centre columns: unstandardized GD would crawl
+    X, y = make(seed, offset=50.0, scale=[1.0, 10.0, 0.01])
+    res = gradient_descent(X, y, learning_rate=0.5, n_iter=5000, standardize=True, tol=1e-10)
+    assert res.converged
+    assert_allclose(res.coef, ols(X, y), rtol=1e-7)
+    assert_allclose(res.history.coef_original[-1], res.coef, rtol=1e-14)
+    assert_allclose(res.optimum_original, ols(X, y), rtol=1e-7)
+    # the working design really is standardized
+    assert_allclose(res.X_work[:, 1:].mean(axis=0), 0.0, atol=1e-10)  # offset/spread = 5000
+    assert_allclose(res.X_work[:, 1:].std(axis=0), 1.0, rtol=1e-12)
+    raw = gradient_descent(X, y, learning_rate=0.5, n_iter=10, standardize=False)
+    assert res.max_stable_learning_rate > 1e3 * raw.max_stable_learning_rate
+
+
+def test_standardize_without_intercept_scales_only():
+    X, y = make(1, offset=3.0, scale=[1.0, 20.0, 0.1])
+    _, best = learning_rate_bounds(X, intercept=False, standardize=True)
+    res = gradient_descent(X, y, learning_rate=best, n_iter=20000, standardize=True, intercept=False, tol=1e-10)
+    assert res.converged
+    assert_allclose(res.coef, ols(X, y, intercept=False), rtol=1e-7)
+    assert_allclose(np.sqrt((res.X_work**2).mean(axis=0)), 1.0, rtol=1e-12)
+
+
+def test_rank_deficient_reaches_minimum_norm_solution():
+    X, y = make(2, p=2)
+    X = np.column_stack([X, 2 * X[:, 0]])  # third column aliased with the first
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=20000, tol=1e-10)
+    assert res.converged
+    # from 0 the iterates stay in the row space of X1: the limit is the minimum-norm minimiser
+    assert_allclose(res.coef, ols(X, y), rtol=1e-7, atol=1e-9)
+    assert res.eigenvalues[0] < 1e-12 * res.eigenvalues[-1]
+    lam = res.eigenvalues
+    assert res.optimal_learning_rate == pytest.approx(2 / (lam[-1] + lam[1]))
+    assert "rank-deficient" in res.message
+
+
+# ---------------------------------------------------------------- the fast path is the plain formula
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.7])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_fast_path_equals_naive_loop(momentum, standardize):
+    X, y = make(3, n=300, p=4, offset=2.0)
+    init = np.array([0.5, -1.0, 2.0, 0.0, 1.0])
+    res = gradient_descent(X, y, learning_rate=0.05, n_iter=50, momentum=momentum, standardize=standardize,
+                           init=init, tol=0)
+    W = naive_gd(res.X_work, y, res.history.coef[0], 0.05, 50, momentum)
+    assert res.history.coef.shape == (51, 5)
+    assert_allclose(res.history.coef, W, rtol=1e-10)
+    for t in (0, 1, 25, 50):
+        assert_allclose(res.history.grad[t], gradient(res.X_work, y, W[t]), rtol=1e-10, atol=1e-12)
+        assert_allclose(res.history.loss[t], loss(res.X_work, y, W[t]), rtol=1e-12)
+
+
+def test_history_shapes_and_start():
+    X, y = make(4, p=2, offset=5.0)
+    init = [1.0, 2.0, 3.0]
+    res = gradient_descent(X, y, learning_rate=0.01, n_iter=7, standardize=True, init=init, tol=0)
+    h = res.history
+    assert h.coef.shape == (8, 3) and h.grad.shape == (8, 3) and h.loss.shape == (8,)
+    assert h.coef_original.shape == (8, 3)
+    assert_allclose(h.coef_original[0], init, rtol=1e-14)  # init is in original units
+    assert res.n_iter == 7
+    # the working start is the same model: same predictions, same loss
+    assert_allclose(res.X_work @ h.coef[0], with_ones(X) @ init, rtol=1e-12)
+    assert_allclose(h.loss[0], loss(with_ones(X), y, init), rtol=1e-12)
+    assert_allclose(h.grad_norm, np.linalg.norm(h.grad, axis=1), rtol=1e-14)
+    assert_allclose(res.final_loss, h.loss[-1])
+    assert_allclose(res.coef_work, h.coef[-1])
+
+
+def test_zero_iterations_and_converged_at_start():
+    X, y = make(5)
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=0)
+    assert res.n_iter == 0 and res.history.coef.shape == (1, 4) and not res.converged
+    assert "Stopped after 0 iterations" in res.message
+    at_min = gradient_descent(X, y, learning_rate=0.1, n_iter=100, init=ols(X, y), tol=1e-6)
+    assert at_min.converged and at_min.n_iter == 0
+
+
+def test_loss_is_accurate_where_expanding_cancels():
+    # y ~ 1e6 with unit noise: y^T y - 2 w^T c + w^T G w would lose ~12 of 16 digits
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(500, 2))
+    y = 1e6 + X @ [1.0, -2.0] + rng.normal(size=500)
+    res = gradient_descent(X, y, learning_rate=0.5, n_iter=3000, tol=1e-9)
+    assert res.converged
+    w = res.history.coef[-1]
+    direct = np.mean((y.astype(np.longdouble) - res.X_work.astype(np.longdouble) @ w.astype(np.longdouble)) ** 2)
+    assert_allclose(res.history.loss[-1], float(direct), rtol=1e-11)
+    assert res.history.loss[-1] >= res.loss_min * (1 - 1e-14)
+
+
+def test_large_chunks_and_long_runs_stitch_together():
+    # more iterations than one internal chunk, momentum carried across
+    X, y = make(7, n=50, p=2)
+    res = gradient_descent(X, y, learning_rate=0.001, n_iter=1500, momentum=0.5, tol=0)
+    W = naive_gd(res.X_work, y, np.zeros(3), 0.001, 1500, 0.5)
+    assert res.n_iter == 1500
+    assert_allclose(res.history.coef, W, rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------- gradient check
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_gradient_matches_finite_differences(seed):
+    X, y = make(seed, p=4)
+    w = np.random.default_rng(seed + 10).normal(size=5)
+    chk = check_gradient(with_ones(X), y, w)
+    assert chk.passed
+    assert chk.max_rel_error < 1e-7
+    assert_allclose(chk.analytic, gradient(with_ones(X), y, w), rtol=1e-15)
+    assert_allclose(chk.numeric, chk.analytic, rtol=1e-6, atol=1e-6)
+
+
+def test_gradient_check_catches_a_wrong_gradient():
+    # the 1/2-factor mistake would be caught: half the gradient is far from the differences
+    X, y = make(0)
+    chk = check_gradient(with_ones(X), y, np.zeros(4))
+    assert np.max(np.abs(chk.analytic / 2 - chk.numeric)) > 1e3 * chk.max_abs_error
+
+
+# ---------------------------------------------------------------- stability bounds and divergence
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_diverges_above_bound_and_is_stable_just_below(seed):
+    X, y = make(seed, scale=[1.0, 3.0, 0.5])
+    bound = learning_rate_bounds(X)[0]
+    above = gradient_descent(X, y, learning_rate=1.05 * bound, n_iter=5000)
+    assert above.diverged and not above.converged
+    assert above.max_stable_learning_rate == pytest.approx(bound, rel=1e-12)
+    assert np.isfinite(above.coef).all()
+    for a in (above.history.coef, above.history.loss, above.history.grad):
+        assert np.isfinite(a).all()
+    assert above.n_iter < 5000
+    assert above.history.coef.shape[0] == above.n_iter + 1
+    assert "above the largest stable rate" in above.message and "(2/λ_max)" in above.message
+    below = gradient_descent(X, y, learning_rate=0.98 * bound, n_iter=5000)
+    assert not below.diverged
+    # full batch below 2/lambda_max: the loss never goes up
+    assert np.all(np.diff(below.history.loss) <= 1e-12 * below.history.loss[0])
+    assert below.history.loss[-1] < 1e-3 * below.history.loss[0] + below.loss_min
+
+
+def test_divergence_message_names_a_stable_rate():
+    X = np.array([[1.0], [-1.0], [2.0], [-2.0]])  # no intercept: H = (2/4)*10 = 5, 2/λ_max = 0.4
+    y = np.array([1.0, -1.0, 2.0, -2.1])
+    res = gradient_descent(X, y, learning_rate=0.5, n_iter=10000, intercept=False)
+    assert res.diverged
+    assert res.message.endswith("learning rate 0.5 is above the largest stable rate 0.4 (2/λ_max); try 0.3 or less.")
+    assert 0.3 < res.max_stable_learning_rate
+    # huge rates overflow within a step or two: still only finite numbers come back
+    wild = gradient_descent(X, y, learning_rate=1e150, n_iter=100, intercept=False)
+    assert wild.diverged and np.isfinite(wild.history.coef).all() and np.isfinite(wild.history.loss).all()
+
+
+def test_momentum_divergence_names_its_own_bound():
+    X, y = make(1)
+    bound = learning_rate_bounds(X)[0]
+    # heavy ball is stable up to 2(1 + mu)/lambda_max: 1.5x the plain bound is fine with mu = 0.9
+    ok = gradient_descent(X, y, learning_rate=1.5 * bound, n_iter=3000, momentum=0.9, tol=1e-9)
+    assert ok.converged
+    bad = gradient_descent(X, y, learning_rate=2.0 * bound, n_iter=3000, momentum=0.9)
+    assert bad.diverged and "2(1+momentum)/λ_max" in bad.message
+
+
+def test_mini_batch_divergence_message():
+    X, y = make(2)
+    res = gradient_descent(X, y, learning_rate=5.0, n_iter=1000, batch_size=4, seed=0)
+    assert res.diverged and "larger batch" in res.message
+    assert np.isfinite(res.history.coef).all()
+
+
+def test_convergence_rate_predicts_the_contraction():
+    X, y = make(3)
+    lr = 0.02  # slow enough that the error is far above rounding at step 200
+    res = gradient_descent(X, y, learning_rate=lr, n_iter=200, tol=0)
+    err = np.linalg.norm(res.history.coef - res.optimum, axis=1)
+    assert err[200] > 1e-6
+    observed = (err[200] / err[150]) ** (1 / 50)
+    assert observed == pytest.approx(convergence_rate(res.X_work, lr), rel=1e-3)
+
+
+# ---------------------------------------------------------------- momentum and mini-batch
+
+
+def test_momentum_converges_faster_on_ill_conditioned_problem():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(300, 2)) * [1.0, 0.05]  # condition number of H ~ 400
+    y = X @ [1.0, 3.0] + 0.1 * rng.normal(size=300)
+    lo, hi = learning_rate_bounds(X, intercept=False)
+    plain = gradient_descent(X, y, learning_rate=hi, n_iter=20000, intercept=False, tol=1e-8)
+    heavy = gradient_descent(X, y, learning_rate=hi, n_iter=20000, intercept=False, tol=1e-8, momentum=0.9)
+    assert plain.converged and heavy.converged
+    assert heavy.n_iter < plain.n_iter / 3
+    assert_allclose(heavy.coef, ols(X, y, intercept=False), rtol=1e-6)
+
+
+def test_mini_batch_is_reproducible_and_seeded():
+    X, y = make(9)
+    kw = dict(learning_rate=0.05, n_iter=300, batch_size=16)
+    a = gradient_descent(X, y, seed=1, **kw)
+    b = gradient_descent(X, y, seed=1, **kw)
+    c = gradient_descent(X, y, seed=2, **kw)
+    assert_array_equal(a.history.coef, b.history.coef)
+    assert not np.array_equal(a.history.coef, c.history.coef)
+    g = gradient_descent(X, y, seed=np.random.default_rng(1), **kw)
+    assert_array_equal(a.history.coef, g.history.coef)
+    # noisy, but near the optimum on the full-data loss that history records
+    assert a.history.loss[-1] < 1.1 * a.loss_min
+    assert_allclose(a.history.loss[-1], loss(a.X_work, y, a.history.coef[-1]), rtol=1e-12)
+    assert_allclose(a.history.grad[-1], gradient(a.X_work, y, a.history.coef[-1]), rtol=1e-9, atol=1e-12)
+
+
+def test_mini_batch_steps_use_the_batch_rows():
+    X, y = make(10, n=10, p=2)
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=4, batch_size=4, seed=3, tol=0)
+    perm = np.random.default_rng(3).permutation(10)
+    # one iteration = one batch: batches of 4, 4, then the remaining 2 rows, then a new epoch
+    batches = [perm[0:4], perm[4:8], perm[8:10], np.random.default_rng(3).permutation(10)]
+    rng = np.random.default_rng(3)
+    rng.permutation(10)
+    batches[3] = rng.permutation(10)[0:4]
+    w = np.zeros(3)
+    for t, idx in enumerate(batches):
+        Xb, yb = res.X_work[idx], y[idx]
+        w = w - 0.1 * (2 / len(idx)) * Xb.T @ (Xb @ w - yb)
+        assert_allclose(res.history.coef[t + 1], w, rtol=1e-13)
+
+
+def test_batch_size_n_matches_full_batch():
+    X, y = make(11, n=40)
+    mb = gradient_descent(X, y, learning_rate=0.1, n_iter=30, batch_size=40, seed=0, tol=0)
+    fb = gradient_descent(X, y, learning_rate=0.1, n_iter=30, tol=0)
+    assert_allclose(mb.history.coef, fb.history.coef, rtol=1e-10)
+
+
+# ---------------------------------------------------------------- surfaces, steps, pickling
+
+
+def test_loss_surface_matches_direct_loss():
+    X, y = make(12, offset=100.0)
+    X1 = with_ones(X)
+    c = ols(X, y) + 0.1
+    gi, gj = np.linspace(-1, 3, 5), np.linspace(0, 2, 4)
+    Z = loss_surface(X1, y, c, 1, 3, gi, gj)
+    assert Z.shape == (4, 5)
+    for q, b in enumerate(gj):
+        for p_, a in enumerate(gi):
+            w = c.copy()
+            w[1], w[3] = a, b
+            assert Z[q, p_] == pytest.approx(loss(X1, y, w), rel=1e-11)
+
+
+def test_step_arithmetic_is_the_first_step_of_gd():
+    X, y = make(13)
+    res = gradient_descent(X, y, learning_rate=0.05, n_iter=3, init=[1.0, 0.0, 0.0, 0.0])
+    s = step_arithmetic(res.X_work, y, res.history.coef[1], 0.05, [0, 5, -1])
+    assert_array_equal(s.rows, [0, 5, len(y) - 1])
+    assert_allclose(s.w_next, res.history.coef[2], rtol=1e-12)
+    assert_allclose(s.grad, res.history.grad[1], rtol=1e-12)
+    assert s.loss_next == pytest.approx(res.history.loss[2], rel=1e-12)
+
+
+def test_result_pickles_and_warns_nothing():
+    X, y = make(14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = gradient_descent(X, y, learning_rate=1e-4, n_iter=5, standardize=True)  # not converged: no warning
+    back = pickle.loads(pickle.dumps(res))
+    assert_array_equal(back.history.coef_original, res.history.coef_original)
+    assert back.message == res.message and "Stopped after 5 iterations" in back.message
+
+
+def test_terms_are_named():
+    X, y = make(15, p=2)
+    assert gradient_descent(X, y, learning_rate=0.1, n_iter=1, terms=["a", "b"]).terms == ("Intercept", "a", "b")
+    assert gradient_descent(X, y, learning_rate=0.1, n_iter=1, intercept=False).terms == ("x1", "x2")
+
+
+# ---------------------------------------------------------------- every error path
+
+X_OK, Y_OK = make(0, n=20, p=2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(learning_rate=0.0), r"learning_rate must be > 0; got 0.0"),
+        (dict(learning_rate=-1), r"learning_rate must be > 0"),
+        (dict(learning_rate=float("nan")), r"learning_rate must be a finite number"),
+        (dict(learning_rate="fast"), r"learning_rate must be a finite number; got 'fast'"),
+        (dict(n_iter=-1), r"n_iter must be >= 0; got -1"),
+        (dict(n_iter=2.5), r"n_iter must be a whole number; got 2.5"),
+        (dict(n_iter=True), r"n_iter must be a whole number"),
+        (dict(momentum=1.0), r"momentum must be >= 0 and < 1; got 1.0"),
+        (dict(momentum=-0.1), r"momentum must be >= 0 and < 1"),
+        (dict(batch_size=0), r"batch_size must be between 1 and 20; got 0"),
+        (dict(batch_size=21), r"batch_size must be between 1 and 20; got 21"),
+        (dict(batch_size=4.0), r"batch_size must be a whole number"),
+        (dict(tol=-1.0), r"tol must be >= 0"),
+        (dict(init=[1.0, 2.0]), r"init must have shape \(3,\), one value per coefficient; got shape \(2,\)"),
+        (dict(init=[1.0, np.nan, 0.0]), r"init has NaN or infinite values"),
+        (dict(init=["a", "b", "c"]), r"init must be numeric"),
+        (dict(seed="abc"), r"seed must be an integer, a numpy Generator or None"),
+        (dict(intercept="yes"), r"intercept must be one of \(True, False\); got 'yes'"),
+        (dict(standardize=None), r"standardize must be one of \(True, False\); got None"),
+        (dict(terms=["a"]), r"terms must name the 2 columns of X; got 1 names"),
+    ],
+)
+def test_gradient_descent_option_errors(kwargs, match):
+    args = dict(learning_rate=0.1, n_iter=10) | kwargs
+    with pytest.raises(ModelError, match=match):
+        gradient_descent(X_OK, Y_OK, **args)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "exc", "match"),
+    [
+        (np.zeros((0, 2)), np.zeros(0), DataError, r"X has no rows"),
+        ([[1.0], [2.0]], [1.0], DataError, r"X has 2 rows but y has 1"),
+        ([[1.0], [np.inf]], [1.0, 2.0], DataError, r"NaN or infinite"),
+        ([["a"], ["b"]], [1.0, 2.0], DataError, r"X must be numeric"),
+    ],
+)
+def test_gradient_descent_data_errors(X, y, exc, match):
+    with pytest.raises(exc, match=match):
+        gradient_descent(X, y, learning_rate=0.1, n_iter=1)
+
+
+def test_nothing_to_fit():
+    with pytest.raises(ModelError, match=r"X has no columns and there is no intercept: nothing to fit"):
+        gradient_descent(np.zeros((3, 0)), np.ones(3), learning_rate=0.1, n_iter=1, intercept=False)
+    # only an intercept is fine: GD finds the mean
+    res = gradient_descent(np.zeros((3, 0)), [1.0, 2.0, 6.0], learning_rate=0.5, n_iter=10)
+    assert_allclose(res.coef, [3.0])
+
+
+def test_helper_errors():
+    X1 = with_ones(X_OK)
+    with pytest.raises(ModelError, match=r"w must have shape \(3,\)"):
+        loss(X1, Y_OK, [1.0])
+    with pytest.raises(ModelError, match=r"w has NaN or infinite values"):
+        gradient(X1, Y_OK, [np.nan, 0.0, 0.0])
+    with pytest.raises(DataError, match=r"X1 has no rows"):
+        hessian_eigenvalues(np.zeros((0, 2)))
+    with pytest.raises(ModelError, match=r"X1 has no columns"):
+        loss(np.zeros((2, 0)), [1.0, 2.0], [])
+    with pytest.raises(DataError, match=r"X must be a 2-dimensional array"):
+        learning_rate_bounds(3.0)
+    with pytest.raises(ModelError, match=r"standardize must be one of"):
+        learning_rate_bounds(X_OK, standardize="no")
+    with pytest.raises(ModelError, match=r"learning_rate must be > 0"):
+        convergence_rate(X1, 0.0)
+    with pytest.raises(ModelError, match=r"eps must be > 0"):
+        check_gradient(X1, Y_OK, np.zeros(3), eps=0.0)
+    with pytest.raises(ModelError, match=r"rows must be whole-number row positions between 0 and 19"):
+        step_arithmetic(X1, Y_OK, np.zeros(3), 0.1, [20])
+    with pytest.raises(ModelError, match=r"rows must be whole-number"):
+        step_arithmetic(X1, Y_OK, np.zeros(3), 0.1, [0.5])
+    with pytest.raises(ModelError, match=r"i and j must be different coefficients"):
+        loss_surface(X1, Y_OK, np.zeros(3), 1, 1, [0.0], [0.0])
+    with pytest.raises(ModelError, match=r"j must be between 0 and 2; got 3 \(a coefficient position\)"):
+        loss_surface(X1, Y_OK, np.zeros(3), 0, 3, [0.0], [0.0])
+    with pytest.raises(ModelError, match=r"grid_i and grid_j must hold finite values"):
+        loss_surface(X1, Y_OK, np.zeros(3), 0, 1, [np.nan], [0.0])
+
+
+def test_errors_are_linreg_errors():
+    # pages catch LinregError only
+    with pytest.raises(LinregError):
+        gradient_descent(X_OK, Y_OK, learning_rate=-1, n_iter=1)
+    with pytest.raises(ValueError):
+        gradient_descent(X_OK, Y_OK, learning_rate=0.1, n_iter=-1)
