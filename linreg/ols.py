@@ -66,10 +66,16 @@ class Basis:
 
     Attributes
     ----------
-    Z : ndarray, shape (n_samples, k)
+    Z : ndarray of float64 or longdouble, shape (n_samples, k)
         Working design, including the ones column first when there is an intercept.
-    M : ndarray of longdouble, shape (k, k)
-        Map from working coefficients to original coefficients.
+        Give it in longdouble when it is computed (not measured): rounding it to
+        float64 perturbs the column space by ~1e-16, which the map ``M`` can
+        amplify by its cancellation (NIST Wampler: 1e6).
+    M : ndarray, shape (k, k)
+        Map from working coefficients to original coefficients: float/longdouble,
+        or object dtype holding ``fractions.Fraction`` to apply the map exactly
+        (the working coefficients, in longdouble, are converted exactly and the
+        result rounded once).
     """
 
     Z: np.ndarray
@@ -386,10 +392,16 @@ def fit_ols(
         )
     Z, M = X1, None
     if basis is not None and method != "normal":
-        Z = np.asarray(basis.Z, dtype=np.float64)
+        Z = np.asarray(basis.Z)
+        if Z.dtype != _LD:
+            Z = Z.astype(np.float64)
         if Z.shape != X1.shape:
             raise ModelError(f"basis.Z has shape {Z.shape} but the design has shape {X1.shape}")
-        M = np.asarray(basis.M, dtype=_LD)
+        M = np.asarray(basis.M)
+        if M.dtype != object:
+            M = M.astype(_LD)
+        if M.shape != (k, k):
+            raise ModelError(f"basis.M has shape {M.shape}; expected {(k, k)}")
 
     if method == "normal":
         sol = _solve_normal(X1, y)
@@ -410,7 +422,7 @@ def fit_ols(
 # =============================================================================
 def _pow2_scale(A: np.ndarray) -> np.ndarray:
     """Column scales that are powers of two near each column's norm (exact to apply)."""
-    norms = np.sqrt(np.einsum("ij,ij->j", A, A))
+    norms = np.sqrt(np.einsum("ij,ij->j", A, A)).astype(np.float64)
     norms[norms == 0] = 1.0
     return np.exp2(np.round(np.log2(norms)))
 
@@ -421,7 +433,7 @@ def _kept_columns(Z: np.ndarray) -> np.ndarray:
     n, k = Z.shape
     if n * k > PRECISE_SIZE:
         # Fast screen in float64: without a tiny pivot there is nothing to drop.
-        R = scipy.linalg.qr(Z / D, mode="r", check_finite=False)[0]
+        R = scipy.linalg.qr(np.asarray(Z / D, dtype=np.float64), mode="r", check_finite=False)[0]
         if np.min(np.abs(np.diag(R[:k, :k]))) > 1e3 * ALIAS_TOL:
             return np.arange(k)
     return _householder_ld(np.asarray(Z / D, dtype=_LD))[2]
@@ -514,13 +526,13 @@ def _solve_qr(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
     D = _pow2_scale(Zk)
     r = Zk.shape[1]
     if n * r > PRECISE_SIZE:
-        Q, R = scipy.linalg.qr(Zk / D, mode="economic", check_finite=False)
+        Q, R = scipy.linalg.qr(np.asarray(Zk / D, dtype=np.float64), mode="economic", check_finite=False)
         cond = _cond(R)
         if cond <= PRECISE_COND:
             g = scipy.linalg.solve_triangular(R, Q.T @ y, check_finite=False)
             Rinv = scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False)
             coef = g / D
-            fitted = Zk @ coef
+            fitted = np.asarray(Zk, dtype=np.float64) @ coef
             return _Solve(
                 coef=coef,
                 cov_unscaled=(Rinv @ Rinv.T) / np.outer(D, D),
@@ -559,7 +571,7 @@ def _solve_qr(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
 def _solve_svd(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
     Zk = Z[:, kept]
     D = _pow2_scale(Zk)
-    U, s, Vt = np.linalg.svd(Zk / D, full_matrices=False)
+    U, s, Vt = np.linalg.svd(np.asarray(Zk / D, dtype=np.float64), full_matrices=False)
     # Same relative cut-off as numpy.linalg.lstsq's default rcond.
     cutoff = s[0] * max(Zk.shape) * np.finfo(np.float64).eps
     if s[-1] <= cutoff:  # pragma: no cover - aliasing was removed above
@@ -568,6 +580,7 @@ def _solve_svd(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
     # One round of refinement with extended-precision residuals.
     res = np.asarray(np.asarray(y, dtype=_LD) - np.asarray(Zk / D, dtype=_LD) @ np.asarray(g, dtype=_LD), dtype=np.float64)
     g = g + Vt.T @ ((U.T @ res) / s)
+    D = np.asarray(D, dtype=np.float64)
     coef = g / D
     V = Vt.T / s
     fitted = np.asarray(np.asarray(Zk, dtype=_LD) @ np.asarray(coef, dtype=_LD))
@@ -639,8 +652,7 @@ def _assemble(
     coef[sol.kept] = sol.coef
     cov_u[np.ix_(sol.kept, sol.kept)] = sol.cov_unscaled
     if M is not None:  # full rank here: map working coefficients to the raw terms
-        coef = M @ coef
-        cov_u = M @ cov_u @ M.T
+        coef, cov_u = _map_coef(M, coef, cov_u)
 
     resid_l = np.asarray(sol.resid, dtype=_LD)
     yl = np.asarray(y, dtype=_LD)
@@ -727,6 +739,29 @@ def _assemble(
         intercept=intercept,
         warnings=tuple(notes),
     )
+
+
+def _map_coef(M: np.ndarray, coef: np.ndarray, cov_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """coef -> M coef and cov -> M cov M^T, exactly when M holds Fractions."""
+    if M.dtype != object:
+        return M @ coef, M @ cov_u @ M.T
+    from fractions import Fraction
+
+    def exact(a: np.ndarray) -> np.ndarray:
+        out = np.empty(a.shape, dtype=object)
+        for idx, v in np.ndenumerate(a):
+            out[idx] = Fraction(*v.as_integer_ratio())
+        return out
+
+    def rounded(a: np.ndarray) -> np.ndarray:
+        out = np.empty(a.shape, dtype=_LD)
+        for idx, v in np.ndenumerate(a):
+            out[idx] = _LD(v.numerator) / _LD(v.denominator)
+        return out
+
+    Mc = exact(np.asarray(coef, dtype=_LD))
+    Cc = exact(np.asarray(cov_u, dtype=_LD))
+    return rounded(M.dot(Mc)), rounded(M.dot(Cc).dot(M.T))
 
 
 def _is_exact_fit(rss: float, tss: float, yl: np.ndarray, n: int) -> bool:

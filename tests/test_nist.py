@@ -1,0 +1,132 @@
+"""NIST StRD linear least squares: every certified value to LRE >= 10.
+
+Source: NIST/ITL Statistical Reference Datasets, linear least squares
+(itl.nist.gov/div898/strd/lls/lls.shtml), read from ../shared/reference/nist
+(the ``nist_dir`` fixture skips when that folder is absent). Each ``.dat`` file
+states in its header the line ranges of the certified values and of the data.
+
+The fit goes the way the command line goes: a DataFrame with columns y and x
+(or x1, x2, ...), :func:`build_design` with a ``--poly x:DEG`` style spec for the
+one-predictor polynomial models, then :func:`fit_design`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from linreg.design import ModelSpec, build_design, fit_design
+
+NAMES = ["Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley",
+         "Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5"]
+MIN_LRE = 10.0
+CAP = 15.0
+
+
+def parse_strd(path: Path) -> dict:
+    """Certified values and data of one StRD linear dataset."""
+    lines = path.read_text().splitlines()
+    head = "\n".join(lines[:15])
+    c0, c1 = (int(v) for v in re.search(r"Certified Values\s*\(lines\s+(\d+)\s+to\s+(\d+)\)", head).groups())
+    d0, d1 = (int(v) for v in re.search(r"Data\s*\(lines\s+(\d+)\s+to\s+(\d+)\)", head).groups())
+    est: dict[int, float] = {}
+    sd: dict[int, float] = {}
+    sigma = r2 = fstat = None
+    for line in lines[c0 - 1 : c1]:
+        tok = line.split()
+        if not tok:
+            continue
+        if re.fullmatch(r"B\d+", tok[0]):
+            est[int(tok[0][1:])] = float(tok[1])
+            sd[int(tok[0][1:])] = float(tok[2])
+        elif tok[:2] == ["Standard", "Deviation"]:
+            sigma = float(tok[2])
+        elif tok[0] == "R-Squared":
+            r2 = float(tok[1])
+        elif tok[0] == "Regression":
+            fstat = float(tok[4])  # "Infinity" parses to inf (exact fits)
+    columns = lines[d0 - 2].split()[1:]  # the line "Data:  y  x ..." just above the data
+    rows = [[float(v) for v in ln.split()] for ln in lines[d0 - 1 : d1] if ln.strip()]
+    order = sorted(est)
+    return {
+        "data": pd.DataFrame(rows, columns=columns),
+        "coef": np.array([est[j] for j in order]),
+        "std_err": np.array([sd[j] for j in order]),
+        "sigma": sigma,
+        "r_squared": r2,
+        "f_statistic": fstat,
+        "intercept": 0 in est,
+        "degree": max(order) if len(columns) == 2 else None,
+    }
+
+
+def lre(estimate: float, certified: float) -> float:
+    """Log relative error, capped at 15 (absolute error when the certified value is 0).
+
+    A certified infinite F (exact fit) is matched by inf or by any F above 1e15.
+    """
+    e, c = float(estimate), float(certified)
+    if math.isinf(c):
+        return CAP if e > 1e15 else 0.0
+    if not math.isfinite(e):
+        return 0.0
+    if e == c:
+        return CAP
+    err = abs(e - c) if c == 0 else abs(e - c) / abs(c)
+    return max(0.0, min(CAP, -math.log10(err)))
+
+
+def fit_strd(d: dict, method: str = "qr"):
+    df = d["data"]
+    if d["degree"] is not None:  # one predictor x: a polynomial of the certified degree
+        spec = ModelSpec(target="y", features=("x",), poly=(("x", d["degree"]),) if d["degree"] > 1 else (),
+                         intercept=d["intercept"])
+    else:
+        spec = ModelSpec(target="y", intercept=d["intercept"])
+    return fit_design(build_design(df, spec), method=method)
+
+
+def scores(d: dict, res) -> dict[str, float]:
+    return {
+        "coef": min(lre(e, c) for e, c in zip(res.coef, d["coef"])),
+        "std_err": min(lre(e, c) for e, c in zip(res.std_err, d["std_err"])),
+        "sigma": lre(res.sigma, d["sigma"]),
+        "r_squared": lre(res.r_squared, d["r_squared"]),
+        "f_statistic": lre(res.f_statistic, d["f_statistic"]),
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_certified_values_reach_lre_10(nist_dir: Path, name: str) -> None:
+    d = parse_strd(nist_dir / f"{name}.dat")
+    res = fit_strd(d)
+    assert len(res.coef) == len(d["coef"])
+    got = scores(d, res)
+    low = {k: round(v, 1) for k, v in got.items() if v < MIN_LRE}
+    assert not low, f"{name}: LRE below {MIN_LRE} for {low} (all: {got})"
+
+
+@pytest.mark.parametrize("name", ["Norris", "Longley", "Pontius"])
+def test_svd_also_certified_on_easier_sets(nist_dir: Path, name: str) -> None:
+    d = parse_strd(nist_dir / f"{name}.dat")
+    got = scores(d, fit_strd(d, method="svd"))
+    assert min(got.values()) >= 9.0, got
+
+
+def test_parser_reads_filip(nist_dir: Path) -> None:
+    d = parse_strd(nist_dir / "Filip.dat")
+    assert d["data"].shape == (82, 2)
+    assert d["degree"] == 10 and d["intercept"]
+    np.testing.assert_allclose(d["coef"][0], -1467.48961422980, rtol=0, atol=0)
+
+
+def test_lre_definition() -> None:
+    assert lre(1.0, 1.0) == CAP
+    np.testing.assert_allclose(lre(1.0 + 1e-7, 1.0), 7.0, rtol=1e-6)
+    np.testing.assert_allclose(lre(1e-12, 0.0), 12.0, rtol=1e-9)
+    assert lre(math.inf, math.inf) == CAP and lre(10.0, math.inf) == 0.0
