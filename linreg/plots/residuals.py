@@ -157,9 +157,10 @@ def _lowess(
         cmad = 6.0 * float(np.median(abs_resid))
         if cmad < 1e-7 * float(abs_resid.mean()):  # residuals effectively zero: done
             break
-        u = abs_resid / cmad
-        robustness = np.where(u <= 0.999, (1.0 - u**2) ** 2, 0.0)
-        robustness[u <= 0.001] = 1.0
+        # Bisquare weights, compared as clowess does (so cmad == 0 with zero residuals gives weight 1).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            robustness = np.where(abs_resid <= 0.999 * cmad, (1.0 - (abs_resid / cmad) ** 2) ** 2, 0.0)
+        robustness[abs_resid <= 0.001 * cmad] = 1.0
     return x, smooth
 
 
