@@ -1,0 +1,272 @@
+"""Residual diagnostics for a fitted OLS model, each with a plain-English reading.
+
+- :func:`breusch_pagan`: does the residual spread change with the predictors?
+- :func:`jarque_bera`: are the residuals normal (skewness and kurtosis)?
+- :func:`durbin_watson`: are consecutive residuals correlated (row order)?
+- :func:`vif`: how much collinearity inflates each coefficient's variance.
+- :func:`influence_table`: the rows that move the fit most (Cook's distance).
+
+The statistics follow statsmodels (``het_breuschpagan`` in its default
+studentized form, ``jarque_bera``, ``durbin_watson``,
+``variance_inflation_factor``), which the tests use as the oracle.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .exceptions import DataError
+from .ols import OLSResult
+
+__all__ = ["TestResult", "breusch_pagan", "jarque_bera", "durbin_watson", "vif", "influence_table"]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A test statistic with its p-value and a one-sentence reading.
+
+    Attributes
+    ----------
+    name : str
+    statistic : float
+    p_value : float or None
+        None when the test has no p-value (Durbin-Watson).
+    df : float or None
+        Degrees of freedom of the reference distribution, if any.
+    reading : str
+        One plain sentence interpreting the number at the fit's alpha.
+    """
+
+    __test__ = False  # not a pytest test class despite the name
+
+    name: str
+    statistic: float
+    p_value: float | None
+    df: float | None
+    reading: str
+
+
+def _p_text(p: float, alpha: float) -> str:
+    if p < 0.001:
+        return f"p < 0.001 < {alpha:g}"
+    return f"p = {p:.3f} {'<' if p < alpha else '≥'} {alpha:g}"
+
+
+def _kept_features(result: OLSResult) -> np.ndarray:
+    """Design columns (without the ones column) of the non-aliased terms, shape (n, q)."""
+    keep = ~np.isnan(result.coef)
+    if result.intercept:
+        keep[0] = False
+    return result.X[:, keep]
+
+
+def _r_squared(u: np.ndarray, Z: np.ndarray) -> float:
+    """Centred R^2 of the least-squares regression of u on [1, Z]."""
+    A = np.column_stack([np.ones(len(u)), Z])
+    scale = np.sqrt(np.einsum("ij,ij->j", A, A))
+    scale[scale == 0] = 1.0
+    coef, *_ = np.linalg.lstsq(A / scale, u, rcond=None)
+    e = u - (A / scale) @ coef
+    d = u - u.mean()
+    tss = float(d @ d)
+    return math.nan if tss == 0 else 1.0 - float(e @ e) / tss
+
+
+def breusch_pagan(result: OLSResult) -> TestResult:
+    """Breusch-Pagan test of constant residual variance, studentized (Koenker) form.
+
+    Parameters
+    ----------
+    result : OLSResult
+
+    Returns
+    -------
+    TestResult
+        ``statistic`` = LM, ``df`` = number of non-intercept (non-aliased) terms.
+
+    Notes
+    -----
+    Regress the squared residuals e_i^2 on the model's terms (with a constant);
+    LM = n R^2 of that regression, compared with chi^2(q), q the number of
+    non-constant regressors. Koenker's form is robust to non-normal errors.
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> res = fit_ols([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [0.0, 1.2, 1.8, 3.3, 3.9, 5.1])
+    >>> bp = breusch_pagan(res)
+    >>> bp.df
+    1.0
+    """
+    Z = _kept_features(result)
+    q = Z.shape[1]
+    u = result.resid**2
+    r2 = _r_squared(u, Z) if q else math.nan
+    if not math.isfinite(r2):
+        return TestResult(
+            "Breusch-Pagan", math.nan, None, float(q),
+            "Not defined here: the model has no predictor, or the residuals are all equal (an exact fit).",
+        )
+    lm = result.n * r2
+    p = float(stats.chi2.sf(lm, q))
+    if p < result.alpha:
+        reading = f"{_p_text(p, result.alpha)}: the residual spread changes with the predictors (heteroscedasticity), so the standard errors are not reliable."
+    else:
+        reading = f"{_p_text(p, result.alpha)}: no evidence that the residual spread changes with the predictors (constant variance is plausible)."
+    return TestResult("Breusch-Pagan", float(lm), p, float(q), reading)
+
+
+def jarque_bera(result: OLSResult) -> TestResult:
+    """Jarque-Bera test of normal residuals from their skewness and kurtosis.
+
+    Notes
+    -----
+    JB = n/6 (S^2 + (K - 3)^2 / 4), with S and K the sample skewness and
+    kurtosis of the residuals (moments about their mean, divided by n);
+    compared with chi^2(2).
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> res = fit_ols([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [0.0, 1.2, 1.8, 3.3, 3.9, 5.1])
+    >>> jarque_bera(res).df
+    2.0
+    """
+    e = result.resid - result.resid.mean()
+    m2 = float(np.mean(e**2))
+    if m2 == 0.0:
+        return TestResult("Jarque-Bera", math.nan, None, 2.0, "Not defined here: the residuals are all equal (an exact fit).")
+    skew = float(np.mean(e**3)) / m2**1.5
+    kurt = float(np.mean(e**4)) / m2**2
+    jb = result.n / 6.0 * (skew**2 + (kurt - 3.0) ** 2 / 4.0)
+    p = float(stats.chi2.sf(jb, 2))
+    shape = f"skewness {skew:.2f}, kurtosis {kurt:.2f} against 0 and 3 for a normal"
+    if p < result.alpha:
+        reading = f"{_p_text(p, result.alpha)}: the residuals are not normally distributed ({shape}); with small samples, t-based p-values and intervals are approximate."
+    else:
+        reading = f"{_p_text(p, result.alpha)}: no evidence against normally distributed residuals ({shape})."
+    return TestResult("Jarque-Bera", float(jb), p, 2.0, reading)
+
+
+def durbin_watson(result: OLSResult) -> TestResult:
+    """Durbin-Watson statistic of first-order autocorrelation, in row order.
+
+    Notes
+    -----
+    DW = sum_{i>1} (e_i - e_{i-1})^2 / sum_i e_i^2, between 0 and 4; about
+    2 (1 - r) for lag-one correlation r, so 2 means none. There is no p-value.
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> res = fit_ols([0.0, 1.0, 2.0, 3.0], [0.0, 2.0, 1.0, 3.0])
+    >>> round(durbin_watson(res).statistic, 6)
+    3.4
+    """
+    e = result.resid
+    ss = float(e @ e)
+    if ss == 0.0:
+        return TestResult("Durbin-Watson", math.nan, None, None, "Not defined here: the residuals are all zero (an exact fit).")
+    dw = float(np.sum(np.diff(e) ** 2)) / ss
+    if dw < 1.5:
+        reading = f"DW = {dw:.2f} (below 2): consecutive residuals are positively correlated, so the rows are not independent (check the row order, e.g. time)."
+    elif dw > 2.5:
+        reading = f"DW = {dw:.2f} (above 2): consecutive residuals alternate in sign (negative autocorrelation)."
+    else:
+        reading = f"DW = {dw:.2f} (about 2): no sign of correlation between consecutive residuals."
+    return TestResult("Durbin-Watson", dw, None, None, reading)
+
+
+def vif(result: OLSResult) -> dict[str, float]:
+    """Variance inflation factor of each non-intercept term.
+
+    Returns
+    -------
+    dict of str to float
+        VIF_j = 1 / (1 - R_j^2), R_j^2 from regressing term j on the other
+        terms (with the intercept and centred R^2 when the model has one, as
+        statsmodels' ``variance_inflation_factor`` on the design with its constant;
+        without it, on the other terms alone with uncentred R^2). ``inf`` for
+        aliased or perfectly collinear terms.
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> res = fit_ols([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0]], [1.0, 2.0, 2.0, 4.0, 5.0])
+    >>> {k: round(v, 6) for k, v in vif(res).items()}
+    {'x1': 1.0, 'x2': 1.0}
+    """
+    out: dict[str, float] = {}
+    X = result.X
+    first = 1 if result.intercept else 0
+    alive = ~np.isnan(result.coef)
+    for j in range(first, X.shape[1]):
+        name = result.terms[j]
+        if not alive[j]:
+            out[name] = math.inf
+            continue
+        others = [i for i in range(first, X.shape[1]) if i != j and alive[i]]
+        xj = X[:, j]
+        if result.intercept:
+            r2 = _r_squared(xj, X[:, others]) if others else 0.0
+        else:
+            r2 = _uncentred_r_squared(xj, X[:, others]) if others else 0.0
+        out[name] = math.inf if not r2 < 1.0 - 1e-13 else 1.0 / (1.0 - r2)
+    return out
+
+
+def _uncentred_r_squared(u: np.ndarray, Z: np.ndarray) -> float:
+    scale = np.sqrt(np.einsum("ij,ij->j", Z, Z))
+    scale[scale == 0] = 1.0
+    coef, *_ = np.linalg.lstsq(Z / scale, u, rcond=None)
+    e = u - (Z / scale) @ coef
+    tss = float(u @ u)
+    return math.nan if tss == 0 else 1.0 - float(e @ e) / tss
+
+
+def influence_table(result: OLSResult, row_labels: object = None, top: int | None = 10) -> pd.DataFrame:
+    """The most influential rows, by Cook's distance (largest first).
+
+    Parameters
+    ----------
+    result : OLSResult
+    row_labels : array-like, shape (n,), optional
+        Labels for the rows (e.g. ``Design.row_labels``); default 0..n-1.
+    top : int or None, default 10
+        How many rows to return (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns row, fitted, resid, leverage, studentized_resid, cooks_distance.
+        Rows with leverage 1 (Cook's distance undefined) come last.
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> res = fit_ols([0.0, 1.0, 2.0, 3.0, 10.0], [0.0, 1.0, 2.0, 3.0, 5.0])
+    >>> int(influence_table(res, top=1)["row"].iloc[0])
+    4
+    """
+    labels = np.arange(result.n) if row_labels is None else np.asarray(row_labels)
+    if len(labels) != result.n:
+        raise DataError(f"row_labels has {len(labels)} entries but the fit has {result.n} rows")
+    table = pd.DataFrame(
+        {
+            "row": labels,
+            "fitted": result.fitted,
+            "resid": result.resid,
+            "leverage": result.leverage,
+            "studentized_resid": result.studentized_resid,
+            "cooks_distance": result.cooks_distance,
+        }
+    )
+    table = table.sort_values("cooks_distance", ascending=False, na_position="last", kind="stable")
+    if top is not None:
+        table = table.head(top)
+    return table.reset_index(drop=True)
