@@ -1,0 +1,150 @@
+"""Residuals page: R's four diagnostic plots, a histogram, the tests, VIF and the influential rows.
+
+Thin page: state (cached linreg fit) -> linreg.diagnostics and linreg.plots.residuals -> render.
+Nothing here computes with numbers; the figures and their one-line summaries come ready-made.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import state
+from linreg import diagnostics
+from linreg.exceptions import LinregError
+from linreg.plots import residuals as plots
+
+INFLUENCE_ROWS = 10
+
+HOW_TO_READ = """
+These are the four plots R draws for `plot(lm(...))`, with R's names and numbers.
+
+- **Residuals vs Fitted**: the residuals should scatter evenly around 0. A curved red smoother
+  (R's lowess) says the model misses a curve: try a polynomial term.
+- **Normal Q-Q**: standardized residuals against the quantiles a normal sample of the same size
+  would have. Points on the dotted line mean normal errors; bent tails mean heavy or light tails.
+- **Scale-Location**: √|standardized residual| against fitted. A flat smoother means constant spread;
+  a rising one is the fan shape of heteroscedasticity (see Breusch–Pagan below).
+- **Residuals vs Leverage**: leverage is how unusual a row's predictors are; Cook's distance
+  combines leverage and residual into how much the fit moves without that row. Rows outside the
+  dashed 0.5 contour are influential, outside 1 very much so.
+
+In each plot the 3 most extreme rows are labelled, as R does. A standardized residual is the
+residual divided by its own standard error, σ√(1 − leverage).
+"""
+
+
+def _plot(fig, summary: str, note: str | None, key: str) -> None:
+    """A chart, then its one-line summary in numbers (for readers who cannot see it), then any caveat."""
+    st.plotly_chart(fig, key=key)
+    st.caption(summary)
+    if note:
+        st.caption(note)
+
+
+def _row_label_note(df: pd.DataFrame) -> str:
+    if isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1:
+        return (
+            "Points are labelled with their row in your data, as on the Data page, counting from 0 "
+            "(R counts from 1: R's row 49 is row 48 here)."
+        )
+    return "Points are labelled with their row label in your data, as on the Data page."
+
+
+def _diagnostic_plots(result, design, df: pd.DataFrame) -> None:
+    labels = design.row_labels
+    hover = plots.hover_frame(df, design)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        _plot(*plots.residuals_vs_fitted(result, labels, hover=hover), key="res_fitted")
+        _plot(*plots.scale_location(result, labels, hover=hover), key="res_scale")
+    with right:
+        _plot(*plots.normal_qq(result, labels, hover=hover), key="res_qq")
+        _plot(*plots.residuals_vs_leverage(result, labels, hover=hover), key="res_leverage")
+
+
+def _tests(result) -> None:
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.subheader("Distribution of the residuals")
+        _plot(*plots.residual_histogram(result), key="res_hist")
+    with right:
+        st.subheader("Tests")
+        tests = [diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result), diagnostics.durbin_watson(result)]
+        st.table(plots.diagnostic_test_table(tests), hide_index=True)
+        st.caption(
+            f"At α = {result.alpha:g}. Breusch–Pagan (Koenker's studentized form): does the residual spread change "
+            "with the predictors? Jarque–Bera: are the residuals normal (skewness and kurtosis)? Durbin–Watson: "
+            "are neighbouring rows' residuals correlated (it depends on the row order; 2 means no correlation)?"
+        )
+        st.subheader("Collinearity (VIF)")
+        vif = diagnostics.vif(result)
+        if len(vif) >= 2:  # one term has nothing to be collinear with
+            st.table(plots.vif_table(vif, result.aliased), hide_index=True)
+        st.caption(plots.vif_summary(vif, result.aliased))
+
+
+@st.fragment
+def _influence(result, design, df: pd.DataFrame) -> None:
+    """The most influential rows; selecting one shows its data. A fragment: a click reruns only this part."""
+    st.subheader("Influential observations")
+    table = diagnostics.influence_table(result, design.row_labels, top=INFLUENCE_ROWS)
+    st.caption(
+        f"The {len(table)} rows with the largest Cook's distance, of {result.n:,}. "
+        "Select a row (the box at its left) to see its data."
+    )
+    event = st.dataframe(
+        plots.influence_display(table),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"res_influence_{state.data_version()}",
+    )
+    if table["cooks_distance"].isna().any():
+        st.caption(
+            "— : undefined. A row with leverage 1 is fitted exactly (it alone decides a term, e.g. the only row "
+            "of a category), so its residual is 0 and its studentized residual and Cook's distance have no value."
+        )
+    chosen = [i for i in event.selection.rows if i < len(table)] if event is not None else []
+    position = chosen[0] if chosen else 0
+    label = table["row"].iloc[position]
+    what = "Selected" if chosen else "The most influential"
+    st.markdown(f"**{what} row: {state.md_code(label)}**, as in your data:")
+    row = df.loc[[label]]
+    # Missing values in the user's data are shown as a dash, never as NaN.
+    st.dataframe(row.astype(object).where(row.notna(), "—"))
+
+
+st.title("🔍 Residuals")
+st.markdown(
+    "Is the straight-line model right for these data? The residuals (actual − fitted) should look like noise: "
+    "no pattern, constant spread, roughly normal, and no single row steering the fit."
+)
+
+try:
+    design = state.design()
+    result = state.ols()
+except LinregError as err:
+    st.error(f"The model cannot be fitted: {err}")
+    st.info("Choose the target and features on the Data page.")
+    st.stop()
+
+df, source = state.current_data()
+st.caption(
+    f"{state.md_escape(source)}: {state.md_code(design.spec.target)} on {len(result.terms)} terms, "
+    f"{result.n:,} rows, fitted by least squares (QR). {_row_label_note(df)}"
+)
+if result.aliased:
+    st.warning(
+        "Aliased terms (no coefficient of their own; they are linear combinations of other terms): "
+        + ", ".join(state.md_code(t) for t in result.aliased)
+    )
+with st.expander("How to read these plots"):
+    st.markdown(HOW_TO_READ)
+
+try:
+    _diagnostic_plots(result, design, df)
+    _tests(result)
+    _influence(result, design, df)
+except LinregError as err:
+    st.error(str(err))
