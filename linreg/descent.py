@@ -344,9 +344,10 @@ def _working_design(X: np.ndarray, intercept: bool, standardize: bool, extra_col
 def _eigen_summary(eig: np.ndarray) -> tuple[float, float, float]:
     """lambda_max, smallest non-zero lambda, and the zero threshold, for H's eigenvalues."""
     lam_max = float(eig[-1]) if eig.size else 0.0
-    # Eigenvalues below this are rounding noise of a singular H (same kind of
-    # relative cut-off numpy's matrix_rank uses).
-    zero = lam_max * eig.size * np.finfo(float).eps
+    # Eigenvalues below this are rounding noise of a singular H: forming X^T X leaves
+    # noise of order eps * lambda_max (measured ~1e-16 relative at n = 1e6), with a
+    # margin. Directions this flat (cond(X) > ~1e7) are out of GD's reach anyway.
+    zero = lam_max * eig.size * 10 * np.finfo(float).eps
     nonzero = eig[eig > zero]
     lam_min = float(nonzero[0]) if nonzero.size else 0.0
     return lam_max, lam_min, zero
@@ -693,23 +694,32 @@ def _nice_below(x: float) -> float:
     return float(f"{target:.3g}")
 
 
-def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray, refine: bool):
+def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray, eig: np.ndarray):
     """A minimiser v of the loss, with L(v) and grad L(v) computed from residuals.
 
-    v solves G v = c (k x k, minimum norm). When G is ill-conditioned, v is refined once
-    with residuals computed from the data, so that it does not inherit the squared
-    condition number of G. Whatever rounding is left in v, the expansion used in
-    :func:`gradient_descent` stays exact because it carries grad L(v) explicitly; v
-    only has to be close for the terms of that expansion not to cancel.
+    Well-conditioned: v solves G v = c (k x k). Moderately ill-conditioned (cond(H) > 1e6):
+    refined once with residuals from the data, so that v does not inherit the squared
+    condition number of G. Singular or cond(H) > 1e12: G cannot separate signal from its
+    own rounding, so v is the minimum-norm least-squares solution on the data itself
+    (numpy lstsq, SVD). Whatever rounding is left in v, the expansion used in
+    :func:`gradient_descent` stays exact because it carries grad L(v) explicitly; v only
+    has to be close for the terms of that expansion not to cancel.
     """
     n = X1.shape[0]
-    v = np.linalg.lstsq(G, c, rcond=None)[0]
-    r = y - X1 @ v
-    g = X1.T @ r
-    if refine:
-        v = v + np.linalg.lstsq(G, g, rcond=None)[0]
+    lam_max, _, zero = _eigen_summary(eig)
+    smallest = float(eig[0]) if eig.size else 0.0
+    if smallest <= zero or lam_max > 1e12 * smallest:
+        v = np.linalg.lstsq(X1, y, rcond=None)[0]
         r = y - X1 @ v
         g = X1.T @ r
+    else:
+        v = np.linalg.solve(G, c)
+        r = y - X1 @ v
+        g = X1.T @ r
+        if lam_max > 1e6 * smallest:
+            v = v + np.linalg.solve(G, g)
+            r = y - X1 @ v
+            g = X1.T @ r
     return v, float(r @ r / n), -(2.0 / n) * g
 
 
@@ -853,10 +863,7 @@ def gradient_descent(
     c = G_aug[:k, k].copy()
     eig = _eig_of_gram(G, n)
     max_stable, optimal = _bounds_from_eig(eig)
-    lam_max, lam_min, _ = _eigen_summary(eig)
-    # cond(G) above ~1e6 costs v more than ~6 digits: worth two more passes to refine it.
-    refine = lam_min == 0 or lam_max / lam_min > 1e6
-    v, loss_v, grad_v = _reference_point(X_work, y, G, c, refine)
+    v, loss_v, grad_v = _reference_point(X_work, y, G, c, eig)
     s = 2.0 / n
     sG = s * G
 
@@ -976,6 +983,11 @@ def gradient_descent(
     if hist.coef.shape[0] == 0:  # the starting point itself overflowed: impossible with finite data, kept safe
         hist = GDHistory(w0[None, :], np.array([L0]), grads(w0[None, :]), T)
     m = hist.coef.shape[0] - 1
+    if (not converged and not diverged and batch_size is None and lr * eig[-1] > 2.0 * (1.0 + mu)
+            and hist.loss[-1] > hist.loss[0]):
+        # Above the bound full-batch GD grows geometrically along the top eigenvector: a
+        # loss above its start is already that growth, even if the run ended before 1e6x.
+        diverged = True
     message = _message(
         converged=converged, diverged=diverged, m=m, stop_at=stop_at, lr=lr, mu=mu, batch_size=batch_size,
         max_stable=max_stable, optimal=optimal, eig=eig, tol=tol, gnorm=float(hist.grad_norm[-1]),
@@ -993,7 +1005,7 @@ def _message(*, converged, diverged, m, stop_at, lr, mu, batch_size, max_stable,
              loss_last, loss_min, standardize) -> str:
     lam_max, lam_min, _ = _eigen_summary(eig)
     rank_note = ""
-    if eig.size and eig[0] <= lam_max * eig.size * np.finfo(float).eps and lam_max > 0:
+    if eig.size and lam_max > 0 and eig[0] <= _eigen_summary(eig)[2]:
         rank_note = (" The design is rank-deficient (smallest Hessian eigenvalue 0): the coefficients are not"
                      " unique, and the optimal rate uses the smallest non-zero eigenvalue.")
     if diverged:

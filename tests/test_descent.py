@@ -144,6 +144,25 @@ def test_rank_deficient_reaches_minimum_norm_solution():
     assert "rank-deficient" in res.message
 
 
+def test_nearly_aliased_and_ill_conditioned_designs_keep_an_exact_minimum():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 2)) * [1.0, 10.0] + [0.0, 5.0]
+    y = 1.0 + x @ [2.0, -1.0] + rng.normal(size=400)
+    # x1 + x2 is aliased only up to rounding: G's smallest eigenvalue is noise
+    X = np.column_stack([x, x[:, 0] + x[:, 1]])
+    res = gradient_descent(X, y, learning_rate=0.001, n_iter=5, tol=0)
+    assert "rank-deficient" in res.message
+    assert_allclose(res.optimum, ols(X, y), rtol=1e-9)
+    assert_allclose(res.loss_min, loss(with_ones(X), y, ols(X, y)), rtol=1e-12)
+    # far off-centre column: cond(H) ~ 1e10, between the refined and the direct cases
+    Z = np.column_stack([x[:, 0], 1e3 + x[:, 1]])
+    res = gradient_descent(Z, y, learning_rate=1e-9, n_iter=3, tol=0)
+    assert 1e6 < res.eigenvalues[-1] / res.eigenvalues[0] < 1e12
+    assert_allclose(res.optimum, ols(Z, y), rtol=1e-8)
+    assert_allclose(res.loss_min, loss(with_ones(Z), y, ols(Z, y)), rtol=1e-12)
+    assert_allclose(res.history.loss, [loss(res.X_work, y, w) for w in res.history.coef], rtol=1e-10)
+
+
 # ---------------------------------------------------------------- the fast path is the plain formula
 
 
@@ -252,6 +271,15 @@ def test_diverges_above_bound_and_is_stable_just_below(seed):
     # full batch below 2/lambda_max: the loss never goes up
     assert np.all(np.diff(below.history.loss) <= 1e-12 * below.history.loss[0])
     assert below.history.loss[-1] < 1e-3 * below.history.loss[0] + below.loss_min
+
+
+def test_slow_growth_above_the_bound_is_divergence():
+    # just above 2/lambda_max the loss grows by ~0.4% a step: far from 1e6x in 50 steps, but growing
+    X, y = make(4)
+    bound = learning_rate_bounds(X)[0]
+    res = gradient_descent(X, y, learning_rate=1.002 * bound, n_iter=50, init=ols(X, y) + 0.1)
+    assert res.diverged and res.n_iter == 50 and res.history.loss[-1] > res.history.loss[0]
+    assert "above the largest stable rate" in res.message
 
 
 def test_divergence_message_names_a_stable_rate():
