@@ -38,8 +38,10 @@ METHODS: tuple[str, ...] = ("qr", "svd", "normal")
 
 # A scaled (unit-norm) column whose part orthogonal to the earlier kept columns has
 # a norm below this is aliased. R's lm uses 1e-7, which drops a genuine column of
-# NIST Filip; float64 rounding of an exactly dependent column leaves ~1e-16*sqrt(n).
-ALIAS_TOL = 1e-10
+# NIST Filip and x^3 next to x, x^2 for x in [1000, 1001] (a real 1e-10 component);
+# float64 rounding of an exactly dependent column leaves ~1e-16, which the decision,
+# made in extended precision, sees as such.
+ALIAS_TOL = 1e-13
 # Above this condition number (of the column-scaled working design) the float64
 # solution may lose more than ~4 digits, so we re-solve in extended precision.
 PRECISE_COND = 1e4

@@ -1,0 +1,328 @@
+"""fit_ols: tiny exact cases, statsmodels/scikit-learn oracles, invariants, rank deficiency, errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from numpy.testing import assert_allclose
+from sklearn.linear_model import LinearRegression
+
+from linreg import ols
+from linreg.exceptions import DataError, ModelError, RankDeficiencyWarning
+from linreg.ols import Basis, fit_ols
+
+SEEDS = [0, 1, 7, 42, 99]
+METHODS = ["qr", "svd", "normal"]
+
+
+def make_problem(seed: int, n: int = 60, p: int = 3, noise: float = 1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) * rng.uniform(0.5, 20, size=p) + rng.uniform(-5, 5, size=p)
+    w = rng.normal(size=p)
+    y = 2.0 + X @ w + noise * rng.normal(size=n)
+    return X, y
+
+
+# ---- 1. tiny exact cases ------------------------------------------------------
+def test_tiny_line_by_hand():
+    # x = 0..3, y = 1, 3, 5, 8: slope = Sxy/Sxx = 11.5/5 = 2.3, intercept = 4.25 - 2.3*1.5 = 0.8
+    res = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0])
+    assert res.terms == ("Intercept", "x1")
+    assert_allclose(res.coef, [0.8, 2.3], rtol=1e-14)
+    assert_allclose(res.fitted, [0.8, 3.1, 5.4, 7.7], rtol=1e-14)
+    assert_allclose(res.rss, 0.3, rtol=1e-14)  # 0.04 + 0.01 + 0.16 + 0.09
+    assert_allclose(res.sigma, math.sqrt(0.15), rtol=1e-14)
+    # std_err(slope) = sigma / sqrt(Sxx) = sqrt(0.15 / 5)
+    assert_allclose(res.std_err[1], math.sqrt(0.03), rtol=1e-13)
+    assert_allclose(res.leverage, [0.7, 0.3, 0.3, 0.7], rtol=1e-13)  # 1/n + (x - xbar)^2 / Sxx
+    assert (res.df_model, res.df_resid, res.n, res.rank) == (1, 2, 4, 2)
+    assert res.aliased == () and res.warnings == ()
+
+
+def test_tiny_no_intercept_uncentred_r2():
+    # slope = sum(xy)/sum(x^2) = (2 + 8 + 19.5)/14 = 29.5/14
+    X, y = [[1.0], [2.0], [3.0]], [2.0, 4.0, 6.5]
+    res = fit_ols(X, y, intercept=False)
+    assert res.terms == ("x1",)
+    assert_allclose(res.coef, [29.5 / 14], rtol=1e-14)
+    rss = float(np.sum((np.array(y) - 29.5 / 14 * np.array([1, 2, 3])) ** 2))
+    assert_allclose(res.r_squared, 1 - rss / (4 + 16 + 42.25), rtol=1e-13)
+    assert_allclose(res.adj_r_squared, 1 - (1 - res.r_squared) * 3 / 2, rtol=1e-13)
+
+
+def test_exact_fit_defines_t_and_p_and_says_so():
+    res = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 7.0])
+    assert_allclose(res.coef, [1.0, 2.0], rtol=1e-14)
+    assert res.sigma == 0.0 and res.rss == 0.0
+    assert np.all(res.std_err == 0.0)
+    assert np.all(np.isinf(res.t)) and np.all(res.p_value == 0.0)
+    assert res.f_statistic == math.inf and res.f_p_value == 0.0
+    assert any("exactly" in w for w in res.warnings)
+    d = res.to_dict()
+    assert d["f_statistic"] is None and d["t"] == [None, None]
+    json.dumps(d, allow_nan=False)
+
+
+# ---- 2. oracles -----------------------------------------------------------------
+def _sm_compare(res, sm_res, X1, rtol=1e-8):
+    infl = sm_res.get_influence()
+    assert_allclose(res.coef, sm_res.params, rtol=rtol)
+    assert_allclose(res.std_err, sm_res.bse, rtol=rtol)
+    assert_allclose(res.t, sm_res.tvalues, rtol=rtol)
+    assert_allclose(res.p_value, sm_res.pvalues, rtol=1e-6, atol=1e-300)
+    ci = sm_res.conf_int(alpha=res.alpha)
+    assert_allclose(res.ci_low, ci[:, 0], rtol=rtol)
+    assert_allclose(res.ci_high, ci[:, 1], rtol=rtol)
+    assert_allclose(res.sigma, math.sqrt(sm_res.scale), rtol=rtol)
+    assert_allclose(res.rss, sm_res.ssr, rtol=rtol)
+    assert_allclose(res.r_squared, sm_res.rsquared, rtol=rtol)
+    assert_allclose(res.adj_r_squared, sm_res.rsquared_adj, rtol=rtol)
+    assert_allclose(res.f_statistic, sm_res.fvalue, rtol=rtol)
+    assert_allclose(res.f_p_value, sm_res.f_pvalue, rtol=1e-6, atol=1e-300)
+    assert (res.df_model, res.df_resid) == (sm_res.df_model, sm_res.df_resid)
+    assert_allclose(res.log_likelihood, sm_res.llf, rtol=rtol)
+    assert_allclose(res.aic, sm_res.aic, rtol=rtol)
+    assert_allclose(res.bic, sm_res.bic, rtol=rtol)
+    assert_allclose(res.condition_number, sm_res.condition_number, rtol=1e-6)
+    assert_allclose(res.cov_params, sm_res.cov_params(), rtol=1e-7, atol=1e-12 * np.abs(sm_res.cov_params()).max())
+    assert_allclose(res.fitted, sm_res.fittedvalues, rtol=rtol, atol=1e-10)
+    assert_allclose(res.resid, sm_res.resid, rtol=1e-7, atol=1e-9)
+    assert_allclose(res.leverage, infl.hat_matrix_diag, rtol=rtol)
+    assert_allclose(res.standardized_resid, infl.resid_studentized_internal, rtol=1e-7, atol=1e-9)
+    assert_allclose(res.studentized_resid, infl.resid_studentized_external, rtol=1e-7, atol=1e-9)
+    assert_allclose(res.cooks_distance, infl.cooks_distance[0], rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("method", METHODS)
+def test_matches_statsmodels(seed, method):
+    X, y = make_problem(seed)
+    alpha = [0.05, 0.1, 0.01][seed % 3]
+    res = fit_ols(X, y, method=method, alpha=alpha)
+    X1 = sm.add_constant(X)
+    _sm_compare(res, sm.OLS(y, X1).fit(), X1)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_matches_statsmodels_without_intercept(seed):
+    X, y = make_problem(seed)
+    res = fit_ols(X, y, intercept=False)
+    assert res.terms == ("x1", "x2", "x3")
+    _sm_compare(res, sm.OLS(y, X).fit(), X)
+
+
+def test_large_problem_fast_path_matches_statsmodels():
+    # n * k above PRECISE_SIZE: the float64 LAPACK path.
+    X, y = make_problem(3, n=60_000, p=5)
+    assert X.shape[0] * 6 > ols.PRECISE_SIZE
+    res = fit_ols(X, y)
+    X1 = sm.add_constant(X)
+    s = sm.OLS(y, X1).fit()
+    assert_allclose(res.coef, s.params, rtol=1e-9)
+    assert_allclose(res.std_err, s.bse, rtol=1e-9)
+    assert_allclose(res.leverage[:100], s.get_influence().hat_matrix_diag[:100], rtol=1e-8)
+
+
+def test_large_ill_conditioned_problem_takes_precise_path():
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0, 1, 50_000) + 100.0
+    X = np.column_stack([x, x**2])  # raw powers far from 0: cond ~5e5 after scaling
+    y = 1.0 + 2.0 * x + 3e-2 * x**2 + rng.normal(size=x.size)
+    res = fit_ols(X, y)
+    s = sm.OLS(y, sm.add_constant(X)).fit()
+    assert_allclose(res.fitted, s.fittedvalues, rtol=1e-9)
+    assert_allclose(res.std_err, s.bse, rtol=1e-6)
+
+
+def test_near_collinearity_is_reported_not_aliased():
+    x = np.linspace(0, 1, 30) + 1e3
+    X = np.column_stack([x, x**2, x**3])  # x^3 has a genuine ~1e-10 part beyond 1, x, x^2
+    res = fit_ols(X, np.sin(x))
+    assert res.aliased == () and res.rank == 4
+    assert any("nearly collinear" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_matches_sklearn(seed):
+    X, y = make_problem(seed, n=200, p=5)
+    lr = LinearRegression().fit(X, y)
+    res = fit_ols(X, y)
+    assert_allclose(res.coef[0], lr.intercept_, rtol=1e-8)
+    assert_allclose(res.coef[1:], lr.coef_, rtol=1e-8)
+    assert_allclose(res.predict(X[:7]), lr.predict(X[:7]), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["confidence", "prediction"])
+def test_interval_matches_statsmodels(kind):
+    X, y = make_problem(11)
+    res = fit_ols(X, y, alpha=0.1)
+    Xn = X[:5] + 0.5
+    low, high = res.interval(Xn, kind=kind)
+    frame = sm.OLS(y, sm.add_constant(X)).fit().get_prediction(sm.add_constant(Xn, has_constant="add")).summary_frame(alpha=0.1)
+    prefix = "mean_ci" if kind == "confidence" else "obs_ci"
+    assert_allclose(low, frame[f"{prefix}_lower"], rtol=1e-9)
+    assert_allclose(high, frame[f"{prefix}_upper"], rtol=1e-9)
+
+
+# ---- 3. invariants -----------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_residuals_orthogonal_to_design(seed):
+    X, y = make_problem(seed, n=80, p=4)
+    res = fit_ols(X, y)
+    scale = np.linalg.norm(res.X, axis=0) * np.linalg.norm(y)
+    assert np.all(np.abs(res.X.T @ res.resid) <= 1e-13 * scale)
+    assert_allclose(res.leverage.sum(), res.rank, rtol=1e-12)
+    assert np.all((res.leverage > 0) & (res.leverage < 1))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_qr_equals_svd_at_full_rank(seed):
+    X, y = make_problem(seed, n=50, p=4)
+    a, b = fit_ols(X, y, method="qr"), fit_ols(X, y, method="svd")
+    for key in ("coef", "std_err", "fitted", "leverage", "cooks_distance"):
+        assert_allclose(getattr(a, key), getattr(b, key), rtol=1e-10, atol=1e-12)
+    assert_allclose(a.sigma, b.sigma, rtol=1e-12)
+
+
+def test_duplicated_rows_keep_coefficients_and_scale_variance():
+    X, y = make_problem(2, n=30, p=2)
+    a = fit_ols(X, y)
+    b = fit_ols(np.vstack([X, X]), np.concatenate([y, y]))
+    assert_allclose(b.coef, a.coef, rtol=1e-12)
+    assert_allclose(b.rss, 2 * a.rss, rtol=1e-12)
+    # sigma^2 = RSS/(n-k): (2 RSS / (2n - k)) ; Cov scales by 1/2 of that ratio
+    ratio = (2 * a.rss / (60 - 3)) / (a.rss / (30 - 3)) / 2
+    assert_allclose(b.std_err**2, a.std_err**2 * ratio, rtol=1e-11)
+    assert_allclose(b.leverage[:30], a.leverage / 2, rtol=1e-11)
+
+
+def test_scaling_a_column_scales_its_coefficient():
+    X, y = make_problem(4)
+    a = fit_ols(X, y)
+    X2 = X.copy()
+    X2[:, 1] *= 1e6
+    b = fit_ols(X2, y)
+    assert_allclose(b.coef[2] * 1e6, a.coef[2], rtol=1e-12)
+    assert_allclose(b.t, a.t, rtol=1e-11)
+
+
+def test_result_pickles_and_is_json_safe():
+    X, y = make_problem(0)
+    res = fit_ols(X, y, terms=("a", "b", "c"))
+    back = pickle.loads(pickle.dumps(res))
+    assert_allclose(back.coef, res.coef, rtol=0)
+    d = res.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    assert json.loads(text)["terms"] == ["Intercept", "a", "b", "c"]
+    for key in ("coef", "std_err", "t", "p_value", "ci_low", "ci_high", "sigma", "r_squared", "adj_r_squared",
+                "f_statistic", "f_p_value", "df_model", "df_resid", "n", "rank", "aliased", "condition_number",
+                "log_likelihood", "aic", "bic", "rss", "method"):
+        assert key in d
+
+
+def test_normal_equations_warn_about_lost_digits():
+    X, y = make_problem(0)
+    X = np.column_stack([X, X[:, 0] ** 2])
+    res = fit_ols(X, y, method="normal")
+    note = [w for w in res.warnings if "normal equations" in w]
+    assert note and "digits" in note[0]
+    qr = fit_ols(X, y)
+    assert_allclose(res.coef, qr.coef, rtol=1e-6)
+    assert not any("normal equations" in w for w in qr.warnings)
+
+
+def test_normal_equations_fail_clearly_when_singular_in_float64():
+    x = np.linspace(0, 1, 30) + 1e3
+    X = np.column_stack([x, x**2, x**3])  # cond ~4e11, so X^T X has cond ~1e23
+    y = np.sin(x)
+    with pytest.raises(ModelError, match="normal equations broke down.*method='qr'"):
+        fit_ols(X, y, method="normal")
+
+
+def test_basis_reparametrisation_maps_back():
+    X, y = make_problem(8, p=2)
+    X1 = np.column_stack([np.ones(len(y)), X])
+    T = np.array([[1.0, 2.0, -1.0], [0.0, 3.0, 0.5], [0.0, 0.0, 0.25]])  # Z = X1 T, coef = T gamma
+    res = fit_ols(X, y, basis=Basis(Z=X1 @ T, M=T))
+    assert_allclose(res.coef, fit_ols(X, y).coef, rtol=1e-10)
+    assert_allclose(res.std_err, fit_ols(X, y).std_err, rtol=1e-10)
+
+
+# ---- 4. rank deficiency --------------------------------------------------------------
+def test_aliased_multiple_keeps_earlier_column():
+    X, y = make_problem(0)
+    Xd = np.column_stack([X[:, 0], X[:, 1], 3.0 * X[:, 0], X[:, 2]])
+    with pytest.warns(RankDeficiencyWarning, match="x3"):
+        res = fit_ols(Xd, y)
+    assert res.aliased == ("x3",) and res.rank == 4
+    assert np.isnan(res.coef[3]) and np.isnan(res.std_err[3]) and np.isnan(res.t[3])
+    full = fit_ols(X, y)
+    assert_allclose(res.coef[[0, 1, 2, 4]], full.coef, rtol=1e-10)
+    assert_allclose(res.std_err[[0, 1, 2, 4]], full.std_err, rtol=1e-10)
+    assert res.df_resid == full.df_resid and res.condition_number == math.inf
+    assert any("aliased" in w for w in res.warnings)
+    json.dumps(res.to_dict(), allow_nan=False)
+    assert_allclose(res.predict(Xd[:3]), full.predict(X[:3]), rtol=1e-10)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_dummy_trap_aliases_last_dummy(method):
+    rng = np.random.default_rng(3)
+    g = rng.integers(0, 3, 40)
+    D = np.column_stack([(g == j).astype(float) for j in range(3)])  # all three dummies + intercept
+    y = 1.0 + g + rng.normal(size=40)
+    with pytest.warns(RankDeficiencyWarning):
+        res = fit_ols(D, y, method=method, terms=("g[a]", "g[b]", "g[c]"))
+    assert res.aliased == ("g[c]",)
+    ref = fit_ols(D[:, :2], y)
+    assert_allclose(res.coef[:3], ref.coef, rtol=1e-9)
+
+
+# ---- 5. errors ----------------------------------------------------------------------
+def test_too_few_rows():
+    with pytest.raises(ModelError, match=r"n=3 rows for k=3 parameters"):
+        fit_ols([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0]], [1.0, 2.0, 3.0])
+
+
+def test_no_terms_at_all():
+    with pytest.raises(ModelError, match="no terms"):
+        fit_ols(np.empty((5, 0)), np.arange(5.0), intercept=False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"method": "lu"}, r"method must be one of \('qr', 'svd', 'normal'\); got 'lu'"),
+     ({"alpha": 1.5}, "alpha must be a number between 0 and 1"),
+     ({"terms": ("a",)}, "terms names 1 columns but X has 3")],
+)
+def test_bad_options(kwargs, match):
+    X, y = make_problem(0)
+    with pytest.raises(ModelError, match=match):
+        fit_ols(X, y, **kwargs)
+
+
+def test_bad_data():
+    X, y = make_problem(0)
+    X[4, 1] = np.nan
+    with pytest.raises(DataError, match="NaN or infinite"):
+        fit_ols(X, y)
+    with pytest.raises(DataError, match="rows but y has"):
+        fit_ols(X[:10], y)
+
+
+def test_bad_basis_and_new_data_shapes():
+    X, y = make_problem(0)
+    with pytest.raises(ModelError, match="basis.Z has shape"):
+        fit_ols(X, y, basis=Basis(Z=X, M=np.eye(4)))
+    with pytest.raises(ModelError, match="basis.M has shape"):
+        fit_ols(X, y, basis=Basis(Z=sm.add_constant(X), M=np.eye(3)))
+    res = fit_ols(X, y)
+    with pytest.raises(DataError, match="X_new must have 3 columns"):
+        res.predict(np.ones((2, 2)))
+    with pytest.raises(ModelError, match="kind must be one of"):
+        res.interval(X[:2], kind="both")
