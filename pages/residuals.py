@@ -88,9 +88,10 @@ def _tests(result) -> None:
 def _influence(result, design, df: pd.DataFrame) -> None:
     """The most influential rows; selecting one shows its data. A fragment: a click reruns only this part."""
     st.subheader("Influential observations")
-    table = diagnostics.influence_table(result, design.row_labels, top=INFLUENCE_ROWS)
+    table = plots.influential_rows(result, design.row_labels, top=INFLUENCE_ROWS)
     st.caption(
-        f"The {len(table)} rows with the largest Cook's distance, of {result.n:,}. "
+        f"The rows with the largest Cook's distance ({min(INFLUENCE_ROWS, result.n)} of {result.n:,}), and any of "
+        "leverage 1. "
         "Select a row (the box at its left) to see its data."
     )
     event = st.dataframe(

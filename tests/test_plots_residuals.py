@@ -360,3 +360,17 @@ def test_hover_frame_aligns_the_users_values_with_the_fit():
     design = SimpleNamespace(spec=SimpleNamespace(target="y", features=("x",)), row_labels=np.array([10, 12, 13]))
     frame = rp.hover_frame(df, design)
     assert frame.to_dict("list") == {"y": [1.0, 3.0, 4.0], "x": [5.0, 7.0, 8.0]}
+
+
+def test_influential_rows_keep_rows_of_leverage_one_after_the_top_ones():
+    rng = np.random.default_rng(0)
+    n = 30
+    x = rng.normal(size=n)
+    only_row_5 = np.zeros(n)
+    only_row_5[5] = 1.0
+    result = fit_ols(np.column_stack([x, only_row_5]), 1 + x + rng.normal(size=n))
+    table = rp.influential_rows(result, np.arange(n) + 1, top=4)
+    assert len(table) == 5
+    finite = np.where(np.isfinite(result.cooks_distance), result.cooks_distance, -1)
+    assert table["row"].tolist() == [*(np.argsort(-finite)[:4] + 1), 6]
+    assert np.isnan(table["cooks_distance"].iloc[-1])

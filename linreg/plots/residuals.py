@@ -41,6 +41,7 @@ __all__ = [
     "diagnostic_test_table",
     "vif_table",
     "vif_summary",
+    "influential_rows",
     "influence_display",
 ]
 
@@ -892,6 +893,25 @@ def vif_summary(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> str:
         + "; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its "
         "standard error."
     )
+
+
+def influential_rows(result, row_labels=None, top: int = 10) -> pd.DataFrame:
+    """The ``top`` rows of largest Cook's distance, then any rows of leverage one (at most ``top``).
+
+    ``linreg.diagnostics.influence_table`` sorts rows of undefined Cook's distance last,
+    where a short table would hide them; yet a row that alone decides a term (leverage 1)
+    is the most influential of all, so it is kept.
+
+    Returns
+    -------
+    DataFrame
+        The columns of ``influence_table``.
+    """
+    from linreg.diagnostics import influence_table
+
+    table = influence_table(result, row_labels, top=None)
+    undefined = table["cooks_distance"].isna()
+    return pd.concat([table[~undefined].head(top), table[undefined].head(top)], ignore_index=True)
 
 
 _INFLUENCE_NAMES = {
