@@ -14,13 +14,13 @@ the working design, so they are exactly the model at that step.
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from _plotly_utils.utils import to_typed_array_spec
 from plotly.subplots import make_subplots
 
 from linreg.descent import convergence_rate, loss_surface, step_arithmetic
@@ -29,6 +29,7 @@ from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index
 
 __all__ = [
     "StepView",
+    "coef_summary",
     "coef_table",
     "condition_number",
     "conditioning_figure",
@@ -518,16 +519,17 @@ def descent_figure(
                 ],
             )
         ],
-        sliders=[
-            dict(
-                active=int(np.searchsorted(frames_at, k)),
-                x=0.17, len=0.83, y=-0.05, yanchor="top",
-                currentvalue=dict(prefix="animation at iteration ", font=dict(size=12)),
-                pad=dict(t=0),
-                steps=[dict(method="animate", label=str(m), args=[[str(m)], step_args]) for m in frames_at],
-            )
-        ],
     )
+    # The slider's hundred steps go in as plain dicts too (validating them costs ~0.3 s a figure).
+    fig._layout["sliders"] = [
+        dict(
+            active=int(np.searchsorted(frames_at, k)),
+            x=0.17, len=0.83, y=-0.05, yanchor="top",
+            currentvalue=dict(prefix="animation at iteration ", font=dict(size=12)),
+            pad=dict(t=0),
+            steps=[dict(method="animate", label=str(m), args=[[str(m)], step_args]) for m in frames_at],
+        )
+    ]
     # --- frames, from plain dicts: validating a hundred frames of traces takes seconds -------
     # Assigned past the `frames` setter, which would re-validate every trace of every frame.
     fig._frame_objs = tuple(
@@ -548,10 +550,16 @@ def _raw_frame(name: str, traces: list[int], data: list[dict]) -> go.Frame:
 
 
 def _packed(value):
-    """Numeric arrays in plotly.js's typed-array form ({"dtype", "bdata"}), as plotly itself sends
-    them; packing them here also spares ``Figure.to_dict`` a deep copy of every array."""
+    """Numeric arrays in plotly.js's typed-array form ({"dtype", "bdata"[, "shape"]}), as plotly
+    itself sends them (plotly's own converter is ~1 ms an array: too slow for a few hundred)."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
-        return to_typed_array_spec(value)
+        # plotly.js has no 64-bit integer arrays; row and step numbers fit in int32.
+        array = np.ascontiguousarray(value, dtype="<f8" if value.dtype.kind == "f" else "<i4")
+        out = {"dtype": "f8" if value.dtype.kind == "f" else "i4",
+               "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+        if array.ndim > 1:
+            out["shape"] = ", ".join(str(n) for n in array.shape)
+        return out
     return value
 
 
@@ -811,6 +819,28 @@ def coef_table(terms, ols_coef: np.ndarray, gd_coef: np.ndarray, aliased=()) -> 
     return pd.DataFrame(out)
 
 
+def coef_summary(terms, ols_coef: np.ndarray, gd_coef: np.ndarray) -> str:
+    """One line: how far gradient descent is from the closed form, in numbers.
+
+    Examples
+    --------
+    >>> coef_summary(("Intercept", "x"), np.array([1.0, 2.0]), np.array([1.001, 1.999]))
+    'Largest difference GD − OLS: 0.001 on Intercept (relative 0.001); 2 coefficients compared.'
+    """
+    ols_coef, gd_coef = np.asarray(ols_coef, float), np.asarray(gd_coef, float)
+    ok = np.isfinite(ols_coef)
+    if not ok.any():
+        return "No coefficient is identified by the closed form (all aliased), so there is nothing to compare."
+    diff = np.where(ok, np.abs(gd_coef - np.where(ok, ols_coef, 0.0)), -1.0)
+    worst = int(np.argmax(diff))
+    rel = diff[worst] / max(abs(ols_coef[worst]), np.finfo(float).tiny)
+    text = (f"Largest difference GD − OLS: {fmt(gd_coef[worst] - ols_coef[worst])} on {terms[worst]} "
+            f"(relative {fmt(rel)}); {int(ok.sum())} coefficients compared")
+    if not ok.all():
+        text += f", {int((~ok).sum())} aliased in the closed form left out"
+    return text + "."
+
+
 def heavy_ball_rate(eigenvalues: np.ndarray, learning_rate: float, momentum: float) -> float:
     """Per-step contraction of heavy-ball momentum on a quadratic: the largest |root| of
     z² − (1 + μ − ηλ)z + μ = 0 over the eigenvalues λ of H.
@@ -1019,7 +1049,8 @@ def conditioning_figure(runs, *, i: int = 0, j: int = 1, terms=None, grid_size: 
         fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], constrain="domain", row=1, col=col)
         fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], constrain="domain", row=1, col=col,
                          scaleanchor=f"x{axis}", scaleratio=1)
-        parts.append(f"{title}: λ_max/λ_min = {fmt(condition_number(result))}, {result.n_iter:,} iterations"
+        steps = f"{result.n_iter:,} iteration" + ("" if result.n_iter == 1 else "s")
+        parts.append(f"{title}: λ_max/λ_min = {fmt(condition_number(result))}, {steps}"
                      + (" (converged)" if result.converged else " (diverged)" if result.diverged else
                         " (not converged)"))
     fig.update_layout(height=460, margin=dict(t=60, b=40, l=60, r=20),

@@ -1,0 +1,128 @@
+"""Compare page: gradient descent against the closed form, on the same data and model.
+
+Thin page: the two fits come from ``state`` (cached), the figures and tables from
+``linreg.plots.descent``. The raw-against-standardized comparison runs two more descents
+through ``state.gd`` (cached by their settings), each at its own optimal learning rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+import state
+from linreg.descent import learning_rate_bounds
+from linreg.exceptions import LinregError
+from linreg.plots import descent as plots
+from linreg.plots._common import fmt
+
+ITERATION_CHOICES = (100, 500, 1_000, 5_000, 20_000, 100_000)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _bounds(X, intercept: bool, standardize: bool) -> tuple[float, float]:
+    """Largest stable and optimal learning rates of a design: a pure function of its arguments."""
+    return learning_rate_bounds(X, intercept=intercept, standardize=standardize)
+
+
+def _coefficients(ols, g) -> None:
+    st.subheader("The coefficients, side by side")
+    st.dataframe(plots.coef_table(ols.terms, ols.coef, g.coef, ols.aliased), hide_index=True)
+    st.caption(state.md_escape(plots.coef_summary(ols.terms, ols.coef, g.coef)))
+    if g.diverged:
+        st.error(f"This gradient-descent run diverged, so its coefficients are meaningless. {g.message} "
+                 "Lower the learning rate on the Gradient descent page.")
+    elif not g.converged:
+        st.info(f"{g.message}")
+    else:
+        st.success(g.message)
+
+
+def _convergence(g) -> None:
+    st.subheader("How fast gradient descent closes the gap")
+    st.markdown(
+        "For full-batch descent on this quadratic loss, theory predicts the error shrinks by a constant factor "
+        "every step: ‖w_k − w*‖ ≤ ρ^k ‖w_0 − w*‖ with ρ = max_i |1 − ηλ_i|, where λ_i are the eigenvalues of the "
+        "Hessian H = (2/N)XᵀX (twice those of XᵀX/N). The excess loss shrinks like ρ^2k."
+    )
+    fig, text = plots.convergence_figure(g)
+    st.plotly_chart(fig, key="compare_rate_chart")
+    st.caption(text)
+    lam = g.eigenvalues
+    st.caption(
+        f"Eigenvalues of H in the run's {'standardized' if g.standardize else 'raw'} coordinates: "
+        + ", ".join(fmt(v) for v in lam) + f"; η = {fmt(g.learning_rate)}. Distances are measured in those "
+        "coordinates, where the bound holds exactly."
+        + (" With momentum the dashed line is the heavy-ball rate." if g.momentum > 0 else "")
+    )
+
+
+def _conditioning(design) -> None:
+    st.subheader("Raw against standardized features")
+    st.markdown(
+        "Standardizing rescales each feature to mean 0 and standard deviation 1. The fitted model is the same, "
+        "but the loss bowl changes shape: the condition number λ_max/λ_min of H decides how many steps descent "
+        "needs, because the best single rate must be safe for the steepest direction and still make progress "
+        "along the flattest. Both runs below use full batches, no momentum and each its own optimal rate "
+        "2/(λ_max + λ_min)."
+    )
+    settings = state.gd_settings()
+    # Enough steps for the raw features to show their crawl, at most a blink for the quadratic's O(k²) steps.
+    default = min((c for c in ITERATION_CHOICES if c >= max(settings.n_iter, 5_000)), default=ITERATION_CHOICES[-1])
+    if "compare_iters" not in st.session_state:
+        st.session_state["compare_iters"] = default
+    n_iter = st.select_slider("Iterations for both runs", ITERATION_CHOICES, key="compare_iters")
+    runs = {}
+    for title, standardize in (("raw features", False), ("standardized", True)):
+        _, optimal = _bounds(design.X, design.intercept, standardize)
+        runs[title] = state.gd(replace(settings, standardize=standardize, learning_rate=float(optimal),
+                                       n_iter=int(n_iter), batch_size=None, momentum=0.0))
+    st.dataframe(plots.conditioning_table(runs), hide_index=True)
+    raw, std = runs["raw features"], runs["standardized"]
+    st.caption(
+        f"Condition number {fmt(plots.condition_number(raw))} raw against {fmt(plots.condition_number(std))} "
+        f"standardized; iterations run {raw.n_iter:,} against {std.n_iter:,} "
+        f"({'converged' if raw.converged else 'not converged'} against "
+        f"{'converged' if std.converged else 'not converged'})."
+    )
+    k = raw.history.coef.shape[1]
+    if k < 2:
+        st.info("The model has a single coefficient, so there is no two-dimensional loss surface to draw.")
+        return
+    terms = ("Intercept",) + tuple(design.terms) if design.intercept else tuple(design.terms)
+    c = st.columns(2)
+    i = c[0].selectbox("Contour x axis", range(k), index=0, key="compare_ci", format_func=lambda t: terms[t])
+    others = [t for t in range(k) if t != i]
+    j = c[1].selectbox("Contour y axis", others, index=0, key="compare_cj", format_func=lambda t: terms[t])
+    fig, text = plots.conditioning_figure(runs, i=i, j=j, terms=design.terms)
+    st.plotly_chart(fig, key="compare_contours")
+    st.caption(state.md_escape(text))
+    st.caption("Both panels use equal scales on their two axes, so a circle means every direction is equally "
+               "steep and a thin ellipse means a narrow valley that descent crosses quickly but travels slowly.")
+
+
+def _page() -> None:
+    st.title("⚖️ Compare: gradient descent against the closed form")
+    df, label = state.current_data()
+    spec = state.current_spec()
+    st.markdown(
+        f"Least squares on {state.md_code(spec.target)} from **{state.md_escape(label)}**, solved twice: once in "
+        "closed form (QR) and once by gradient descent with the settings of the Gradient descent page."
+    )
+    try:
+        design = state.design()
+        ols = state.ols()
+        g = state.gd()
+    except LinregError as err:
+        st.error(f"The comparison cannot run: {err}")
+        return
+    _coefficients(ols, g)
+    _convergence(g)
+    try:
+        _conditioning(design)
+    except LinregError as err:
+        st.error(f"The raw-against-standardized comparison cannot run: {err}")
+
+
+_page()

@@ -1,0 +1,228 @@
+"""Gradient descent page: watch GD walk downhill, step by step, on the current data.
+
+Thin page: widgets -> state (the cached descent) -> figures from ``linreg.plots.descent``.
+The settings live in ``state`` (plain session keys) so they survive a page switch; the
+scrubber only picks which stored iteration to show, so moving it never reruns the descent.
+The Play button inside the chart animates plotly frames in the browser.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+import state
+from linreg.exceptions import LinregError
+from linreg.plots import descent as plots
+from linreg.plots._common import fmt
+
+K = "gd_k"  # the scrubber (a widget key: where we are in the run is a view, not app state)
+ROWS_SHOWN = 5
+
+
+def _seed(key: str, value) -> None:
+    """Give a widget its value from the app state when the page is (re)entered."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _use_rate(rate: float) -> None:
+    """Button callback: adopt a learning rate (rounded for reading) in the widget and the app state."""
+    rate = float(f"{rate:.4g}")
+    st.session_state["gd_lr"] = rate
+    state.set_gd_settings(learning_rate=rate)
+
+
+def _store() -> None:
+    """Widget callback: copy the settings widgets into ``state`` before the page reruns,
+    so the run the page draws always has the settings on screen."""
+    ss = st.session_state
+    state.set_gd_settings(state.GDSettings(
+        learning_rate=float(ss["gd_lr"]),
+        n_iter=int(ss["gd_n_iter"]),
+        batch_size=int(ss["gd_batch"]) or None,
+        momentum=float(ss["gd_momentum"]),
+        standardize=bool(ss["gd_standardize"]),
+        seed=int(ss["gd_seed"]),
+    ))
+
+
+def _settings(bounds: tuple[float, float] | None) -> None:
+    """The GD settings, seeded from and written back to ``state`` (through ``_store``)."""
+    g = state.gd_settings()
+    _seed("gd_lr", float(g.learning_rate))
+    _seed("gd_n_iter", int(g.n_iter))
+    _seed("gd_batch", int(g.batch_size or 0))
+    _seed("gd_momentum", float(g.momentum))
+    _seed("gd_standardize", bool(g.standardize))
+    _seed("gd_seed", int(g.seed))
+    with st.container(border=True):
+        st.markdown("**Settings** (shared with the Fit and Compare pages)")
+        c = st.columns([1.3, 1, 1, 1, 1, 1])
+        c[0].number_input(
+            "Learning rate η", min_value=1e-10, max_value=1e6, step=None, format="%.4g", key="gd_lr", on_change=_store,
+            help="Step size of w ← w − η∇L. Full-batch descent is stable only below 2/λ_max, λ_max the largest "
+            "eigenvalue of the Hessian H = (2/N)XᵀX; the fastest rate is 2/(λ_max + λ_min).",
+        )
+        c[1].number_input("Iterations", min_value=1, max_value=100_000, step=100, key="gd_n_iter", on_change=_store)
+        c[2].number_input(
+            "Batch size (0 = all rows)", min_value=0, max_value=10_000_000, step=1, key="gd_batch", on_change=_store,
+            help="0 uses every row in each step (full batch); a smaller batch gives stochastic (mini-batch) descent.",
+        )
+        c[3].slider("Momentum μ", 0.0, 0.99, step=0.01, key="gd_momentum", on_change=_store,
+                               help="Heavy ball: v ← μv − η∇L, w ← w + v. 0 is plain gradient descent.")
+        c[4].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="gd_seed", on_change=_store,
+                                 help="Shuffles the mini-batches; the same seed gives the same run.")
+        c[5].checkbox(
+            "Standardize", key="gd_standardize", on_change=_store,
+            help="Run on standardized columns: a rounder loss bowl, so a larger stable rate and far fewer "
+            "steps. Coefficients are still reported in the original units.",
+        )
+        if bounds is not None:
+            max_stable, optimal = bounds
+            b = st.columns([1.2, 1.2, 4])
+            b[0].button(f"Use optimal η = {fmt(optimal)}", key="gd_use_optimal", on_click=_use_rate,
+                        args=(optimal,), help="2/(λ_max + λ_min): the rate that shrinks the slowest direction fastest.")
+            b[1].button(f"Use 0.9 × max stable = {fmt(0.9 * max_stable)}", key="gd_use_stable",
+                        on_click=_use_rate, args=(0.9 * max_stable,),
+                        help=f"Just under the stability limit 2/λ_max = {fmt(max_stable)}.")
+            b[2].markdown(
+                f"Largest stable rate **2/λ_max = {fmt(max_stable)}** · optimal rate "
+                f"**2/(λ_max+λ_min) = {fmt(optimal)}** (for {'standardized' if g.standardize else 'raw'} features, "
+                "full batch)."
+            )
+
+
+def _move(delta: int | None, last: int) -> None:
+    """Scrubber button callback: step by ``delta``, or jump to 0 / ``last`` when delta is None."""
+    k = st.session_state.get(K, 0)
+    st.session_state[K] = min(max(k + delta, 0), last) if delta is not None else last
+
+
+def _scrubber(n_iter: int) -> int:
+    """First / back / forward / last buttons and a slider over the stored iterations."""
+    if n_iter == 0:
+        st.caption("The run stopped before its first step: there is only iteration 0 to show.")
+        return 0
+    if st.session_state.get(K, 0) > n_iter:  # a shorter run than the last one
+        st.session_state[K] = n_iter
+    _seed(K, 0)
+    c = st.columns([0.5, 0.5, 0.5, 0.5, 8])
+    c[0].button("⏮", key="gd_first", on_click=_move, args=(-n_iter, n_iter), help="First iteration (0)")
+    c[1].button("◀", key="gd_back", on_click=_move, args=(-1, n_iter), help="One step back")
+    c[2].button("▶", key="gd_forward", on_click=_move, args=(1, n_iter), help="One step forward")
+    c[3].button("⏭", key="gd_last", on_click=_move, args=(None, n_iter), help=f"Last iteration ({n_iter})")
+    return int(c[4].slider("Iteration k", 0, n_iter, key=K, label_visibility="collapsed"))
+
+
+def _view_options(design) -> tuple[int | None, int, int]:
+    """Which feature the data panel draws and which two coefficients the contour uses."""
+    terms = ("Intercept",) + tuple(design.terms) if design.intercept else tuple(design.terms)
+    features = list(design.terms)
+    c = st.columns(3)
+    feature = None
+    if len(features) > 1:
+        options = [None, *range(len(features))]
+        feature = c[0].selectbox(
+            "Data panel", options, key="gd_view",
+            format_func=lambda f: "Predicted against actual" if f is None else f"Line along {features[f]}",
+            help="With several features the model is a plane or more: show predicted against actual, or the "
+            "line along one feature with the others held at their means.",
+        )
+    if len(terms) >= 2:
+        i = c[1].selectbox("Contour x axis", range(len(terms)), index=0, key="gd_ci",
+                           format_func=lambda t: terms[t])
+        others = [t for t in range(len(terms)) if t != i]
+        j = c[2].selectbox("Contour y axis", others, index=0, key="gd_cj", format_func=lambda t: terms[t])
+    else:
+        i, j = 0, 0
+    return feature, i, j
+
+
+def _status(g) -> None:
+    if g.diverged:
+        st.error(f"Gradient descent diverged. {g.message}")
+        with st.container(border=True):
+            st.markdown("**Why it diverged**")
+            st.markdown(plots.divergence_explanation(g))
+            st.caption("The history stops before the numbers overflow: the chart below shows every step that was "
+                       "taken, and the loss curve climbs instead of falling.")
+    elif g.converged:
+        st.success(g.message)
+    else:
+        st.info(g.message)
+
+
+def _arithmetic(g, k: int, design) -> None:
+    st.subheader(f"The arithmetic of step {k} → {k + 1}")
+    view = plots.step_view(g, k, range(ROWS_SHOWN), row_labels=design.row_labels, terms=design.terms)
+    st.markdown(
+        f"Each step predicts every row with the current coefficients w_{k}, measures how wrong each prediction "
+        f"is, averages those errors into the gradient ∇L over all N = {len(g.y):,} rows, and steps against it. "
+        f"The first {len(view.table)} rows:"
+    )
+    st.dataframe(view.table, hide_index=True)
+    st.caption(
+        f"Step {k}: for the rows shown, ŷ is the prediction x·w_{k}, ŷ − y the error and 2(ŷ − y) its squared "
+        f"error's slope; the first row's error is {fmt(float(view.table['ŷ − y'].iloc[0]) if len(view.table) else math.nan)}."
+    )
+    for line in view.latex:
+        st.latex(line)
+    notes = []
+    if g.standardize:
+        notes.append("The run works on standardized columns (x − mean)/sd, so these x and w are in standardized "
+                     "units; the chart's lines and the Compare page convert them back to the original units.")
+    if g.batch_size is not None:
+        notes.append(f"This run used mini-batches of {g.batch_size} rows: its actual step used the gradient of one "
+                     "batch, not the full-data gradient shown here, so the stored w_{k+1} differs from this update.")
+    elif k < g.n_iter:
+        stored = g.history.coef[k + 1]
+        notes.append("The run's stored next iterate w_" + f"{k + 1} = ("
+                     + ", ".join(fmt(v) for v in stored) + ") is this update.")
+    else:
+        notes.append(f"Iteration {k} is the last one the run kept, so this step was never taken"
+                     + (" (it would make things worse: the run diverged)." if g.diverged else "."))
+    for note in notes:
+        st.caption(note)
+
+
+def _page() -> None:
+    st.title("⛰️ Gradient descent")
+    df, label = state.current_data()
+    spec = state.current_spec()
+    st.markdown(
+        f"Gradient descent fits {state.md_code(spec.target)} on **{state.md_escape(label)}** by walking downhill "
+        "on the loss L(w) = (1/N)‖y − Xw‖², one step w ← w − η∇L at a time, with ∇L = (2/N)Xᵀ(Xw − y). "
+        "Step through the run below, or press ▶ Play under the chart."
+    )
+
+    try:
+        design = state.design()
+        g = state.gd()
+        ols = state.ols()
+    except LinregError as err:
+        _settings(None)
+        st.error(f"Gradient descent cannot run: {err}")
+        return
+    _settings((g.max_stable_learning_rate, g.optimal_learning_rate))
+
+    fig, text = plots.learning_rate_figure(g.learning_rate, g.optimal_learning_rate, g.max_stable_learning_rate,
+                                           momentum=g.momentum)
+    st.plotly_chart(fig, key="gd_rate_chart", config={"displayModeBar": False})
+    st.caption(text)
+    _status(g)
+
+    st.subheader("Step through the iterations")
+    k = _scrubber(g.n_iter)
+    feature, i, j = _view_options(design)
+    fig = plots.descent_figure(g, k, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms)
+    st.plotly_chart(fig, key="gd_chart")
+    st.caption(state.md_escape(plots.descent_summary(g, k, i=i, j=j, terms=design.terms)))
+    st.caption("Left: the model at step k (orange) against the data and the least-squares fit (grey dashes). "
+               "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red arrow, "
+               "scaled to be visible). Bottom: the loss at every step on a log scale, with the minimum (green).")
+    _arithmetic(g, k, design)
+
+
+_page()
