@@ -10,6 +10,7 @@ module parses options, calls it and formats what comes back.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import sys
@@ -57,8 +58,10 @@ methods:
                    least-squares solution: use --method qr for them.
                    Divergence is a result (exit 0, "diverged": true).
 
+--format json prints one object: the keys above plus "warnings" (plain-language
+warnings, e.g. aliased terms). It never holds NaN or Infinity (null instead, as
+for aliased terms) and floats keep full precision.
 Exit status: 0 on success, 2 on bad input (one line on stderr says why).
-JSON never holds NaN or Infinity (null instead); floats keep full precision.
 """
 
 
@@ -239,7 +242,14 @@ def _add_generate_parser(commands: argparse._SubParsersAction) -> None:
         k = kinds.add_parser(kind, help=doc[0] if doc else f"{kind} data",
                              description=doc[0] if doc else None)
         _add_generate_options(k, params)
-        k.set_defaults(handler=_run_generate, params=tuple(name for name in params if name != "n"))
+        vectors = _vector_params(GENERATORS[kind], params)
+        for name in vectors:
+            k.add_argument("--" + name.replace("_", "-"), dest=name, type=_parse_numbers, default=None,
+                           metavar="V1,V2,...",
+                           help=f"{name} as comma-separated numbers (overrides the scalar knobs; "
+                                f"see help(linreg.synthetic.{GENERATORS[kind].__name__}))")
+        names = tuple(name for name in params if name != "n") + vectors
+        k.set_defaults(handler=_run_generate, params=names)
 
 
 def _add_generate_options(p: argparse.ArgumentParser, params: dict[str, tuple]) -> None:
@@ -264,6 +274,37 @@ def _add_generate_options(p: argparse.ArgumentParser, params: dict[str, tuple]) 
         bounds = "" if low is None and high is None else f"; range {_fmt_bound(low)}..{_fmt_bound(high)}"
         p.add_argument(flag, dest=name, type=_number(kind, low, high) if kind in (int, float) else kind,
                        default=default, help=f"{text} (default: {default}{bounds})")
+
+
+def _vector_params(generator, params: dict[str, tuple]) -> tuple[str, ...]:
+    """Keyword parameters of ``generator`` that take a sequence (``coef``, ``effects``).
+
+    ``GENERATOR_PARAMS`` lists only the scalar knobs; the generator's own signature is the
+    source of truth for the rest: keyword-only, defaulting to None, annotated as a Sequence.
+    """
+    names = []
+    for name, param in inspect.signature(generator).parameters.items():
+        if (param.kind is inspect.Parameter.KEYWORD_ONLY and name not in params and name != "seed"
+                and param.default is None and "Sequence" in str(param.annotation)):
+            names.append(name)
+    return tuple(names)
+
+
+def _parse_numbers(text: str) -> list[float]:
+    """Parse ``"1,-2.5"`` into floats.
+
+    Examples
+    --------
+    >>> _parse_numbers("1, -2.5")
+    [1.0, -2.5]
+    """
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers like '1,-2.5'; got {text!r}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"expected finite numbers; got {text!r}")
+    return values
 
 
 def _param_type(default: Any, low: Any, high: Any) -> type:
@@ -690,7 +731,8 @@ def _run_generate(args: argparse.Namespace) -> int:
     """Write ``make_data(kind, n=..., seed=..., **params)`` as CSV, and the truth as JSON if asked."""
     from .synthetic import make_data
 
-    params = {name: getattr(args, name) for name in args.params}
+    # A sequence option left out stays out, so the generator uses its scalar knobs.
+    params = {name: getattr(args, name) for name in args.params if getattr(args, name) is not None}
     synth = make_data(args.kind, n=args.n, seed=args.seed, **params)
     text = synth.data.to_csv(index=False)
     if args.output is None:

@@ -1,0 +1,422 @@
+"""Tests for the command line, ``python -m linreg``.
+
+Most tests call ``linreg.cli.main(argv)`` in-process and read what it printed;
+a few run the real ``python -m linreg`` in a subprocess to check exit codes,
+stderr and the NIST score end to end.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from linreg.cli import GD_JSON_KEYS, JSON_KEYS, main
+from linreg.data import load_csv
+from linreg.ols import fit_ols
+from linreg.synthetic import GENERATOR_PARAMS, GENERATORS, make_data
+
+ROOT = Path(__file__).resolve().parents[1]
+NIST_TOOL = ROOT.parent / "shared" / "tools" / "nist_lre.py"
+
+
+def run(capsys, *argv: object) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit status, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: object) -> dict:
+    code, out, err = run(capsys, *argv, "--format", "json")
+    assert code == 0, err
+    return json.loads(out, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str):
+    raise AssertionError(f"JSON holds {name}; it must use null")
+
+
+def _write(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    """40 rows: two numeric features, a three-level group, a known linear truth plus noise."""
+    rng = np.random.default_rng(7)
+    n = 40
+    x1 = rng.normal(size=n)
+    x2 = rng.uniform(-2, 2, size=n)
+    group = np.array(["a", "b", "c"])[np.arange(n) % 3]
+    y = 1.5 + 2.0 * x1 - 0.5 * x2 + (group == "b") * 1.0 + rng.normal(scale=0.3, size=n)
+    return pd.DataFrame({"x1": x1, "x2": x2, "group": group, "y": y})
+
+
+@pytest.fixture
+def numeric_csv(tmp_path, frame) -> Path:
+    return _write(tmp_path / "numeric.csv", frame.drop(columns="group"))
+
+
+@pytest.fixture
+def mixed_csv(tmp_path, frame) -> Path:
+    return _write(tmp_path / "mixed.csv", frame)
+
+
+# ---------------------------------------------------------------------------
+# fit --format json
+# ---------------------------------------------------------------------------
+
+def test_json_has_every_key_and_no_nan(capsys, numeric_csv):
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y")
+    assert set(JSON_KEYS) <= set(out)
+    assert out["terms"] == ["Intercept", "x1", "x2"]
+    assert out["method"] == "qr"
+    assert out["n"] == 40 and out["n_dropped"] == 0
+    assert out["df_model"] == 2 and out["df_resid"] == 37
+    assert out["aliased"] == []
+
+
+def test_json_prints_one_object_on_one_line(capsys, numeric_csv):
+    code, out, _ = run(capsys, "fit", numeric_csv, "--target", "y", "--format", "json")
+    assert code == 0
+    assert out.count("\n") == 1 and out.endswith("\n")
+
+
+@pytest.mark.parametrize("method", ["qr", "svd", "normal"])
+def test_json_matches_fit_ols_on_the_same_data(capsys, numeric_csv, frame, method):
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y", "--method", method)
+    ref = fit_ols(frame[["x1", "x2"]].to_numpy(), frame["y"].to_numpy(), method=method)
+    for key in ("coef", "std_err", "t", "p_value", "ci_low", "ci_high"):
+        assert_allclose(out[key], getattr(ref, key), rtol=1e-12, atol=0, err_msg=key)
+    for key in ("sigma", "r_squared", "adj_r_squared", "f_statistic", "rss", "aic", "bic", "log_likelihood"):
+        assert_allclose(out[key], getattr(ref, key), rtol=1e-12, atol=0, err_msg=key)
+    assert out["method"] == method
+
+
+def test_json_floats_keep_full_precision(capsys, numeric_csv, frame):
+    # The NIST score needs 15 significant digits: the JSON must carry repr, not a rounded format.
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y")
+    ref = fit_ols(frame[["x1", "x2"]].to_numpy(), frame["y"].to_numpy())
+    assert out["coef"] == [float(c) for c in ref.coef]
+
+
+def test_features_select_columns(capsys, numeric_csv):
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y", "--features", "x2")
+    assert out["terms"] == ["Intercept", "x2"]
+
+
+def test_no_intercept(capsys, numeric_csv, frame):
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y", "--no-intercept")
+    assert "Intercept" not in out["terms"]
+    ref = fit_ols(frame[["x1", "x2"]].to_numpy(), frame["y"].to_numpy(), intercept=False)
+    assert_allclose(out["coef"], ref.coef, rtol=1e-12)
+    assert_allclose(out["r_squared"], ref.r_squared, rtol=1e-12)
+
+
+def test_poly_categorical_and_interaction_terms(capsys, mixed_csv):
+    out = run_json(capsys, "fit", mixed_csv, "--target", "y", "--poly", "x1:3",
+                   "--categorical", "group", "--interaction", "x1:x2")
+    terms = out["terms"]
+    for name in ("x1", "x1^2", "x1^3", "x2", "group[b]", "group[c]", "x1:x2"):
+        assert name in terms
+    assert len(out["coef"]) == len(terms) == out["rank"]
+
+
+def test_standardize_terms_keeps_the_fit(capsys, numeric_csv):
+    plain = run_json(capsys, "fit", numeric_csv, "--target", "y")
+    scaled = run_json(capsys, "fit", numeric_csv, "--target", "y", "--standardize-terms")
+    # Rescaling columns changes the coefficients but not the fitted values.
+    assert_allclose(scaled["rss"], plain["rss"], rtol=1e-10)
+    assert not np.allclose(scaled["coef"][1:], plain["coef"][1:])
+
+
+def test_alpha_sets_the_interval_level(capsys, numeric_csv):
+    wide = run_json(capsys, "fit", numeric_csv, "--target", "y", "--alpha", "0.01")
+    narrow = run_json(capsys, "fit", numeric_csv, "--target", "y", "--alpha", "0.2")
+    width = lambda o: np.subtract(o["ci_high"], o["ci_low"])  # noqa: E731
+    assert np.all(width(wide) > width(narrow))
+
+
+def test_rows_with_missing_values_are_dropped_and_counted(capsys, tmp_path, frame):
+    frame = frame.drop(columns="group")
+    frame.loc[[3, 10], "x1"] = np.nan
+    out = run_json(capsys, "fit", _write(tmp_path / "d.csv", frame), "--target", "y")
+    assert out["n"] == 38 and out["n_dropped"] == 2
+
+
+def test_aliased_terms_are_null_and_named(capsys, tmp_path, frame):
+    frame = frame.drop(columns="group").assign(x3=lambda d: 2 * d["x1"])
+    out = run_json(capsys, "fit", _write(tmp_path / "d.csv", frame), "--target", "y")
+    assert out["rank"] == 3 and len(out["aliased"]) == 1
+    i = out["terms"].index(out["aliased"][0])
+    assert out["coef"][i] is None and out["std_err"][i] is None
+    assert out["warnings"], "a rank-deficient fit must say so"
+    assert out["condition_number"] is None or out["condition_number"] > 1e12
+
+
+def test_stdin_dash_reads_the_csv(capsys, monkeypatch, frame):
+    data = frame.drop(columns="group").to_csv(index=False).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    out = run_json(capsys, "fit", "-", "--target", "y")
+    assert out["n"] == 40
+
+
+# ---------------------------------------------------------------------------
+# fit --format text
+# ---------------------------------------------------------------------------
+
+def test_text_summary_has_the_table_and_fit_statistics(capsys, numeric_csv, frame):
+    code, out, err = run(capsys, "fit", numeric_csv, "--target", "y")
+    assert code == 0 and err == ""
+    for piece in ("Residuals:", "Coefficients:", "Estimate", "Std. Error", "t value", "Pr(>|t|)",
+                  "Signif. codes", "Residual standard error:", "on 37 degrees of freedom",
+                  "Multiple R-squared:", "Adjusted R-squared:", "F-statistic:", "on 2 and 37 DF",
+                  "p-value:", "95% CI", "dropped", "Formula: y ~ x1 + x2"):
+        assert piece in out, piece
+    ref = fit_ols(frame[["x1", "x2"]].to_numpy(), frame["y"].to_numpy())
+    row = next(line for line in out.splitlines() if line.startswith("x1 "))
+    assert f"{ref.coef[1]:.6g}" in row and "***" in row
+    assert "nan" not in out.lower()
+
+
+def test_text_summary_marks_aliased_terms(capsys, tmp_path, frame):
+    frame = frame.drop(columns="group").assign(x3=lambda d: 2 * d["x1"])
+    code, out, _ = run(capsys, "fit", _write(tmp_path / "d.csv", frame), "--target", "y")
+    assert code == 0
+    assert "Aliased terms" in out and "Warnings:" in out
+    assert "nan" not in out.lower()
+
+
+# ---------------------------------------------------------------------------
+# gradient descent
+# ---------------------------------------------------------------------------
+
+def test_gd_reaches_ols_and_reports_its_run(capsys, numeric_csv):
+    ols = run_json(capsys, "fit", numeric_csv, "--target", "y")
+    gd = run_json(capsys, "fit", numeric_csv, "--target", "y", "--method", "gd",
+                  "--iterations", "5000", "--standardize")
+    assert set(JSON_KEYS) | set(GD_JSON_KEYS) <= set(gd)
+    assert gd["method"] == "gd" and gd["converged"] is True and gd["diverged"] is False
+    assert_allclose(gd["coef"], ols["coef"], rtol=1e-5, atol=1e-6)
+    assert_allclose(gd["r_squared"], ols["r_squared"], rtol=1e-8)
+    assert_allclose(gd["sigma"], ols["sigma"], rtol=1e-8)
+    assert 0 < gd["iterations"] <= 5000 and gd["final_loss"] >= 0
+    assert gd["max_stable_learning_rate"] > 0
+
+
+def test_gd_leaves_sampling_inference_null(capsys, numeric_csv):
+    gd = run_json(capsys, "fit", numeric_csv, "--target", "y", "--method", "gd")
+    for key in ("std_err", "t", "p_value", "ci_low", "ci_high", "f_statistic", "f_p_value",
+                "log_likelihood", "aic", "bic", "rank", "aliased", "condition_number"):
+        assert gd[key] is None, key
+
+
+def test_gd_options_are_passed_through(capsys, numeric_csv):
+    argv = ("fit", numeric_csv, "--target", "y", "--method", "gd", "--learning-rate", "0.05",
+            "--iterations", "30", "--batch-size", "8", "--momentum", "0.5", "--seed", "3", "--tol", "1e-12")
+    first = run_json(capsys, *argv)
+    assert first["learning_rate"] == 0.05 and first["iterations"] == 30
+    # Mini-batch shuffling is seeded: the same seed gives the same run.
+    assert run_json(capsys, *argv)["coef"] == first["coef"]
+
+
+def test_gd_divergence_is_a_result(capsys, numeric_csv):
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y", "--method", "gd",
+                   "--learning-rate", "50", "--iterations", "200")
+    assert out["diverged"] is True and out["converged"] is False
+    assert all(np.isfinite(out["coef"]))
+    assert "rate" in out["message"]
+
+
+def test_gd_text_summary(capsys, numeric_csv):
+    code, out, _ = run(capsys, "fit", numeric_csv, "--target", "y", "--method", "gd", "--iterations", "50")
+    assert code == 0
+    assert "Gradient descent:" in out and "Learning rate:" in out and "Estimate" in out
+    assert "nan" not in out.lower()
+
+
+# ---------------------------------------------------------------------------
+# Bad input: exit 2, one line on stderr, nothing on stdout
+# ---------------------------------------------------------------------------
+
+def _bad_inputs(tmp: Path, numeric: Path) -> dict[str, list[str]]:
+    (tmp / "empty.csv").write_bytes(b"")
+    (tmp / "header_only.csv").write_text("x,y\n")
+    (tmp / "all_missing.csv").write_text("x,y\n1,\n2,\n3,\n")
+    (tmp / "two_rows.csv").write_text("a,b,y\n1,2,3\n4,5,7\n")
+    (tmp / "text.csv").write_text("x,y\nParis,1\nLyon,2\nNice,3\n")
+    n = str(numeric)
+    return {
+        "missing file": ["fit", str(tmp / "nope.csv"), "--target", "y"],
+        "directory": ["fit", str(tmp), "--target", "y"],
+        "empty file": ["fit", str(tmp / "empty.csv"), "--target", "y"],
+        "header only": ["fit", str(tmp / "header_only.csv"), "--target", "y"],
+        "no rows left": ["fit", str(tmp / "all_missing.csv"), "--target", "y"],
+        "fewer rows than parameters": ["fit", str(tmp / "two_rows.csv"), "--target", "y"],
+        "fewer rows than parameters (gd)": ["fit", str(tmp / "two_rows.csv"), "--target", "y",
+                                            "--method", "gd", "--poly", "a:3"],
+        "text used as number": ["fit", str(tmp / "text.csv"), "--target", "y"],
+        "missing target": ["fit", n, "--target", "nope"],
+        "missing feature": ["fit", n, "--target", "y", "--features", "x1,nope"],
+        "missing categorical": ["fit", n, "--target", "y", "--categorical", "nope"],
+        "target --target absent": ["fit", n],
+        "empty feature name": ["fit", n, "--target", "y", "--features", "x1,"],
+        "bad method": ["fit", n, "--target", "y", "--method", "lu"],
+        "bad format": ["fit", n, "--target", "y", "--format", "xml"],
+        "alpha zero": ["fit", n, "--target", "y", "--alpha", "0"],
+        "alpha above one": ["fit", n, "--target", "y", "--alpha", "1.5"],
+        "alpha text": ["fit", n, "--target", "y", "--alpha", "five"],
+        "alpha nan": ["fit", n, "--target", "y", "--alpha", "nan"],
+        "poly without degree": ["fit", n, "--target", "y", "--poly", "x1"],
+        "poly degree zero": ["fit", n, "--target", "y", "--poly", "x1:0"],
+        "poly degree text": ["fit", n, "--target", "y", "--poly", "x1:two"],
+        "interaction of one": ["fit", n, "--target", "y", "--interaction", "x1"],
+        "negative learning rate": ["fit", n, "--target", "y", "--method", "gd", "--learning-rate", "-1"],
+        "zero iterations": ["fit", n, "--target", "y", "--method", "gd", "--iterations", "0"],
+        "momentum one": ["fit", n, "--target", "y", "--method", "gd", "--momentum", "1"],
+        "zero batch size": ["fit", n, "--target", "y", "--method", "gd", "--batch-size", "0"],
+        "gd option without gd": ["fit", n, "--target", "y", "--learning-rate", "0.1"],
+        "standardize without gd": ["fit", n, "--target", "y", "--standardize"],
+        "no command": [],
+        "unknown command": ["predict"],
+        "unknown option": ["fit", n, "--target", "y", "--bogus"],
+        "unknown kind": ["generate", "spiral"],
+        "generate n zero": ["generate", next(iter(GENERATORS)), "--n", "0"],
+        "generate into a missing folder": ["generate", next(iter(GENERATORS)), "-o", str(tmp / "no" / "d.csv")],
+    }
+
+
+def test_every_error_path_exits_2_with_one_line(capsys, tmp_path, numeric_csv):
+    for label, argv in _bad_inputs(tmp_path, numeric_csv).items():
+        code, out, err = run(capsys, *argv)
+        assert code == 2, f"{label}: exit {code}, stderr {err!r}"
+        assert out == "", label
+        lines = err.splitlines()
+        assert len(lines) == 1, f"{label}: {err!r}"
+        assert lines[0].startswith("linreg: error: "), label
+        assert "Traceback" not in err, label
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["fit", "{n}", "--target", "nope"], ["nope"]),
+    (["fit", "{tmp}/nope.csv", "--target", "y"], ["nope.csv", "path"]),
+    (["fit", "{n}", "--target", "y", "--alpha", "2"], ["--alpha", "< 1"]),
+    (["fit", "{n}", "--target", "y", "--learning-rate", "0.1"], ["--method gd"]),
+    (["fit", "{n}", "--target", "y", "--poly", "x1"], ["COL:DEG"]),
+])
+def test_error_messages_say_what_and_how(capsys, tmp_path, numeric_csv, argv, words):
+    argv = [a.format(n=numeric_csv, tmp=tmp_path) for a in argv]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    for word in words:
+        assert word in err
+
+
+def test_help_exits_0(capsys):
+    code, out, _ = run(capsys, "fit", "--help")
+    assert code == 0 and "--learning-rate" in out and "null" in out
+
+
+# ---------------------------------------------------------------------------
+# generate
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", sorted(GENERATORS))
+def test_generate_round_trips_through_load_csv(capsys, kind):
+    code, out, err = run(capsys, "generate", kind, "--n", 60, "--seed", 5)
+    assert code == 0, err
+    got = load_csv(out.encode())
+    want = make_data(kind, n=60, seed=5).data
+    assert list(got.columns) == [str(c) for c in want.columns]
+    assert len(got) == 60
+    for col in want.columns:
+        if pd.api.types.is_numeric_dtype(want[col]):
+            assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=0, atol=0, err_msg=col)
+        else:
+            assert got[col].astype(str).tolist() == want[col].astype(str).tolist(), col
+
+
+@pytest.mark.parametrize("kind", sorted(GENERATORS))
+def test_generate_offers_every_generator_parameter(capsys, kind):
+    code, out, _ = run(capsys, "generate", kind, "--help")
+    assert code == 0
+    for name in GENERATOR_PARAMS.get(kind, {}):
+        assert "--" + name.replace("_", "-") in out, name
+
+
+@pytest.mark.parametrize("kind", sorted(GENERATORS))
+def test_generate_passes_parameters_and_checks_their_range(capsys, kind):
+    params = {k: v for k, v in GENERATOR_PARAMS.get(kind, {}).items()
+              if k != "n" and not isinstance(v[0], bool) and isinstance(v[0], (int, float))}
+    if not params:
+        pytest.skip(f"{kind} has no numeric parameters")
+    name, (default, low, high, _) = next(iter(params.items()))
+    flag = "--" + name.replace("_", "-")
+    if high is not None:
+        code, _, err = run(capsys, "generate", kind, flag, high + (1 if isinstance(high, int) else abs(high) + 1))
+        assert code == 2 and len(err.splitlines()) == 1 and flag in err
+    value = low if low is not None else default
+    code, out, err = run(capsys, "generate", kind, "--n", 30, "--seed", 1, flag, value)
+    assert code == 0, err
+    want = make_data(kind, n=30, seed=1, **{name: value}).data.to_csv(index=False)
+    assert out == want
+
+
+def test_generate_same_seed_same_data_and_output_file(capsys, tmp_path):
+    kind = sorted(GENERATORS)[0]
+    _, first, _ = run(capsys, "generate", kind, "--n", 20, "--seed", 9)
+    target = tmp_path / "d.csv"
+    truth = tmp_path / "truth.json"
+    code, out, _ = run(capsys, "generate", kind, "--n", 20, "--seed", 9, "-o", target, "--truth", truth)
+    assert code == 0 and out == ""
+    assert target.read_text() == first
+    facts = json.loads(truth.read_text())
+    assert facts["kind"] == kind and "Intercept" in facts["coef"]
+
+
+# ---------------------------------------------------------------------------
+# End to end, in a subprocess
+# ---------------------------------------------------------------------------
+
+def _cli(*argv: object, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "linreg", *map(str, argv)], cwd=ROOT, input=stdin,
+                          capture_output=True, timeout=120)
+
+
+def test_subprocess_fit_json_and_bad_input(numeric_csv, tmp_path):
+    ok = _cli("fit", numeric_csv, "--target", "y", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    assert set(JSON_KEYS) <= set(json.loads(ok.stdout))
+    bad = _cli("fit", tmp_path / "missing.csv", "--target", "y")
+    assert bad.returncode == 2 and bad.stdout == b""
+    assert len(bad.stderr.decode().splitlines()) == 1 and b"Traceback" not in bad.stderr
+    usage = _cli("fit", numeric_csv, "--target", "y", "--method", "lu")
+    assert usage.returncode == 2 and len(usage.stderr.decode().splitlines()) == 1
+
+
+def test_subprocess_generate_pipes_into_fit():
+    kind = "linear" if "linear" in GENERATORS else sorted(GENERATORS)[0]
+    gen = _cli("generate", kind, "--n", 50, "--seed", 2)
+    assert gen.returncode == 0, gen.stderr
+    target = make_data(kind, n=5, seed=0).target
+    fit = _cli("fit", "-", "--target", target, "--format", "json", stdin=gen.stdout)
+    assert fit.returncode == 0, fit.stderr
+    assert json.loads(fit.stdout)["n"] == 50
+
+
+@pytest.mark.slow
+def test_nist_scores_at_least_10_digits():
+    if not NIST_TOOL.is_file():
+        pytest.skip(f"{NIST_TOOL} not found (the shared tools exist beside the project in CI)")
+    proc = subprocess.run([sys.executable, str(NIST_TOOL), "--min", "10"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
