@@ -17,6 +17,7 @@ it and show ``st.error``.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -314,15 +315,24 @@ def gd(settings: GDSettings | None = None):
 # Rendering helpers shared by pages
 # ---------------------------------------------------------------------------
 
-_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+# Characters that change meaning anywhere in a line (emphasis, code, links, HTML, tables, math).
+_MD_INLINE = set("\\`*_{}[]<>|~$")
+# A line starting like a heading, list, quote or numbered list must have that start escaped.
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
 def md_escape(text: object) -> str:
-    """Escape markdown (and Streamlit's ``:color[...]``/``$math$``) metacharacters in user text.
+    r"""Escape markdown (and Streamlit's ``:color[...]``/``$math$``) metacharacters in user text.
 
     Column names, values and file names come from the user; they must render literally.
+
+    >>> md_escape("a_b *c* [d](e) $x$")
+    'a\\_b \\*c\\* \\[d\\](e) \\$x\\$'
+    >>> md_escape("# title")
+    '\\# title'
     """
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+    out = "".join("\\" + ch if ch in _MD_INLINE else ch for ch in str(text).replace("\n", " "))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out, count=1)
 
 
 def md_code(text: object) -> str:

@@ -234,6 +234,9 @@ def _model_section(df: pd.DataFrame) -> ModelSpec:
                 if d > 1:
                     poly.append((f, int(d)))
 
+    if not features:
+        st.warning("Choose at least one feature: the model keeps its previous terms until you do.")
+        return spec
     new_spec = ModelSpec(
         target=target,
         features=tuple(features),
