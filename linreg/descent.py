@@ -948,9 +948,11 @@ def gradient_descent(
                 Gr[r0:] = grads(W[r0:])
             Lc = losses(W)
             # keep iterates up to the first bad one
-            bad_nonfinite = ~(np.isfinite(Lc) & np.isfinite(W).all(axis=1) & np.isfinite(Gr).all(axis=1))
-            bad_big = Lc > limit
             gnorm = np.sqrt(np.einsum("ij,ij->i", Gr, Gr))
+            # everything handed back must be finite: iterate, its original units, loss, gradient and its norm
+            bad_nonfinite = ~(np.isfinite(Lc) & np.isfinite(gnorm) & np.isfinite(W @ T.T).all(axis=1)
+                              & np.isfinite(W).all(axis=1) & np.isfinite(Gr).all(axis=1))
+            bad_big = Lc > limit
             conv = gnorm < tol
             end = rows
             hit = np.flatnonzero(bad_nonfinite | bad_big | conv)
