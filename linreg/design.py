@@ -224,6 +224,28 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
             return [(f"{c}[{name}]", (codes[c] == j).astype(np.float64)) for j, name in enumerate(level_names[c]) if j > 0]
         return [(c, numeric[c])]
 
+    with np.errstate(over="ignore"):  # overflow is reported below, naming the term
+        X, terms, poly_blocks = _columns(len(y), main, spec, degree, cat_set, numeric, blocks)
+    bad = ~np.isfinite(X)
+    if bad.any():  # finite data whose powers or products overflow
+        j = int(np.nonzero(bad.any(axis=0))[0][0])
+        raise DataError(f"term '{terms[j]}' overflows to infinity; rescale the column (or standardize) first")
+    basis = _poly_basis(X, numeric, poly_blocks, spec.intercept) if any(d > 1 for _, _, d in poly_blocks) else None
+    return Design(
+        X=X,
+        y=y,
+        terms=tuple(terms),
+        intercept=bool(spec.intercept),
+        n_dropped=n_dropped,
+        row_labels=row_labels,
+        reference_levels={c: level_names[c][0] for c in categorical if level_names[c]},
+        spec=spec,
+        basis=basis,
+    )
+
+
+def _columns(n, main, spec, degree, cat_set, numeric, blocks):
+    """The design's columns (before the overflow check), term names and polynomial blocks."""
     cols: list[np.ndarray] = []
     terms: list[str] = []
     poly_blocks: list[tuple[int, str, int]] = []  # (first column index, column, degree)
@@ -243,25 +265,8 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
             for nb, vb in blocks(b):
                 cols.append(va * vb)
                 terms.append(f"{na}:{nb}")
-
-    n = len(y)
     X = np.column_stack(cols) if cols else np.empty((n, 0))
-    bad = ~np.isfinite(X)
-    if bad.any():  # finite data whose powers or products overflow
-        j = int(np.nonzero(bad.any(axis=0))[0][0])
-        raise DataError(f"term '{terms[j]}' overflows to infinity; rescale the column (or standardize) first")
-    basis = _poly_basis(X, numeric, poly_blocks, spec.intercept) if any(d > 1 for _, _, d in poly_blocks) else None
-    return Design(
-        X=X,
-        y=y,
-        terms=tuple(terms),
-        intercept=bool(spec.intercept),
-        n_dropped=n_dropped,
-        row_labels=row_labels,
-        reference_levels={c: level_names[c][0] for c in categorical if level_names[c]},
-        spec=spec,
-        basis=basis,
-    )
+    return X, terms, poly_blocks
 
 
 # -----------------------------------------------------------------------------
