@@ -1028,17 +1028,14 @@ def _message(*, converged, diverged, m, stop_at, lr, mu, batch_size, max_stable,
                 f" loss {loss_last:.6g}.{rank_note}")
     msg = (f"Stopped after {m} iterations without converging: gradient norm {gnorm:.3g} >= tol {tol:.3g};"
            f" loss {loss_last:.6g} (minimum {loss_min:.6g}).")
-    tips = []
-    if m == 0:
-        tips.append("set more iterations")
-    else:
-        tips.append("run more iterations")
+    tips = ["more iterations"]
     if batch_size is None and not mu and math.isfinite(optimal) and lr < 0.9 * optimal:
-        tips.append(f"use a larger learning rate (optimal {optimal:.3g}, stable below {max_stable:.3g})")
+        tips.append(f"a larger learning rate (optimal {optimal:.3g}, stable below {max_stable:.3g})")
     if batch_size is None and not mu and lr >= max_stable:
-        tips.append(f"use a learning rate below {max_stable:.3g} (2/λ_max)")
+        tips.append(f"a learning rate below {max_stable:.3g} (2/λ_max)")
     if batch_size is not None:
-        tips.append("use full batch or a smaller rate: mini-batch noise keeps the gradient from reaching 0")
+        tips.append("full batch or a smaller rate (mini-batch noise keeps the gradient from reaching 0)")
     if not standardize and lam_min > 0 and lam_max / lam_min > 1e3:
-        tips.append(f"standardize the features (the Hessian's condition number is {lam_max / lam_min:.3g})")
-    return msg + " Try to " + "; or ".join(tips) + "." + rank_note
+        tips.append(f"standardizing the features (the Hessian's condition number is {lam_max / lam_min:.3g})")
+    tip = tips[0] if len(tips) == 1 else ", ".join(tips[:-1]) + " or " + tips[-1]
+    return msg + " Try " + tip + "." + rank_note
