@@ -51,6 +51,7 @@ _MAX_SNIFF_FIELD = 131072
 # Numbers with a thousands separator and/or a decimal separator.
 _US_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?")
 _EU_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?")
+_LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
 
 
 def load_csv(
@@ -246,6 +247,10 @@ def _decode_check(data: bytes) -> tuple[bytes, str]:
             ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    # Blank lines above the header: the engines count them differently, so drop them here.
+    lead = _LEADING_BLANK_LINES.match(data).end()
+    if lead:
+        data = data[lead:]
     if re.search(rb"\S", data) is None:  # (not data.strip(): that copies a big file)
         raise DataError("the file is empty; upload a CSV with a header line and at least one row")
     head = data[:8192]
@@ -293,7 +298,8 @@ def _first_records(sample: str, delimiter: str, truncated: bool) -> list[list[st
     records: list[list[str]] = []
     try:
         for record in itertools.islice(reader, _SNIFF_RECORDS + 1):
-            if record and any(field.strip() for field in record):
+            # The first line is the header even if every name is empty; later blank lines are skipped.
+            if not records or (record and any(field.strip() for field in record)):
                 records.append(record)
     except csv.Error:
         # A very long field: pandas reads it fine, the sniffer just stops here.

@@ -324,3 +324,16 @@ def test_floats_round_trip_exactly(values, delimiter):
     frame = pd.DataFrame({"x": values, "y": np.arange(len(values), dtype=float)})
     df = load_csv(frame.to_csv(index=False, sep=delimiter).encode())
     assert_array_equal(df["x"].to_numpy(), np.asarray(values, dtype=float))
+
+
+def test_blank_lines_above_the_header_are_skipped():
+    for raw in (b"\n\nx,y\n1,2\n", b"  \r\n\t\r\nx;y\n1;2\n"):
+        df = load_csv(raw)
+        assert list(df.columns) == ["x", "y"]
+        assert_numeric(df, "x", [1.0])
+
+
+def test_header_of_empty_names_is_still_the_header():
+    df = load_csv(b",,\n1,2,3\n")
+    assert list(df.columns) == ["column_1", "column_2", "column_3"]
+    assert_numeric(df, "column_3", [3.0])
