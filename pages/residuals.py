@@ -54,13 +54,12 @@ def _row_label_note(df: pd.DataFrame) -> str:
 def _diagnostic_plots(result, design, df: pd.DataFrame) -> None:
     labels = design.row_labels
     hover = plots.hover_frame(df, design)
-    left, right = st.columns(2, gap="medium")
-    with left:
-        _plot(*plots.residuals_vs_fitted(result, labels, hover=hover), key="res_fitted")
-        _plot(*plots.scale_location(result, labels, hover=hover), key="res_scale")
-    with right:
-        _plot(*plots.normal_qq(result, labels, hover=hover), key="res_qq")
-        _plot(*plots.residuals_vs_leverage(result, labels, hover=hover), key="res_leverage")
+    # Two rows of two, in R's order, so that each row's charts line up whatever their captions' length.
+    for row in ((plots.residuals_vs_fitted, "res_fitted", plots.normal_qq, "res_qq"),
+                (plots.scale_location, "res_scale", plots.residuals_vs_leverage, "res_leverage")):
+        for column, (builder, key) in zip(st.columns(2, gap="medium"), (row[:2], row[2:]), strict=True):
+            with column:
+                _plot(*builder(result, labels, hover=hover), key=key)
 
 
 def _tests(result) -> None:
@@ -91,7 +90,7 @@ def _influence(result, design, df: pd.DataFrame) -> None:
     table = plots.influential_rows(result, design.row_labels, top=INFLUENCE_ROWS)
     st.caption(
         f"The rows with the largest Cook's distance ({min(INFLUENCE_ROWS, result.n)} of {result.n:,}), and any of "
-        "leverage 1. "
+        "leverage 1. The studentized residual here leaves the row out of σ (R's rstudent). "
         "Select a row (the box at its left) to see its data."
     )
     event = st.dataframe(
@@ -140,6 +139,7 @@ if result.aliased:
         "Aliased terms (no coefficient of their own; they are linear combinations of other terms): "
         + ", ".join(state.md_code(t) for t in result.aliased)
     )
+st.subheader("R's four diagnostic plots")
 with st.expander("How to read these plots"):
     st.markdown(HOW_TO_READ)
 

@@ -651,7 +651,7 @@ def residuals_vs_leverage(
     if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
         h_start = h_max / 100
     grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
-    dashes = ("dash", "longdash", "dashdot")
+    dashes = ("dash", "dot", "dashdot")
     for j, level in enumerate(cook_levels):
         if grid.size == 0:
             break
@@ -671,6 +671,10 @@ def residuals_vs_leverage(
                     "standardized residual %{y:.3g}<extra></extra>",
                 )
             )
+            # R writes the level at the right end of each contour; here, when that end is on the chart.
+            if y_range[0] <= sign * r[-1] <= y_range[1]:
+                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", showarrow=False, xanchor="left",
+                                   font={"color": _SMOOTH_COLOR, "size": 11})
     fig.add_trace(
         _points(h, rs, labels, idx, hover, {"leverage": h, "standardized residual": rs, "Cook's distance": cook})
     )
@@ -738,14 +742,14 @@ def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, N
     )
     curve_text = ""
     if sigma > 0 and math.isfinite(sigma):
-        grid = np.linspace(min(lo, -4 * sigma), max(hi, 4 * sigma), 300)
+        grid = np.linspace(min(lo, -3 * sigma), max(hi, 3 * sigma), 300)
         density = n * width * stats.norm.pdf(grid, loc=0.0, scale=sigma)
         fig.add_trace(
             go.Scatter(
                 x=grid,
                 y=density,
                 mode="lines",
-                name=f"normal, mean 0, SD σ = {fmt(sigma, 3)}, scaled to counts",
+                name=f"normal curve, σ = {fmt(sigma, 3)}",
                 line={"color": _SMOOTH_COLOR, "width": 2},
                 hovertemplate="residual %{x:.4g}<br>expected count %{y:.3g}<extra></extra>",
             )

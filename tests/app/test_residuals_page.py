@@ -18,7 +18,7 @@ from linreg.plots._common import fmt
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/residuals.py"
-TITLES = ["Residuals vs Fitted", "Scale-Location", "Normal Q-Q", "Residuals vs Leverage", "Histogram of residuals"]
+TITLES = ["Residuals vs Fitted", "Normal Q-Q", "Scale-Location", "Residuals vs Leverage", "Histogram of residuals"]
 
 
 def _residuals_page(at: AppTest | None = None) -> AppTest:
