@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from .exceptions import DataError
-from .ols import OLSResult
+from .ols import OLSResult, _is_exact_fit
 
 __all__ = ["TestResult", "breusch_pagan", "jarque_bera", "durbin_watson", "vif", "influence_table"]
 
@@ -55,6 +55,11 @@ def _p_text(p: float, alpha: float) -> str:
     if p < 0.001:
         return f"p < 0.001 < {alpha:g}"
     return f"p = {p:.3f} {'<' if p < alpha else '≥'} {alpha:g}"
+
+
+def _exact(result: OLSResult) -> bool:
+    """Residuals at rounding level: tests on them would only measure rounding noise."""
+    return _is_exact_fit(result.rss, result.tss, result.y, result.n)
 
 
 def _kept_features(result: OLSResult) -> np.ndarray:
@@ -106,11 +111,11 @@ def breusch_pagan(result: OLSResult) -> TestResult:
     Z = _kept_features(result)
     q = Z.shape[1]
     u = result.resid**2
-    r2 = _r_squared(u, Z) if q else math.nan
+    r2 = _r_squared(u, Z) if q and not _exact(result) else math.nan
     if not math.isfinite(r2):
         return TestResult(
             "Breusch-Pagan", math.nan, None, float(q),
-            "Not defined here: the model has no predictor, or the residuals are all equal (an exact fit).",
+            "Not defined here: the model has no predictor, or the residuals are all zero up to rounding (an exact fit).",
         )
     lm = result.n * r2
     p = float(stats.chi2.sf(lm, q))
@@ -139,8 +144,8 @@ def jarque_bera(result: OLSResult) -> TestResult:
     """
     e = result.resid - result.resid.mean()
     m2 = float(np.mean(e**2))
-    if m2 == 0.0:
-        return TestResult("Jarque-Bera", math.nan, None, 2.0, "Not defined here: the residuals are all equal (an exact fit).")
+    if m2 == 0.0 or _exact(result):
+        return TestResult("Jarque-Bera", math.nan, None, 2.0, "Not defined here: the residuals are all zero up to rounding (an exact fit).")
     skew = float(np.mean(e**3)) / m2**1.5
     kurt = float(np.mean(e**4)) / m2**2
     jb = result.n / 6.0 * (skew**2 + (kurt - 3.0) ** 2 / 4.0)
@@ -170,8 +175,8 @@ def durbin_watson(result: OLSResult) -> TestResult:
     """
     e = result.resid
     ss = float(e @ e)
-    if ss == 0.0:
-        return TestResult("Durbin-Watson", math.nan, None, None, "Not defined here: the residuals are all zero (an exact fit).")
+    if ss == 0.0 or _exact(result):
+        return TestResult("Durbin-Watson", math.nan, None, None, "Not defined here: the residuals are all zero up to rounding (an exact fit).")
     dw = float(np.sum(np.diff(e) ** 2)) / ss
     if dw < 1.5:
         reading = f"DW = {dw:.2f} (below 2): consecutive residuals are positively correlated, so the rows are not independent (check the row order, e.g. time)."
