@@ -222,8 +222,13 @@ def section_gd(cfg: dict, X, y, fit_ols_s: float | None) -> dict:
     # The ones column is built once, outside the timing, so only the steps are extrapolated.
     X1 = np.column_stack([np.ones(len(X)), X])
     naive = bench(lambda: _naive_gd(X1, y, lr, k), min(r, 3), b)
-    del X1
     per_iter = naive["median_s"] / k
+    # Same iterates as the seed formula? Compare the first k steps (reported, not asserted).
+    naive_coef = _naive_gd(X1, y, lr, k)[0]
+    del X1
+    fast = gradient_descent(X, y, learning_rate=lr, n_iter=k, tol=0.0).history.coef
+    m = min(len(fast), len(naive_coef))
+    agreement = float(np.max(np.abs(fast[:m] - naive_coef[:m])) / max(np.max(np.abs(naive_coef[:m])), 1e-300))
     rows.append({"name": f"naive numpy loop, {n_iter} iters (extrapolated from {k})",
                  "median_s": per_iter * n_iter, "extrapolated": True,
                  "measured_iters": k, "measured_median_s": naive["median_s"], "per_iter_s": per_iter})
@@ -233,6 +238,7 @@ def section_gd(cfg: dict, X, y, fit_ols_s: float | None) -> dict:
         "n": len(X), "p": X.shape[1], "n_iter": n_iter, "learning_rate": lr, "rows": rows,
         "fit_ols_full_s": fit_ols_s,
         "ratio_gd_vs_fit_ols": rows[0]["ratio_vs_fit_ols"],
+        "iterates_max_rel_diff_vs_naive": agreement,
         "notes": "fit_ols_full_s is the median 'fit_ols qr: full' time from the OLS section. "
         f"The naive loop was run for {k} iterations and multiplied up to {n_iter}.",
     }
@@ -449,6 +455,8 @@ def format_report(results: dict) -> str:
         d = s["gd"]
         block(f"2. Gradient descent, N = {d['n']:,}, p = {d['p']}, {d['n_iter']:,} iterations, full history "
               f"(vs one fit_ols full = {_fmt_s(d['fit_ols_full_s'])})",
+              f"(first {d['rows'][-1]['measured_iters']} iterates vs the naive loop: max relative difference "
+              f"{d['iterates_max_rel_diff_vs_naive']:.1e})\n" +
               _table(["", "time", "vs fit_ols"],
                      [[r["name"] + ("" if r.get("n_iter_run", d["n_iter"]) == d["n_iter"]
                                     else f" [ran only {r['n_iter_run']} iters]"),
