@@ -178,6 +178,9 @@ def section_ols(cfg: dict, X, y) -> dict:
         "fit_ols qr: + inference (se, p, ci, F)": (lambda: fit_ols_touching(X, y, INFERENCE), r),
         "fit_ols qr: full (+ leverage, rstudent, Cook)": (lambda: fit_ols_touching(X, y, FULL), r),
     }
+    # Floors from issue 5, to show how far from memory bandwidth and one BLAS call we are.
+    fns["reference: one pass over X (X.sum)"] = (lambda: X.sum(), r)
+    fns["reference: X^T X (X.T @ X)"] = (lambda: X.T @ X, r)
     for method in cfg["ols_methods"]:
         fns[f"fit_ols {method}: full"] = (lambda m=method: fit_ols_touching(X, y, FULL, method=m), min(r, 3))
     rows = [_row(name, t) for name, t in bench_interleaved(fns, b).items()]
