@@ -13,6 +13,7 @@ import argparse
 import inspect
 import json
 import math
+import shlex
 import sys
 import warnings
 from collections.abc import Sequence
@@ -343,8 +344,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success, 2 on bad input (after one line on stderr).
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
+        args.argv = argv  # echoed in the text summary's "Call:" line
         return args.handler(args)
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0
@@ -571,7 +574,8 @@ _SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1
 def _text_report(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
     """Render the fit as a readable summary, after R's ``summary.lm``."""
     gd = report["method"] == "gd"
-    lines = [f"Call: {PROG} fit {args.data} ({_method_name(report['method'])})",
+    lines = [f"Call: {PROG} {shlex.join(args.argv)}",
+             f"Method: {_method_name(report['method'])}",
              f"Formula: {_formula(spec.target, report['terms'], spec.intercept)}", ""]
     lines += _residual_block(report["_resid"])
     lines += _gd_block(report) if gd else _coef_block(report)
@@ -615,6 +619,19 @@ def _fmt(value: Any, digits: int = 6) -> str:
     if math.isinf(value):
         return "Inf" if value > 0 else "-Inf"
     return f"{value:.{digits}g}"
+
+
+def _fmt_t(t: Any) -> str:
+    """A t value with three decimals, as R prints it (significant digits once it is huge).
+
+    Examples
+    --------
+    >>> _fmt_t(26.5), _fmt_t(1.23456e7), _fmt_t(float("nan"))
+    ('26.500', '1.235e+07', 'NA')
+    """
+    if t is None or not math.isfinite(float(t)):
+        return _fmt(t)
+    return f"{float(t):.3f}" if abs(t) < 1e6 else f"{float(t):.4g}"
 
 
 def _fmt_p(p: Any) -> str:
@@ -666,13 +683,15 @@ def _residual_block(resid: np.ndarray) -> list[str]:
 
 
 def _coef_block(report: dict[str, Any]) -> list[str]:
-    level = f"{100 * (1 - report['_alpha']):g}%"
+    alpha = report["_alpha"]
     rows = []
     for i, term in enumerate(report["terms"]):
         p = report["p_value"][i]
-        rows.append([term, _fmt(report["coef"][i]), _fmt(report["std_err"][i]), _fmt(report["t"][i], 4),
+        rows.append([term, _fmt(report["coef"][i]), _fmt(report["std_err"][i]), _fmt_t(report["t"][i]),
                      _fmt_p(p), _stars(p), _fmt(report["ci_low"][i]), _fmt(report["ci_high"][i])])
-    header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "", f"{level} CI low", "high"]
+    # Interval bounds headed as R's confint heads them ("2.5 %", "97.5 %").
+    header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "",
+              f"{100 * alpha / 2:g} %", f"{100 * (1 - alpha / 2):g} %"]
     return ["Coefficients:", *_table(header, rows), "---", _SIGNIF_LEGEND, ""]
 
 
@@ -684,7 +703,7 @@ def _gd_block(report: dict[str, Any]) -> list[str]:
         "Coefficients (gradient descent; no standard errors: they assume the exact least-squares solution,",
         "use --method qr for inference):",
         *_table(["", "Estimate"], rows), "",
-        f"Gradient descent: {status} after {report['iterations']} iterations; {report['message']}",
+        f"Gradient descent ({status}, {report['iterations']} iterations): {report['message']}",
         f"Learning rate: {_fmt(report['learning_rate'])} (largest stable full-batch rate: "
         f"{_fmt(report['max_stable_learning_rate'])}); momentum {_fmt(report['_momentum'])}; "
         f"batch size {batch}; standardized: {'yes' if report['_standardize'] else 'no'}",
@@ -698,7 +717,8 @@ def _fit_stats_block(report: dict[str, Any], gd: bool) -> list[str]:
     r2_kind = "" if report["terms"] and report["terms"][0] == "Intercept" else " (uncentred: no intercept)"
     lines.append(f"Multiple R-squared: {_fmt(report['r_squared'], 5)},  "
                  f"Adjusted R-squared: {_fmt(report['adj_r_squared'], 5)}{r2_kind}")
-    if not gd and _finite(report["f_statistic"]):
+    # No F test for an intercept-only model (NaN); an exact fit's infinite F is still shown.
+    if not gd and report["f_statistic"] is not None and not math.isnan(report["f_statistic"]):
         lines.append(f"F-statistic: {_fmt(report['f_statistic'], 5)} on {report['df_model']} and "
                      f"{report['df_resid']} DF,  p-value: {_fmt_p(report['f_p_value'])}")
     if not gd:
@@ -717,10 +737,6 @@ def _notes_block(report: dict[str, Any]) -> list[str]:
         lines.append("Warnings:")
         lines += [f"  - {w}" for w in report["warnings"]]
     return lines
-
-
-def _finite(value: Any) -> bool:
-    return value is not None and math.isfinite(float(value))
 
 
 # ---------------------------------------------------------------------------

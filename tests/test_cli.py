@@ -180,7 +180,7 @@ def test_text_summary_has_the_table_and_fit_statistics(capsys, numeric_csv, fram
     for piece in ("Residuals:", "Coefficients:", "Estimate", "Std. Error", "t value", "Pr(>|t|)",
                   "Signif. codes", "Residual standard error:", "on 37 degrees of freedom",
                   "Multiple R-squared:", "Adjusted R-squared:", "F-statistic:", "on 2 and 37 DF",
-                  "p-value:", "95% CI", "dropped", "Formula: y ~ x1 + x2"):
+                  "p-value:", "2.5 %", "97.5 %", "dropped", "Formula: y ~ x1 + x2"):
         assert piece in out, piece
     ref = fit_ols(frame[["x1", "x2"]].to_numpy(), frame["y"].to_numpy())
     row = next(line for line in out.splitlines() if line.startswith("x1 "))
