@@ -49,8 +49,9 @@ _SNIFF_RECORDS = 50
 _MAX_SNIFF_FIELD = 131072
 
 # Numbers with a thousands separator and/or a decimal separator.
-_US_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?")
-_EU_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?")
+# [0-9], not \d: \d also matches other scripts' digits, which float() would then reject.
+_US_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?")
+_EU_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]*)?")
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
 
 
@@ -416,11 +417,15 @@ def _to_number(col: pd.Series, delimiter: str) -> pd.Series:
     if us and eu:
         # Only values like 1,234: the delimiter tells which convention the file follows.
         us, eu = delimiter == ",", delimiter == ";"
+    converted = None
     if us:
-        return _fill(col, pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce"))
-    if eu:
-        converted = values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        return _fill(col, pd.to_numeric(converted, errors="coerce"))
+        converted = pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce")
+    elif eu:
+        converted = pd.to_numeric(
+            values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False), errors="coerce"
+        )
+    if converted is not None and converted.notna().all():  # never turn a value into NaN silently
+        return _fill(col, converted)
     # Text column; a cell holding only spaces is missing, as an empty cell is.
     out = pd.Series(np.nan, index=col.index, dtype="str", name=col.name)
     kept = text[~blank]

@@ -337,3 +337,9 @@ def test_header_of_empty_names_is_still_the_header():
     df = load_csv(b",,\n1,2,3\n")
     assert list(df.columns) == ["column_1", "column_2", "column_3"]
     assert_numeric(df, "column_3", [3.0])
+
+
+def test_digits_of_other_scripts_stay_text():
+    # \d would match these; float() would not, and the value must not silently become NaN.
+    df = load_csv("a,b\n١٢,1\n".encode())
+    assert_text(df, "a", ["١٢"])
