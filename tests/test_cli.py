@@ -240,7 +240,7 @@ def test_gd_divergence_is_a_result(capsys, numeric_csv):
 def test_gd_text_summary(capsys, numeric_csv):
     code, out, _ = run(capsys, "fit", numeric_csv, "--target", "y", "--method", "gd", "--iterations", "50")
     assert code == 0
-    assert "Gradient descent:" in out and "Learning rate:" in out and "Estimate" in out
+    assert "Gradient descent (" in out and "Learning rate:" in out and "Estimate" in out
     assert "nan" not in out.lower()
 
 
