@@ -95,6 +95,7 @@ class _Solve:
     leverage: np.ndarray  # (n,)
     kept: np.ndarray  # (r,) indices of kept columns
     cond_scaled: float  # condition number of the column-scaled kept working design
+    r_factor: np.ndarray  # (r, r) with the singular values of the unscaled kept working design
 
 
 @dataclass(frozen=True, eq=False)
@@ -408,13 +409,13 @@ def fit_ols(
     if method == "normal":
         sol = _solve_normal(X1, y)
     else:
-        kept = _kept_columns(Z)
-        if M is not None and len(kept) < k:
+        solve = _solve_svd if method == "svd" else _solve_qr
+        sol = solve(Z, y)
+        if M is not None and len(sol.kept) < k:
             # Dropping a column of the working basis is not dropping the same raw
             # column; with aliasing, fit the raw design (its own aliasing decides).
-            Z, M = X1, None
-            kept = _kept_columns(Z)
-        sol = _solve_svd(Z, y, kept) if method == "svd" else _solve_qr(Z, y, kept)
+            M = None
+            sol = solve(X1, y)
 
     return _assemble(X1, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept))
 
@@ -435,10 +436,28 @@ def _kept_columns(Z: np.ndarray) -> np.ndarray:
     n, k = Z.shape
     if n * k > PRECISE_SIZE:
         # Fast screen in float64: without a tiny pivot there is nothing to drop.
-        R = scipy.linalg.qr(np.asarray(Z / D, dtype=np.float64), mode="r", check_finite=False)[0]
-        if np.min(np.abs(np.diag(R[:k, :k]))) > 1e3 * ALIAS_TOL:
+        R = _r_factor(Z, D)
+        if np.min(np.abs(np.diag(R))) > 1e3 * ALIAS_TOL:
             return np.arange(k)
-    return _householder_ld(np.asarray(Z / D, dtype=_LD))[2]
+    return _householder_ld(np.asarray(Z, dtype=_LD) / np.asarray(D, dtype=_LD))[2]
+
+
+def _r_factor(Z: np.ndarray, D: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """R of the Householder QR of [Z / D, y] in float64 (LAPACK geqrf, Q not formed).
+
+    Returns the (k, k) or, with ``y``, (k + 1, k + 1) upper triangle; its last
+    column then holds Q^T y and its corner the residual norm.
+    """
+    n, k = Z.shape
+    A = np.empty((n, k + (y is not None)), order="F")  # Fortran order: geqrf works in place
+    np.divide(Z, D, out=A[:, :k], casting="unsafe")
+    if y is not None:
+        A[:, k] = y
+    qr, _tau, _work, info = scipy.linalg.lapack.dgeqrf(A, overwrite_a=True)
+    if info != 0:  # pragma: no cover - LAPACK argument errors only
+        raise ModelError(f"QR factorisation failed (LAPACK info={info})")
+    m = A.shape[1]
+    return np.triu(qr[:m, :m])
 
 
 def _householder_ld(A: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
@@ -522,55 +541,90 @@ def _cond(R: np.ndarray) -> float:
     return float(s[0] / s[-1]) if s.size and s[-1] > 0 else math.inf
 
 
-def _solve_qr(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
+def _solve_qr(Z: np.ndarray, y: np.ndarray) -> _Solve:
+    n, k = Z.shape
+    if n * k > PRECISE_SIZE:
+        fast = _solve_qr_fast(Z, y)
+        if fast is not None:
+            return fast
+    return _solve_qr_precise(Z, y)
+
+
+def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
+    """Householder QR in float64 for large problems; None when it is not good enough.
+
+    None means a pivot is tiny (maybe aliasing) or the scaled condition number
+    exceeds PRECISE_COND: the extended-precision solver then takes over.
+    Memory: one (n, k + 1) work array; Q is never formed (leverages come from
+    rows of Z R^{-1}, computed in chunks).
+    """
+    n, k = Z.shape
+    D = _pow2_scale(Z)
+    Raug = _r_factor(Z, D, y)
+    R, qty = Raug[:k, :k], Raug[:k, k]
+    if np.min(np.abs(np.diag(R))) <= 1e3 * ALIAS_TOL:
+        return None
+    cond = _cond(R)
+    if cond > PRECISE_COND:
+        return None
+    Rinv = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)
+    g = Rinv @ qty
+    coef = g / D
+    Zf = np.asarray(Z, dtype=np.float64)
+    fitted = Zf @ coef
+    leverage = np.empty(n)
+    B = Rinv / D[:, None]  # rows of Q = Z D^{-1} R^{-1}
+    step = 65536
+    for i in range(0, n, step):
+        Qi = Zf[i : i + step] @ B
+        leverage[i : i + step] = np.einsum("ij,ij->i", Qi, Qi)
+    return _Solve(
+        coef=coef,
+        cov_unscaled=(B @ B.T),
+        fitted=fitted,
+        resid=y - fitted,
+        leverage=leverage,
+        kept=np.arange(k),
+        cond_scaled=cond,
+        r_factor=R * D,
+    )
+
+
+def _solve_qr_precise(Z: np.ndarray, y: np.ndarray) -> _Solve:
+    """Householder QR in extended precision with limited pivoting, plus refinement."""
     n = Z.shape[0]
-    Zk = Z[:, kept]
-    D = _pow2_scale(Zk)
-    r = Zk.shape[1]
-    if n * r > PRECISE_SIZE:
-        Q, R = scipy.linalg.qr(np.asarray(Zk / D, dtype=np.float64), mode="economic", check_finite=False)
-        cond = _cond(R)
-        if cond <= PRECISE_COND:
-            g = scipy.linalg.solve_triangular(R, Q.T @ y, check_finite=False)
-            Rinv = scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False)
-            coef = g / D
-            fitted = np.asarray(Zk, dtype=np.float64) @ coef
-            return _Solve(
-                coef=coef,
-                cov_unscaled=(Rinv @ Rinv.T) / np.outer(D, D),
-                fitted=fitted,
-                resid=y - fitted,
-                leverage=np.einsum("ij,ij->i", Q, Q),
-                kept=kept,
-                cond_scaled=cond,
-            )
-        del Q, R
-    # Extended precision: Householder in longdouble, then refinement with
-    # longdouble residuals (the data are float64, so products are exact-ish).
-    A = np.asarray(Zk, dtype=_LD) / np.asarray(D, dtype=_LD)
+    D = np.asarray(_pow2_scale(Z), dtype=_LD)
+    A = np.asarray(Z, dtype=_LD) / D
     yl = np.asarray(y, dtype=_LD)
-    R, refl, _ = _householder_ld(A)
+    R, refl, kept = _householder_ld(A)
+    A = A[:, kept]
+    D = D[kept]
+    r = len(kept)
     Q = _thin_q(refl, n)
     g = _back_solve(R, Q.T @ yl)
+    # Refinement with longdouble residuals (the data are float64, so these
+    # products carry ~3 more digits than float64 would).
     for _ in range(REFINE_ROUNDS):
         res = yl - A @ g
         g = g + _back_solve(R, Q.T @ res)
     Rinv = _back_solve(R, np.eye(r, dtype=_LD))
-    Dl = np.asarray(D, dtype=_LD)
-    coef = g / Dl
+    coef = g / D
     fitted = A @ g
     return _Solve(
         coef=coef,
-        cov_unscaled=(Rinv @ Rinv.T) / np.outer(Dl, Dl),
+        cov_unscaled=(Rinv @ Rinv.T) / np.outer(D, D),
         fitted=fitted,
         resid=yl - fitted,
         leverage=np.asarray(np.einsum("ij,ij->i", Q, Q), dtype=np.float64),
         kept=kept,
         cond_scaled=_cond(R),
+        r_factor=np.asarray(R * D, dtype=np.float64),
     )
 
 
-def _solve_svd(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
+def _solve_svd(Z: np.ndarray, y: np.ndarray) -> _Solve:
+    # Aliasing is decided by QR (earlier column kept), then SVD solves the rest.
+    kept = _kept_columns(Z)
     Zk = Z[:, kept]
     D = _pow2_scale(Zk)
     U, s, Vt = np.linalg.svd(np.asarray(Zk / D, dtype=np.float64), full_matrices=False)
@@ -594,6 +648,7 @@ def _solve_svd(Z: np.ndarray, y: np.ndarray, kept: np.ndarray) -> _Solve:
         leverage=np.einsum("ij,ij->i", U, U),
         kept=kept,
         cond_scaled=float(s[0] / s[-1]),
+        r_factor=(s[:, None] * Vt) * D,
     )
 
 
@@ -624,6 +679,7 @@ def _solve_normal(X1: np.ndarray, y: np.ndarray) -> _Solve:
         leverage=np.einsum("ij,ij->i", B, B),
         kept=kept,
         cond_scaled=_cond(np.linalg.cholesky((XtX / np.outer(D, D)))),
+        r_factor=L.T,
     )
 
 
@@ -685,7 +741,7 @@ def _assemble(
     aliased_mask = np.ones(k, dtype=bool)
     aliased_mask[sol.kept] = False
     aliased = tuple(t for t, a in zip(terms, aliased_mask) if a)
-    cond_number = _raw_condition_number(X1, aliased_mask)
+    cond_number = _raw_condition_number(sol.r_factor, M, aliased_mask)
 
     notes: list[str] = []
     if aliased:
@@ -772,10 +828,15 @@ def _is_exact_fit(rss: float, tss: float, yl: np.ndarray, n: int) -> bool:
     return rss <= (1e-12 * scale) ** 2 * n
 
 
-def _raw_condition_number(X1: np.ndarray, aliased_mask: np.ndarray) -> float:
-    """2-norm condition number of the unscaled design (statsmodels' condition_number); inf if singular."""
+def _raw_condition_number(r_factor: np.ndarray, M: np.ndarray | None, aliased_mask: np.ndarray) -> float:
+    """2-norm condition number of the unscaled design (statsmodels' condition_number); inf if singular.
+
+    ``r_factor`` has the singular values of the working design Z; the design is
+    X1 = Z M^{-1} (without a basis, Z = X1).
+    """
     if aliased_mask.any():
         return math.inf
-    R = scipy.linalg.qr(X1, mode="r", check_finite=False)[0]
-    k = X1.shape[1]
-    return _cond(R[:k, :k])
+    if M is None:
+        return _cond(r_factor)
+    Mf = np.array(M.astype(np.float64) if M.dtype == object else M, dtype=np.float64)
+    return _cond(np.linalg.solve(Mf.T, np.asarray(r_factor, dtype=np.float64).T).T)
