@@ -76,12 +76,26 @@ def app_url():
     else:
         proc.kill()
         raise RuntimeError("streamlit did not become healthy within 60 s")
+    # Streamlit learns of st.navigation from the first run of app.py; until then a deep link such as
+    # /fit is served as a legacy pages/ script. One request to the root first makes every test see the app.
+    _warm_up(url)
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def _warm_up(url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        wait_for_app(page, timeout=60_000)
+        browser.close()
 
 
 @pytest.fixture(scope="session")

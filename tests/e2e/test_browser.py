@@ -1,0 +1,99 @@
+"""The app in a real browser: every page renders, an upload fits, the GD scrubber moves."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from linreg.ols import fit_ols
+
+from .conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [("data", "Data"), ("fit", "Fit"), ("residuals", "Residuals"),
+         ("gradient-descent", "Gradient descent"), ("compare", "Compare")]
+
+
+def _open(page, base_url: str, path: str = "") -> None:
+    page.goto(f"{base_url}/{path}")
+    wait_for_app(page)
+
+
+def _go(page, title: str) -> None:
+    """Follow the sidebar link, which keeps the session (a new URL load would start a fresh one)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def _no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Traceback").count() == 0
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES)
+def test_every_page_loads_without_an_exception(page, base_url, shots_dir, path, title):
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _open(page, base_url, path)
+    assert title in page.locator("h1").first.inner_text()
+    # Charts are the point of most pages: at least one plotly figure has drawn.
+    if path != "data":
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    _no_exception(page)
+    page.screenshot(path=str(shots_dir / f"{path}.png"), full_page=True)
+    assert errors == []
+
+
+def test_a_csv_uploads_and_fits(page, base_url, tmp_path, shots_dir):
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 10, 40)
+    y = 3.25 + 1.75 * x + rng.normal(0, 0.5, 40)
+    csv = tmp_path / "mine.csv"
+    csv.write_text("hours,score\n" + "\n".join(f"{a:.6f},{b:.6f}" for a, b in zip(x, y)))
+    xr = np.loadtxt(csv, delimiter=",", skiprows=1)
+    expected = fit_ols(xr[:, :1], xr[:, 1])
+
+    _open(page, base_url, "data")
+    page.get_by_role("tab", name="Upload a CSV").click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    page.get_by_text("Upload: mine.csv").first.wait_for(timeout=15_000)
+    _no_exception(page)
+
+    _go(page, "Fit")
+    body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
+    _no_exception(page)
+    page.screenshot(path=str(shots_dir / "fit-after-upload.png"), full_page=True)
+    # The slope and R² shown are the closed-form ones for the uploaded numbers.
+    assert f"{expected.coef[1]:.4f}"[:5] in body
+    assert f"{expected.r_squared:.3f}"[:4] in body
+
+
+def test_gd_scrubber_moves(page, base_url):
+    _open(page, base_url, "gradient-descent")
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+
+    def iteration() -> int:
+        text = page.locator('[data-testid="stMain"]').first.inner_text()
+        found = re.search(r"[Ii]teration\s*k?\s*=?\s*(\d+)", text)
+        assert found, "the page states the current iteration"
+        return int(found.group(1))
+
+    start = iteration()
+    page.get_by_role("button", name="▶").first.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    assert iteration() == start + 1
+    slider = page.locator('[data-testid="stSlider"] input[type="range"]').last
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    assert iteration() == start + 4
+    _no_exception(page)
