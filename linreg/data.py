@@ -23,6 +23,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -265,14 +266,22 @@ def _decode_check(data: bytes) -> tuple[bytes, str]:
         raise DataError(
             "this looks like binary data, not a text CSV; upload a comma-, semicolon- or tab-separated text file"
         )
-    if data.isascii():
+    if data.isascii() or _is_utf8(data):
         return data, "utf-8"
+    # Latin-1 decodes any byte, so it is the last resort, never an error.
+    return data, "latin-1"
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+    """Validate UTF-8 a chunk at a time: no second, decoded copy of a big file in memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        data.decode("utf-8")
-        return data, "utf-8"
+        for start in range(0, len(data), chunk):
+            decoder.decode(view[start : start + chunk], final=start + chunk >= len(data))
     except UnicodeDecodeError:
-        # Latin-1 decodes any byte, so it is the last resort, never an error.
-        return data, "latin-1"
+        return False
+    return True
 
 
 def _sniff(sample: str, truncated: bool) -> tuple[str, list[list[str]]]:
