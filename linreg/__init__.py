@@ -1,5 +1,35 @@
-"""linreg: linear regression by closed form and by gradient descent, with the numbers to teach it."""
+"""linreg: linear regression by closed form and by gradient descent, with the numbers to teach it.
 
+The public surface, by concept:
+
+- ``fit_ols`` (module ``ols``): least squares by QR, SVD or the normal equations, with full inference.
+- ``ModelSpec``, ``build_design``, ``fit_design`` (``design``): model terms from a table.
+- ``gradient_descent`` and its teaching helpers (``descent``).
+- ``breusch_pagan``, ``jarque_bera``, ``durbin_watson``, ``vif``, ``influence_table`` (``diagnostics``).
+- ``load_csv`` (``data``), ``make_data`` and the generators (``synthetic``), ``load_dataset`` (``datasets``).
+
+Figure builders live in ``linreg.plots`` and are imported from there.
+"""
+
+from .data import check_finite, load_csv
+from .datasets import DATASETS, DatasetInfo, load_dataset
+from .descent import (
+    GDHistory,
+    GDResult,
+    GradientCheck,
+    StepArithmetic,
+    check_gradient,
+    convergence_rate,
+    gradient,
+    gradient_descent,
+    hessian_eigenvalues,
+    learning_rate_bounds,
+    loss,
+    loss_surface,
+    step_arithmetic,
+)
+from .design import Design, ModelSpec, build_design, fit_design
+from .diagnostics import TestResult, breusch_pagan, durbin_watson, influence_table, jarque_bera, vif
 from .exceptions import (
     ConvergenceWarning,
     DataError,
@@ -8,12 +38,23 @@ from .exceptions import (
     ModelError,
     RankDeficiencyWarning,
 )
+from .ols import METHODS, OLSResult, fit_ols
+from .synthetic import GENERATOR_PARAMS, GENERATORS, SyntheticData, make_data
 
 __all__ = [
-    "ConvergenceWarning",
-    "DataError",
-    "LinregError",
-    "LinregWarning",
-    "ModelError",
-    "RankDeficiencyWarning",
+    # closed form
+    "fit_ols", "OLSResult", "METHODS",
+    # model terms
+    "ModelSpec", "Design", "build_design", "fit_design",
+    # gradient descent
+    "gradient_descent", "GDResult", "GDHistory", "loss", "gradient", "hessian_eigenvalues",
+    "learning_rate_bounds", "check_gradient", "GradientCheck", "step_arithmetic", "StepArithmetic",
+    "loss_surface", "convergence_rate",
+    # diagnostics
+    "TestResult", "breusch_pagan", "jarque_bera", "durbin_watson", "vif", "influence_table",
+    # data
+    "load_csv", "check_finite", "load_dataset", "DATASETS", "DatasetInfo",
+    "make_data", "GENERATORS", "GENERATOR_PARAMS", "SyntheticData",
+    # errors and warnings
+    "LinregError", "DataError", "ModelError", "LinregWarning", "RankDeficiencyWarning", "ConvergenceWarning",
 ]
