@@ -343,3 +343,35 @@ def test_digits_of_other_scripts_stay_text():
     # \d would match these; float() would not, and the value must not silently become NaN.
     df = load_csv("a,b\n١٢,1\n".encode())
     assert_text(df, "a", ["١٢"])
+
+
+# ---------------------------------------------------------------------------
+# Without pyarrow (it is not a declared dependency): the C engine gives the same frames
+# ---------------------------------------------------------------------------
+
+_SAMPLES = [
+    b"x,y,name\n1,2.5,a\n-3,4e2,b c\n",
+    b"x;y\n1,5;2\n3,25;-4,125\n",
+    b'a,b\n"1,234.5",1\n"5,000",2\n7,3\n',
+    b"x,y,z\n1,,a\nNA,2,\n3,NaN,c\n",
+    b'note,y\n"two\nlines",1\n"plain",2\n',
+    b"d,b,y\n2020-01-01,True,1\n2020-02-01,False,2\n",
+    b"x,y,z\n1,2,3\n4,5\n",
+    "ville;température\nZürich;1,5\n".encode("latin-1"),
+]
+
+
+@pytest.mark.parametrize("raw", _SAMPLES)
+def test_c_engine_fallback_gives_the_same_frame(raw, monkeypatch):
+    fast = load_csv(raw)
+    monkeypatch.setattr("linreg.data._parse_pyarrow", lambda *args: None)
+    pd.testing.assert_frame_equal(load_csv(raw), fast)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_CSVISH)
+def test_csv_like_text_without_pyarrow_gives_a_frame_or_a_data_error(text):
+    from unittest import mock
+
+    with mock.patch("linreg.data._parse_pyarrow", lambda *args: None):
+        _load_or_error(text.encode("utf-8"))
