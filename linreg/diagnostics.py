@@ -96,9 +96,10 @@ def breusch_pagan(result: OLSResult) -> TestResult:
 
     Notes
     -----
-    Regress the squared residuals e_i^2 on the model's terms (with a constant);
-    LM = n R^2 of that regression, compared with chi^2(q), q the number of
-    non-constant regressors. Koenker's form is robust to non-normal errors.
+    Regress the squared residuals e_i^2 on the model's non-aliased terms, always
+    with a constant (also when the model has none); LM = n R^2 of that
+    regression, compared with chi^2(q), q the number of non-constant regressors.
+    Koenker's form is robust to non-normal errors.
 
     Examples
     --------

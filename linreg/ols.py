@@ -328,7 +328,7 @@ def fit_ols(
     alpha : float, default 0.05
         Confidence intervals are at level 1 - alpha.
     terms : sequence of str, optional
-        Names of X's columns (default "x1", ..., "xp").
+        Names of X's columns (default: a DataFrame's column names, else "x1", ..., "xp").
     basis : Basis, optional
         A well-conditioned re-parametrisation of the same column space (given by
         :func:`linreg.design.build_design` for polynomial terms). Used by "qr" and
@@ -376,10 +376,11 @@ def fit_ols(
     check_option("method", method, METHODS)
     if not (isinstance(alpha, (int, float)) and 0.0 < alpha < 1.0):
         raise ModelError(f"alpha must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}")
+    names = getattr(X, "columns", None)  # a DataFrame names its own columns
     X, y = as_xy(X, y)
     n, p = X.shape
     if terms is None:
-        terms = tuple(f"x{j + 1}" for j in range(p))
+        terms = tuple(str(c) for c in names) if names is not None and len(names) == p else tuple(f"x{j + 1}" for j in range(p))
     terms = tuple(str(t) for t in terms)
     if len(terms) != p:
         raise ModelError(f"terms names {len(terms)} columns but X has {p}; give one name per column")
@@ -562,8 +563,20 @@ def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
     D = _pow2_scale(Z)
     Raug = _r_factor(Z, D, y)
     R, qty = Raug[:k, :k], Raug[:k, k]
+    kept = np.arange(k)
     if np.min(np.abs(np.diag(R))) <= 1e3 * ALIAS_TOL:
-        return None
+        # Z/D = QR with Q orthonormal, so R's columns have Z's linear relations:
+        # R's limited pivoting on the small R decides aliasing (in longdouble).
+        kept = _householder_ld(np.asarray(R, dtype=_LD))[2]
+        if len(kept) == k:
+            return None
+        Z = Z[:, kept]
+        k = len(kept)
+        D = D[kept]
+        Raug = _r_factor(Z, D, y)
+        R, qty = Raug[:k, :k], Raug[:k, k]
+        if np.min(np.abs(np.diag(R))) <= 1e3 * ALIAS_TOL:
+            return None
     cond = _cond(R)
     if cond > PRECISE_COND:
         return None
@@ -584,7 +597,7 @@ def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
         fitted=fitted,
         resid=y - fitted,
         leverage=leverage,
-        kept=np.arange(k),
+        kept=kept,
         cond_scaled=cond,
         r_factor=R * D,
     )
@@ -759,11 +772,13 @@ def _assemble(
             "errors are large."
         )
     if method == "normal":
-        lost = 2 * math.log10(max(sol.cond_scaled, 1.0)) if math.isfinite(sol.cond_scaled) else math.inf
+        # The normal equations are formed unscaled, so the raw condition number counts.
+        c = _cond(sol.r_factor)
+        lost = min(2 * math.log10(max(c, 1.0)), 16.0) if math.isfinite(c) else 16.0
         notes.append(
-            f"Solved by the normal equations, which square the condition number (about {sol.cond_scaled:.1e} "
-            f"becomes {sol.cond_scaled**2:.1e}): expect to lose about {lost:.0f} of the ~16 significant digits "
-            "of double precision. The QR method (the default) avoids this."
+            f"Solved by the normal equations, which square the condition number ({c:.1e} becomes "
+            f"{c**2:.1e}): expect to lose about {lost:.0f} of the ~16 significant digits of double "
+            "precision. The QR method (the default) avoids this."
         )
     if _is_exact_fit(rss, tss, yl, n):
         notes.append(

@@ -326,3 +326,21 @@ def test_bad_basis_and_new_data_shapes():
         res.predict(np.ones((2, 2)))
     with pytest.raises(ModelError, match="kind must be one of"):
         res.interval(X[:2], kind="both")
+
+
+def test_large_rank_deficient_problem_stays_on_fast_path():
+    # Aliasing decided by limited pivoting on the small R factor, then float64 QR on the kept columns.
+    rng = np.random.default_rng(12)
+    n = 40_000
+    g = rng.integers(0, 3, n)
+    X = np.column_stack([rng.normal(size=n), *[(g == j).astype(float) for j in range(3)], rng.normal(size=n)])
+    y = X @ [1.0, 0.5, -0.5, 2.0, 3.0] + rng.normal(size=n)
+    assert n * 6 > ols.PRECISE_SIZE
+    with pytest.warns(RankDeficiencyWarning, match="x4"):
+        res = fit_ols(X, y)
+    assert res.aliased == ("x4",)
+    s = sm.OLS(y, sm.add_constant(X[:, [0, 1, 2, 4]])).fit()
+    ok = ~np.isnan(res.coef)
+    assert_allclose(res.coef[ok], s.params, rtol=1e-9)
+    assert_allclose(res.std_err[ok], s.bse, rtol=1e-9)
+    assert_allclose(res.leverage[:50], s.get_influence().hat_matrix_diag[:50], rtol=1e-8)
