@@ -28,7 +28,6 @@ PAGES = [
 def _sidebar_summary() -> None:
     """The current dataset and model, on every page."""
     with st.sidebar:
-        st.divider()
         st.markdown("**Current data and model**")
         df, label = state.current_data()
         spec = state.current_spec()

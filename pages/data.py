@@ -56,7 +56,10 @@ def _seed(key: str, value) -> None:
 
 def _builtin_tab() -> None:
     names = list(datasets.DATASETS)
-    _seed("builtin", names[0])
+    _, label = state.current_data()
+    # Show the loaded dataset if it is a built-in one, so the selector never contradicts the data below.
+    current = [n for n in names if label == f"Built-in: {datasets.DATASETS[n].title}"]
+    _seed("builtin", current[0] if current else names[0])
     name = st.selectbox(
         "Dataset",
         names,
@@ -164,7 +167,7 @@ def _data_section(df: pd.DataFrame, label: str) -> None:
         st.dataframe(df.head(PREVIEW_ROWS), height=300)
     with right:
         st.caption("Columns: type and missing values")
-        st.dataframe(plots.column_table(df), hide_index=True, height=300)
+        st.dataframe(plots.column_table(df), hide_index=True)
     st.markdown(plots.missing_summary(df))
 
 
