@@ -13,6 +13,7 @@ import argparse
 import inspect
 import json
 import math
+import os
 import shlex
 import sys
 import warnings
@@ -40,8 +41,6 @@ GD_JSON_KEYS = (
     "iterations", "converged", "diverged", "message", "final_loss",
     "learning_rate", "max_stable_learning_rate",
 )
-# OLS result attributes copied verbatim into the JSON (n_dropped comes from the design).
-_OLS_KEYS = tuple(k for k in JSON_KEYS if k != "n_dropped")
 _GD_DEFAULT_ITERATIONS = 1000
 _GD_OPTIONS = ("learning_rate", "iterations", "batch_size", "momentum", "standardize", "seed", "tol")
 
@@ -380,8 +379,7 @@ def _describe_os_error(exc: OSError) -> str:
 def _silence_stdout() -> None:
     # Python would report the broken pipe again when flushing stdout at exit.
     try:
-        devnull = open("/dev/null", "w")  # noqa: SIM115 - lives until exit
-        sys.stdout = devnull
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
     except OSError:
         pass
 
@@ -441,9 +439,11 @@ def _fit_closed_form(design, args: argparse.Namespace) -> dict[str, Any]:
     from .design import fit_design
 
     result = fit_design(design, method=args.method, alpha=args.alpha)
-    report: dict[str, Any] = {key: getattr(result, key) for key in _OLS_KEYS}
-    report["n_dropped"] = design.n_dropped
-    report["_warnings"] = tuple(getattr(result, "warnings", ()))
+    # The result's attributes are named as the JSON keys; only n_dropped belongs to the design.
+    report: dict[str, Any] = {
+        key: design.n_dropped if key == "n_dropped" else getattr(result, key) for key in JSON_KEYS
+    }
+    report["_warnings"] = result.warnings
     report["_resid"] = result.resid
     report["_alpha"] = args.alpha
     return report
