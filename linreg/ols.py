@@ -3,9 +3,14 @@
 The coefficients never come from inverting ``X^T X``:
 
 - ``method="qr"`` (default): Householder QR of the design with its columns
-  scaled to unit norm (by powers of two, so the scaling is exact). Small or
-  ill-conditioned problems are solved in extended precision (``np.longdouble``)
-  with iterative refinement; large well-conditioned ones use LAPACK in float64.
+  scaled to unit norm (by powers of two, so the scaling is exact).
+
+  - Small problems (n k <= PRECISE_SIZE) and large very ill-conditioned ones:
+    Householder in extended precision (``np.longdouble``) with R's limited
+    pivoting, then iterative refinement with longdouble residuals.
+  - Large problems: LAPACK Householder in float64 on [Z/D, y] (Q is never
+    formed); when the scaled condition number exceeds PRECISE_COND, refined
+    with longdouble residuals (corrected semi-normal equations).
 - ``method="svd"``: singular value decomposition with a relative cut-off.
 - ``method="normal"``: the normal equations ``X^T X w = X^T y`` by Cholesky, kept
   as a teaching contrast: they square the condition number, and the result
@@ -48,6 +53,11 @@ PRECISE_COND = 1e4
 # Problems this small (n * k) are always solved in extended precision: it costs
 # milliseconds and gives the last digits for free.
 PRECISE_SIZE = 200_000
+# Large problems up to this scaled condition number stay on float64 Householder,
+# refined with extended-precision residuals (corrected semi-normal equations,
+# which converge while cond^2 * eps < 1); beyond it the slow extended-precision
+# Householder takes over.
+REFINE_COND = 1e7
 # Rounds of iterative refinement with extended-precision residuals.
 REFINE_ROUNDS = 3
 # Scaled condition number above which we warn about near-collinearity.
@@ -578,16 +588,26 @@ def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
         if np.min(np.abs(np.diag(R))) <= 1e3 * ALIAS_TOL:
             return None
     cond = _cond(R)
-    if cond > PRECISE_COND:
+    if cond > REFINE_COND:
         return None
     Rinv = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)
     g = Rinv @ qty
     coef = g / D
     Zf = np.asarray(Z, dtype=np.float64)
-    fitted = Zf @ coef
-    leverage = np.empty(n)
-    B = Rinv / D[:, None]  # rows of Q = Z D^{-1} R^{-1}
+    B = Rinv / D[:, None]  # rows of Q = Z D^{-1} R^{-1}; (Z^T Z)^{-1} = B B^T
     step = 65536
+    if cond > PRECISE_COND:
+        # Refine: solve R^T R d = (Z/D)^T r with r = y - Z coef in longdouble.
+        coef = np.asarray(coef, dtype=_LD)
+        for _ in range(REFINE_ROUNDS):
+            ztr = _zt_residual_ld(Zf, y, coef, step)
+            coef = coef + np.asarray(B @ (B.T @ ztr), dtype=_LD)
+        resid = _residual_ld(Zf, y, coef, step)
+        fitted = np.asarray(y, dtype=_LD) - resid
+    else:
+        fitted = Zf @ coef
+        resid = y - fitted
+    leverage = np.empty(n)
     for i in range(0, n, step):
         Qi = Zf[i : i + step] @ B
         leverage[i : i + step] = np.einsum("ij,ij->i", Qi, Qi)
@@ -595,12 +615,29 @@ def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
         coef=coef,
         cov_unscaled=(B @ B.T),
         fitted=fitted,
-        resid=y - fitted,
+        resid=resid,
         leverage=leverage,
         kept=kept,
         cond_scaled=cond,
         r_factor=R * D,
     )
+
+
+def _residual_ld(Z: np.ndarray, y: np.ndarray, coef: np.ndarray, step: int) -> np.ndarray:
+    """y - Z coef in longdouble, a block of rows at a time (bounded memory)."""
+    out = np.empty(len(y), dtype=_LD)
+    for i in range(0, len(y), step):
+        out[i : i + step] = np.asarray(y[i : i + step], dtype=_LD) - np.asarray(Z[i : i + step], dtype=_LD) @ coef
+    return out
+
+
+def _zt_residual_ld(Z: np.ndarray, y: np.ndarray, coef: np.ndarray, step: int) -> np.ndarray:
+    """Z^T (y - Z coef), accumulated in longdouble (its float64 rounding is what limits QR)."""
+    acc = np.zeros(Z.shape[1], dtype=_LD)
+    for i in range(0, len(y), step):
+        Zi = np.asarray(Z[i : i + step], dtype=_LD)
+        acc += Zi.T @ (np.asarray(y[i : i + step], dtype=_LD) - Zi @ coef)
+    return np.asarray(acc, dtype=np.float64)
 
 
 def _solve_qr_precise(Z: np.ndarray, y: np.ndarray) -> _Solve:
