@@ -196,6 +196,23 @@ def test_text_summary_marks_aliased_terms(capsys, tmp_path, frame):
     assert "nan" not in out.lower()
 
 
+def test_intercept_only_model_has_no_f_test(capsys, tmp_path):
+    path = tmp_path / "y.csv"
+    path.write_text("y\n1\n2\n4\n")
+    out = run_json(capsys, "fit", path, "--target", "y")
+    assert out["terms"] == ["Intercept"] and out["df_model"] == 0
+    assert out["f_statistic"] is None and out["f_p_value"] is None
+    assert_allclose(out["coef"], [7 / 3], rtol=1e-15)
+    code, text, _ = run(capsys, "fit", path, "--target", "y")
+    assert code == 0 and "F-statistic" not in text and "Formula: y ~ 1" in text
+
+
+def test_text_summary_echoes_the_call(capsys, numeric_csv):
+    _, out, _ = run(capsys, "fit", numeric_csv, "--target", "y", "--method", "svd")
+    assert out.splitlines()[0] == f"Call: python -m linreg fit {numeric_csv} --target y --method svd"
+    assert "SVD" in out.splitlines()[1]
+
+
 # ---------------------------------------------------------------------------
 # gradient descent
 # ---------------------------------------------------------------------------
@@ -324,6 +341,8 @@ def test_error_messages_say_what_and_how(capsys, tmp_path, numeric_csv, argv, wo
 def test_help_exits_0(capsys):
     code, out, _ = run(capsys, "fit", "--help")
     assert code == 0 and "--learning-rate" in out and "null" in out
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "generate" in out
 
 
 # ---------------------------------------------------------------------------
@@ -369,6 +388,15 @@ def test_generate_passes_parameters_and_checks_their_range(capsys, kind):
     assert code == 0, err
     want = make_data(kind, n=30, seed=1, **{name: value}).data.to_csv(index=False)
     assert out == want
+
+
+def test_generate_sequence_options_come_from_the_generator_signature(capsys):
+    # coef is not a scalar knob in GENERATOR_PARAMS, but make_linear takes it.
+    code, out, err = run(capsys, "generate", "linear", "--n", 10, "--seed", 4, "--p", 2, "--coef", "0.5,-3")
+    assert code == 0, err
+    assert out == make_data("linear", n=10, seed=4, p=2, coef=[0.5, -3.0]).data.to_csv(index=False)
+    code, _, err = run(capsys, "generate", "linear", "--coef", "1,x")
+    assert code == 2 and "comma-separated numbers" in err
 
 
 def test_generate_same_seed_same_data_and_output_file(capsys, tmp_path):
