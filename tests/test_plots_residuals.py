@@ -44,6 +44,11 @@ def _r_lowess_outputs() -> Path:
     return folder
 
 
+def _labels(fig: go.Figure) -> list[str]:
+    """The row labels written beside the extreme points, in R's order."""
+    return [a.text for a in fig.layout.annotations if a.name == "row label"]
+
+
 def _trace(fig: go.Figure, mode: str, name: str | None = None):
     found = [t for t in fig.data if getattr(t, "mode", None) == mode and (name is None or t.name == name)]
     assert len(found) == 1, [(t.mode, t.name) for t in fig.data]
@@ -125,7 +130,7 @@ def test_normal_qq_of_cars_matches_r(cars):
     assert_allclose(pts.x, stats.norm.ppf(rp._ppoints(50))[np.argsort(np.argsort(cars.standardized_resid, kind="stable"))])
     # R: qqnorm(rstandard(lm(dist ~ speed, cars)))$x[49] == qnorm(49.5 / 50)
     assert_allclose(pts.x[48], 2.326347874, atol=1e-9)
-    assert list(_trace(fig, "text").text) == ["49", "23", "35"]  # plot(lm(dist ~ speed, cars), which = 2)
+    assert _labels(fig) == ["49", "23", "35"]  # plot(lm(dist ~ speed, cars), which = 2)
     line = _trace(fig, "lines")
     slope, intercept = rp._qq_line(cars.standardized_resid)
     assert_allclose(np.diff(line.y) / np.diff(line.x), [slope])
@@ -156,7 +161,7 @@ def test_residuals_vs_leverage_contours_and_labels_match_r(cars):
     # R draws the contours over leverage from min(min(h), max(h) / 100) to the axis end, 1.04 max(h).
     h = cars.leverage
     assert_allclose(curves[0].x[[0, -1]], [min(h.min(), h.max() / 100), 1.04 * h.max()])
-    assert list(_trace(fig, "text").text) == ["49", "23", "39"]  # plot(lm(dist ~ speed, cars), which = 5)
+    assert _labels(fig) == ["49", "23", "39"]  # plot(lm(dist ~ speed, cars), which = 5)
     assert_allclose(_trace(fig, "markers").y, cars.standardized_resid)
     assert f"{cars.cooks_distance.max():.3g}" in summary and "row 49" in summary
 
@@ -172,11 +177,11 @@ def test_labelled_rows_are_the_largest_against_statsmodels():
     cook = infl.cooks_distance[0]
     by_abs_rs = list(np.argsort(-np.abs(rs))[:3])
     for builder in (rp.normal_qq, rp.scale_location):
-        assert list(_trace(builder(result)[0], "text").text) == [str(i) for i in by_abs_rs]
-    assert list(_trace(rp.residuals_vs_fitted(result)[0], "text").text) == [
+        assert _labels(builder(result)[0]) == [str(i) for i in by_abs_rs]
+    assert _labels(rp.residuals_vs_fitted(result)[0]) == [
         str(i) for i in np.argsort(-np.abs(result.resid))[:3]
     ]
-    assert list(_trace(rp.residuals_vs_leverage(result)[0], "text").text) == [str(i) for i in np.argsort(-cook)[:3]]
+    assert _labels(rp.residuals_vs_leverage(result)[0]) == [str(i) for i in np.argsort(-cook)[:3]]
 
 
 def test_most_extreme_skips_nan_and_keeps_data_order_on_ties():
@@ -195,7 +200,7 @@ def test_residuals_vs_fitted_of_cars(cars):
     xs, ys = rp._lowess(cars.fitted, cars.resid)
     assert_allclose(smooth.x, xs)
     assert_allclose(smooth.y, ys)
-    assert list(_trace(fig, "text").text) == ["49", "23", "35"]  # plot(lm(dist ~ speed, cars), which = 1)
+    assert _labels(fig) == ["49", "23", "35"]  # plot(lm(dist ~ speed, cars), which = 1)
     assert f"from {ys.min():.3g} to {ys.max():.3g}" in summary
     assert summary.startswith("Residuals vs fitted: 50 points")
     assert note is None
@@ -207,7 +212,7 @@ def test_scale_location_of_cars(cars):
     assert_allclose(_trace(fig, "markers").y, root)
     _, ys = rp._lowess(cars.fitted, root)
     assert_allclose(_trace(fig, "lines").y, ys)
-    assert list(_trace(fig, "text").text) == ["49", "23", "35"]  # plot(lm(dist ~ speed, cars), which = 3)
+    assert _labels(fig) == ["49", "23", "35"]  # plot(lm(dist ~ speed, cars), which = 3)
     assert "√|standardized residual|" in summary
 
 
@@ -239,10 +244,19 @@ def test_hover_shows_the_row_label_and_its_data(cars, builder):
     hover = pd.DataFrame({"dist": DIST, "speed": SPEED})
     fig, _, _ = builder(cars, R_NAMES, hover=hover)
     pts = _trace(fig, "markers")
-    assert pts.hovertemplate.startswith("row %{customdata[0]}")
-    assert "dist = " in pts.hovertemplate and "speed = " in pts.hovertemplate
-    row49 = [r for r in pts.customdata if r[0] == "49"][0]
-    assert "120" in list(row49) and "24" in list(row49)
+    assert pts.hovertemplate.startswith("%{text}<br>")
+    assert "<br>dist = %{customdata[" in pts.hovertemplate and "<br>speed = %{customdata[" in pts.hovertemplate
+    row49 = list(pts.text).index("row 49")
+    assert 120.0 in pts.customdata[row49] and 24.0 in pts.customdata[row49]
+
+
+def test_hover_text_is_escaped(cars):
+    hover = pd.DataFrame({"dist": DIST, "note": ["<b>bold</b> 100%"] * 50})
+    labels = np.array(["<i>x</i>"] + [str(i) for i in range(2, 51)], dtype=object)
+    fig, _, _ = rp.residuals_vs_fitted(cars, labels, hover=hover)
+    pts = _trace(fig, "markers")
+    assert pts.text[0] == "row &lt;i&gt;x&lt;/i&gt;<br>note = &lt;b&gt;bold&lt;/b&gt; 100%"
+    assert "<br>dist = %{customdata[2]:.4g}" in pts.hovertemplate
 
 
 @pytest.fixture(scope="module")
@@ -260,9 +274,11 @@ def test_large_data_draws_a_webgl_sample_with_the_extremes(big, builder):
     pts = [t for t in fig.data if t.mode == "markers"][0]
     assert isinstance(pts, go.Scattergl)
     assert MAX_POINTS <= len(pts.x) <= MAX_POINTS + rp.ID_N
-    labelled = [str(v) for v in _trace(fig, "text").text]
-    assert set(labelled) <= {str(v[0]) for v in pts.customdata}  # the labelled rows are always drawn
+    labelled = {f"row {v}" for v in _labels(fig)}
+    assert len(labelled) == rp.ID_N and labelled <= set(pts.text)  # the labelled rows are always drawn
     assert f"{big.n:,}" in summary  # statistics count every row
+    # plotly draws its WebGL layer above SVG: lines over WebGL points must be WebGL too, to be seen.
+    assert all(isinstance(t, go.Scattergl) for t in fig.data if t.mode == "lines")
     assert "random sample of 20,000" in note
     for t in fig.data:
         if t.mode == "lines" and t.name == "smoother (lowess)":
@@ -283,7 +299,7 @@ def test_rows_of_leverage_one_are_left_out_with_a_note():
         fig, summary, note = builder(result, labels)
         pts = _trace(fig, "markers")
         assert len(pts.x) == n - 1 and np.all(np.isfinite(pts.y))
-        assert "105" not in {v[0] for v in pts.customdata}
+        assert "row 105" not in set(pts.text)
         assert "105" in note and "leverage one" in note and "—" in note
         assert "19 " in summary
     fig, _, note = rp.residuals_vs_fitted(result, labels)

@@ -20,6 +20,7 @@ rows are not drawn) or None. Every statistic uses all rows; at most about
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping, Sequence
 
@@ -28,7 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy import stats
 
-from ._common import MAX_POINTS, fmt, safe_label, sample_index, sample_note, scatter, style
+from ._common import MAX_POINTS, WEBGL_THRESHOLD, fmt, safe_label, sample_index, sample_note, style
 
 __all__ = [
     "COOK_LEVELS",
@@ -300,45 +301,72 @@ def _drawn(n: int, valid: np.ndarray, extreme: np.ndarray, max_points: int, seed
     return np.union1d(idx, extreme).astype(int)
 
 
-def _hover(hover: pd.DataFrame | None, idx: np.ndarray, extra: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Hover values for the drawn rows: the plotted quantities, then the row's own data."""
-    out = {name: np.asarray(v)[idx] for name, v in extra.items()}
+def _points(x, y, labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]) -> go.Scatter | go.Scattergl:
+    """The drawn rows as markers; hover shows the row label, the plotted quantities, then the row's data.
+
+    Numbers travel as one float ``customdata`` array that plotly formats (``:.4g``); the
+    row label and any text columns are joined, HTML-escaped, into ``text``. Formatting
+    20,000 rows x several columns in Python (and letting plotly deep-copy an object
+    array) costs seconds per chart; this costs milliseconds.
+    """
+    numeric = {name: np.asarray(v, dtype=np.float64)[idx] for name, v in extra.items()}
+    text_columns: dict[str, np.ndarray] = {}
     if hover is not None:
         for c in list(hover.columns)[:_HOVER_COLUMNS]:
-            out.setdefault(str(c), hover[c].to_numpy()[idx])
-    return out
-
-
-def _points(x, y, labels, idx, hover, extra) -> go.Scatter | go.Scattergl:
-    return scatter(
-        x[idx],
-        y[idx],
+            if str(c) in numeric:
+                continue
+            values = hover[c].to_numpy()[idx]
+            if pd.api.types.is_numeric_dtype(hover[c]) and not pd.api.types.is_bool_dtype(hover[c]):
+                numeric[str(c)] = values.astype(np.float64)
+            else:
+                text_columns[str(c)] = values
+    rows = [f"row {html.escape(str(v))}" for v in labels[idx]]
+    for name, values in text_columns.items():
+        rows = [f"{r}<br>{safe_label(name)} = {html.escape(str(v))}" for r, v in zip(rows, values, strict=True)]
+    template = "%{text}" + "".join(
+        f"<br>{safe_label(name)} = %{{customdata[{j}]:.4g}}" for j, name in enumerate(numeric)
+    )
+    gl = idx.size > WEBGL_THRESHOLD
+    return (go.Scattergl if gl else go.Scatter)(
+        x=x[idx],
+        y=y[idx],
+        mode="markers",
         name="rows",
-        row_labels=labels[idx],
-        hover=_hover(hover, idx, extra),
+        text=np.array(rows, dtype=object),
+        customdata=np.column_stack(list(numeric.values())) if numeric else None,
+        hovertemplate=template + "<extra></extra>",
         marker={"color": _POINT_COLOR, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
         showlegend=False,
     )
 
 
-def _label_trace(x: np.ndarray, y: np.ndarray, labels: np.ndarray, extreme: np.ndarray) -> go.Scatter:
-    """Row labels next to the extreme points: right of a point in the left half, left of it otherwise (as R)."""
-    xe, ye = x[extreme], y[extreme]
+def _line_type(points: go.Scatter | go.Scattergl):
+    """Lines drawn over WebGL points must be WebGL too: plotly puts its WebGL layer above SVG."""
+    return go.Scattergl if isinstance(points, go.Scattergl) else go.Scatter
+
+
+def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray, extreme: np.ndarray) -> None:
+    """Label the extreme rows beside their points: right of a point in the left half, left otherwise (as R).
+
+    Annotations sit above every trace, WebGL included.
+    """
     finite_x = x[np.isfinite(x)]
     mid = (finite_x.min() + finite_x.max()) / 2 if finite_x.size else 0.0
-    return go.Scatter(
-        x=xe,
-        y=ye,
-        mode="text",
-        text=[safe_label(v) for v in labels[extreme]],
-        textposition=["middle right" if v <= mid else "middle left" for v in xe],
-        textfont={"size": 12, "color": "#1b1f24"},
-        hoverinfo="skip",
-        showlegend=False,
-    )
+    for i in extreme:
+        left_half = x[i] <= mid
+        fig.add_annotation(
+            x=x[i],
+            y=y[i],
+            text=safe_label(labels[i]),
+            name="row label",
+            showarrow=False,
+            xanchor="left" if left_half else "right",
+            xshift=5 if left_half else -5,
+            font={"size": 12, "color": "#1b1f24"},
+        )
 
 
-def _smooth_trace(x: np.ndarray, y: np.ndarray, idx: np.ndarray, max_points: int) -> tuple[go.Scatter | None, np.ndarray]:
+def _smooth_trace(x: np.ndarray, y: np.ndarray, idx: np.ndarray, max_points: int, line_type) -> tuple[go.Scatter | None, np.ndarray]:
     """R's lowess smoother of y on x, over all rows up to ``max_points``, else over the drawn sample.
 
     Returns the line trace (None when fewer than 2 points) and the smoothed values at
@@ -354,7 +382,7 @@ def _smooth_trace(x: np.ndarray, y: np.ndarray, idx: np.ndarray, max_points: int
         return None, np.empty(0)
     xs, ys = _lowess(x[use], y[use])
     keep = _curve_positions(xs.size)
-    trace = go.Scatter(
+    trace = line_type(
         x=xs[keep],
         y=ys[keep],
         mode="lines",
@@ -453,11 +481,12 @@ def residuals_vs_fitted(
 
     fig = go.Figure()
     fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
-    fig.add_trace(_points(fitted, resid, labels, idx, hover, {"fitted": fitted, "residual": resid}))
-    smooth, ys = _smooth_trace(fitted, resid, idx, max_points)
+    points = _points(fitted, resid, labels, idx, hover, {"fitted": fitted, "residual": resid})
+    fig.add_trace(points)
+    smooth, ys = _smooth_trace(fitted, resid, idx, max_points, _line_type(points))
     if smooth is not None:
         fig.add_trace(smooth)
-    fig.add_trace(_label_trace(fitted, resid, labels, extreme))
+    _label_rows(fig, fitted, resid, labels, extreme)
     style(fig, title, xlabel, ylabel, height=_HEIGHT)
 
     smooth_text = f"the red smoother ranges from {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; " if ys.size else ""
@@ -515,10 +544,12 @@ def normal_qq(
     idx = _drawn(n, valid, extreme, max_points, seed)
     slope, intercept = _qq_line(rs[valid])
 
-    fig = go.Figure()
+    points = _points(theo, rs, labels, idx, hover, {"theoretical quantile": theo, "standardized residual": rs})
     lo, hi = float(theo[valid].min()), float(theo[valid].max())
+    fig = go.Figure()
+    fig.add_trace(points)
     fig.add_trace(
-        go.Scatter(
+        _line_type(points)(
             x=[lo, hi],
             y=[intercept + slope * lo, intercept + slope * hi],
             mode="lines",
@@ -527,8 +558,7 @@ def normal_qq(
             hoverinfo="skip",
         )
     )
-    fig.add_trace(_points(theo, rs, labels, idx, hover, {"theoretical quantile": theo, "standardized residual": rs}))
-    fig.add_trace(_label_trace(theo, rs, labels, extreme))
+    _label_rows(fig, theo, rs, labels, extreme)
     style(fig, title, xlabel, ylabel, height=_HEIGHT)
 
     beyond = int(np.sum(np.abs(rs[valid]) > 2))
@@ -574,14 +604,15 @@ def scale_location(
     extreme = _most_extreme(np.abs(rs))
     idx = _drawn(n, valid, extreme, max_points, seed)
 
-    fig = go.Figure()
-    fig.add_trace(
-        _points(fitted, root, labels, idx, hover, {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs})
+    points = _points(
+        fitted, root, labels, idx, hover, {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}
     )
-    smooth, ys = _smooth_trace(fitted, root, idx, max_points)
+    fig = go.Figure()
+    fig.add_trace(points)
+    smooth, ys = _smooth_trace(fitted, root, idx, max_points, _line_type(points))
     if smooth is not None:
         fig.add_trace(smooth)
-    fig.add_trace(_label_trace(fitted, root, labels, extreme))
+    _label_rows(fig, fitted, root, labels, extreme)
     style(fig, title, xlabel, ylabel, height=_HEIGHT)
     fig.update_yaxes(rangemode="tozero")
 
@@ -644,9 +675,11 @@ def residuals_vs_leverage(
     pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
     y_range = [y_lo - pad, y_hi + pad]
 
+    points = _points(h, rs, labels, idx, hover, {"leverage": h, "standardized residual": rs, "Cook's distance": cook})
     fig = go.Figure()
     fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
     fig.add_vline(x=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
+    fig.add_trace(points)
     h_start = min(float(h[valid].min()), h_max / 100)
     if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
         h_start = h_max / 100
@@ -659,7 +692,7 @@ def residuals_vs_leverage(
         name = f"Cook's distance {level:g}"
         for sign, show in ((1.0, True), (-1.0, False)):
             fig.add_trace(
-                go.Scatter(
+                _line_type(points)(
                     x=grid,
                     y=sign * r,
                     mode="lines",
@@ -673,12 +706,9 @@ def residuals_vs_leverage(
             )
             # R writes the level at the right end of each contour; here, when that end is on the chart.
             if y_range[0] <= sign * r[-1] <= y_range[1]:
-                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", showarrow=False, xanchor="left",
-                                   font={"color": _SMOOTH_COLOR, "size": 11})
-    fig.add_trace(
-        _points(h, rs, labels, idx, hover, {"leverage": h, "standardized residual": rs, "Cook's distance": cook})
-    )
-    fig.add_trace(_label_trace(h, rs, labels, extreme))
+                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", name="Cook level", showarrow=False,
+                                   xanchor="right", yshift=9 * sign, font={"color": _SMOOTH_COLOR, "size": 11})
+    _label_rows(fig, h, rs, labels, extreme)
     style(fig, title, xlabel, ylabel, height=_HEIGHT)
     fig.update_xaxes(range=[0, x_right] if x_right > 0 else None)
     fig.update_yaxes(range=y_range)
