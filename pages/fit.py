@@ -116,12 +116,13 @@ def _gd_tiles(g, result) -> None:
 
 
 def _gd_status(g) -> None:
+    # linreg's message already says what happened and what to do; the colour says how bad it is.
     if g.diverged:
-        st.error(f"Gradient descent diverged. {g.message}")
+        st.error(f"Gradient descent diverged: {g.message}")
     elif not g.converged:
-        st.warning(f"Gradient descent has not converged yet. {g.message}")
+        st.warning(f"Gradient descent has not converged yet: {g.message}")
     else:
-        st.success(f"Gradient descent converged in {g.n_iter:,} iterations. {g.message}")
+        st.success(g.message)
 
 
 def _page() -> None:

@@ -49,6 +49,15 @@ def _kind(s: pd.Series) -> str:
     return "text"
 
 
+def _example(values: pd.Series) -> str:
+    if not len(values):
+        return "—"
+    v = values.iloc[0]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return fmt(float(v), 6)
+    return str(v)
+
+
 def column_table(df: pd.DataFrame) -> pd.DataFrame:
     """One row per column: its type, number of distinct values, missing count and share, an example.
 
@@ -71,7 +80,7 @@ def column_table(df: pd.DataFrame) -> pd.DataFrame:
                 "distinct": int(non_missing.nunique()),
                 "missing": missing,
                 "missing %": f"{100 * missing / n:.1f}%" if n else "—",
-                "example": str(non_missing.iloc[0]) if len(non_missing) else "—",
+                "example": _example(non_missing),
             }
         )
     return pd.DataFrame(rows, columns=["column", "type", "distinct", "missing", "missing %", "example"])
