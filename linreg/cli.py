@@ -478,14 +478,15 @@ def _fit_gd(design, args: argparse.Namespace) -> dict[str, Any]:
         terms=terms, coef=gd.coef, n=n, n_dropped=design.n_dropped, method="gd",
         df_model=k - int(design.intercept), df_resid=n - k,
     )
-    report.update(_fit_stats_at(X, y, gd.coef, design.intercept, n - k))
+    resid = y - _with_ones(X, design.intercept) @ np.asarray(gd.coef)
+    report.update(_fit_stats_at(resid, y, design.intercept, n - k))
     report.update(
         iterations=gd.n_iter, converged=gd.converged, diverged=gd.diverged, message=gd.message,
         final_loss=gd.history.loss[-1], learning_rate=gd.learning_rate,
         max_stable_learning_rate=gd.max_stable_learning_rate,
     )
     report["_momentum"], report["_batch_size"], report["_standardize"] = gd.momentum, gd.batch_size, standardize
-    report["_resid"] = y - _with_ones(X, design.intercept) @ np.asarray(gd.coef)
+    report["_resid"] = resid
     return report
 
 
@@ -493,17 +494,19 @@ def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
     return np.column_stack([np.ones(X.shape[0]), X]) if intercept else X
 
 
-def _fit_stats_at(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: bool,
-                  df_resid: int) -> dict[str, float | None]:
-    """rss, sigma, r_squared and adj_r_squared at any coefficients (they need only the residuals).
+def _fit_stats_at(resid: np.ndarray, y: np.ndarray, intercept: bool, df_resid: int) -> dict[str, float | None]:
+    """rss, sigma, r_squared and adj_r_squared from the residuals of any coefficients.
 
-    R-squared is centred with an intercept and uncentred without, as ``fit_ols`` defines it.
+    R-squared is centred with an intercept and uncentred without, as ``fit_ols`` defines it;
+    a statistic whose denominator is zero is None.
+
+    Examples
+    --------
+    >>> _fit_stats_at(np.array([1.0, -1.0, 0.0]), np.array([1.0, 2.0, 3.0]), True, 1)
+    {'rss': 2.0, 'sigma': 1.4142135623730951, 'r_squared': 0.0, 'adj_r_squared': -1.0}
     """
-    from .descent import loss
-
-    X1 = _with_ones(X, intercept)
-    n = X1.shape[0]
-    rss = n * loss(X1, y, np.asarray(coef))   # loss is the mean squared residual
+    n = resid.shape[0]
+    rss = float(resid @ resid)
     tss = float(np.sum((y - y.mean()) ** 2) if intercept else np.sum(y**2))
     stats: dict[str, float | None] = {"rss": rss, "sigma": None, "r_squared": None, "adj_r_squared": None}
     if df_resid > 0:
