@@ -17,6 +17,7 @@ it and show ``st.error``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from dataclasses import dataclass, replace
@@ -48,12 +49,17 @@ __all__ = [
     "ols",
     "gd",
     "text_columns",
+    "data_key",
+    "column_summary",
+    "target_scatter",
+    "fit_figure",
     "md_escape",
     "md_code",
 ]
 
 # Plain session keys. Only this module touches them.
 _DATA = "lr_data"  # pandas.DataFrame: the current dataset
+_DATA_KEY = "lr_data_key"  # str: content hash of the dataset, the cache key of everything computed from it
 _SOURCE = "lr_source"  # str: where it came from, e.g. "Built-in: Anscombe I"
 _SPEC = "lr_spec"  # linreg.design.ModelSpec
 _FIT = "lr_fit_settings"  # FitSettings
@@ -116,6 +122,7 @@ def init() -> None:
     if _DATA not in ss:
         df, label, spec = _default_dataset()
         ss[_DATA] = df
+        ss[_DATA_KEY] = data_key(df)
         ss[_SOURCE] = label
         ss[_SPEC] = spec
         ss[_VERSION] = 0
@@ -148,6 +155,7 @@ def set_data(df: pd.DataFrame, source_label: str, spec=None, truth: dict[str, fl
     """
     init()
     st.session_state[_DATA] = df
+    st.session_state[_DATA_KEY] = data_key(df)
     st.session_state[_TRUTH] = dict(truth) if truth else None
     st.session_state[_SOURCE] = source_label
     st.session_state[_SPEC] = spec if spec is not None else default_spec(df)
@@ -232,18 +240,41 @@ def default_spec(df: pd.DataFrame, target: str | None = None, features=None):
 # ---------------------------------------------------------------------------
 
 
+def data_key(df: pd.DataFrame) -> str:
+    """A content hash of every cell, column name and dtype of ``df``.
+
+    Cached functions take this key and the DataFrame as ``_df`` (not hashed by
+    Streamlit): Streamlit hashes a DataFrame of 50,000 rows or more by a 10,000-row
+    sample, so two large datasets differing in one cell would share cache entries.
+    Hashing once here, when the data is set, is also cheaper than on every call.
+    """
+    h = hashlib.sha256()
+    h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _data() -> tuple[str, pd.DataFrame]:
+    init()
+    return st.session_state[_DATA_KEY], st.session_state[_DATA]
+
+
+# Each cached function is pure: its result depends only on its arguments, and the
+# unhashed ``_df`` is determined by ``key`` (its content hash).
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _cached_design(df: pd.DataFrame, spec):
+def _cached_design(key: str, spec, _df: pd.DataFrame):
     from linreg.design import build_design
 
-    return build_design(df, spec)
+    return build_design(_df, spec)
 
 
 @st.cache_data(show_spinner="Fitting…", max_entries=32)
-def _cached_ols(df: pd.DataFrame, spec, method: str, alpha: float):
+def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
     from linreg.design import fit_design
 
-    design_ = _cached_design(df, spec)
+    design_ = _cached_design(key, spec, _df)
     # The plain-language warnings travel in result.warnings, which the pages show inline;
     # the Python warning would only reach the server log (or fail a strict test run).
     with warnings.catch_warnings():
@@ -252,10 +283,10 @@ def _cached_ols(df: pd.DataFrame, spec, method: str, alpha: float):
 
 
 @st.cache_data(show_spinner="Running gradient descent…", max_entries=32)
-def _cached_gd(df: pd.DataFrame, spec, settings: GDSettings):
+def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
-    design_ = _cached_design(df, spec)
+    design_ = _cached_design(key, spec, _df)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LinregWarning)
         return gradient_descent(
@@ -271,6 +302,50 @@ def _cached_gd(df: pd.DataFrame, spec, settings: GDSettings):
         )
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_column_table(key: str, _df: pd.DataFrame):
+    from linreg.plots.fit import column_table, missing_summary
+
+    return column_table(_df), missing_summary(_df)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_target_scatter(key: str, x: str, target: str, _df: pd.DataFrame):
+    from linreg.plots.fit import target_scatter
+
+    return target_scatter(_df, x, target)
+
+
+@st.cache_data(show_spinner="Drawing…", max_entries=16)
+def _cached_fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings | None, _df: pd.DataFrame):
+    from linreg.plots.fit import fit_figure
+
+    closed = "qr" if method == "gd" else method
+    design_ = _cached_design(key, spec, _df)
+    result = _cached_ols(key, spec, closed, alpha, _df)
+    gd_result = _cached_gd(key, spec, settings, _df) if settings is not None else None
+    return fit_figure(_df, design_, result, gd_result=gd_result)
+
+
+def column_summary() -> tuple[pd.DataFrame, str]:
+    """The current data's column table (type, distinct, missing) and missing-values sentence."""
+    key, df = _data()
+    return _cached_column_table(key, df)
+
+
+def target_scatter(x: str):
+    """(figure, summary, sample note) of the target against column ``x`` of the current data."""
+    key, df = _data()
+    return _cached_target_scatter(key, x, current_spec().target, df)
+
+
+def fit_figure(method: str):
+    """(figure, summary, sample note) of the current fit by ``method`` ("gd" draws GD's line too)."""
+    key, df = _data()
+    settings = gd_settings() if method == "gd" else None
+    return _cached_fit_figure(key, current_spec(), method, fit_settings().alpha, settings, df)
+
+
 def design():
     """The ``linreg.design.Design`` of the current data and spec.
 
@@ -279,8 +354,8 @@ def design():
     LinregError
         If the spec does not fit the data (unknown column, text used as a number, ...).
     """
-    df, _ = current_data()
-    return _cached_design(df, current_spec())
+    key, df = _data()
+    return _cached_design(key, current_spec(), df)
 
 
 def ols(method: str = "qr"):
@@ -295,8 +370,8 @@ def ols(method: str = "qr"):
     """
     if method == "gd":
         raise LinregError("ols() fits in closed form; use gd() for gradient descent")
-    df, _ = current_data()
-    return _cached_ols(df, current_spec(), method, fit_settings().alpha)
+    key, df = _data()
+    return _cached_ols(key, current_spec(), method, fit_settings().alpha, df)
 
 
 def gd(settings: GDSettings | None = None):
@@ -307,8 +382,8 @@ def gd(settings: GDSettings | None = None):
     LinregError
         If the design cannot be built or a setting is invalid.
     """
-    df, _ = current_data()
-    return _cached_gd(df, current_spec(), settings if settings is not None else gd_settings())
+    key, df = _data()
+    return _cached_gd(key, current_spec(), settings if settings is not None else gd_settings(), df)
 
 
 # ---------------------------------------------------------------------------

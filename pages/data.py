@@ -17,7 +17,6 @@ from linreg import datasets, synthetic
 from linreg.data import load_csv
 from linreg.design import ModelSpec
 from linreg.exceptions import LinregError
-from linreg.plots import fit as plots
 
 MAX_UPLOAD_ROWS = 2_000_000
 MAX_UPLOAD_COLS = 500
@@ -167,8 +166,9 @@ def _data_section(df: pd.DataFrame, label: str) -> None:
         st.dataframe(df.head(PREVIEW_ROWS), height=300)
     with right:
         st.caption("Columns: type and missing values")
-        st.dataframe(plots.column_table(df), hide_index=True)
-    st.markdown(plots.missing_summary(df))
+        table, missing = state.column_summary()
+        st.dataframe(table, hide_index=True)
+    st.markdown(missing)
 
 
 # ---------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def _explore_plot(df: pd.DataFrame, spec: ModelSpec) -> None:
     if st.session_state["explore_x"] not in candidates:
         st.session_state["explore_x"] = default
     x = st.selectbox("Plot the target against", candidates, key="explore_x")
-    fig, summary, note = plots.target_scatter(df, x, spec.target)
+    fig, summary, note = state.target_scatter(x)
     st.plotly_chart(fig, key="explore_chart")
     st.caption(summary)
     if note:

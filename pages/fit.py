@@ -178,7 +178,7 @@ def _page() -> None:
                    + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))
 
     st.subheader("The fit, drawn")
-    fig, summary, note = plots.fit_figure(df, design, result, gd_result=gd_result)
+    fig, summary, note = state.fit_figure(method)
     st.plotly_chart(fig, key="fit_chart")
     st.caption(summary)
     if note:
