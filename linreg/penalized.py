@@ -587,33 +587,47 @@ def _soft(z: float, t: float) -> float:
     return z - t if z > t else z + t if z < -t else 0.0
 
 
-def _active_solve(w: _Work, lam: float, a: float, c: np.ndarray) -> np.ndarray | None:
-    """Exact minimiser given the active set and signs of ``c``, or None if they are wrong.
+def _active_solve(w: _Work, lam: float, a: float, c: np.ndarray, tol_abs: float) -> np.ndarray | None:
+    """Exact minimiser found from the active set and signs of ``c``, or None.
 
-    On the active set A with signs s the conditions are linear:
-    ((2/N) Z_A^T Z_A + 2λ(1-α) I) c_A = (2/N) Z_A^T yc - λα s_A. Solved by least squares
-    on the augmented design [Z_A; sqrt(Nλ(1-α)) I] (QR via lstsq, no inverse).
+    On an active set A with signs s the conditions are linear:
+    ((2/N) Z_A^T Z_A + 2λ(1-α) I) c_A = (2/N) Z_A^T yc - λα s_A, i.e. Ã^T Ã c_A = rhs with
+    the augmented design Ã = [Z_A; sqrt(Nλ(1-α)) I]: Ã = QR, then two triangular solves
+    (no inverse). Starting from the set coordinate descent found, a few active-set steps
+    fix it up: a coordinate whose solved sign disagrees leaves the set, the inactive
+    coordinate that most violates |(2/N) z_j^T r| <= λα joins it with the sign of its
+    gradient. The caller checks the KKT conditions of the result, so a failed attempt
+    costs a few small solves and is discarded.
     """
+    p = c.shape[0]
     A = np.flatnonzero(c)
-    if A.size == 0:
-        return None
-    s = np.sign(c[A])
-    ZA = w.Z[:, A]
+    signs = np.sign(c)
     ridge = math.sqrt(w.n * lam * (1.0 - a))
-    # (Ã^T Ã) c = Z_A^T yc - (N/2) λα s  <=>  least squares of Ã c against [yc; 0] shifted
-    # by the linear term: solve Ã^T Ã c = rhs as lstsq with Ã's QR.
-    At = np.vstack([ZA, ridge * np.eye(A.size)]) if ridge > 0 else ZA
-    rhs = ZA.T @ w.yc - 0.5 * w.n * lam * a * s
-    Q, R = np.linalg.qr(At)
-    if R.size == 0 or np.min(np.abs(np.diag(R))) <= 1e-12 * np.max(np.abs(np.diag(R))):
-        return None  # singular on the active set: leave it to coordinate descent
-    # R^T R c = rhs by two triangular solves.
-    cA = solve_triangular(R, solve_triangular(R, rhs, trans="T"))
-    if np.any(np.sign(cA) != s):
-        return None
-    out = np.zeros_like(c)
-    out[A] = cA
-    return out
+    for _ in range(2 * p + 2):
+        out = np.zeros_like(c)
+        if A.size:
+            ZA = w.Z[:, A]
+            At = np.vstack([ZA, ridge * np.eye(A.size)]) if ridge > 0 else ZA
+            rhs = ZA.T @ w.yc - 0.5 * w.n * lam * a * signs[A]
+            R = np.linalg.qr(At, mode="r")
+            d = np.abs(np.diag(R))
+            if R.shape[0] < A.size or d.min() <= 1e-12 * d.max():
+                return None  # singular on the active set: leave it to coordinate descent
+            cA = solve_triangular(R, solve_triangular(R, rhs, trans="T"))
+            wrong = np.sign(cA) != signs[A]
+            if wrong.any():
+                A = A[~wrong]
+                continue
+            out[A] = cA
+        grad = w.q - w.gram @ out
+        excess = np.abs(grad) - lam * a
+        excess[A] = -np.inf
+        j = int(np.argmax(excess)) if p else 0
+        if p == 0 or excess[j] <= tol_abs:
+            return out
+        A = np.sort(np.append(A, j))
+        signs[j] = np.sign(grad[j])
+    return None
 
 
 def _cd(w: _Work, lam: float, a: float, c0: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, int, bool, float]:
@@ -656,7 +670,7 @@ def _cd(w: _Work, lam: float, a: float, c0: np.ndarray, tol: float, max_iter: in
         if a > 0 and prev_signs is not None and np.array_equal(signs, prev_signs):
             # The active set and signs have settled: solve for them exactly, then let the
             # next sweep confirm (a wrong guess is simply discarded).
-            exact = _active_solve(w, lam, a, c)
+            exact = _active_solve(w, lam, a, c, tol * scale)
             if exact is not None and _kkt_from_grad(exact, q - G @ exact, lam, a) <= tol * scale:
                 c = exact
                 Gc = G @ c
