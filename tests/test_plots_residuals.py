@@ -390,3 +390,15 @@ def test_influential_rows_keep_rows_of_leverage_one_after_the_top_ones():
     finite = np.where(np.isfinite(result.cooks_distance), result.cooks_distance, -1)
     assert table["row"].tolist() == [*(np.argsort(-finite)[:4] + 1), 6]
     assert np.isnan(table["cooks_distance"].iloc[-1])
+
+
+def test_labels_of_nearby_points_do_not_overlap():
+    fig = go.Figure()
+    x = np.array([0.0, 10.0, 10.1, 10.05, 5.0])
+    y = np.array([0.0, 10.0, 10.05, 9.98, 5.0])
+    rp._label_rows(fig, x, y, np.array(list("abcde")), np.array([1, 2, 3, 4]))
+    shifts = {a.text: a.yshift for a in fig.layout.annotations}
+    assert shifts["b"] == 0 and shifts["e"] == 0  # alone, or the first of a crowd: in place
+    assert len({shifts["b"], shifts["c"], shifts["d"]}) == 3  # the crowd is spread over three lines
+    anchors = {a.text: a.xanchor for a in fig.layout.annotations}
+    assert anchors["e"] == "left" and anchors["b"] == "right"  # as R: outward from the middle

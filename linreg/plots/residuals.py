@@ -348,12 +348,24 @@ def _line_type(points: go.Scatter | go.Scattergl):
 def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray, extreme: np.ndarray) -> None:
     """Label the extreme rows beside their points: right of a point in the left half, left otherwise (as R).
 
-    Annotations sit above every trace, WebGL included.
+    Annotations sit above every trace, WebGL included. A label that would overlap an
+    earlier one (points within about a label's size on a ~450 x 330 px plot) moves a
+    line up or down, alternately.
     """
-    finite_x = x[np.isfinite(x)]
-    mid = (finite_x.min() + finite_x.max()) / 2 if finite_x.size else 0.0
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return
+    x_lo, x_hi = float(x[ok].min()), float(x[ok].max())
+    y_span = float(np.ptp(y[ok])) or 1.0
+    x_span = (x_hi - x_lo) or 1.0
+    mid = (x_lo + x_hi) / 2
+    placed: list[tuple[float, float, int]] = []
     for i in extreme:
         left_half = x[i] <= mid
+        crowd = sum(abs(x[i] - px) < 0.12 * x_span and abs(y[i] - (py + shift * y_span / 28)) < 0.045 * y_span
+                    for px, py, shift in placed)
+        shift = (crowd + 1) // 2 * (1 if crowd % 2 else -1)  # 0, +1, -1, +2, ... lines
+        placed.append((float(x[i]), float(y[i]), shift))
         fig.add_annotation(
             x=x[i],
             y=y[i],
@@ -362,6 +374,7 @@ def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray
             showarrow=False,
             xanchor="left" if left_half else "right",
             xshift=5 if left_half else -5,
+            yshift=12 * shift,
             font={"size": 12, "color": "#1b1f24"},
         )
 
@@ -685,10 +698,12 @@ def residuals_vs_leverage(
         h_start = h_max / 100
     grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
     dashes = ("dash", "dot", "dashdot")
+    visible_contour = False
     for j, level in enumerate(cook_levels):
         if grid.size == 0:
             break
         r = _cook_contour(level, rank, grid)
+        visible_contour = visible_contour or bool(np.any(r <= y_range[1]) or np.any(-r >= y_range[0]))
         name = f"Cook's distance {level:g}"
         for sign, show in ((1.0, True), (-1.0, False)):
             fig.add_trace(
@@ -710,16 +725,18 @@ def residuals_vs_leverage(
                                    xanchor="right", yshift=9 * sign, font={"color": _SMOOTH_COLOR, "size": 11})
     _label_rows(fig, h, rs, labels, extreme)
     style(fig, title, xlabel, ylabel, height=_HEIGHT)
-    fig.update_xaxes(range=[0, x_right] if x_right > 0 else None)
+    # Leverage is often tiny (1/n): plain exponents read better than SI prefixes (µ, m).
+    fig.update_xaxes(range=[0, x_right] if x_right > 0 else None, exponentformat="e")
     fig.update_yaxes(range=y_range)
 
     c = cook[valid]
     top = extreme[0] if extreme.size else None
     counts = "; ".join(f"{int(np.sum(c > level)):,} above {level:g}" for level in cook_levels)
     top_text = f"the largest Cook's distance is {fmt(cook[top], 3)} (row {labels[top]}); " if top is not None else ""
+    beyond = "" if visible_contour else "; the contours lie beyond the chart: no row comes near them"
     summary = (
         f"Residuals vs leverage: {m:,} points; leverage from {fmt(h[valid].min(), 3)} to {fmt(h_max, 3)} "
-        f"(average p/n = {fmt(rank / n, 3)}); {top_text}Cook's distance: {counts}; "
+        f"(average p/n = {fmt(rank / n, 3)}); {top_text}Cook's distance: {counts}{beyond}; "
         f"{_rows_text(labels, extreme)} have the largest Cook's distance."
     )
     note = _join(sample_note(m, min(m, max_points)), leverage_note)
