@@ -362,16 +362,26 @@ _SAMPLES = [
 
 
 @pytest.mark.parametrize("raw", _SAMPLES)
-def test_c_engine_fallback_gives_the_same_frame(raw, monkeypatch):
+def test_pyarrow_and_c_engine_give_the_same_frame(raw, monkeypatch):
+    pytest.importorskip("pyarrow")
+    monkeypatch.setattr("linreg.data._use_pyarrow", lambda: True)
     fast = load_csv(raw)
-    monkeypatch.setattr("linreg.data._parse_pyarrow", lambda *args: None)
+    monkeypatch.setattr("linreg.data._use_pyarrow", lambda: False)
     pd.testing.assert_frame_equal(load_csv(raw), fast)
 
 
+@pytest.mark.parametrize("use", [True, False])
+def test_both_engines_load_many_rows_exactly(use, monkeypatch):
+    monkeypatch.setattr("linreg.data._use_pyarrow", lambda: use)
+    values = np.random.default_rng(0).standard_normal((3000, 3)) * 10.0 ** np.arange(-100, 200, 100)
+    df = load_csv(pd.DataFrame(values, columns=["a", "b", "c"]).to_csv(index=False).encode())
+    assert_array_equal(df.to_numpy(), values)
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_CSVISH)
-def test_csv_like_text_without_pyarrow_gives_a_frame_or_a_data_error(text):
+@given(_CSVISH, st.booleans())
+def test_csv_like_text_gives_a_frame_or_a_data_error_with_either_engine(text, use):
     from unittest import mock
 
-    with mock.patch("linreg.data._parse_pyarrow", lambda *args: None):
+    with mock.patch("linreg.data._use_pyarrow", lambda: use):
         _load_or_error(text.encode("utf-8"))
