@@ -875,9 +875,11 @@ def _map_coef(M: np.ndarray, coef: np.ndarray, cov_u: np.ndarray) -> tuple[np.nd
 
 
 def _is_exact_fit(rss: float, tss: float, yl: np.ndarray, n: int) -> bool:
-    # Residuals at the level of float64 rounding of y count as an exact fit.
+    # Exact up to rounding: residuals at the level of float64 rounding of y (a few
+    # eps * max|y| each), or below 1e-12 of the spread of y (RSS/TSS <= 1e-24).
     scale = float(np.max(np.abs(yl))) if n else 0.0
-    return rss <= (1e-12 * scale) ** 2 * n
+    rounding = 8.0 * np.finfo(np.float64).eps * scale
+    return rss <= max(1e-24 * tss, n * rounding**2)
 
 
 def _raw_condition_number(r_factor: np.ndarray, M: np.ndarray | None, aliased_mask: np.ndarray) -> float:

@@ -344,3 +344,15 @@ def test_large_rank_deficient_problem_stays_on_fast_path():
     assert_allclose(res.coef[ok], s.params, rtol=1e-9)
     assert_allclose(res.std_err[ok], s.bse, rtol=1e-9)
     assert_allclose(res.leverage[:50], s.get_influence().hat_matrix_diag[:50], rtol=1e-8)
+
+
+def test_small_but_real_residuals_are_not_called_exact():
+    # y far from 0 with tiny noise: the residuals are real, not rounding.
+    rng = np.random.default_rng(6)
+    x = np.arange(30.0)
+    y = 1e6 + 1e-3 * x + 1e-7 * rng.normal(size=30)
+    res = fit_ols(x, y)
+    assert not any("exactly" in w for w in res.warnings)
+    assert_allclose(res.coef[1], 1e-3, rtol=1e-4)
+    exact = fit_ols(x, 1e6 + 0.5 * x)
+    assert any("exactly" in w for w in exact.warnings)
