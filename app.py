@@ -37,7 +37,7 @@ def _sidebar_summary() -> None:
         try:
             terms = state.design().terms
         except LinregError as err:
-            st.caption(f"The model cannot be built yet: {err}")
+            st.caption(f"The model cannot be built yet: {state.md_escape(err)}")
             return
         shown = ", ".join(state.md_code(t) for t in terms[:12])
         more = f" and {len(terms) - 12} more" if len(terms) > 12 else ""

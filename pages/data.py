@@ -73,7 +73,7 @@ def _builtin_tab() -> None:
             df, info = datasets.load_dataset(name)
             spec = state.default_spec(df, info.target, info.features)
         except LinregError as err:
-            st.error(f"Could not load {info.title}: {err}")
+            st.error(f"Could not load {info.title}: {state.md_escape(err)}")
             return
         _use(df, f"Built-in: {info.title}", spec)
         st.success(f"Loaded {info.title}: {len(df):,} rows.")
@@ -118,10 +118,10 @@ def _generate_tab() -> None:
             hint.setdefault("target", sd.target)
             spec = ModelSpec(**hint)
         except LinregError as err:
-            st.error(f"Could not generate the data: {err}")
+            st.error(f"Could not generate the data: {state.md_escape(err)}")
             return
         _use(sd.data, f"Synthetic: {kind} (n={len(sd.data):,}, seed {int(seed)})", spec, truth=dict(sd.coef))
-        st.success(f"Generated {len(sd.data):,} rows. {sd.description}")
+        st.success(f"Generated {len(sd.data):,} rows. {state.md_escape(sd.description)}")
 
 
 def _upload_tab() -> None:
@@ -258,7 +258,7 @@ def _design_summary() -> None:
     try:
         design = state.design()
     except LinregError as err:
-        st.error(f"This model cannot be built: {err}")
+        st.error(f"This model cannot be built: {state.md_escape(err)}")
         return
     k = len(design.terms) + int(design.intercept)
     terms = ", ".join(state.md_code(t) for t in (("Intercept",) if design.intercept else ()) + tuple(design.terms))
@@ -289,7 +289,7 @@ def _explore_plot(df: pd.DataFrame, spec: ModelSpec) -> None:
     x = st.selectbox("Plot the target against", candidates, key="explore_x")
     fig, summary, note = state.target_scatter(x)
     st.plotly_chart(fig, key="explore_chart")
-    st.caption(summary)
+    st.caption(state.md_escape(summary))
     if note:
         st.caption(note)
 

@@ -118,11 +118,11 @@ def _gd_tiles(g, result) -> None:
 def _gd_status(g) -> None:
     # linreg's message already says what happened and what to do; the colour says how bad it is.
     if g.diverged:
-        st.error(f"Gradient descent diverged: {g.message}")
+        st.error(f"Gradient descent diverged: {state.md_escape(g.message)}")
     elif not g.converged:
-        st.warning(f"Gradient descent has not converged yet: {g.message}")
+        st.warning(f"Gradient descent has not converged yet: {state.md_escape(g.message)}")
     else:
-        st.success(g.message)
+        st.success(state.md_escape(g.message))
 
 
 def _page() -> None:
@@ -140,12 +140,12 @@ def _page() -> None:
         result = state.ols("qr" if method == "gd" else method)
         gd_result = state.gd() if method == "gd" else None
     except LinregError as err:
-        st.error(f"The model cannot be fitted: {err}")
+        st.error(f"The model cannot be fitted: {state.md_escape(err)}")
         return
 
     # Warnings first, in plain language, where the numbers are read.
     for w in result.warnings:
-        st.warning(w)
+        st.warning(state.md_escape(w))
     if design.n_dropped:
         st.info(f"{design.n_dropped:,} rows with a missing value in a used column are left out; "
                 f"{result.n:,} rows are used.")
@@ -160,7 +160,7 @@ def _page() -> None:
     coef = gd_result.coef if gd_result is not None else result.coef
     aliased = () if gd_result is not None else result.aliased
     st.latex(plots.equation_latex(spec.target, result.terms, coef, aliased))
-    st.caption(plots.equation_text(spec.target, result.terms, coef, aliased)
+    st.caption(state.md_escape(plots.equation_text(spec.target, result.terms, coef, aliased))
                + (" (gradient-descent coefficients)" if gd_result is not None else ""))
     if result.aliased and gd_result is None:
         st.caption("Aliased terms are left out of the equation: the data cannot tell them apart from other terms.")
@@ -180,7 +180,7 @@ def _page() -> None:
     st.subheader("The fit, drawn")
     fig, summary, note = state.fit_figure(method)
     st.plotly_chart(fig, key="fit_chart")
-    st.caption(summary)
+    st.caption(state.md_escape(summary))
     if note:
         st.caption(note)
 

@@ -164,3 +164,17 @@ def test_state_survives_a_page_switch():
     assert at.session_state["lr_spec"] == spec
     assert at.multiselect(key="features").value == ["a", "group"]
     assert at.number_input(key="poly::a").value == 3
+
+
+def test_user_column_names_render_literally():
+    hostile = b'"**bold** _it_","$x^2$",":red[y]","<b>t</b>"\n1,2,4,1\n2,1,5,2\n3,4,1,3\n4,3,2,5\n5,6,3,4\n6,5,6,7\n'
+    at = _upload(_app(), "hostile.csv", hostile)
+    assert not at.exception and not at.error
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception and not at.error
+    texts = [m.value for m in (*at.markdown, *at.caption, *at.warning, *at.sidebar.markdown)]
+    # Markdown and math in column names are escaped (or inside code spans), never interpreted.
+    for text in texts:
+        assert "**bold**" not in text.replace("`**bold** _it_`", "")
+        assert " $x^2$" not in text
+    assert any(r"\*\*bold\*\* \_it\_" in t for t in texts)
