@@ -517,14 +517,6 @@ def _householder_ld(A: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.nda
     return R, refl, np.asarray(kept, dtype=np.intp)
 
 
-def _apply_qt(refl: list[np.ndarray], b: np.ndarray) -> np.ndarray:
-    """Q^T b for the Householder reflectors (b of shape (n,) or (n, m))."""
-    b = b.copy()
-    for j, v in enumerate(refl):
-        b[j:] -= 2 * np.multiply.outer(v, v @ b[j:]) if b.ndim == 2 else 2 * v * (v @ b[j:])
-    return b
-
-
 def _thin_q(refl: list[np.ndarray], n: int) -> np.ndarray:
     """The first r columns of Q = H_0 H_1 ... H_{r-1}, shape (n, r)."""
     r = len(refl)
@@ -819,8 +811,8 @@ def _assemble(
         )
     if _is_exact_fit(rss, tss, yl, n):
         notes.append(
-            "The model fits the data exactly (residuals are zero up to rounding): standard errors are 0 or "
-            "meaningless, t statistics infinite and p-values 0, so the tests say nothing here."
+            "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
+            "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
         )
 
     return OLSResult(
