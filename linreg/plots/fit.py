@@ -363,6 +363,27 @@ def fit_figure(df: pd.DataFrame, design, result, *, gd_result=None, max_points: 
     return _pred_actual_figure(df, design, result, gd_result=gd_result, max_points=max_points)
 
 
+def _line_points(design, x: np.ndarray, feature: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where to draw the curve and bands: x values and their design rows (without the ones column).
+
+    An even grid over the observed range, built by ``build_design`` so the powers are linreg's
+    own; with standardization the centring and scaling come from the data, so the curve goes
+    through observed rows instead, spread evenly over the sorted x.
+    """
+    from linreg.design import ModelSpec, build_design
+
+    spec = design.spec
+    if not spec.standardize and len(x) > 1 and x.min() < x.max():
+        grid = np.linspace(x.min(), x.max(), _LINE_POINTS)
+        grid_spec = ModelSpec(target=spec.target, features=(feature,), poly=spec.poly, intercept=spec.intercept)
+        grid_design = build_design(pd.DataFrame({feature: grid, spec.target: np.zeros_like(grid)}), grid_spec)
+        if grid_design.terms == tuple(design.terms):
+            return grid, np.asarray(grid_design.X)
+    order = np.argsort(x, kind="stable")
+    pos = order[np.unique(np.linspace(0, len(x) - 1, min(len(x), _LINE_POINTS)).round().astype(int))]
+    return x[pos], np.asarray(design.X)[pos]
+
+
 def _curve_figure(df, design, result, feature, *, gd_result, max_points):
     target = design.spec.target
     n = len(design.y)
@@ -370,12 +391,7 @@ def _curve_figure(df, design, result, feature, *, gd_result, max_points):
     y = np.asarray(design.y, dtype=float)
     level = f"{100 * (1 - result.alpha):g}%"
 
-    # The curve and bands are evaluated at observed rows spread evenly over the sorted x,
-    # through the fit's own design rows, so powers and standardization are handled by linreg.
-    order = np.argsort(x, kind="stable")
-    pos = order[np.unique(np.linspace(0, n - 1, min(n, _LINE_POINTS)).round().astype(int))]
-    X_line = np.asarray(design.X)[pos]
-    x_line = x[pos]
+    x_line, X_line = _line_points(design, x, feature)
     y_line = result.predict(X_line)
     ci_lo, ci_hi = result.interval(X_line, kind="confidence")
     pi_lo, pi_hi = result.interval(X_line, kind="prediction")
