@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import DataError, ModelError
-from .ols import Basis, Method, OLSResult, fit_ols
+from .ols import PRECISE_SIZE, Basis, Method, OLSResult, fit_ols
 
 __all__ = ["ModelSpec", "Design", "build_design", "fit_design"]
 
@@ -351,7 +351,9 @@ def _poly_basis(
     n, p = X.shape
     off = int(intercept)
     k = p + off
-    Z = np.empty((n, k), dtype=_LD)  # computed, so kept in extended precision (see Basis)
+    # Computed columns are kept in extended precision (see Basis) while fit_ols will
+    # solve in extended precision anyway; large designs stay float64 (memory, speed).
+    Z = np.empty((n, k), dtype=_LD if n * k <= PRECISE_SIZE else np.float64)
     if intercept:
         Z[:, 0] = 1.0
     Z[:, off:] = X

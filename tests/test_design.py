@@ -202,3 +202,15 @@ def test_too_few_rows_through_design():
     assert isinstance(d, Design)
     with pytest.raises(ModelError, match="n=3 rows for k=3 parameters"):
         fit_design(d)
+
+
+def test_large_polynomial_design_uses_float64_basis_and_fits():
+    rng = np.random.default_rng(9)
+    x = rng.uniform(10, 20, 60_000)
+    y = 3 - 0.5 * x + 0.02 * x**3 + rng.normal(size=x.size)
+    d = build_design(pd.DataFrame({"x": x, "y": y}), ModelSpec("y", poly=(("x", 3),)))
+    assert d.basis.Z.dtype == np.float64
+    res = fit_design(d)
+    ref = Polynomial.fit(x, y, 3)
+    assert_allclose(res.fitted, ref(x), rtol=1e-11)
+    assert_allclose(res.coef, ref.convert().coef, rtol=1e-8)
