@@ -37,9 +37,10 @@ residual divided by its own standard error, σ√(1 − leverage).
 def _plot(fig, summary: str, note: str | None, key: str) -> None:
     """A chart, then its one-line summary in numbers (for readers who cannot see it), then any caveat."""
     st.plotly_chart(fig, key=key)
-    st.caption(summary)
+    # Summaries quote row labels and term names from the user's data: escape them for markdown.
+    st.caption(state.md_escape(summary))
     if note:
-        st.caption(note)
+        st.caption(state.md_escape(note))
 
 
 def _row_label_note(df: pd.DataFrame) -> str:
@@ -80,7 +81,7 @@ def _tests(result) -> None:
         vif = diagnostics.vif(result)
         if len(vif) >= 2:  # one term has nothing to be collinear with
             st.table(plots.vif_table(vif, result.aliased), hide_index=True)
-        st.caption(plots.vif_summary(vif, result.aliased))
+        st.caption(state.md_escape(plots.vif_summary(vif, result.aliased)))
 
 
 @st.fragment
