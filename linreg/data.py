@@ -319,6 +319,12 @@ def _first_records(sample: str, delimiter: str, truncated: bool) -> list[list[st
                 "check the first line of the file"
             ) from None
         return records
+    if truncated and len(records) == 1:
+        # The header did not fit in the sample, so its names would be cut short.
+        raise DataError(
+            f"the first line is longer than {_SNIFF_BYTES:,} bytes; a CSV's first line names its columns, "
+            "so keep fewer columns (or check that the file has line breaks)"
+        )
     if truncated and len(records) > 1:
         records.pop()  # the sample may have cut the last record short
     return records

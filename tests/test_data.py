@@ -385,3 +385,8 @@ def test_csv_like_text_gives_a_frame_or_a_data_error_with_either_engine(text, us
 
     with mock.patch("linreg.data._use_pyarrow", lambda: use):
         _load_or_error(text.encode("utf-8"))
+
+
+def test_first_line_longer_than_the_sniffer_sample():
+    with pytest.raises(DataError, match=r"the first line is longer than 1,048,576 bytes"):
+        load_csv(b"a," * 600_000 + b"b\n1\n")
