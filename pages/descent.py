@@ -81,11 +81,12 @@ def _settings(bounds: tuple[float, float] | None) -> None:
         )
         if bounds is not None:
             max_stable, optimal = bounds
-            b = st.columns([1.2, 1.2, 4])
-            b[0].button(f"Use optimal η = {fmt(optimal)}", key="gd_use_optimal", on_click=_use_rate,
-                        args=(optimal,), help="2/(λ_max + λ_min): the rate that shrinks the slowest direction fastest.")
-            b[1].button(f"Use 0.9 × max stable = {fmt(0.9 * max_stable)}", key="gd_use_stable",
-                        on_click=_use_rate, args=(0.9 * max_stable,),
+            b = st.columns([1, 1, 2.2])
+            b[0].button(f"Use optimal η ({fmt(optimal, 3)})", key="gd_use_optimal", on_click=_use_rate,
+                        args=(optimal,), width="stretch",
+                        help="2/(λ_max + λ_min): the rate that shrinks the slowest direction fastest.")
+            b[1].button(f"Use 0.9 × max stable ({fmt(0.9 * max_stable, 3)})", key="gd_use_stable",
+                        on_click=_use_rate, args=(0.9 * max_stable,), width="stretch",
                         help=f"Just under the stability limit 2/λ_max = {fmt(max_stable)}.")
             b[2].markdown(
                 f"Largest stable rate **2/λ_max = {fmt(max_stable)}** · optimal rate "
@@ -108,12 +109,17 @@ def _scrubber(n_iter: int) -> int:
     if st.session_state.get(K, 0) > n_iter:  # a shorter run than the last one
         st.session_state[K] = n_iter
     _seed(K, 0)
-    c = st.columns([0.5, 0.5, 0.5, 0.5, 8])
-    c[0].button("⏮", key="gd_first", on_click=_move, args=(-n_iter, n_iter), help="First iteration (0)")
-    c[1].button("◀", key="gd_back", on_click=_move, args=(-1, n_iter), help="One step back")
-    c[2].button("▶", key="gd_forward", on_click=_move, args=(1, n_iter), help="One step forward")
-    c[3].button("⏭", key="gd_last", on_click=_move, args=(None, n_iter), help=f"Last iteration ({n_iter})")
-    return int(c[4].slider("Iteration k", 0, n_iter, key=K, label_visibility="collapsed"))
+    c = st.columns([1, 1, 1, 1, 3])
+    c[0].button("« First", key="gd_first", on_click=_move, args=(-n_iter, n_iter), help="Iteration 0",
+                width="stretch")
+    c[1].button("‹ Back", key="gd_back", on_click=_move, args=(-1, n_iter), help="One step back",
+                width="stretch")
+    c[2].button("Next ›", key="gd_forward", on_click=_move, args=(1, n_iter), help="One step forward",
+                width="stretch")
+    c[3].button("Last »", key="gd_last", on_click=_move, args=(None, n_iter), help=f"Iteration {n_iter}",
+                width="stretch")
+    return int(st.slider("Iteration k", 0, n_iter, key=K,
+                         help="Scrub through the stored iterations; this never reruns the descent."))
 
 
 def _view_options(design) -> tuple[int | None, int, int]:

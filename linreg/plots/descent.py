@@ -53,6 +53,10 @@ ORANGE = "#f0883e"  # the current iterate: what moves
 GREY = "#6e7781"  # references: OLS, identity lines, past paths
 GREEN = "#2da44e"  # the optimum
 RED = "#cf222e"  # the gradient, and what is unstable
+# The loss bowl: white at the bottom, pale blue up the sides, so the orange path and the
+# red arrow stay readable on top of it.
+BOWL = [[0.0, "#ffffff"], [0.35, "#deebf7"], [1.0, "#6baed6"]]
+CONTOUR_LINE = "#8c9fb5"
 
 # A browser animates a few hundred frames smoothly; beyond ~100 the figure JSON
 # grows faster than the picture improves.
@@ -187,12 +191,14 @@ def contour_grid(points: np.ndarray, size: int = 41, pad: float = 0.15) -> tuple
     return np.linspace(low[0], high[0], size), np.linspace(low[1], high[1], size)
 
 
-def gradient_arrow(w: np.ndarray, grad: np.ndarray, spans: np.ndarray, fraction: float = 0.2) -> np.ndarray:
+def gradient_arrow(w: np.ndarray, grad: np.ndarray, spans: np.ndarray, largest: np.ndarray | None = None,
+                   fraction: float = 0.25) -> np.ndarray:
     """Tail and head of an arrow from ``w`` along ``-grad``, sized to be seen.
 
-    The true step ``-lr * grad`` can be invisibly small or off the chart; the arrow keeps
-    the direction of the negative gradient and scales its length so that its longer
-    component (relative to the axis span) is ``fraction`` of the view.
+    The true step ``-lr * grad`` can be invisibly small or far off the chart, so the arrow
+    keeps the exact direction of the negative gradient and a length proportional to its
+    size: the steepest gradient of the run (``largest``) reaches ``fraction`` of the view,
+    and the arrow shrinks towards nothing as the descent reaches the bottom.
 
     Parameters
     ----------
@@ -200,6 +206,10 @@ def gradient_arrow(w: np.ndarray, grad: np.ndarray, spans: np.ndarray, fraction:
         The iterate and the gradient, on the two drawn coefficients.
     spans : ndarray, shape (2,)
         Width of the view on each axis.
+    largest : ndarray, shape (m, 2), optional
+        Gradients to scale against (the run's); default ``grad`` itself.
+    fraction : float
+        Reach of the largest arrow, as a fraction of the view along its longer component.
 
     Returns
     -------
@@ -208,14 +218,19 @@ def gradient_arrow(w: np.ndarray, grad: np.ndarray, spans: np.ndarray, fraction:
     Examples
     --------
     >>> gradient_arrow(np.array([1.0, 1.0]), np.array([2.0, 0.0]), np.array([10.0, 10.0])).tolist()
-    [[1.0, 1.0], [-1.0, 1.0]]
+    [[1.0, 1.0], [-1.5, 1.0]]
+    >>> gradient_arrow(np.array([0.0, 0.0]), np.array([1.0, 0.0]), np.array([10.0, 10.0]),
+    ...                largest=np.array([[4.0, 0.0]])).tolist()
+    [[0.0, 0.0], [-0.625, 0.0]]
     """
     w = np.asarray(w, dtype=float)
-    direction = -np.asarray(grad, dtype=float)
-    reach = np.max(np.abs(direction) / np.asarray(spans, dtype=float))
+    grad = np.asarray(grad, dtype=float)
+    spans = np.asarray(spans, dtype=float)
+    reference = np.atleast_2d(grad if largest is None else np.asarray(largest, dtype=float))
+    reach = float(np.max(np.abs(reference) / spans)) if reference.size else 0.0
     if not np.isfinite(reach) or reach == 0.0:
         return np.vstack([w, w])
-    return np.vstack([w, w + direction * (fraction / reach)])
+    return np.vstack([w, w - grad * (fraction / reach)])
 
 
 # ---------------------------------------------------------------------------
@@ -384,7 +399,8 @@ def descent_figure(
         add_moving("scatter", line_at, 1, 1)
         xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
         fig.update_xaxes(title_text=xlabel, row=1, col=1)
-        fig.update_yaxes(title_text="y", row=1, col=1)
+        # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
+        fig.update_yaxes(title_text="y", range=_padded(y), row=1, col=1)
     else:
         lo, hi = float(y.min()), float(y.max())
         add(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="ŷ = y", line=dict(color=GREY, width=1),
@@ -410,8 +426,8 @@ def descent_figure(
             )
 
         add_moving("scatter", cloud_at, 1, 1)
-        fig.update_xaxes(title_text="actual y", row=1, col=1)
-        fig.update_yaxes(title_text="predicted ŷ", row=1, col=1)
+        fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
+        fig.update_yaxes(title_text="predicted ŷ", range=_padded(y), row=1, col=1)
 
     # --- panel 2: the loss surface, the path and the gradient --------------------------
     if has_contour:
@@ -427,8 +443,8 @@ def descent_figure(
         def surface_at(m):
             return dict(
                 x=grid_i, y=grid_j, z=loss_surface(result.X_work, y, hist.coef[m], i, j, grid_i, grid_j),
-                name="loss", colorscale="Blues", reversescale=True, ncontours=24, showscale=False,
-                line=dict(width=0.6), opacity=0.85,
+                name="loss", colorscale=BOWL, ncontours=24, showscale=False,
+                line=dict(width=0.8, color=CONTOUR_LINE),
                 hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
             )
 
@@ -438,7 +454,8 @@ def descent_figure(
             add(go.Contour(surface_at(k)), 1, 2)
         add(
             go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
-                       name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip"),
+                       name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
+                       showlegend=False),
             1, 2,
         )
         if np.all(np.isfinite(w_star)):
@@ -457,11 +474,14 @@ def descent_figure(
                 hovertemplate=f"step %{{customdata}}<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>",
             )
 
+        # One scale for every frame, so the arrow's length tracks the gradient's size.
+        steepest = hist.grad[frames_at][:, ij]
+
         def arrow_at(m):
             g = hist.grad[m, ij]
-            ends = gradient_arrow(hist.coef[m, ij], g, spans)
+            ends = gradient_arrow(hist.coef[m, ij], g, spans, largest=steepest)
             return dict(
-                x=ends[:, 0], y=ends[:, 1], mode="lines+markers", name="−∇L (downhill)",
+                x=ends[:, 0], y=ends[:, 1], mode="lines+markers", name="−∇L (downhill, to scale across steps)",
                 line=dict(color=RED, width=3),
                 marker=dict(symbol=["circle", "arrow"], size=[7, 16], angleref="previous", color=RED),
                 hovertemplate=(f"step {m}: −∇L direction<br>∂L/∂{name_i} = {fmt(g[0])}"
@@ -472,6 +492,10 @@ def descent_figure(
         add_moving("scatter", arrow_at, 1, 2)
         fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], row=1, col=2)
         fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], row=1, col=2)
+        if 0.25 <= spans[0] / spans[1] <= 4:
+            # Equal scales when they fit: only then does the arrow meet the contours at a right angle.
+            fig.update_xaxes(constrain="domain", row=1, col=2)
+            fig.update_yaxes(scaleanchor="x2", scaleratio=1, constrain="domain", row=1, col=2)
     else:
         fig.update_xaxes(title_text="coefficient", row=1, col=2)
         fig.update_yaxes(title_text="coefficient", row=1, col=2)
@@ -480,7 +504,7 @@ def descent_figure(
     iters = np.arange(result.n_iter + 1)
     floor = np.finfo(float).tiny  # a log axis cannot show an exact zero loss
     shown_loss = np.maximum(hist.loss, floor)
-    add(go.Scatter(x=iters, y=shown_loss, mode="lines", name="loss", line=dict(color=BLUE, width=2),
+    add(go.Scatter(x=iters, y=shown_loss, mode="lines", name="loss", line=dict(color=BLUE, width=2), showlegend=False,
                    hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>"), 2, 1)
     if math.isfinite(loss_star) and loss_star > 0:
         add(go.Scatter(x=[0, result.n_iter], y=[loss_star, loss_star], mode="lines", name="minimum loss (OLS)",
@@ -488,17 +512,18 @@ def descent_figure(
                        hovertemplate="minimum loss (OLS) = %{y:.6g}<extra></extra>"), 2, 1)
 
     def point_at(m):
-        return dict(x=[m], y=[shown_loss[m]], mode="markers", name="this step",
+        return dict(x=[m], y=[shown_loss[m]], mode="markers", name="this step", showlegend=False,
                     marker=dict(color=ORANGE, size=12, line=dict(color="white", width=1)),
                     hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>")
 
     add_moving("scatter", point_at, 2, 1)
     fig.update_xaxes(title_text="iteration k", row=2, col=1)
-    fig.update_yaxes(title_text="loss (log scale)", type="log", exponentformat="power", row=2, col=1)
+    fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **_log_ticks(shown_loss))
 
     # --- play button and slider ----------------------------------------------------------
     indices = [t for t, _, _ in dynamic]
-    redraw = any(kind == "contour" for _, kind, _ in dynamic)  # contour data changes need a full redraw
+    # Full redraws: without them plotly.js drops the (static) contour trace while it animates.
+    redraw = True
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
     fig.update_layout(
         height=800,
@@ -561,6 +586,32 @@ def _packed(value):
             out["shape"] = ", ".join(str(n) for n in array.shape)
         return out
     return value
+
+
+def _padded(values: np.ndarray, pad: float = 0.08) -> list[float]:
+    """An axis range holding ``values`` with a margin.
+
+    Examples
+    --------
+    >>> _padded(np.array([0.0, 10.0]), pad=0.1)
+    [-1.0, 11.0]
+    """
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else max(1.0, abs(hi))
+    return [lo - pad * span, hi + pad * span]
+
+
+def _log_ticks(values: np.ndarray) -> dict:
+    """Tick settings for a log axis: powers of ten over wide ranges, 1-2-5 steps over narrow ones
+    (plotly's default labels every minor tick with a bare digit, which reads as noise)."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    decades = math.log10(values.max() / values.min()) if values.min() > 0 else math.inf
+    if decades > 3:
+        return {"dtick": 1, "exponentformat": "power"}
+    return {"dtick": "D2", "tickformat": "~g"}
 
 
 def _working_name(result, names, index: int) -> str:
@@ -742,7 +793,8 @@ def learning_rate_figure(learning_rate: float, optimal: float, max_stable: float
                        font=dict(color="#1a7f37"))
     fig.add_annotation(x=math.log10(math.sqrt(limit * hi)), y=0.9, text="diverges", showarrow=False,
                        font=dict(color="#cf222e"))
-    fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], title_text="learning rate η (log scale)")
+    fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], title_text="learning rate η (log scale)",
+                     dtick="D2", tickformat="~g")
     fig.update_yaxes(visible=False, range=[0, 1])
     fig.update_layout(height=150, margin=dict(t=10, b=40, l=10, r=10), showlegend=True,
                       legend=dict(orientation="h", y=-0.9, x=0))
@@ -915,7 +967,8 @@ def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
                                  line=dict(color=GREY, dash="dash", width=2),
                                  hovertemplate=f"step %{{x}}<br>predicted c·{power} = %{{y:.4g}}<extra></extra>"),
                       1, col)
-        fig.update_yaxes(type="log", exponentformat="power", title_text=f"{label} (log scale)", row=1, col=col)
+        fig.update_yaxes(type="log", title_text=f"{label} (log scale)", row=1, col=col,
+                         **_log_ticks(np.concatenate([measured[keep], predicted[pkeep]])))
         fig.update_xaxes(title_text="iteration k", row=1, col=col)
     fig.update_layout(height=420, margin=dict(t=60, b=40, l=70, r=20), hovermode="x unified",
                       legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
@@ -1032,8 +1085,8 @@ def conditioning_figure(runs, *, i: int = 0, j: int = 1, terms=None, grid_size: 
         z = loss_surface(result.X_work, result.y, w_star, i, j, grid_i, grid_j)
         name_i, name_j = _working_name(result, labels, i), _working_name(result, labels, j)
         fig.add_trace(go.Contour(
-            x=grid_i, y=grid_j, z=z, colorscale="Blues", reversescale=True, ncontours=24, showscale=False,
-            line=dict(width=0.6), name="loss",
+            x=grid_i, y=grid_j, z=z, colorscale=BOWL, ncontours=24, showscale=False,
+            line=dict(width=0.8, color=CONTOUR_LINE), name="loss",
             hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
         ), 1, col)
         idx = path_indices(result.n_iter)
