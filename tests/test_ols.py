@@ -356,3 +356,38 @@ def test_small_but_real_residuals_are_not_called_exact():
     assert_allclose(res.coef[1], 1e-3, rtol=1e-4)
     exact = fit_ols(x, 1e6 + 0.5 * x)
     assert any("exactly" in w for w in exact.warnings)
+
+
+# ---- 6. properties (hypothesis) -----------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+@st.composite
+def _xy(draw):
+    n = draw(st.integers(6, 25))
+    p = draw(st.integers(1, 4))
+    elems = st.floats(-100, 100, allow_nan=False, width=64).map(lambda v: round(v, 3))
+    X = draw(arrays(np.float64, (n, p), elements=elems))
+    y = draw(arrays(np.float64, (n,), elements=elems))
+    return X, y
+
+
+@settings(max_examples=60, deadline=None)
+@given(_xy())
+def test_properties_hold_for_any_data(xy):
+    import warnings
+
+    X, y = xy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RankDeficiencyWarning)
+        res = fit_ols(X, y)
+    ok = ~np.isnan(res.coef)
+    assert res.rank == ok.sum() and res.df_resid == len(y) - res.rank > 0
+    scale = np.linalg.norm(res.X, axis=0) * (np.linalg.norm(y) + 1.0)
+    assert np.all(np.abs(res.X.T @ res.resid) <= 1e-10 * scale)
+    assert_allclose(res.leverage.sum(), res.rank, rtol=1e-9)
+    assert np.all(res.leverage <= 1 + 1e-9) and np.all(res.leverage >= -1e-12)
+    assert_allclose(res.predict(X), res.fitted, rtol=1e-9, atol=1e-9 * (np.abs(y).max() + 1))
+    json.dumps(res.to_dict(), allow_nan=False)
