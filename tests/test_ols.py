@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression
 
@@ -359,11 +363,6 @@ def test_small_but_real_residuals_are_not_called_exact():
 
 
 # ---- 6. properties (hypothesis) -----------------------------------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra.numpy import arrays  # noqa: E402
-
-
 @st.composite
 def _xy(draw):
     n = draw(st.integers(6, 25))
@@ -377,8 +376,6 @@ def _xy(draw):
 @settings(max_examples=60, deadline=None)
 @given(_xy())
 def test_properties_hold_for_any_data(xy):
-    import warnings
-
     X, y = xy
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RankDeficiencyWarning)
