@@ -674,19 +674,23 @@ def _solve_svd(Z: np.ndarray, y: np.ndarray) -> _Solve:
     cutoff = s[0] * max(Zk.shape) * np.finfo(np.float64).eps
     if s[-1] <= cutoff:  # pragma: no cover - aliasing was removed above
         raise ModelError("the design is numerically singular after removing aliased terms; use method='qr'")
-    g = Vt.T @ ((U.T @ y) / s)
-    # One round of refinement with extended-precision residuals.
-    res = np.asarray(np.asarray(y, dtype=_LD) - np.asarray(Zk / D, dtype=_LD) @ np.asarray(g, dtype=_LD), dtype=np.float64)
-    g = g + Vt.T @ ((U.T @ res) / s)
+    g = np.asarray(Vt.T @ ((U.T @ y) / s), dtype=_LD)
+    # Refinement (corrected semi-normal equations): d = V S^-2 V^T (Z/D)^T r, with
+    # r and (Z/D)^T r accumulated in longdouble.
+    Zw = Zk / D
+    step = 65536
+    for _ in range(REFINE_ROUNDS):
+        ztr = _zt_residual_ld(Zw, y, g, step)
+        g = g + np.asarray(Vt.T @ ((Vt @ ztr) / s**2), dtype=_LD)
     D = np.asarray(D, dtype=np.float64)
-    coef = g / D
+    coef = g / np.asarray(D, dtype=_LD)
     V = Vt.T / s
-    fitted = np.asarray(np.asarray(Zk, dtype=_LD) @ np.asarray(coef, dtype=_LD))
+    resid = _residual_ld(Zk, y, coef, step)
     return _Solve(
         coef=coef,
         cov_unscaled=(V @ V.T) / np.outer(D, D),
-        fitted=fitted,
-        resid=np.asarray(y, dtype=_LD) - fitted,
+        fitted=np.asarray(y, dtype=_LD) - resid,
+        resid=resid,
         leverage=np.einsum("ij,ij->i", U, U),
         kept=kept,
         cond_scaled=float(s[0] / s[-1]),
