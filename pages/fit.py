@@ -173,7 +173,7 @@ def _page() -> None:
                    "switch to QR, SVD or normal equations to see them.")
     else:
         st.dataframe(plots.coef_table(result, truth), hide_index=True)
-        st.caption(f"{state.METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:g} residual degrees of "
+        st.caption(f"{state.METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:,g} residual degrees of "
                    f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%."
                    + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))
 

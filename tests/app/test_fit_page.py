@@ -161,3 +161,38 @@ def test_several_features_plot_predicted_against_actual():
     at = _upload_then_fit(AppTest.from_file(APP, default_timeout=30).run(), "two.csv", df)
     assert not at.exception and not at.error
     assert any(c.value.startswith("Actual against predicted y") for c in at.caption)
+
+
+def _figure(at: AppTest, key: str) -> dict:
+    import json
+
+    charts = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert charts, f"no chart with key {key}"
+    return json.loads(charts[0].proto.spec)
+
+
+def test_one_feature_draws_the_line_with_bands_and_row_hover():
+    at = _fit_page()
+    spec = at.session_state["lr_spec"]
+    assert len(spec.features) == 1  # the default dataset is a one-feature set
+    fig = _figure(at, "fit_chart")
+    names = [t.get("name") for t in fig["data"]]
+    assert "95% confidence band" in names and "95% prediction band" in names and "least-squares fit" in names
+    data = next(t for t in fig["data"] if t.get("name") == "data")
+    assert "row %{customdata[0]}" in data["hovertemplate"]
+    assert fig["layout"]["xaxis"]["title"]["text"] == spec.features[0]
+    assert fig["layout"]["yaxis"]["title"]["text"] == spec.target
+
+
+def test_large_data_is_fitted_on_every_row_and_plotted_from_a_sample():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.number_input(key="gen::linear::n").set_value(25_000).run()
+    at.button(key="generate").click().run()
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception and not at.error
+    _, res = _expected(at, "qr")
+    assert res.n == 25_000
+    assert any("random sample of 20,000 of the 25,000 rows" in c.value for c in at.caption)
+    fig = _figure(at, "fit_chart")
+    points = next(t for t in fig["data"] if t.get("name") == "data")
+    assert points["type"] == "scattergl"
