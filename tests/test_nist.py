@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from linreg.design import ModelSpec, build_design, fit_design
+from linreg.exceptions import ModelError
 
 NAMES = ["Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley",
          "Wampler1", "Wampler2", "Wampler3", "Wampler4", "Wampler5"]
@@ -130,3 +131,14 @@ def test_lre_definition() -> None:
     np.testing.assert_allclose(lre(1.0 + 1e-7, 1.0), 7.0, rtol=1e-6)
     np.testing.assert_allclose(lre(1e-12, 0.0), 12.0, rtol=1e-9)
     assert lre(math.inf, math.inf) == CAP and lre(10.0, math.inf) == 0.0
+
+
+def test_normal_equations_are_the_worse_teaching_contrast(nist_dir: Path) -> None:
+    # Squaring the condition number costs digits: Longley keeps ~7 correct digits
+    # by the normal equations against >= 10 by QR, and Filip's X^T X is singular in float64.
+    d = parse_strd(nist_dir / "Longley.dat")
+    normal = fit_strd(d, method="normal")
+    assert scores(d, normal)["coef"] < 9.0
+    assert any("normal equations" in w for w in normal.warnings)
+    with pytest.raises(ModelError, match="normal equations broke down"):
+        fit_strd(parse_strd(nist_dir / "Filip.dat"), method="normal")
