@@ -131,8 +131,9 @@ except LinregError as err:
     st.stop()
 
 df, source = state.current_data()
+terms = " + ".join(state.md_code(t) for t in result.terms[:8]) + (" + …" if len(result.terms) > 8 else "")
 st.caption(
-    f"{state.md_escape(source)}: {state.md_code(design.spec.target)} on {len(result.terms)} terms, "
+    f"{state.md_escape(source)}: {state.md_code(design.spec.target)} ~ {terms} ({len(result.terms)} terms), "
     f"{result.n:,} rows, fitted by least squares (QR). {_row_label_note(df)}"
 )
 if result.aliased:
