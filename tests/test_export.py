@@ -1,0 +1,206 @@
+"""Export: CSVs parse back to the result arrays exactly; the script reproduces the fit to 1e-10."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from linreg.data import load_csv
+from linreg.datasets import load_dataset
+from linreg.descent import gradient_descent
+from linreg.design import ModelSpec, build_design, fit_design
+from linreg.exceptions import LinregWarning, ModelError
+from linreg.export import (
+    DataSource,
+    builtin_source,
+    coef_csv,
+    csv_source,
+    data_csv,
+    diagnostics_csv,
+    gd_trace_csv,
+    reproduce_script,
+    source_from_synthetic,
+    synthetic_source,
+)
+from linreg.ols import fit_ols
+from linreg.synthetic import make_data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fit(df, spec, method="qr"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        return fit_design(build_design(df, spec), method=method)
+
+
+def _run_script(code: str, folder: Path, files: dict[str, str] | None = None) -> dict[str, float]:
+    """Run the script in ``folder`` (a temp dir) and parse its ``term<TAB>value`` lines."""
+    (folder / "reproduce.py").write_text(code, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "reproduce.py"], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = {}
+    for line in proc.stdout.splitlines():
+        term, value = line.split("\t")
+        out[term] = float(value)
+    return out
+
+
+# ----------------------------------------------------------------------------- CSV tables
+
+
+def test_coef_csv_parses_to_the_result_arrays():
+    df, _ = load_dataset("stackloss")
+    r = _fit(df, ModelSpec("stack_loss"))
+    table = pd.read_csv(io.StringIO(coef_csv(r)))
+    assert table.columns.tolist() == ["term", "estimate", "std_err", "t", "p_value", "ci_low", "ci_high"]
+    assert table["term"].tolist() == list(r.terms)
+    for col, arr in [("estimate", r.coef), ("std_err", r.std_err), ("t", r.t), ("p_value", r.p_value),
+                     ("ci_low", r.ci_low), ("ci_high", r.ci_high)]:
+        assert_array_equal(table[col].to_numpy(), arr)  # exact: repr round-trips
+
+
+def test_coef_csv_aliased_term_is_an_empty_cell():
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "b": [2.0, 4.0, 6.0, 8.0, 10.0], "y": [1.0, 3.0, 2.0, 5.0, 4.0]})
+    r = _fit(df, ModelSpec("y"))
+    assert r.aliased == ("b",)
+    text = coef_csv(r)
+    assert "nan" not in text.lower()
+    row = text.splitlines()[3]
+    assert row.startswith("b,,")
+    assert np.isnan(pd.read_csv(io.StringIO(text))["estimate"].iloc[2])
+
+
+def test_diagnostics_csv_matches_result_with_row_labels():
+    df, _ = load_dataset("cars")
+    df.loc[3, "dist"] = np.nan  # one dropped row: labels keep the user's row numbers
+    design = build_design(df, ModelSpec("dist", features=("speed",)))
+    r = fit_design(design)
+    table = pd.read_csv(io.StringIO(diagnostics_csv(r, design.row_labels)))
+    assert table.columns.tolist() == ["row", "y", "fitted", "residual", "leverage", "cooks_distance"]
+    assert len(table) == 49 and 3 not in table["row"].tolist()
+    assert_array_equal(table["row"], design.row_labels)
+    assert_array_equal(table["fitted"], r.fitted)
+    assert_array_equal(table["residual"], r.resid)
+    assert_array_equal(table["leverage"], r.leverage)
+    assert_array_equal(table["cooks_distance"], r.cooks_distance)
+    # Residual = y - fitted, by hand.
+    assert_allclose(table["y"] - table["fitted"], table["residual"], atol=1e-12)
+
+
+def test_diagnostics_csv_rejects_wrong_label_count():
+    r = fit_ols([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
+    with pytest.raises(ModelError, match="one label per observation"):
+        diagnostics_csv(r, [1, 2])
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_gd_trace_csv_matches_history(standardize):
+    df, _ = load_dataset("cars")
+    g = gradient_descent(df[["speed"]].to_numpy(), df["dist"].to_numpy(), learning_rate=0.001 if not standardize
+                         else 0.1, n_iter=40, standardize=standardize, terms=("speed",))
+    table = pd.read_csv(io.StringIO(gd_trace_csv(g)))
+    assert table.columns.tolist() == ["iteration", "loss", "grad_norm", "coef[Intercept]", "coef[speed]"]
+    assert table["iteration"].tolist() == list(range(g.n_iter + 1))
+    assert_array_equal(table["loss"], g.history.loss)
+    assert_array_equal(table["grad_norm"], g.history.grad_norm)
+    assert_array_equal(table[["coef[Intercept]", "coef[speed]"]].to_numpy(), g.history.coef_original)
+    # The last row is the run's answer in original units.
+    assert_allclose(table.iloc[-1][["coef[Intercept]", "coef[speed]"]].to_numpy(float), g.coef, rtol=1e-12)
+
+
+def test_data_csv_round_trips_through_load_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=50) * 1e3, "y": rng.normal(size=50) / 7, "g": list("ab" * 25)})
+    path = tmp_path / "d.csv"
+    path.write_text(data_csv(df), encoding="utf-8")
+    back = load_csv(path)
+    assert_array_equal(back["x"].to_numpy(), df["x"].to_numpy())
+    assert_array_equal(back["y"].to_numpy(), df["y"].to_numpy())
+    assert back["g"].tolist() == df["g"].tolist()
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def test_sources_and_their_errors():
+    assert builtin_source("cars") == DataSource("builtin", "cars")
+    assert synthetic_source("linear", 1, noise=2.0, n=10).params == (("n", 10), ("noise", 2.0))
+    with pytest.raises(ModelError, match="dataset must be one of"):
+        builtin_source("iris")
+    with pytest.raises(ModelError, match="kind must be one of"):
+        synthetic_source("spline", 1)
+    with pytest.raises(ModelError, match="seed must be a whole number"):
+        synthetic_source("linear", None)
+    with pytest.raises(ModelError, match="single line"):
+        csv_source("a\nb")
+    with pytest.raises(ModelError, match="source must be a DataSource"):
+        reproduce_script("cars", ModelSpec("dist"))
+    with pytest.raises(ModelError, match="method must be one of"):
+        reproduce_script(builtin_source("cars"), ModelSpec("dist"), method="lu")
+
+
+# ----------------------------------------------------------------------------- the script runs
+
+
+def _assert_same(printed: dict[str, float], r) -> None:
+    assert list(printed)[: len(r.terms)] == list(r.terms)
+    got = np.array([printed[t] for t in r.terms])
+    assert_allclose(got, r.coef, rtol=1e-10, atol=1e-10, equal_nan=True)
+    assert_allclose(printed["R^2"], r.r_squared, rtol=1e-10)
+    assert_allclose(printed["RSS"], r.rss, rtol=1e-10)
+
+
+@pytest.mark.parametrize("name, spec", [
+    ("cars", ModelSpec("dist", features=("speed",))),
+    ("stackloss", ModelSpec("stack_loss")),
+    ("anscombe_2", ModelSpec("y", poly=(("x", 2),))),
+])
+def test_script_reproduces_builtin_fit(tmp_path, name, spec):
+    df, _ = load_dataset(name)
+    r = _fit(df, spec)
+    _assert_same(_run_script(reproduce_script(builtin_source(name), spec), tmp_path), r)
+
+
+def test_script_reproduces_synthetic_fit_with_every_kind_of_term(tmp_path):
+    sd = make_data("categorical", n=80, seed=7, noise=0.5, groups=4)
+    spec = ModelSpec("y", features=("x", "group"), categorical=("group",), poly=(("x", 3),),
+                     interactions=(("x", "group"),))
+    r = _fit(sd.data, spec, method="svd")
+    code = reproduce_script(source_from_synthetic("categorical", sd), spec, method="svd")
+    _assert_same(_run_script(code, tmp_path), r)
+
+
+def test_script_reproduces_uploaded_csv_fit_without_intercept(tmp_path):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"a": rng.normal(size=40), "b": rng.uniform(1e3, 2e3, size=40)})
+    df["y"] = 2 * df["a"] - 0.01 * df["b"] + rng.normal(size=40)
+    spec = ModelSpec("y", intercept=False, standardize=True)
+    # The app fits what load_csv read from the upload: do the same here.
+    (tmp_path / "upload.csv").write_text(data_csv(df), encoding="utf-8")
+    r = _fit(load_csv(tmp_path / "upload.csv"), spec)
+    printed = _run_script(reproduce_script(csv_source("my data.csv"), spec), tmp_path,
+                          {"my data.csv": data_csv(df)})
+    _assert_same(printed, r)
+
+
+def test_script_prints_nan_for_an_aliased_term(tmp_path):
+    sd = make_data("collinear", n=30, seed=1, correlation=1.0)
+    spec = ModelSpec("y")
+    r = _fit(sd.data, spec)
+    assert r.aliased
+    printed = _run_script(reproduce_script(source_from_synthetic("collinear", sd), spec), tmp_path)
+    _assert_same(printed, r)
