@@ -6,6 +6,8 @@ live in plain session keys owned by ``state``, so they survive a page switch.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import state
@@ -118,7 +120,7 @@ def _gd_tiles(g, result) -> None:
 def _gd_status(g) -> None:
     # linreg's message already says what happened and what to do; the colour says how bad it is.
     if g.diverged:
-        st.error(f"Gradient descent diverged: {state.md_escape(g.message)}")
+        st.error(state.md_escape(g.message))
     elif not g.converged:
         st.warning(f"Gradient descent has not converged yet: {state.md_escape(g.message)}")
     else:
@@ -183,6 +185,8 @@ def _page() -> None:
     st.caption(state.md_escape(summary))
     if note:
         st.caption(note)
+    if (Path(__file__).parent / "residuals.py").is_file():
+        st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 
 
 _page()

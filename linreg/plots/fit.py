@@ -419,6 +419,12 @@ def _curve_figure(df, design, result, feature, *, gd_result, max_points):
                                  line={"color": "#ef553b", "width": 2, "dash": "dash"},
                                  hovertemplate=f"{safe_label(feature)} = %{{x:.4g}}<br>GD = %{{y:.4g}}<extra></extra>"))
     style(fig, None, feature, target, height=460)
+    # Keep the data in view: a diverged (or far-off) descent line runs off the chart instead
+    # of squashing the points into a flat row.
+    lo = float(min(y.min(), pi_lo.min()))
+    hi = float(max(y.max(), pi_hi.max()))
+    pad = 0.05 * (hi - lo) if hi > lo else 1.0
+    fig.update_yaxes(range=[lo - pad, hi + pad])
 
     pi_all_lo, pi_all_hi = result.interval(np.asarray(design.X), kind="prediction")
     outside = int(np.sum((y < pi_all_lo) | (y > pi_all_hi)))
@@ -429,7 +435,9 @@ def _curve_figure(df, design, result, feature, *, gd_result, max_points):
         f"the {level} confidence band is narrowest (± {fmt(half[narrow], 3)}) at {feature} ≈ {fmt(x_line[narrow], 3)}; "
         f"{outside:,} of {n:,} points ({100 * outside / n:.1f}%) lie outside the {level} prediction band."
     )
-    if gd_result is not None:
+    if gd_result is not None and gd_result.diverged:
+        summary += " Gradient descent diverged: its dashed line runs off the chart."
+    elif gd_result is not None:
         summary += " The dashed line is gradient descent's fit."
     return fig, summary, sample_note(n, len(idx))
 
@@ -438,7 +446,7 @@ def _pred_actual_figure(df, design, result, *, gd_result, max_points):
     target = design.spec.target
     n = len(design.y)
     y = np.asarray(design.y, dtype=float)
-    if gd_result is not None:
+    if gd_result is not None and not gd_result.diverged:
         pred = _with_ones(np.asarray(design.X), design.intercept) @ np.asarray(gd_result.coef, dtype=float)
         who = "gradient descent"
     else:
@@ -454,8 +462,10 @@ def _pred_actual_figure(df, design, result, *, gd_result, max_points):
     fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect prediction (y = ŷ)",
                              line={"color": "#888", "dash": "dash"}, hoverinfo="skip"))
     style(fig, None, f"predicted {target} ({who})", f"actual {target}", height=460)
+    if gd_result is not None and gd_result.diverged:
+        who += "; gradient descent diverged, so these are the least-squares predictions"
     worst = int(np.argmax(np.abs(resid)))
-    if gd_result is None:
+    if gd_result is None or gd_result.diverged:
         fit_note = f"R² = {fmt(result.r_squared, 3)}"
     else:
         fit_note = f"The mean squared residual is {fmt(float(resid @ resid) / n)} (least squares: {fmt(result.rss / n)})"
