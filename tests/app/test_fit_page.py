@@ -196,3 +196,18 @@ def test_large_data_is_fitted_on_every_row_and_plotted_from_a_sample():
     fig = _figure(at, "fit_chart")
     points = next(t for t in fig["data"] if t.get("name") == "data")
     assert points["type"] == "scattergl"
+
+
+def test_gd_settings_changed_elsewhere_show_on_return():
+    # Another page (Gradient descent) writes the shared settings with state.set_gd_settings;
+    # the Fit page's widgets must show them when it is shown again, not their old values.
+    at = _fit_page()
+    at.radio(key="fit_method").set_value("gd").run()
+    at.number_input(key="fit_gd_lr").set_value(0.05).run()
+    at.switch_page("pages/data.py").run()
+    at.session_state["lr_gd_settings"] = state.GDSettings(learning_rate=0.02, n_iter=123)
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception
+    assert at.number_input(key="fit_gd_lr").value == 0.02
+    assert at.number_input(key="fit_gd_n_iter").value == 123
+    assert _metrics(at)["Iterations run"] != ""
