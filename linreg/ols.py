@@ -52,7 +52,7 @@ ALIAS_TOL = 1e-13
 PRECISE_COND = 1e4
 # Problems this small (n * k) are always solved in extended precision: it costs
 # milliseconds and gives the last digits for free.
-PRECISE_SIZE = 200_000
+PRECISE_SIZE = 100_000
 # Large problems up to this scaled condition number stay on float64 Householder,
 # refined with extended-precision residuals (corrected semi-normal equations,
 # which converge while cond^2 * eps < 1); beyond it the slow extended-precision
