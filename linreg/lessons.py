@@ -62,6 +62,8 @@ __all__ = [
     "bowl",
     "normal_equations",
     "chain_rule",
+    "GD_LESSON",
+    "gd_lesson_run",
     "learning_rate_run",
     "scaling_runs",
     "anscombe_fits",
@@ -514,6 +516,34 @@ def chain_rule(X1: object, y: object, w: object, i: int) -> ChainRule:
         n=step.n,
         check=check_gradient(X1, y, w),
     )
+
+
+# =============================================================================
+# lesson 4: gradient descent, step by step
+# =============================================================================
+#: The prepared state lesson 4 opens the Gradient descent page with: a built-in dataset and
+#: a deliberately small learning rate, so that each of the 50 steps is visible.
+GD_LESSON: dict[str, object] = {
+    "dataset": "cars",
+    "learning_rate": 0.05,
+    "n_iter": 50,
+    "standardize": True,
+}
+
+
+def gd_lesson_run() -> GDResult:
+    """The run lesson 4 prepares: ``GD_LESSON``'s settings, full batch, no momentum.
+
+    Examples
+    --------
+    >>> g = gd_lesson_run()
+    >>> g.n_iter, g.learning_rate
+    (50, 0.05)
+    """
+    df, info = load_dataset(str(GD_LESSON["dataset"]))
+    return gradient_descent(df[list(info.features)].to_numpy(float), df[info.target].to_numpy(float),
+                            learning_rate=float(GD_LESSON["learning_rate"]), n_iter=int(GD_LESSON["n_iter"]),
+                            standardize=bool(GD_LESSON["standardize"]), terms=info.features)
 
 
 # =============================================================================

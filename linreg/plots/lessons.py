@@ -11,9 +11,18 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..lessons import Bowl, ChainRule, LearningRateRun, LessonData, LineFit, PenalizedPreview, residual_squares
+from ..lessons import (
+    Bowl,
+    ChainRule,
+    LearningRateRun,
+    LessonData,
+    LineFit,
+    NormalEquations,
+    PenalizedPreview,
+    residual_squares,
+)
 from ._common import fmt, safe_label, style
-from .descent import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
+from .descent import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED, _tex, _tex_vector
 
 __all__ = [
     "line_figure",
@@ -24,6 +33,8 @@ __all__ = [
     "anscombe_residuals_figure",
     "curves_figure",
     "penalized_figure",
+    "chain_latex",
+    "normal_equations_latex",
     "ASPECT",
 ]
 
@@ -298,3 +309,46 @@ def penalized_figure(p: PenalizedPreview) -> tuple[go.Figure, str]:
             + "; ridge " + ", ".join(fmt(v) for v in p.ridge[1:]) + "; lasso " + ", ".join(fmt(v) for v in p.lasso[1:])
             + f" ({p.lasso_zeros} exactly zero).")
     return fig, text
+
+
+def _tex_matrix(M: np.ndarray, digits: int = 6) -> str:
+    return r"\begin{pmatrix}" + r"\\".join(" & ".join(_tex(v, digits) for v in row) for row in M) + r"\end{pmatrix}"
+
+
+def chain_latex(c: ChainRule) -> list[str]:
+    r"""The four steps of the derivation for point i, each with its numbers substituted.
+
+    Examples
+    --------
+    >>> from linreg.lessons import chain_rule
+    >>> lines = chain_latex(chain_rule([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [1.0, 1.0], 1))
+    >>> print(lines[0])
+    L_{1} = (y_{1} - \hat y_{1})^2 = (3 - 2)^2 = 1
+    """
+    i = c.i
+    return [
+        rf"L_{{{i}}} = (y_{{{i}}} - \hat y_{{{i}}})^2 = ({_tex(c.y_i)} - {_tex(c.yhat_i)})^2 = {_tex(c.loss_i)}",
+        rf"\frac{{\partial L_{{{i}}}}}{{\partial \hat y_{{{i}}}}} = 2(\hat y_{{{i}}} - y_{{{i}}}) = "
+        rf"2({_tex(c.yhat_i)} - {_tex(c.y_i)}) = {_tex(c.dL_dyhat)}",
+        rf"\frac{{\partial \hat y_{{{i}}}}}{{\partial w}} = x_{{{i}}} = {_tex_vector(c.x_i)}"
+        rf"\quad\Rightarrow\quad \frac{{\partial L_{{{i}}}}}{{\partial w}} = {_tex(c.dL_dyhat)}\,{_tex_vector(c.x_i)}"
+        rf" = {_tex_vector(c.grad_i)}",
+        rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{1}}{{{c.n}}}\sum_{{i=0}}^{{{c.n - 1}}} "
+        rf"2(\hat y_i - y_i)\,x_i = {_tex_vector(c.grad)}",
+    ]
+
+
+def normal_equations_latex(ne: NormalEquations) -> list[str]:
+    r"""The normal equations XᵀX w = Xᵀy with the numbers, and their solution.
+
+    Examples
+    --------
+    >>> from linreg.lessons import lesson_data, normal_equations
+    >>> print(normal_equations_latex(normal_equations(lesson_data("anscombe_1")))[1][:46])
+    \begin{pmatrix}11 & 99\\99 & 1001\end{pmatrix}
+    """
+    return [
+        r"\nabla L = \tfrac{2}{N} X^\top (Xw - y) = 0 \quad\Longleftrightarrow\quad X^\top X\, w = X^\top y",
+        rf"{_tex_matrix(ne.XtX)} \begin{{pmatrix}} \beta_0 \\ \beta_1 \end{{pmatrix}} = {_tex_vector(ne.Xty, 6)}"
+        rf"\quad\Rightarrow\quad w = {_tex_vector(ne.coef_normal, 6)}",
+    ]
