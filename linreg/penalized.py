@@ -90,7 +90,11 @@ class PenalizedResult:
     objective : float
         The objective at the solution (penalty on the working coefficients).
     kkt_violation : float
-        Largest violation of the optimality conditions, see :func:`kkt_violation`.
+        Largest violation of the optimality conditions, see :func:`kkt_violation`
+        (absolute, in the units of the gradient ``(2/N) z_jᵀ r``).
+    kkt_scale : float
+        ``max_j |(2/N) z_jᵀ (y - ȳ)|``, the gradient at zero, for a relative reading of the
+        violation (``kkt_relative``); the solver's tolerance is relative to ``max(1, kkt_scale)``.
     coef_work : ndarray, shape (p,)
         The penalized coefficients: on standardized columns when ``standardize``, else
         equal to ``coef`` without the intercept.
@@ -116,6 +120,7 @@ class PenalizedResult:
     message: str
     objective: float
     kkt_violation: float
+    kkt_scale: float
     coef_work: np.ndarray
     x_mean: np.ndarray
     x_scale: np.ndarray
@@ -129,6 +134,11 @@ class PenalizedResult:
     def n(self) -> int:
         """Number of observations."""
         return int(self.y.shape[0])
+
+    @cached_property
+    def kkt_relative(self) -> float:
+        """KKT violation relative to ``max(1, kkt_scale)``: the number the solver compares with tol."""
+        return self.kkt_violation / max(1.0, self.kkt_scale)
 
     @cached_property
     def penalty(self) -> str:
@@ -216,6 +226,7 @@ class PenalizedResult:
             objective=float(self.objective),
             mse=self.mse,
             kkt_violation=float(self.kkt_violation),
+            kkt_relative=float(self.kkt_relative),
             converged=bool(self.converged),
             n_iter=int(self.n_iter),
             message=self.message,
@@ -350,9 +361,22 @@ class _Work:
         return (2.0 / self.n) * (self.Z.T @ self.yc)
 
     @cached_property
+    def compressed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(R, Qᵀyc) from one Householder QR of [Z, yc]: Z = QR, so ZᵀZ = RᵀR and Zᵀyc = RᵀQᵀyc.
+
+        Every least-squares quantity of the working problem follows from these
+        (at most (p+1) x p) arrays, so solves on the active set cost nothing in n.
+        """
+        Rf = np.linalg.qr(np.column_stack([self.Z, self.yc]), mode="r")
+        p = self.Z.shape[1]
+        return Rf[:, :p], Rf[:, p]
+
+    @cached_property
     def svd(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Thin SVD of Z."""
-        return np.linalg.svd(self.Z, full_matrices=False)
+        """(Uᵀyc, s, Vt) of the thin SVD Z = U diag(s) Vt, computed from the small R factor."""
+        R, qty = self.compressed
+        Ur, s, Vt = np.linalg.svd(R, full_matrices=False)
+        return Ur.T @ qty, s, Vt
 
 
 def _work(X: np.ndarray, y: np.ndarray, intercept: bool, standardize: bool) -> _Work:
@@ -571,14 +595,14 @@ def _ridge(w: _Work, lam: float) -> tuple[np.ndarray, float]:
 
     Returns the coefficients and the effective degrees of freedom sum s^2/(s^2 + Nλ).
     """
-    U, s, Vt = w.svd
+    uty, s, Vt = w.svd
     shrink_den = s * s + w.n * lam
     # With λ = 0 this is least squares: directions with s ≈ 0 are dropped (minimum-norm
     # solution, as pinv), instead of dividing by round-off.
     keep = s > _RCOND * (s[0] if s.size else 0.0) if lam == 0 else shrink_den > 0
     d = np.zeros_like(s)
     d[keep] = s[keep] / shrink_den[keep]
-    c = Vt.T @ (d * (U.T @ w.yc))
+    c = Vt.T @ (d * uty)
     df = float(np.sum((s[keep] ** 2) / shrink_den[keep]))
     return c, df
 
@@ -587,45 +611,84 @@ def _soft(z: float, t: float) -> float:
     return z - t if z > t else z + t if z < -t else 0.0
 
 
-def _active_solve(w: _Work, lam: float, a: float, c: np.ndarray, tol_abs: float) -> np.ndarray | None:
-    """Exact minimiser found from the active set and signs of ``c``, or None.
+def _orthant_solve(w: _Work, lam: float, a: float, A: np.ndarray, signs: np.ndarray) -> np.ndarray | None:
+    """Minimiser over coefficients A with their signs fixed to ``signs``, or None if singular.
 
-    On an active set A with signs s the conditions are linear:
+    With the signs fixed the objective is a quadratic, minimised where
     ((2/N) Z_A^T Z_A + 2λ(1-α) I) c_A = (2/N) Z_A^T yc - λα s_A, i.e. Ã^T Ã c_A = rhs with
-    the augmented design Ã = [Z_A; sqrt(Nλ(1-α)) I]: Ã = QR, then two triangular solves
-    (no inverse). Starting from the set coordinate descent found, a few active-set steps
-    fix it up: a coordinate whose solved sign disagrees leaves the set, the inactive
-    coordinate that most violates |(2/N) z_j^T r| <= λα joins it with the sign of its
-    gradient. The caller checks the KKT conditions of the result, so a failed attempt
-    costs a few small solves and is discarded.
+    Ã = [R_A; sqrt(Nλ(1-α)) I] (R the QR factor of Z, so the cost is independent of n).
+    Ã's columns are scaled to unit norm, then Ã = QR and two triangular solves (no inverse).
+    """
+    R, qty = w.compressed
+    RA = R[:, A]
+    ridge = math.sqrt(w.n * lam * (1.0 - a))
+    At = np.vstack([RA, ridge * np.eye(A.size)]) if ridge > 0 else RA
+    D = np.sqrt(np.einsum("ij,ij->j", At, At))
+    if At.shape[0] < A.size or np.any(D == 0):
+        return None
+    rhs = (RA.T @ qty - 0.5 * w.n * lam * a * signs) / D
+    T = np.linalg.qr(At / D, mode="r")
+    d = np.abs(np.diag(T))
+    # The columns are scaled, so this tests conditioning, not units.
+    if d.min() <= 1e-12 * d.max():
+        return None
+    return solve_triangular(T, solve_triangular(T, rhs, trans="T")) / D
+
+
+def _compressed_objective(w: _Work, lam: float, a: float, c: np.ndarray) -> float:
+    """The objective up to a constant: (1/N)||Qᵀyc - Rc||^2 + penalty."""
+    R, qty = w.compressed
+    r = qty - R @ c
+    return float(r @ r) / w.n + _penalty(c, lam, a)
+
+
+def _active_solve(w: _Work, lam: float, a: float, c: np.ndarray, tol_abs: float) -> np.ndarray | None:
+    """Exact minimiser by an active-set (feature-sign) search started at ``c``, or None.
+
+    Each step solves the quadratic on the current active set with its signs fixed
+    (:func:`_orthant_solve`), then moves from the current point towards that solution,
+    stopping at the best of the solution and the points where a coefficient crosses
+    zero (so the objective never increases and the signs stay consistent). When the
+    active coefficients are optimal, the inactive coordinate that most violates
+    |(2/N) z_j^T r| <= λα joins the set with the sign of its gradient. This is the
+    feature-sign search of Lee, Battle, Raina & Ng (2007), extended by the ridge part;
+    it ends in finitely many steps, here capped. The caller re-checks the KKT conditions.
     """
     p = c.shape[0]
-    A = np.flatnonzero(c)
-    signs = np.sign(c)
-    ridge = math.sqrt(w.n * lam * (1.0 - a))
-    for _ in range(2 * p + 2):
-        out = np.zeros_like(c)
+    x = c.copy()
+    signs = np.sign(x)
+    for _ in range(10 * p + 10):
+        A = np.flatnonzero(signs)
         if A.size:
-            ZA = w.Z[:, A]
-            At = np.vstack([ZA, ridge * np.eye(A.size)]) if ridge > 0 else ZA
-            rhs = ZA.T @ w.yc - 0.5 * w.n * lam * a * signs[A]
-            R = np.linalg.qr(At, mode="r")
-            d = np.abs(np.diag(R))
-            if R.shape[0] < A.size or d.min() <= 1e-12 * d.max():
-                return None  # singular on the active set: leave it to coordinate descent
-            cA = solve_triangular(R, solve_triangular(R, rhs, trans="T"))
-            wrong = np.sign(cA) != signs[A]
-            if wrong.any():
-                A = A[~wrong]
+            sol = _orthant_solve(w, lam, a, A, signs[A])
+            if sol is None:
+                return None
+            xa = x[A]
+            if np.all(np.sign(sol) == signs[A]):
+                x[A] = sol
+            else:
+                # Best point on the segment xa -> sol among its end and the zero crossings.
+                step = sol - xa
+                cross = np.flatnonzero((xa != 0) & (np.sign(sol) != np.sign(xa)))
+                best, best_f = None, math.inf
+                for t, k in [(1.0, None)] + [(-xa[k] / step[k], k) for k in cross]:
+                    cand = x.copy()
+                    cand[A] = xa + t * step
+                    if k is not None:
+                        cand[A[k]] = 0.0  # exactly on the crossing
+                    f = _compressed_objective(w, lam, a, cand)
+                    if f < best_f:
+                        best, best_f = cand, f
+                x = best
+                # Signs follow the point; a coefficient at zero leaves the set.
+                signs = np.sign(x)
                 continue
-            out[A] = cA
-        grad = w.q - w.gram @ out
+        grad = w.q - w.gram @ x
         excess = np.abs(grad) - lam * a
         excess[A] = -np.inf
-        j = int(np.argmax(excess)) if p else 0
-        if p == 0 or excess[j] <= tol_abs:
-            return out
-        A = np.sort(np.append(A, j))
+        j = int(np.argmax(excess))
+        if excess[j] <= tol_abs:
+            return x
         signs[j] = np.sign(grad[j])
     return None
 
@@ -649,6 +712,9 @@ def _cd(w: _Work, lam: float, a: float, c0: np.ndarray, tol: float, max_iter: in
     c = c0.copy()
     Gc = G @ c
     prev_signs = None
+    # After a failed exact solve, wait twice as many sweeps before the next try, so a
+    # hopeless problem does not pay for a solve every sweep.
+    next_try, wait = 1, 1
     for sweep in range(1, max_iter + 1):
         max_change = 0.0
         for j in range(p):
@@ -667,13 +733,16 @@ def _cd(w: _Work, lam: float, a: float, c0: np.ndarray, tol: float, max_iter: in
         if max_change <= tol * cscale and viol <= tol * scale:
             return c, sweep, True, scale
         signs = np.sign(c)
-        if a > 0 and prev_signs is not None and np.array_equal(signs, prev_signs):
+        if a > 0 and sweep >= next_try and prev_signs is not None and np.array_equal(signs, prev_signs):
             # The active set and signs have settled: solve for them exactly, then let the
             # next sweep confirm (a wrong guess is simply discarded).
             exact = _active_solve(w, lam, a, c, tol * scale)
             if exact is not None and _kkt_from_grad(exact, q - G @ exact, lam, a) <= tol * scale:
                 c = exact
                 Gc = G @ c
+            else:
+                wait *= 2
+                next_try = sweep + wait
         prev_signs = signs
     return c, max_iter, False, scale
 
@@ -721,6 +790,7 @@ def _result(
     resid = y - fitted
     kkt = _kkt_work(w, c, lam, a, resid, intercept)
     objective = float(resid @ resid) / w.n + _penalty(c, lam, a)
+    kscale = float(np.abs(w.q).max(initial=0.0))
     if a == 0:
         message = f"Ridge solved in closed form (SVD); KKT violation {kkt:.1e}."
     elif converged:
@@ -728,12 +798,13 @@ def _result(
     else:
         message = (
             f"Coordinate descent stopped after max_iter = {max_iter} sweeps without converging "
-            f"(KKT violation {kkt:.1e} > tol = {tol:g}); raise max_iter, loosen tol, "
+            f"(relative KKT violation {kkt / max(1.0, kscale):.1e}, tol = {tol:g}); raise max_iter, loosen tol, "
             "or standardize correlated features."
         )
     return PenalizedResult(
         coef=coef, terms=terms, lam=lam, l1_ratio=a, intercept=intercept, standardize=standardize,
         n_iter=n_iter, converged=converged, message=message, objective=objective, kkt_violation=kkt,
+        kkt_scale=kscale,
         coef_work=c, x_mean=w.x_mean, x_scale=w.x_scale, fitted=fitted, resid=resid, y=y, df=df, tol=tol,
     )
 
