@@ -173,6 +173,10 @@ def _page() -> None:
         st.dataframe(plots.gd_coef_table(gd_result, result, truth), hide_index=True)
         st.caption("Standard errors, t, p and confidence intervals belong to the least-squares solution; "
                    "switch to QR, SVD or normal equations to see them.")
+        if result.aliased:
+            st.caption("With aliased terms the coefficients are not identified: the closed form leaves the aliased "
+                       "terms out, while gradient descent spreads their effect over the collinear terms. "
+                       "Both give the same predictions, so compare the losses, not the coefficients.")
     else:
         st.dataframe(plots.coef_table(result, truth), hide_index=True)
         st.caption(f"{state.METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:,g} residual degrees of "
