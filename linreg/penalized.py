@@ -603,6 +603,12 @@ def _ridge(w: _Work, lam: float) -> tuple[np.ndarray, float]:
     d = np.zeros_like(s)
     d[keep] = s[keep] / shrink_den[keep]
     c = Vt.T @ (d * uty)
+    # One step of iterative refinement against the residual of the normal equations
+    # (Zᵀ(yc - Zc) - Nλc = 0) recovers the digits an ill-conditioned Z costs.
+    g = w.Z.T @ (w.yc - w.Z @ c) - w.n * lam * c
+    inv = np.zeros_like(s)
+    inv[keep] = 1.0 / shrink_den[keep]
+    c = c + Vt.T @ (inv * (Vt @ g))
     df = float(np.sum((s[keep] ** 2) / shrink_den[keep]))
     return c, df
 

@@ -443,3 +443,53 @@ def test_data_and_path_errors():
     fit = fit_penalized(X, y, lam=0.1)
     with pytest.raises(ModelError, match="X_new has 3 columns but the model has 2 features"):
         fit.predict(np.ones((2, 3)))
+
+
+# -----------------------------------------------------------------------------
+# hard problems: raw polynomial terms, duplicated columns, large scales
+# -----------------------------------------------------------------------------
+@pytest.mark.parametrize("a", (0.0, 0.5, 1.0))
+@pytest.mark.parametrize("standardize", (False, True))
+def test_raw_polynomial_terms_converge(a, standardize):
+    # x, x^2, ..., x^8 on [0, 10]: columns from 10 to 1e8, condition number ~1e13 unscaled.
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 200)
+    X = np.column_stack([x**j for j in range(1, 9)])
+    y = np.sin(x) + 0.1 * rng.normal(size=200)
+    for lam in (1e-6, 1e-3, 1.0):
+        fit = fit_penalized(X, y, lam=lam, l1_ratio=a, standardize=standardize)
+        assert fit.converged, fit.message
+        # Gradients here are sums of terms of size ~1e8, so the absolute violation is read
+        # relative to the gradient at zero.
+        assert fit.kkt_relative <= 1e-9
+        if standardize:
+            assert fit.kkt_violation <= 1e-6
+
+
+def test_duplicated_columns():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 3))
+    X = np.column_stack([X, X[:, 0]])
+    y = 2 * X[:, 0] + rng.normal(size=50)
+    ridge = fit_penalized(X, y, lam=0.1, l1_ratio=0.0)
+    # ridge splits the weight of identical columns equally
+    assert ridge.slopes[0] == pytest.approx(ridge.slopes[3], rel=1e-10)
+    for a in (0.5, 1.0):
+        fit = fit_penalized(X, y, lam=0.1, l1_ratio=a)
+        assert fit.converged and fit.kkt_violation <= 1e-8
+        # the lasso solution is not unique but the fit is: compare with sklearn's fitted values
+        b0, b = _sklearn(X, y, 0.1, a)
+        assert_allclose(fit.fitted, b0 + X @ b, rtol=0, atol=1e-6)
+
+
+def test_large_scales():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(100, 5)) * 1e3
+    y = X @ rng.normal(size=5) * 1e3 + 1e6
+    for a in (0.0, 0.5, 1.0):
+        lam = lambda_max(X, y, l1_ratio=max(a, 0.5)) * 0.05
+        fit = fit_penalized(X, y, lam=lam, l1_ratio=a)
+        assert fit.converged
+        assert fit.kkt_relative <= 1e-10
+        b0, b = _sklearn(X, y, lam, a)
+        assert_allclose(fit.slopes, b, rtol=1e-6, atol=1e-6 * np.abs(b).max())
