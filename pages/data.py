@@ -232,7 +232,7 @@ def _model_section(df: pd.DataFrame) -> ModelSpec:
                 key = f"{POLY_PREFIX}{f}"
                 _seed(key, int(degrees.get(f, 1)))
                 with cols[i % len(cols)]:
-                    d = st.number_input(f"{f}", min_value=1, max_value=10, step=1, key=key,
+                    d = st.number_input(state.md_escape(f), min_value=1, max_value=10, step=1, key=key,
                                         help="1 = straight line; 2 adds the square; 3 adds the cube, …")
                 if d > 1:
                     poly.append((f, int(d)))
