@@ -131,7 +131,8 @@ def _hover_values(values: np.ndarray) -> np.ndarray:
     """Values formatted for hover (numbers to 4 significant digits, text as is)."""
     if np.issubdtype(values.dtype, np.number):
         return np.array([fmt(v) for v in values], dtype=object)
-    return values.astype(object)
+    # Text cells come from the user; plotly's hover interprets a subset of HTML.
+    return np.array([safe_label(v) for v in values], dtype=object)
 
 
 def scatter(
@@ -162,10 +163,13 @@ def scatter(
     >>> tr = scatter(np.array([1.0]), np.array([2.0]), name="data", row_labels=[7], hover={"x": np.array([1.0])})
     >>> type(tr).__name__, tr.customdata[0].tolist()
     ('Scatter', ['7', '1'])
+    >>> scatter(np.array([1.0]), np.array([2.0]), name="d", row_labels=["<b>r</b>"],
+    ...         hover={"g": np.array(["<i>a</i>"])}).customdata[0].tolist()
+    ['&lt;b&gt;r&lt;/b&gt;', '&lt;i&gt;a&lt;/i&gt;']
     """
     hover = dict(hover or {})
     m = len(x)
-    cols = [np.asarray(row_labels).astype(str).astype(object)]
+    cols = [np.array([safe_label(r) for r in np.asarray(row_labels)], dtype=object)]
     cols += [_hover_values(np.asarray(v)) for v in hover.values()]
     customdata = np.column_stack(cols) if m else np.empty((0, len(cols)), dtype=object)
     trace_type = go.Scattergl if m > WEBGL_THRESHOLD else go.Scatter
