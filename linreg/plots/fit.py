@@ -124,9 +124,13 @@ def target_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000
     n = len(both)
     idx = sample_index(n, max_points)
     sub = both.iloc[idx]
+    xs = sub[x].to_numpy()
+    if not pd.api.types.is_numeric_dtype(sub[x]):
+        # Categories become tick labels, which plotly renders as (a subset of) HTML.
+        xs = np.array([safe_label(v) for v in xs], dtype=object)
     fig = go.Figure(
         scatter(
-            sub[x].to_numpy(),
+            xs,
             sub[y].to_numpy(),
             name="rows",
             row_labels=sub.index.to_numpy(),
