@@ -207,7 +207,10 @@ def polynomial_truth(coef: Mapping[str, float], grid: object, variable: str = "x
         elif name.startswith(f"{variable}^"):
             out = out + float(value) * g ** int(name[len(variable) + 1:])
         elif name != "Intercept":
-            raise ModelError(f"term {name!r} is not a power of {variable!r}; expected 'Intercept', '{variable}', '{variable}^2', ...")
+            raise ModelError(
+                f"term {name!r} is not a power of {variable!r}; "
+                f"expected 'Intercept', '{variable}', '{variable}^2', ..."
+            )
     return out
 
 

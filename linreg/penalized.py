@@ -7,14 +7,18 @@ Every fit minimises exactly this objective (no 1/2 factors, the loss we teach)::
 - the intercept ``b0`` is not penalized;
 - ``λ >= 0`` is ``lam`` and ``α`` in [0, 1] is ``l1_ratio`` (``alpha`` already means
   the CI level in :func:`linreg.ols.fit_ols`); α = 0 is ridge, α = 1 is the lasso;
-- with ``standardize=True`` the penalty applies to the standardized coefficients
-  (columns centred and divided by their population SD) and results are reported
-  in original units.
+- with ``standardize=True`` the penalty applies to the standardized coefficients and
+  results are reported in original units (standardized column: ``(x - mean) / sd``,
+  population SD; without an intercept, ``x / rms(x)``).
 
-Ridge (α = 0) is solved in closed form from the SVD of the centred design (never an
-inverse); lasso and elastic net by cyclic coordinate descent with soft-thresholding,
-finished by an exact solve on the active set once the signs settle. Every returned
-fit carries its KKT violation, see :func:`kkt_violation`.
+The intercept is removed by centring. Ridge (α = 0) is solved in closed form, stably:
+one Householder QR of ``[Z, y_c]`` (``Z`` the centred design), the SVD of its small
+``R`` factor, ``c = V diag(s / (s^2 + Nλ)) Uᵀ y_c``, and one refinement step; never
+an inverse. Lasso and elastic net are solved by cyclic coordinate descent with
+soft-thresholding, finished by an exact active-set (feature-sign) search on the same
+``R`` factor once the signs settle. Converged means the largest coefficient change
+and the KKT violation are below ``tol``; non-convergence is a result with a message.
+Every returned fit carries its KKT violation, see :func:`kkt_violation`.
 
 Public names: :func:`fit_penalized` (-> :class:`PenalizedResult`), :func:`penalty_path`
 (-> :class:`PenaltyPath`), :func:`cross_validate` (-> :class:`CVResult`),
@@ -190,7 +194,9 @@ class PenalizedResult:
         X_new, _ = as_xy(X_new, np.zeros(X_new.shape[0]))
         p = self.coef_work.shape[0]
         if X_new.shape[1] != p:
-            raise ModelError(f"X_new has {X_new.shape[1]} columns but the model has {p} features; pass the same columns")
+            raise ModelError(
+                f"X_new has {X_new.shape[1]} columns but the model has {p} features; pass the same columns"
+            )
         b0 = self.coef[0] if self.intercept else 0.0
         return b0 + X_new @ self.slopes
 
@@ -699,7 +705,9 @@ def _active_solve(w: _Work, lam: float, a: float, c: np.ndarray, tol_abs: float)
     return None
 
 
-def _cd(w: _Work, lam: float, a: float, c0: np.ndarray, tol: float, max_iter: int) -> tuple[np.ndarray, int, bool, float]:
+def _cd(
+    w: _Work, lam: float, a: float, c0: np.ndarray, tol: float, max_iter: int
+) -> tuple[np.ndarray, int, bool, float]:
     """Cyclic coordinate descent with covariance updates.
 
     Each coordinate is minimised exactly: c_j = S(ρ_j, λα) / ((2/N)||z_j||^2 + 2λ(1-α)),
@@ -912,7 +920,9 @@ def _grid(w: _Work, a: float, lams: object, n_lams: object, lam_min_ratio: objec
     if isinstance(lam_min_ratio, bool) or not isinstance(lam_min_ratio, Real) or not 0 < lam_min_ratio < 1:
         raise ModelError(f"lam_min_ratio must be in (0, 1); got {lam_min_ratio!r}")
     if lmax <= 0:
-        raise ModelError("y is constant (or X has no variation), so every λ gives the same fit; there is no path to draw")
+        raise ModelError(
+            "y is constant (or X has no variation), so every λ gives the same fit; there is no path to draw"
+        )
     return np.geomspace(lmax, lmax * float(lam_min_ratio), int(n_lams)), lmax
 
 
@@ -1078,7 +1088,8 @@ def cross_validate(
         test = folds == f
         Xtr, ytr = X[~test], y[~test]
         wf = _work(Xtr, ytr, bool(intercept), bool(standardize))
-        pf = _path_on(Xtr, ytr, wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names, tol, max_iter)
+        pf = _path_on(Xtr, ytr, wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names,
+                      tol, max_iter)
         pred = (pf.coef[:, :1].T if intercept else 0.0) + X[test] @ pf.slopes.T  # (n_test, m)
         fold_mse[f] = np.mean((y[test][:, None] - pred) ** 2, axis=0)
     mean = fold_mse.mean(axis=0)

@@ -9,7 +9,16 @@ from numpy.testing import assert_allclose
 from linreg.complexity import bootstrap_fits, degree_explorer
 from linreg.penalized import cross_validate, penalty_path
 from linreg.plots._common import fmt
-from linreg.plots.penalized import bootstrap_figure, cv_figure, degree_figure, path_figure, penalty_name
+from linreg.ols import fit_ols
+from linreg.penalized import fit_penalized
+from linreg.plots.penalized import (
+    bootstrap_figure,
+    cv_figure,
+    degree_figure,
+    path_figure,
+    penalized_coef_table,
+    penalty_name,
+)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +99,16 @@ def test_bootstrap_figure_draws_a_capped_fan():
     fig2, text2 = bootstrap_figure(no_truth)
     assert [t.name for t in fig2.data] == ["bootstrap fits (3 of 3 shown)", "mean of fits"]
     assert "true curve is unknown" in text2
+
+
+def test_penalized_coef_table_beside_ols(data):
+    X, y = data
+    fit = fit_penalized(X, y, lam=0.2, l1_ratio=0.0, terms=["a", "b", "c", "d"])
+    ols = fit_ols(X, y, terms=("a", "b", "c", "d"))
+    table = penalized_coef_table(fit, ols, truth={"Intercept": 0.0, "a": 2.0, "c": -1.0})
+    assert list(table.columns) == ["term", "Ridge (λ = 0.2)", "OLS", "shrinkage", "true value"]
+    assert table["term"].tolist() == ["Intercept", "a", "b", "c", "d"]
+    assert table.loc[1, "Ridge (λ = 0.2)"] == fmt(fit.coef[1], 5)
+    assert table.loc[1, "OLS"] == fmt(ols.coef[1], 5)
+    assert table.loc[1, "shrinkage"] == fmt(fit.coef[1] / ols.coef[1], 3)
+    assert table.loc[0, "shrinkage"] == "—" and table.loc[2, "true value"] == "—"

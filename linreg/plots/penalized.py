@@ -5,7 +5,8 @@
 - :func:`cv_figure`: k-fold CV error (mean ± one SE) against log10 λ, with λ_min and
   λ_1se marked;
 - :func:`degree_figure`: training and test MSE against polynomial degree;
-- :func:`bootstrap_figure`: the fan of bootstrap-fitted curves, their mean and the truth.
+- :func:`bootstrap_figure`: the fan of bootstrap-fitted curves, their mean and the truth;
+- :func:`penalized_coef_table`: penalized coefficients beside OLS (and the truth), as text.
 
 Every builder returns ``(fig, summary)``: a ``plotly.graph_objects.Figure`` with axis
 titles, and one sentence with the figure's numbers for readers who cannot see it.
@@ -19,10 +20,11 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from ..complexity import BootstrapFits, DegreeExplorer
-from ..penalized import CVResult, PenaltyPath
+from ..penalized import CVResult, PenalizedResult, PenaltyPath
 from ._common import fmt, safe_label, sample_index, style
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "cv_figure",
     "degree_figure",
     "path_figure",
+    "penalized_coef_table",
     "penalty_name",
 ]
 
@@ -107,7 +110,8 @@ def path_figure(path: PenaltyPath, *, lam: float | None = None, standardized: bo
     for j, name in enumerate(path.feature_terms):
         fig.add_trace(go.Scatter(
             x=x, y=coef[:, j], mode="lines", name=safe_label(name),
-            customdata=path.lams, hovertemplate=f"{safe_label(name)}<br>λ = %{{customdata:.4g}}<br>coef = %{{y:.4g}}<extra></extra>",
+            customdata=path.lams,
+            hovertemplate=f"{safe_label(name)}<br>λ = %{{customdata:.4g}}<br>coef = %{{y:.4g}}<extra></extra>",
         ))
     fig.add_hline(y=0, line={"color": "#888888", "width": 1})
     title = f"{penalty_name(path.l1_ratio)} coefficient path"
@@ -183,9 +187,11 @@ def degree_figure(explorer: DegreeExplorer) -> tuple[go.Figure, str]:
     d = explorer.degrees
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=d, y=explorer.train_mse, mode="lines+markers", name="training MSE",
-                             line={"color": _TRAIN_COLOR}, hovertemplate="degree %{x}<br>train MSE = %{y:.4g}<extra></extra>"))
+                             line={"color": _TRAIN_COLOR},
+                             hovertemplate="degree %{x}<br>train MSE = %{y:.4g}<extra></extra>"))
     fig.add_trace(go.Scatter(x=d, y=explorer.test_mse, mode="lines+markers", name="test MSE",
-                             line={"color": _TEST_COLOR}, hovertemplate="degree %{x}<br>test MSE = %{y:.4g}<extra></extra>"))
+                             line={"color": _TEST_COLOR},
+                             hovertemplate="degree %{x}<br>test MSE = %{y:.4g}<extra></extra>"))
     best = explorer.best_degree
     _vline(fig, best, "#555555", f"best test: degree {best}", dash="dot")
     style(fig, "Training and test error by degree", "polynomial degree", "mean squared error (log scale)",
@@ -195,7 +201,8 @@ def degree_figure(explorer: DegreeExplorer) -> tuple[go.Figure, str]:
         fig.update_yaxes(type="log")
     fig.update_xaxes(dtick=1 if d.size <= 20 else None)
     i = best - 1
-    text = (f"Degrees 1 to {int(d[-1])} on {explorer.train_index.size} training and {explorer.test_index.size} test rows "
+    text = (f"Degrees 1 to {int(d[-1])} on {explorer.train_index.size} training and "
+            f"{explorer.test_index.size} test rows "
             f"(seed {explorer.seed}): test MSE is least at degree {best} ({fmt(explorer.test_mse[i])}, training "
             f"{fmt(explorer.train_mse[i])}); at degree {int(d[-1])} training MSE is {fmt(explorer.train_mse[-1])} "
             f"and test MSE {fmt(explorer.test_mse[-1])}.")
@@ -266,3 +273,47 @@ def bootstrap_figure(
     else:
         text += "; the true curve is unknown, so bias is not shown."
     return fig, text
+
+
+def penalized_coef_table(
+    result: PenalizedResult, ols=None, truth: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Penalized coefficients beside the OLS ones (and the truth), as display strings.
+
+    Parameters
+    ----------
+    result : PenalizedResult
+    ols : OLSResult, optional
+        The least-squares fit of the same design; aliased OLS terms say "aliased".
+    truth : mapping of term name to true value, optional
+        Adds a "true value" column (synthetic data).
+
+    Returns
+    -------
+    DataFrame with columns term, the penalized fit (named with its λ), and when given
+    "OLS", "shrinkage" (penalized / OLS, slopes only) and "true value".
+
+    Examples
+    --------
+    >>> from linreg.penalized import fit_penalized
+    >>> X = np.array([[-1.0], [0.0], [1.0]]); y = np.array([-1.0, 0.0, 1.0])
+    >>> penalized_coef_table(fit_penalized(X, y, lam=0.5)).to_dict("records")
+    [{'term': 'Intercept', 'Lasso (λ = 0.5)': '0'}, {'term': 'x1', 'Lasso (λ = 0.5)': '0.625'}]
+    """
+    col = f"{penalty_name(result.l1_ratio)} (λ = {fmt(result.lam)})"
+    aliased = set(ols.aliased) if ols is not None else set()
+    rows = []
+    for j, term in enumerate(result.terms):
+        row = {"term": term, col: fmt(result.coef[j], 5)}
+        if ols is not None:
+            ok = term not in aliased and term in ols.terms
+            b = float(ols.coef[ols.terms.index(term)]) if ok else math.nan
+            row["OLS"] = fmt(b, 5) if ok else "aliased"
+            if term == "Intercept" or not ok or b == 0:
+                row["shrinkage"] = "—"
+            else:
+                row["shrinkage"] = fmt(result.coef[j] / b, 3)
+        if truth is not None:
+            row["true value"] = fmt(truth[term], 5) if term in truth else "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
