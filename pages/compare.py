@@ -43,8 +43,10 @@ def _convergence(g) -> None:
     st.subheader("How fast gradient descent closes the gap")
     st.markdown(
         "For full-batch descent on this quadratic loss, theory predicts the error shrinks by a constant factor "
-        "every step: ‖w_k − w*‖ ≤ ρ^k ‖w_0 − w*‖ with ρ = max_i |1 − ηλ_i|, where λ_i are the eigenvalues of the "
-        "Hessian H = (2/N)XᵀX (twice those of XᵀX/N). The excess loss shrinks like ρ^2k."
+        r"every step: $\lVert w_k - w^* \rVert \le \rho^k \lVert w_0 - w^* \rVert$ with "
+        r"$\rho = \max_i |1 - \eta\lambda_i|$, where $\lambda_i$ are the eigenvalues of the Hessian "
+        r"$H = \tfrac{2}{N}X^\top X$ (twice those of $X^\top X/N$). The excess loss $L(w_k) - L(w^*)$ shrinks "
+        r"like $\rho^{2k}$. The dashed lines are that prediction, started from the run's own first error."
     )
     fig, text = plots.convergence_figure(g)
     st.plotly_chart(fig, key="compare_rate_chart")

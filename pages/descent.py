@@ -199,8 +199,9 @@ def _page() -> None:
     spec = state.current_spec()
     st.markdown(
         f"Gradient descent fits {state.md_code(spec.target)} on **{state.md_escape(label)}** by walking downhill "
-        "on the loss L(w) = (1/N)‖y − Xw‖², one step w ← w − η∇L at a time, with ∇L = (2/N)Xᵀ(Xw − y). "
-        "Step through the run below, or press ▶ Play under the chart."
+        r"on the loss $L(w) = \tfrac{1}{N}\lVert y - Xw \rVert^2$, one step $w \leftarrow w - \eta\nabla L$ at a "
+        r"time, with $\nabla L = \tfrac{2}{N}X^\top(Xw - y)$. Step through the run below, or press ▶ Play under "
+        "the chart to watch it in your browser."
     )
 
     try:

@@ -400,7 +400,8 @@ def descent_figure(
         xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
         fig.update_xaxes(title_text=xlabel, row=1, col=1)
         # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
-        fig.update_yaxes(title_text="y", range=_padded(y), row=1, col=1)
+        moving = np.concatenate([line_at(m)["y"] for m in frames_at])
+        fig.update_yaxes(title_text="y", range=_view_range(y, moving), row=1, col=1)
     else:
         lo, hi = float(y.min()), float(y.max())
         add(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="ŷ = y", line=dict(color=GREY, width=1),
@@ -426,8 +427,9 @@ def descent_figure(
             )
 
         add_moving("scatter", cloud_at, 1, 1)
+        moving = np.concatenate([cloud_at(m)["y"] for m in frames_at])
         fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
-        fig.update_yaxes(title_text="predicted ŷ", range=_padded(y), row=1, col=1)
+        fig.update_yaxes(title_text="predicted ŷ", range=_view_range(y, moving), row=1, col=1)
 
     # --- panel 2: the loss surface, the path and the gradient --------------------------
     if has_contour:
@@ -599,6 +601,28 @@ def _padded(values: np.ndarray, pad: float = 0.08) -> list[float]:
     lo, hi = float(np.min(values)), float(np.max(values))
     span = hi - lo if hi > lo else max(1.0, abs(hi))
     return [lo - pad * span, hi + pad * span]
+
+
+def _view_range(data: np.ndarray, moving: np.ndarray, reach: float = 1.0) -> list[float]:
+    """An axis range for the data that also follows the moving model, up to ``reach`` data
+    spans beyond the data on either side: the early steps stay in view, a diverging run
+    leaves it instead of squashing the data flat.
+
+    Examples
+    --------
+    >>> _view_range(np.array([10.0, 20.0]), np.array([0.0, 15.0]), reach=1.0)
+    [-1.6, 21.6]
+    >>> _view_range(np.array([10.0, 20.0]), np.array([-1e9, 1e9]), reach=1.0)
+    [-2.4, 32.4]
+    """
+    lo, hi = float(np.min(data)), float(np.max(data))
+    span = hi - lo if hi > lo else max(1.0, abs(hi))
+    moving = np.asarray(moving, dtype=float)
+    moving = moving[np.isfinite(moving)]
+    if moving.size:
+        lo = max(min(lo, float(moving.min())), lo - reach * span)
+        hi = min(max(hi, float(moving.max())), hi + reach * span)
+    return _padded(np.array([lo, hi]))
 
 
 def _log_ticks(values: np.ndarray) -> dict:
