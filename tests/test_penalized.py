@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -379,6 +380,11 @@ def test_result_fields_and_json():
     assert d["lam"] == 0.5 and d["l1_ratio"] == 0.5 and d["converged"] is True
     assert d["coef"] == pytest.approx(fit.coef.tolist())
     assert 0 < fit.r_squared < 1
+    # results pickle (st.cache_data needs it), also with cached properties filled in
+    back = pickle.loads(pickle.dumps(fit))
+    assert_allclose(back.coef, fit.coef, rtol=0, atol=0)
+    cv = cross_validate(X, y, l1_ratio=1.0, n_lams=5, k=3)
+    assert pickle.loads(pickle.dumps(cv)).lam_min == cv.lam_min
 
 
 def test_non_convergence_is_a_result_with_a_message():
