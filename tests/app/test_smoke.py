@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,19 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-ALL_PAGES = ["pages/data.py", "pages/fit.py", "pages/residuals.py", "pages/descent.py", "pages/compare.py"]
+
+
+def _registered_pages() -> list[str]:
+    """The page files app.py lists (read from its PAGES literal, so this test never falls behind)."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
+            return [entry[0] for entry in ast.literal_eval(node.value)]
+    raise AssertionError("app.py has no PAGES list")
+
+
 # app.py registers the pages that exist; so does this test.
-PAGES = [p for p in ALL_PAGES if (ROOT / p).is_file()]
+PAGES = [p for p in _registered_pages() if (ROOT / p).is_file()]
 OWN_PAGES = {"pages/data.py", "pages/fit.py"}
 
 
@@ -32,3 +43,8 @@ def test_every_page_runs(page):
     assert not at.exception, [e.value for e in at.exception]
     if page in OWN_PAGES:
         assert not at.error, [e.value for e in at.error]
+
+
+def test_every_page_file_is_in_the_navigation():
+    files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_")}
+    assert files <= set(_registered_pages()), f"pages missing from app.PAGES: {sorted(files - set(_registered_pages()))}"
