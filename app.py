@@ -22,6 +22,7 @@ PAGES = [
     ("pages/residuals.py", "Residuals", "🔍", "residuals"),
     ("pages/descent.py", "Gradient descent", "⛰️", "gradient-descent"),
     ("pages/compare.py", "Compare", "⚖️", "compare"),
+    ("pages/regularization.py", "Regularization", "🪢", "regularization"),
     ("pages/learn.py", "Learn", "🎓", "learn"),
 ]
 
