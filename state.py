@@ -38,6 +38,10 @@ __all__ = [
     "set_data",
     "data_version",
     "truth",
+    "upload_seen",
+    "set_upload_seen",
+    "upload_error",
+    "set_upload_error",
     "current_spec",
     "set_spec",
     "default_spec",
@@ -65,7 +69,9 @@ _SPEC = "lr_spec"  # linreg.design.ModelSpec
 _FIT = "lr_fit_settings"  # FitSettings
 _GD = "lr_gd_settings"  # GDSettings
 _TRUTH = "lr_truth"  # dict[str, float] | None: true coefficients of synthetic data
-_VERSION = "lr_data_version"  # int: bumped on every set_data, so pages can reset per-dataset widgets
+_VERSION = "lr_data_version"
+_UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun does not read it again
+_UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected  # int: bumped on every set_data, so pages can reset per-dataset widgets
 
 # The app opens with the first of these that linreg.datasets provides.
 DEFAULT_DATASETS = ("cars", "anscombe_1")
@@ -157,9 +163,28 @@ def set_data(df: pd.DataFrame, source_label: str, spec=None, truth: dict[str, fl
     st.session_state[_DATA] = df
     st.session_state[_DATA_KEY] = data_key(df)
     st.session_state[_TRUTH] = dict(truth) if truth else None
+    st.session_state[_UPLOAD_ERROR] = None
     st.session_state[_SOURCE] = source_label
     st.session_state[_SPEC] = spec if spec is not None else default_spec(df)
     st.session_state[_VERSION] = st.session_state[_VERSION] + 1
+
+
+def upload_seen() -> object:
+    """Identity (name, size, file id) of the last upload the Data page read, or None."""
+    return st.session_state.get(_UPLOAD_SEEN)
+
+
+def set_upload_seen(ident: object) -> None:
+    st.session_state[_UPLOAD_SEEN] = ident
+
+
+def upload_error() -> str | None:
+    """Why the last upload was rejected (shown until the next upload or dataset), or None."""
+    return st.session_state.get(_UPLOAD_ERROR)
+
+
+def set_upload_error(message: str | None) -> None:
+    st.session_state[_UPLOAD_ERROR] = message
 
 
 def truth() -> dict[str, float] | None:

@@ -26,8 +26,6 @@ PREVIEW_ROWS = 200
 # re-seeded from the new dataset's spec instead of keeping the old dataset's columns.
 MODEL_KEYS = ("target", "features", "categorical", "interactions", "standardize", "intercept", "explore_x")
 POLY_PREFIX = "poly::"
-_UPLOAD_SEEN = "data_page_upload_seen"  # page-local bookkeeping: which upload was already read
-_UPLOAD_ERROR = "data_page_upload_error"
 
 
 def _reset_model_widgets() -> None:
@@ -37,8 +35,7 @@ def _reset_model_widgets() -> None:
 
 
 def _use(df: pd.DataFrame, label: str, spec: ModelSpec | None = None, truth: dict | None = None) -> None:
-    state.set_data(df, label, spec, truth=truth)
-    st.session_state.pop(_UPLOAD_ERROR, None)
+    state.set_data(df, label, spec, truth=truth)  # also clears a previous upload error
     _reset_model_widgets()
 
 
@@ -131,24 +128,24 @@ def _upload_tab() -> None:
         key="upload",
     )
     if uploaded is None:
-        st.session_state.pop(_UPLOAD_ERROR, None)
+        state.set_upload_error(None)
     else:
         ident = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", None))
         # Read each upload once: later reruns (a widget change below) must not reset the model.
-        if st.session_state.get(_UPLOAD_SEEN) != ident:
-            st.session_state[_UPLOAD_SEEN] = ident
-            st.session_state.pop(_UPLOAD_ERROR, None)
+        if state.upload_seen() != ident:
+            state.set_upload_seen(ident)
+            state.set_upload_error(None)
             try:
                 df = load_csv(uploaded.getvalue(), max_rows=MAX_UPLOAD_ROWS, max_cols=MAX_UPLOAD_COLS)
                 spec = state.default_spec(df)
             except LinregError as err:
-                st.session_state[_UPLOAD_ERROR] = f"{uploaded.name}: {err}"
+                state.set_upload_error(f"{uploaded.name}: {err}")
             else:
                 _use(df, f"Upload: {uploaded.name}", spec)
-    if _UPLOAD_ERROR in st.session_state:
+    if state.upload_error():
         st.error(
             f"The upload was rejected, so the previous dataset and model are kept. "
-            f"{state.md_escape(st.session_state[_UPLOAD_ERROR])}"
+            f"{state.md_escape(state.upload_error())}"
         )
 
 
