@@ -88,8 +88,9 @@ def load_csv(
     -----
     The delimiter (comma, semicolon or tab) is the one that splits the first
     lines into the same number of fields as the header. The encoding is UTF-8
-    (a BOM is dropped), UTF-16 when the file starts with its BOM, else Latin-1,
-    which can decode any byte.
+    (a BOM is dropped), UTF-16 when the file starts with its BOM (or, without
+    one, when every other byte is zero), else Windows-1252 (what Excel saves as
+    "CSV" on Windows) when it decodes, else Latin-1, which can decode any byte.
 
     Examples
     --------
@@ -247,6 +248,17 @@ def _decode_check(data: bytes) -> tuple[bytes, str]:
             raise DataError(
                 "the file starts like UTF-16 text but does not decode as UTF-16; save it as CSV UTF-8"
             ) from None
+    else:
+        bomless = _utf16_without_bom(data[:8192])
+        if bomless is not None:
+            # Some tools write UTF-16 without a BOM; ASCII text then has a zero byte in every pair.
+            try:
+                data = data.decode(bomless).encode("utf-8")
+            except UnicodeDecodeError:
+                raise DataError(
+                    "the file looks like UTF-16 text without a byte-order mark but does not decode as UTF-16; "
+                    "save it as CSV UTF-8"
+                ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     # Blank lines above the header: the engines count them differently, so drop them here.
@@ -266,15 +278,38 @@ def _decode_check(data: bytes) -> tuple[bytes, str]:
         raise DataError(
             "this looks like binary data, not a text CSV; upload a comma-, semicolon- or tab-separated text file"
         )
-    if data.isascii() or _is_utf8(data):
+    if data.isascii() or _decodes(data, "utf-8"):
         return data, "utf-8"
+    # Excel on Windows saves "CSV" in Windows-1252: the same letters as Latin-1 in 0xA0-0xFF, and
+    # quotes, dashes and the euro sign in 0x80-0x9F, where Latin-1 has invisible control codes.
+    if _decodes(data, "cp1252"):
+        return data, "cp1252"
     # Latin-1 decodes any byte, so it is the last resort, never an error.
     return data, "latin-1"
 
 
-def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
-    """Validate UTF-8 a chunk at a time: no second, decoded copy of a big file in memory."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _utf16_without_bom(head: bytes) -> str | None:
+    r"""The codec ("utf-16-le" or "utf-16-be") when ``head`` looks like mostly-ASCII UTF-16 without a BOM, else None.
+
+    >>> _utf16_without_bom("x,y\n1,2\n".encode("utf-16-le")), _utf16_without_bom(b"x,y\n1,2\n")
+    ('utf-16-le', None)
+    """
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    pairs = len(head) // 2
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    # Text in UTF-16: (nearly) every high byte is zero and (nearly) no low byte is.
+    if odd >= 0.9 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.9 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decodes(data: bytes, encoding: str, chunk: int = 1 << 20) -> bool:
+    """Whether ``data`` decodes in ``encoding``, a chunk at a time: no second, decoded copy of a big file."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     view = memoryview(data)
     try:
         for start in range(0, len(data), chunk):

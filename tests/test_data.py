@@ -390,3 +390,31 @@ def test_csv_like_text_gives_a_frame_or_a_data_error_with_either_engine(text, us
 def test_first_line_longer_than_the_sniffer_sample():
     with pytest.raises(DataError, match=r"the first line is longer than 1,048,576 bytes"):
         load_csv(b"a," * 600_000 + b"b\n1\n")
+
+
+# ---------------------------------------------------------------------------
+# Encodings Excel and other tools actually write (reliability helper, issue 6)
+# ---------------------------------------------------------------------------
+
+def test_windows_1252_quotes_dashes_and_euro_are_read_as_such():
+    # Excel's "CSV" on Windows: 0x80-0x9F are the euro sign, curly quotes and dashes, not control codes.
+    df = load_csv("name,price\n\u201cBig\u201d \u2013 caf\u00e9,\u20ac5\nZ\u00fcrich,2\n".encode("cp1252"))
+    assert_text(df, "name", ["\u201cBig\u201d \u2013 caf\u00e9", "Z\u00fcrich"])
+    assert_text(df, "price", ["\u20ac5", "2"])
+
+
+def test_bytes_undefined_in_windows_1252_fall_back_to_latin1():
+    df = load_csv(b"name,y\n\x81\xe9,1\n")
+    assert_text(df, "name", ["\x81\u00e9"])
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read(codec):
+    df = load_csv("ville;y\nZ\u00fcrich;1,5\nParis;2\n".encode(codec))
+    assert_text(df, "ville", ["Z\u00fcrich", "Paris"])
+    assert_numeric(df, "y", [1.5, 2.0])
+
+
+def test_broken_utf16_without_bom_says_save_as_utf8():
+    with pytest.raises(DataError, match=r"UTF-16 text without a byte-order mark.*save it as CSV UTF-8"):
+        load_csv(("x,y\n" + "1,2\n" * 40).encode("utf-16-le") + b"\x00\xd8")
