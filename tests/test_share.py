@@ -1,0 +1,82 @@
+"""Shareable links: the state survives a round trip through query parameters, and bad links are refused."""
+
+import pytest
+
+from linreg.design import ModelSpec
+from linreg.exceptions import ModelError
+from linreg.synthetic import make_data
+from share import Recipe, Shared, decode, encode
+
+
+def _roundtrip(shared: Shared) -> Shared:
+    query = encode(shared)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in query.items())
+    return decode(query)
+
+
+def test_builtin_spec_and_settings_round_trip():
+    spec = ModelSpec("dist", ("speed",), poly=(("speed", 2),), standardize=True, intercept=False)
+    shared = Shared(Recipe("builtin", "cars"), spec, {"method": "svd", "alpha": 0.1},
+                    {"learning_rate": 0.05, "n_iter": 300, "batch_size": 8, "momentum": 0.9,
+                     "standardize": False, "seed": 4}, iteration=17)
+    back = _roundtrip(shared)
+    assert back.recipe == shared.recipe
+    assert back.spec == spec
+    assert back.fit == {"method": "svd", "alpha": 0.1}
+    assert back.gd == shared.gd
+    assert back.iteration == 17
+
+
+def test_generator_recipe_round_trips_and_rebuilds_the_same_data():
+    params = (("groups", 4), ("n", 40), ("noise", 0.5), ("seed", 11))
+    spec = ModelSpec("y", ("x", "group"), categorical=("group",), interactions=(("x", "group"),))
+    back = _roundtrip(Shared(Recipe("synthetic", "categorical", params), spec))
+    assert back.recipe == Recipe("synthetic", "categorical", params)
+    assert back.spec == spec
+    first = make_data("categorical", **dict(params)).data
+    again = make_data("categorical", **dict(back.recipe.params)).data
+    assert first.equals(again)
+
+
+def test_floats_keep_every_digit():
+    back = _roundtrip(Shared(Recipe("builtin", "cars"), gd={"learning_rate": 0.1 + 0.2}))
+    assert back.gd["learning_rate"] == 0.1 + 0.2
+
+
+def test_an_upload_shares_settings_but_not_data():
+    query = encode(Shared(Recipe("upload", "mine.csv"), ModelSpec("y"), {"method": "qr"}))
+    assert query == {"method": "qr"}
+    assert decode(query) is None
+
+
+def test_names_with_separators_are_left_out_of_the_link():
+    query = encode(Shared(Recipe("builtin", "cars"), ModelSpec("y", ("a,b",))))
+    assert "target" not in query and "features" not in query
+
+
+def test_a_link_without_a_source_restores_nothing():
+    assert decode({}) is None
+    assert decode({"lr": "0.1"}) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "match"),
+    [
+        ({"data": "nope"}, "unknown dataset 'nope'"),
+        ({"gen": "spiral"}, "unknown generator 'spiral'"),
+        ({"gen": "linear", "g_n": "abc"}, "'g_n' must be a whole number from 5 to 1e"),
+        ({"gen": "linear", "g_n": "2"}, "'g_n' must be a whole number"),
+        ({"gen": "linear", "g_noise": "nan"}, "'g_noise' must be a number from 0 to 100"),
+        ({"gen": "linear", "g_noise": "1e999"}, "'g_noise' must be a number"),
+        ({"data": "cars", "method": "lu"}, "'method' must be one of"),
+        ({"data": "cars", "lr": "-1"}, "'lr' must be a number"),
+        ({"data": "cars", "mom": "1"}, "'mom' must be a number from 0 to 0.99"),
+        ({"data": "cars", "gstd": "yes"}, "'gstd' must be 0 or 1"),
+        ({"data": "cars", "target": "dist", "poly": "speed:99"}, "degrees from 1 to 10"),
+        ({"data": "cars", "target": "dist", "inter": "a"}, "'inter' must be a list like 'a:b,c:d'"),
+        ({"data": "cars", "k": "__import__('os')"}, "'k' must be a whole number"),
+    ],
+)
+def test_bad_links_are_refused_with_a_message(query, match):
+    with pytest.raises(ModelError, match=match):
+        decode(query)
