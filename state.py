@@ -438,3 +438,84 @@ def md_escape(text: object) -> str:
 def md_code(text: object) -> str:
     """User text as inline code (backticks inside are replaced, since they cannot be escaped there)."""
     return "`" + str(text).replace("`", "ʼ") + "`"
+
+
+# ---------------------------------------------------------------------------
+# Regularization page (helper "regularization"): penalized fits, paths, CV and
+# model complexity. Cached pure functions of hashable arguments calling linreg.
+# ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="Computing the penalty path…", max_entries=16)
+def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
+    from linreg.penalized import penalty_path as _penalty_path
+
+    d = _cached_design(key, spec, _df)
+    return _penalty_path(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept, terms=d.terms)
+
+
+@st.cache_data(show_spinner="Cross-validating…", max_entries=16)
+def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: int, seed: int, _df: pd.DataFrame):
+    from linreg.penalized import cross_validate
+
+    d = _cached_design(key, spec, _df)
+    return cross_validate(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept,
+                          terms=d.terms, k=k, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_penalized(key: str, spec, lam: float, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
+    from linreg.penalized import fit_penalized
+
+    d = _cached_design(key, spec, _df)
+    return fit_penalized(d.X, d.y, lam=lam, l1_ratio=l1_ratio, intercept=d.intercept, standardize=standardize,
+                         terms=d.terms)
+
+
+def penalty_path(l1_ratio: float, standardize: bool):
+    """``linreg.penalized.PenaltyPath`` of the current design (default λ grid). Raises LinregError."""
+    key, df = _data()
+    return _cached_penalty_path(key, current_spec(), float(l1_ratio), bool(standardize), df)
+
+
+def penalty_cv(l1_ratio: float, standardize: bool, k: int = 5, seed: int = 0):
+    """``linreg.penalized.CVResult`` (k-fold, seeded) of the current design. Raises LinregError."""
+    key, df = _data()
+    return _cached_penalty_cv(key, current_spec(), float(l1_ratio), bool(standardize), int(k), int(seed), df)
+
+
+def penalized(lam: float, l1_ratio: float, standardize: bool):
+    """``linreg.penalized.PenalizedResult`` of the current design at λ = ``lam``. Raises LinregError."""
+    key, df = _data()
+    return _cached_penalized(key, current_spec(), float(lam), float(l1_ratio), bool(standardize), df)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def polynomial_data(n: int, degree: int, noise: float, seed: int):
+    """``linreg.synthetic.make_polynomial`` data (x, y and the true coefficients)."""
+    from linreg.synthetic import make_polynomial
+
+    return make_polynomial(n, seed=seed, degree=degree, noise=noise)
+
+
+@st.cache_data(show_spinner="Fitting every degree…", max_entries=32)
+def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: int, test_fraction: float,
+                    split_seed: int):
+    """``linreg.complexity.degree_explorer`` on ``polynomial_data(n, degree, noise, seed)``."""
+    from linreg.complexity import degree_explorer as _explore
+
+    data = polynomial_data(n, degree, noise, seed).data
+    return _explore(data["x"].to_numpy(), data["y"].to_numpy(), max_degree=max_degree,
+                    test_fraction=test_fraction, seed=split_seed)
+
+
+@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=32)
+def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int, n_boot: int, boot_seed: int):
+    """``linreg.complexity.bootstrap_fits`` on ``polynomial_data(...)``, against its true curve."""
+    from linreg.complexity import bootstrap_fits as _bootstrap
+    from linreg.complexity import polynomial_truth
+
+    synth = polynomial_data(n, degree, noise, seed)
+    x, y = synth.data["x"].to_numpy(), synth.data["y"].to_numpy()
+    return _bootstrap(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed,
+                      truth=lambda g: polynomial_truth(synth.coef, g))
