@@ -155,12 +155,19 @@ def _store_line(name: str) -> None:
                                                    float(st.session_state[f"learn_b1_{name}"]))
 
 
+def _line_for(d: lessons.LessonData) -> tuple[float, float]:
+    """The user's line, or to start with a flat line at the mean of y (rounded to the slider's step)."""
+    stored = st.session_state.get(LINE, {}).get(d.name)
+    if stored is not None:
+        return stored
+    (lo0, _, step0), _ = lessons.line_ranges(d.x, d.y)
+    return float(f"{lo0 + round((float(d.y.mean()) - lo0) / step0) * step0:.10g}"), 0.0
+
+
 def _user_line(d: lessons.LessonData) -> tuple[float, float]:
-    """Sliders for the user's line (a flat line through the mean to start with)."""
+    """Sliders for the user's line, shared by lessons 1-3."""
     (lo0, hi0, step0), (lo1, hi1, step1) = lessons.line_ranges(d.x, d.y)
-    start = st.session_state.get(LINE, {}).get(d.name)
-    if start is None:
-        start = (lo0 + round((float(d.y.mean()) - lo0) / step0) * step0, 0.0)
+    start = _line_for(d)
     k0, k1 = f"learn_b0_{d.name}", f"learn_b1_{d.name}"
     _seed(k0, float(f"{min(max(start[0], lo0), hi0):.10g}"))
     _seed(k1, float(f"{min(max(start[1], lo1), hi1):.10g}"))
@@ -170,12 +177,6 @@ def _user_line(d: lessons.LessonData) -> tuple[float, float]:
     b1 = c[1].slider("Slope β₁", lo1, hi1, step=step1, key=k1, on_change=_store_line, args=(d.name,),
                      help=f"How much the line rises per unit of {d.x_name}.")
     return float(b0), float(b1)
-
-
-def _line_for(d: lessons.LessonData) -> tuple[float, float]:
-    """The user's line from lesson 1, or the flat line through the mean if there is none yet."""
-    stored = st.session_state.get(LINE, {}).get(d.name)
-    return stored if stored is not None else (float(d.y.mean()), 0.0)
 
 
 def _reveal(lesson: int, question: str, options: list[str], answer: str, explanation: str) -> None:
@@ -251,10 +252,10 @@ def lesson_2() -> None:
     st.markdown(
         "Every line (β₀, β₁) has a loss L(β₀, β₁) = (1/N) Σ (yᵢ − β₀ − β₁xᵢ)². Drawn over all lines, that loss is "
         "a **bowl** (a quadratic): one lowest point, and that point is the least-squares line. Your line from "
-        "lesson 1 is the orange dot."
+        "lesson 1 is the orange dot: move it with the sliders."
     )
     d = _dataset_picker(2)
-    b0, b1 = _line_for(d)
+    b0, b1 = _user_line(d)
     b = _bowl(d.name, b0, b1)
     fig, text = plots.bowl_figure(b, np.array([b0, b1]), x_name=d.x_name)
     st.plotly_chart(fig, key="learn_bowl_chart")
@@ -304,10 +305,10 @@ def lesson_3() -> None:
         "Gradient descent needs the gradient ∇L: which way is uphill, and how steep. The loss is an average over "
         "points, L = (1/N) Σ Lᵢ, so its gradient is the average of each point's gradient, and each point's "
         "gradient follows from the **chain rule** through its prediction ŷᵢ = β₀ + β₁xᵢ. Here at your line from "
-        "lesson 1."
+        "lesson 1 (the sliders move it)."
     )
     d = _dataset_picker(3)
-    b0, b1 = _line_for(d)
+    b0, b1 = _user_line(d)
     i = st.slider("Point i", 0, d.n - 1, key=f"learn_i_{d.name}", help="Row position of the point, from 0.")
     c = lessons.chain_rule(d.X1, d.y, [b0, b1], i)
     fig, text = plots.chain_figure(d, c)
@@ -328,12 +329,13 @@ def lesson_3() -> None:
         st.latex(line)
     st.caption(f"Point {c.i}'s own gradient is ({fmt(c.grad_i[0])}, {fmt(c.grad_i[1])}); averaging all {c.n} "
                f"points' gradients gives ∇L = ({fmt(c.grad[0])}, {fmt(c.grad[1])}) at L = {fmt(c.loss)}.")
-    direction = "raises" if c.dL_dyhat < 0 else "lowers" if c.dL_dyhat > 0 else "leaves"
+    verb = "raises" if c.dL_dyhat < 0 else "lowers" if c.dL_dyhat > 0 else "leaves"
     _reveal(3, f"A descent step using point {c.i} alone moves w against its gradient 2(ŷᵢ − yᵢ)xᵢ. "
-            "What does it do to the intercept?", ["raises it", "lowers it", "leaves it"], direction,
+            "What does it do to the intercept?", ["raises it", "lowers it", "leaves it"], f"{verb} it",
             f"The intercept's part of point {c.i}'s gradient is 2(ŷᵢ − yᵢ)·1 = {fmt(c.dL_dyhat)}; a step goes "
-            f"against it, so it {direction} the intercept: the line moves toward the point "
-            f"(ŷᵢ = {fmt(c.yhat_i)}, yᵢ = {fmt(c.y_i)}).")
+            f"against it, so it {verb} the intercept"
+            + (": the line moves toward the point" if c.dL_dyhat != 0 else ": the line already passes through it")
+            + f" (ŷᵢ = {fmt(c.yhat_i)}, yᵢ = {fmt(c.y_i)}).")
     _try_it("pages/descent.py", "the Gradient descent page shows these numbers at every step", "⛰️")
 
 
@@ -375,6 +377,7 @@ def lesson_4() -> None:
     if st.button("Open the Gradient descent page at this state", key="learn_open_gd", type="primary"):
         _prepare_gd()
         st.switch_page("pages/descent.py")
+    _try_it("pages/descent.py", "the Gradient descent page, on your current data and settings", "⛰️")
 
 
 def lesson_5() -> None:
@@ -425,12 +428,9 @@ def lesson_6() -> None:
     d = _dataset_picker(6)
     runs = _scaling(d.name)
     raw, std = runs["raw features"], runs["standardized"]
-    st.dataframe(gd_plots.conditioning_table(runs), hide_index=True)
-    fig, text = gd_plots.conditioning_figure(runs, terms=(d.x_name,))
-    st.plotly_chart(fig, key="learn_scaling_chart")
-    st.caption(state.md_escape(text))
-    st.caption("Both panels use equal scales on their axes, in the coordinates each run works in (standardized "
-               "coefficients on the right): a circle means every direction is equally steep.")
+    c = st.columns(2)
+    c[0].metric("Condition number λ_max/λ_min, raw x", fmt(gd_plots.condition_number(raw)))
+    c[1].metric("Condition number λ_max/λ_min, standardized x", fmt(gd_plots.condition_number(std)))
     ratio = raw.n_iter / max(std.n_iter, 1)
     answer = "more than 100 times as many" if ratio > 100 else ("2 to 100 times as many" if ratio >= 2
                                                                   else "about the same")
@@ -439,6 +439,16 @@ def lesson_6() -> None:
             f"Raw: condition number {fmt(gd_plots.condition_number(raw))}, {raw.n_iter:,} iterations; "
             f"standardized: {fmt(gd_plots.condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
             f"(slope {fmt(raw.coef[1], 6)} against {fmt(std.coef[1], 6)}); only the path to it changes.")
+    if not (st.session_state.get("learn_shown_6") and st.session_state.get("learn_guess_6") is not None):
+        st.caption("Make your guess and reveal it to see both runs.")
+    else:
+        st.dataframe(gd_plots.conditioning_table(runs), hide_index=True)
+        fig, text = gd_plots.conditioning_figure(runs, terms=(d.x_name,))
+        st.plotly_chart(fig, key="learn_scaling_chart")
+        st.caption(state.md_escape(text))
+        st.caption("Both panels use equal scales on their axes, in the coordinates each run works in "
+                   "(standardized coefficients on the right): a circle means every direction is equally steep, "
+                   "and the raw run zig-zags across its narrow valley.")
     _try_it("pages/compare.py", "the Compare page runs the same experiment on your data", "⚖️")
 
 

@@ -183,19 +183,18 @@ def learning_rate_figure(r: LearningRateRun, *, x_name: str = "x") -> tuple[go.F
     err = g.history.coef[:, -1] - g.optimum[-1]
     units = "standardized" if g.standardize else "raw"
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=(f"slope − optimal slope ({units} units)", "loss"))
+                        subplot_titles=(f"slope − optimal slope ({units} units)", "loss (green: the minimum)"))
     fig.add_trace(go.Scatter(x=k, y=err, mode="lines+markers", name="slope error", line={"color": ORANGE},
                              marker={"size": 4}, hovertemplate="k = %{x}<br>w_k − w* = %{y:.4g}<extra></extra>"),
                   1, 1)
     fig.add_hline(y=0, line={"color": GREEN, "dash": "dash"}, row=1, col=1)
     fig.add_trace(go.Scatter(x=k, y=g.history.loss, mode="lines+markers", name="loss", line={"color": BLUE},
                              marker={"size": 4}, hovertemplate="k = %{x}<br>L = %{y:.4g}<extra></extra>"), 1, 2)
-    fig.add_hline(y=g.loss_min, line={"color": GREEN, "dash": "dash"}, row=1, col=2,
-                  annotation_text="minimum", annotation_position="bottom right")
+    fig.add_hline(y=g.loss_min, line={"color": GREEN, "dash": "dash"}, row=1, col=2)
     fig.update_xaxes(title_text="iteration k", row=1, col=1)
     fig.update_xaxes(title_text="iteration k", row=1, col=2)
     fig.update_yaxes(title_text=f"w_k − w* (slope on {safe_label(x_name)})", row=1, col=1)
-    fig.update_yaxes(title_text="loss L(w_k) (log scale)", type="log", row=1, col=2)
+    fig.update_yaxes(title_text="loss L(w_k) (log scale)", type="log", dtick="D2", row=1, col=2)
     fig.update_layout(height=400, showlegend=False, margin={"l": 60, "r": 20, "t": 50, "b": 55})
     verdict = "diverged" if g.diverged else ("converged" if g.converged else "had not converged")
     text = (f"η = {fmt(r.factor, 3)} × 2/λ_max = {fmt(g.learning_rate)}: each step multiplies the error along the "
