@@ -226,6 +226,8 @@ def _page() -> None:
     fig = plots.descent_figure(g, k, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms)
     st.plotly_chart(fig, key="gd_chart")
     st.caption(state.md_escape(plots.descent_summary(g, k, i=i, j=j, terms=design.terms)))
+    for note in plots.figure_notes(g, feature=feature):
+        st.caption(note)
     st.caption("Left: the model at step k (orange) against the data and the least-squares fit (grey dashes). "
                "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red arrow, "
                "scaled to be visible). Bottom: the loss at every step on a log scale, with the minimum (green).")

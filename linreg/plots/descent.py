@@ -25,7 +25,7 @@ from plotly.subplots import make_subplots
 
 from linreg.descent import convergence_rate, loss_surface, step_arithmetic
 
-from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index
+from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index, sample_note
 
 __all__ = [
     "StepView",
@@ -39,6 +39,7 @@ __all__ = [
     "descent_figure",
     "descent_summary",
     "divergence_explanation",
+    "figure_notes",
     "frame_indices",
     "gradient_arrow",
     "heavy_ball_rate",
@@ -65,6 +66,8 @@ MAX_FRAMES = 100
 MAX_PATH_POINTS = 600
 # Points of the animated predicted-vs-actual cloud (re-sent per frame).
 MAX_ANIMATED_POINTS = 500
+# Rows x frames of loss-surface work for a slice that moves with the iterate (about a second).
+MAX_SLICE_WORK = 5_000_000
 
 
 # ---------------------------------------------------------------------------
@@ -297,7 +300,9 @@ def descent_figure(
     curve on a log scale with the current point.
 
     The figure opens at iteration ``k``. Its own Play button and slider animate the
-    frames in the browser, without a round trip to the server. Frame ``m`` (named ``str(m)``)
+    frames in the browser, without a round trip to the server. With more than two
+    coefficients the contour slice moves with the iterate in every frame, unless the data
+    is so large (rows x frames > ``MAX_SLICE_WORK``) that it stays the slice at ``k``. Frame ``m`` (named ``str(m)``)
     holds the moving traces at iteration m; ``layout.meta["frame_traces"]`` lists which
     trace each frame entry replaces.
 
@@ -337,6 +342,8 @@ def descent_figure(
     feature = 0 if (line_view and feature is None) else feature
     has_contour = n_coef >= 2 and i != j and max(i, j) < n_coef
     ols_ok = ols_coef is not None and bool(np.all(np.isfinite(ols_coef)))
+    # Each frame's slice is one pass over the data; past a budget the slice stays at iteration k.
+    moving_slice = len(y) * len(frames_at) <= MAX_SLICE_WORK
 
     fig = make_subplots(
         rows=2,
@@ -450,7 +457,7 @@ def descent_figure(
                 hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
             )
 
-        if n_coef > 2:  # other coefficients move, so the slice moves with them
+        if n_coef > 2 and moving_slice:  # other coefficients move, so the slice moves with them
             add_moving("contour", surface_at, 1, 2)
         else:
             add(go.Contour(surface_at(k)), 1, 2)
@@ -674,6 +681,36 @@ def descent_summary(result, k: int, *, i: int = 0, j: int = 1, terms=None) -> st
     else:
         text += "."
     return text
+
+
+def figure_notes(result, *, feature: int | None = None, max_frames: int = MAX_FRAMES) -> list[str]:
+    """What the descent figure leaves out on this data, in plain words (empty when nothing).
+
+    Examples
+    --------
+    >>> from linreg.descent import gradient_descent
+    >>> r = gradient_descent(np.arange(10.0)[:, None], np.arange(10.0), learning_rate=0.01, n_iter=3)
+    >>> figure_notes(r)
+    []
+    """
+    n = len(result.y)
+    p = result.X_work.shape[1] - int(result.intercept)
+    notes = []
+    if feature is None and p > 1 and n > MAX_ANIMATED_POINTS:
+        notes.append(f"The moving predictions show {MAX_ANIMATED_POINTS:,} of the {n:,} rows, so each frame stays "
+                     "light enough to animate; the loss and the gradient use every row.")
+    else:
+        note = sample_note(n, len(sample_index(n)))
+        if note:
+            notes.append(note)
+    frames = len(frame_indices(result.n_iter, max_frames))
+    if result.X_work.shape[1] > 2 and n * frames > MAX_SLICE_WORK:
+        notes.append("With this many rows the loss contour is drawn once, with the other coefficients held at the "
+                     "scrubbed iteration; during Play the path moves over that fixed slice.")
+    if result.n_iter + 1 > frames:
+        notes.append(f"Play shows {frames} of the {result.n_iter + 1:,} iterations, evenly spaced; the scrubber "
+                     "reaches every one.")
+    return notes
 
 
 # ---------------------------------------------------------------------------
