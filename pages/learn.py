@@ -12,6 +12,7 @@ lessons (Streamlit forgets a widget's value when it is not drawn).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -39,6 +40,7 @@ LESSONS: dict[int, str] = {
     9: "Bias and variance",
     10: "Beyond least squares",
 }
+ROOT = Path(__file__).resolve().parents[1]
 LINE = "learn_line"  # plain key: {dataset: (intercept, slope)}, the user's line shared by lessons 1-3
 DATASET = "learn_dataset"  # plain key: the lesson dataset shared by lessons 1-3, 5 and 6
 SHIFTS = (0.0, 100.0, 10_000.0, 1_000_000.0)
@@ -349,7 +351,6 @@ def _prepare_gd() -> None:
         learning_rate=float(lessons.GD_LESSON["learning_rate"]), n_iter=int(lessons.GD_LESSON["n_iter"]),
         batch_size=None, momentum=0.0, standardize=bool(lessons.GD_LESSON["standardize"]), seed=0,
     ))
-    st.session_state["gd_k"] = 0  # start the Gradient descent page's scrubber at iteration 0
 
 
 def lesson_4() -> None:
@@ -591,9 +592,13 @@ def lesson_10() -> None:
             f"ridge {int(np.count_nonzero(big.ridge[1:] == 0))}: the corner of |β| at 0 holds lasso coefficients "
             "there, while ridge's smooth β² only shrinks them. Training MSE always rises with λ, since least squares "
             "has the smallest possible.")
-    st.caption("A full regularization page (paths over λ, cross-validation) is on its way; until then, the Fit page "
-               "fits the unpenalized model.")
-    _try_it("pages/fit.py", "the Fit page", "📈")
+    if (ROOT / "pages" / "regularization.py").is_file():
+        _try_it("pages/regularization.py", "the Regularization page draws the paths over λ and cross-validates",
+                "🪢")
+    else:
+        st.caption("A Regularization page (coefficient paths over λ, cross-validation) is on its way; until then, "
+                   "the Fit page fits the unpenalized model.")
+        _try_it("pages/fit.py", "the Fit page", "📈")
 
 
 RUNNERS = {1: lesson_1, 2: lesson_2, 3: lesson_3, 4: lesson_4, 5: lesson_5, 6: lesson_6, 7: lesson_7, 8: lesson_8,
