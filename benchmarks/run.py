@@ -83,19 +83,22 @@ def config(quick: bool) -> dict:
 def bench(fn: Callable[[], object], repeats: int, budget_s: float) -> dict:
     """Time ``fn()`` up to ``repeats`` times; stop early once ``budget_s`` is spent.
 
-    Returns ``{"median_s", "times_s", "repeats"}``. The result of ``fn`` is dropped
+    Returns ``{"median_s", "times_s", "repeats", "cpu_median_s"}``; the process CPU time
+    (all threads) shows whether wall time was lost waiting for a busy machine. The result of ``fn`` is dropped
     before the next call so big results do not pile up in memory.
     """
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         del out
         if sum(times) > budget_s:
             break
-    return {"median_s": statistics.median(times), "times_s": times, "repeats": len(times)}
+    return {"median_s": statistics.median(times), "times_s": times, "repeats": len(times),
+            "cpu_median_s": statistics.median(cpu)}
 
 
 def bench_interleaved(fns: dict[str, tuple[Callable[[], object], int]], budget_s: float) -> dict[str, dict]:
@@ -105,16 +108,19 @@ def bench_interleaved(fns: dict[str, tuple[Callable[[], object], int]], budget_s
     run, every contender sees the same share of it, so the ratios stay fair.
     """
     times: dict[str, list[float]] = {name: [] for name in fns}
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(max(reps for _, reps in fns.values())):
         for name, (fn, reps) in fns.items():
             if len(times[name]) >= reps or sum(times[name]) > budget_s:
                 continue
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             out = fn()
             times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
             del out
-    return {name: {"median_s": statistics.median(t), "times_s": t, "repeats": len(t)} for name, t in times.items()}
+    return {name: {"median_s": statistics.median(t), "times_s": t, "repeats": len(t),
+                   "cpu_median_s": statistics.median(cpu[name])} for name, t in times.items()}
 
 
 def _row(name: str, timing: dict, **extra) -> dict:
@@ -431,8 +437,8 @@ def format_report(results: dict) -> str:
         f"Python {m['python']}; BLAS: {blas}",
         "numpy {numpy}, scipy {scipy}, scikit-learn {sklearn}, statsmodels {statsmodels}, "
         "pandas {pandas}, pyarrow {pyarrow}".format(**v),
-        "Load average (1, 5, 15 min) at start {} and end {}; times are medians of repeats "
-        "(count in brackets).".format(*(" / ".join(f"{x:.1f}" for x in results[k])
+        "Load average (1, 5, 15 min) at start {} and end {}; times are wall-clock medians of repeats "
+        "(count in brackets); CPU time is this process's, all threads.".format(*(" / ".join(f"{x:.1f}" for x in results[k])
                                         for k in ("load_average_start", "load_average_end"))),
     ]
     s = results["sections"]
@@ -451,9 +457,9 @@ def format_report(results: dict) -> str:
     if not errored("ols"):
         d = s["ols"]
         block(f"1. OLS fit, N = {d['n']:,}, p = {d['p']} (same X, y for all)",
-              _table(["", "time", "vs sklearn"],
-                     [[r["name"], f"{_fmt_s(r['median_s'])} [{r['repeats']}]", _fmt_x(r["ratio_vs_sklearn"])]
-                      for r in d["rows"]]))
+              _table(["", "time", "CPU time", "vs sklearn"],
+                     [[r["name"], f"{_fmt_s(r['median_s'])} [{r['repeats']}]", _fmt_s(r["cpu_median_s"]),
+                       _fmt_x(r["ratio_vs_sklearn"])] for r in d["rows"]]))
     if not errored("gd"):
         d = s["gd"]
         block(f"2. Gradient descent, N = {d['n']:,}, p = {d['p']}, {d['n_iter']:,} iterations, full history "
