@@ -1,0 +1,260 @@
+"""Regularization page: ridge, lasso and elastic net on the current model, and model complexity.
+
+Thin page: widgets -> ``state`` (cached calls of ``linreg.penalized`` and
+``linreg.complexity``) -> figures and tables from ``linreg.plots.penalized``. The λ
+control walks the path's own (log-spaced) grid, so the coefficients, the path plot and
+the CV curve always talk about the same λ.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+import state
+from linreg.exceptions import LinregError
+from linreg.plots import penalized as plots
+from linreg.plots._common import fmt
+
+PENALTY_LABELS = {"ridge": "Ridge (α = 0)", "lasso": "Lasso (α = 1)", "elasticnet": "Elastic net (choose α)"}
+K_FOLDS = 5
+LAM = "reg_lam_index"  # widget key: the λ slider holds a position on the path's grid
+CONTEXT = "reg_context"  # what the grid was built for; a new grid resets the λ slider
+
+OBJECTIVE = (
+    r"L(b_0, b) = \frac{1}{N}\lVert y - b_0 - Xb \rVert^2"
+    r" + \lambda\left(\alpha \lVert b \rVert_1 + (1 - \alpha)\lVert b \rVert_2^2\right)"
+)
+
+
+def _seed(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _jump(index: int) -> None:
+    """Button callback: move the λ slider to a grid position (λ_min or λ_1se)."""
+    st.session_state[LAM] = int(index)
+
+
+# --------------------------------------------------------------------------- penalty controls
+
+
+def _controls() -> tuple[float, bool, int]:
+    """Penalty, α, standardization and CV seed: returns (l1_ratio, standardize, cv_seed)."""
+    _seed("reg_penalty", "lasso")
+    _seed("reg_alpha", 0.5)
+    _seed("reg_standardize", True)
+    _seed("reg_cv_seed", 0)
+    c = st.columns([1.6, 1.2, 1, 1])
+    penalty = c[0].radio("Penalty", list(PENALTY_LABELS), format_func=PENALTY_LABELS.get, key="reg_penalty",
+                         horizontal=True)
+    if penalty == "elasticnet":
+        alpha = c[1].slider("Mix α (0 ridge … 1 lasso)", 0.05, 0.95, step=0.05, key="reg_alpha",
+                            help="The share of the L1 (lasso) part of the penalty; 1 − α goes to the squared "
+                            "L2 (ridge) part.")
+    else:
+        alpha = 0.0 if penalty == "ridge" else 1.0
+        c[1].markdown(f"α = {fmt(alpha)} for {'ridge' if penalty == 'ridge' else 'the lasso'}")
+    standardize = c[2].checkbox(
+        "Standardize", key="reg_standardize",
+        help="Penalize the coefficients of standardized columns (mean 0, SD 1), so that every feature is "
+        "shrunk on the same scale. Coefficients are still reported in the original units.",
+    )
+    seed = c[3].number_input(f"CV seed ({K_FOLDS} folds)", min_value=0, max_value=2**31 - 1, step=1,
+                             key="reg_cv_seed", help="Shuffles the rows into folds; the same seed gives the "
+                             "same folds.")
+    return float(alpha), bool(standardize), int(seed)
+
+
+def _lambda_control(path, cv) -> int:
+    """The λ slider over the path's grid (small λ left, as on the plots) and the jump buttons."""
+    m = path.lams.size
+    context = (state.data_version(), state.current_spec(), path.l1_ratio, path.standardize, path.lams.size,
+               float(path.lams[0]))
+    if st.session_state.get(CONTEXT) != context or st.session_state.get(LAM) not in range(m):
+        # A new grid: start at the CV choice λ_1se (or the middle of the path without CV).
+        st.session_state[CONTEXT] = context
+        st.session_state[LAM] = int(cv.index_1se) if cv is not None else m // 2
+    c = st.columns([4, 1, 1])
+    index = c[0].select_slider(
+        "λ (log scale: each step multiplies λ by the same factor)", options=list(range(m - 1, -1, -1)),
+        format_func=lambda i: f"λ = {fmt(path.lams[i], 3)}", key=LAM,
+        help="Larger λ shrinks the coefficients harder; λ → 0 approaches least squares.",
+    )
+    if cv is not None:
+        c[1].button(f"λ_min = {fmt(cv.lam_min, 3)}", key="reg_use_min", on_click=_jump, args=(cv.index_min,),
+                    help="The λ with the least mean cross-validated error.")
+        c[2].button(f"λ_1se = {fmt(cv.lam_1se, 3)}", key="reg_use_1se", on_click=_jump, args=(cv.index_1se,),
+                    help="The largest λ whose CV error is within one standard error of the least: a simpler "
+                    "model that predicts about as well.")
+    return int(index)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _metrics(fit, cv, index: int) -> None:
+    c = st.columns(5)
+    c[0].metric("λ", fmt(fit.lam, 4))
+    c[1].metric("Non-zero coefficients", f"{fit.n_nonzero} of {fit.coef_work.size}")
+    c[2].metric("Training MSE", fmt(fit.mse, 5))
+    c[3].metric(f"{K_FOLDS}-fold CV MSE", fmt(cv.mse_mean[index], 5) if cv is not None else "—",
+                help="Mean test error over the folds at this λ." if cv is not None else
+                "Cross-validation could not run on this data (see the note below).")
+    c[4].metric("R²", fmt(fit.r_squared, 4),
+                help="1 − RSS/TSS on the training data (— when y is constant).")
+
+
+def _coefficients(fit) -> None:
+    st.subheader("Coefficients beside least squares")
+    try:
+        ols = state.ols()
+    except LinregError as err:
+        ols = None
+        st.info(f"Least squares cannot be fitted here ({err}); the penalized fit still can, which is one reason "
+                "to penalize.")
+    truth = state.truth()
+    st.dataframe(plots.penalized_coef_table(fit, ols, truth), hide_index=True)
+    shrink = "" if ols is None else " “shrinkage” is the penalized slope divided by the least-squares one."
+    st.caption(
+        f"{plots.penalty_name(fit.l1_ratio)} at λ = {fmt(fit.lam)}: {fit.n_nonzero} of {fit.coef_work.size} "
+        f"slopes non-zero, effective degrees of freedom {fmt(fit.df, 3)}, objective {fmt(fit.objective, 6)}, "
+        f"largest KKT violation {fmt(fit.kkt_violation, 2)} (0 at the exact minimum).{shrink}"
+        + (" The true values come from the synthetic generator." if truth else "")
+    )
+    if not fit.converged:
+        st.warning(fit.message)
+
+
+def _complexity() -> None:
+    st.header("Model complexity: bias and variance")
+    st.markdown(
+        "A polynomial of higher degree can always fit the **training** rows better, but beyond the true "
+        "curve's degree it starts fitting the noise, and the error on **held-out** rows rises again. The data "
+        "here are synthetic, y = polynomial(x) + noise with x uniform on [−3, 3], so the true curve is known."
+    )
+    _seed("cx_n", 60)
+    _seed("cx_degree", 3)
+    _seed("cx_noise", 1.0)
+    _seed("cx_seed", 0)
+    c = st.columns(4)
+    n = c[0].slider("Rows", 20, 500, step=10, key="cx_n")
+    degree = c[1].slider("True degree", 1, 6, key="cx_degree")
+    noise = c[2].slider("Noise SD", 0.1, 5.0, step=0.1, key="cx_noise")
+    seed = c[3].number_input("Data seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_seed")
+    try:
+        synth = state.polynomial_data(int(n), int(degree), float(noise), int(seed))
+    except LinregError as err:
+        st.error(f"The synthetic data cannot be generated: {err}")
+        return
+    truth = ", ".join(f"{state.md_escape(t)} = {fmt(v)}" for t, v in synth.coef.items())
+    st.caption(f"True coefficients: {truth}.")
+
+    st.subheader("Training and test error by degree")
+    _seed("cx_max_degree", 10)
+    _seed("cx_test_fraction", 0.3)
+    _seed("cx_split_seed", 0)
+    c = st.columns(3)
+    max_degree = c[0].slider("Highest degree", 1, 15, key="cx_max_degree")
+    test_fraction = c[1].slider("Held-out share", 0.1, 0.5, step=0.05, key="cx_test_fraction")
+    split_seed = c[2].number_input("Split seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_split_seed")
+    try:
+        ex = state.degree_explorer(int(n), int(degree), float(noise), int(seed), int(max_degree),
+                                   float(test_fraction), int(split_seed))
+    except LinregError as err:
+        st.error(f"The degree explorer cannot run: {err}")
+    else:
+        fig, text = plots.degree_figure(ex)
+        st.plotly_chart(fig, key="reg_degree_chart")
+        st.caption(text)
+
+    st.subheader("Refits on bootstrap resamples")
+    st.markdown(
+        "Each faint curve is the same degree fitted to a resample of the rows (drawn with replacement). Their "
+        "**spread** is the variance of the fit; the gap between their **mean** and the dashed **true curve** "
+        "is the bias. A low degree is stiff (small spread, large bias); a high degree bends to every resample "
+        "(large spread, little bias)."
+    )
+    _seed("cx_fit_degree", 1)
+    _seed("cx_n_boot", 200)
+    _seed("cx_boot_seed", 0)
+    c = st.columns(3)
+    fit_degree = c[0].slider("Degree fitted", 1, 12, key="cx_fit_degree")
+    n_boot = c[1].select_slider("Resamples", [50, 100, 200, 500], key="cx_n_boot")
+    boot_seed = c[2].number_input("Bootstrap seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_boot_seed")
+    try:
+        boot = state.bootstrap_fits(int(n), int(degree), float(noise), int(seed), int(fit_degree), int(n_boot),
+                                    int(boot_seed))
+    except LinregError as err:
+        st.error(f"The bootstrap refits cannot run: {err}")
+        return
+    data = synth.data
+    fig, text = plots.bootstrap_figure(boot, x=data["x"].to_numpy(), y=data["y"].to_numpy())
+    st.plotly_chart(fig, key="reg_bootstrap_chart")
+    st.caption(text)
+
+
+def _penalized_section() -> None:
+    df, label = state.current_data()
+    spec = state.current_spec()
+    st.markdown(
+        f"Penalized least squares on {state.md_code(spec.target)} from **{state.md_escape(label)}** with the "
+        "model of the Data page. Every fit minimises"
+    )
+    st.latex(OBJECTIVE)
+    st.markdown(
+        "The intercept b₀ is not penalized. α = 0 is **ridge** (every coefficient shrinks smoothly towards 0), "
+        "α = 1 is the **lasso** (coefficients reach exactly 0 one by one, so it selects features), and in between "
+        "is the **elastic net**. With *Standardize* on, the penalty applies to the coefficients of standardized "
+        "columns, and the results are reported in original units."
+    )
+    alpha, standardize, cv_seed = _controls()
+    try:
+        path = state.penalty_path(alpha, standardize)
+    except LinregError as err:
+        st.error(f"The penalty path cannot be computed: {err}")
+        return
+    cv, cv_error = None, None
+    try:
+        cv = state.penalty_cv(alpha, standardize, K_FOLDS, cv_seed)
+    except LinregError as err:
+        cv_error = str(err)
+    index = _lambda_control(path, cv)
+    lam = float(path.lams[index])
+    try:
+        fit = state.penalized(lam, alpha, standardize)
+    except LinregError as err:
+        st.error(f"The penalized fit cannot be computed: {err}")
+        return
+    _metrics(fit, cv, index)
+
+    show_std = st.toggle("Plot standardized coefficients", value=False, key="reg_plot_std",
+                         disabled=not standardize,
+                         help="The coefficients the penalty acts on; in original units a feature with a large "
+                         "scale has a small coefficient whatever its importance.")
+    fig, text = plots.path_figure(path, lam=lam, standardized=bool(show_std and standardize))
+    st.plotly_chart(fig, key="reg_path_chart")
+    st.caption(state.md_escape(text))
+
+    if cv is not None:
+        fig, text = plots.cv_figure(cv)
+        # The chosen λ on the CV curve too (the CV grid is the path's grid).
+        fig.add_vline(x=math.log10(lam), line={"color": "#555555", "width": 1})
+        st.plotly_chart(fig, key="reg_cv_chart")
+        st.caption(state.md_escape(text) + f" The grey line is the chosen λ = {fmt(lam)} (CV MSE "
+                   f"{fmt(cv.mse_mean[index])} ± {fmt(cv.mse_se[index])}).")
+    else:
+        st.warning(f"Cross-validation cannot run on this data: {cv_error}")
+    _coefficients(fit)
+
+
+def _page() -> None:
+    st.title("🪢 Regularization: ridge, lasso and elastic net")
+    _penalized_section()
+    st.divider()
+    _complexity()
+
+
+_page()
