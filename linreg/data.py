@@ -334,7 +334,10 @@ def _sniff(sample: str, truncated: bool) -> tuple[str, list[list[str]]]:
         if best is None or score > best[0]:
             best = (score, delimiter, records)
     if best is None:
-        raise DataError("the file has no header line; the first line must name the columns")
+        raise DataError(
+            f"the header line has a field longer than {_MAX_SNIFF_FIELD:,} characters or unbalanced quotes; "
+            "check the first line of the file"
+        )
     return best[1], best[2]
 
 
@@ -347,12 +350,8 @@ def _first_records(sample: str, delimiter: str, truncated: bool) -> list[list[st
             if not records or (record and any(field.strip() for field in record)):
                 records.append(record)
     except csv.Error:
-        # A very long field: pandas reads it fine, the sniffer just stops here.
-        if not records:
-            raise DataError(
-                f"the header line has a field longer than {_MAX_SNIFF_FIELD:,} characters or unbalanced quotes; "
-                "check the first line of the file"
-            ) from None
+        # A very long field: pandas reads it fine, the sniffer just stops here. In the header it
+        # rules this delimiter out (a wide comma-separated header is one huge field for ';').
         return records
     if truncated and len(records) == 1:
         # The header did not fit in the sample, so its names would be cut short.

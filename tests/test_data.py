@@ -418,3 +418,18 @@ def test_utf16_without_bom_is_read(codec):
 def test_broken_utf16_without_bom_says_save_as_utf8():
     with pytest.raises(DataError, match=r"UTF-16 text without a byte-order mark.*save it as CSV UTF-8"):
         load_csv(("x,y\n" + "1,2\n" * 40).encode("utf-16-le") + b"\x00\xd8")
+
+
+def test_a_wide_header_longer_than_the_csv_field_limit_is_sniffed():
+    # 50,000 names: for ';' and TAB the header is one 390 kB field, beyond the csv module's limit;
+    # that rules those delimiters out instead of failing the file.
+    n = 50_000
+    raw = (",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("1.5" for _ in range(n)) + "\n").encode()
+    df = load_csv(raw)
+    assert df.shape == (1, n) and df.columns[-1] == f"c{n - 1}"
+    assert (df.iloc[0] == 1.5).all()
+
+
+def test_one_huge_header_field_is_still_an_error():
+    with pytest.raises(DataError, match=r"the header line has a field longer than 131,072 characters"):
+        load_csv(b'"' + b"a" * 200_000 + b'\n1\n')
