@@ -223,7 +223,8 @@ def _page() -> None:
     st.subheader("Step through the iterations")
     k = _scrubber(g.n_iter)
     feature, i, j = _view_options(design)
-    fig = plots.descent_figure(g, k, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms)
+    fig = plots.descent_figure(g, k, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms,
+                               row_labels=design.row_labels)
     st.plotly_chart(fig, key="gd_chart")
     st.caption(state.md_escape(plots.descent_summary(g, k, i=i, j=j, terms=design.terms)))
     for note in plots.figure_notes(g, feature=feature):

@@ -176,9 +176,9 @@ def test_contour_slice_moves_with_the_other_coefficients(plane_run):
 
 def test_several_features_show_predicted_against_actual(plane_run):
     r = plane_run
-    spec = _spec(plots.descent_figure(r, 20, ols_coef=r.optimum_original))
+    spec = _spec(plots.descent_figure(r, 20, ols_coef=r.optimum_original, row_labels=np.arange(80) + 1000))
     index, trace = _trace(spec, "gradient descent")
-    rows = _arr(trace["customdata"]).astype(int)
+    rows = np.asarray(trace["customdata"]).astype(int) - 1000  # hover shows the user's row labels
     assert_allclose(_arr(trace["x"]), r.y[rows])
     assert_allclose(_arr(trace["y"]), r.X_work[rows] @ r.history.coef[20], rtol=1e-12)
     frame = spec["frames"][-1]
@@ -336,3 +336,20 @@ def test_learning_rate_ruler_marks_the_rates():
     assert text.endswith("unstable: the descent diverges.")
     _, text = plots.learning_rate_figure(0.9, 0.4, 0.8, momentum=0.5)
     assert "1.2" in text and text.endswith(": stable.")
+
+
+def test_rank_deficient_rate_leaves_out_the_unidentified_direction():
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=50)
+    X = np.column_stack([a, 2 * a])  # the second column says nothing new
+    y = 3 * a + rng.normal(size=50)
+    r = gradient_descent(X, y, learning_rate=0.1, n_iter=300)
+    assert r.eigenvalues[0] == pytest.approx(0.0, abs=1e-12)
+    lam = r.eigenvalues[1:]
+    assert plots.plain_rate(r) == pytest.approx(float(np.max(np.abs(1 - 0.1 * lam))))
+    assert plots.plain_rate(r) < 1
+    fig, text = plots.convergence_figure(r)
+    assert plots.fmt(plots.plain_rate(r)) in text
+    table = plots.conditioning_table({"run": r}).set_index("quantity")
+    assert table.loc["predicted steps to shrink the error 10⁸×", "run"] != "never (ρ ≥ 1)"
+    assert table.loc["condition number of H = λ_max/λ_min", "run"] == "∞"

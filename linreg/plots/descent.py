@@ -45,6 +45,7 @@ __all__ = [
     "heavy_ball_rate",
     "learning_rate_figure",
     "path_indices",
+    "plain_rate",
     "predicted_iterations",
     "step_view",
 ]
@@ -288,6 +289,7 @@ def descent_figure(
     i: int = 0,
     j: int = 1,
     terms=None,
+    row_labels=None,
     max_frames: int = MAX_FRAMES,
     grid_size: int = 41,
 ) -> go.Figure:
@@ -323,6 +325,8 @@ def descent_figure(
         Coefficients on the contour axes (0 is the intercept when there is one).
     terms : sequence of str, optional
         Coefficient names to show (the design's terms); default ``result.terms``.
+    row_labels : sequence, shape (n,), optional
+        The rows' labels in the user's data, shown on hover (default: row positions).
 
     Returns
     -------
@@ -372,6 +376,8 @@ def descent_figure(
 
     # --- panel 1: the data and the model -----------------------------------------------
     sample = sample_index(len(y))
+    labels_of = (np.asarray(row_labels).astype(str) if row_labels is not None
+                 else np.arange(len(y)).astype(str)).astype(object)
     scatter = go.Scattergl if len(sample) > WEBGL_THRESHOLD else go.Scatter
     if line_view:
         xcol = X[:, feature]
@@ -380,7 +386,7 @@ def descent_figure(
             scatter(
                 x=xcol[sample], y=y[sample], mode="markers", name="data",
                 marker=dict(color=BLUE, size=6, opacity=0.6),
-                customdata=sample,
+                customdata=labels_of[sample],
                 hovertemplate=f"row %{{customdata}}<br>{feature_name} = %{{x:.4g}}<br>y = %{{y:.4g}}<extra></extra>",
             ),
             1, 1,
@@ -419,7 +425,7 @@ def descent_figure(
             add(
                 scatter(
                     x=y[sample], y=ols_fitted[sample], mode="markers", name="OLS fit",
-                    marker=dict(color=GREY, size=5, opacity=0.35), customdata=sample,
+                    marker=dict(color=GREY, size=5, opacity=0.35), customdata=labels_of[sample],
                     hovertemplate="row %{customdata}<br>y = %{x:.4g}<br>OLS ŷ = %{y:.4g}<extra></extra>",
                 ),
                 1, 1,
@@ -429,7 +435,7 @@ def descent_figure(
         def cloud_at(m):
             return dict(
                 x=y[few], y=result.X_work[few] @ hist.coef[m], mode="markers", name="gradient descent",
-                marker=dict(color=ORANGE, size=6, opacity=0.8), customdata=few,
+                marker=dict(color=ORANGE, size=6, opacity=0.8), customdata=labels_of[few],
                 hovertemplate=f"GD step {m}<br>row %{{customdata}}<br>y = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
             )
 
@@ -974,6 +980,21 @@ def heavy_ball_rate(eigenvalues: np.ndarray, learning_rate: float, momentum: flo
     return float(roots.max())
 
 
+def _singular(eigenvalues: np.ndarray) -> bool:
+    """H has a zero eigenvalue (to rounding): some direction of w is not identified."""
+    lam = np.asarray(eigenvalues, float)
+    return bool(lam.size and lam[-1] > 0 and lam[0] <= lam[-1] * lam.size * np.finfo(float).eps)
+
+
+def plain_rate(result) -> float:
+    """Per-step contraction of plain full-batch GD: ``linreg.descent.convergence_rate`` of the run.
+
+    (For a rank-deficient design linreg leaves the zero eigenvalues out: GD never moves along
+    those directions, so the rate that matters is over the directions the data identifies.)
+    """
+    return convergence_rate(result.X_work, result.learning_rate)
+
+
 def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
     """‖w_k − w*‖ and L(w_k) − L(w*) on log axes, with the rate predicted from H's eigenvalues.
 
@@ -998,10 +1019,13 @@ def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
     gap = hist.loss - loss_star
     mu = float(result.momentum)
     if mu > 0:
-        rho = heavy_ball_rate(result.eigenvalues, result.learning_rate, mu)
+        lam = np.asarray(result.eigenvalues, float)
+        if _singular(lam):  # as in plain_rate: the unidentified directions never move
+            lam = lam[lam > lam[-1] * lam.size * np.finfo(float).eps]
+        rho = heavy_ball_rate(lam, result.learning_rate, mu)
         rho_name = "ρ = heavy-ball rate"
     else:
-        rho = convergence_rate(result.X_work, result.learning_rate)
+        rho = plain_rate(result)
         rho_name = "ρ = max|1 − ηλ_i|"
     with np.errstate(over="ignore", under="ignore"):
         err_line = err[0] * rho ** iters.astype(float)
@@ -1077,7 +1101,8 @@ def condition_number(result) -> float:
     4.0
     """
     lam = np.asarray(result.eigenvalues, float)
-    return float(lam[-1] / lam[0]) if lam[0] > 0 else math.inf
+    # A zero eigenvalue comes out of the eigensolver as rounding noise; its ratio is noise too.
+    return math.inf if _singular(lam) or lam[0] <= 0 else float(lam[-1] / lam[0])
 
 
 def conditioning_table(runs) -> pd.DataFrame:
@@ -1098,7 +1123,7 @@ def conditioning_table(runs) -> pd.DataFrame:
         "final loss − minimum": [],
     }
     for result in runs.values():
-        rho = convergence_rate(result.X_work, result.learning_rate)
+        rho = plain_rate(result)
         steps = predicted_iterations(rho)
         rows["condition number of H = λ_max/λ_min"].append(fmt(condition_number(result)))
         rows["learning rate η used"].append(fmt(result.learning_rate))

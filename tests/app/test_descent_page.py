@@ -243,3 +243,27 @@ def test_several_features_draw_predicted_against_actual_or_a_partial_line():
     at.slider(key="gd_k").set_value(9).run()
     assert not at.exception and not at.error
     _check_step(at, g, 9)
+
+
+@pytest.mark.parametrize("spec", [
+    ModelSpec(target="y", features=("a", "twice_a")),  # rank-deficient: OLS aliases a term
+    ModelSpec(target="y", features=("a",), intercept=False),  # one coefficient: no contour to draw
+    ModelSpec(target="y", features=("a", "g"), categorical=("g",)),
+])
+@pytest.mark.parametrize("page", [PAGE, "pages/compare.py"])
+def test_awkward_models_run_without_nan(spec, page):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=40), "g": rng.choice(["p", "q", "r"], 40)})
+    df["twice_a"] = 2 * df["a"]
+    df["y"] = 3 * df["a"] + rng.normal(size=40)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.session_state["lr_data"] = df
+    at.session_state["lr_source"] = "test data"
+    at.session_state["lr_spec"] = spec
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    if page == PAGE:
+        at.button(key="gd_last").click().run()
+        assert not at.exception
+    assert not any("nan" in t.lower().split() for t in _texts(at))
