@@ -7,6 +7,7 @@ the navigation, and draws the shared sidebar summary; each page lives in ``pages
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -46,6 +47,26 @@ def _sidebar_summary() -> None:
         st.markdown(f"Terms: {intercept}{shown}{more}")
 
 
+def _share_link(url_path: str) -> None:
+    """Keep the URL in step with the state, and offer it for copying."""
+    query = state.sync_link()
+    with st.sidebar:
+        st.divider()
+        st.markdown("**Share this view**")
+        base = (st.context.url or "").split("?")[0].rstrip("/")
+        # The URL the session opened with may be a page's; the link names the page on show now.
+        for _, _, _, url in PAGES:
+            if url and base.endswith("/" + url):
+                base = base[: -len(url) - 1]
+        link = f"{base}/{url_path}" if url_path else f"{base}/"
+        st.code(f"{link}?{urlencode(query)}" if query else link, language=None, wrap_lines=True)
+        if state.data_is_shareable():
+            st.caption("Copy this link (button at its top right): it opens the same data, model and settings.")
+        else:
+            st.caption("Uploaded data cannot travel in a link: this one keeps the settings only. "
+                       "Share the CSV too, or export the results from the Fit page.")
+
+
 st.set_page_config(page_title="Linear regression", page_icon="📈", layout="wide")
 state.init()
 
@@ -56,5 +77,8 @@ pages = [
     if (HERE / path).is_file()
 ]
 nav = st.navigation(pages)
+if state.link_error():
+    st.warning(state.link_error())
 nav.run()
 _sidebar_summary()
+_share_link(nav.url_path)

@@ -20,13 +20,15 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
+from linreg.datasets import DATASETS, load_dataset
 from linreg.exceptions import LinregError, LinregWarning
+from share import Recipe, Shared, decode, encode
 
 __all__ = [
     "FitSettings",
@@ -59,6 +61,14 @@ __all__ = [
     "fit_figure",
     "md_escape",
     "md_code",
+    "load_recipe",
+    "use_recipe",
+    "iteration",
+    "set_iteration",
+    "link_error",
+    "link_query",
+    "data_is_shareable",
+    "sync_link",
 ]
 
 # Plain session keys. Only this module touches them.
@@ -69,9 +79,12 @@ _SPEC = "lr_spec"  # linreg.design.ModelSpec
 _FIT = "lr_fit_settings"  # FitSettings
 _GD = "lr_gd_settings"  # GDSettings
 _TRUTH = "lr_truth"  # dict[str, float] | None: true coefficients of synthetic data
-_VERSION = "lr_data_version"
+_VERSION = "lr_data_version"  # int: bumped on every set_data, so pages can reset per-dataset widgets
+_RECIPE = "lr_recipe"  # share.Recipe: how the current data was made, for shareable links
+_ITERATION = "lr_iteration"  # int: the gradient-descent iteration on show
+_LINK_ERROR = "lr_link_error"  # str | None: why the link this session opened with could not be followed
 _UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun does not read it again
-_UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected  # int: bumped on every set_data, so pages can reset per-dataset widgets
+_UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected
 
 # The app opens with the first of these that linreg.datasets provides.
 DEFAULT_DATASETS = ("cars", "anscombe_1")
@@ -126,20 +139,39 @@ def init() -> None:
     if _GD not in ss:
         ss[_GD] = GDSettings()
     if _DATA not in ss:
-        df, label, spec = _default_dataset()
-        ss[_DATA] = df
-        ss[_DATA_KEY] = data_key(df)
-        ss[_SOURCE] = label
-        ss[_SPEC] = spec
         ss[_VERSION] = 0
+        if not _restore_link():
+            name = next((n for n in DEFAULT_DATASETS if n in DATASETS), next(iter(DATASETS)))
+            _store_data(*load_recipe(Recipe("builtin", name)), Recipe("builtin", name))
 
 
-def _default_dataset():
-    from linreg.datasets import DATASETS, load_dataset
+def load_recipe(recipe: Recipe):
+    """Make the data a recipe describes: (DataFrame, source label, default ModelSpec, truth or None).
 
-    name = next((n for n in DEFAULT_DATASETS if n in DATASETS), next(iter(DATASETS)))
-    df, info = load_dataset(name)
-    return df, f"Built-in: {info.title}", default_spec(df, info.target, info.features)
+    Raises
+    ------
+    LinregError
+        If the dataset or generator is unknown or a parameter is out of range.
+    """
+    from linreg.design import ModelSpec
+    from linreg.synthetic import make_data
+
+    if recipe.kind == "builtin":
+        df, info = load_dataset(recipe.name)
+        return df, f"Built-in: {info.title}", default_spec(df, info.target, info.features), None
+    if recipe.kind == "synthetic":
+        params = dict(recipe.params)
+        sd = make_data(recipe.name, **params)
+        spec = ModelSpec(**{"target": sd.target, **(sd.spec_hint or {})})
+        label = f"Synthetic: {recipe.name} (n={len(sd.data):,}, seed {params.get('seed', 0)})"
+        return sd.data, label, spec, dict(sd.coef)
+    raise LinregError("uploaded data cannot be made again from a recipe; upload the file again")
+
+
+def use_recipe(recipe: Recipe) -> None:
+    """Replace the dataset by the one ``recipe`` makes, with its default model."""
+    df, label, spec, truth_ = load_recipe(recipe)
+    set_data(df, label, spec, truth=truth_, recipe=recipe)
 
 
 def current_data() -> tuple[pd.DataFrame, str]:
@@ -154,19 +186,29 @@ def data_version() -> int:
     return st.session_state[_VERSION]
 
 
-def set_data(df: pd.DataFrame, source_label: str, spec=None, truth: dict[str, float] | None = None) -> None:
+def set_data(df: pd.DataFrame, source_label: str, spec=None, truth: dict[str, float] | None = None,
+             recipe: Recipe | None = None) -> None:
     """Replace the dataset (and its model spec; a default one when ``spec`` is None).
 
     ``truth``: the true coefficients keyed by term name, when the data is synthetic.
+    ``recipe``: how to make the data again, for shareable links; None for an upload.
     """
     init()
-    st.session_state[_DATA] = df
-    st.session_state[_DATA_KEY] = data_key(df)
-    st.session_state[_TRUTH] = dict(truth) if truth else None
+    _store_data(df, source_label, spec if spec is not None else default_spec(df), truth,
+                recipe or Recipe("upload", source_label))
     st.session_state[_UPLOAD_ERROR] = None
-    st.session_state[_SOURCE] = source_label
-    st.session_state[_SPEC] = spec if spec is not None else default_spec(df)
     st.session_state[_VERSION] = st.session_state[_VERSION] + 1
+
+
+def _store_data(df: pd.DataFrame, label: str, spec, truth_: dict[str, float] | None, recipe: Recipe) -> None:
+    ss = st.session_state
+    ss[_DATA] = df
+    ss[_DATA_KEY] = data_key(df)
+    ss[_SOURCE] = label
+    ss[_SPEC] = spec
+    ss[_TRUTH] = dict(truth_) if truth_ else None
+    ss[_RECIPE] = recipe
+    ss[_ITERATION] = 0
 
 
 def upload_seen() -> object:
@@ -229,6 +271,75 @@ def set_gd_settings(settings: GDSettings | None = None, **changes) -> None:
     init()
     base = settings if settings is not None else st.session_state[_GD]
     st.session_state[_GD] = replace(base, **changes)
+
+
+def iteration() -> int:
+    """The gradient-descent iteration on show (kept across pages and in the link)."""
+    init()
+    return int(st.session_state.get(_ITERATION, 0))
+
+
+def set_iteration(k: int) -> None:
+    st.session_state[_ITERATION] = int(k)
+
+
+# ---------------------------------------------------------------------------
+# Shareable links: the state in the URL's query parameters (encoding in share.py)
+# ---------------------------------------------------------------------------
+
+
+def _restore_link() -> bool:
+    """Take the data and settings from the URL this session opened with; False if there are none.
+
+    A link that cannot be followed leaves the defaults in place and says why (``link_error``).
+    """
+    ss = st.session_state
+    ss[_LINK_ERROR] = None
+    try:
+        shared = decode(st.query_params.to_dict())
+        if shared is None:
+            return False
+        df, label, spec, truth_ = load_recipe(shared.recipe)
+        if shared.spec is not None:
+            from linreg.design import build_design
+
+            build_design(df, shared.spec)  # a spec naming missing columns is refused here, not on every page
+            spec = shared.spec
+    except LinregError as err:
+        ss[_LINK_ERROR] = f"This link could not be followed, so the app opened with its default data: {err}"
+        return False
+    _store_data(df, label, spec, truth_, shared.recipe)
+    ss[_FIT] = replace(FitSettings(), **shared.fit)
+    ss[_GD] = replace(GDSettings(), **shared.gd)
+    ss[_ITERATION] = shared.iteration or 0
+    return True
+
+
+def link_error() -> str | None:
+    """Why the link this session opened with could not be followed, or None."""
+    return st.session_state.get(_LINK_ERROR)
+
+
+def link_query() -> dict[str, str]:
+    """The query parameters that describe the current state."""
+    init()
+    ss = st.session_state
+    shared = Shared(ss[_RECIPE], ss[_SPEC], asdict(ss[_FIT]), asdict(ss[_GD]), ss.get(_ITERATION, 0))
+    return encode(shared)
+
+
+def data_is_shareable() -> bool:
+    """False when the data was uploaded: a link cannot carry it."""
+    init()
+    return st.session_state[_RECIPE].kind != "upload"
+
+
+def sync_link() -> dict[str, str]:
+    """Write the current state into the URL (only when it changed, so the browser history stays calm)."""
+    query = link_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return query
 
 
 # ---------------------------------------------------------------------------

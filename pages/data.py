@@ -17,6 +17,7 @@ from linreg import datasets, synthetic
 from linreg.data import load_csv
 from linreg.design import ModelSpec
 from linreg.exceptions import LinregError
+from share import Recipe
 
 MAX_UPLOAD_ROWS = 2_000_000
 MAX_UPLOAD_COLS = 500
@@ -34,8 +35,13 @@ def _reset_model_widgets() -> None:
             del st.session_state[key]
 
 
-def _use(df: pd.DataFrame, label: str, spec: ModelSpec | None = None, truth: dict | None = None) -> None:
-    state.set_data(df, label, spec, truth=truth)  # also clears a previous upload error
+def _use(df: pd.DataFrame, label: str, spec: ModelSpec | None = None) -> None:
+    state.set_data(df, label, spec)  # also clears a previous upload error
+    _reset_model_widgets()
+
+
+def _use_recipe(recipe: Recipe) -> None:
+    state.use_recipe(recipe)
     _reset_model_widgets()
 
 
@@ -67,13 +73,11 @@ def _builtin_tab() -> None:
     st.caption(f"Source: {state.md_escape(info.source)}")
     if st.button("Load this dataset", key="load_builtin", type="primary"):
         try:
-            df, info = datasets.load_dataset(name)
-            spec = state.default_spec(df, info.target, info.features)
+            _use_recipe(Recipe("builtin", name))
         except LinregError as err:
             st.error(f"Could not load {info.title}: {state.md_escape(err)}")
             return
-        _use(df, f"Built-in: {info.title}", spec)
-        st.success(f"Loaded {info.title}: {len(df):,} rows.")
+        st.success(f"Loaded {info.title}: {len(state.current_data()[0]):,} rows.")
 
 
 def _knob(kind: str, param: str, spec: tuple) -> object:
@@ -109,16 +113,13 @@ def _generate_tab() -> None:
     seed = st.number_input("seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="gen_seed",
                            help="The same seed gives the same data")
     if st.button("Generate", key="generate", type="primary"):
+        recipe = Recipe("synthetic", kind, tuple(sorted({**params, "seed": int(seed)}.items())))
         try:
-            sd = synthetic.make_data(kind, seed=int(seed), **params)
-            hint = dict(sd.spec_hint or {})
-            hint.setdefault("target", sd.target)
-            spec = ModelSpec(**hint)
+            _use_recipe(recipe)
         except LinregError as err:
             st.error(f"Could not generate the data: {state.md_escape(err)}")
             return
-        _use(sd.data, f"Synthetic: {kind} (n={len(sd.data):,}, seed {int(seed)})", spec, truth=dict(sd.coef))
-        st.success(f"Generated {len(sd.data):,} rows. {state.md_escape(sd.description)}")
+        st.success(f"Generated {len(state.current_data()[0]):,} rows with seed {int(seed)}.")
 
 
 def _upload_tab() -> None:
