@@ -34,6 +34,7 @@ __all__ = [
     "synthetic_source",
     "csv_source",
     "source_from_synthetic",
+    "source_from_recipe",
     "coef_csv",
     "diagnostics_csv",
     "gd_trace_csv",
@@ -126,6 +127,32 @@ def source_from_synthetic(kind: str, data) -> DataSource:
         raise ModelError("this synthetic data was drawn without an integer seed, so no script can redraw it; "
                          "generate it again with a seed")
     return synthetic_source(kind, seed, **params)
+
+
+def source_from_recipe(recipe: Any, csv_name: str = DEFAULT_CSV_NAME) -> DataSource:
+    """The source described by the app's recipe (any object with ``kind``, ``name``, ``params``).
+
+    ``kind`` is ``"builtin"``, ``"synthetic"`` (``params`` hold the generator's keywords,
+    ``seed`` included) or ``"upload"`` (the script then reads ``csv_name`` next to it).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> source_from_recipe(R(kind="synthetic", name="linear", params=(("n", 20), ("seed", 4))))
+    DataSource(kind='synthetic', name='linear', params=(('n', 20),), seed=4)
+    >>> source_from_recipe(R(kind="upload", name="my.csv", params=())).name
+    'data.csv'
+    """
+    kind = getattr(recipe, "kind", None)
+    if kind == "builtin":
+        return builtin_source(recipe.name)
+    if kind == "synthetic":
+        params = dict(recipe.params)
+        seed = params.pop("seed", None)
+        return synthetic_source(recipe.name, seed, **params)
+    if kind == "upload":
+        return csv_source(csv_name)
+    raise ModelError(f"recipe kind must be one of ('builtin', 'synthetic', 'upload'); got {kind!r}")
 
 
 def csv_source(filename: str = DEFAULT_CSV_NAME) -> DataSource:

@@ -188,7 +188,7 @@ def _reveal(lesson: int, question: str, options: list[str], answer: str, explana
         st.markdown("**Predict, then reveal**")
         guess = st.radio(question, options, index=None, key=f"learn_guess_{lesson}")
         if st.button("Reveal", key=f"learn_reveal_{lesson}", disabled=guess is None,
-                     help="Pick an answer first."):
+                     help=None if guess is not None else "Pick an answer first."):
             st.session_state[shown] = True
         if st.session_state.get(shown) and guess is not None:
             if guess == answer:
