@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from linreg.complexity import bootstrap_fits, polynomial_truth
+from linreg.complexity import bootstrap_fits, degree_explorer, polynomial_truth
 from linreg.datasets import load_dataset
 from linreg.descent import gradient_descent, hessian_eigenvalues, learning_rate_bounds
 from linreg.design import ModelSpec, build_design, fit_design
@@ -301,14 +301,17 @@ def test_lesson_9_bootstrap_numbers_are_linregs():
     at = _lesson(9)
     at.slider(key="learn_bv_degree").set_value(3).run()
     _assert_clean(at)
-    sd = make_data("polynomial", n=40, seed=0, degree=3, noise=2.0, coef=(-2.0, 0.0, 0.5))
+    sd = make_data("polynomial", n=40, seed=1, degree=3, noise=2.0, coef=(-2.0, 0.0, 0.5))
     x, y = sd.data["x"].to_numpy(), sd.data["y"].to_numpy()
-    boot = bootstrap_fits(x, y, degree=3, n_boot=200, seed=0, truth=lambda g: polynomial_truth(sd.coef, g))
+    ex = degree_explorer(x, y, max_degree=10, seed=1)
+    assert ex.best_degree == 3  # the default seed tells the story cleanly
+    assert any(f"least at degree 3 ({fmt(ex.test_mse[2])}" in c.value for c in at.caption)
+    boot = bootstrap_fits(x, y, degree=3, n_boot=200, seed=1, truth=lambda g: polynomial_truth(sd.coef, g))
     m = _metrics(at)
     assert m["Variance (mean over x)"] == fmt(boot.mean_variance)
     assert m["Squared bias (mean over x)"] == fmt(boot.mean_bias_sq)
-    low = bootstrap_fits(x, y, degree=1, n_boot=200, seed=0, truth=lambda g: polynomial_truth(sd.coef, g))
-    high = bootstrap_fits(x, y, degree=9, n_boot=200, seed=0, truth=lambda g: polynomial_truth(sd.coef, g))
+    low = bootstrap_fits(x, y, degree=1, n_boot=200, seed=1, truth=lambda g: polynomial_truth(sd.coef, g))
+    high = bootstrap_fits(x, y, degree=9, n_boot=200, seed=1, truth=lambda g: polynomial_truth(sd.coef, g))
     assert high.mean_variance > low.mean_variance and low.mean_bias_sq > high.mean_bias_sq
     _reveal(at, 9, "degree 9")
     assert fmt(low.mean_variance) in at.success[0].value
