@@ -1,7 +1,8 @@
 """Command line: ``python -m linreg fit`` and ``python -m linreg generate``.
 
 ``fit`` reads a CSV, builds the model terms and prints either a summary in the
-style of R's ``summary.lm`` or one JSON object; ``generate`` writes a synthetic
+style of R's ``summary.lm`` or one JSON object (least squares, gradient descent,
+or with ``--penalty`` ridge, lasso or elastic net); ``generate`` writes a synthetic
 dataset as CSV. Bad input exits with status 2 and one line on stderr that says
 what is wrong and how to fix it. All the numerics live in the library: this
 module parses options, calls it and formats what comes back.
@@ -25,7 +26,7 @@ import numpy as np
 
 from .exceptions import LinregError, LinregWarning, ModelError
 
-__all__ = ["main", "build_parser", "JSON_KEYS", "GD_JSON_KEYS"]
+__all__ = ["main", "build_parser", "JSON_KEYS", "GD_JSON_KEYS", "PENALIZED_JSON_KEYS"]
 
 PROG = "python -m linreg"
 
@@ -41,8 +42,15 @@ GD_JSON_KEYS = (
     "iterations", "converged", "diverged", "message", "final_loss",
     "learning_rate", "max_stable_learning_rate",
 )
+#: Extra keys printed with ``--penalty`` (``PenalizedResult.to_dict``).
+PENALIZED_JSON_KEYS = (
+    "penalty", "lam", "l1_ratio", "standardize", "objective", "mse", "kkt_violation", "kkt_relative",
+    "converged", "n_iter", "message", "df", "n_nonzero",
+)
 _GD_DEFAULT_ITERATIONS = 1000
 _GD_OPTIONS = ("learning_rate", "iterations", "batch_size", "momentum", "standardize", "seed", "tol")
+_PENALTY_OPTIONS = ("lam", "l1_ratio")
+_OBJECTIVE = "L(b0, b) = (1/N)||y - b0 - Xb||^2 + λ(α||b||_1 + (1 - α)||b||_2^2)"
 
 _FIT_EPILOG = """\
 methods:
@@ -57,6 +65,19 @@ methods:
                    condition_number are null, because they assume the exact
                    least-squares solution: use --method qr for them.
                    Divergence is a result (exit 0, "diverged": true).
+
+penalized fits (--penalty ridge|lasso|elasticnet --lambda L [--l1-ratio A]):
+  minimise L(b0, b) = (1/N)||y - b0 - Xb||^2 + λ(α||b||_1 + (1 - α)||b||_2^2),
+  the intercept b0 unpenalized; α (--l1-ratio) is 0 for ridge, 1 for the lasso,
+  and in [0, 1] for elasticnet (default 0.5). Ridge is solved in closed form, the
+  lasso and elastic net by coordinate descent. With --standardize the penalty
+  applies to the coefficients of standardized columns; coefficients are reported
+  in original units. The JSON has the keys above, with std_err, t, p_value,
+  ci_low, ci_high, sigma, adj_r_squared, f_statistic, f_p_value, df_model,
+  df_resid, rank, condition_number, log_likelihood, aic and bic null (not
+  defined for a penalized fit), plus penalty, lam, l1_ratio, standardize,
+  objective, mse, kkt_violation, kkt_relative, converged, n_iter, message, df
+  (effective degrees of freedom) and n_nonzero.
 
 --format json prints one object: the keys above plus "warnings" (plain-language
 warnings, e.g. aliased terms). It never holds NaN or Infinity (null instead, as
@@ -205,7 +226,7 @@ def _add_fit_parser(commands: argparse._SubParsersAction) -> None:
                    help="fit without an intercept (R-squared becomes uncentred)")
     p.add_argument("--standardize-terms", action="store_true",
                    help="standardize the design columns (coefficients are then per standard deviation)")
-    p.add_argument("--method", choices=("qr", "svd", "normal", "gd"), default="qr",
+    p.add_argument("--method", choices=("qr", "svd", "normal", "gd"), default=None,
                    help="solver (default: qr); see 'methods' below")
     p.add_argument("--alpha", type=_number(float, 0, 1, low_open=True, high_open=True), default=0.05,
                    help="significance level for the confidence intervals (default: 0.05)")
@@ -219,11 +240,21 @@ def _add_fit_parser(commands: argparse._SubParsersAction) -> None:
                     help="rows per step (default: all rows, full batch)")
     gd.add_argument("--momentum", type=_number(float, 0, 1, high_open=True), default=None, metavar="BETA",
                     help="heavy-ball momentum in [0, 1) (default: 0)")
-    gd.add_argument("--standardize", action="store_true", default=None,
-                    help="run on standardized columns; coefficients are still reported in original units")
     gd.add_argument("--seed", type=int, default=None, help="seed for mini-batch shuffling")
     gd.add_argument("--tol", type=_number(float, 0, low_open=True), default=None,
                     help="stop when the gradient norm falls below this (default: the library's)")
+    pen = p.add_argument_group("penalized fits (ridge, lasso, elastic net)")
+    pen.add_argument("--penalty", choices=("ridge", "lasso", "elasticnet"), default=None,
+                     help="fit with this penalty instead of least squares (needs --lambda)")
+    pen.add_argument("--lambda", dest="lam", type=_number(float, 0), default=None, metavar="L",
+                     help="penalty weight λ >= 0 (with --penalty)")
+    pen.add_argument("--l1-ratio", type=_number(float, 0, 1), default=None, metavar="A",
+                     help="α in [0, 1], the lasso share of the penalty (elasticnet only; default 0.5)")
+    both = p.add_argument_group("gradient descent and penalized fits")
+    both.add_argument("--standardize", action="store_true", default=None,
+                      help="run the solver on standardized columns (with --method gd: descent; with --penalty: "
+                           "the penalty applies to standardized coefficients); coefficients are still reported "
+                           "in original units")
     p.set_defaults(handler=_run_fit)
 
 
@@ -403,7 +434,9 @@ def _run_fit(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LinregWarning)
         design = build_design(frame, spec)
-        if args.method == "gd":
+        if args.penalty is not None:
+            report = _fit_penalized(design, args)
+        elif args.method == "gd":
             report = _fit_gd(design, args)
         else:
             report = _fit_closed_form(design, args)
@@ -416,14 +449,35 @@ def _run_fit(args: argparse.Namespace) -> int:
 
 
 def _check_gd_options(args: argparse.Namespace) -> None:
-    """Refuse gradient-descent options with a closed-form method, where they would be ignored."""
+    """Refuse options that the chosen fit would ignore, and fill in the default method.
+
+    Gradient-descent options need ``--method gd``; ``--lambda``/``--l1-ratio`` need
+    ``--penalty``; ``--penalty`` has its own solvers, so it takes no ``--method``;
+    ``--standardize`` means the same for both (the solver runs on standardized columns).
+    """
+    if args.penalty is not None:
+        if args.method is not None:
+            raise _UsageError(f"--penalty {args.penalty} has its own solver; drop --method {args.method}")
+        if args.lam is None:
+            raise _UsageError(f"--penalty {args.penalty} needs --lambda L, the penalty weight (e.g. --lambda 0.1)")
+        given = [o for o in _GD_OPTIONS if o != "standardize" and getattr(args, o) is not None]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise _UsageError(f"{flag} only applies with --method gd, not with --penalty; drop {flag}")
+        return
+    given = [o for o in _PENALTY_OPTIONS if getattr(args, o) is not None]
+    if given:
+        flag = {"lam": "--lambda", "l1_ratio": "--l1-ratio"}[given[0]]
+        raise _UsageError(f"{flag} only applies with --penalty; add --penalty ridge|lasso|elasticnet or drop {flag}")
+    if args.method is None:
+        args.method = "qr"
     if args.method == "gd":
         return
     given = [o for o in _GD_OPTIONS if getattr(args, o) is not None]
     if given:
         flag = "--" + given[0].replace("_", "-")
         hint = " (to standardize the terms for any method, use --standardize-terms)" if given[0] == "standardize" else ""
-        raise _UsageError(f"{flag} only applies with --method gd; add --method gd or drop {flag}{hint}")
+        raise _UsageError(f"{flag} only applies with --method gd or --penalty; add --method gd or drop {flag}{hint}")
 
 
 def _load(load_csv, source: str):
@@ -487,6 +541,23 @@ def _fit_gd(design, args: argparse.Namespace) -> dict[str, Any]:
     )
     report["_momentum"], report["_batch_size"], report["_standardize"] = gd.momentum, gd.batch_size, standardize
     report["_resid"] = resid
+    return report
+
+
+def _fit_penalized(design, args: argparse.Namespace) -> dict[str, Any]:
+    """Fit ridge, lasso or elastic net; the JSON keys of fit_ols (undefined ones None) plus the penalized ones."""
+    from .penalized import fit_penalized, l1_ratio_for
+
+    a = l1_ratio_for(args.penalty, args.l1_ratio)
+    res = fit_penalized(design.X, design.y, lam=args.lam, l1_ratio=a, intercept=design.intercept,
+                        standardize=bool(args.standardize), terms=design.terms)
+    out = res.to_dict()
+    report: dict[str, Any] = {key: design.n_dropped if key == "n_dropped" else out[key] for key in JSON_KEYS}
+    report.update({key: out[key] for key in PENALIZED_JSON_KEYS})
+    report["_warnings"] = out["warnings"]
+    report["_resid"] = res.resid
+    report["_r_squared"] = out["r_squared"]
+    report["_terms_active"] = res.active
     return report
 
 
@@ -576,6 +647,8 @@ _SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1
 
 def _text_report(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
     """Render the fit as a readable summary, after R's ``summary.lm``."""
+    if report.get("penalty") is not None:
+        return _penalized_text(report, args, spec)
     gd = report["method"] == "gd"
     lines = [f"Call: {PROG} {shlex.join(args.argv)}",
              f"Method: {_method_name(report['method'])}",
@@ -583,6 +656,40 @@ def _text_report(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
     lines += _residual_block(report["_resid"])
     lines += _gd_block(report) if gd else _coef_block(report)
     lines += _fit_stats_block(report, gd)
+    lines += _notes_block(report)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _penalized_text(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
+    """Readable summary of a penalized fit: estimates only (no inference), the penalty and its optimality."""
+    name = {"ridge": "ridge", "lasso": "lasso", "elasticnet": "elastic net"}[report["penalty"]]
+    solver = report["method"]
+    terms, coef = report["terms"], report["coef"]
+    slopes = [t for t in terms if t != "Intercept"]
+    rows = []
+    for term, c in zip(terms, coef):
+        note = "" if term == "Intercept" or c != 0 else "(exactly 0: dropped by the penalty)"
+        rows.append([term, _fmt(c), note])
+    std = ("on standardized columns (coefficients shown in original units)" if report["standardize"]
+           else "on the columns as given")
+    status = "converged" if report["converged"] else "NOT converged"
+    lines = [
+        f"Call: {PROG} {shlex.join(args.argv)}",
+        f"Method: {name} ({solver}), λ = {_fmt(report['lam'])}, α = {_fmt(report['l1_ratio'])}; penalty {std}",
+        f"Objective: {_OBJECTIVE}  (intercept not penalized)",
+        f"Formula: {_formula(spec.target, terms, spec.intercept)}", "",
+        *_residual_block(report["_resid"]),
+        "Coefficients (penalized estimates; no standard errors, tests or intervals: they are not",
+        "defined for a penalized fit, use --method qr for inference):",
+        *_table(["", "Estimate", ""], rows), "",
+        f"Non-zero slopes: {report['n_nonzero']} of {len(slopes)};  effective degrees of freedom: "
+        f"{_fmt(report['df'], 4)}",
+        f"Mean squared residual: {_fmt(report['mse'])};  RSS: {_fmt(report['rss'])};  "
+        f"R-squared: {_fmt(report['_r_squared'], 5)}",
+        f"Objective at the solution: {_fmt(report['objective'])}",
+        f"Optimality (KKT) violation: {_fmt(report['kkt_violation'], 2)} (relative {_fmt(report['kkt_relative'], 2)}); "
+        f"{status}: {report['message']}",
+    ]
     lines += _notes_block(report)
     return "\n".join(lines).rstrip() + "\n"
 

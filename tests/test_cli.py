@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from linreg.cli import GD_JSON_KEYS, JSON_KEYS, main
+from linreg.cli import GD_JSON_KEYS, JSON_KEYS, PENALIZED_JSON_KEYS, main
 from linreg.data import load_csv
 from linreg.ols import fit_ols
 from linreg.synthetic import GENERATOR_PARAMS, GENERATORS, make_data
@@ -448,3 +448,143 @@ def test_nist_scores_at_least_10_digits():
     proc = subprocess.run([sys.executable, str(NIST_TOOL), "--min", "10"], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# fit --penalty (ridge, lasso, elastic net)
+# ---------------------------------------------------------------------------
+
+def _sklearn_coef(X: np.ndarray, y: np.ndarray, lam: float, a: float, standardize: bool) -> np.ndarray:
+    """Our objective's minimiser from scikit-learn, parameters converted.
+
+    Ours: (1/N)||r||^2 + λ(α||b||_1 + (1-α)||b||^2). Halved, that is scikit-learn's ElasticNet
+    (1/(2N))||r||^2 + A r ||b||_1 + (A/2)(1-r)||b||^2 with A r = λα/2 and A (1-r) = λ(1-α), so
+    A = λ(1 - α/2), r = α/(2 - α). Ridge (α = 0): sklearn's ||r||^2 + A||b||^2 with A = Nλ.
+    With standardization the penalty is on columns (x - mean)/sd (population SD, as
+    StandardScaler), and the coefficients are mapped back to original units.
+    """
+    from sklearn.linear_model import ElasticNet, Ridge
+
+    mean, sd = X.mean(axis=0), X.std(axis=0) if standardize else np.ones(X.shape[1])
+    Z = (X - mean) / sd if standardize else X
+    if a == 0:
+        model = Ridge(alpha=len(y) * lam, fit_intercept=True, solver="svd").fit(Z, y)
+    else:
+        model = ElasticNet(alpha=lam * (1 - a / 2), l1_ratio=a / (2 - a), fit_intercept=True, tol=1e-14,
+                           max_iter=1_000_000).fit(Z, y)
+    slopes = model.coef_ / sd
+    b0 = model.intercept_ - (mean @ slopes if standardize else 0.0)
+    return np.concatenate([[b0], slopes])
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("penalty, l1_ratio", [("ridge", None), ("lasso", None), ("elasticnet", 0.3),
+                                               ("elasticnet", None)])
+@pytest.mark.parametrize("lam", [0.01, 0.3])
+def test_penalized_json_coef_matches_sklearn(capsys, numeric_csv, frame, penalty, l1_ratio, lam, standardize):
+    extra = ["--l1-ratio", l1_ratio] if l1_ratio is not None else []
+    extra += ["--standardize"] if standardize else []
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y", "--penalty", penalty, "--lambda", lam, *extra)
+    a = {"ridge": 0.0, "lasso": 1.0}.get(penalty, 0.5 if l1_ratio is None else l1_ratio)
+    X, y = frame[["x1", "x2"]].to_numpy(), frame["y"].to_numpy()
+    expected = _sklearn_coef(X, y, lam, a, standardize)
+    assert out["terms"] == ["Intercept", "x1", "x2"]
+    assert_allclose(out["coef"], expected, rtol=1e-7, atol=1e-9)
+    assert out["penalty"] == penalty and out["lam"] == lam and out["l1_ratio"] == a
+    assert out["standardize"] is standardize and out["converged"] is True
+    assert out["kkt_violation"] < 1e-6
+
+
+def test_penalized_json_keys_and_undefined_inference_null(capsys, numeric_csv):
+    out = run_json(capsys, "fit", numeric_csv, "--target", "y", "--penalty", "lasso", "--lambda", "0.5")
+    assert set(JSON_KEYS) <= set(out)
+    assert set(PENALIZED_JSON_KEYS) <= set(out)
+    for key in ("std_err", "t", "p_value", "ci_low", "ci_high"):
+        assert out[key] == [None] * 3, key
+    for key in ("sigma", "adj_r_squared", "f_statistic", "f_p_value", "condition_number", "log_likelihood",
+                "aic", "bic"):
+        assert out[key] is None, key
+    assert out["n"] == 40 and out["n_dropped"] == 0 and out["warnings"] == []
+    assert out["rss"] == pytest.approx(out["mse"] * 40)
+    assert out["n_nonzero"] == sum(c != 0 for c in out["coef"][1:])
+
+
+def test_penalized_agrees_with_fit_penalized_and_large_lambda_zeroes_the_lasso(capsys, tmp_path, frame):
+    from linreg.penalized import fit_penalized, lambda_max
+
+    path = _write(tmp_path / "m.csv", frame.assign(x3=frame["x1"] ** 2))
+    X, y = frame[["x1", "x2"]].assign(x3=frame["x1"] ** 2).to_numpy(), frame["y"].to_numpy()
+    out = run_json(capsys, "fit", path, "--target", "y", "--features", "x1,x2,x3", "--penalty", "elasticnet",
+                   "--lambda", "0.2", "--l1-ratio", "0.7", "--standardize")
+    res = fit_penalized(X, y, lam=0.2, l1_ratio=0.7, standardize=True)
+    # The CSV round trip may move the last bit of the data.
+    assert_allclose(out["coef"], res.coef, rtol=1e-12, atol=1e-14)
+    assert out["objective"] == pytest.approx(res.objective, rel=1e-12)
+    assert out["df"] == pytest.approx(res.df, rel=1e-12)
+    top = lambda_max(X, y, l1_ratio=1.0)
+    out = run_json(capsys, "fit", path, "--target", "y", "--features", "x1,x2,x3", "--penalty", "lasso",
+                   "--lambda", repr(top * 1.01))
+    assert out["coef"][1:] == [0.0, 0.0, 0.0] and out["n_nonzero"] == 0
+    assert out["coef"][0] == pytest.approx(y.mean(), rel=1e-12)
+
+
+def test_penalized_with_poly_categorical_and_no_intercept(capsys, mixed_csv):
+    out = run_json(capsys, "fit", mixed_csv, "--target", "y", "--categorical", "group", "--poly", "x1:2",
+                   "--penalty", "ridge", "--lambda", "0.05", "--standardize")
+    assert "group[b]" in out["terms"] and "x1^2" in out["terms"]
+    assert out["kkt_violation"] < 1e-6
+    out = run_json(capsys, "fit", mixed_csv, "--target", "y", "--features", "x1,x2", "--no-intercept",
+                   "--penalty", "lasso", "--lambda", "0.05")
+    assert out["terms"] == ["x1", "x2"] and out["kkt_violation"] < 1e-6
+
+
+def test_penalized_text_summary(capsys, numeric_csv):
+    code, out, err = run(capsys, "fit", numeric_csv, "--target", "y", "--penalty", "lasso", "--lambda", "1.5",
+                         "--standardize")
+    assert code == 0, err
+    assert "Method: lasso (coordinate descent), λ = 1.5, α = 1" in out
+    assert "standardized" in out and "(1/N)||y - b0 - Xb||^2" in out
+    assert "no standard errors" in out and "Std. Error" not in out
+    assert "Non-zero slopes:" in out and "Optimality (KKT) violation" in out
+    assert "nan" not in out.lower()
+    code, out, _ = run(capsys, "fit", numeric_csv, "--target", "y", "--penalty", "ridge", "--lambda", "0.1")
+    assert code == 0 and "Method: ridge (closed-form ridge (SVD)), λ = 0.1, α = 0" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--penalty", "ridge"], ["--lambda"]),
+    (["--lambda", "0.1"], ["--penalty"]),
+    (["--l1-ratio", "0.5"], ["--penalty"]),
+    (["--penalty", "lasso", "--lambda", "-1"], ["--lambda", ">= 0"]),
+    (["--penalty", "lasso", "--lambda", "nan"], ["--lambda", "finite"]),
+    (["--penalty", "lasso", "--lambda", "x"], ["--lambda", "number"]),
+    (["--penalty", "elasticnet", "--lambda", "1", "--l1-ratio", "1.5"], ["--l1-ratio", "<= 1"]),
+    (["--penalty", "ridge", "--lambda", "1", "--l1-ratio", "0.5"], ["elasticnet"]),
+    (["--penalty", "lasso", "--lambda", "1", "--method", "qr"], ["--method"]),
+    (["--penalty", "lasso", "--lambda", "1", "--learning-rate", "0.1"], ["--learning-rate"]),
+    (["--penalty", "lars", "--lambda", "1"], ["--penalty"]),
+])
+def test_penalized_bad_input_exits_2_with_one_line(capsys, numeric_csv, argv, words):
+    code, out, err = run(capsys, "fit", numeric_csv, "--target", "y", *argv)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("linreg: error: ")
+    for word in words:
+        assert word in err, err
+
+
+def test_standardize_means_the_same_for_gd_and_penalty(capsys, numeric_csv):
+    # Ridge with λ -> 0 and GD both reach OLS whether or not they standardize: one flag, one meaning.
+    ols = run_json(capsys, "fit", numeric_csv, "--target", "y")["coef"]
+    for flags in ([], ["--standardize"]):
+        ridge = run_json(capsys, "fit", numeric_csv, "--target", "y", "--penalty", "ridge", "--lambda", "0", *flags)
+        gd = run_json(capsys, "fit", numeric_csv, "--target", "y", "--method", "gd", "--iterations", "20000", *flags)
+        assert_allclose(ridge["coef"], ols, rtol=1e-10)
+        assert_allclose(gd["coef"], ols, rtol=1e-6)
+
+
+def test_subprocess_penalized_fit(numeric_csv):
+    proc = subprocess.run([sys.executable, "-m", "linreg", "fit", str(numeric_csv), "--target", "y", "--penalty",
+                           "lasso", "--lambda", "0.1", "--format", "json"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["penalty"] == "lasso"
