@@ -342,11 +342,13 @@ def lesson_3() -> None:
 
 
 def _prepare_gd() -> None:
-    """Load the lesson's dataset and settings into the app state (for the Gradient descent page)."""
-    from linreg.datasets import load_dataset
+    """Load the lesson's dataset and settings into the app state (for the Gradient descent page).
 
-    df, info = load_dataset(str(lessons.GD_LESSON["dataset"]))
-    state.set_data(df, f"Built-in: {info.title}", state.default_spec(df, info.target, info.features))
+    Through a built-in recipe, so that a shareable link of the prepared state works.
+    """
+    from share import Recipe
+
+    state.use_recipe(Recipe("builtin", str(lessons.GD_LESSON["dataset"])))
     state.set_gd_settings(state.GDSettings(
         learning_rate=float(lessons.GD_LESSON["learning_rate"]), n_iter=int(lessons.GD_LESSON["n_iter"]),
         batch_size=None, momentum=0.0, standardize=bool(lessons.GD_LESSON["standardize"]), seed=0,
