@@ -56,7 +56,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def app_url(browser):
     """Start ``streamlit run app.py`` once for the session and yield its URL."""
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -78,7 +78,7 @@ def app_url():
         raise RuntimeError("streamlit did not become healthy within 60 s")
     # Streamlit learns of st.navigation from the first run of app.py; until then a deep link such as
     # /fit is served as a legacy pages/ script. One request to the root first makes every test see the app.
-    _warm_up(url)
+    _warm_up(browser, url)
     yield url
     proc.terminate()
     try:
@@ -87,15 +87,11 @@ def app_url():
         proc.kill()
 
 
-def _warm_up(url: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(url)
-        wait_for_app(page, timeout=60_000)
-        browser.close()
+def _warm_up(browser, url: str) -> None:
+    page = browser.new_page()
+    page.goto(url)
+    wait_for_app(page, timeout=60_000)
+    page.close()
 
 
 @pytest.fixture(scope="session")

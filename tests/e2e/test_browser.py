@@ -13,7 +13,7 @@ from .conftest import wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-PAGES = [("data", "Data"), ("fit", "Fit"), ("residuals", "Residuals"),
+PAGES = [("", "Data"), ("fit", "Fit"), ("residuals", "Residuals"),
          ("gradient-descent", "Gradient descent"), ("compare", "Compare")]
 
 
@@ -41,10 +41,10 @@ def test_every_page_loads_without_an_exception(page, base_url, shots_dir, path, 
     _open(page, base_url, path)
     assert title in page.locator("h1").first.inner_text()
     # Charts are the point of most pages: at least one plotly figure has drawn.
-    if path != "data":
+    if path:
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     _no_exception(page)
-    page.screenshot(path=str(shots_dir / f"{path}.png"), full_page=True)
+    page.screenshot(path=str(shots_dir / f"{path or 'data'}.png"), full_page=True)
     assert errors == []
 
 
@@ -57,7 +57,7 @@ def test_a_csv_uploads_and_fits(page, base_url, tmp_path, shots_dir):
     xr = np.loadtxt(csv, delimiter=",", skiprows=1)
     expected = fit_ols(xr[:, :1], xr[:, 1])
 
-    _open(page, base_url, "data")
+    _open(page, base_url)
     page.get_by_role("tab", name="Upload a CSV").click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv))
     page.wait_for_timeout(500)
@@ -97,3 +97,36 @@ def test_gd_scrubber_moves(page, base_url):
     wait_for_app(page)
     assert iteration() == start + 4
     _no_exception(page)
+
+
+def _metrics(page) -> dict[str, str]:
+    tiles = page.locator('[data-testid="stMetric"]')
+    return {tiles.nth(i).locator('[data-testid="stMetricLabel"]').inner_text():
+            tiles.nth(i).locator('[data-testid="stMetricValue"]').inner_text() for i in range(tiles.count())}
+
+
+def test_a_shared_link_reproduces_the_numbers(page, base_url, browser):
+    _open(page, base_url)
+    page.get_by_role("tab", name="Generate synthetic data").click()
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    _go(page, "Fit")
+    before = page.url
+    page.get_by_text("SVD", exact=True).click()
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    page.wait_for_function("() => window.location.search.includes('method=svd')", timeout=15_000)
+    url = page.url
+    assert url != before and "gen=" in url and "/fit" in url
+    shown = _metrics(page)
+    assert shown, "the Fit page shows metric tiles"
+
+    fresh = browser.new_context()
+    other = fresh.new_page()
+    other.goto(url)
+    wait_for_app(other)
+    other.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+    assert _metrics(other) == shown
+    _no_exception(other)
+    fresh.close()
