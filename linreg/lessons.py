@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_option
-from .datasets import DATASETS, load_dataset
+from .datasets import load_dataset
 from .descent import (
     GDResult,
     GradientCheck,

@@ -235,8 +235,11 @@ def lesson_1() -> None:
     c[2].metric("Largest |residual|", fmt(float(np.max(np.abs(fit.resid))), 4))
     with st.container(border=True):
         st.markdown("**Predict, then reveal**: when you think your line is as good as it gets, reveal the best one.")
-        if st.button("Reveal the least-squares line", key="learn_reveal_1"):
+        if not shown and st.button("Reveal the least-squares line", key="learn_reveal_1"):
             st.session_state["learn_shown_1"] = True
+            st.rerun()
+        if shown and st.button("Hide it and try again", key="learn_hide_1"):
+            st.session_state["learn_shown_1"] = False
             st.rerun()
         if shown:
             ratio = fit.rss / ols.rss if ols.rss > 0 else math.inf

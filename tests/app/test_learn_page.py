@@ -106,6 +106,9 @@ def test_lesson_1_reveal_shows_the_ols_line_and_its_rss():
     assert fmt(r.coef[0], 6) in at.success[0].value and fmt(r.coef[1], 6) in at.success[0].value
     names = [t["name"] for t in _figure(at)["data"]]
     assert "least-squares line" in names
+    at.button(key="learn_hide_1").click().run()
+    assert "least-squares line" not in [t["name"] for t in _figure(at)["data"]]
+    assert "Least-squares RSS" not in _metrics(at)
 
 
 def test_lesson_1_unequal_scales_on_cars():
