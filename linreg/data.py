@@ -29,6 +29,7 @@ import io
 import itertools
 import os
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
@@ -347,7 +348,8 @@ def _first_records(sample: str, delimiter: str, truncated: bool) -> list[list[st
     try:
         for record in itertools.islice(reader, _SNIFF_RECORDS + 1):
             # The first line is the header even if every name is empty; later blank lines are skipped.
-            if not records or (record and any(field.strip() for field in record)):
+            # A line of delimiters only (", ") is not blank: pandas reads it as a row of missing values.
+            if not records or len(record) > 1 or (record and record[0].strip()):
                 records.append(record)
     except csv.Error:
         # A very long field: pandas reads it fine, the sniffer just stops here. In the header it
@@ -392,17 +394,25 @@ def _parse(data: bytes, encoding: str, delimiter: str, names: list[str]) -> pd.D
     if df is not None:
         return df
     try:
-        # index_col=False: never turn a first column into the index behind the user's back.
-        return pd.read_csv(
-            io.BytesIO(data),
-            sep=delimiter,
-            header=0,
-            names=names,
-            index_col=False,
-            encoding=encoding,
-            engine="c",
-            skip_blank_lines=True,
-        )
+        with warnings.catch_warnings():
+            # pandas only warns when a row has more fields than the header; that loses data, so it is an error.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # index_col=False: never turn a first column into the index behind the user's back.
+            return pd.read_csv(
+                io.BytesIO(data),
+                sep=delimiter,
+                header=0,
+                names=names,
+                index_col=False,
+                encoding=encoding,
+                engine="c",
+                skip_blank_lines=True,
+            )
+    except pd.errors.ParserWarning:
+        raise DataError(
+            f"a data row has more fields than the header names columns; check the {_DELIMITER_NAMES[delimiter]} "
+            "delimiters and quoting, or name every column in the first line"
+        ) from None
     except pd.errors.ParserError as exc:
         detail = str(exc).replace("Error tokenizing data. C error: ", "").strip()
         raise DataError(

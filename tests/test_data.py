@@ -433,3 +433,15 @@ def test_a_wide_header_longer_than_the_csv_field_limit_is_sniffed():
 def test_one_huge_header_field_is_still_an_error():
     with pytest.raises(DataError, match=r"the header line has a field longer than 131,072 characters"):
         load_csv(b'"' + b"a" * 200_000 + b'\n1\n')
+
+
+def test_a_line_of_delimiters_only_is_a_row_not_a_blank_line():
+    # ", " is a row for pandas; the sniffer must see it too, or a one-column file loses data silently.
+    df = load_csv(b"x\n\n, \n")
+    assert df.shape == (1, 1)
+    assert_text(df, "x", [", "])
+
+
+def test_a_row_longer_than_the_header_is_an_error_not_a_loss():
+    with pytest.raises(DataError, match=r"data row 2 has 3 fields but the header names 2 columns"):
+        load_csv(b"x,y\n1,2\n,,\n3,4\n")
