@@ -537,7 +537,7 @@ def lesson_9() -> None:
     st.markdown(
         "A model can miss in two ways. **Bias**: it is too simple to follow the truth, however much data it sees. "
         "**Variance**: it is so flexible that it follows the noise, and a new sample gives a different fit. The "
-        "data below come from a known cubic, y = −2x + 0.5x³ + noise (40 points)."
+        "data below come from a known cubic, y = 1 − 2x + 0.5x³ + noise (40 points)."
     )
     c = st.columns(3)
     noise = c[0].select_slider("Noise σ", (0.5, 1.0, 2.0, 4.0), value=2.0, key="learn_bv_noise")
