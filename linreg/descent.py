@@ -8,6 +8,15 @@ The loss and gradient are exactly the ones we teach, with no 1/2 factor::
 where ``X1`` is the design with the column of ones first when there is an
 intercept. The Hessian is the constant matrix ``H = (2/N) X1^T X1``.
 
+An optional ridge penalty ``ridge = λ >= 0`` adds ``λ ||b||^2`` on the slopes (not
+the intercept), in the parametrisation descent runs on (standardized columns when
+standardizing, as :func:`linreg.penalized.fit_penalized` with ``l1_ratio=0``)::
+
+    L_λ(w)     = (1/N) ||y - X1 w||^2 + λ Σ_{j not intercept} w_j^2
+    grad L_λ(w) = (2/N) X1^T (X1 w - y) + 2λ D w,   H_λ = H + 2λ D
+
+with ``D`` the diagonal matrix with 1 for each slope and 0 for the intercept.
+
 Public names: :func:`gradient_descent` (returns :class:`GDResult` with a
 :class:`GDHistory`), and the small helpers :func:`loss`, :func:`gradient`,
 :func:`hessian_eigenvalues`, :func:`learning_rate_bounds`,
@@ -67,9 +76,9 @@ class GDHistory:
         run standardized), intercept first.
     loss : ndarray, shape (m + 1,)
         Full-data loss ``L(w) = (1/N)||y - X1 w||^2`` at each iterate, also for
-        mini-batch runs.
+        mini-batch runs (plus ``λ||slopes||^2`` with a ridge penalty).
     grad : ndarray, shape (m + 1, k)
-        Full-data gradient ``(2/N) X1^T (X1 w - y)`` at each iterate.
+        Full-data gradient ``(2/N) X1^T (X1 w - y)`` at each iterate (plus ``2λ D w``).
     transform : ndarray, shape (k, k)
         Linear map from working to original units: ``coef_original = T @ coef``.
     """
@@ -132,6 +141,10 @@ class GDResult:
     x_mean, x_scale : ndarray, shape (p,)
         Standardization constants: working column ``(x - x_mean) / x_scale``
         (zeros and ones when not standardized).
+    ridge : float
+        λ of the ridge penalty ``λ||b||^2`` on the working slopes (0: plain least squares).
+        When > 0, ``history.loss``/``history.grad``, ``eigenvalues``, the learning-rate
+        bounds, ``optimum`` and ``loss_min`` are those of the penalized loss.
     """
 
     coef: np.ndarray
@@ -156,6 +169,7 @@ class GDResult:
     terms: tuple[str, ...]
     x_mean: np.ndarray
     x_scale: np.ndarray
+    ridge: float = 0.0
 
     @cached_property
     def final_loss(self) -> float:
@@ -219,9 +233,13 @@ class StepArithmetic:
         Current point, full-data gradient ``(2/N) X1^T (X1 w - y)`` and
         ``w_next = w - learning_rate * grad``.
     learning_rate, loss, loss_next : float
-        The step size and the full-data loss before and after the step.
+        The step size and the full-data loss before and after the step (penalty included).
     n : int
         Number of rows N.
+    ridge : float
+        λ of the ridge penalty (0: none).
+    penalty_grad : ndarray, shape (k,)
+        ``2λ D w``, the penalty's part of ``grad`` (zeros without a penalty).
     """
 
     rows: np.ndarray
@@ -238,6 +256,8 @@ class StepArithmetic:
     loss: float
     loss_next: float
     n: int
+    ridge: float = 0.0
+    penalty_grad: np.ndarray | None = None
 
 
 # --------------------------------------------------------------------------- validation
@@ -287,6 +307,19 @@ def _as_w(name: str, w: object, k: int) -> np.ndarray:
     if not np.isfinite(w).all():
         raise ModelError(f"{name} has NaN or infinite values; give finite coefficients")
     return w
+
+
+def _check_ridge(ridge: object) -> float:
+    return _check_real("ridge", ridge, low=0.0, low_open=False,
+                       hint=" (the ridge penalty λ >= 0 on the slopes; 0 for none)")
+
+
+def _pen_mask(k: int, intercept: bool) -> np.ndarray:
+    """Diagonal of D: 1 for each penalized coefficient (the slopes), 0 for the intercept."""
+    d = np.ones(k)
+    if intercept and k:
+        d[0] = 0.0
+    return d
 
 
 # --------------------------------------------------------------------------- the working design
@@ -369,8 +402,8 @@ def _eig_of_gram(G: np.ndarray, n: int) -> np.ndarray:
 # --------------------------------------------------------------------------- small helpers
 
 
-def loss(X1: object, y: object, w: object) -> float:
-    """The loss ``L(w) = (1/N) ||y - X1 w||^2``.
+def loss(X1: object, y: object, w: object, *, ridge: float = 0.0, intercept: bool = True) -> float:
+    """The loss ``L(w) = (1/N) ||y - X1 w||^2`` (plus ``ridge * ||slopes||^2``).
 
     Parameters
     ----------
@@ -378,6 +411,10 @@ def loss(X1: object, y: object, w: object) -> float:
         Design including the ones column when there is an intercept.
     y : array-like, shape (n,)
     w : array-like, shape (k,)
+    ridge : float, default 0
+        λ >= 0 of the ridge penalty ``λ Σ w_j^2`` over the slopes.
+    intercept : bool, default True
+        Whether ``w[0]`` is the (unpenalized) intercept; matters only when ``ridge > 0``.
 
     Returns
     -------
@@ -387,21 +424,27 @@ def loss(X1: object, y: object, w: object) -> float:
     --------
     >>> loss([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [1.0, 1.0])
     0.5
+    >>> loss([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [1.0, 1.0], ridge=0.25)   # + 0.25 * 1^2
+    0.75
     """
     X1, y = _as_design(X1, y)
     w = _as_w("w", w, X1.shape[1])
+    lam = _check_ridge(ridge)
     r = y - X1 @ w
-    return float(r @ r / X1.shape[0])
+    pw = _pen_mask(w.size, bool(intercept)) * w
+    return float(r @ r / X1.shape[0] + lam * (pw @ pw))
 
 
-def gradient(X1: object, y: object, w: object) -> np.ndarray:
-    """The gradient ``(2/N) X1^T (X1 w - y)`` of :func:`loss`.
+def gradient(X1: object, y: object, w: object, *, ridge: float = 0.0, intercept: bool = True) -> np.ndarray:
+    """The gradient ``(2/N) X1^T (X1 w - y)`` (plus ``2 ridge D w``) of :func:`loss`.
 
     Parameters
     ----------
     X1 : array-like, shape (n, k)
     y : array-like, shape (n,)
     w : array-like, shape (k,)
+    ridge, intercept
+        As for :func:`loss`: the penalty adds ``2λ w_j`` for each slope.
 
     Returns
     -------
@@ -414,16 +457,19 @@ def gradient(X1: object, y: object, w: object) -> np.ndarray:
     """
     X1, y = _as_design(X1, y)
     w = _as_w("w", w, X1.shape[1])
-    return (2.0 / X1.shape[0]) * (X1.T @ (X1 @ w - y))
+    lam = _check_ridge(ridge)
+    return (2.0 / X1.shape[0]) * (X1.T @ (X1 @ w - y)) + 2.0 * lam * _pen_mask(w.size, bool(intercept)) * w
 
 
-def hessian_eigenvalues(X1: object) -> np.ndarray:
-    """Eigenvalues of the Hessian ``H = (2/N) X1^T X1``, ascending.
+def hessian_eigenvalues(X1: object, *, ridge: float = 0.0, intercept: bool = True) -> np.ndarray:
+    """Eigenvalues of the Hessian ``H = (2/N) X1^T X1`` (plus ``2 ridge D``), ascending.
 
     Parameters
     ----------
     X1 : array-like, shape (n, k)
         Design including the ones column when there is an intercept.
+    ridge, intercept
+        As for :func:`loss`.
 
     Returns
     -------
@@ -436,7 +482,16 @@ def hessian_eigenvalues(X1: object) -> np.ndarray:
     array([1., 4.])
     """
     X1, _ = _as_design(X1, np.zeros(_n_rows(X1)))
-    return _eig_of_gram(X1.T @ X1, X1.shape[0])
+    lam = _check_ridge(ridge)
+    n, k = X1.shape
+    return _eig_of_gram(_ridge_gram(X1.T @ X1, n, lam, _pen_mask(k, bool(intercept))), n)
+
+
+def _ridge_gram(G: np.ndarray, n: int, lam: float, pen: np.ndarray) -> np.ndarray:
+    """``G + N λ D``: (N/2) times the penalized Hessian, so ``_eig_of_gram`` applies unchanged."""
+    if lam == 0:
+        return G
+    return G + np.diag(n * lam * pen)
 
 
 def _n_rows(X: object) -> int:
@@ -446,7 +501,8 @@ def _n_rows(X: object) -> int:
         raise DataError(f"X must be a 2-dimensional array (n_samples, n_features); got {X!r}") from None
 
 
-def learning_rate_bounds(X: object, *, intercept: bool = True, standardize: bool = False) -> tuple[float, float]:
+def learning_rate_bounds(X: object, *, intercept: bool = True, standardize: bool = False,
+                         ridge: float = 0.0) -> tuple[float, float]:
     """The largest stable and the optimal full-batch learning rates for a design.
 
     Parameters
@@ -455,6 +511,8 @@ def learning_rate_bounds(X: object, *, intercept: bool = True, standardize: bool
         Features WITHOUT the ones column (as for :func:`gradient_descent`).
     intercept, standardize : bool
         Build the working design exactly as :func:`gradient_descent` would.
+    ridge : float, default 0
+        λ of the ridge penalty: the Hessian becomes ``H + 2λ D`` (D: 1 on the slopes).
 
     Returns
     -------
@@ -482,8 +540,10 @@ def learning_rate_bounds(X: object, *, intercept: bool = True, standardize: bool
     check_option("standardize", standardize, (True, False))
     X, _ = as_xy(X, np.zeros(_n_rows(X)))
     _check_shape(X, intercept)
+    lam = _check_ridge(ridge)
     X_work, *_ = _working_design(X, bool(intercept), bool(standardize))
-    return _bounds_from_eig(_eig_of_gram(X_work.T @ X_work, X.shape[0]))
+    G = _ridge_gram(X_work.T @ X_work, X.shape[0], lam, _pen_mask(X_work.shape[1], bool(intercept)))
+    return _bounds_from_eig(_eig_of_gram(G, X.shape[0]))
 
 
 def _check_shape(X: np.ndarray, intercept: bool) -> None:
@@ -493,7 +553,7 @@ def _check_shape(X: np.ndarray, intercept: bool) -> None:
         raise ModelError("X has no columns and there is no intercept: nothing to fit; add a feature or intercept=True")
 
 
-def convergence_rate(X1: object, learning_rate: float) -> float:
+def convergence_rate(X1: object, learning_rate: float, *, ridge: float = 0.0, intercept: bool = True) -> float:
     """Predicted per-step contraction ``max_i |1 - lr * lambda_i|`` of full-batch GD.
 
     Parameters
@@ -502,6 +562,8 @@ def convergence_rate(X1: object, learning_rate: float) -> float:
         Design including the ones column.
     learning_rate : float
         > 0.
+    ridge, intercept
+        As for :func:`loss` (the eigenvalues are then those of ``H + 2λ D``).
 
     Returns
     -------
@@ -521,7 +583,7 @@ def convergence_rate(X1: object, learning_rate: float) -> float:
     0.75
     """
     lr = _check_real("learning_rate", learning_rate, low=0.0, low_open=True)
-    eig = hessian_eigenvalues(X1)
+    eig = hessian_eigenvalues(X1, ridge=ridge, intercept=intercept)
     _, _, zero = _eigen_summary(eig)
     eig = eig[eig > zero]
     if eig.size == 0:
@@ -529,7 +591,8 @@ def convergence_rate(X1: object, learning_rate: float) -> float:
     return float(np.max(np.abs(1.0 - lr * eig)))
 
 
-def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6) -> GradientCheck:
+def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6, ridge: float = 0.0,
+                   intercept: bool = True) -> GradientCheck:
     """Compare the analytic gradient with central finite differences of the loss.
 
     Parameters
@@ -539,6 +602,8 @@ def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6) -> Gr
     w : array-like, shape (k,)
     eps : float
         Relative step: coordinate i moves by ``h_i = eps * max(1, |w_i|)``.
+    ridge, intercept
+        As for :func:`loss`: check the gradient of the penalized loss.
 
     Returns
     -------
@@ -559,8 +624,10 @@ def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6) -> Gr
     X1, y = _as_design(X1, y)
     w = _as_w("w", w, X1.shape[1])
     eps = _check_real("eps", eps, low=0.0, low_open=True)
+    lam = _check_ridge(ridge)
     n, k = X1.shape
-    analytic = (2.0 / n) * (X1.T @ (X1 @ w - y))
+    pen = _pen_mask(k, bool(intercept))
+    analytic = (2.0 / n) * (X1.T @ (X1 @ w - y)) + 2.0 * lam * pen * w
     numeric = np.empty(k)
     for i in range(k):
         h = eps * max(1.0, abs(w[i]))
@@ -570,15 +637,21 @@ def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6) -> Gr
         # Use the step actually represented in floating point.
         h2 = wp[i] - wm[i]
         rp, rm = y - X1 @ wp, y - X1 @ wm
-        numeric[i] = (rp @ rp - rm @ rm) / n / h2
+        # (a^2 - b^2) of the penalty term i, the only one that differs between wp and wm
+        dpen = lam * pen[i] * (wp[i] - wm[i]) * (wp[i] + wm[i])
+        numeric[i] = ((rp @ rp - rm @ rm) / n + dpen) / h2
     err = np.abs(analytic - numeric)
     top = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))
     max_abs = float(err.max())
     return GradientCheck(analytic, numeric, max_abs, max_abs / top if top > 0 else 0.0)
 
 
-def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows: object) -> StepArithmetic:
+def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows: object, *,
+                    ridge: float = 0.0, intercept: bool = True) -> StepArithmetic:
     """The numbers of one full-batch step ``w_next = w - lr * (2/N) X1^T (X1 w - y)``.
+
+    With ``ridge = λ > 0`` the gradient gains ``2λ w_j`` on each slope (``penalty_grad``)
+    and ``loss``/``loss_next`` include ``λ||slopes||^2``.
 
     Parameters
     ----------
@@ -588,6 +661,8 @@ def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows
     learning_rate : float
     rows : array-like of int, shape (r,)
         Which rows to show the per-row arithmetic for (the gradient always uses all N).
+    ridge, intercept
+        As for :func:`loss`.
 
     Returns
     -------
@@ -602,13 +677,16 @@ def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows
     X1, y = _as_design(X1, y)
     w = _as_w("w", w, X1.shape[1])
     lr = _check_real("learning_rate", learning_rate, low=0.0, low_open=True)
+    lam = _check_ridge(ridge)
+    pen = _pen_mask(X1.shape[1], bool(intercept))
     n = X1.shape[0]
     idx = np.atleast_1d(np.asarray(rows))
     if idx.size and (idx.dtype.kind not in "iu" or idx.min() < -n or idx.max() >= n):
         raise ModelError(f"rows must be whole-number row positions between 0 and {n - 1}; got {np.asarray(rows).tolist()!r}")
     idx = idx.astype(np.intp) % n if idx.size else idx.astype(np.intp)
     resid_all = y - X1 @ w
-    grad = -(2.0 / n) * (X1.T @ resid_all)
+    penalty_grad = 2.0 * lam * pen * w
+    grad = -(2.0 / n) * (X1.T @ resid_all) + penalty_grad
     w_next = w - lr * grad
     r_next = y - X1 @ w_next
     x_rows = X1[idx]
@@ -617,12 +695,14 @@ def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows
     return StepArithmetic(
         rows=idx, x_rows=x_rows, y_rows=y[idx], yhat=yhat, resid=y[idx] - yhat, dL_dyhat=d,
         row_grad=d[:, None] * x_rows, w=w, grad=grad, w_next=w_next, learning_rate=lr,
-        loss=float(resid_all @ resid_all / n), loss_next=float(r_next @ r_next / n), n=n,
+        loss=float(resid_all @ resid_all / n + lam * ((pen * w) @ (pen * w))),
+        loss_next=float(r_next @ r_next / n + lam * ((pen * w_next) @ (pen * w_next))), n=n,
+        ridge=lam, penalty_grad=penalty_grad,
     )
 
 
 def loss_surface(X1: object, y: object, w_center: object, i: int, j: int,
-                 grid_i: object, grid_j: object) -> np.ndarray:
+                 grid_i: object, grid_j: object, *, ridge: float = 0.0, intercept: bool = True) -> np.ndarray:
     """The loss over a grid of two coefficients, the others held at ``w_center``.
 
     Parameters
@@ -636,6 +716,8 @@ def loss_surface(X1: object, y: object, w_center: object, i: int, j: int,
         Values of coefficient i (the x axis of a contour plot).
     grid_j : array-like, shape (b,)
         Values of coefficient j (the y axis).
+    ridge, intercept
+        As for :func:`loss`: the surface of the penalized loss.
 
     Returns
     -------
@@ -668,11 +750,14 @@ def loss_surface(X1: object, y: object, w_center: object, i: int, j: int,
     gj = np.asarray(grid_j, dtype=np.float64).ravel()
     if not (np.isfinite(gi).all() and np.isfinite(gj).all()):
         raise ModelError("grid_i and grid_j must hold finite values")
+    lam = _check_ridge(ridge)
+    pen = lam * _pen_mask(k, bool(intercept))
     r = y - X1 @ c
-    L0 = r @ r / n
+    L0 = r @ r / n + (pen * c) @ c
     xi, xj = X1[:, i], X1[:, j]
-    g_i, g_j = -(2.0 / n) * (xi @ r), -(2.0 / n) * (xj @ r)
-    Gii, Gij, Gjj = xi @ xi, xi @ xj, xj @ xj
+    g_i, g_j = -(2.0 / n) * (xi @ r) + 2.0 * pen[i] * c[i], -(2.0 / n) * (xj @ r) + 2.0 * pen[j] * c[j]
+    # The penalty adds λ d^2 along each penalized axis (N λ inside the division by N).
+    Gii, Gij, Gjj = xi @ xi + n * pen[i], xi @ xj, xj @ xj + n * pen[j]
     di = (gi - c[i])[None, :]
     dj = (gj - c[j])[:, None]
     return L0 + g_i * di + g_j * dj + (Gii * di * di + 2.0 * Gij * di * dj + Gjj * dj * dj) / n
@@ -694,8 +779,12 @@ def _nice_below(x: float) -> float:
     return float(f"{target:.3g}")
 
 
-def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray, eig: np.ndarray):
+def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray, eig: np.ndarray,
+                     pen: np.ndarray | None = None):
     """A minimiser v of the loss, with L(v) and grad L(v) computed from residuals.
+
+    ``pen`` (k,): ridge weights λ D; then G is ``X1^T X1 + N λ D`` and v, L(v) and
+    grad L(v) are those of the penalized loss ``L(w) + w^T (λD) w``.
 
     Well-conditioned: v solves G v = c (k x k). Moderately ill-conditioned (cond(H) > 1e6):
     refined once with residuals from the data, so that v does not inherit the squared
@@ -705,22 +794,33 @@ def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray
     :func:`gradient_descent` stays exact because it carries grad L(v) explicitly; v only
     has to be close for the terms of that expansion not to cancel.
     """
-    n = X1.shape[0]
+    n, k = X1.shape
+    pen = np.zeros(k) if pen is None else pen
+
+    def residuals(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # g = c - G v computed from the data: X1^T r minus the penalty's N λ D v.
+        r = y - X1 @ v
+        return r, X1.T @ r - n * pen * v
+
     lam_max, _, zero = _eigen_summary(eig)
     smallest = float(eig[0]) if eig.size else 0.0
     if smallest <= zero or lam_max > 1e12 * smallest:
-        v = np.linalg.lstsq(X1, y, rcond=None)[0]
-        r = y - X1 @ v
-        g = X1.T @ r
+        if pen.any():
+            # Ridge as least squares on the augmented data [X1; sqrt(Nλ) D] v ≈ [y; 0].
+            rows = np.flatnonzero(pen)
+            A = np.zeros((rows.size, k))
+            A[np.arange(rows.size), rows] = np.sqrt(n * pen[rows])
+            v = np.linalg.lstsq(np.vstack([X1, A]), np.concatenate([y, np.zeros(rows.size)]), rcond=None)[0]
+        else:
+            v = np.linalg.lstsq(X1, y, rcond=None)[0]
+        r, g = residuals(v)
     else:
         v = np.linalg.solve(G, c)
-        r = y - X1 @ v
-        g = X1.T @ r
+        r, g = residuals(v)
         if lam_max > 1e6 * smallest:
             v = v + np.linalg.solve(G, g)
-            r = y - X1 @ v
-            g = X1.T @ r
-    return v, float(r @ r / n), -(2.0 / n) * g
+            r, g = residuals(v)
+    return v, float(r @ r / n + (pen * v) @ v), -(2.0 / n) * g
 
 
 def gradient_descent(
@@ -737,8 +837,9 @@ def gradient_descent(
     tol: float = 1e-8,
     init: object = None,
     terms: object = None,
+    ridge: float = 0.0,
 ) -> GDResult:
-    """Minimise ``L(w) = (1/N)||y - X1 w||^2`` by gradient descent, recording every iterate.
+    """Minimise ``L(w) = (1/N)||y - X1 w||^2`` (+ ``ridge ||b||^2``) by gradient descent, recording every iterate.
 
     Parameters
     ----------
@@ -771,6 +872,11 @@ def gradient_descent(
         Starting point in ORIGINAL units (intercept first). Default zeros (in working units).
     terms : sequence of str, optional
         Names of X's p columns (default x1..xp); ``"Intercept"`` is prepended.
+    ridge : float, default 0
+        λ >= 0: minimise ``L(w) + λ Σ_j b_j^2`` over the slopes b (not the intercept), in the
+        working parametrisation: with ``standardize`` the penalty is on the standardized
+        slopes, as :func:`linreg.penalized.fit_penalized` with ``l1_ratio=0``. The gradient
+        gains ``2λ b``; history, bounds (from ``H + 2λ D``) and ``optimum`` are of that loss.
 
     Returns
     -------
@@ -801,7 +907,8 @@ def gradient_descent(
         grad L(w) = grad L(v) + (2/N) G (w - v)
         L(w)      = L(v) + grad L(v).(w - v) + (w - v)^T (G/N) (w - v)
 
-    so each step costs O(k^2), whatever N. L(v) and grad L(v) come from residuals,
+    so each step costs O(k^2), whatever N (with a ridge penalty, G becomes G + NλD
+    and v the penalized minimiser). L(v) and grad L(v) come from residuals,
     and grad L(v) ~ 0, so this is the issue's ``L(w*) + (w - w*)^T (G/N) (w - w*)``
     without the cancellation of expanding ``||y - X1 w||^2``. For a rank-deficient
     design v is the minimum-norm minimiser; L(v) is still the minimum.
@@ -819,6 +926,9 @@ def gradient_descent(
     (array([0. , 1. , 1.5]), array([10.   ,  2.5  ,  0.625]))
     >>> res.max_stable_learning_rate
     0.4
+    >>> gradient_descent([[1.0], [2.0]], [2.0, 4.0], learning_rate=0.2, n_iter=200, intercept=False,
+    ...                  ridge=0.5).coef   # (x.y/N) / (x.x/N + λ) = 5 / 3
+    array([1.66666667])
     """
     # ---- validate once, here
     X, y = as_xy(X, y)
@@ -832,6 +942,7 @@ def gradient_descent(
     m_max = _check_int("n_iter", n_iter, low=0, hint=" (the number of updates)")
     mu = _check_real("momentum", momentum, low=0.0, low_open=False, high=1.0, hint=" (0 means no momentum)")
     tol = _check_real("tol", tol, low=0.0, low_open=False)
+    lam = _check_ridge(ridge)
     if batch_size is not None:
         batch_size = _check_int("batch_size", batch_size, low=1, high=n,
                                 hint=" (rows per mini-batch; None for full batch)")
@@ -859,13 +970,16 @@ def gradient_descent(
 
     # ---- one pass over the data: everything full batch needs
     G_aug = aug.T @ aug
-    G = np.ascontiguousarray(G_aug[:k, :k])
+    pen = _pen_mask(k, intercept)
+    # With a ridge penalty everything below works on G + NλD: the loss stays an exact quadratic.
+    G = np.ascontiguousarray(_ridge_gram(G_aug[:k, :k], n, lam, pen))
     c = G_aug[:k, k].copy()
     eig = _eig_of_gram(G, n)
     max_stable, optimal = _bounds_from_eig(eig)
-    v, loss_v, grad_v = _reference_point(X_work, y, G, c, eig)
+    v, loss_v, grad_v = _reference_point(X_work, y, G, c, eig, lam * pen)
     s = 2.0 / n
     sG = s * G
+    pen2 = 2.0 * lam * pen  # the penalty's gradient is pen2 * w
 
     def losses(W: np.ndarray) -> np.ndarray:
         D = W - v
@@ -937,7 +1051,7 @@ def gradient_descent(
                     idx = perm[pos:pos + batch_size]
                     pos += batch_size
                     Xb = X_work[idx]
-                    gb = (2.0 / idx.size) * (Xb.T @ (Xb @ w - y[idx]))
+                    gb = (2.0 / idx.size) * (Xb.T @ (Xb @ w - y[idx])) + pen2 * w
                     if mu:
                         vel *= mu
                         vel -= lr * gb
@@ -1000,6 +1114,7 @@ def gradient_descent(
         learning_rate=lr, momentum=mu, batch_size=batch_size, standardize=standardize, intercept=intercept,
         tol=tol, max_stable_learning_rate=max_stable, optimal_learning_rate=optimal, eigenvalues=eig,
         optimum=v, loss_min=loss_v, X_work=X_work, y=y, terms=names, x_mean=x_mean, x_scale=x_scale,
+        ridge=lam,
     )
 
 

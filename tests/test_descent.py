@@ -507,3 +507,160 @@ def test_errors_are_linreg_errors():
         gradient_descent(X_OK, Y_OK, learning_rate=-1, n_iter=1)
     with pytest.raises(ValueError):
         gradient_descent(X_OK, Y_OK, learning_rate=0.1, n_iter=-1)
+
+
+# --------------------------------------------------------------------------- ridge penalty
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("intercept", [True, False])
+def test_gd_with_ridge_reaches_fit_penalized_ridge(seed, standardize, intercept):
+    from linreg.penalized import fit_penalized
+
+    X, y = make(seed, n=120, p=3, offset=1.0, scale=2.0)
+    for lam in (0.01, 0.3, 4.0):
+        lr = learning_rate_bounds(X, intercept=intercept, standardize=standardize, ridge=lam)[1]
+        g = gradient_descent(X, y, learning_rate=lr, n_iter=100_000, intercept=intercept, standardize=standardize,
+                             ridge=lam, tol=1e-12)
+        f = fit_penalized(X, y, lam=lam, l1_ratio=0.0, intercept=intercept, standardize=standardize)
+        assert g.converged and not g.diverged
+        assert g.ridge == lam
+        assert_allclose(g.coef, f.coef, rtol=1e-9, atol=1e-10)
+        # The recorded loss is the penalized objective (penalty on the working slopes).
+        assert g.history.loss[-1] == pytest.approx(f.objective, rel=1e-10)
+        assert g.loss_min == pytest.approx(f.objective, rel=1e-10)
+        assert_allclose(g.optimum_original, f.coef, rtol=1e-9, atol=1e-10)
+
+
+def test_ridge_loss_and_gradient_exact_tiny_case():
+    X1 = [[1.0, 0.0], [1.0, 1.0]]
+    y = [1.0, 3.0]
+    w = [1.0, 2.0]
+    # data part: residuals (0, 0) -> 0; penalty 0.5 * 2^2 on the slope only
+    assert loss(X1, y, w, ridge=0.5) == 2.0
+    assert_allclose(gradient(X1, y, w, ridge=0.5), [0.0, 2.0])
+    # without an intercept both coefficients are penalized
+    assert loss(X1, y, w, ridge=0.5, intercept=False) == 2.5
+    assert_allclose(gradient(X1, y, w, ridge=0.5, intercept=False), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ridge_gradient_check(seed):
+    X, y = make(seed, n=50, p=3)
+    X1 = with_ones(X)
+    w = np.random.default_rng(seed).normal(size=4) * 3
+    for intercept in (True, False):
+        chk = check_gradient(X1, y, w, ridge=0.7, intercept=intercept)
+        assert chk.passed, chk.max_rel_error
+        assert_allclose(chk.analytic, gradient(X1, y, w, ridge=0.7, intercept=intercept))
+    # The penalty's part is exactly 2λb on the slopes.
+    assert_allclose(gradient(X1, y, w, ridge=0.7) - gradient(X1, y, w), np.r_[0.0, 1.4 * w[1:]], atol=1e-12)
+
+
+def test_ridge_history_is_the_penalized_loss_and_gradient():
+    X, y = make(3, n=80, p=2)
+    g = gradient_descent(X, y, learning_rate=0.05, n_iter=40, ridge=0.2)
+    X1 = with_ones(X)
+    for t in (0, 1, 17, 40):
+        w = g.history.coef[t]
+        assert g.history.loss[t] == pytest.approx(loss(X1, y, w, ridge=0.2), rel=1e-12)
+        assert_allclose(g.history.grad[t], gradient(X1, y, w, ridge=0.2), rtol=1e-9, atol=1e-12)
+    # each step is w - lr * grad of the penalized loss
+    assert_allclose(g.history.coef[1], g.history.coef[0] - 0.05 * g.history.grad[0], atol=1e-14)
+
+
+def test_ridge_bounds_use_the_penalized_hessian():
+    X, y = make(4, n=60, p=3)
+    X1 = with_ones(X)
+    lam = 0.5
+    H = (2 / 60) * X1.T @ X1 + 2 * lam * np.diag([0.0, 1.0, 1.0, 1.0])
+    eig = np.linalg.eigvalsh(H)
+    assert_allclose(hessian_eigenvalues(X1, ridge=lam), eig, rtol=1e-10)
+    max_stable, optimal = learning_rate_bounds(X, ridge=lam)
+    assert max_stable == pytest.approx(2 / eig[-1], rel=1e-10)
+    assert optimal == pytest.approx(2 / (eig[-1] + eig[0]), rel=1e-10)
+    g = gradient_descent(X, y, learning_rate=0.01, n_iter=1, ridge=lam)
+    assert g.max_stable_learning_rate == pytest.approx(max_stable, rel=1e-12)
+    assert_allclose(g.eigenvalues, eig, rtol=1e-10)
+    assert convergence_rate(X1, optimal, ridge=lam) == pytest.approx((eig[-1] - eig[0]) / (eig[-1] + eig[0]))
+    # Above the bound it diverges; the message names a stable rate.
+    bad = gradient_descent(X, y, learning_rate=1.05 * max_stable, n_iter=5000, ridge=lam)
+    assert bad.diverged and np.isfinite(bad.history.loss).all()
+
+
+def test_ridge_fast_path_matches_a_plain_loop():
+    X, y = make(5, n=70, p=3, offset=2.0)
+    lam, lr, m = 0.3, 0.02, 300
+    X1 = with_ones(X)
+    w = np.zeros(4)
+    D = np.array([0.0, 1.0, 1.0, 1.0])
+    for _ in range(m):
+        w = w - lr * ((2 / 70) * X1.T @ (X1 @ w - y) + 2 * lam * D * w)
+    g = gradient_descent(X, y, learning_rate=lr, n_iter=m, ridge=lam, tol=0.0)
+    assert_allclose(g.coef, w, rtol=1e-10, atol=1e-12)
+
+
+def test_ridge_with_momentum_and_minibatch_reaches_the_ridge_optimum():
+    from linreg.penalized import fit_penalized
+
+    X, y = make(6, n=100, p=2)
+    f = fit_penalized(X, y, lam=0.2, l1_ratio=0.0, standardize=True)
+    g = gradient_descent(X, y, learning_rate=0.1, n_iter=3000, momentum=0.5, standardize=True, ridge=0.2,
+                         tol=1e-11)
+    assert_allclose(g.coef, f.coef, rtol=1e-8)
+    mb = gradient_descent(X, y, learning_rate=0.01, n_iter=20000, batch_size=100, standardize=True, ridge=0.2,
+                          seed=1, tol=1e-10)  # one batch = all rows, in shuffled order: full-batch steps
+    assert_allclose(mb.coef, f.coef, rtol=1e-6)
+
+
+def test_ridge_step_arithmetic_and_loss_surface():
+    X, y = make(7, n=30, p=2)
+    X1 = with_ones(X)
+    w = np.array([0.5, -1.0, 2.0])
+    s = step_arithmetic(X1, y, w, 0.1, [0, 1], ridge=0.4)
+    assert_allclose(s.grad, gradient(X1, y, w, ridge=0.4))
+    assert_allclose(s.penalty_grad, [0.0, -0.8, 1.6])
+    assert_allclose(s.w_next, w - 0.1 * s.grad)
+    assert s.loss == pytest.approx(loss(X1, y, w, ridge=0.4))
+    assert s.loss_next == pytest.approx(loss(X1, y, s.w_next, ridge=0.4))
+    assert s.ridge == 0.4
+    assert step_arithmetic(X1, y, w, 0.1, [0]).ridge == 0.0
+    gi, gj = np.linspace(-2, 2, 5), np.linspace(-1, 3, 4)
+    Z = loss_surface(X1, y, w, 0, 2, gi, gj, ridge=0.4)
+    for q, b in enumerate(gj):
+        for p_, a in enumerate(gi):
+            ww = w.copy()
+            ww[0], ww[2] = a, b
+            assert Z[q, p_] == pytest.approx(loss(X1, y, ww, ridge=0.4), rel=1e-10)
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf"), "1", True])
+def test_ridge_must_be_a_finite_number_at_least_zero(bad):
+    X, y = make(0, n=20, p=1)
+    with pytest.raises(ModelError, match="ridge"):
+        gradient_descent(X, y, learning_rate=0.1, n_iter=1, ridge=bad)
+    with pytest.raises(ModelError, match="ridge"):
+        loss(with_ones(X), y, np.zeros(2), ridge=bad)
+
+
+def test_ridge_zero_is_unchanged():
+    X, y = make(8, n=50, p=2)
+    a = gradient_descent(X, y, learning_rate=0.05, n_iter=100)
+    b = gradient_descent(X, y, learning_rate=0.05, n_iter=100, ridge=0.0)
+    assert_array_equal(a.history.coef, b.history.coef)
+    assert_array_equal(a.history.loss, b.history.loss)
+    assert b.ridge == 0.0
+
+
+def test_ridge_on_a_rank_deficient_design_has_a_unique_optimum():
+    from linreg.penalized import fit_penalized
+
+    X, y = make(9, n=60, p=2)
+    X = np.column_stack([X, X[:, 0]])  # duplicated column: OLS not unique, ridge is
+    g = gradient_descent(X, y, learning_rate=learning_rate_bounds(X, ridge=0.1)[1], n_iter=50_000, ridge=0.1,
+                         tol=1e-12)
+    f = fit_penalized(X, y, lam=0.1, l1_ratio=0.0)
+    assert g.converged
+    assert_allclose(g.coef, f.coef, rtol=1e-9, atol=1e-10)
+    assert g.coef[1] == pytest.approx(g.coef[3], rel=1e-9)
