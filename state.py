@@ -65,6 +65,7 @@ __all__ = [
     "use_recipe",
     "iteration",
     "set_iteration",
+    "recipe",
     "link_error",
     "link_query",
     "data_is_shareable",
@@ -313,6 +314,12 @@ def _restore_link() -> bool:
     ss[_GD] = replace(GDSettings(), **shared.gd)
     ss[_ITERATION] = shared.iteration or 0
     return True
+
+
+def recipe() -> Recipe:
+    """How the current data was made (an upload's recipe only names the file)."""
+    init()
+    return st.session_state[_RECIPE]
 
 
 def link_error() -> str | None:

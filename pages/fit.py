@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 import state
+from linreg import export
 from linreg.exceptions import LinregError
 from linreg.plots import fit as plots
 from linreg.plots._common import fmt
@@ -127,6 +128,28 @@ def _gd_status(g) -> None:
         st.success(state.md_escape(g.message))
 
 
+def _exports(design, result, method: str) -> None:
+    """Download buttons; each file is built only when its button is clicked."""
+    st.subheader("Take it with you")
+    source = export.source_from_recipe(state.recipe())
+    spec, alpha = state.current_spec(), result.alpha
+    c = st.columns(4)
+    c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
+                         file_name="coefficients.csv", mime="text/csv", key="dl_coef")
+    c[1].download_button("Per-row diagnostics (CSV)", data=lambda: export.diagnostics_csv(result, design.row_labels),
+                         file_name="diagnostics.csv", mime="text/csv", key="dl_diag",
+                         help="row, y, fitted, residual, leverage, Cook's distance")
+    c[2].download_button("Python script", data=lambda: export.reproduce_script(source, spec, method=method, alpha=alpha),
+                         file_name="reproduce_fit.py", mime="text/x-python", key="dl_script",
+                         help="Runs with the linreg package and prints these coefficients.")
+    if source.kind == "csv":
+        df, _ = state.current_data()
+        c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=export.DEFAULT_CSV_NAME,
+                             mime="text/csv", key="dl_data")
+        st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
+                   f"{export.DEFAULT_CSV_NAME} next to the script.")
+
+
 def _page() -> None:
     st.title("📈 Fit")
     df, label = state.current_data()
@@ -189,6 +212,7 @@ def _page() -> None:
     st.caption(state.md_escape(summary))
     if note:
         st.caption(note)
+    _exports(design, result, "qr" if method == "gd" else method)
     if (Path(__file__).parent / "residuals.py").is_file():
         st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 

@@ -211,3 +211,12 @@ def test_gd_settings_changed_elsewhere_show_on_return():
     assert at.number_input(key="fit_gd_lr").value == 0.02
     assert at.number_input(key="fit_gd_n_iter").value == 123
     assert _metrics(at)["Iterations run"] != ""
+
+
+def test_exports_offer_the_tables_and_a_script():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception
+    buttons = at.get("download_button")
+    labels = [b.proto.label for b in buttons]
+    assert labels[:3] == ["Coefficients (CSV)", "Per-row diagnostics (CSV)", "Python script"]
