@@ -1,10 +1,14 @@
 """Many users at once (issue 6): 20 concurrent browser sessions, each with its own data.
 
 One Chromium, one context per user (a context is a separate browser profile: its own
-cookies and its own Streamlit session). Every user uploads a different CSV,
+cookies and its own Streamlit session). Every user opens the Data page; once all 20 are
+connected to the server at the same time, each uploads a different CSV,
 y = a_i + b_i x + noise, follows the sidebar link to the Fit page and reads the fitted
-equation. The test passes when
+equation, while the others stay connected. At most ``ACTIVE`` tabs click and render at
+the same instant (the browser, not the server, is what a 2-core machine runs out of).
+The test passes when
 
+- all 20 sessions are connected at once (the server has >= 20 open connections);
 - every session shows exactly its own fit (the closed-form equation of its own upload)
   and its own file name, and no other session's;
 - no session shows an exception, an error box, or raises a JavaScript page error;
@@ -28,18 +32,24 @@ import pytest
 from linreg.ols import fit_ols
 from linreg.plots.fit import equation_text
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, SESSION_TTL_S, rss_mb
+from .conftest import CHROMIUM, CHROMIUM_ARGS, SESSION_TTL_S, cpu_seconds, descendants, rss_mb
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 # At least 20 (issue 6); LINREG_LOAD_SESSIONS can raise it, or lower it while debugging.
 N_SESSIONS = int(os.environ.get("LINREG_LOAD_SESSIONS", "20"))
 N_ROWS = 40
-BUDGET_S = 300  # the whole test, server start excluded
+# The whole test, server start excluded. Measured: 285 s on 2 cores shared with other test runs
+# (load average ~20), so 480 s leaves room; a quiet 2-core machine needs about half that.
+BUDGET_S = int(os.environ.get("LINREG_LOAD_BUDGET_S", "480"))
 STEP_TIMEOUT_MS = 150_000  # one wait inside a session (the machine may be busy)
 NEAR_MB = 150  # "near the baseline": within baseline + 150 MB ...
 NEAR_FACTOR = 1.5  # ... or within 1.5 x baseline, whichever is larger
 SETTLE_S = 60  # after the sessions close, how long memory may take to come back
+# All users are connected at once, but at most ACTIVE browser tabs click and render at the same
+# instant: measured here, the browser needs ~10x the server's CPU (20 tabs: 364 s against 19 s),
+# so 20 tabs rendering together on 2 cores starve each other rather than load the server.
+ACTIVE = int(os.environ.get("LINREG_LOAD_ACTIVE", "4"))
 
 SEL_UPLOAD = '[data-testid="stFileUploader"] input[type="file"]'
 SEL_EXCEPTION = '[data-testid="stException"]'
@@ -79,43 +89,84 @@ async def wait_idle(page) -> None:
     await page.wait_for_selector(SEL_STATUS, state="detached", timeout=STEP_TIMEOUT_MS)
 
 
-async def run_user(browser, url: str, user: User):
-    """Upload on the Data page, go to Fit by the sidebar link, read the equation. Returns the open context."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    page.on("pageerror", lambda exc: user.page_errors.append(str(exc)))
+async def run_user(browser, url: str, user: User, gate: asyncio.Semaphore, all_open: asyncio.Barrier):
+    """Open the Data page, wait until every user is connected, upload, go to Fit by the sidebar link,
+    read the equation. Each step holds ``gate`` (at most ACTIVE browser tabs work at once). Returns the context."""
+    context = await browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     t0 = time.monotonic()
-    user.step = "opening the Data page"
-    await page.goto(f"{url}/data", timeout=STEP_TIMEOUT_MS)
-    await page.locator("h1", has_text="Data").first.wait_for(timeout=STEP_TIMEOUT_MS)
-    await wait_idle(page)
-    t1 = time.monotonic()
-    user.step = "uploading"
-    await page.get_by_role("tab", name="Upload a CSV").click(timeout=STEP_TIMEOUT_MS)
-    await page.locator(SEL_UPLOAD).set_input_files(
-        {"name": user.name, "mimeType": "text/csv", "buffer": user.csv}, timeout=STEP_TIMEOUT_MS
-    )
-    await page.get_by_text(f"Upload: {user.name}").first.wait_for(timeout=STEP_TIMEOUT_MS)
-    await wait_idle(page)
-    t2 = time.monotonic()
-    user.data_text = await page.locator(SEL_MAIN).first.inner_text()
-    assert await page.locator(SEL_EXCEPTION).count() == 0, f"{user.name}: exception on the Data page"
-    user.step = "opening the Fit page"
-    await page.locator('[data-testid="stSidebarNav"] a', has_text="Fit").first.click(timeout=STEP_TIMEOUT_MS)
-    await page.locator("h1", has_text="Fit").first.wait_for(timeout=STEP_TIMEOUT_MS)
-    await page.get_by_text("predicted y =").first.wait_for(timeout=STEP_TIMEOUT_MS)
-    await wait_idle(page)
-    t3 = time.monotonic()
-    user.fit_text = await page.locator(SEL_MAIN).first.inner_text()
-    assert await page.locator(SEL_EXCEPTION).count() == 0, f"{user.name}: exception on the Fit page"
+
+    def step(name: str) -> None:
+        user.step = f"{name} (at {time.monotonic() - t0:.0f} s)"
+
+    try:
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: user.page_errors.append(str(exc)))
+        step("waiting to open the Data page")
+        async with gate:
+            step("opening the Data page")
+            await page.goto(f"{url}/data", timeout=STEP_TIMEOUT_MS)
+            await page.locator("h1", has_text="Data").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            await wait_idle(page)
+        step("connected, waiting for the others")
+        await all_open.wait()  # every session is live on the server before anyone uploads
+
+        step("waiting to upload")
+        async with gate:
+            t1 = time.monotonic()
+            step("uploading")
+            await page.get_by_role("tab", name="Upload a CSV").click(timeout=STEP_TIMEOUT_MS)
+            await page.locator(SEL_UPLOAD).set_input_files(
+                {"name": user.name, "mimeType": "text/csv", "buffer": user.csv}, timeout=STEP_TIMEOUT_MS
+            )
+            step("waiting for the upload to be read")
+            await page.get_by_text(f"Upload: {user.name}").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            await wait_idle(page)
+            t2 = time.monotonic()
+            user.data_text = await page.locator(SEL_MAIN).first.inner_text()
+            assert await page.locator(SEL_EXCEPTION).count() == 0, f"{user.name}: exception on the Data page"
+
+        step("waiting to open the Fit page")
+        async with gate:
+            t3 = time.monotonic()
+            step("opening the Fit page")
+            await page.locator('[data-testid="stSidebarNav"] a', has_text="Fit").first.click(timeout=STEP_TIMEOUT_MS)
+            await page.locator("h1", has_text="Fit").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            await page.get_by_text("predicted y =").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            await wait_idle(page)
+            t4 = time.monotonic()
+            user.fit_text = await page.locator(SEL_MAIN).first.inner_text()
+            assert await page.locator(SEL_EXCEPTION).count() == 0, f"{user.name}: exception on the Fit page"
+    except BaseException:
+        all_open.abort()  # nobody waits forever for a user who will never connect
+        await context.close()
+        raise
     user.step = "done"
-    user.timings = {"open": t1 - t0, "upload": t2 - t1, "fit": t3 - t2, "total": t3 - t0}
+    user.timings = {"upload": t2 - t1, "fit": t4 - t3, "total": t4 - t0}
     return context
 
 
-async def sample_rss(pid: int, peak: list[float], stop: asyncio.Event) -> None:
+def established(port: int) -> int:
+    """Open TCP connections to the server's port (its websockets and HTTP keep-alives), from /proc/net/tcp*."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                        count += 1
+        except OSError:
+            pass
+    return count
+
+
+async def sample_server(pid: int, port: int, peak: dict, stop: asyncio.Event) -> None:
+    """Record the server's peak RSS and the peak number of open connections to it."""
     while not stop.is_set():
-        peak[0] = max(peak[0], rss_mb(pid))
+        peak["rss"] = max(peak["rss"], rss_mb(pid))
+        peak["connections"] = max(peak["connections"], established(port))
         await asyncio.sleep(0.2)
 
 
@@ -140,32 +191,51 @@ async def scenario(url: str, pid: int, users: list[User], numbers: dict) -> None
         try:
             # Warm-up: one full user, so every module and the default dataset are loaded before the baseline.
             warm = make_user(99)
-            ctx = await run_user(browser, url, warm)
+            ctx = await run_user(browser, url, warm, asyncio.Semaphore(1), asyncio.Barrier(1))
             await ctx.close()
             numbers["warmup_total_s"] = warm.timings["total"]
             await asyncio.sleep(SESSION_TTL_S + 2)
             baseline = rss_mb(pid)
             numbers["rss_baseline_mb"] = baseline
 
-            peak, stop = [baseline], asyncio.Event()
-            sampler = asyncio.create_task(sample_rss(pid, peak, stop))
-            t0 = time.monotonic()
-            outcomes = await asyncio.gather(*(run_user(browser, url, u) for u in users), return_exceptions=True)
+            port = int(url.rsplit(":", 1)[1])
+            peak, stop = {"rss": baseline, "connections": 0}, asyncio.Event()
+            sampler = asyncio.create_task(sample_server(pid, port, peak, stop))
+            gate, all_open = asyncio.Semaphore(ACTIVE), asyncio.Barrier(len(users))
+            t0, server_cpu0, browser_cpu0 = time.monotonic(), cpu_seconds(pid), _browser_cpu(pid)
+            outcomes = await asyncio.gather(*(run_user(browser, url, u, gate, all_open) for u in users),
+                                            return_exceptions=True)
             numbers["wall_all_sessions_s"] = time.monotonic() - t0
+            numbers["server_cpu_s"] = cpu_seconds(pid) - server_cpu0
+            numbers["browser_cpu_s"] = _browser_cpu(pid) - browser_cpu0
             numbers["rss_all_open_mb"] = rss_mb(pid)
+            numbers["connections_all_open"] = established(port)
             numbers["failures"] = [(u.name, repr(c)) for u, c in zip(users, outcomes) if isinstance(c, BaseException)]
             for c in outcomes:
                 if not isinstance(c, BaseException):
                     await c.close()
             stop.set()
             await sampler
-            numbers["rss_peak_mb"] = peak[0]
+            numbers["peak_connections"] = peak["connections"]
+            numbers["rss_peak_mb"] = peak["rss"]
 
             limit = max(baseline + NEAR_MB, NEAR_FACTOR * baseline)
             numbers["rss_limit_mb"] = limit
             numbers["rss_after_mb"], numbers["settle_s"] = await settle(pid, limit, SETTLE_S)
         finally:
             await browser.close()
+
+
+def _browser_cpu(server_pid: int) -> float:
+    """CPU seconds used so far by this test's live child processes other than the server (Playwright, Chromium)."""
+    total = 0.0
+    for pid in descendants(os.getpid()):
+        if pid != server_pid:
+            try:
+                total += cpu_seconds(pid)
+            except OSError:  # exited meanwhile
+                pass
+    return total
 
 
 def _report(users: list[User], numbers: dict, elapsed: float) -> str:
@@ -179,6 +249,14 @@ def _report(users: list[User], numbers: dict, elapsed: float) -> str:
         f"peak {num('rss_peak_mb')}, with all {N_SESSIONS} open {num('rss_all_open_mb')}, "
         f"after they closed {num('rss_after_mb')} (limit {num('rss_limit_mb')}; settled in {num('settle_s', 's')})"
     )
+    if "server_cpu_s" in numbers:
+        lines.append(
+            f"  CPU during the sessions: server {numbers['server_cpu_s']:.0f} s, browser {numbers['browser_cpu_s']:.0f} s, "
+            f"in {numbers['wall_all_sessions_s']:.0f} s wall on {os.cpu_count()} cores; "
+            f"open connections to the server: peak {numbers.get('peak_connections', 'n/a')}, "
+            f"with all sessions done {numbers.get('connections_all_open', 'n/a')} "
+            f"(at most {ACTIVE} tabs active at once)"
+        )
     done = [u for u in users if u.timings]
     if done:
         def spread(key: str) -> str:
@@ -187,7 +265,8 @@ def _report(users: list[User], numbers: dict, elapsed: float) -> str:
 
         lines.append(
             f"  per session ({len(done)} finished; all sessions {num('wall_all_sessions_s', 's')} wall): "
-            f"open+upload+fit {spread('total')}; upload {spread('upload')}; Fit page {spread('fit')}; "
+            f"start to done {spread('total')}; upload to data shown {spread('upload')}; "
+            f"Fit page {spread('fit')}; "
             f"one session alone (warm-up) {num('warmup_total_s', 's')}"
         )
     unfinished = [f"{u.name}: {u.step}" for u in users if u.step != "done"]
@@ -209,6 +288,8 @@ def test_twenty_concurrent_sessions_are_isolated_and_memory_comes_back(server):
     print("\n" + _report(users, numbers, elapsed))
 
     assert numbers["failures"] == [], f"sessions that failed: {numbers['failures']}"
+    # Every session was live on the server at once (one websocket each, at least).
+    assert numbers["connections_all_open"] >= N_SESSIONS, numbers["connections_all_open"]
     for u in users:
         assert u.page_errors == [], f"{u.name}: JavaScript errors {u.page_errors}"
         # Its own data and its own fit ...
