@@ -181,7 +181,7 @@ def _arithmetic(g, k: int, design) -> None:
                      "units; the chart's lines and the Compare page convert them back to the original units.")
     if g.batch_size is not None:
         notes.append(f"This run used mini-batches of {g.batch_size} rows: its actual step used the gradient of one "
-                     "batch, not the full-data gradient shown here, so the stored w_{k+1} differs from this update.")
+                     f"batch, not the full-data gradient shown here, so the stored w_{k + 1} differs from this update.")
     elif k < g.n_iter:
         stored = g.history.coef[k + 1]
         notes.append("The run's stored next iterate w_" + f"{k + 1} = ("
