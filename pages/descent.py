@@ -8,8 +8,6 @@ The Play button inside the chart animates plotly frames in the browser.
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 import state
@@ -169,10 +167,7 @@ def _arithmetic(g, k: int, design) -> None:
         f"The first {len(view.table)} rows:"
     )
     st.dataframe(view.table, hide_index=True)
-    st.caption(
-        f"Step {k}: for the rows shown, ŷ is the prediction x·w_{k}, ŷ − y the error and 2(ŷ − y) its squared "
-        f"error's slope; the first row's error is {fmt(float(view.table['ŷ − y'].iloc[0]) if len(view.table) else math.nan)}."
-    )
+    st.caption(state.md_escape(view.summary))
     for line in view.latex:
         st.latex(line)
     notes = []

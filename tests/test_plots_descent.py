@@ -353,3 +353,12 @@ def test_rank_deficient_rate_leaves_out_the_unidentified_direction():
     table = plots.conditioning_table({"run": r}).set_index("quantity")
     assert table.loc["predicted steps to shrink the error 10⁸×", "run"] != "never (ρ ≥ 1)"
     assert table.loc["condition number of H = λ_max/λ_min", "run"] == "∞"
+
+
+def test_step_summary_says_what_the_step_does(line_run):
+    r, k = line_run, 0
+    view = plots.step_view(r, k, rows=(0,))
+    arith = step_arithmetic(r.X_work, r.y, r.history.coef[k], r.learning_rate, [0])
+    assert view.summary.startswith("Step 0: row 0 is predicted 0 against ")
+    assert f"from {plots.fmt(arith.loss)} to {plots.fmt(arith.loss_next)}" in view.summary
+    assert arith.loss_next == pytest.approx(r.history.loss[1])

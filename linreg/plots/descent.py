@@ -733,6 +733,8 @@ class StepView:
     latex : list[str], the formulas with the numbers substituted.
     w, grad, w_next : ndarray, shape (k,), working parametrisation.
     velocity : ndarray (k,) or None, the momentum step w_k − w_{k−1} carried into this step.
+    summary : str, one line in numbers: the first row's error, the gradient's size and the
+        full-data loss before and after the (full-batch) step.
     """
 
     table: pd.DataFrame
@@ -741,6 +743,7 @@ class StepView:
     grad: np.ndarray
     w_next: np.ndarray
     velocity: np.ndarray | None
+    summary: str = ""
 
 
 def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=None, max_columns: int = 4) -> StepView:
@@ -817,7 +820,16 @@ def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=No
             rf"w_{{{k + 1}}} = w_{{{k}}} - \eta\nabla L = {_tex_vector(w)} - {_tex(lr)}{_tex_vector(grad)}"
             rf" = {_tex_vector(w_next)}"
         )
-    return StepView(table=pd.DataFrame(table), latex=latex, w=w, grad=grad, w_next=w_next, velocity=velocity)
+    summary = f"Step {k}: "
+    if len(rows):
+        summary += (f"row {table['row'][0]} is predicted {fmt(yhat[0])} against {fmt(y_rows[0])}, an error of "
+                    f"{fmt(err[0])}; ")
+    summary += f"the gradient's length is ‖∇L‖ = {fmt(float(np.linalg.norm(grad)))}"
+    if momentum == 0:
+        summary += (f"; the full-batch step takes the loss from {fmt(arith.loss)} to {fmt(arith.loss_next)}"
+                    + (" (up: the step overshoots)" if arith.loss_next > arith.loss else ""))
+    return StepView(table=pd.DataFrame(table), latex=latex, w=w, grad=grad, w_next=w_next, velocity=velocity,
+                    summary=summary + ".")
 
 
 # ---------------------------------------------------------------------------
