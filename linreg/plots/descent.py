@@ -3,8 +3,9 @@
 Used by the "Gradient descent" and "Compare" pages. Every builder is a pure
 function of a ``linreg.descent.GDResult`` (and friends) returning plotly figures,
 pandas tables or strings, with a one-line summary in numbers for screen readers.
-No streamlit here, and no loss arithmetic of our own: losses, gradients, surfaces
-and rates come from ``linreg.descent``.
+No streamlit here, and no loss arithmetic of our own: losses, gradients, surfaces,
+step arithmetic and the plain-GD rate come from ``linreg.descent`` (only the heavy-ball
+rate is computed here, from linreg's eigenvalues).
 
 The iterates live in the *working* parametrisation (standardized columns when the
 run standardized), which is where the loss bowl, the gradient and the predicted
@@ -85,6 +86,18 @@ def _tex(value: float, digits: int = 4) -> str:
         mantissa, exponent = text.split("e")
         return rf"{mantissa}\times10^{{{int(exponent)}}}"
     return text
+
+
+def _tex_factor(value: float, digits: int = 4) -> str:
+    """A number for LaTeX inside a product or after a minus: negatives in parentheses.
+
+    Examples
+    --------
+    >>> _tex_factor(-2.5), _tex_factor(2.5)
+    ('(-2.5)', '2.5')
+    """
+    text = _tex(value, digits)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _tex_vector(values: np.ndarray, digits: int = 4) -> str:
@@ -794,11 +807,11 @@ def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=No
     if len(rows):
         r0 = rows[0]
         x0 = result.X_work[r0]
-        parts = " + ".join(rf"{_tex(w[c])}\cdot{_tex(x0[c])}" for c in range(len(w)))
+        parts = " + ".join(rf"{_tex_factor(w[c])}\cdot{_tex_factor(x0[c])}" for c in range(len(w)))
         latex.append(rf"\hat y_{{{r0}}} = x_{{{r0}}}\cdot w_{{{k}}} = {parts} = {_tex(yhat[0])}")
         latex.append(
             rf"\frac{{\partial (\hat y_{{{r0}}} - y_{{{r0}}})^2}}{{\partial \hat y_{{{r0}}}}} = 2(\hat y_{{{r0}}} - y_{{{r0}}})"
-            rf" = 2({_tex(yhat[0])} - {_tex(y_rows[0])}) = {_tex(arith.dL_dyhat[0])}"
+            rf" = 2({_tex(yhat[0])} - {_tex_factor(y_rows[0])}) = {_tex(arith.dL_dyhat[0])}"
         )
     latex.append(
         rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{2}}{{{n}}} X^\top(\hat y - y) = {_tex_vector(grad)}"
