@@ -272,9 +272,18 @@ def _columns(n, main, spec, degree, cat_set, numeric, blocks):
 # -----------------------------------------------------------------------------
 # checks and conversions
 # -----------------------------------------------------------------------------
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters: messages quote user cells and names, which can be megabytes long.
+
+    >>> _short("abc"), _short("x" * 50, 5)
+    ('abc', 'xxxx…')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _check_known(name: str, columns: list[str], role: str) -> None:
     if name not in columns:
-        shown = ", ".join(repr(c) for c in columns[:30]) + (" ..." if len(columns) > 30 else "")
+        shown = ", ".join(repr(_short(c)) for c in columns[:30]) + (" ..." if len(columns) > 30 else "")
         raise ModelError(f"unknown {role} '{name}'; the available columns are: {shown}")
 
 
@@ -300,7 +309,7 @@ def _numeric_column(s: pd.Series, name: str, *, is_target: bool) -> np.ndarray:
         conv = pd.to_numeric(s, errors="coerce")
         text = conv.isna() & s.notna()
         if text.any():
-            examples = ", ".join(repr(str(x)) for x in pd.unique(s[text])[:3])
+            examples = ", ".join(repr(_short(str(x))) for x in pd.unique(s[text])[:3])
             hint = (
                 "the target must be numeric; choose a numeric column"
                 if is_target
