@@ -13,6 +13,7 @@ import math
 import streamlit as st
 
 import state
+from linreg.complexity import bootstrap_fits, degree_explorer
 from linreg.exceptions import LinregError
 from linreg.plots import penalized as plots
 from linreg.plots._common import fmt
@@ -128,30 +129,85 @@ def _coefficients(fit) -> None:
         st.warning(fit.message)
 
 
-def _complexity() -> None:
-    st.header("Model complexity: bias and variance")
-    st.markdown(
-        "A polynomial of higher degree can always fit the **training** rows better, but beyond the true "
-        "curve's degree it starts fitting the noise, and the error on **held-out** rows rises again. The data "
-        "here are synthetic, y = polynomial(x) + noise with x uniform on [−3, 3], so the true curve is known."
-    )
+@st.cache_data(show_spinner="Fitting every degree…", max_entries=16)
+def _explore_xy(x, y, max_degree: int, test_fraction: float, split_seed: int):
+    """``degree_explorer`` on given arrays: a pure function of its (hashed) arguments."""
+    return degree_explorer(x, y, max_degree=max_degree, test_fraction=test_fraction, seed=split_seed)
+
+
+@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=16)
+def _bootstrap_xy(x, y, fit_degree: int, n_boot: int, boot_seed: int):
+    """``bootstrap_fits`` on given arrays (no known truth): a pure function of its (hashed) arguments."""
+    return bootstrap_fits(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed)
+
+
+def _single_feature():
+    """(x, y, feature, target) when the current model has exactly one plain numeric feature, else None."""
+    try:
+        design = state.design()
+    except LinregError:
+        return None
+    df, _ = state.current_data()
+    if design.X.shape[1] != 1 or not design.intercept or design.terms[0] not in [str(c) for c in df.columns]:
+        return None
+    return design.X[:, 0], design.y, design.terms[0], state.current_spec().target
+
+
+def _synthetic_source():
+    """Knobs of the synthetic polynomial; returns (x, y, explore, bootstrap) or None."""
     # Defaults where one seeded split already shows the U: best test error at the true degree 3.
     _seed("cx_n", 40)
     _seed("cx_degree", 3)
     _seed("cx_noise", 1.0)
     _seed("cx_seed", 1)
     c = st.columns(4)
-    n = c[0].slider("Rows", 20, 500, step=10, key="cx_n")
-    degree = c[1].slider("True degree", 1, 6, key="cx_degree")
-    noise = c[2].slider("Noise SD", 0.1, 5.0, step=0.1, key="cx_noise")
-    seed = c[3].number_input("Data seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_seed")
+    n = int(c[0].slider("Rows", 20, 500, step=10, key="cx_n"))
+    degree = int(c[1].slider("True degree", 1, 6, key="cx_degree"))
+    noise = float(c[2].slider("Noise SD", 0.1, 5.0, step=0.1, key="cx_noise"))
+    seed = int(c[3].number_input("Data seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_seed"))
     try:
-        synth = state.polynomial_data(int(n), int(degree), float(noise), int(seed))
+        synth = state.polynomial_data(n, degree, noise, seed)
     except LinregError as err:
         st.error(f"The synthetic data cannot be generated: {err}")
-        return
+        return None
     truth = ", ".join(f"{state.md_escape(t)} = {fmt(v)}" for t, v in synth.coef.items())
-    st.caption(f"True coefficients: {truth}.")
+    st.caption(f"y = polynomial(x) + noise, x uniform on [−3, 3]. True coefficients: {truth}.")
+    return (
+        synth.data["x"].to_numpy(), synth.data["y"].to_numpy(),
+        lambda md, tf, ss: state.degree_explorer(n, degree, noise, seed, md, tf, ss),
+        lambda fd, nb, bs: state.bootstrap_fits(n, degree, noise, seed, fd, nb, bs),
+        f"The true degree is {degree}. ", None,
+    )
+
+
+def _complexity() -> None:
+    st.header("Model complexity: bias and variance")
+    st.markdown(
+        "A polynomial of higher degree can always fit the **training** rows better, but beyond the true "
+        "curve's degree it starts fitting the noise, and the error on **held-out** rows rises again. On "
+        "synthetic data the true curve is known, so the bootstrap below can also measure the bias."
+    )
+    single = _single_feature()
+    source = "synthetic"
+    if single is not None:
+        _, _, feature, target = single
+        labels = {"synthetic": "Synthetic polynomial (true curve known)",
+                  "current": f"Current data: {target} against {feature}"}
+        _seed("cx_source", "synthetic")
+        source = st.radio("Data for this section", list(labels), format_func=labels.get, key="cx_source",
+                          horizontal=True)
+    if source == "current" and single is not None:
+        x, y, feature, target = single
+        explore = lambda md, tf, ss: _explore_xy(x, y, md, tf, ss)  # noqa: E731
+        boot_of = lambda fd, nb, bs: _bootstrap_xy(x, y, fd, nb, bs)  # noqa: E731
+        degree_note, axis = "", {"x": feature, "y": target}
+        st.caption(f"{len(y):,} rows of the current data; their true curve is unknown, so only the variance of "
+                   "the refits can be measured.")
+    else:
+        made = _synthetic_source()
+        if made is None:
+            return
+        x, y, explore, boot_of, degree_note, axis = made
 
     st.subheader("Training and test error by degree")
     _seed("cx_max_degree", 10)
@@ -162,24 +218,22 @@ def _complexity() -> None:
     test_fraction = c[1].slider("Held-out share", 0.1, 0.5, step=0.05, key="cx_test_fraction")
     split_seed = c[2].number_input("Split seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_split_seed")
     try:
-        ex = state.degree_explorer(int(n), int(degree), float(noise), int(seed), int(max_degree),
-                                   float(test_fraction), int(split_seed))
+        ex = explore(int(max_degree), float(test_fraction), int(split_seed))
     except LinregError as err:
         st.error(f"The degree explorer cannot run: {err}")
     else:
         fig, text = plots.degree_figure(ex)
         st.plotly_chart(fig, key="reg_degree_chart")
         st.caption(text)
-        st.caption(f"The true degree is {int(degree)}. One split of {len(ex.test_index)} test rows is a noisy "
-                   "judge: change the split seed and watch the best degree move, while the training error "
-                   "keeps falling with every degree.")
+        st.caption(f"{degree_note}One split of {len(ex.test_index)} test rows is a noisy judge: change the split "
+                   "seed and watch the best degree move, while the training error keeps falling with every degree.")
 
     st.subheader("Refits on bootstrap resamples")
     st.markdown(
         "Each faint curve is the same degree fitted to a resample of the rows (drawn with replacement). Their "
         "**spread** is the variance of the fit; the gap between their **mean** and the dashed **true curve** "
-        "is the bias. A low degree is stiff (small spread, large bias); a high degree bends to every resample "
-        "(large spread, little bias)."
+        "(when it is known) is the bias. A low degree is stiff (small spread, large bias); a high degree bends to "
+        "every resample (large spread, little bias)."
     )
     _seed("cx_fit_degree", 1)
     _seed("cx_n_boot", 200)
@@ -189,13 +243,11 @@ def _complexity() -> None:
     n_boot = c[1].select_slider("Resamples", [50, 100, 200, 500], key="cx_n_boot")
     boot_seed = c[2].number_input("Bootstrap seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_boot_seed")
     try:
-        boot = state.bootstrap_fits(int(n), int(degree), float(noise), int(seed), int(fit_degree), int(n_boot),
-                                    int(boot_seed))
+        boot = boot_of(int(fit_degree), int(n_boot), int(boot_seed))
     except LinregError as err:
         st.error(f"The bootstrap refits cannot run: {err}")
         return
-    data = synth.data
-    fig, text = plots.bootstrap_figure(boot, x=data["x"].to_numpy(), y=data["y"].to_numpy())
+    fig, text = plots.bootstrap_figure(boot, x=x, y=y, labels=axis)
     st.plotly_chart(fig, key="reg_bootstrap_chart")
     st.caption(text)
 

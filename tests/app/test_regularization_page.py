@@ -245,3 +245,32 @@ def test_constant_target_shows_an_error_not_a_crash():
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("path" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_complexity_on_the_current_single_feature_data():
+    at = _page()  # the default dataset has one feature
+    assert at.radio(key="cx_source").value == "synthetic"
+    at.radio(key="cx_source").set_value("current").run()
+    _no_problems(at)
+    d = _design(at)
+    x, y = d.X[:, 0], d.y
+    ex = degree_explorer(x, y, max_degree=int(at.session_state["cx_max_degree"]),
+                         test_fraction=float(at.session_state["cx_test_fraction"]),
+                         seed=int(at.session_state["cx_split_seed"]))
+    spec = _chart(at, "reg_degree_chart")
+    np.testing.assert_allclose(_arr(spec["data"][1]["y"]), ex.test_mse, rtol=1e-12)
+    captions = [c.value for c in at.caption]
+    assert degree_figure(ex)[1] in captions
+    boot = bootstrap_fits(x, y, degree=int(at.session_state["cx_fit_degree"]),
+                          n_boot=int(at.session_state["cx_n_boot"]), seed=int(at.session_state["cx_boot_seed"]))
+    text = bootstrap_figure(boot, x=x, y=y)[1]
+    assert text in captions and "true curve is unknown" in text
+    boot_spec = _chart(at, "reg_bootstrap_chart")
+    assert boot_spec["layout"]["xaxis"]["title"]["text"] == d.terms[0]
+    _assert_no_nan(at)
+
+
+def test_no_current_data_choice_with_several_features():
+    at = _synthetic("collinear")
+    assert not [r for r in at.radio if r.key == "cx_source"]
+    assert any("bootstrap refits" in c.value for c in at.caption)
