@@ -466,11 +466,11 @@ def format_report(results: dict) -> str:
               f"(vs one fit_ols full = {_fmt_s(d['fit_ols_full_s'])})",
               f"(first {d['rows'][-1]['measured_iters']} iterates vs the naive loop: max relative difference "
               f"{d['iterates_max_rel_diff_vs_naive']:.1e})\n" +
-              _table(["", "time", "vs fit_ols"],
+              _table(["", "time", "CPU time", "vs fit_ols"],
                      [[r["name"] + ("" if r.get("n_iter_run", d["n_iter"]) == d["n_iter"]
                                     else f" [ran only {r['n_iter_run']} iters]"),
                        f"{_fmt_s(r['median_s'])}" + ("" if r.get("extrapolated") else f" [{r['repeats']}]"),
-                       _fmt_x(r["ratio_vs_fit_ols"])] for r in d["rows"]]))
+                       _fmt_s(r.get("cpu_median_s")), _fmt_x(r["ratio_vs_fit_ols"])] for r in d["rows"]]))
     if not errored("memory"):
         d = s["memory"]
         block(f"3. Peak memory of one fit, N = {d['n']:,}, p = {d['p']}, X = {_mib(d['X_nbytes'])} "
