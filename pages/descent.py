@@ -226,7 +226,7 @@ def _page() -> None:
         st.caption(note)
     st.caption("Left: the model at step k (orange) against the data and the least-squares fit (grey dashes). "
                "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red arrow, "
-               "scaled to be visible). Bottom: the loss at every step on a log scale, with the minimum (green).")
+               "its length in proportion to the gradient's size, the run's steepest at a quarter of the view). Bottom: the loss at every step on a log scale, with the minimum (green).")
     _arithmetic(g, k, design)
 
 
