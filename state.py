@@ -442,6 +442,7 @@ def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
             batch_size=settings.batch_size,
             momentum=settings.momentum,
             seed=settings.seed,
+            terms=design_.terms,
         )
 
 

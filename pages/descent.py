@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 import state
+from linreg import export
 from linreg.exceptions import LinregError
 from linreg.plots import descent as plots
 from linreg.plots._common import fmt
@@ -106,7 +107,8 @@ def _scrubber(n_iter: int) -> int:
         return 0
     if st.session_state.get(K, 0) > n_iter:  # a shorter run than the last one
         st.session_state[K] = n_iter
-    _seed(K, 0)
+    # The iteration on show lives in the app state too, so a page switch or a shared link comes back to it.
+    _seed(K, min(state.iteration(), n_iter))
     c = st.columns([1, 1, 1, 1, 3])
     c[0].button("« First", key="gd_first", on_click=_move, args=(-n_iter, n_iter), help="Iteration 0",
                 width="stretch")
@@ -116,8 +118,10 @@ def _scrubber(n_iter: int) -> int:
                 width="stretch")
     c[3].button("Last »", key="gd_last", on_click=_move, args=(None, n_iter), help=f"Iteration {n_iter}",
                 width="stretch")
-    return int(st.slider("Iteration k", 0, n_iter, key=K,
-                         help="Scrub through the stored iterations; this never reruns the descent."))
+    k = int(st.slider("Iteration k", 0, n_iter, key=K,
+                      help="Scrub through the stored iterations; this never reruns the descent."))
+    state.set_iteration(k)
+    return k
 
 
 def _view_options(design) -> tuple[int | None, int, int]:
@@ -205,7 +209,7 @@ def _page() -> None:
         ols = state.ols()
     except LinregError as err:
         _settings(None)
-        st.error(f"Gradient descent cannot run: {err}")
+        st.error(f"Gradient descent cannot run: {state.md_escape(err)}")
         return
     _settings((g.max_stable_learning_rate, g.optimal_learning_rate))
 
@@ -228,6 +232,9 @@ def _page() -> None:
                "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red arrow, "
                "its length in proportion to the gradient's size, the run's steepest at a quarter of the view). Bottom: the loss at every step on a log scale, with the minimum (green).")
     _arithmetic(g, k, design)
+    st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
+                       mime="text/csv", key="dl_gd_trace",
+                       help="iteration, loss, gradient norm and the coefficients (original units) at every step")
 
 
 _page()

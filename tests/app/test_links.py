@@ -57,3 +57,20 @@ def test_a_link_to_missing_columns_or_bad_knobs_is_refused(query):
     at = _open(query)
     assert not at.exception
     assert len(at.warning) >= 1
+
+
+def test_the_iteration_on_show_is_in_the_link_and_a_link_opens_at_it():
+    at = _open()
+    at.switch_page("pages/descent.py").run()
+    at.slider(key="gd_k").set_value(7).run()
+    assert not at.exception
+    assert at.query_params["k"] in ("7", ["7"])
+    at.switch_page("pages/fit.py").run()
+    at.switch_page("pages/descent.py").run()
+    assert at.slider(key="gd_k").value == 7
+
+    linked = _open({"data": "cars", "lr": "0.05", "iters": "60", "k": "12"})
+    linked.switch_page("pages/descent.py").run()
+    assert not linked.exception
+    assert linked.slider(key="gd_k").value == 12
+    assert linked.number_input(key="gd_lr").value == 0.05
