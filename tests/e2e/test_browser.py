@@ -75,25 +75,26 @@ def test_a_csv_uploads_and_fits(page, base_url, tmp_path, shots_dir):
 
 
 def test_gd_scrubber_moves(page, base_url):
-    _open(page, base_url, "gradient-descent")
+    _open(page, base_url)
+    _go(page, "Gradient descent")
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
 
     def iteration() -> int:
         text = page.locator('[data-testid="stMain"]').first.inner_text()
-        found = re.search(r"[Ii]teration\s*k?\s*=?\s*(\d+)", text)
-        assert found, "the page states the current iteration"
+        found = re.search(r"Iteration (\d+) of \d+", text)
+        assert found, "the page states the iteration on show"
         return int(found.group(1))
 
     start = iteration()
-    page.get_by_role("button", name="▶").first.click()
+    page.get_by_role("button", name="Next ›").click()
     page.wait_for_timeout(300)
     wait_for_app(page)
     assert iteration() == start + 1
-    slider = page.locator('[data-testid="stSlider"] input[type="range"]').last
+    slider = page.locator('[data-testid="stSlider"]', has_text="Iteration k").locator('input[type="range"]')
     slider.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(800)
     wait_for_app(page)
     assert iteration() == start + 4
     _no_exception(page)
