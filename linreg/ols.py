@@ -223,7 +223,7 @@ class OLSResult:
     def cooks_distance(self) -> np.ndarray:
         """Cook's distance e_i^2 h_i / (rank sigma^2 (1 - h_i)^2)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.resid**2 * self.leverage / (self.rank * self.sigma**2 * (1.0 - self.leverage) ** 2)
+            out = self.resid**2 * self.leverage / (self.rank * np.float64(self.sigma) ** 2 * (1.0 - self.leverage) ** 2)
         return np.where(self.leverage < 1.0, out, np.nan)
 
     # ---- use ------------------------------------------------------------------
@@ -274,7 +274,7 @@ class OLSResult:
         cov = self.cov_params[np.ix_(ok, ok)]
         var = np.einsum("ij,jk,ik->i", Xk, cov, Xk)
         if kind == "prediction":
-            var = var + self.sigma**2
+            var = var + np.float64(self.sigma) ** 2
         yhat = Xk @ self.coef[ok]
         half = self._t_crit * np.sqrt(np.maximum(var, 0.0))
         return yhat - half, yhat + half
@@ -389,6 +389,7 @@ def fit_ols(
     names = getattr(X, "columns", None)  # a DataFrame names its own columns
     X, y = as_xy(X, y)
     n, p = X.shape
+    _check_magnitude(X, y)
     if terms is None:
         terms = tuple(str(c) for c in names) if names is not None and len(names) == p else tuple(f"x{j + 1}" for j in range(p))
     terms = tuple(str(t) for t in terms)
@@ -435,10 +436,24 @@ def fit_ols(
 # solvers
 # =============================================================================
 def _pow2_scale(A: np.ndarray) -> np.ndarray:
-    """Column scales that are powers of two near each column's norm (exact to apply)."""
-    norms = np.sqrt(np.einsum("ij,ij->j", A, A)).astype(np.float64)
-    norms[norms == 0] = 1.0
-    return np.exp2(np.round(np.log2(norms)))
+    """Column scales that are powers of two near each column's norm (exact to apply).
+
+    A column beyond ~1e154 (its squares overflow) or below ~1e-154 (they underflow)
+    gets its norm from the column divided by its largest magnitude, so 1e300 and
+    1e-300 columns are scaled like any other instead of looking infinite or zero.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->j", A, A)).astype(np.float64)
+    log2 = np.zeros(len(norms))
+    ok = np.isfinite(norms) & (norms > 1e-150)
+    log2[ok] = np.log2(norms[ok])
+    for j in np.nonzero(~ok)[0]:
+        col = np.asarray(A[:, j], dtype=np.float64)
+        big = float(np.max(np.abs(col))) if len(col) else 0.0
+        if big > 0:
+            log2[j] = math.log2(big) + 0.5 * math.log2(float(np.sum(np.square(col / big))))
+    # Keep 2**e a normal float64 (the exponent range is -1022..1023).
+    return np.exp2(np.clip(np.round(log2), -1022, 1023))
 
 
 def _kept_columns(Z: np.ndarray) -> np.ndarray:
@@ -540,8 +555,28 @@ def _back_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _cond(R: np.ndarray) -> float:
-    s = np.linalg.svd(np.asarray(R, dtype=np.float64), compute_uv=False)
-    return float(s[0] / s[-1]) if s.size and s[-1] > 0 else math.inf
+    """2-norm condition number s_max / s_min of R (inf if singular).
+
+    One-sided Jacobi SVD (LAPACK dgejsv, JOBA='C') finds the small singular values to
+    high relative accuracy when the columns merely differ in scale (R = B D with B well
+    conditioned), where the usual SVD loses them to rounding: a 1e17 column next to a
+    column of ones gives s_min = 0 there, and an infinite "condition number" for a
+    full-rank design.
+    """
+    A = np.asarray(R, dtype=np.float64)
+    if A.size == 0 or not np.isfinite(A).all():
+        return math.inf
+    s = None
+    if A.shape[0] >= A.shape[1]:
+        try:
+            sva, _u, _v, _work, _iwork, info = scipy.linalg.lapack.dgejsv(A, joba=0, jobu=3, jobv=3)
+            if info == 0 and np.all(np.isfinite(sva)):
+                s = sva
+        except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - LAPACK argument errors only
+            s = None
+    if s is None:
+        s = np.linalg.svd(A, compute_uv=False)
+    return float(s[0] / s[-1]) if s[-1] > 0 else math.inf
 
 
 def _solve_qr(Z: np.ndarray, y: np.ndarray) -> _Solve:
@@ -667,6 +702,8 @@ def _solve_qr_precise(Z: np.ndarray, y: np.ndarray) -> _Solve:
 def _solve_svd(Z: np.ndarray, y: np.ndarray) -> _Solve:
     # Aliasing is decided by QR (earlier column kept), then SVD solves the rest.
     kept = _kept_columns(Z)
+    if len(kept) == 0:  # every column aliased (e.g. all zero): nothing for an SVD to solve
+        return _solve_qr_precise(Z, y)
     Zk = Z[:, kept]
     D = _pow2_scale(Zk)
     U, s, Vt = np.linalg.svd(np.asarray(Zk / D, dtype=np.float64), full_matrices=False)
@@ -768,10 +805,15 @@ def _assemble(
         tss_l = dev @ dev
     else:
         tss_l = yl @ yl
-    rss, tss = float(rss_l), float(tss_l)
-    sigma2_l = rss_l / df_resid
+    with np.errstate(over="ignore", under="ignore"):
+        rss, tss = float(rss_l), float(tss_l)
+        sigma2_l = rss_l / df_resid
+        cov_l = cov_u * sigma2_l
+        cov = np.asarray(cov_l, dtype=np.float64)
+    _check_range(rss_l, tss_l, rss, tss, cov_l, cov, sol.kept)
     sigma = float(np.sqrt(sigma2_l))
-    r_squared = float(1 - rss_l / tss_l) if tss > 0 else math.nan
+    # Longdouble test: a TSS below float64's range is still a spread to explain.
+    r_squared = float(1 - rss_l / tss_l) if tss_l > 0 else math.nan
     df_model = r - int(intercept)
     if df_model <= 0:
         f_stat = math.nan
@@ -780,7 +822,6 @@ def _assemble(
     else:
         f_stat = float(((tss_l - rss_l) / df_model) / sigma2_l)
 
-    cov = np.asarray(cov_u * sigma2_l, dtype=np.float64)
     std_err = np.asarray(np.sqrt(np.diagonal(cov_u) * sigma2_l), dtype=np.float64)
     coef64 = np.asarray(coef, dtype=np.float64)
 
@@ -813,7 +854,12 @@ def _assemble(
             f"{c**2:.1e}): expect to lose about {lost:.0f} of the ~16 significant digits of double "
             "precision. The QR method (the default) avoids this."
         )
-    if _is_exact_fit(rss, tss, yl, n):
+    if not tss_l > 0:
+        notes.append(
+            "The target is constant: it has no variation for the model to explain, so R² and adjusted R² "
+            "are undefined (shown as missing)."
+        )
+    if _is_exact_fit(rss_l, tss_l, yl, n):
         notes.append(
             "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
             "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
@@ -870,13 +916,66 @@ def _map_coef(M: np.ndarray, coef: np.ndarray, cov_u: np.ndarray) -> tuple[np.nd
     return rounded(M.dot(Mc)), rounded(M.dot(Cc).dot(M.T))
 
 
-def _is_exact_fit(rss: float, tss: float, yl: np.ndarray, n: int) -> bool:
+def _is_exact_fit(rss: np.floating, tss: np.floating, yl: np.ndarray, n: int) -> bool:
     # Exact up to rounding: residuals at the level of float64 rounding of y (a few
     # eps * max|y| each), or below 1e-12 of the spread of y (RSS/TSS <= 1e-24).
-    scale = float(np.max(np.abs(yl))) if n else 0.0
-    rounding = 8.0 * np.finfo(np.float64).eps * scale
-    return rss <= max(1e-24 * tss, n * rounding**2)
+    # In longdouble: (eps * 1e200)^2 overflows float64 but not longdouble.
+    scale = _LD(float(np.max(np.abs(yl)))) if n else _LD(0)
+    rounding = _LD(8.0 * np.finfo(np.float64).eps) * scale
+    return bool(_LD(rss) <= max(_LD(1e-24) * _LD(tss), n * rounding**2))
 
+
+# Largest magnitude fit_ols accepts: column norms (up to sqrt(n) times this) and the
+# products in the solvers must stay below the largest double, ~1.8e308.
+MAX_ABS = 1e300
+
+
+def _check_magnitude(X: np.ndarray, y: np.ndarray) -> None:
+    """Raise DataError for values too close to float64's limit for least squares (no copy of X)."""
+    big = max(
+        float(max(np.max(X), -np.min(X))) if X.size else 0.0,
+        float(max(np.max(y), -np.min(y))) if y.size else 0.0,
+    )
+    if big > MAX_ABS:
+        raise DataError(
+            f"values as large as {big:.3g} leave no room for least squares in double precision (its sums "
+            "of squares overflow beyond about 1.8e308); rescale the data (express it in bigger units, e.g. "
+            "divide by 1e100) or standardize the features, and fit again"
+        )
+
+
+def _check_range(rss_l, tss_l, rss: float, tss: float, cov_l: np.ndarray, cov: np.ndarray, kept: np.ndarray) -> None:
+    """Raise DataError when the sums of squares or the covariances do not fit in float64.
+
+    The solvers work in extended precision, but the results are float64: values near
+    1e300 have squares near 1e600 (beyond the largest double, ~1.8e308), values near
+    1e-300 squares near 1e-600 (below the smallest, ~5e-324). Rather than report an
+    infinite RSS or a zero one (which would read as an exact fit), ask for a rescale.
+    """
+    block = np.ix_(kept, kept)
+    diag_l, diag = np.diagonal(cov_l)[kept], np.diagonal(cov)[kept]
+    checks = [
+        ("residual sum of squares", rss_l, rss),
+        ("total sum of squares", tss_l, tss),
+        ("largest coefficient variance", np.max(diag_l) if len(kept) else _LD(0), np.max(diag) if len(kept) else 0.0),
+    ]
+    for what, exact, rounded in checks:
+        if not math.isfinite(rounded) or not np.isfinite(cov[block]).all() and what.startswith("largest"):
+            size = f"about 1e{int(np.floor(np.log10(_LD(exact))))}" if np.isfinite(exact) and exact > 0 else "infinite"
+            raise DataError(
+                f"the numbers are too large for double precision: the {what} is {size}, beyond the largest "
+                "double (about 1.8e308); rescale the data (express the target and large columns in bigger "
+                "units, e.g. divide by 1e100) or standardize the features, and fit again"
+            )
+    small = [(what, exact) for what, exact, rounded in checks if exact > 0 and rounded == 0.0]
+    if small or (len(kept) and np.any((diag_l > 0) & (diag == 0.0))):
+        what, exact = small[0] if small else ("smallest coefficient variance", np.min(diag_l[diag_l > 0]))
+        raise DataError(
+            f"the numbers are too small for double precision: the {what} is about "
+            f"1e{int(np.floor(np.log10(_LD(exact))))}, below the smallest double (about 5e-324); rescale the "
+            "data (express the target and tiny columns in smaller units, e.g. multiply by 1e100) or "
+            "standardize the features, and fit again"
+        )
 
 def _raw_condition_number(r_factor: np.ndarray, M: np.ndarray | None, aliased_mask: np.ndarray) -> float:
     """2-norm condition number of the unscaled design (statsmodels' condition_number); inf if singular.
