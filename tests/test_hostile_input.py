@@ -33,10 +33,6 @@ from linreg.ols import OLSResult, fit_ols
 
 ROOT = Path(__file__).resolve().parents[1]
 EXACT_NOTE = "fits the data exactly"
-# Defects found by this suite, fixed in linreg/ols.py and linreg/design.py by their owner's leave (after 17:15).
-OLS_SCALE_BUG = pytest.mark.xfail(
-    reason="ols._pow2_scale squares column norms in float64 (overflow/underflow beyond ~1e154): wrong aliasing, "
-    "RSS overflow taken for an exact fit, OverflowError in cooks_distance", strict=True)
 
 
 # ---------------------------------------------------------------------------
@@ -103,7 +99,7 @@ def assert_finite_or_flagged(res: OLSResult) -> None:
     assert np.isfinite(res.predict(features)).all()
     low, high = res.interval(features, kind="prediction")
     assert np.isfinite(low).all() and np.isfinite(high).all()
-    if not exact:
+    if not exact and res.rank > 0:  # with every term aliased there is no model to be influenced
         inside = res.leverage < 1 - 1e-9
         for name in ("standardized_resid", "cooks_distance"):
             assert np.isfinite(getattr(res, name)[inside]).all(), name
@@ -265,7 +261,6 @@ def test_constant_feature_is_aliased_named_and_warned_about():
     assert_finite_or_flagged(res)
 
 
-@pytest.mark.xfail(reason="ols: R² is NaN for a constant target and no note says why", strict=True)
 def test_constant_target_is_fitted_and_its_undefined_r_squared_explained():
     _, res = fit_file(b"x,y\n1,5\n2,5\n3,5\n4,5\n", ModelSpec("y"))
     assert_allclose(res.coef, [5.0, 0.0], atol=1e-14)
@@ -415,8 +410,8 @@ def test_perfect_fit_with_a_zero_coefficient_is_marked():
 
 @pytest.mark.parametrize(
     ("scale_x", "scale_y"),
-    # (1e-150, 1e150) makes the slope 1e300 and its variance 1e600, beyond float64: see the next test.
-    [(sx, sy) for sx in (1e-150, 1.0, 1e150) for sy in (1e-150, 1.0, 1e150) if (sx, sy) != (1e-150, 1e150)],
+    # A ratio of 1e300 makes the slope 1e±300 and its variance 1e±600, beyond float64: see the next test.
+    [(sx, sy) for sx in (1e-150, 1.0, 1e150) for sy in (1e-150, 1.0, 1e150) if abs(np.log10(sx / sy)) < 299],
 )
 def test_huge_and_tiny_scales_give_the_same_statistics(scale_x, scale_y):
     x, y = _line()
@@ -429,11 +424,8 @@ def test_huge_and_tiny_scales_give_the_same_statistics(scale_x, scale_y):
     assert_finite_or_flagged(res)
 
 
-@pytest.mark.parametrize(("scale_x", "scale_y"), [
-    *(pytest.param(sx, sy, marks=OLS_SCALE_BUG) for sx, sy in
-      [(1e300, 1e300), (1e-300, 1e-300), (1e300, 1.0), (1e-300, 1.0), (1.0, 1e300), (1.0, 1e-300), (1e-150, 1e150)]),
-    (1e150, 1e-150),
-])
+@pytest.mark.parametrize(("scale_x", "scale_y"), [(1e300, 1e300), (1e-300, 1e-300), (1e300, 1.0), (1e-300, 1.0),
+                                                   (1.0, 1e300), (1.0, 1e-300), (1e-150, 1e150), (1e150, 1e-150)])
 def test_extreme_scales_fit_correctly_or_ask_to_rescale(scale_x, scale_y):
     x, y = _line()
     base = fit_ols(x[:, None], y)
@@ -449,7 +441,34 @@ def test_extreme_scales_fit_correctly_or_ask_to_rescale(scale_x, scale_y):
     assert_finite_or_flagged(res)
 
 
-@OLS_SCALE_BUG
+@pytest.mark.parametrize("method", ["qr", "svd", "normal"])
+def test_every_term_aliased_is_flagged_not_a_traceback(method):
+    # All-zero feature without an intercept: rank 0 (the SVD path raised IndexError).
+    with pytest.warns(RankDeficiencyWarning, match=r"aliased.*x1"):
+        res = fit_ols(np.zeros((4, 1)), np.array([1.0, 2.0, 0.5, 3.0]), intercept=False, method=method)
+    assert res.rank == 0 and res.aliased == ("x1",)
+    assert_finite_or_flagged(res)
+
+
+def test_condition_number_of_columns_of_very_different_scale_is_finite():
+    # A 1e17 column next to the ones column: the usual SVD rounds s_min to 0 and reported cond = inf
+    # for a full-rank design; the Jacobi SVD gets it (statsmodels-style raw condition number ~3.7e17).
+    X = np.array([[0.12573, -5.356694e16], [-0.132105, 3.615951e16], [0.640423, 1.304e17], [0.1049, 9.47081e16]])
+    res = fit_ols(X, np.array([0.547725, -0.529631, 1.657571, 1.251126]))
+    assert res.aliased == ()
+    assert_allclose(res.condition_number, 3.7122e17, rtol=1e-3)
+    assert_finite_or_flagged(res)
+
+
+@pytest.mark.parametrize("value", [1.5e300, -1e305, 1.7976931348623157e308])
+def test_values_near_the_largest_double_ask_to_rescale(value):
+    X = np.array([[1.0], [2.0], [value], [4.0]])
+    with pytest.raises(DataError, match=r"leave no room for least squares in double precision.*rescale the data"):
+        fit_ols(X, np.array([1.0, 2.0, 3.0, 5.0]))
+    with pytest.raises(DataError, match=r"rescale"):
+        fit_ols(np.array([[1.0], [2.0], [3.0], [4.0]]), X[:, 0])
+
+
 def test_extreme_scales_through_the_file_path():
     x, y = _line(12)
     raw = csv_bytes({"x": x * 1e300, "y": y * 1e300})
