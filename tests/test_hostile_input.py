@@ -553,6 +553,30 @@ def test_no_eval_exec_pickle_or_raw_html(path):
                 assert m not in {"pickle", "dill", "cloudpickle", "marshal", "shelve"}, f"{path.name}:{node.lineno} imports {m}"
 
 
+APP_ONLY = sorted([ROOT / "app.py", ROOT / "state.py", *(ROOT / "pages").glob("*.py")])
+WRITERS = {"to_csv", "to_parquet", "to_excel", "to_pickle", "to_json", "to_feather", "tofile", "save", "savez",
+           "savetxt", "write_text", "write_bytes", "write_image", "write_html", "NamedTemporaryFile", "mkstemp"}
+
+
+@pytest.mark.parametrize("path", APP_ONLY, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_app_writes_nothing_to_disk(path):
+    # Uploads live in memory and in the session only; downloads go through st.download_button.
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name == "to_csv" and not node.args and not any(kw.arg == "path_or_buf" for kw in node.keywords):
+                continue  # to_csv() without a path returns a string (for a download button)
+            if name == "to_json" and not node.args:
+                continue
+            assert name not in WRITERS, f"{path.name}:{node.lineno} writes a file ({name})"
+            if name == "open":
+                mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+                assert not (isinstance(mode, ast.Constant) and set(str(mode.value)) & set("wax+")), \
+                    f"{path.name}:{node.lineno} opens a file for writing"
+
+
 def _module_level_names(tree: ast.Module) -> set[str]:
     """Names bound at module level to data (not functions, classes or imports)."""
     names: set[str] = set()
@@ -623,3 +647,77 @@ def test_no_module_level_state_is_mutated(path):
                         if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id in mutable:
                             raise AssertionError(f"{path.name}:{sub.lineno}: {node.name}() writes into the "
                                                  f"module-level {t.value.id}")
+
+
+# ---------------------------------------------------------------------------
+# The same files through the app: never a traceback, never NaN on screen
+# ---------------------------------------------------------------------------
+
+APP = str(ROOT / "app.py")
+APP_PAGES = ["pages/fit.py", "pages/residuals.py", "pages/descent.py", "pages/compare.py"]
+_rng = np.random.default_rng(5)
+_x = _rng.uniform(1, 2, 12)
+UPLOADS = {
+    "rejected-binary": (bytes(range(256)) * 4, "rejected"),
+    "rejected-empty": (b"", "rejected"),
+    "rejected-header-only": (b"x,y\n", "rejected"),
+    "single-row": (b"x,y\n1,2\n", "fit-error"),
+    "constant-target": (b"x,y\n1,5\n2,5\n3,5\n4,5\n", "ok"),
+    "constant-feature": (b"x,c,y\n1,5,2\n2,5,3\n3,5,5\n4,5,4\n5,5,7\n", "ok"),
+    "perfect-fit": (b"x,y\n1,3\n2,5\n3,7\n4,9\n5,11\n", "ok"),
+    "n-equals-p-plus-1": (b"x,y\n1,3\n2,5.5\n3,7\n", "ok"),
+    "huge-1e300": (csv_bytes({"x": _x * 1e300, "y": (3 + 2 * _x) * 1e300}), "fit-error"),
+    "scaled-1e150": (csv_bytes({"x": _x * 1e150, "y": 3 + 2 * _x + _rng.normal(0, 0.1, 12)}), "ok"),
+    "all-nan-column": (b"x,e,y\n1,,2\n2,,3\n3,,5\n4,,4\n", "fit-error"),
+    "markdown-names": (b"**b**,<i>x</i>,$y$\n1,2,3\n2,1,5\n3,5,4\n4,3,7\n", "ok"),
+}
+
+
+def _page_text(at) -> str:
+    parts = [str(getattr(el, "value", "")) for kind in ("markdown", "caption", "error", "warning", "info", "success")
+             for el in getattr(at, kind)]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(UPLOADS))
+def test_hostile_uploads_through_every_page(name):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    raw, outcome = UPLOADS[name]
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    before = at.session_state["lr_source"]
+    at = at.file_uploader(key="upload").set_value((f"{name}.csv", raw, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if outcome == "rejected":
+        assert any("rejected" in e.value for e in at.error)
+        assert at.session_state["lr_source"] == before  # nothing lost
+    else:
+        assert at.session_state["lr_source"] == f"Upload: {name}.csv"
+    for page in APP_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        text = _page_text(at)
+        assert "Traceback" not in text, page
+        for metric in at.metric:
+            assert "nan" not in str(metric.value).lower(), (page, metric.label, metric.value)
+        if outcome == "fit-error" and page == "pages/fit.py":
+            assert at.error, "a model that cannot be fitted says so"
+    st.cache_data.clear()
+
+
+@pytest.mark.xfail(
+    reason="linreg/plots/fit.py target_scatter: np.std/np.corrcoef of 1e300 columns overflow (r shown as '—' "
+    "with numpy warnings); fix: correlate the columns divided by their largest magnitude", strict=True)
+def test_explore_plot_summary_of_huge_columns_is_computed_without_overflow():
+    from linreg.plots.fit import target_scatter
+
+    x = np.linspace(1.0, 2.0, 12)
+    df = pd.DataFrame({"x": x * 1e300, "y": (3.0 + 2.0 * x) * 1e300})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _, summary, _ = target_scatter(df, "x", "y")
+    assert "correlation r = 1" in summary, summary
