@@ -8,7 +8,11 @@ The coefficients never come from inverting ``X^T X``:
   - Small problems (n k <= PRECISE_SIZE) and large very ill-conditioned ones:
     Householder in extended precision (``np.longdouble``) with R's limited
     pivoting, then iterative refinement with longdouble residuals.
-  - Large problems: LAPACK Householder in float64 on [Z/D, y] (Q is never
+  - Large well-conditioned problems (scaled condition number <= PRECISE_COND
+    after shifting offset columns): CholeskyQR2 in three blocked passes over the
+    rows (matrix-matrix products only; the design with its ones column and Q are
+    never held in memory), as accurate as Householder at that conditioning.
+  - Other large problems: LAPACK Householder in float64 on [Z/D, y] (Q is never
     formed); when the scaled condition number exceeds PRECISE_COND, refined
     with longdouble residuals (corrected semi-normal equations).
 - ``method="svd"``: singular value decomposition with a relative cut-off.
@@ -23,8 +27,13 @@ negligible is aliased, so the earlier of two collinear columns is kept.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import threading
 import warnings as _warnings
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -60,6 +69,15 @@ PRECISE_SIZE = 100_000
 REFINE_COND = 1e7
 # Rounds of iterative refinement with extended-precision residuals.
 REFINE_ROUNDS = 3
+# CholeskyQR2 (large, well-conditioned designs): rows per block (a (CHUNK, k)
+# buffer stays in cache) and worker threads. ||Q1^T Q1 - I|| is ~cond^2 eps <= 1e-8
+# when it applies (CholeskyQR2 still works up to ~0.1), and |trace(Q^T Q) - k| ~ 1e-14
+# for the final Q: far above these tolerances something went wrong, and Householder
+# takes over.
+_CHUNK = 1 << 14
+_WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)))
+ORTHO_TOL = 1e-4
+TRACE_TOL = 1e-8
 # Scaled condition number above which we warn about near-collinearity.
 COLLINEAR_COND = 1e8
 
@@ -136,10 +154,17 @@ class OLSResult:
     fitted: np.ndarray
     resid: np.ndarray
     leverage: np.ndarray
-    X: np.ndarray
-    y: np.ndarray
-    intercept: bool
+    # The features as given (n, p), without the ones column: ``X`` is built from
+    # them on first use, so a large fit does not hold a second copy of the data.
+    features: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    intercept: bool = True
     warnings: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def X(self) -> np.ndarray:
+        """Design matrix (n, k): the ones column first when there is an intercept, then the features."""
+        return _with_ones(self.features, self.intercept)
 
     # ---- per term -------------------------------------------------------------
     @cached_property
@@ -198,11 +223,25 @@ class OLSResult:
 
     # ---- per observation ------------------------------------------------------
     @cached_property
+    def _one_minus_h(self) -> np.ndarray:
+        """1 - leverage, shared by the per-observation statistics below."""
+        return 1.0 - self.leverage
+
+    def _nan_where_h_is_one(self, out: np.ndarray) -> np.ndarray:
+        # h_i = 1: the fit passes through row i, whose residual then says nothing.
+        bad = self._one_minus_h <= 0.0
+        if bad.any():
+            out[bad] = np.nan
+        return out
+
+    @cached_property
     def standardized_resid(self) -> np.ndarray:
         """Internally studentized residuals e_i / (sigma sqrt(1 - h_i)) (R's rstandard)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.resid / (self.sigma * np.sqrt(1.0 - self.leverage))
-        return np.where(self.leverage < 1.0, out, np.nan)
+            out = np.sqrt(self._one_minus_h)
+            out *= self.sigma
+            np.divide(self.resid, out, out=out)
+        return self._nan_where_h_is_one(out)
 
     @cached_property
     def studentized_resid(self) -> np.ndarray:
@@ -213,18 +252,28 @@ class OLSResult:
         """
         if self.df_resid <= 1:
             return np.full(self.n, np.nan)
+        one_minus_h = self._one_minus_h
         with np.errstate(divide="ignore", invalid="ignore"):
-            one_minus_h = 1.0 - self.leverage
-            s2_i = (self.rss - self.resid**2 / one_minus_h) / (self.df_resid - 1)
-            out = self.resid / np.sqrt(np.maximum(s2_i, 0.0) * one_minus_h)
-        return np.where(self.leverage < 1.0, out, np.nan)
+            # Same formula as above, in place: one n-vector instead of five.
+            out = np.square(self.resid)
+            out /= one_minus_h
+            np.subtract(self.rss, out, out=out)
+            out /= self.df_resid - 1
+            np.maximum(out, 0.0, out=out)
+            out *= one_minus_h
+            np.sqrt(out, out=out)
+            np.divide(self.resid, out, out=out)
+        return self._nan_where_h_is_one(out)
 
     @cached_property
     def cooks_distance(self) -> np.ndarray:
         """Cook's distance e_i^2 h_i / (rank sigma^2 (1 - h_i)^2)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.resid**2 * self.leverage / (self.rank * np.float64(self.sigma) ** 2 * (1.0 - self.leverage) ** 2)
-        return np.where(self.leverage < 1.0, out, np.nan)
+            out = np.square(self.resid)
+            out *= self.leverage
+            out /= np.square(self._one_minus_h)
+            out /= self.rank * np.float64(self.sigma) ** 2
+        return self._nan_where_h_is_one(out)
 
     # ---- use ------------------------------------------------------------------
     def _design_new(self, X_new: object) -> np.ndarray:
@@ -395,9 +444,8 @@ def fit_ols(
     terms = tuple(str(t) for t in terms)
     if len(terms) != p:
         raise ModelError(f"terms names {len(terms)} columns but X has {p}; give one name per column")
-    X1 = np.column_stack([np.ones(n), X]) if intercept else X
     all_terms = (("Intercept",) if intercept else ()) + terms
-    k = X1.shape[1]
+    k = p + int(intercept)
     if k == 0:
         raise ModelError("the model has no terms: give at least one feature or keep the intercept")
     if n <= k:
@@ -405,31 +453,54 @@ def fit_ols(
             f"only n={n} rows for k={k} parameters: least squares needs more rows than parameters "
             "(n > k) to leave residual degrees of freedom; add rows or drop terms"
         )
-    Z, M = X1, None
+    Z, M = None, None  # Z None: the working design is the design X1 itself
     if basis is not None and method != "normal":
         Z = np.asarray(basis.Z)
         if Z.dtype != _LD:
-            Z = Z.astype(np.float64)
-        if Z.shape != X1.shape:
-            raise ModelError(f"basis.Z has shape {Z.shape} but the design has shape {X1.shape}")
+            Z = np.asarray(Z, dtype=np.float64)  # no copy when it already is float64
+        if Z.shape != (n, k):
+            raise ModelError(f"basis.Z has shape {Z.shape} but the design has shape {(n, k)}")
         M = np.asarray(basis.M)
         if M.dtype != object:
             M = M.astype(_LD)
         if M.shape != (k, k):
             raise ModelError(f"basis.M has shape {M.shape}; expected {(k, k)}")
 
-    if method == "normal":
-        sol = _solve_normal(X1, y)
-    else:
-        solve = _solve_svd if method == "svd" else _solve_qr
-        sol = solve(Z, y)
-        if M is not None and len(sol.kept) < k:
-            # Dropping a column of the working basis is not dropping the same raw
-            # column; with aliasing, fit the raw design (its own aliasing decides).
-            M = None
-            sol = solve(X1, y)
+    sol, X1 = None, None
+    if method == "qr" and n * k > PRECISE_SIZE:
+        # Large and (checked inside) well conditioned: CholeskyQR2 in a few
+        # passes over the rows, without building the design with its ones column.
+        if Z is None:
+            sol = _solve_cholqr2(X, y, intercept=intercept)
+        elif Z.dtype == np.float64:
+            sol = _solve_cholqr2(Z, y, intercept=False)
+    if sol is None:
+        X1 = _with_ones(X, intercept)
+        if method == "normal":
+            sol = _solve_normal(X1, y)
+        else:
+            solve = _solve_svd if method == "svd" else _solve_qr
+            sol = solve(X1 if Z is None else Z, y)
+            if M is not None and len(sol.kept) < k:
+                # Dropping a column of the working basis is not dropping the same raw
+                # column; with aliasing, fit the raw design (its own aliasing decides).
+                M = None
+                sol = solve(X1, y)
 
-    return _assemble(X1, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept))
+    res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept))
+    if X1 is not None:
+        res.__dict__["X"] = X1  # already built: fill the cached property rather than build it again
+    return res
+
+
+def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
+    """[1, X] (n, p + 1) with a ones column first when ``intercept``, else X itself."""
+    if not intercept:
+        return X
+    X1 = np.empty((X.shape[0], X.shape[1] + 1))
+    X1[:, 0] = 1.0
+    X1[:, 1:] = X
+    return X1
 
 
 # =============================================================================
@@ -586,6 +657,245 @@ def _solve_qr(Z: np.ndarray, y: np.ndarray) -> _Solve:
         if fast is not None:
             return fast
     return _solve_qr_precise(Z, y)
+
+
+def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve | None:
+    """CholeskyQR2 for large, well-conditioned designs; None when it does not apply.
+
+    The working design is W = [1, A - c] with an intercept, else W = A. ``c``
+    shifts only the columns whose mean (from a sample of rows) is large against
+    their spread: centring has only to make W well conditioned, since the ones
+    column stays in W. Three passes over the rows, a block at a time (the
+    (n, k) Q is never held):
+
+    1. G = W^T W; R1 = chol(G);
+    2. Q1 = W R1^{-1}: G2 = Q1^T Q1, R2 = chol(G2), Q1^T y;
+    3. Q = W R^{-1} with R = R2 R1: leverage = row sums of Q^2, fitted = Q Q^T y.
+
+    One Cholesky QR leaves Q1 orthogonal only to ~cond(W)^2 eps; the second
+    pass restores orthogonality to ~eps, which makes R as accurate as
+    Householder's (Yamamoto et al., ETNA 44, 2015) while the work is all
+    matrix-matrix products. It needs cond(W)^2 eps << 1, so we return None (the
+    Householder path takes over) when the column-scaled condition number of W
+    exceeds PRECISE_COND, a Cholesky fails, or Q is far from orthogonal.
+    """
+    n, p = A.shape
+    k = p + int(intercept)
+    c = np.zeros(p)
+    cy = 0.0
+    if intercept:
+        step = max(1, n // 4096)
+        sample = A[::step]
+        mean = sample.mean(axis=0)
+        shift = np.abs(mean) > sample.std(axis=0)
+        c[shift] = mean[shift]
+        cy = float(y[::step].mean())
+    blocks = _row_blocks(n)
+    w = _Rows(A, c if c.any() else None, intercept)
+
+    def gram(a: int, b: int) -> np.ndarray:
+        G = np.zeros((k, k))
+        for i in range(a, b, _CHUNK):
+            w.add_gram(i, min(i + _CHUNK, b), G)
+        return G
+
+    with _one_blas_thread():
+        G = sum(_map_blocks(gram, blocks))
+        if not np.all(np.isfinite(G)):
+            return None
+        d = np.sqrt(np.diagonal(G))
+        if np.any(d == 0):
+            return None
+        D = np.exp2(np.round(np.log2(d)))  # powers of two: scaling G by them is exact
+        try:
+            R1s = np.linalg.cholesky(G / np.outer(D, D)).T
+        except np.linalg.LinAlgError:
+            return None
+        cond = _cond(R1s)  # of W with unit-norm columns (G is accurate enough to tell)
+        if cond > PRECISE_COND:
+            return None
+        B1 = scipy.linalg.solve_triangular(R1s * D, np.eye(k), check_finite=False)
+
+        def second(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+            G2, q1y = np.zeros((k, k)), np.zeros(k)
+            out = np.empty((min(_CHUNK, b - a), k))
+            for i in range(a, b, _CHUNK):
+                j = min(i + _CHUNK, b)
+                q = w.times(i, j, B1, out[: j - i])
+                G2 += q.T @ q
+                q1y += (y[i:j] - cy) @ q
+            return G2, q1y
+
+        parts = _map_blocks(second, blocks)
+        G2 = sum(part[0] for part in parts)
+        q1y = sum(part[1] for part in parts)
+        # ||Q1^T Q1 - I|| ~ cond^2 eps here; far above that the first pass went wrong.
+        if not np.linalg.norm(G2 - np.eye(k)) < ORTHO_TOL:
+            return None
+        try:
+            R2 = np.linalg.cholesky(G2).T
+        except np.linalg.LinAlgError:  # pragma: no cover - G2 is near I here
+            return None
+        R = R2 @ (R1s * D)
+        B = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)  # rows of Q = rows of W @ B
+        qty = scipy.linalg.solve_triangular(R2, q1y, trans="T", check_finite=False)  # Q^T (y - cy)
+        g = B @ qty
+        leverage = np.empty(n)
+        fitted = np.empty(n)
+
+        def third(a: int, b: int) -> None:
+            out = np.empty((min(_CHUNK, b - a), k))
+            for i in range(a, b, _CHUNK):
+                j = min(i + _CHUNK, b)
+                q = w.times(i, j, B, out[: j - i])
+                np.einsum("ij,ij->i", q, q, out=leverage[i:j])
+                np.matmul(q, qty, out=fitted[i:j])
+
+        _map_blocks(third, blocks)
+    # trace(Q^T Q) = k for an orthonormal Q: a last, free check of the whole computation.
+    if not abs(float(np.sum(leverage)) - k) < TRACE_TOL * k:
+        return None
+    fitted += cy
+    resid = y - fitted
+    # Back from W = [1, A - c] to the raw design X1 = [1, A] = W T, T = [[1, c^T], [0, I]]:
+    # coef = T^{-1} g, (X1^T X1)^{-1} = T^{-1} (W^T W)^{-1} T^{-T}, X1's R factor = R T.
+    Tinv = np.eye(k, dtype=_LD)
+    T = np.eye(k)
+    coef = np.asarray(g, dtype=_LD)
+    if intercept:
+        Tinv[0, 1:] = -c
+        T[0, 1:] = c
+        coef[0] += cy
+    coef = Tinv @ coef
+    Bl = np.asarray(B, dtype=_LD)
+    cov_unscaled = Tinv @ (Bl @ Bl.T) @ Tinv.T
+    r_factor = R @ T
+    return _Solve(
+        coef=coef,
+        cov_unscaled=cov_unscaled,
+        fitted=fitted,
+        resid=resid,
+        leverage=leverage,
+        kept=np.arange(k),
+        cond_scaled=_cond(r_factor / _pow2_scale(r_factor)) if c.any() else cond,
+        r_factor=r_factor,
+    )
+
+
+class _Rows:
+    """Blocks of rows of the working design W = [1, A - c] (or A) for :func:`_solve_cholqr2`.
+
+    Without a shift (``c`` None) the products read A in place: W[i:j] @ B is
+    A[i:j] @ B[1:] + B[0]. With one, each block is copied, shifted, into a
+    per-thread buffer first.
+    """
+
+    def __init__(self, A: np.ndarray, c: np.ndarray | None, intercept: bool):
+        self.A, self.c, self.one = A, c, int(intercept)
+        self._local = threading.local()
+
+    def _filled(self, i: int, j: int) -> np.ndarray:
+        buf = getattr(self._local, "buf", None)
+        if buf is None or len(buf) < j - i:
+            buf = self._local.buf = np.empty((j - i, self.A.shape[1] + self.one))
+            buf[:, 0] = 1.0  # overwritten below when there is no intercept
+        w = buf[: j - i]
+        np.subtract(self.A[i:j], self.c, out=w[:, self.one :])
+        return w
+
+    def _ones(self, m: int) -> np.ndarray:
+        ones = getattr(self._local, "ones", None)
+        if ones is None or len(ones) < m:
+            ones = self._local.ones = np.ones(m)
+        return ones[:m]
+
+    def add_gram(self, i: int, j: int, G: np.ndarray) -> None:
+        """G += W[i:j]^T W[i:j]."""
+        if self.c is not None:
+            w = self._filled(i, j)
+            G += w.T @ w
+            return
+        a = self.A[i:j]
+        o = self.one
+        G[o:, o:] += a.T @ a
+        if o:
+            s = self._ones(j - i) @ a  # column sums; BLAS gemv is ~4x faster than a.sum(axis=0)
+            G[0, 0] += j - i
+            G[0, 1:] += s
+            G[1:, 0] += s
+
+    def times(self, i: int, j: int, B: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """W[i:j] @ B, written into ``out``."""
+        if self.c is not None:
+            return np.matmul(self._filled(i, j), B, out=out)
+        np.matmul(self.A[i:j], B[self.one :], out=out)
+        if self.one:
+            out += B[0]
+        return out
+
+
+def _row_blocks(n: int) -> list[tuple[int, int]]:
+    """Split rows 0..n into one contiguous block per worker thread (fewer for small n)."""
+    parts = max(1, min(_WORKERS, n // _CHUNK))
+    edges = [n * i // parts for i in range(parts + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _map_blocks(fn, blocks: list[tuple[int, int]]) -> list:
+    """fn(a, b) for each block, in threads when there are several (numpy releases the GIL)."""
+    if len(blocks) == 1:
+        return [fn(*blocks[0])]
+    futures = [_pool().submit(fn, *ab) for ab in blocks[1:]]
+    first = fn(*blocks[0])  # this thread does a share too
+    return [first] + [f.result() for f in futures]
+
+
+@functools.lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    # One pool for the process: starting threads for every pass costs more than
+    # the pass on a busy machine.
+    return ThreadPoolExecutor(max(1, _WORKERS - 1), thread_name_prefix="linreg-ols")
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - optional: without it BLAS keeps its own threads
+        return None
+    return ThreadpoolController()
+
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limiter = None
+
+
+@contextmanager
+def _one_blas_thread():
+    """Run BLAS single-threaded inside (reference-counted, so overlapping fits restore it once).
+
+    The passes of :func:`_solve_cholqr2` are many small (CHUNK x k) products:
+    BLAS threads cost more to wake and synchronise than they save (3x the CPU
+    time on a busy 2-core machine); we run the row blocks in our own threads instead.
+    """
+    global _blas_users, _blas_limiter
+    ctl = _blas_controller()
+    if ctl is None:  # pragma: no cover
+        yield
+        return
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limiter = ctl.limit(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
@@ -770,7 +1080,7 @@ def _solve_normal(X1: np.ndarray, y: np.ndarray) -> _Solve:
 # inference
 # =============================================================================
 def _assemble(
-    X1: np.ndarray,
+    X: np.ndarray,
     y: np.ndarray,
     terms: tuple[str, ...],
     sol: _Solve,
@@ -780,7 +1090,7 @@ def _assemble(
     alpha: float,
     intercept: bool,
 ) -> OLSResult:
-    n, k = X1.shape
+    n, k = len(y), len(terms)
     r = len(sol.kept)
     df_resid = n - r
     if df_resid <= 0:
@@ -795,17 +1105,8 @@ def _assemble(
     if M is not None:  # full rank here: map working coefficients to the raw terms
         coef, cov_u = _map_coef(M, coef, cov_u)
 
-    resid_l = np.asarray(sol.resid, dtype=_LD)
-    yl = np.asarray(y, dtype=_LD)
-    rss_l = resid_l @ resid_l
-    if intercept:
-        ybar = yl.sum() / n
-        dev = yl - ybar
-        dev -= dev.sum() / n  # second pass: removes the rounding of the mean
-        tss_l = dev @ dev
-    else:
-        tss_l = yl @ yl
     with np.errstate(over="ignore", under="ignore"):
+        rss_l, tss_l = _sums_of_squares(sol.resid, y, intercept)
         rss, tss = float(rss_l), float(tss_l)
         sigma2_l = rss_l / df_resid
         cov_l = cov_u * sigma2_l
@@ -859,7 +1160,7 @@ def _assemble(
             "The target is constant: it has no variation for the model to explain, so R² and adjusted R² "
             "are undefined (shown as missing)."
         )
-    if _is_exact_fit(rss_l, tss_l, yl, n):
+    if _is_exact_fit(rss_l, tss_l, y, n):
         notes.append(
             "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
             "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
@@ -884,13 +1185,51 @@ def _assemble(
         method=method,
         alpha=alpha,
         fitted=np.asarray(sol.fitted, dtype=np.float64),
-        resid=np.asarray(resid_l, dtype=np.float64),
+        resid=np.asarray(sol.resid, dtype=np.float64),
         leverage=np.asarray(sol.leverage, dtype=np.float64),
-        X=X1,
+        features=X,
         y=y,
         intercept=intercept,
         warnings=tuple(notes),
     )
+
+
+def _sums_of_squares(resid: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.floating, np.floating]:
+    """RSS and TSS (centred when ``intercept``) as longdouble scalars.
+
+    Small fits, and solvers that return longdouble residuals, sum in longdouble.
+    Large float64 fits sum in float64 by numpy's pairwise summation (relative error
+    ~ log2(n) eps): longdouble copies of n-vectors would cost more time and memory
+    than the whole fit.
+    """
+    n = len(y)
+    if resid.dtype == np.float64 and n > PRECISE_SIZE:
+        # Scaled by a power of two near max|y| (exact), so squares of values near
+        # 1e200 or 1e-200 neither overflow nor underflow; the scale goes back in longdouble.
+        big = float(np.max(np.abs(y)))
+        e = math.frexp(big)[1] if big > 0 else 0
+        inv = math.ldexp(1.0, -e)
+        rss = np.sum(np.square(resid * inv))
+        if intercept:
+            dev = y * inv
+            dev -= np.mean(dev)
+            dev -= np.mean(dev)  # second pass: removes the rounding of the mean
+            tss = np.sum(np.square(dev))
+        else:
+            tss = np.sum(np.square(y * inv))
+        scale2 = _LD(2.0) ** (2 * e)
+        return _LD(rss) * scale2, _LD(tss) * scale2
+    resid_l = np.asarray(resid, dtype=_LD)
+    yl = np.asarray(y, dtype=_LD)
+    rss_l = resid_l @ resid_l
+    if intercept:
+        ybar = yl.sum() / n
+        dev = yl - ybar
+        dev -= dev.sum() / n  # second pass: removes the rounding of the mean
+        tss_l = dev @ dev
+    else:
+        tss_l = yl @ yl
+    return rss_l, tss_l
 
 
 def _map_coef(M: np.ndarray, coef: np.ndarray, cov_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
