@@ -709,9 +709,6 @@ def test_hostile_uploads_through_every_page(name):
     st.cache_data.clear()
 
 
-@pytest.mark.xfail(
-    reason="linreg/plots/fit.py target_scatter: np.std/np.corrcoef of 1e300 columns overflow (r shown as '—' "
-    "with numpy warnings); fix: correlate the columns divided by their largest magnitude", strict=True)
 def test_explore_plot_summary_of_huge_columns_is_computed_without_overflow():
     from linreg.plots.fit import target_scatter
 
@@ -721,3 +718,11 @@ def test_explore_plot_summary_of_huge_columns_is_computed_without_overflow():
         warnings.simplefilter("error", RuntimeWarning)
         _, summary, _ = target_scatter(df, "x", "y")
     assert "correlation r = 1" in summary, summary
+
+
+def test_explore_plot_summary_says_why_a_constant_column_has_no_correlation():
+    from linreg.plots.fit import target_scatter
+
+    df = pd.DataFrame({"x": np.full(6, 2.0), "y": np.arange(6.0)})
+    _, summary, _ = target_scatter(df, "x", "y")
+    assert "the correlation is undefined because x is constant" in summary, summary

@@ -109,6 +109,15 @@ def missing_summary(df: pd.DataFrame) -> str:
     )
 
 
+def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's r of two non-constant columns, shape (n,).
+
+    Each is divided by its largest magnitude first: r does not change, and values near 1e300
+    no longer overflow in the sums of squares.
+    """
+    return float(np.corrcoef(x / np.abs(x).max(), y / np.abs(y).max())[0, 1])
+
+
 def target_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000):
     """Scatter of column ``y`` against column ``x`` (rows with either missing are skipped).
 
@@ -144,10 +153,12 @@ def target_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000
     elif pd.api.types.is_numeric_dtype(both[x]) and not pd.api.types.is_bool_dtype(both[x]):
         xv = both[x].to_numpy(float)
         yv = yv.to_numpy(float)
-        r = float(np.corrcoef(xv, yv)[0, 1]) if n > 1 and xv.std() > 0 and yv.std() > 0 else float("nan")
+        constant = [name for name, v in ((x, xv), (y, yv)) if n < 2 or np.ptp(v) == 0]
+        r = f"correlation r = {fmt(_correlation(xv, yv), 3)}" if not constant else (
+            f"the correlation is undefined because {constant[0]} is constant")
         summary = (
             f"{n:,} rows of {y} against {x}: {x} runs from {fmt(xv.min())} to {fmt(xv.max())}, "
-            f"{y} from {fmt(yv.min())} to {fmt(yv.max())}; correlation r = {fmt(r, 3)}."
+            f"{y} from {fmt(yv.min())} to {fmt(yv.max())}; {r}."
         )
     else:
         means = both.groupby(x, sort=True)[y].mean().sort_values()
