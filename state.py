@@ -402,18 +402,23 @@ def _data() -> tuple[str, pd.DataFrame]:
     return st.session_state[_DATA_KEY], st.session_state[_DATA]
 
 
+# The caches are shared by every session of the server. On a public demo one large upload's fit can
+# weigh ~100 MB, so entries expire a while after their last use and each cache holds a few: memory
+# comes back after the visitors leave.
+CACHE_TTL = "20m"
+
 # Each cached function is pure: its result depends only on its arguments, and the
 # unhashed ``_df`` is determined by ``key`` (its content hash).
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
 def _cached_design(key: str, spec, _df: pd.DataFrame):
     from linreg.design import build_design
 
     return build_design(_df, spec)
 
 
-@st.cache_data(show_spinner="Fitting…", max_entries=32)
+@st.cache_data(show_spinner="Fitting…", max_entries=8, ttl=CACHE_TTL)
 def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
     from linreg.design import fit_design
 
@@ -425,7 +430,7 @@ def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
         return fit_design(design_, method=method, alpha=alpha)
 
 
-@st.cache_data(show_spinner="Running gradient descent…", max_entries=32)
+@st.cache_data(show_spinner="Running gradient descent…", max_entries=8, ttl=CACHE_TTL)
 def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
@@ -446,21 +451,21 @@ def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
         )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def _cached_column_table(key: str, _df: pd.DataFrame):
     from linreg.plots.fit import column_table, missing_summary
 
     return column_table(_df), missing_summary(_df)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def _cached_target_scatter(key: str, x: str, target: str, _df: pd.DataFrame):
     from linreg.plots.fit import target_scatter
 
     return target_scatter(_df, x, target)
 
 
-@st.cache_data(show_spinner="Drawing…", max_entries=16)
+@st.cache_data(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
 def _cached_fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings | None, _df: pd.DataFrame):
     from linreg.plots.fit import fit_figure
 
@@ -565,7 +570,7 @@ def md_code(text: object) -> str:
 # ---------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner="Computing the penalty path…", max_entries=16)
+@st.cache_data(show_spinner="Computing the penalty path…", max_entries=16, ttl=CACHE_TTL)
 def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
     from linreg.penalized import penalty_path as _penalty_path
 
@@ -573,7 +578,7 @@ def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df
     return _penalty_path(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept, terms=d.terms)
 
 
-@st.cache_data(show_spinner="Cross-validating…", max_entries=16)
+@st.cache_data(show_spinner="Cross-validating…", max_entries=16, ttl=CACHE_TTL)
 def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: int, seed: int, _df: pd.DataFrame):
     from linreg.penalized import cross_validate
 
@@ -582,7 +587,7 @@ def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: in
                           terms=d.terms, k=k, seed=seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def _cached_penalized(key: str, spec, lam: float, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
     from linreg.penalized import fit_penalized
 
@@ -609,7 +614,7 @@ def penalized(lam: float, l1_ratio: float, standardize: bool):
     return _cached_penalized(key, current_spec(), float(lam), float(l1_ratio), bool(standardize), df)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def polynomial_data(n: int, degree: int, noise: float, seed: int):
     """``linreg.synthetic.make_polynomial`` data (x, y and the true coefficients)."""
     from linreg.synthetic import make_polynomial
@@ -617,7 +622,7 @@ def polynomial_data(n: int, degree: int, noise: float, seed: int):
     return make_polynomial(n, seed=seed, degree=degree, noise=noise)
 
 
-@st.cache_data(show_spinner="Fitting every degree…", max_entries=32)
+@st.cache_data(show_spinner="Fitting every degree…", max_entries=16, ttl=CACHE_TTL)
 def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: int, test_fraction: float,
                     split_seed: int):
     """``linreg.complexity.degree_explorer`` on ``polynomial_data(n, degree, noise, seed)``."""
@@ -628,7 +633,7 @@ def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: in
                     test_fraction=test_fraction, seed=split_seed)
 
 
-@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=32)
+@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=16, ttl=CACHE_TTL)
 def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int, n_boot: int, boot_seed: int):
     """``linreg.complexity.bootstrap_fits`` on ``polynomial_data(...)``, against its true curve."""
     from linreg.complexity import bootstrap_fits as _bootstrap
