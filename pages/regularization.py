@@ -129,13 +129,13 @@ def _coefficients(fit) -> None:
         st.warning(fit.message)
 
 
-@st.cache_data(show_spinner="Fitting every degree…", max_entries=16)
+@st.cache_data(show_spinner="Fitting every degree…", max_entries=8, ttl=state.CACHE_TTL)
 def _explore_xy(x, y, max_degree: int, test_fraction: float, split_seed: int):
     """``degree_explorer`` on given arrays: a pure function of its (hashed) arguments."""
     return degree_explorer(x, y, max_degree=max_degree, test_fraction=test_fraction, seed=split_seed)
 
 
-@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=16)
+@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=8, ttl=state.CACHE_TTL)
 def _bootstrap_xy(x, y, fit_degree: int, n_boot: int, boot_seed: int):
     """``bootstrap_fits`` on given arrays (no known truth): a pure function of its (hashed) arguments."""
     return bootstrap_fits(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed)
