@@ -66,6 +66,7 @@ __all__ = [
     "iteration",
     "set_iteration",
     "recipe",
+    "last_good_fit",
     "link_error",
     "link_query",
     "data_is_shareable",
@@ -84,6 +85,7 @@ _VERSION = "lr_data_version"  # int: bumped on every set_data, so pages can rese
 _RECIPE = "lr_recipe"  # share.Recipe: how the current data was made, for shareable links
 _ITERATION = "lr_iteration"  # int: the gradient-descent iteration on show
 _LINK_ERROR = "lr_link_error"  # str | None: why the link this session opened with could not be followed
+_LAST_GOOD = "lr_last_good"  # (label, target, OLSResult): the last fit that worked, kept in view after a failure
 _UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun does not read it again
 _UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected
 
@@ -520,7 +522,18 @@ def ols(method: str = "qr"):
     if method == "gd":
         raise LinregError("ols() fits in closed form; use gd() for gradient descent")
     key, df = _data()
-    return _cached_ols(key, current_spec(), method, fit_settings().alpha, df)
+    result = _cached_ols(key, current_spec(), method, fit_settings().alpha, df)
+    st.session_state[_LAST_GOOD] = (st.session_state[_SOURCE], current_spec().target, result)
+    return result
+
+
+def last_good_fit():
+    """(source label, target, OLSResult) of the last closed-form fit that worked, or None.
+
+    When a change breaks the model, the Fit page shows this below the error, so nothing is lost.
+    """
+    init()
+    return st.session_state.get(_LAST_GOOD)
 
 
 def gd(settings: GDSettings | None = None):

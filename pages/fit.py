@@ -128,6 +128,18 @@ def _gd_status(g) -> None:
         st.success(state.md_escape(g.message))
 
 
+def _last_good() -> None:
+    """After a failed fit, the last one that worked stays in view, clearly marked as such."""
+    last = state.last_good_fit()
+    if last is None:
+        return
+    label, target, result = last
+    st.info(f"Below is the last fit that worked: {state.md_code(target)} on {state.md_escape(label)}. "
+            "Fix the model on the Data page (or undo the change) to fit again.")
+    _ols_tiles(result)
+    st.dataframe(plots.coef_table(result, None), hide_index=True)
+
+
 def _exports(design, result, method: str) -> None:
     """Download buttons; each file is built only when its button is clicked."""
     st.subheader("Take it with you")
@@ -166,6 +178,7 @@ def _page() -> None:
         gd_result = state.gd() if method == "gd" else None
     except LinregError as err:
         st.error(f"The model cannot be fitted: {state.md_escape(err)}")
+        _last_good()
         return
 
     # Warnings first, in plain language, where the numbers are read.

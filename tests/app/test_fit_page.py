@@ -220,3 +220,17 @@ def test_exports_offer_the_tables_and_a_script():
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
     assert labels[:3] == ["Coefficients (CSV)", "Per-row diagnostics (CSV)", "Python script"]
+
+
+def test_a_failed_fit_keeps_the_last_good_one_in_view():
+    from linreg.design import ModelSpec
+
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/fit.py").run()
+    good = {m.label: m.value for m in at.metric}
+    at.session_state["lr_spec"] = ModelSpec("dist", ("no_such_column",))
+    at.run()
+    assert not at.exception
+    assert any("no_such_column" in e.value.replace("\\", "") for e in at.error)
+    assert any("last fit that worked" in i.value for i in at.info)
+    assert {m.label: m.value for m in at.metric} == good

@@ -14,7 +14,8 @@ from .conftest import wait_for_app
 pytestmark = pytest.mark.e2e
 
 PAGES = [("", "Data"), ("fit", "Fit"), ("residuals", "Residuals"),
-         ("gradient-descent", "Gradient descent"), ("compare", "Compare")]
+         ("gradient-descent", "Gradient descent"), ("compare", "Compare"),
+         ("regularization", "Regularization"), ("learn", "Learn")]
 
 
 def _open(page, base_url: str, path: str = "") -> None:
