@@ -7,10 +7,16 @@ The public surface, by concept:
 - ``gradient_descent`` and its teaching helpers (``descent``).
 - ``breusch_pagan``, ``jarque_bera``, ``durbin_watson``, ``vif``, ``influence_table`` (``diagnostics``).
 - ``load_csv`` (``data``), ``make_data`` and the generators (``synthetic``), ``load_dataset`` (``datasets``).
+- ``fit_penalized``, ``penalty_path``, ``cross_validate`` (``penalized``): ridge, lasso, elastic net.
+- ``degree_explorer``, ``bootstrap_fits`` (``complexity``): model complexity, bias and variance.
+
+Exports to CSV and the reproducing script live in ``linreg.export``; the lessons' helpers in
+``linreg.lessons``.
 
 Figure builders live in ``linreg.plots`` and are imported from there.
 """
 
+from .complexity import BootstrapFits, DegreeExplorer, bootstrap_fits, degree_explorer
 from .data import check_finite, load_csv
 from .datasets import DATASETS, DatasetInfo, load_dataset
 from .descent import (
@@ -39,6 +45,7 @@ from .exceptions import (
     RankDeficiencyWarning,
 )
 from .ols import METHODS, OLSResult, fit_ols
+from .penalized import CVResult, PenalizedResult, PenaltyPath, cross_validate, fit_penalized, penalty_path
 from .synthetic import GENERATOR_PARAMS, GENERATORS, SyntheticData, make_data
 
 __all__ = [
@@ -52,6 +59,9 @@ __all__ = [
     "loss_surface", "convergence_rate",
     # diagnostics
     "TestResult", "breusch_pagan", "jarque_bera", "durbin_watson", "vif", "influence_table",
+    # penalized fits and model complexity
+    "fit_penalized", "PenalizedResult", "penalty_path", "PenaltyPath", "cross_validate", "CVResult",
+    "degree_explorer", "DegreeExplorer", "bootstrap_fits", "BootstrapFits",
     # data
     "load_csv", "check_finite", "load_dataset", "DATASETS", "DatasetInfo",
     "make_data", "GENERATORS", "GENERATOR_PARAMS", "SyntheticData",
