@@ -1,7 +1,8 @@
 """Residuals page: R's four diagnostic plots, a histogram, the tests, VIF and the influential rows.
 
 Thin page: state (cached linreg fit) -> linreg.diagnostics and linreg.plots.residuals -> render.
-Nothing here computes with numbers; the figures and their one-line summaries come ready-made.
+Nothing here computes with numbers; the figures, their one-line summaries, the tests and the
+influential rows come ready-made from one cache (state.residual_plots), so a rerun only renders.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 import state
-from linreg import diagnostics
 from linreg.exceptions import LinregError
 from linreg.plots import residuals as plots
 
@@ -52,25 +52,22 @@ def _row_label_note(df: pd.DataFrame) -> str:
     return "Points are labelled with their row label in your data, as on the Data page."
 
 
-def _diagnostic_plots(result, design, df: pd.DataFrame) -> None:
-    labels = design.row_labels
-    hover = plots.hover_frame(df, design)
+def _diagnostic_plots(figures) -> None:
     # Two rows of two, in R's order, so that each row's charts line up whatever their captions' length.
-    for row in ((plots.residuals_vs_fitted, "res_fitted", plots.normal_qq, "res_qq"),
-                (plots.scale_location, "res_scale", plots.residuals_vs_leverage, "res_leverage")):
-        for column, (builder, key) in zip(st.columns(2, gap="medium"), (row[:2], row[2:]), strict=True):
+    keys = ("res_fitted", "res_qq", "res_scale", "res_leverage")
+    for row in (0, 2):
+        for column, plot, key in zip(st.columns(2, gap="medium"), figures[row:row + 2], keys[row:row + 2], strict=True):
             with column:
-                _plot(*builder(result, labels, hover=hover), key=key)
+                _plot(*plot, key=key)
 
 
-def _tests(result) -> None:
+def _tests(result, histogram, tests, vif) -> None:
     left, right = st.columns(2, gap="medium")
     with left:
         st.subheader("Distribution of the residuals")
-        _plot(*plots.residual_histogram(result), key="res_hist")
+        _plot(*histogram, key="res_hist")
     with right:
         st.subheader("Tests")
-        tests = [diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result), diagnostics.durbin_watson(result)]
         st.table(plots.diagnostic_test_table(tests), hide_index=True)
         st.caption(
             f"At α = {result.alpha:g}. Breusch–Pagan (Koenker's studentized form): does the residual spread change "
@@ -78,17 +75,18 @@ def _tests(result) -> None:
             "are neighbouring rows' residuals correlated (it depends on the row order; 2 means no correlation)?"
         )
         st.subheader("Collinearity (VIF)")
-        vif = diagnostics.vif(result)
         if len(vif) >= 2:  # one term has nothing to be collinear with
             st.table(plots.vif_table(vif, result.aliased), hide_index=True)
         st.caption(state.md_escape(plots.vif_summary(vif, result.aliased)))
 
 
 @st.fragment
-def _influence(result, design, df: pd.DataFrame) -> None:
-    """The most influential rows; selecting one shows its data. A fragment: a click reruns only this part."""
+def _influence(result, table: pd.DataFrame, df: pd.DataFrame) -> None:
+    """The most influential rows (``table``, shared: read only); selecting one shows its data.
+
+    A fragment: a click reruns only this part.
+    """
     st.subheader("Influential observations")
-    table = plots.influential_rows(result, design.row_labels, top=INFLUENCE_ROWS)
     st.caption(
         f"The rows with the largest Cook's distance ({min(INFLUENCE_ROWS, result.n)} of {result.n:,}), and any of "
         "leverage 1. The studentized residual here leaves the row out of σ (R's rstudent). "
@@ -146,8 +144,9 @@ with st.expander("How to read these plots"):
     st.markdown(HOW_TO_READ)
 
 try:
-    _diagnostic_plots(result, design, df)
-    _tests(result)
-    _influence(result, design, df)
+    figures, tests, vif, influence = state.residual_plots(top=INFLUENCE_ROWS)
+    _diagnostic_plots(figures[:4])
+    _tests(result, figures[4], tests, vif)
+    _influence(result, influence, df)
 except LinregError as err:
     st.error(str(err))

@@ -11,7 +11,6 @@ from scipy import stats
 
 from linreg.ols import fit_ols
 from linreg.plots import residuals as rp
-from linreg.plots._common import MAX_POINTS
 
 # R's datasets::cars (Ezekiel 1930), in R's row order; R names the rows 1..50.
 SPEED = [4, 4, 7, 7, 8, 9, 10, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15,
@@ -262,7 +261,7 @@ def test_hover_text_is_escaped(cars):
 @pytest.fixture(scope="module")
 def big():
     rng = np.random.default_rng(5)
-    n = MAX_POINTS + 7_000
+    n = rp.CHART_POINTS + 22_000
     X = rng.normal(size=(n, 2))
     y = X @ [1.0, 2.0] + rng.normal(size=n) * (1 + np.abs(X[:, 0]))
     return fit_ols(X, y)
@@ -273,17 +272,53 @@ def test_large_data_draws_a_webgl_sample_with_the_extremes(big, builder):
     fig, summary, note = builder(big)
     pts = [t for t in fig.data if t.mode == "markers"][0]
     assert isinstance(pts, go.Scattergl)
-    assert MAX_POINTS <= len(pts.x) <= MAX_POINTS + rp.ID_N
+    assert rp.CHART_POINTS <= len(pts.x) <= rp.CHART_POINTS + rp.ID_N
     labelled = {f"row {v}" for v in _labels(fig)}
     assert len(labelled) == rp.ID_N and labelled <= set(pts.text)  # the labelled rows are always drawn
     assert f"{big.n:,}" in summary  # statistics count every row
     # plotly draws its WebGL layer above SVG: lines over WebGL points must be WebGL too, to be seen.
     assert all(isinstance(t, go.Scattergl) for t in fig.data if t.mode == "lines")
-    assert "random sample of 20,000" in note
+    assert f"random sample of {rp.CHART_POINTS:,} of the {big.n:,} rows" in note
     for t in fig.data:
         if t.mode == "lines" and t.name == "smoother (lowess)":
             assert len(t.x) <= 1_000
-            assert "fitted to the 20,000 plotted rows" in note
+            assert f"fitted to a random sample of {rp._SMOOTH_POINTS:,} of the rows" in note
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_hover_numbers_travel_as_float32_unless_that_loses_digits(cars, builder):
+    fig, _, _ = builder(cars, R_NAMES, hover=pd.DataFrame({"dist": DIST}))
+    pts = _trace(fig, "markers")
+    assert pts.customdata.dtype == np.float32  # half the bytes; hover shows 4 significant digits
+    # Values float32 cannot hold (beyond ~3e38) keep float64 rather than becoming inf.
+    fig, _, _ = builder(cars, R_NAMES, hover=pd.DataFrame({"huge": np.array(DIST) * 1e300}))
+    pts = _trace(fig, "markers")
+    assert pts.customdata.dtype == np.float64 and np.isfinite(pts.customdata).all()
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_long_hover_text_draws_fewer_rows_within_the_byte_budget(big, builder):
+    # A page shows four of these charts and may send about 2 MB: long text per row means fewer rows.
+    labels = np.array([f"customer-{i:06d}-of-the-northern-region" for i in range(big.n)], dtype=object)
+    hover = pd.DataFrame({"note": [f"free text {i % 97} " * 6 for i in range(big.n)]})
+    fig, _, note = builder(big, labels, hover=hover)
+    pts = _trace(fig, "markers")
+    assert len(pts.x) < rp.CHART_POINTS
+    shown = int(note.split("random sample of ")[1].split(" ")[0].replace(",", ""))
+    assert shown <= len(pts.x) <= shown + rp.ID_N  # the note counts the sample; the labelled rows are added
+    points_json = go.Figure(pts).to_json()
+    assert len(points_json) <= 1.05 * rp._POINTS_BYTES + len(go.Figure().to_json())
+
+
+def test_diagnostic_figures_are_the_four_plots_then_the_histogram(cars):
+    figures = rp.diagnostic_figures(cars, R_NAMES, max_points=30)
+    titles = [fig.layout.title.text for fig, _, _ in figures]
+    assert titles == ["Residuals vs Fitted", "Normal Q-Q", "Scale-Location", "Residuals vs Leverage",
+                      "Histogram of residuals"]
+    for builder, (fig, summary, note) in zip(BUILDERS, figures, strict=False):
+        _, expected_summary, expected_note = builder(cars, R_NAMES, max_points=30)
+        assert (summary, note) == (expected_summary, expected_note)
+        assert "random sample of 30 of the 50 rows" in note
 
 
 def test_rows_of_leverage_one_are_left_out_with_a_note():

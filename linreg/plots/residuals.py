@@ -15,7 +15,7 @@ standardized residual and are left out of plots 2-4.
 Each builder returns ``(fig, summary, note)``: the figure, a one-line summary in numbers
 for readers who cannot see it, and a note for a caption (the plot shows a sample, some
 rows are not drawn) or None. Every statistic uses all rows; at most about
-``MAX_POINTS`` points are drawn.
+``CHART_POINTS`` points are drawn in each plot.
 """
 
 from __future__ import annotations
@@ -27,17 +27,20 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 from scipy import stats
 
 from ._common import MAX_POINTS, WEBGL_THRESHOLD, fmt, safe_label, sample_index, sample_note, style
 
 __all__ = [
     "COOK_LEVELS",
+    "CHART_POINTS",
     "residuals_vs_fitted",
     "normal_qq",
     "scale_location",
     "residuals_vs_leverage",
     "residual_histogram",
+    "diagnostic_figures",
     "hover_frame",
     "diagnostic_test_table",
     "vif_table",
@@ -49,9 +52,23 @@ __all__ = [
 # R's plot.lm defaults: contours of Cook's distance at these levels, and 3 labelled rows.
 COOK_LEVELS = (0.5, 1.0)
 ID_N = 3
+# Rows drawn in each scatter. The page shows four of them, and a page may send about 2 MB of
+# plotly JSON (issue 5). At 4,000 rows each (plus the labelled ones) they send 1.3 MB with 3
+# features and 1.7 MB with the most hover columns (6, one of them text); 5,000 would pass 2 MB
+# there, and the shared MAX_POINTS (20,000) sent 9.4 MB.
+CHART_POINTS = 4_000
+# Bytes of plotly JSON one scatter's points may take. Numbers alone stay under it at CHART_POINTS
+# rows; long text in the hover (a text column, long row labels) draws fewer rows instead, so the
+# four scatters stay within the page's ~2 MB whatever the data.
+_POINTS_BYTES = 400_000
 # R's lowess defaults, used by plot.lm's panel.smooth.
 _LOWESS_FRAC = 2 / 3
 _LOWESS_ITER = 3
+# Above this many rows the smoother is fitted to a seeded sample of them, not to the drawn points:
+# its line costs no bytes, and on 100,000 heteroscedastic rows a 20,000-row sample stays within
+# 0.6% of the plot's height of the exact curve (about 2 px), where the 4,000 drawn rows were off by
+# up to 2.7% at the ends of Scale-Location. The figures are built once per fit (the app caches them).
+_SMOOTH_POINTS = MAX_POINTS
 # The smoother is drawn through at most this many of its points (it is piecewise linear
 # between lowess's anchors, about 100 of them, so nothing visible is lost).
 _CURVE_POINTS = 1_000
@@ -301,13 +318,46 @@ def _drawn(n: int, valid: np.ndarray, extreme: np.ndarray, max_points: int, seed
     return np.union1d(idx, extreme).astype(int)
 
 
-def _points(x, y, labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]) -> go.Scatter | go.Scattergl:
+def _points(
+    x, y, labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray], n_valid: int
+) -> go.Scatter | go.Scattergl:
     """The drawn rows as markers; hover shows the row label, the plotted quantities, then the row's data.
 
     Numbers travel as one float ``customdata`` array that plotly formats (``:.4g``); the
     row label and any text columns are joined, HTML-escaped, into ``text``. Formatting
     20,000 rows x several columns in Python (and letting plotly deep-copy an object
-    array) costs seconds per chart; this costs milliseconds.
+    array) costs seconds per chart; this costs milliseconds. ``customdata`` travels as
+    float32 when that keeps every value to 6 significant digits (hover shows 4): half the
+    bytes of float64.
+
+    WebGL is used when the plot has more than ``WEBGL_THRESHOLD`` rows to show
+    (``n_valid``), so a sample of them is drawn in WebGL whether or not the labelled rows
+    happened to fall in it.
+    """
+    numeric, rows = _hover_data(labels, idx, hover, extra)
+    template = "%{text}" + "".join(
+        f"<br>{safe_label(name)} = %{{customdata[{j}]:.4g}}" for j, name in enumerate(numeric)
+    )
+    gl = n_valid > WEBGL_THRESHOLD
+    return (go.Scattergl if gl else go.Scatter)(
+        x=x[idx],
+        y=y[idx],
+        mode="markers",
+        name="rows",
+        text=np.array(rows, dtype=object),
+        customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
+        hovertemplate=template + "<extra></extra>",
+        marker={"color": _POINT_COLOR, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
+        showlegend=False,
+    )
+
+
+def _hover_data(
+    labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Hover of rows ``idx``: the numeric columns (plotted quantities first), and each row's text.
+
+    The text is the row label, then the text columns of ``hover``, HTML-escaped.
     """
     numeric = {name: np.asarray(v, dtype=np.float64)[idx] for name, v in extra.items()}
     text_columns: dict[str, np.ndarray] = {}
@@ -323,21 +373,51 @@ def _points(x, y, labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, n
     rows = [f"row {html.escape(str(v))}" for v in labels[idx]]
     for name, values in text_columns.items():
         rows = [f"{r}<br>{safe_label(name)} = {html.escape(str(v))}" for r, v in zip(rows, values, strict=True)]
-    template = "%{text}" + "".join(
-        f"<br>{safe_label(name)} = %{{customdata[{j}]:.4g}}" for j, name in enumerate(numeric)
-    )
-    gl = idx.size > WEBGL_THRESHOLD
-    return (go.Scattergl if gl else go.Scatter)(
-        x=x[idx],
-        y=y[idx],
-        mode="markers",
-        name="rows",
+    return numeric, rows
+
+
+def _affordable_points(
+    max_points: int, x: np.ndarray, y: np.ndarray, labels, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
+) -> int:
+    """``max_points``, or fewer if that many rows' points would take more than ``_POINTS_BYTES`` of JSON.
+
+    The bytes per row are measured on up to 200 rows spread over the data, encoded by
+    plotly as :func:`_points` sends them (x, y and ``customdata`` in base64, where plotly
+    escapes each ``/``; the hover text, where it writes ``<`` as 6 characters).
+    """
+    n = len(labels)
+    probe = np.unique(np.linspace(0, n - 1, min(n, 200)).round().astype(int))
+    if probe.size == 0:
+        return max_points
+    numeric, rows = _hover_data(labels, probe, hover, extra)
+    trace = go.Scatter(
+        x=np.asarray(x, dtype=np.float64)[probe],
+        y=np.asarray(y, dtype=np.float64)[probe],
         text=np.array(rows, dtype=object),
-        customdata=np.column_stack(list(numeric.values())) if numeric else None,
-        hovertemplate=template + "<extra></extra>",
-        marker={"color": _POINT_COLOR, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
-        showlegend=False,
+        customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
     )
+    per_row = len(to_json_plotly(go.Figure(trace).to_dict()["data"])) / probe.size
+    return max(ID_N, min(max_points, int(_POINTS_BYTES / per_row)))
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32 if that keeps every value to about 6 significant digits, else as they are.
+
+    Values beyond float32's range (about 3e38) or below its normal range (about 1e-38) would
+    become inf or lose digits, so such data keeps float64.
+
+    Examples
+    --------
+    >>> _compact(np.array([1.5, np.nan, -2.0])).dtype.name
+    'float32'
+    >>> _compact(np.array([1.0, 1e300])).dtype.name
+    'float64'
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        small = values.astype(np.float32)
+    if np.allclose(small, values, rtol=1e-6, atol=0.0, equal_nan=True):
+        return small
+    return values
 
 
 def _line_type(points: go.Scatter | go.Scattergl):
@@ -379,19 +459,19 @@ def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray
         )
 
 
-def _smooth_trace(x: np.ndarray, y: np.ndarray, idx: np.ndarray, max_points: int, line_type) -> tuple[go.Scatter | None, np.ndarray]:
-    """R's lowess smoother of y on x, over all rows up to ``max_points``, else over the drawn sample.
+def _smooth_trace(x: np.ndarray, y: np.ndarray, seed: int, line_type) -> tuple[go.Scatter | None, np.ndarray]:
+    """R's lowess smoother of y on x, over all rows up to ``_SMOOTH_POINTS``, else over a seeded sample of them.
 
     Returns the line trace (None when fewer than 2 points) and the smoothed values at
     the curve's points (for the summary).
     """
     ok = np.isfinite(x) & np.isfinite(y)
     use = np.flatnonzero(ok)
-    if use.size > max_points:
+    if use.size > _SMOOTH_POINTS:
         # Exact lowess fits ~100 anchors on windows of 2n/3 points, 4 times: about 20 s
         # at a million rows. A random sample of 20,000 gives the same curve to within
         # the width of the line, in well under a second.
-        use = np.intersect1d(idx, use)
+        use = use[sample_index(use.size, _SMOOTH_POINTS, seed)]
     if use.size < 2:
         return None, np.empty(0)
     xs, ys = _lowess(x[use], y[use])
@@ -407,10 +487,10 @@ def _smooth_trace(x: np.ndarray, y: np.ndarray, idx: np.ndarray, max_points: int
     return trace, ys
 
 
-def _smoother_note(n_valid: int, max_points: int) -> str | None:
-    if n_valid <= max_points:
+def _smoother_note(n_valid: int) -> str | None:
+    if n_valid <= _SMOOTH_POINTS:
         return None
-    return f"The smoother is R's lowess fitted to the {max_points:,} plotted rows."
+    return f"The smoother is R's lowess fitted to a random sample of {_SMOOTH_POINTS:,} of the rows."
 
 
 def _join(*notes: str | None) -> str | None:
@@ -455,7 +535,7 @@ def residuals_vs_fitted(
     row_labels: Sequence | np.ndarray | None = None,
     *,
     hover: pd.DataFrame | None = None,
-    max_points: int = MAX_POINTS,
+    max_points: int = CHART_POINTS,
     seed: int = 0,
 ) -> tuple[go.Figure, str, str | None]:
     """R's plot 1, *Residuals vs Fitted*: residuals against fitted values, with a lowess smoother.
@@ -469,7 +549,8 @@ def residuals_vs_fitted(
     hover : DataFrame, optional
         n rows aligned with ``result``: the row's own values, shown on hover (first 6 columns).
     max_points : int
-        At most this many rows are drawn (a seeded sample), plus the labelled ones.
+        At most this many rows are drawn (a seeded sample), plus the labelled ones; fewer when
+        long hover text would make the points pass about 400 KB of JSON.
     seed : int
         Seed of that sample.
 
@@ -491,13 +572,15 @@ def residuals_vs_fitted(
     n = resid.size
     title, xlabel, ylabel = "Residuals vs Fitted", "Fitted values", "Residuals"
     extreme = _most_extreme(np.abs(resid))
+    extra = {"fitted": fitted, "residual": resid}
+    max_points = _affordable_points(max_points, fitted, resid, labels, hover, extra)
     idx = _drawn(n, np.ones(n, dtype=bool), extreme, max_points, seed)
 
     fig = go.Figure()
     fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
-    points = _points(fitted, resid, labels, idx, hover, {"fitted": fitted, "residual": resid})
+    points = _points(fitted, resid, labels, idx, hover, extra, n)
     fig.add_trace(points)
-    smooth, ys = _smooth_trace(fitted, resid, idx, max_points, _line_type(points))
+    smooth, ys = _smooth_trace(fitted, resid, seed, _line_type(points))
     if smooth is not None:
         fig.add_trace(smooth)
     _label_rows(fig, fitted, resid, labels, extreme)
@@ -509,7 +592,7 @@ def residuals_vs_fitted(
         f"residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)}; {smooth_text}"
         f"{_rows_text(labels, extreme)} have the largest |residual|."
     )
-    note = _join(sample_note(n, min(n, max_points)), _smoother_note(n, max_points))
+    note = _join(sample_note(n, min(n, max_points)), _smoother_note(n))
     return fig, summary, note
 
 
@@ -518,7 +601,7 @@ def normal_qq(
     row_labels: Sequence | np.ndarray | None = None,
     *,
     hover: pd.DataFrame | None = None,
-    max_points: int = MAX_POINTS,
+    max_points: int = CHART_POINTS,
     seed: int = 0,
 ) -> tuple[go.Figure, str, str | None]:
     """R's plot 2, *Normal Q-Q*: standardized residuals against normal quantiles, with ``qqline``.
@@ -555,10 +638,12 @@ def normal_qq(
     theo = np.full(n, np.nan)
     theo[valid] = _normal_scores(rs[valid])
     extreme = _most_extreme(np.abs(rs))
+    extra = {"theoretical quantile": theo, "standardized residual": rs}
+    max_points = _affordable_points(max_points, theo, rs, labels, hover, extra)
     idx = _drawn(n, valid, extreme, max_points, seed)
     slope, intercept = _qq_line(rs[valid])
 
-    points = _points(theo, rs, labels, idx, hover, {"theoretical quantile": theo, "standardized residual": rs})
+    points = _points(theo, rs, labels, idx, hover, extra, m)
     lo, hi = float(theo[valid].min()), float(theo[valid].max())
     fig = go.Figure()
     fig.add_trace(points)
@@ -591,7 +676,7 @@ def scale_location(
     row_labels: Sequence | np.ndarray | None = None,
     *,
     hover: pd.DataFrame | None = None,
-    max_points: int = MAX_POINTS,
+    max_points: int = CHART_POINTS,
     seed: int = 0,
 ) -> tuple[go.Figure, str, str | None]:
     """R's plot 3, *Scale-Location*: sqrt(|standardized residuals|) against fitted, with a smoother.
@@ -616,14 +701,14 @@ def scale_location(
         )
     root = np.sqrt(np.abs(rs))
     extreme = _most_extreme(np.abs(rs))
+    extra = {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}
+    max_points = _affordable_points(max_points, fitted, root, labels, hover, extra)
     idx = _drawn(n, valid, extreme, max_points, seed)
 
-    points = _points(
-        fitted, root, labels, idx, hover, {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}
-    )
+    points = _points(fitted, root, labels, idx, hover, extra, m)
     fig = go.Figure()
     fig.add_trace(points)
-    smooth, ys = _smooth_trace(fitted, root, idx, max_points, _line_type(points))
+    smooth, ys = _smooth_trace(fitted, root, seed, _line_type(points))
     if smooth is not None:
         fig.add_trace(smooth)
     _label_rows(fig, fitted, root, labels, extreme)
@@ -640,7 +725,7 @@ def scale_location(
         f"Scale-Location: {m:,} points; √|standardized residual| from {fmt(root[valid].min(), 3)} to "
         f"{fmt(root[valid].max(), 3)}; {smooth_text}{_rows_text(labels, extreme)} are the most extreme."
     )
-    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m, max_points), leverage_note)
+    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m), leverage_note)
     return fig, summary, note
 
 
@@ -649,7 +734,7 @@ def residuals_vs_leverage(
     row_labels: Sequence | np.ndarray | None = None,
     *,
     hover: pd.DataFrame | None = None,
-    max_points: int = MAX_POINTS,
+    max_points: int = CHART_POINTS,
     seed: int = 0,
     cook_levels: Sequence[float] = COOK_LEVELS,
 ) -> tuple[go.Figure, str, str | None]:
@@ -681,6 +766,8 @@ def residuals_vs_leverage(
             leverage_note,
         )
     extreme = _most_extreme(np.where(valid, cook, np.nan))
+    extra = {"leverage": h, "standardized residual": rs, "Cook's distance": cook}
+    max_points = _affordable_points(max_points, h, rs, labels, hover, extra)
     idx = _drawn(n, valid, extreme, max_points, seed)
 
     h_max = float(h[valid].max())
@@ -689,7 +776,7 @@ def residuals_vs_leverage(
     pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
     y_range = [y_lo - pad, y_hi + pad]
 
-    points = _points(h, rs, labels, idx, hover, {"leverage": h, "standardized residual": rs, "Cook's distance": cook})
+    points = _points(h, rs, labels, idx, hover, extra, m)
     fig = go.Figure()
     fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
     fig.add_vline(x=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
@@ -813,6 +900,26 @@ def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, N
         f"{fmt(centres[peak], 3)}{curve_text}."
     )
     return fig, summary, None
+
+
+def diagnostic_figures(
+    result,
+    row_labels: Sequence | np.ndarray | None = None,
+    *,
+    hover: pd.DataFrame | None = None,
+    max_points: int = CHART_POINTS,
+    seed: int = 0,
+) -> tuple[tuple[go.Figure, str, str | None], ...]:
+    """R's four diagnostic plots, in R's order, then the residual histogram: five ``(fig, summary, note)``.
+
+    Parameters as :func:`residuals_vs_fitted` (``max_points`` rows are drawn in each scatter).
+    One call builds everything the Residuals page draws, so an app can cache it whole.
+    """
+    scatters = tuple(
+        builder(result, row_labels, hover=hover, max_points=max_points, seed=seed)
+        for builder in (residuals_vs_fitted, normal_qq, scale_location, residuals_vs_leverage)
+    )
+    return (*scatters, residual_histogram(result))
 
 
 # =============================================================================

@@ -162,7 +162,7 @@ def test_large_data_plots_a_webgl_sample_and_says_so():
                  pd.DataFrame({"x": x, "y": 3 - x + rng.normal(size=n)}))
     _residuals_page(at)
     captions = _captions(at)
-    assert any("random sample of 20,000 of the 25,000 rows" in c for c in captions)
+    assert any(f"random sample of {plots.CHART_POINTS:,} of the 25,000 rows" in c for c in captions)
     assert any(c.startswith("Residuals vs fitted: 25,000 points") for c in captions)
     for chart in _charts(at)[:4]:
         assert "scattergl" in [t["type"] for t in chart["data"]]
