@@ -694,3 +694,63 @@ def residual_plots(top: int = 10):
     """
     key, df = _data()
     return _cached_residual_plots(key, current_spec(), fit_settings().alpha, int(top), df)
+
+
+# ---------------------------------------------------------------------------
+# Gradient descent and Compare pages (issue 5, performance): the animated descent
+# figure, the learning-rate bounds and the conditioning contours, once per run and view.
+# ---------------------------------------------------------------------------
+# The figures use st.cache_resource, keyed like the st.cache_data wrappers above: st.cache_data
+# pickles a figure, and unpickling one makes plotly re-validate every trace and frame, which
+# costs about as much as drawing it again. The cached figure is shared, never mutated:
+# st.plotly_chart only copies it (``to_dict``) to serialize it.
+
+
+@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
+def _cached_descent_figure(key: str, spec, settings: GDSettings, alpha: float, k: int, feature: int | None,
+                           i: int, j: int, _df: pd.DataFrame):
+    from linreg.plots.descent import descent_figure as _descent_figure
+
+    design_ = _cached_design(key, spec, _df)
+    result = _cached_gd(key, spec, settings, _df)
+    ols_ = _cached_ols(key, spec, "qr", alpha, _df)
+    return _descent_figure(result, k, ols_coef=ols_.coef, feature=feature, i=i, j=j, terms=design_.terms,
+                           row_labels=design_.row_labels)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
+def _cached_rate_bounds(key: str, spec, standardize: bool, _df: pd.DataFrame) -> tuple[float, float]:
+    from linreg.descent import learning_rate_bounds
+
+    design_ = _cached_design(key, spec, _df)
+    return learning_rate_bounds(design_.X, intercept=design_.intercept, standardize=standardize)
+
+
+@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
+def _cached_conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...], i: int, j: int,
+                                _df: pd.DataFrame):
+    from linreg.plots.descent import conditioning_figure as _conditioning_figure
+
+    design_ = _cached_design(key, spec, _df)
+    results = {title: _cached_gd(key, spec, settings, _df) for title, settings in runs}
+    return _conditioning_figure(results, i=i, j=j, terms=design_.terms)
+
+
+def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1):
+    """``linreg.plots.descent.descent_figure`` of ``gd()`` at iteration ``k`` against ``ols()``. Raises LinregError."""
+    key, df = _data()
+    return _cached_descent_figure(key, current_spec(), gd_settings(), fit_settings().alpha, int(k),
+                                  None if feature is None else int(feature), int(i), int(j), df)
+
+
+def rate_bounds(standardize: bool) -> tuple[float, float]:
+    """(largest stable, optimal) full-batch learning rates of the current design. Raises LinregError."""
+    key, df = _data()
+    return _cached_rate_bounds(key, current_spec(), bool(standardize), df)
+
+
+def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1):
+    """(figure, text) of ``linreg.plots.descent.conditioning_figure`` for the runs ``gd(settings)``
+    gives with each title's settings. Raises LinregError."""
+    key, df = _data()
+    return _cached_conditioning_figure(key, current_spec(), tuple(runs.items()), int(i), int(j), df)

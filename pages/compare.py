@@ -12,18 +12,11 @@ from dataclasses import replace
 import streamlit as st
 
 import state
-from linreg.descent import learning_rate_bounds
 from linreg.exceptions import LinregError
 from linreg.plots import descent as plots
 from linreg.plots._common import fmt
 
 ITERATION_CHOICES = (100, 500, 1_000, 5_000, 20_000, 100_000)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _bounds(X, intercept: bool, standardize: bool) -> tuple[float, float]:
-    """Largest stable and optimal learning rates of a design: a pure function of its arguments."""
-    return learning_rate_bounds(X, intercept=intercept, standardize=standardize)
 
 
 def _coefficients(ols, g) -> None:
@@ -75,11 +68,13 @@ def _conditioning(design) -> None:
     if "compare_iters" not in st.session_state:
         st.session_state["compare_iters"] = default
     n_iter = st.select_slider("Iterations for both runs", ITERATION_CHOICES, key="compare_iters")
-    runs = {}
+    run_settings, runs = {}, {}
     for title, standardize in (("raw features", False), ("standardized", True)):
-        _, optimal = _bounds(design.X, design.intercept, standardize)
-        runs[title] = state.gd(replace(settings, standardize=standardize, learning_rate=float(optimal),
-                                       n_iter=int(n_iter), batch_size=None, momentum=0.0))
+        # Cached by the data's key, not by hashing the whole design on every rerun.
+        _, optimal = state.rate_bounds(standardize)
+        run_settings[title] = replace(settings, standardize=standardize, learning_rate=float(optimal),
+                                      n_iter=int(n_iter), batch_size=None, momentum=0.0)
+        runs[title] = state.gd(run_settings[title])
     st.dataframe(plots.conditioning_table(runs), hide_index=True)
     raw, std = runs["raw features"], runs["standardized"]
     st.caption(
@@ -97,7 +92,7 @@ def _conditioning(design) -> None:
     i = c[0].selectbox("Contour x axis", range(k), index=0, key="compare_ci", format_func=lambda t: terms[t])
     others = [t for t in range(k) if t != i]
     j = c[1].selectbox("Contour y axis", others, index=0, key="compare_cj", format_func=lambda t: terms[t])
-    fig, text = plots.conditioning_figure(runs, i=i, j=j, terms=design.terms)
+    fig, text = state.conditioning_figure(run_settings, i=i, j=j)
     st.plotly_chart(fig, key="compare_contours")
     st.caption(state.md_escape(text))
     st.caption("Both panels use equal scales on their two axes, so a circle means every direction is equally "

@@ -206,7 +206,7 @@ def _page() -> None:
     try:
         design = state.design()
         g = state.gd()
-        ols = state.ols()
+        state.ols()  # the closed form the figure compares against: its errors stop the page here
     except LinregError as err:
         _settings(None)
         st.error(f"Gradient descent cannot run: {state.md_escape(err)}")
@@ -222,9 +222,8 @@ def _page() -> None:
     st.subheader("Step through the iterations")
     k = _scrubber(g.n_iter)
     feature, i, j = _view_options(design)
-    fig = plots.descent_figure(g, k, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms,
-                               row_labels=design.row_labels)
-    st.plotly_chart(fig, key="gd_chart")
+    # Cached per run and view: a rerun with nothing new (a widget elsewhere) does not redraw ~60 frames.
+    st.plotly_chart(state.descent_figure(k, feature=feature, i=i, j=j), key="gd_chart")
     st.caption(state.md_escape(plots.descent_summary(g, k, i=i, j=j, terms=design.terms)))
     for note in plots.figure_notes(g, feature=feature):
         st.caption(note)

@@ -37,7 +37,9 @@ def _trace(spec: dict, name: str) -> tuple[int, dict]:
 
 
 def _frame_trace(spec: dict, frame: dict, index: int) -> dict:
-    return frame["data"][spec["layout"]["meta"]["frame_traces"].index(index)]
+    """Trace ``index`` as the browser shows it at ``frame``: plotly.js merges the frame's
+    entries (only what changes) into the figure's trace."""
+    return {**spec["data"][index], **frame["data"][spec["layout"]["meta"]["frame_traces"].index(index)]}
 
 
 def _all_arrays(node):
@@ -120,7 +122,7 @@ def test_frames_hold_the_history_rows(line_run):
         ends = np.array([x.min(), x.max()])
         assert_allclose(_arr(line["x"]), ends)
         assert_allclose(_arr(line["y"]), r.history.coef_original[m, 0] + r.history.coef_original[m, 1] * ends,
-                        rtol=1e-12, atol=1e-12)
+                        rtol=1e-6, atol=1e-12)  # float32 in frames: display only
         # The arrow starts at w_m and points down the gradient.
         arrow = _frame_trace(spec, frame, arrow_i)
         tail = np.array([_arr(arrow["x"])[0], _arr(arrow["y"])[0]])
@@ -171,7 +173,7 @@ def test_contour_slice_moves_with_the_other_coefficients(plane_run):
     gi, gj, z = _arr(contour["x"]), _arr(contour["y"]), _arr(contour["z"])
     w = r.history.coef[m].copy()
     w[1], w[2] = gi[4], gj[9]
-    assert z[9, 4] == pytest.approx(loss(r.X_work, r.y, w), rel=1e-10)
+    assert z[9, 4] == pytest.approx(loss(r.X_work, r.y, w), rel=1e-6)  # float32 in frames: display only
 
 
 def test_several_features_show_predicted_against_actual(plane_run):
@@ -183,7 +185,7 @@ def test_several_features_show_predicted_against_actual(plane_run):
     assert_allclose(_arr(trace["y"]), r.X_work[rows] @ r.history.coef[20], rtol=1e-12)
     frame = spec["frames"][-1]
     assert_allclose(_arr(_frame_trace(spec, frame, index)["y"]),
-                    r.X_work[rows] @ r.history.coef[int(frame["name"])], rtol=1e-12)
+                    r.X_work[rows] @ r.history.coef[int(frame["name"])], rtol=1e-6)  # float32 in frames
     assert spec["layout"]["xaxis"]["title"]["text"] == "actual y"
 
 

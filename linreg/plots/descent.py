@@ -61,9 +61,13 @@ RED = "#cf222e"  # the gradient, and what is unstable
 BOWL = [[0.0, "#ffffff"], [0.35, "#deebf7"], [1.0, "#6baed6"]]
 CONTOUR_LINE = "#8c9fb5"
 
-# A browser animates a few hundred frames smoothly; beyond ~100 the figure JSON
-# grows faster than the picture improves.
-MAX_FRAMES = 100
+# Every frame is sent to the browser: 48 frames keep the page's chart data well under 1 MB
+# (issue 5) and Play at 12 s.
+MAX_FRAMES = 48
+# Milliseconds a frame shows during Play. Each frame is a full redraw (the contour cannot be
+# animated), and a redraw the next frame interrupts leaves the contour undrawn: this must
+# exceed the redraw time, ~100-160 ms in headless Chromium without a GPU (faster on a laptop).
+PLAY_FRAME_MS = 250
 # Points of the path kept in each frame (the path so far is re-sent per frame).
 MAX_PATH_POINTS = 600
 # Points of the animated predicted-vs-actual cloud (re-sent per frame).
@@ -375,17 +379,19 @@ def descent_figure(
             "Loss L(w) = (1/N)‖y − Xw‖² by iteration",
         ),
     )
-    # Moving traces: (trace index, plotly type, builder of the trace's data at iteration m).
-    # Builders return plain dicts: a hundred frames of validated plotly objects take seconds.
-    dynamic: list[tuple[int, str, object]] = []
+    # Moving traces: (trace index, plotly type, builder of the trace's data at iteration m,
+    # the keys that change, the display-only ones of those that may go as float32). Builders return plain dicts: a hundred frames of validated plotly
+    # objects take seconds. Frames carry only the changing keys: plotly.js merges a frame into
+    # the trace it names, so the grid, the rows' x and labels and the styles are sent once.
+    dynamic: list[tuple[int, str, object, tuple[str, ...], tuple[str, ...]]] = []
     kinds = {"scatter": go.Scatter, "contour": go.Contour}
 
     def add(trace, row, col):
         fig.add_trace(trace, row=row, col=col)
 
-    def add_moving(kind, build, row, col):
+    def add_moving(kind, build, row, col, changing, compact=()):
         fig.add_trace(kinds[kind](build(k)), row=row, col=col)
-        dynamic.append((len(fig.data) - 1, kind, build))
+        dynamic.append((len(fig.data) - 1, kind, build, changing, compact))
 
     # --- panel 1: the data and the model -----------------------------------------------
     sample = sample_index(len(y))
@@ -422,7 +428,7 @@ def descent_figure(
                 hovertemplate=f"GD step {m}<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
             )
 
-        add_moving("scatter", line_at, 1, 1)
+        add_moving("scatter", line_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
         xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
         fig.update_xaxes(title_text=xlabel, row=1, col=1)
         # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
@@ -452,7 +458,7 @@ def descent_figure(
                 hovertemplate=f"GD step {m}<br>row %{{customdata}}<br>y = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
             )
 
-        add_moving("scatter", cloud_at, 1, 1)
+        add_moving("scatter", cloud_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
         moving = np.concatenate([cloud_at(m)["y"] for m in frames_at])
         fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
         fig.update_yaxes(title_text="predicted ŷ", range=_view_range(y, moving), row=1, col=1)
@@ -477,9 +483,13 @@ def descent_figure(
             )
 
         if n_coef > 2 and moving_slice:  # other coefficients move, so the slice moves with them
-            add_moving("contour", surface_at, 1, 2)
+            add_moving("contour", surface_at, 1, 2, ("z",), compact=("z",))
         else:
-            add(go.Contour(surface_at(k)), 1, 2)
+            # A fixed slice is still named in every frame, with nothing to change: plotly.js
+            # recomputes only the traces a frame names, and a contour it skips loses its levels
+            # and vanishes while the animation plays.
+            fixed = surface_at(k)
+            add_moving("contour", lambda m: fixed, 1, 2, ())
         add(
             go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
                        name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
@@ -516,8 +526,8 @@ def descent_figure(
                                f"<br>∂L/∂{name_j} = {fmt(g[1])}<extra></extra>"),
             )
 
-        add_moving("scatter", path_at, 1, 2)
-        add_moving("scatter", arrow_at, 1, 2)
+        add_moving("scatter", path_at, 1, 2, ("x", "y", "customdata"))
+        add_moving("scatter", arrow_at, 1, 2, ("x", "y", "hovertemplate"))
         fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], row=1, col=2)
         fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], row=1, col=2)
         if 0.25 <= spans[0] / spans[1] <= 4:
@@ -544,13 +554,13 @@ def descent_figure(
                     marker=dict(color=ORANGE, size=12, line=dict(color="white", width=1)),
                     hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>")
 
-    add_moving("scatter", point_at, 2, 1)
+    add_moving("scatter", point_at, 2, 1, ("x", "y"))
     fig.update_xaxes(title_text="iteration k", row=2, col=1)
     fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **_log_ticks(shown_loss))
 
     # --- play button and slider ----------------------------------------------------------
-    indices = [t for t, _, _ in dynamic]
-    # Full redraws: without them plotly.js drops the (static) contour trace while it animates.
+    indices = [t for t, *_ in dynamic]
+    # Full redraws: a transition draws only scatter traces, and the contour would vanish.
     redraw = True
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
     fig.update_layout(
@@ -565,7 +575,7 @@ def descent_figure(
                 showactive=False, pad=dict(t=0, r=10),
                 buttons=[
                     dict(label="▶ Play", method="animate",
-                         args=[None, {"frame": {"duration": 80, "redraw": redraw}, "fromcurrent": True,
+                         args=[None, {"frame": {"duration": PLAY_FRAME_MS, "redraw": redraw}, "fromcurrent": True,
                                       "transition": {"duration": 0}, "mode": "immediate"}]),
                     dict(label="❚❚ Pause", method="animate",
                          args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]),
@@ -586,30 +596,63 @@ def descent_figure(
     # --- frames, from plain dicts: validating a hundred frames of traces takes seconds -------
     # Assigned past the `frames` setter, which would re-validate every trace of every frame.
     fig._frame_objs = tuple(
-        _raw_frame(str(m), indices, [{"type": kind, **build(m)} for _, kind, build in dynamic]) for m in frames_at
+        _raw_frame(str(m), indices, [({"type": kind, **_only(build(m), changing)}, compact)
+                                     for _, kind, build, changing, compact in dynamic])
+        for m in frames_at
     )
     return fig
 
 
-def _raw_frame(name: str, traces: list[int], data: list[dict]) -> go.Frame:
+def _only(trace: dict, keys: tuple[str, ...]) -> dict:
+    """The entries of ``trace`` named in ``keys``."""
+    return {key: trace[key] for key in keys if key in trace}
+
+
+def _raw_frame(name: str, traces: list[int], data: list[tuple[dict, tuple[str, ...]]]) -> go.Frame:
     """A frame whose traces are stored as given, skipping plotly's per-property validation.
 
     The traces are built by this module from known-good keys; validating ~400 of them per
-    figure costs about a second on every scrubber move, for nothing.
+    figure costs about a second on every scrubber move, for nothing. ``data`` pairs each trace
+    with its display-only keys, whose float arrays go as float32 where that is exact to the eye.
     """
     frame = go.Frame(name=name, traces=traces)
-    frame._orphan_props["data"] = [{key: _packed(value) for key, value in trace.items()} for trace in data]
+    frame._orphan_props["data"] = [{key: _packed(value, compact=key in compact) for key, value in trace.items()}
+                                   for trace, compact in data]
     return frame
 
 
-def _packed(value):
+# float32 is used only when its rounding moves no value by more than this fraction of the
+# values' range: far below a pixel (1e-4 of an 800-pixel axis is 0.08 pixels).
+_F4_TOLERANCE = 1e-4
+
+
+def _packed(value, compact: bool = False):
     """Numeric arrays in plotly.js's typed-array form ({"dtype", "bdata"[, "shape"]}), as plotly
-    itself sends them (plotly's own converter is ~1 ms an array: too slow for a few hundred)."""
+    itself sends them (plotly's own converter is ~1 ms an array: too slow for a few hundred).
+
+    With ``compact``, floats go as float32 (half the bytes) when that rounding stays under
+    ``_F4_TOLERANCE`` of their range; values near a large offset (an intercept of 1e6 that
+    moves by 1e-3) keep float64.
+
+    Examples
+    --------
+    >>> _packed(np.array([0.5, 1.5]), compact=True)["dtype"]
+    'f4'
+    >>> _packed(np.array([1e6, 1e6 + 1e-3]), compact=True)["dtype"]
+    'f8'
+    """
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
+        dtype = "f8" if value.dtype.kind == "f" else "i4"
+        if dtype == "f8" and compact:
+            single = value.astype("<f4")
+            span = float(np.ptp(value)) or max(1.0, float(np.max(np.abs(value))))
+            with np.errstate(invalid="ignore", over="ignore"):
+                error = np.max(np.abs(single.astype(float) - value))
+            if np.isfinite(error) and error <= _F4_TOLERANCE * span:
+                dtype = "f4"
         # plotly.js has no 64-bit integer arrays; row and step numbers fit in int32.
-        array = np.ascontiguousarray(value, dtype="<f8" if value.dtype.kind == "f" else "<i4")
-        out = {"dtype": "f8" if value.dtype.kind == "f" else "i4",
-               "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+        array = np.ascontiguousarray(value, dtype="<" + dtype)
+        out = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
         if array.ndim > 1:
             out["shape"] = ", ".join(str(n) for n in array.shape)
         return out

@@ -27,9 +27,6 @@ PAGES = ["data", "fit", "residuals", "descent", "compare", "regularization", "le
 # Pages over budget when this test was written, with what sends the bytes. xfail is strict:
 # once a page is fixed the test XPASSes, fails, and its entry here must go.
 OVER_BUDGET = {
-    ("descent", 1_000): "animation frames carry the full contour z and the data points again in every frame "
-    "(98 frames, 3.0 MB)",
-    ("descent", 100_000): "animation frames repeat the contour and the points in every frame (2.5 MB)",
 }
 
 
