@@ -70,6 +70,9 @@ MAX_FRAMES = 48
 PLAY_FRAME_MS = 250
 # Points of the path kept in each frame (the path so far is re-sent per frame).
 MAX_PATH_POINTS = 600
+# Rows drawn in the data panel: every Play frame redraws the whole figure, and that redraw
+# must finish within PLAY_FRAME_MS for the contour to stay on screen.
+MAX_DRAWN_POINTS = 2_000
 # Points of the animated predicted-vs-actual cloud (re-sent per frame).
 MAX_ANIMATED_POINTS = 500
 # Rows x frames of loss-surface work for a slice that moves with the iterate (about a second).
@@ -394,7 +397,7 @@ def descent_figure(
         dynamic.append((len(fig.data) - 1, kind, build, changing, compact))
 
     # --- panel 1: the data and the model -----------------------------------------------
-    sample = sample_index(len(y))
+    sample = sample_index(len(y), max_points=MAX_DRAWN_POINTS)
     labels_of = (np.asarray(row_labels).astype(str) if row_labels is not None
                  else np.arange(len(y)).astype(str)).astype(object)
     scatter = go.Scattergl if len(sample) > WEBGL_THRESHOLD else go.Scatter
@@ -762,7 +765,7 @@ def figure_notes(result, *, feature: int | None = None, max_frames: int = MAX_FR
         notes.append(f"The moving predictions show {MAX_ANIMATED_POINTS:,} of the {n:,} rows, so each frame stays "
                      "light enough to animate; the loss and the gradient use every row.")
     else:
-        note = sample_note(n, len(sample_index(n)))
+        note = sample_note(n, len(sample_index(n, max_points=MAX_DRAWN_POINTS)))
         if note:
             notes.append(note)
     frames = len(frame_indices(result.n_iter, max_frames))
