@@ -969,7 +969,14 @@ def gradient_descent(
         w0 = T_inv @ _as_w("init", init, k)
 
     # ---- one pass over the data: everything full batch needs
-    G_aug = aug.T @ aug
+    with np.errstate(over="ignore", invalid="ignore"):
+        G_aug = aug.T @ aug
+    if not np.isfinite(G_aug).all():
+        raise DataError(
+            "the data's sums of squares overflow double precision (values beyond about 1e150 square past "
+            "1.8e308), so the loss cannot be computed; rescale the data (express it in bigger units) or "
+            "standardize the features, and run again"
+        )
     pen = _pen_mask(k, intercept)
     # With a ridge penalty everything below works on G + NλD: the loss stays an exact quadratic.
     G = np.ascontiguousarray(_ridge_gram(G_aug[:k, :k], n, lam, pen))

@@ -664,3 +664,9 @@ def test_ridge_on_a_rank_deficient_design_has_a_unique_optimum():
     assert g.converged
     assert_allclose(g.coef, f.coef, rtol=1e-9, atol=1e-10)
     assert g.coef[1] == pytest.approx(g.coef[3], rel=1e-9)
+
+
+def test_data_whose_squares_overflow_is_refused_with_a_message():
+    x = np.linspace(1.0, 2.0, 10)
+    with pytest.raises(DataError, match="sums of squares overflow double precision"):
+        gradient_descent(x[:, None] * 1e300, 3.0 * x * 1e300, learning_rate=0.1, n_iter=5)
