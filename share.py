@@ -191,7 +191,7 @@ def _decode_fit(query: Mapping[str, str]) -> dict[str, Any]:
 
 # Short link names for the gradient-descent settings.
 _GD_KEYS = {"learning_rate": "lr", "n_iter": "iters", "batch_size": "batch", "momentum": "mom",
-            "standardize": "gstd", "seed": "gseed"}
+            "standardize": "gstd", "seed": "gseed", "ridge": "ridge"}
 
 
 def _gd_fields(gd: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,6 +206,7 @@ def _decode_gd(query: Mapping[str, str]) -> dict[str, Any]:
         "momentum": lambda k: _float(query, k, 0.0, 0.99),
         "standardize": lambda k: _bool(query, k, True),
         "seed": lambda k: _int(query, k, 0, 2**31 - 1),
+        "ridge": lambda k: _float(query, k, 0.0, 1e6),
     }
     return {name: readers[name](short) for name, short in _GD_KEYS.items() if short in query}
 

@@ -124,6 +124,7 @@ class GDSettings:
     momentum: float = 0.0
     standardize: bool = True
     seed: int = 0
+    ridge: float = 0.0  # λ of the ridge penalty λ||b||² on the (working) slopes; 0 is plain least squares
 
 
 # ---------------------------------------------------------------------------
@@ -449,6 +450,7 @@ def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
             batch_size=settings.batch_size,
             momentum=settings.momentum,
             seed=settings.seed,
+            ridge=settings.ridge,
             terms=design_.terms,
         )
 

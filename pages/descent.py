@@ -44,6 +44,7 @@ def _store() -> None:
         momentum=float(ss["gd_momentum"]),
         standardize=bool(ss["gd_standardize"]),
         seed=int(ss["gd_seed"]),
+        ridge=float(ss["gd_ridge"]),
     ))
 
 
@@ -56,9 +57,10 @@ def _settings(bounds: tuple[float, float] | None) -> None:
     _seed("gd_momentum", float(g.momentum))
     _seed("gd_standardize", bool(g.standardize))
     _seed("gd_seed", int(g.seed))
+    _seed("gd_ridge", float(g.ridge))
     with st.container(border=True):
         st.markdown("**Settings** (shared with the Fit and Compare pages)")
-        c = st.columns([1.3, 1, 1, 1, 1, 1])
+        c = st.columns([1.3, 1, 1, 1, 1, 1, 1])
         c[0].number_input(
             "Learning rate η", min_value=1e-10, max_value=1e6, step=None, format="%.4g", key="gd_lr", on_change=_store,
             help="Step size of w ← w − η∇L. Full-batch descent is stable only below 2/λ_max, λ_max the largest "
@@ -77,6 +79,12 @@ def _settings(bounds: tuple[float, float] | None) -> None:
             "Standardize", key="gd_standardize", on_change=_store,
             help="Run on standardized columns: a rounder loss bowl, so a larger stable rate and far fewer "
             "steps. Coefficients are still reported in the original units.",
+        )
+        c[6].number_input(
+            "Ridge λ", min_value=0.0, max_value=1e6, step=0.01, format="%.4g", key="gd_ridge", on_change=_store,
+            help="Adds the ridge penalty λ‖b‖² on the slopes (not the intercept) to the loss, so the gradient "
+            "gains 2λb. 0 is plain least squares. With Standardize the penalty is on the standardized slopes, "
+            "as ridge (α = 0) on the Regularization page.",
         )
         if bounds is not None:
             max_stable, optimal = bounds
@@ -202,6 +210,14 @@ def _page() -> None:
         r"time, with $\nabla L = \tfrac{2}{N}X^\top(Xw - y)$. Step through the run below, or press ▶ Play under "
         "the chart to watch it in your browser."
     )
+    ridge = state.gd_settings().ridge
+    if ridge > 0:
+        st.markdown(
+            rf"With the ridge penalty λ = {fmt(ridge)} the loss is $L(w) = \tfrac{{1}}{{N}}\lVert y - Xw \rVert^2 + "
+            r"\lambda\lVert b \rVert^2$ (b: the slopes, the intercept is not penalized) and the gradient gains "
+            r"$2\lambda b$: $\nabla L = \tfrac{2}{N}X^\top(Xw - y) + 2\lambda b$. Descent then stops at the ridge "
+            "solution, not at least squares (the grey dashed line)."
+        )
 
     try:
         design = state.design()

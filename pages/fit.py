@@ -6,6 +6,7 @@ live in plain session keys owned by ``state``, so they survive a page switch.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -74,7 +75,9 @@ def _gd_controls() -> None:
         standardize = c[5].checkbox("Standardize", key="fit_gd_standardize",
                                     help="Run on standardized columns (better conditioned); coefficients are "
                                     "reported in the original units.")
-    new = state.GDSettings(
+    # replace() keeps the settings this page has no control for (the ridge term of the GD page).
+    new = replace(
+        g,
         learning_rate=float(lr),
         n_iter=int(n_iter),
         batch_size=int(batch) or None,

@@ -18,7 +18,7 @@ def test_builtin_spec_and_settings_round_trip():
     spec = ModelSpec("dist", ("speed",), poly=(("speed", 2),), standardize=True, intercept=False)
     shared = Shared(Recipe("builtin", "cars"), spec, {"method": "svd", "alpha": 0.1},
                     {"learning_rate": 0.05, "n_iter": 300, "batch_size": 8, "momentum": 0.9,
-                     "standardize": False, "seed": 4}, iteration=17)
+                     "standardize": False, "seed": 4, "ridge": 0.25}, iteration=17)
     back = _roundtrip(shared)
     assert back.recipe == shared.recipe
     assert back.spec == spec

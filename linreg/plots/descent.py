@@ -479,7 +479,8 @@ def descent_figure(
 
         def surface_at(m):
             return dict(
-                x=grid_i, y=grid_j, z=loss_surface(result.X_work, y, hist.coef[m], i, j, grid_i, grid_j),
+                x=grid_i, y=grid_j, z=loss_surface(result.X_work, y, hist.coef[m], i, j, grid_i, grid_j,
+                               ridge=result.ridge, intercept=result.intercept),
                 name="loss", colorscale=BOWL, ncontours=24, showscale=False,
                 line=dict(width=0.8, color=CONTOUR_LINE),
                 hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
@@ -827,7 +828,7 @@ def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=No
     rows = np.array([r for r in rows if 0 <= r < n], dtype=int)
     w = result.history.coef[k]
     lr = result.learning_rate
-    arith = step_arithmetic(result.X_work, result.y, w, lr, rows)
+    arith = step_arithmetic(result.X_work, result.y, w, lr, rows, ridge=result.ridge, intercept=result.intercept)
     yhat = np.asarray(arith.yhat, float)
     y_rows = result.y[rows]
     err = yhat - y_rows
@@ -859,9 +860,16 @@ def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=No
             rf"\frac{{\partial (\hat y_{{{r0}}} - y_{{{r0}}})^2}}{{\partial \hat y_{{{r0}}}}} = 2(\hat y_{{{r0}}} - y_{{{r0}}})"
             rf" = 2({_tex(yhat[0])} - {_tex_factor(y_rows[0])}) = {_tex(arith.dL_dyhat[0])}"
         )
-    latex.append(
-        rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{2}}{{{n}}} X^\top(\hat y - y) = {_tex_vector(grad)}"
-    )
+    if result.ridge > 0:
+        # The ridge penalty's part of the gradient, 2λb on the slopes (0 for the intercept).
+        latex.append(
+            rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) + 2\lambda b = \frac{{2}}{{{n}}} X^\top(\hat y - y)"
+            rf" + {_tex_vector(arith.penalty_grad)} = {_tex_vector(grad)}"
+        )
+    else:
+        latex.append(
+            rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{2}}{{{n}}} X^\top(\hat y - y) = {_tex_vector(grad)}"
+        )
     w_next = np.asarray(arith.w_next, float)
     if momentum > 0:
         v_prev = velocity if velocity is not None else np.zeros_like(w)
@@ -1063,7 +1071,7 @@ def plain_rate(result) -> float:
     (For a rank-deficient design linreg leaves the zero eigenvalues out: GD never moves along
     those directions, so the rate that matters is over the directions the data identifies.)
     """
-    return convergence_rate(result.X_work, result.learning_rate)
+    return convergence_rate(result.X_work, result.learning_rate, ridge=result.ridge, intercept=result.intercept)
 
 
 def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
@@ -1239,7 +1247,8 @@ def conditioning_figure(runs, *, i: int = 0, j: int = 1, terms=None, grid_size: 
         reach = reach if reach > 0 else 1.0
         grid_i = np.linspace(w_star[i] - reach, w_star[i] + reach, grid_size)
         grid_j = np.linspace(w_star[j] - reach, w_star[j] + reach, grid_size)
-        z = loss_surface(result.X_work, result.y, w_star, i, j, grid_i, grid_j)
+        z = loss_surface(result.X_work, result.y, w_star, i, j, grid_i, grid_j, ridge=result.ridge,
+                         intercept=result.intercept)
         name_i, name_j = _working_name(result, labels, i), _working_name(result, labels, j)
         fig.add_trace(go.Contour(
             x=grid_i, y=grid_j, z=z, colorscale=BOWL, ncontours=24, showscale=False,
