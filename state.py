@@ -580,7 +580,7 @@ def md_code(text: object) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Regularization page (helper "regularization"): penalized fits, paths, CV and
+# Regularization page: penalized fits, paths, CV and
 # model complexity. Cached pure functions of hashable arguments calling linreg.
 # ---------------------------------------------------------------------------
 

@@ -393,7 +393,7 @@ def test_first_line_longer_than_the_sniffer_sample():
 
 
 # ---------------------------------------------------------------------------
-# Encodings Excel and other tools actually write (reliability helper, issue 6)
+# Encodings Excel and other tools actually write (issue 6)
 # ---------------------------------------------------------------------------
 
 def test_windows_1252_quotes_dashes_and_euro_are_read_as_such():
