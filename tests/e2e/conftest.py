@@ -55,36 +55,54 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(browser):
-    """Start ``streamlit run app.py`` once for the session and yield its URL."""
+def start_app(*extra: str) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app.py`` on a free port; return the process and its URL once healthy.
+
+    ``extra``: more ``--option value`` arguments for streamlit.
+    """
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--browser.gatherUsageStats", "false",
            # Show exceptions in full so the tests can see them; the deployed app hides the details.
-           "--client.showErrorDetails", "full"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+           "--client.showErrorDetails", "full", *extra]
+    # DEVNULL, not a pipe nobody reads: a full pipe would stall the server.
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before becoming healthy")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
                 if r.read() == b"ok":
-                    break
+                    return proc, url
         except OSError:
             time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not become healthy within 60 s")
-    # Streamlit learns of st.navigation from the first run of app.py; until then a deep link such as
-    # /fit is served as a legacy pages/ script. One request to the root first makes every test see the app.
-    _warm_up(browser, url)
-    yield url
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy within 60 s")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop the server by its own process id."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url(browser):
+    """The app, started once for the session; yields its URL."""
+    proc, url = start_app()
+    # Streamlit learns of st.navigation from the first run of app.py; until then a deep link such as
+    # /fit is served as a legacy pages/ script. One request to the root first makes every test see the app.
+    try:
+        _warm_up(browser, url)
+        yield url
+    finally:
+        stop_app(proc)
 
 
 def _warm_up(browser, url: str) -> None:
