@@ -59,6 +59,8 @@ __all__ = [
     "column_summary",
     "target_scatter",
     "fit_figure",
+    "chart",
+    "fingerprint",
     "md_escape",
     "md_code",
     "load_recipe",
@@ -462,22 +464,14 @@ def _cached_column_table(key: str, _df: pd.DataFrame):
     return column_table(_df), missing_summary(_df)
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
-def _cached_target_scatter(key: str, x: str, target: str, _df: pd.DataFrame):
-    from linreg.plots.fit import target_scatter
-
-    return target_scatter(_df, x, target)
-
-
-@st.cache_data(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
-def _cached_fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings | None, _df: pd.DataFrame):
-    from linreg.plots.fit import fit_figure
+def _fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings | None, df: pd.DataFrame):
+    from linreg.plots.fit import fit_figure as _build
 
     closed = "qr" if method == "gd" else method
-    design_ = _cached_design(key, spec, _df)
-    result = _cached_ols(key, spec, closed, alpha, _df)
-    gd_result = _cached_gd(key, spec, settings, _df) if settings is not None else None
-    return fit_figure(_df, design_, result, gd_result=gd_result)
+    design_ = _cached_design(key, spec, df)
+    result = _cached_ols(key, spec, closed, alpha, df)
+    gd_result = _cached_gd(key, spec, settings, df) if settings is not None else None
+    return _build(df, design_, result, gd_result=gd_result)
 
 
 def column_summary() -> tuple[pd.DataFrame, str]:
@@ -486,17 +480,22 @@ def column_summary() -> tuple[pd.DataFrame, str]:
     return _cached_column_table(key, df)
 
 
-def target_scatter(x: str):
-    """(figure, summary, sample note) of the target against column ``x`` of the current data."""
-    key, df = _data()
-    return _cached_target_scatter(key, x, current_spec().target, df)
+def target_scatter(x: str, *, key: str) -> tuple[str, str | None]:
+    """Draw the target against column ``x`` of the current data; return (summary, sample note)."""
+    from linreg.plots.fit import target_scatter as _build
+
+    data_key_, df = _data()
+    target = current_spec().target
+    return chart(("target_scatter", data_key_, x, target), lambda: _build(df, x, target), key=key)
 
 
-def fit_figure(method: str):
-    """(figure, summary, sample note) of the current fit by ``method`` ("gd" draws GD's line too)."""
-    key, df = _data()
+def fit_figure(method: str, *, key: str) -> tuple[str, str | None]:
+    """Draw the current fit by ``method`` ("gd" draws GD's line too); return (summary, sample note)."""
+    data_key_, df = _data()
+    spec, alpha = current_spec(), fit_settings().alpha
     settings = gd_settings() if method == "gd" else None
-    return _cached_fit_figure(key, current_spec(), method, fit_settings().alpha, settings, df)
+    return chart(("fit", data_key_, spec, method, alpha, settings),
+                 lambda: _fit_figure(data_key_, spec, method, alpha, settings, df), key=key)
 
 
 def design():
@@ -548,6 +547,59 @@ def gd(settings: GDSettings | None = None):
     """
     key, df = _data()
     return _cached_gd(key, current_spec(), settings if settings is not None else gd_settings(), df)
+
+
+# ---------------------------------------------------------------------------
+# Charts: built and encoded once per figure, replayed after (issue 5)
+# ---------------------------------------------------------------------------
+# st.plotly_chart deep-copies a figure and encodes it as JSON on every call: from a few ms to a few
+# hundred for this app's figures, on every rerun, even when the figure itself comes from a cache.
+# Streamlit records the elements a cached function draws and, on a cache hit, replays the recorded
+# messages without running the function. Drawing inside st.cache_resource therefore pays for building
+# and encoding a figure once; a rerun that changes nothing about it only resends the stored message.
+# Replay draws into whatever container is active (``with col:``), as a first call would.
+
+
+@st.cache_resource(show_spinner="Drawing…", max_entries=64, ttl=CACHE_TTL)
+def _cached_chart(ident: tuple, key: str, config: tuple, _build):
+    out = _build()
+    figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
+    st.plotly_chart(figure, key=key, config=dict(config))
+    return rest
+
+
+def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple:
+    """Draw the figure ``build()`` makes, building and encoding it once per ``ident``.
+
+    Parameters
+    ----------
+    ident : tuple of hashable
+        Everything the figure depends on, small and cheap to hash: a name for the figure and the
+        data key, model and settings behind it (``fingerprint()`` holds all of those), plus any
+        widget values it uses. Two calls with the same ``ident`` and ``key`` draw the same chart.
+    build : callable
+        ``build() -> Figure`` or ``build() -> (Figure, *rest)``; called only on a cache miss.
+    key : str
+        The element key of the chart.
+    config : dict, optional
+        plotly's ``config`` (e.g. ``{"displayModeBar": False}``).
+
+    Returns
+    -------
+    tuple
+        ``rest``: what ``build`` returned after the figure (summaries, notes); empty for a bare figure.
+    """
+    return _cached_chart(ident, key, tuple(sorted((config or {}).items())), build)
+
+
+def fingerprint() -> tuple:
+    """What every computed result depends on: the data's content key, the model spec and both settings.
+
+    Part of a ``chart`` ident when a figure is drawn from ``ols()``, ``gd()`` or ``design()``.
+    """
+    init()
+    ss = st.session_state
+    return ss[_DATA_KEY], ss[_SPEC], ss[_FIT], ss[_GD]
 
 
 # ---------------------------------------------------------------------------
@@ -700,24 +752,19 @@ def residual_plots(top: int = 10):
 
 # ---------------------------------------------------------------------------
 # Gradient descent and Compare pages (issue 5, performance): the animated descent
-# figure, the learning-rate bounds and the conditioning contours, once per run and view.
+# figure, the learning-rate bounds and the conditioning contours, drawn once per run and view.
 # ---------------------------------------------------------------------------
-# The figures use st.cache_resource, keyed like the st.cache_data wrappers above: st.cache_data
-# pickles a figure, and unpickling one makes plotly re-validate every trace and frame, which
-# costs about as much as drawing it again. The cached figure is shared, never mutated:
-# st.plotly_chart only copies it (``to_dict``) to serialize it.
 
 
-@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
-def _cached_descent_figure(key: str, spec, settings: GDSettings, alpha: float, k: int, feature: int | None,
-                           i: int, j: int, _df: pd.DataFrame):
-    from linreg.plots.descent import descent_figure as _descent_figure
+def _descent_figure(key: str, spec, settings: GDSettings, alpha: float, k: int, feature: int | None,
+                    i: int, j: int, df: pd.DataFrame):
+    from linreg.plots.descent import descent_figure as _build
 
-    design_ = _cached_design(key, spec, _df)
-    result = _cached_gd(key, spec, settings, _df)
-    ols_ = _cached_ols(key, spec, "qr", alpha, _df)
-    return _descent_figure(result, k, ols_coef=ols_.coef, feature=feature, i=i, j=j, terms=design_.terms,
-                           row_labels=design_.row_labels)
+    design_ = _cached_design(key, spec, df)
+    result = _cached_gd(key, spec, settings, df)
+    ols_ = _cached_ols(key, spec, "qr", alpha, df)
+    return _build(result, k, ols_coef=ols_.coef, feature=feature, i=i, j=j, terms=design_.terms,
+                  row_labels=design_.row_labels)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
@@ -728,21 +775,28 @@ def _cached_rate_bounds(key: str, spec, standardize: bool, _df: pd.DataFrame) ->
     return learning_rate_bounds(design_.X, intercept=design_.intercept, standardize=standardize)
 
 
-@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
-def _cached_conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...], i: int, j: int,
-                                _df: pd.DataFrame):
-    from linreg.plots.descent import conditioning_figure as _conditioning_figure
+def _conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...], i: int, j: int,
+                         df: pd.DataFrame):
+    from linreg.plots.descent import conditioning_figure as _build
 
-    design_ = _cached_design(key, spec, _df)
-    results = {title: _cached_gd(key, spec, settings, _df) for title, settings in runs}
-    return _conditioning_figure(results, i=i, j=j, terms=design_.terms)
+    design_ = _cached_design(key, spec, df)
+    results = {title: _cached_gd(key, spec, settings, df) for title, settings in runs}
+    return _build(results, i=i, j=j, terms=design_.terms)
 
 
-def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1):
-    """``linreg.plots.descent.descent_figure`` of ``gd()`` at iteration ``k`` against ``ols()``. Raises LinregError."""
-    key, df = _data()
-    return _cached_descent_figure(key, current_spec(), gd_settings(), fit_settings().alpha, int(k),
-                                  None if feature is None else int(feature), int(i), int(j), df)
+def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *, key: str) -> None:
+    """Draw ``linreg.plots.descent.descent_figure`` of ``gd()`` at iteration ``k`` against ``ols()``.
+
+    Raises
+    ------
+    LinregError
+        If the model cannot be fitted.
+    """
+    data_key_, df = _data()
+    spec, settings, alpha = current_spec(), gd_settings(), fit_settings().alpha
+    view = (int(k), None if feature is None else int(feature), int(i), int(j))
+    chart(("descent", data_key_, spec, settings, alpha) + view,
+          lambda: _descent_figure(data_key_, spec, settings, alpha, *view, df), key=key)
 
 
 def rate_bounds(standardize: bool) -> tuple[float, float]:
@@ -751,8 +805,11 @@ def rate_bounds(standardize: bool) -> tuple[float, float]:
     return _cached_rate_bounds(key, current_spec(), bool(standardize), df)
 
 
-def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1):
-    """(figure, text) of ``linreg.plots.descent.conditioning_figure`` for the runs ``gd(settings)``
-    gives with each title's settings. Raises LinregError."""
-    key, df = _data()
-    return _cached_conditioning_figure(key, current_spec(), tuple(runs.items()), int(i), int(j), df)
+def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, key: str) -> str:
+    """Draw ``linreg.plots.descent.conditioning_figure`` for the runs ``gd(settings)`` gives with each
+    title's settings; return its text. Raises LinregError."""
+    data_key_, df = _data()
+    spec, runs_, view = current_spec(), tuple(runs.items()), (int(i), int(j))
+    text, = chart(("conditioning", data_key_, spec, runs_) + view,
+                  lambda: _conditioning_figure(data_key_, spec, runs_, *view, df), key=key)
+    return text

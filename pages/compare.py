@@ -41,8 +41,8 @@ def _convergence(g) -> None:
         r"$H = \tfrac{2}{N}X^\top X$ (twice those of $X^\top X/N$). The excess loss $L(w_k) - L(w^*)$ shrinks "
         r"like $\rho^{2k}$. The dashed lines are that prediction, started from the run's own first error."
     )
-    fig, text = plots.convergence_figure(g)
-    st.plotly_chart(fig, key="compare_rate_chart")
+    text, = state.chart(("convergence", state.fingerprint()), lambda: plots.convergence_figure(g),
+                        key="compare_rate_chart")
     st.caption(text)
     lam = g.eigenvalues
     st.caption(
@@ -92,8 +92,7 @@ def _conditioning(design) -> None:
     i = c[0].selectbox("Contour x axis", range(k), index=0, key="compare_ci", format_func=lambda t: terms[t])
     others = [t for t in range(k) if t != i]
     j = c[1].selectbox("Contour y axis", others, index=0, key="compare_cj", format_func=lambda t: terms[t])
-    fig, text = state.conditioning_figure(run_settings, i=i, j=j)
-    st.plotly_chart(fig, key="compare_contours")
+    text = state.conditioning_figure(run_settings, i=i, j=j, key="compare_contours")
     st.caption(state.md_escape(text))
     st.caption("Both panels use equal scales on their two axes, so a circle means every direction is equally "
                "steep and a thin ellipse means a narrow valley that descent crosses quickly but travels slowly.")

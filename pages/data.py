@@ -285,8 +285,7 @@ def _explore_plot(df: pd.DataFrame, spec: ModelSpec) -> None:
     if st.session_state["explore_x"] not in candidates:
         st.session_state["explore_x"] = default
     x = st.selectbox("Plot the target against", candidates, key="explore_x")
-    fig, summary, note = state.target_scatter(x)
-    st.plotly_chart(fig, key="explore_chart")
+    summary, note = state.target_scatter(x, key="explore_chart")
     st.caption(state.md_escape(summary))
     if note:
         st.caption(note)

@@ -229,9 +229,10 @@ def _page() -> None:
         return
     _settings((g.max_stable_learning_rate, g.optimal_learning_rate))
 
-    fig, text = plots.learning_rate_figure(g.learning_rate, g.optimal_learning_rate, g.max_stable_learning_rate,
-                                           momentum=g.momentum)
-    st.plotly_chart(fig, key="gd_rate_chart", config={"displayModeBar": False})
+    rates = (g.learning_rate, g.optimal_learning_rate, g.max_stable_learning_rate)
+    text, = state.chart(("learning_rate",) + rates + (g.momentum,),
+                        lambda: plots.learning_rate_figure(*rates, momentum=g.momentum),
+                        key="gd_rate_chart", config={"displayModeBar": False})
     st.caption(text)
     _status(g)
 
@@ -239,7 +240,7 @@ def _page() -> None:
     k = _scrubber(g.n_iter)
     feature, i, j = _view_options(design)
     # Cached per run and view: a rerun with nothing new (a widget elsewhere) does not redraw ~60 frames.
-    st.plotly_chart(state.descent_figure(k, feature=feature, i=i, j=j), key="gd_chart")
+    state.descent_figure(k, feature=feature, i=i, j=j, key="gd_chart")
     st.caption(state.md_escape(plots.descent_summary(g, k, i=i, j=j, terms=design.terms)))
     for note in plots.figure_notes(g, feature=feature):
         st.caption(note)

@@ -223,8 +223,7 @@ def _page() -> None:
                    + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))
 
     st.subheader("The fit, drawn")
-    fig, summary, note = state.fit_figure(method)
-    st.plotly_chart(fig, key="fit_chart")
+    summary, note = state.fit_figure(method, key="fit_chart")
     st.caption(state.md_escape(summary))
     if note:
         st.caption(note)

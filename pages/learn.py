@@ -222,8 +222,8 @@ def lesson_1() -> None:
                         "Otherwise the squares are stretched sideways by one common factor so they still look "
                         "square: their areas stay proportional to the squared residuals.")
     ols_fit = lessons.line_fit(d.x, d.y, float(ols.coef[0]), float(ols.coef[1])) if shown else None
-    fig, text = plots.line_figure(d, fit, ols_fit=ols_fit, equal_aspect=equal)
-    st.plotly_chart(fig, key="learn_line_chart")
+    text, = state.chart(("learn_line", d.name, b0, b1, shown, equal),
+                        lambda: plots.line_figure(d, fit, ols_fit=ols_fit, equal_aspect=equal), key="learn_line_chart")
     st.caption(text)
     if not equal:
         st.caption("The axes have different scales, so the squares are drawn wider or narrower than their "
@@ -262,8 +262,8 @@ def lesson_2() -> None:
     d = _dataset_picker(2)
     b0, b1 = _user_line(d)
     b = _bowl(d.name, b0, b1)
-    fig, text = plots.bowl_figure(b, np.array([b0, b1]), x_name=d.x_name)
-    st.plotly_chart(fig, key="learn_bowl_chart")
+    text, = state.chart(("learn_bowl", d.name, b0, b1),
+                        lambda: plots.bowl_figure(b, np.array([b0, b1]), x_name=d.x_name), key="learn_bowl_chart")
     st.caption(text)
     c = st.columns(2)
     c[0].metric("Loss of your line", fmt(lessons.line_fit(d.x, d.y, b0, b1).loss, 6))
@@ -316,10 +316,10 @@ def lesson_3() -> None:
     b0, b1 = _user_line(d)
     i = st.slider("Point i", 0, d.n - 1, key=f"learn_i_{d.name}", help="Row position of the point, from 0.")
     c = lessons.chain_rule(d.X1, d.y, [b0, b1], i)
-    fig, text = plots.chain_figure(d, c)
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(fig, key="learn_chain_chart")
+        text, = state.chart(("learn_chain", d.name, b0, b1, int(i)), lambda: plots.chain_figure(d, c),
+                            key="learn_chain_chart")
         st.caption(text)
     with right:
         st.markdown("**Finite-difference check** of the full gradient ∇L (central differences of L):")
@@ -406,8 +406,8 @@ def lesson_5() -> None:
     m[1].metric("Stable bound 2/λ_max", fmt(r.max_stable))
     m[2].metric("η used", fmt(r.run.learning_rate))
     m[3].metric("Factor 1 − ηλ_max", fmt(r.step_factor))
-    fig, text = plots.learning_rate_figure(r, x_name=d.x_name)
-    st.plotly_chart(fig, key="learn_lr_chart")
+    text, = state.chart(("learn_lr", d.name, float(factor), bool(standardize)),
+                        lambda: plots.learning_rate_figure(r, x_name=d.x_name), key="learn_lr_chart")
     st.caption(text)
     st.caption("The zig-zag is in the coefficients (left). The loss (right) squares the error, so below the bound "
                "it still falls at every step — slowly, by (1 − ηλ_max)² — and above it it climbs.")
@@ -449,8 +449,8 @@ def lesson_6() -> None:
         st.caption("Make your guess and reveal it to see both runs.")
     else:
         st.dataframe(gd_plots.conditioning_table(runs), hide_index=True)
-        fig, text = gd_plots.conditioning_figure(runs, terms=(d.x_name,))
-        st.plotly_chart(fig, key="learn_scaling_chart")
+        text, = state.chart(("learn_scaling", d.name), lambda: gd_plots.conditioning_figure(runs, terms=(d.x_name,)),
+                            key="learn_scaling_chart")
         st.caption(state.md_escape(text))
         st.caption("Both panels use equal scales on their axes, in the coordinates each run works in "
                    "(standardized coefficients on the right): a circle means every direction is equally steep, "
@@ -472,8 +472,8 @@ def lesson_7() -> None:
         "σ": [fmt(r.sigma, 3) for *_, r in fits],
     }, hide_index=True)
     st.caption("Four fits, one line: y ≈ 3.00 + 0.500 x with R² ≈ 0.67 in every set.")
-    fig, text = plots.anscombe_residuals_figure(fits)
-    st.plotly_chart(fig, key="learn_anscombe_resid")
+    text, = state.chart(("learn_anscombe_resid",), lambda: plots.anscombe_residuals_figure(fits),
+                        key="learn_anscombe_resid")
     st.caption(text)
     _reveal(7, "Judging by the residual plots, which set is a straight line with ordinary scatter?",
             ["set I", "set II", "set III", "set IV"], "set I",
@@ -481,8 +481,7 @@ def lesson_7() -> None:
             "Set III's are tiny except one: an outlier tilts the line. Set IV's fitted values take two values: "
             "one point alone decides the slope. The scatter plots below show it.")
     if st.session_state.get("learn_shown_7") and st.session_state.get("learn_guess_7") is not None:
-        fig, text = plots.anscombe_figure(fits)
-        st.plotly_chart(fig, key="learn_anscombe_fits")
+        text, = state.chart(("learn_anscombe_fits",), lambda: plots.anscombe_figure(fits), key="learn_anscombe_fits")
         st.caption(text)
     _try_it("pages/residuals.py", "the Residuals page draws these plots for any fit", "🔍")
 
@@ -517,8 +516,9 @@ def lesson_8() -> None:
                                                          for j, t in enumerate(design.terms)]))
     left, right = st.columns([3, 2])
     with left:
-        fig, text = plots.curves_figure(df, "x", "y", "group" if groups else None, curves)
-        st.plotly_chart(fig, key="learn_terms_chart")
+        text, = state.chart(("learn_terms", kind, spec),
+                            lambda: plots.curves_figure(df, "x", "y", "group" if groups else None, curves),
+                            key="learn_terms_chart")
         st.caption(text)
     with right:
         st.dataframe({"term": list(result.terms), "estimate": [fmt(v, 5) for v in result.coef],
@@ -545,16 +545,16 @@ def lesson_9() -> None:
                                  help="Draws the data, the train/test split and the resamples."))
     degree = c[2].slider("Degree of the refits", 1, 10, 1, key="learn_bv_degree")
     ex = _degrees(float(noise), seed)
-    fig, text = pen_plots.degree_figure(ex)
-    st.plotly_chart(fig, key="learn_degree_chart")
+    text, = state.chart(("learn_degrees", float(noise), seed), lambda: pen_plots.degree_figure(ex),
+                        key="learn_degree_chart")
     st.caption(text)
     st.caption("Training error can only fall as the degree grows; error on held-out test rows falls, then rises "
                "once the curve starts fitting noise. With only 12 test rows the best degree varies from seed to "
                "seed: try a few.")
     boot = _bootstrap(float(noise), seed, int(degree))
     x, y, _ = _complexity_data(float(noise), seed)
-    fig, text = pen_plots.bootstrap_figure(boot, x=x, y=y)
-    st.plotly_chart(fig, key="learn_boot_chart")
+    text, = state.chart(("learn_boot", float(noise), seed, int(degree)),
+                        lambda: pen_plots.bootstrap_figure(boot, x=x, y=y), key="learn_boot_chart")
     st.caption(text)
     m = st.columns(2)
     m[0].metric("Variance (mean over x)", fmt(boot.mean_variance))
@@ -583,8 +583,7 @@ def lesson_10() -> None:
     lam = st.select_slider("λ", LAMBDAS, value=0.1, key="learn_lambda", format_func=lambda v: f"{v:g}")
     p = _penalized(float(lam))
     _, _, names, truth = _penalized_data()
-    fig, text = plots.penalized_figure(p)
-    st.plotly_chart(fig, key="learn_penalized_chart")
+    text, = state.chart(("learn_penalized", float(lam)), lambda: plots.penalized_figure(p), key="learn_penalized_chart")
     st.caption(text)
     st.dataframe({"term": list(p.terms), "true": [fmt(truth.get(t, 0.0), 4) for t in p.terms],
                   "least squares": [fmt(v, 4) for v in p.ols], "ridge": [fmt(v, 4) for v in p.ridge],

@@ -154,7 +154,8 @@ def _single_feature():
 
 
 def _synthetic_source():
-    """Knobs of the synthetic polynomial; returns (x, y, explore, bootstrap) or None."""
+    """Knobs of the synthetic polynomial; returns (x, y, explore, bootstrap, degree note, axis labels,
+    ident: what the data depends on, for the charts' cache) or None."""
     # Defaults where one seeded split already shows the U: best test error at the true degree 3.
     _seed("cx_n", 40)
     _seed("cx_degree", 3)
@@ -176,7 +177,7 @@ def _synthetic_source():
         synth.data["x"].to_numpy(), synth.data["y"].to_numpy(),
         lambda md, tf, ss: state.degree_explorer(n, degree, noise, seed, md, tf, ss),
         lambda fd, nb, bs: state.bootstrap_fits(n, degree, noise, seed, fd, nb, bs),
-        f"The true degree is {degree}. ", None,
+        f"The true degree is {degree}. ", None, ("synthetic", n, degree, noise, seed),
     )
 
 
@@ -200,14 +201,14 @@ def _complexity() -> None:
         x, y, feature, target = single
         explore = lambda md, tf, ss: _explore_xy(x, y, md, tf, ss)  # noqa: E731
         boot_of = lambda fd, nb, bs: _bootstrap_xy(x, y, fd, nb, bs)  # noqa: E731
-        degree_note, axis = "", {"x": feature, "y": target}
+        degree_note, axis, ident = "", {"x": feature, "y": target}, ("current", state.fingerprint())
         st.caption(f"{len(y):,} rows of the current data; their true curve is unknown, so only the variance of "
                    "the refits can be measured.")
     else:
         made = _synthetic_source()
         if made is None:
             return
-        x, y, explore, boot_of, degree_note, axis = made
+        x, y, explore, boot_of, degree_note, axis, ident = made
 
     st.subheader("Training and test error by degree")
     _seed("cx_max_degree", 10)
@@ -222,8 +223,8 @@ def _complexity() -> None:
     except LinregError as err:
         st.error(f"The degree explorer cannot run: {err}")
     else:
-        fig, text = plots.degree_figure(ex)
-        st.plotly_chart(fig, key="reg_degree_chart")
+        text, = state.chart(("degrees", ident, int(max_degree), float(test_fraction), int(split_seed)),
+                            lambda: plots.degree_figure(ex), key="reg_degree_chart")
         st.caption(text)
         st.caption(f"{degree_note}One split of {len(ex.test_index)} test rows is a noisy judge: change the split "
                    "seed and watch the best degree move, while the training error keeps falling with every degree.")
@@ -247,8 +248,8 @@ def _complexity() -> None:
     except LinregError as err:
         st.error(f"The bootstrap refits cannot run: {err}")
         return
-    fig, text = plots.bootstrap_figure(boot, x=x, y=y, labels=axis)
-    st.plotly_chart(fig, key="reg_bootstrap_chart")
+    text, = state.chart(("bootstrap", ident, int(fit_degree), int(n_boot), int(boot_seed)),
+                        lambda: plots.bootstrap_figure(boot, x=x, y=y, labels=axis), key="reg_bootstrap_chart")
     st.caption(text)
 
 
@@ -293,15 +294,21 @@ def _penalized_section() -> None:
                          disabled=not standardize,
                          help="The coefficients the penalty acts on; in original units a feature with a large "
                          "scale has a small coefficient whatever its importance.")
-    fig, text = plots.path_figure(path, lam=lam, standardized=bool(show_std and standardize))
-    st.plotly_chart(fig, key="reg_path_chart")
+    # The path, the CV curve and the fit all follow from the data, the model and these widgets.
+    ident = (state.fingerprint(), float(alpha), bool(standardize), lam)
+    standardized = bool(show_std and standardize)
+    text, = state.chart(("penalty_path", standardized) + ident,
+                        lambda: plots.path_figure(path, lam=lam, standardized=standardized), key="reg_path_chart")
     st.caption(state.md_escape(text))
 
     if cv is not None:
-        fig, text = plots.cv_figure(cv)
-        # The chosen λ on the CV curve too (the CV grid is the path's grid).
-        fig.add_vline(x=math.log10(lam), line={"color": "#555555", "width": 1})
-        st.plotly_chart(fig, key="reg_cv_chart")
+        def cv_chart():
+            fig, text = plots.cv_figure(cv)
+            # The chosen λ on the CV curve too (the CV grid is the path's grid).
+            fig.add_vline(x=math.log10(lam), line={"color": "#555555", "width": 1})
+            return fig, text
+
+        text, = state.chart(("penalty_cv", K_FOLDS, int(cv_seed)) + ident, cv_chart, key="reg_cv_chart")
         st.caption(state.md_escape(text) + f" The grey line is the chosen λ = {fmt(lam)} (CV MSE "
                    f"{fmt(cv.mse_mean[index])} ± {fmt(cv.mse_se[index])}).")
     else:

@@ -36,7 +36,8 @@ residual divided by its own standard error, σ√(1 − leverage).
 
 def _plot(fig, summary: str, note: str | None, key: str) -> None:
     """A chart, then its one-line summary in numbers (for readers who cannot see it), then any caveat."""
-    st.plotly_chart(fig, key=key)
+    # The figures come from state.residual_plots for the current fit: encoded once, replayed after.
+    state.chart(("residuals", state.fingerprint()), lambda: fig, key=key)
     # Summaries quote row labels and term names from the user's data: escape them for markdown.
     st.caption(state.md_escape(summary))
     if note:
