@@ -756,15 +756,18 @@ def residual_plots(top: int = 10):
 # ---------------------------------------------------------------------------
 
 
-def _descent_figure(key: str, spec, settings: GDSettings, alpha: float, k: int, feature: int | None,
-                    i: int, j: int, df: pd.DataFrame):
-    from linreg.plots.descent import descent_figure as _build
+# The animation holds everything but the iteration on show (frames, surfaces, layout); moving the
+# scrubber only asks it for the figure at k, a few ms instead of building the whole figure again.
+@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
+def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float, feature: int | None,
+                              i: int, j: int, _df: pd.DataFrame):
+    from linreg.plots.descent import descent_animation
 
-    design_ = _cached_design(key, spec, df)
-    result = _cached_gd(key, spec, settings, df)
-    ols_ = _cached_ols(key, spec, "qr", alpha, df)
-    return _build(result, k, ols_coef=ols_.coef, feature=feature, i=i, j=j, terms=design_.terms,
-                  row_labels=design_.row_labels)
+    design_ = _cached_design(key, spec, _df)
+    result = _cached_gd(key, spec, settings, _df)
+    ols_ = _cached_ols(key, spec, "qr", alpha, _df)
+    return descent_animation(result, ols_coef=ols_.coef, feature=feature, i=i, j=j, terms=design_.terms,
+                             row_labels=design_.row_labels)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
@@ -794,9 +797,9 @@ def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *
     """
     data_key_, df = _data()
     spec, settings, alpha = current_spec(), gd_settings(), fit_settings().alpha
-    view = (int(k), None if feature is None else int(feature), int(i), int(j))
-    chart(("descent", data_key_, spec, settings, alpha) + view,
-          lambda: _descent_figure(data_key_, spec, settings, alpha, *view, df), key=key)
+    view = (None if feature is None else int(feature), int(i), int(j))
+    chart(("descent", data_key_, spec, settings, alpha, int(k)) + view,
+          lambda: _cached_descent_animation(data_key_, spec, settings, alpha, *view, df).at(k), key=key)
 
 
 def rate_bounds(standardize: bool) -> tuple[float, float]:

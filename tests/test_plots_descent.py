@@ -147,6 +147,24 @@ def test_figure_opens_at_the_scrubbed_iteration(line_run):
     assert play["method"] == "animate" and play["args"][1]["fromcurrent"] is True
 
 
+def test_one_animation_serves_every_iteration(plane_run):
+    # The scrubber asks one cached animation for many iterations: each answer must be the
+    # figure built from scratch, and asking must not change the animation.
+    r = plane_run
+    animation = plots.descent_animation(r, i=1, j=2)
+    first = _spec(animation.at(7))
+    for k in (0, 7, 123, r.n_iter, 10 * r.n_iter):
+        assert _spec(animation.at(k)) == _spec(plots.descent_figure(r, k, i=1, j=2))
+    assert _spec(animation.at(7)) == first
+    # An iteration between frames gets a frame of its own, and the slider opens on it.
+    k = next(m for m in range(r.n_iter) if m not in set(animation.frames_at.tolist()))
+    spec = _spec(animation.at(k))
+    slider = spec["layout"]["sliders"][0]
+    assert [f["name"] for f in spec["frames"]] == [step["label"] for step in slider["steps"]]
+    assert slider["steps"][slider["active"]]["label"] == str(k)
+    assert len(spec["frames"]) == len(animation.frames) + 1
+
+
 def test_contour_is_the_loss_at_the_grid_points(line_run):
     r = line_run
     spec = _spec(plots.descent_figure(r, 10))

@@ -37,6 +37,8 @@ __all__ = [
     "conditioning_table",
     "contour_grid",
     "convergence_figure",
+    "DescentAnimation",
+    "descent_animation",
     "descent_figure",
     "descent_summary",
     "divergence_explanation",
@@ -299,9 +301,86 @@ def _line_view(result, X: np.ndarray, feature: int | None) -> bool:
     return feature is not None or X.shape[1] == 1
 
 
-def descent_figure(
+def descent_figure(result, k: int, **view) -> go.Figure:
+    """Three linked panels at iteration ``k``, animated over the run by plotly frames.
+
+    ``descent_animation(result, **view).at(k)``: see :func:`descent_animation` for the panels
+    and the keyword arguments. To show several iterations of one run, build the animation
+    once and call its ``at``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure with ``frames``.
+    """
+    return descent_animation(result, **view).at(k)
+
+
+@dataclass(frozen=True, eq=False)
+class DescentAnimation:
+    """The descent figure's parts that do not depend on the iteration on show.
+
+    Built once per run and view by :func:`descent_animation` (the frames, the loss surfaces,
+    the layout: nearly all the work); :meth:`at` then makes the figure at any iteration
+    from them in a few milliseconds, so moving the scrubber redraws without rebuilding.
+
+    Attributes
+    ----------
+    n_iter : int
+        Iterations of the run.
+    data : tuple of dict
+        Every trace as plotly's plain dict, the moving ones at iteration 0.
+    layout : dict
+        The layout as a plain dict, without the animation slider.
+    moving : tuple
+        ``(trace index, builder of the trace at iteration m, keys a frame changes, keys sent as float32)``.
+    frames_at : ndarray of int, shape (f,)
+        Iterations with a frame.
+    frames : tuple of plotly.graph_objects.Frame, length f
+    slider : dict
+        The animation slider without its steps and ``active``.
+    step_args : dict
+        ``animate`` arguments of a slider step.
+    """
+
+    n_iter: int
+    data: tuple
+    layout: dict
+    moving: tuple
+    frames_at: np.ndarray
+    frames: tuple
+    slider: dict
+    step_args: dict
+
+    def at(self, k: int) -> go.Figure:
+        """The figure opened at iteration ``k`` (clipped to 0..n_iter), which always has a frame.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure with ``frames``.
+        """
+        k = min(max(int(k), 0), self.n_iter)
+        data = list(self.data)
+        for index, build, _, _ in self.moving:
+            data[index] = {**data[index], **build(k)}
+        frames_at, frames = self.frames_at, self.frames
+        position = int(np.searchsorted(frames_at, k))
+        if position == len(frames_at) or frames_at[position] != k:
+            frames_at = np.insert(frames_at, position, k)
+            frames = frames[:position] + (_animation_frame(k, self.data, self.moving),) + frames[position:]
+        fig = go.Figure(data=data)
+        # The layout and the frames were validated when the animation was built; validating them
+        # again (the slider alone has ~50 steps) would cost more than everything else here.
+        # A figure's layout object reads its props from ``fig._layout``, so this is what it holds.
+        fig._layout = {**self.layout, "sliders": [{
+            **self.slider, "active": position,
+            "steps": [dict(method="animate", label=str(m), args=[[str(m)], self.step_args]) for m in frames_at],
+        }]}
+        fig._frame_objs = frames
+        return fig
+
+
+def descent_animation(
     result,
-    k: int,
     *,
     X: np.ndarray | None = None,
     ols_coef: np.ndarray | None = None,
@@ -312,8 +391,8 @@ def descent_figure(
     row_labels=None,
     max_frames: int = MAX_FRAMES,
     grid_size: int = 41,
-) -> go.Figure:
-    """Three linked panels at iteration ``k``, animated over the run by plotly frames.
+) -> DescentAnimation:
+    """Three linked panels over a gradient-descent run, animated by plotly frames.
 
     Top left: the data with the model at step ``k`` (a line for one feature or for a chosen
     ``feature`` with the others at their means; predicted against actual otherwise), and the
@@ -321,7 +400,7 @@ def descent_figure(
     current iterate), the path so far and the negative-gradient arrow. Bottom: the loss
     curve on a log scale with the current point.
 
-    The figure opens at iteration ``k``. Its own Play button and slider animate the
+    ``at(k)`` opens the figure at iteration ``k``. Its own Play button and slider animate the
     frames in the browser, without a round trip to the server. With more than two
     coefficients the contour slice moves with the iterate in every frame, unless the data
     is so large (rows x frames > ``MAX_SLICE_WORK``) that it stays the slice at ``k``. Frame ``m`` (named ``str(m)``)
@@ -331,8 +410,6 @@ def descent_figure(
     Parameters
     ----------
     result : linreg.descent.GDResult
-    k : int
-        Iteration shown, 0 <= k <= result.n_iter.
     X : ndarray, shape (n, p), optional
         Features in original units (no ones column), for the x axis of the line view.
         Defaults to the run's working columns with the standardization undone.
@@ -348,18 +425,22 @@ def descent_figure(
     row_labels : sequence, shape (n,), optional
         The rows' labels in the user's data, shown on hover (default: row positions).
 
+    max_frames : int
+        Frames of the animation (``at(k)`` adds one at ``k`` when it has none).
+    grid_size : int
+        Points per axis of the loss surface.
+
     Returns
     -------
-    plotly.graph_objects.Figure with ``frames``.
+    DescentAnimation
     """
     hist = result.history
     n_coef = hist.coef.shape[1]
-    k = min(max(int(k), 0), result.n_iter)
     X = _design_original(result, X)
     names = _names(result, terms)
     labels = tuple(safe_label(t) for t in names)
     w_star, loss_star = np.asarray(result.optimum, float), float(result.loss_min)
-    frames_at = frame_indices(result.n_iter, max_frames, include=k)
+    frames_at = frame_indices(result.n_iter, max_frames)
     coef_orig = hist.coef_original
     y = result.y
     line_view = _line_view(result, X, feature)
@@ -382,19 +463,20 @@ def descent_figure(
             "Loss L(w) = (1/N)‖y − Xw‖² by iteration",
         ),
     )
-    # Moving traces: (trace index, plotly type, builder of the trace's data at iteration m,
-    # the keys that change, the display-only ones of those that may go as float32). Builders return plain dicts: a hundred frames of validated plotly
-    # objects take seconds. Frames carry only the changing keys: plotly.js merges a frame into
-    # the trace it names, so the grid, the rows' x and labels and the styles are sent once.
-    dynamic: list[tuple[int, str, object, tuple[str, ...], tuple[str, ...]]] = []
+    # Moving traces: (trace index, builder of the trace's data at iteration m, the keys that
+    # change, the display-only ones of those that may go as float32). Builders return plain
+    # dicts: a hundred frames of validated plotly objects take seconds. Frames carry only the
+    # changing keys: plotly.js merges a frame into the trace it names, so the grid, the rows'
+    # x and labels and the styles are sent once.
+    dynamic: list[tuple[int, object, tuple[str, ...], tuple[str, ...]]] = []
     kinds = {"scatter": go.Scatter, "contour": go.Contour}
 
     def add(trace, row, col):
         fig.add_trace(trace, row=row, col=col)
 
     def add_moving(kind, build, row, col, changing, compact=()):
-        fig.add_trace(kinds[kind](build(k)), row=row, col=col)
-        dynamic.append((len(fig.data) - 1, kind, build, changing, compact))
+        fig.add_trace(kinds[kind](build(0)), row=row, col=col)
+        dynamic.append((len(fig.data) - 1, build, changing, compact))
 
     # --- panel 1: the data and the model -----------------------------------------------
     sample = sample_index(len(y), max_points=MAX_DRAWN_POINTS)
@@ -491,9 +573,10 @@ def descent_figure(
         else:
             # A fixed slice is still named in every frame, with nothing to change: plotly.js
             # recomputes only the traces a frame names, and a contour it skips loses its levels
-            # and vanishes while the animation plays.
-            fixed = surface_at(k)
-            add_moving("contour", lambda m: fixed, 1, 2, ())
+            # and vanishes while the animation plays. With two coefficients it is the same at
+            # every step; with more, ``at(k)`` draws the slice through iterate k.
+            fixed = surface_at(0)
+            add_moving("contour", surface_at if n_coef > 2 else (lambda m: fixed), 1, 2, ())
         add(
             go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
                        name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
@@ -587,24 +670,26 @@ def descent_figure(
             )
         ],
     )
-    # The slider's hundred steps go in as plain dicts too (validating them costs ~0.3 s a figure).
-    fig._layout["sliders"] = [
-        dict(
-            active=int(np.searchsorted(frames_at, k)),
-            x=0.17, len=0.83, y=-0.05, yanchor="top",
-            currentvalue=dict(prefix="animation at iteration ", font=dict(size=12)),
-            pad=dict(t=0),
-            steps=[dict(method="animate", label=str(m), args=[[str(m)], step_args]) for m in frames_at],
-        )
-    ]
-    # --- frames, from plain dicts: validating a hundred frames of traces takes seconds -------
-    # Assigned past the `frames` setter, which would re-validate every trace of every frame.
-    fig._frame_objs = tuple(
-        _raw_frame(str(m), indices, [({"type": kind, **_only(build(m), changing)}, compact)
-                                     for _, kind, build, changing, compact in dynamic])
-        for m in frames_at
+    # The slider's steps and the frames stay plain dicts, added by ``at``: validating them would
+    # cost about a second a figure.
+    slider = dict(
+        x=0.17, len=0.83, y=-0.05, yanchor="top",
+        currentvalue=dict(prefix="animation at iteration ", font=dict(size=12)),
+        pad=dict(t=0),
     )
-    return fig
+    spec = fig.to_dict()
+    data, moving = tuple(spec["data"]), tuple(dynamic)
+    return DescentAnimation(
+        n_iter=int(result.n_iter), data=data, layout=spec["layout"], moving=moving, frames_at=frames_at,
+        frames=tuple(_animation_frame(int(m), data, moving) for m in frames_at), slider=slider, step_args=step_args,
+    )
+
+
+def _animation_frame(m: int, data: tuple, moving: tuple) -> go.Frame:
+    """Frame ``m``: the changing keys of each moving trace at iteration m."""
+    return _raw_frame(str(m), [index for index, *_ in moving],
+                      [({"type": data[index]["type"], **_only(build(m), changing)}, compact)
+                       for index, build, changing, compact in moving])
 
 
 def _only(trace: dict, keys: tuple[str, ...]) -> dict:
