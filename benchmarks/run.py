@@ -1,4 +1,5 @@
-"""Issue 5 benchmarks: linreg against numpy, scikit-learn, statsmodels and pandas, side by side.
+"""Issue 5 benchmarks: linreg against numpy, scikit-learn, statsmodels and pandas, side by side,
+and the app's page reruns against their budgets.
 
 Run ``python -m benchmarks`` (or ``python benchmarks/run.py``) from the project root.
 ``--quick`` uses small N so the whole run takes seconds (CI runs it to keep the script
@@ -16,6 +17,7 @@ Method
 * ``fit_ols`` is timed with its lazily computed statistics read (cached properties), so
   "full inference" means what it says.
 * Memory is measured in child processes (see :mod:`benchmarks._memory`).
+* The app's page reruns are timed with Streamlit's AppTest (see :mod:`benchmarks._app`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ if __package__ in (None, ""):
 
 import numpy as np
 
+from benchmarks._app import section_app
 from benchmarks._problem import FULL, INFERENCE, fit_ols_touching, make_problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +69,7 @@ def config(quick: bool) -> dict:
             "csv_rows": 20_000, "csv_cols": 10, "memory_n": 20_000,
             # Quick mode only has to prove the script works: skip the extra contenders.
             "ols_methods": [], "memory_who": ["fit_ols"],
+            "app_sizes": [1_000], "app_repeats": 3,
         }
     return {
         "n": 1_000_000, "p": 20, "repeats": 5, "budget_s": 20.0,
@@ -74,6 +78,7 @@ def config(quick: bool) -> dict:
         "scale_p_n": 1_000_000,
         "csv_rows": 1_000_000, "csv_cols": 10, "memory_n": 1_000_000,
         "ols_methods": ["svd", "normal"], "memory_who": ["fit_ols", "sklearn", "statsmodels"],
+        "app_sizes": [1_000, 100_000], "app_repeats": 9,
     }
 
 
@@ -493,6 +498,14 @@ def format_report(results: dict) -> str:
               _table(["", "time", "vs pandas C"],
                      [[r["name"], f"{_fmt_s(r['median_s'])} [{r['repeats']}]", _fmt_x(r["ratio_vs_pandas_c"])]
                       for r in d["rows"]]))
+    if not errored("app"):
+        d = s["app"]
+        block("6. App: server-side rerun of each page, AppTest on synthetic data (3 features); budget "
+              "50 ms at N = 1,000, 150 ms at N = 100,000",
+              _table(["page", "N", "first view", "rerun (cached)", "CPU", "budget", "met"],
+                     [[r["page"], f"{r['n']:,}", _fmt_s(r.get("first_view_s")), f"{_fmt_s(r['rerun_s'])} [{r['repeats']}]",
+                       _fmt_s(r["rerun_cpu_s"]), _fmt_s(r["budget_s"]),
+                       "—" if r["met"] is None else ("yes" if r["met"] else "NO")] for r in d["rows"]]))
     block("Targets (issue 5)" + (" — quick run: not judged" if results["quick"] else ""),
           _table(["", "measured", "target", "met"],
                  [[t["name"], _fmt_x(t["value"]), f"<= {t['limit']:.1f}x",
@@ -510,9 +523,15 @@ def targets(sections: dict) -> list[dict]:
         ("GD 10k iters full history / fit_ols", get("gd", "ratio_gd_vs_fit_ols"), TARGET_GD_VS_OLS),
         ("fit_ols peak RSS (whole process) / X.nbytes", get("memory", "ratio_peak_rss_vs_X"), TARGET_PEAK_VS_X),
         ("  (other reading: RSS added by the fit / X)", get("memory", "ratio_fit_increment_vs_X"), TARGET_PEAK_VS_X),
+        ("slowest app rerun / its budget", _worst_app_ratio(sections.get("app", {})), 1.0),
     ]
     return [{"name": n, "value": v, "limit": lim, "met": None if v is None else bool(v <= lim)}
             for n, v, lim in items]
+
+
+def _worst_app_ratio(app: dict) -> float | None:
+    ratios = [r["rerun_s"] / r["budget_s"] for r in app.get("rows", []) if r.get("budget_s")]
+    return max(ratios) if ratios else None
 
 
 # --------------------------------------------------------------------------- main
@@ -531,7 +550,7 @@ def _jsonable(obj):
     return obj
 
 
-SECTIONS = ("ols", "gd", "memory", "scaling", "csv")
+SECTIONS = ("ols", "gd", "memory", "scaling", "csv", "app")
 
 
 def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) -> dict:
@@ -551,6 +570,7 @@ def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) -> dic
         "memory": lambda: section_memory(cfg),
         "scaling": lambda: section_scaling(cfg, X, y),
         "csv": lambda: section_csv(cfg),
+        "app": lambda: section_app(cfg["app_sizes"], cfg["app_repeats"]),
     }
     for name in SECTIONS:
         if name not in only:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("ols", "gd", "memory", "scaling", "csv")
+SECTIONS = ("ols", "gd", "memory", "scaling", "csv", "app")
 
 
 def _timings(obj, path=""):
@@ -68,10 +68,13 @@ def test_quick_reports_ratios_targets_and_machine(quick_run):
     assert results["sections"]["memory"]["ratio_peak_rss_vs_X"] > 0
     assert {r["n"] for r in results["sections"]["scaling"]["by_n"]} == set(results["config"]["scale_n"])
     assert {r["p"] for r in results["sections"]["scaling"]["by_p"]} == set(results["config"]["scale_p"])
+    app = results["sections"]["app"]["rows"]
+    assert {r["page"] for r in app} >= {"data", "fit", "residuals", "descent", "compare", "regularization", "learn",
+                                        "descent: Next ›"}
     assert results["targets"] and all(t["value"] > 0 for t in results["targets"])
     assert results["machine"]["cpu_count"] >= 1
     # The printed table carries the same content.
-    for heading in ("1. OLS fit", "2. Gradient descent", "3. Peak memory", "4. Scaling", "5. CSV parse", "Targets"):
+    for heading in ("1. OLS fit", "2. Gradient descent", "3. Peak memory", "4. Scaling", "5. CSV parse", "6. App", "Targets"):
         assert heading in stdout
 
 

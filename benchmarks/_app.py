@@ -1,0 +1,123 @@
+"""Issue 5's app budgets: how long each page's server-side rerun takes, measured with AppTest.
+
+What is timed
+-------------
+* **rerun**: a page rerun with nothing new to compute (every result and chart already
+  cached), as after a click that changes nothing on that page. Budgets: 50 ms at N <= 1,000
+  rows, 150 ms at N = 100,000.
+* **first view**: the first rerun of a page after the data was made: fitting, running the
+  descent and drawing the charts (no budget; shown so the cached numbers have a scale).
+* **GD scrubber**: the Gradient descent page after a click on *Next ›*, which must redraw
+  the figure at the new iteration without running the descent again.
+
+Every page is opened on the same synthetic data (the app's ``linear`` generator with three
+features, seed 0) through a shareable link, as a visitor would.
+
+AppTest runs the app's script in a thread of this process, like the server does. One
+difference is corrected: the server compiles each page's code once (one ``ScriptCache`` for
+the runtime), while AppTest makes a new cache on every run and so recompiles every page each
+time (10-20 ms a rerun that no visitor waits for). The harness gives AppTest one shared cache.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = ("data", "fit", "residuals", "descent", "compare", "regularization", "learn")
+BUDGET_MS = {1_000: 50.0, 100_000: 150.0}
+
+
+def _share_one_script_cache() -> None:
+    """Make AppTest reuse one compiled-script cache across runs, as the server's runtime does."""
+    import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    if not hasattr(app_test, "ScriptCache") or not hasattr(local_script_runner, "ScriptCache"):
+        raise RuntimeError("streamlit's AppTest no longer makes its ScriptCache where this harness expects")
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+def _timed(run) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call; CPU is this process's, all threads."""
+    gc.collect()
+    t0, c0 = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _open(page: str, n: int):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.query_params.update({"gen": "linear", "g_n": str(n), "g_p": "3", "g_seed": "0"})
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    return at
+
+
+def _check(at, what: str) -> None:
+    if at.exception:
+        raise RuntimeError(f"{what} raised: {[e.value for e in at.exception]}")
+
+
+def page_times(page: str, n: int, repeats: int) -> dict:
+    """First view and cached rerun of one page at ``n`` rows (medians of ``repeats`` reruns)."""
+    at = _open(page, n)
+    first_wall, first_cpu = _timed(at.run)
+    _check(at, f"{page} at N={n}")
+    at.run()  # anything computed lazily on the first view is cached now
+    walls, cpus = zip(*(_timed(at.run) for _ in range(repeats)), strict=True)
+    _check(at, f"{page} at N={n}")
+    rerun = statistics.median(walls)
+    budget = BUDGET_MS.get(n)
+    return {
+        "page": page, "n": n, "repeats": repeats,
+        "first_view_s": first_wall, "first_view_cpu_s": first_cpu,
+        "rerun_s": rerun, "rerun_cpu_s": statistics.median(cpus),
+        "budget_s": None if budget is None else budget / 1e3,
+        "met": None if budget is None else bool(rerun * 1e3 <= budget),
+    }
+
+
+def scrub_times(n: int, repeats: int) -> dict:
+    """The Gradient descent page after *Next ›*, ``repeats`` clicks in a row (median)."""
+    at = _open("descent", n)
+    at.run()
+    at.run()
+    walls, cpus = [], []
+    for _ in range(repeats):
+        at.button(key="gd_forward").click()
+        wall, cpu = _timed(at.run)
+        _check(at, f"the GD scrubber at N={n}")
+        walls.append(wall)
+        cpus.append(cpu)
+    rerun = statistics.median(walls)
+    budget = BUDGET_MS.get(n)
+    return {
+        "page": "descent: Next ›", "n": n, "repeats": repeats,
+        "rerun_s": rerun, "rerun_cpu_s": statistics.median(cpus),
+        "budget_s": None if budget is None else budget / 1e3,
+        "met": None if budget is None else bool(rerun * 1e3 <= budget),
+    }
+
+
+def section_app(sizes: list[int], repeats: int) -> dict:
+    """Every page at every size, then the scrubber: rows for the report and the JSON."""
+    import logging
+
+    # AppTest runs the script outside a server; Streamlit says so once per thread at WARNING.
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    _share_one_script_cache()
+    rows = []
+    for n in sizes:
+        rows.extend(page_times(page, n, repeats) for page in PAGES)
+        rows.append(scrub_times(n, repeats))
+    judged = [r for r in rows if r["met"] is not None]
+    return {"sizes": sizes, "rows": rows, "all_met": bool(judged) and all(r["met"] for r in judged)}
