@@ -413,7 +413,9 @@ def _data() -> tuple[str, pd.DataFrame]:
 CACHE_TTL = "20m"
 
 # Each cached function is pure: its result depends only on its arguments, and the
-# unhashed ``_df`` is determined by ``key`` (its content hash).
+# unhashed ``_df`` is determined by ``key`` (its content hash). They are called with keyword
+# arguments: for each positional one Streamlit looks up the parameter's name with
+# inspect.signature, uncached, which cost a few ms on every rerun of a page.
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
@@ -427,7 +429,7 @@ def _cached_design(key: str, spec, _df: pd.DataFrame):
 def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
     from linreg.design import fit_design
 
-    design_ = _cached_design(key, spec, _df)
+    design_ = _cached_design(key=key, spec=spec, _df=_df)
     # The plain-language warnings travel in result.warnings, which the pages show inline;
     # the Python warning would only reach the server log (or fail a strict test run).
     with warnings.catch_warnings():
@@ -439,7 +441,7 @@ def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
 def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
-    design_ = _cached_design(key, spec, _df)
+    design_ = _cached_design(key=key, spec=spec, _df=_df)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LinregWarning)
         return gradient_descent(
@@ -468,16 +470,16 @@ def _fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings 
     from linreg.plots.fit import fit_figure as _build
 
     closed = "qr" if method == "gd" else method
-    design_ = _cached_design(key, spec, df)
-    result = _cached_ols(key, spec, closed, alpha, df)
-    gd_result = _cached_gd(key, spec, settings, df) if settings is not None else None
+    design_ = _cached_design(key=key, spec=spec, _df=df)
+    result = _cached_ols(key=key, spec=spec, method=closed, alpha=alpha, _df=df)
+    gd_result = _cached_gd(key=key, spec=spec, settings=settings, _df=df) if settings is not None else None
     return _build(df, design_, result, gd_result=gd_result)
 
 
 def column_summary() -> tuple[pd.DataFrame, str]:
     """The current data's column table (type, distinct, missing) and missing-values sentence."""
     key, df = _data()
-    return _cached_column_table(key, df)
+    return _cached_column_table(key=key, _df=df)
 
 
 def target_scatter(x: str, *, key: str) -> tuple[str, str | None]:
@@ -507,7 +509,7 @@ def design():
         If the spec does not fit the data (unknown column, text used as a number, ...).
     """
     key, df = _data()
-    return _cached_design(key, current_spec(), df)
+    return _cached_design(key=key, spec=current_spec(), _df=df)
 
 
 def ols(method: str = "qr"):
@@ -523,7 +525,7 @@ def ols(method: str = "qr"):
     if method == "gd":
         raise LinregError("ols() fits in closed form; use gd() for gradient descent")
     key, df = _data()
-    result = _cached_ols(key, current_spec(), method, fit_settings().alpha, df)
+    result = _cached_ols(key=key, spec=current_spec(), method=method, alpha=fit_settings().alpha, _df=df)
     st.session_state[_LAST_GOOD] = (st.session_state[_SOURCE], current_spec().target, result)
     return result
 
@@ -546,7 +548,8 @@ def gd(settings: GDSettings | None = None):
         If the design cannot be built or a setting is invalid.
     """
     key, df = _data()
-    return _cached_gd(key, current_spec(), settings if settings is not None else gd_settings(), df)
+    settings = settings if settings is not None else gd_settings()
+    return _cached_gd(key=key, spec=current_spec(), settings=settings, _df=df)
 
 
 # ---------------------------------------------------------------------------
@@ -589,7 +592,7 @@ def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple
     tuple
         ``rest``: what ``build`` returned after the figure (summaries, notes); empty for a bare figure.
     """
-    return _cached_chart(ident, key, tuple(sorted((config or {}).items())), build)
+    return _cached_chart(ident=ident, key=key, config=tuple(sorted((config or {}).items())), _build=build)
 
 
 def fingerprint() -> tuple:
@@ -641,7 +644,7 @@ def md_code(text: object) -> str:
 def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
     from linreg.penalized import penalty_path as _penalty_path
 
-    d = _cached_design(key, spec, _df)
+    d = _cached_design(key=key, spec=spec, _df=_df)
     return _penalty_path(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept, terms=d.terms)
 
 
@@ -649,7 +652,7 @@ def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df
 def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: int, seed: int, _df: pd.DataFrame):
     from linreg.penalized import cross_validate
 
-    d = _cached_design(key, spec, _df)
+    d = _cached_design(key=key, spec=spec, _df=_df)
     return cross_validate(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept,
                           terms=d.terms, k=k, seed=seed)
 
@@ -658,7 +661,7 @@ def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: in
 def _cached_penalized(key: str, spec, lam: float, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
     from linreg.penalized import fit_penalized
 
-    d = _cached_design(key, spec, _df)
+    d = _cached_design(key=key, spec=spec, _df=_df)
     return fit_penalized(d.X, d.y, lam=lam, l1_ratio=l1_ratio, intercept=d.intercept, standardize=standardize,
                          terms=d.terms)
 
@@ -666,19 +669,22 @@ def _cached_penalized(key: str, spec, lam: float, l1_ratio: float, standardize: 
 def penalty_path(l1_ratio: float, standardize: bool):
     """``linreg.penalized.PenaltyPath`` of the current design (default λ grid). Raises LinregError."""
     key, df = _data()
-    return _cached_penalty_path(key, current_spec(), float(l1_ratio), bool(standardize), df)
+    return _cached_penalty_path(key=key, spec=current_spec(), l1_ratio=float(l1_ratio),
+                                standardize=bool(standardize), _df=df)
 
 
 def penalty_cv(l1_ratio: float, standardize: bool, k: int = 5, seed: int = 0):
     """``linreg.penalized.CVResult`` (k-fold, seeded) of the current design. Raises LinregError."""
     key, df = _data()
-    return _cached_penalty_cv(key, current_spec(), float(l1_ratio), bool(standardize), int(k), int(seed), df)
+    return _cached_penalty_cv(key=key, spec=current_spec(), l1_ratio=float(l1_ratio), standardize=bool(standardize),
+                              k=int(k), seed=int(seed), _df=df)
 
 
 def penalized(lam: float, l1_ratio: float, standardize: bool):
     """``linreg.penalized.PenalizedResult`` of the current design at λ = ``lam``. Raises LinregError."""
     key, df = _data()
-    return _cached_penalized(key, current_spec(), float(lam), float(l1_ratio), bool(standardize), df)
+    return _cached_penalized(key=key, spec=current_spec(), lam=float(lam), l1_ratio=float(l1_ratio),
+                             standardize=bool(standardize), _df=df)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
@@ -695,7 +701,7 @@ def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: in
     """``linreg.complexity.degree_explorer`` on ``polynomial_data(n, degree, noise, seed)``."""
     from linreg.complexity import degree_explorer as _explore
 
-    data = polynomial_data(n, degree, noise, seed).data
+    data = polynomial_data(n=n, degree=degree, noise=noise, seed=seed).data
     return _explore(data["x"].to_numpy(), data["y"].to_numpy(), max_degree=max_degree,
                     test_fraction=test_fraction, seed=split_seed)
 
@@ -706,7 +712,7 @@ def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int
     from linreg.complexity import bootstrap_fits as _bootstrap
     from linreg.complexity import polynomial_truth
 
-    synth = polynomial_data(n, degree, noise, seed)
+    synth = polynomial_data(n=n, degree=degree, noise=noise, seed=seed)
     x, y = synth.data["x"].to_numpy(), synth.data["y"].to_numpy()
     return _bootstrap(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed,
                       truth=lambda g: polynomial_truth(synth.coef, g))
@@ -726,8 +732,8 @@ def _cached_residual_plots(key: str, spec, alpha: float, top: int, _df: pd.DataF
     from linreg import diagnostics
     from linreg.plots import residuals as plots
 
-    design_ = _cached_design(key, spec, _df)
-    result = _cached_ols(key, spec, "qr", alpha, _df)
+    design_ = _cached_design(key=key, spec=spec, _df=_df)
+    result = _cached_ols(key=key, spec=spec, method="qr", alpha=alpha, _df=_df)
     figures = plots.diagnostic_figures(result, design_.row_labels, hover=plots.hover_frame(_df, design_))
     tests = (diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result), diagnostics.durbin_watson(result))
     influence = plots.influential_rows(result, design_.row_labels, top=top)
@@ -747,7 +753,7 @@ def residual_plots(top: int = 10):
         If the model cannot be fitted.
     """
     key, df = _data()
-    return _cached_residual_plots(key, current_spec(), fit_settings().alpha, int(top), df)
+    return _cached_residual_plots(key=key, spec=current_spec(), alpha=fit_settings().alpha, top=int(top), _df=df)
 
 
 # ---------------------------------------------------------------------------
@@ -763,9 +769,9 @@ def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float
                               i: int, j: int, _df: pd.DataFrame):
     from linreg.plots.descent import descent_animation
 
-    design_ = _cached_design(key, spec, _df)
-    result = _cached_gd(key, spec, settings, _df)
-    ols_ = _cached_ols(key, spec, "qr", alpha, _df)
+    design_ = _cached_design(key=key, spec=spec, _df=_df)
+    result = _cached_gd(key=key, spec=spec, settings=settings, _df=_df)
+    ols_ = _cached_ols(key=key, spec=spec, method="qr", alpha=alpha, _df=_df)
     return descent_animation(result, ols_coef=ols_.coef, feature=feature, i=i, j=j, terms=design_.terms,
                              row_labels=design_.row_labels)
 
@@ -774,7 +780,7 @@ def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float
 def _cached_rate_bounds(key: str, spec, standardize: bool, _df: pd.DataFrame) -> tuple[float, float]:
     from linreg.descent import learning_rate_bounds
 
-    design_ = _cached_design(key, spec, _df)
+    design_ = _cached_design(key=key, spec=spec, _df=_df)
     return learning_rate_bounds(design_.X, intercept=design_.intercept, standardize=standardize)
 
 
@@ -782,8 +788,8 @@ def _conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...
                          df: pd.DataFrame):
     from linreg.plots.descent import conditioning_figure as _build
 
-    design_ = _cached_design(key, spec, df)
-    results = {title: _cached_gd(key, spec, settings, df) for title, settings in runs}
+    design_ = _cached_design(key=key, spec=spec, _df=df)
+    results = {title: _cached_gd(key=key, spec=spec, settings=settings, _df=df) for title, settings in runs}
     return _build(results, i=i, j=j, terms=design_.terms)
 
 
@@ -797,15 +803,16 @@ def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *
     """
     data_key_, df = _data()
     spec, settings, alpha = current_spec(), gd_settings(), fit_settings().alpha
-    view = (None if feature is None else int(feature), int(i), int(j))
-    chart(("descent", data_key_, spec, settings, alpha, int(k)) + view,
-          lambda: _cached_descent_animation(data_key_, spec, settings, alpha, *view, df).at(k), key=key)
+    view = {"feature": None if feature is None else int(feature), "i": int(i), "j": int(j)}
+    chart(("descent", data_key_, spec, settings, alpha, int(k)) + tuple(view.values()),
+          lambda: _cached_descent_animation(key=data_key_, spec=spec, settings=settings, alpha=alpha, **view,
+                                            _df=df).at(k), key=key)
 
 
 def rate_bounds(standardize: bool) -> tuple[float, float]:
     """(largest stable, optimal) full-batch learning rates of the current design. Raises LinregError."""
     key, df = _data()
-    return _cached_rate_bounds(key, current_spec(), bool(standardize), df)
+    return _cached_rate_bounds(key=key, spec=current_spec(), standardize=bool(standardize), _df=df)
 
 
 def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, key: str) -> str:
