@@ -128,7 +128,10 @@ def test_a_shared_link_reproduces_the_numbers(page, base_url, browser):
     other = fresh.new_page()
     other.goto(url)
     wait_for_app(other)
-    other.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+    # The tiles arrive one by one as the script runs: wait until all of them are drawn.
+    other.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= {len(shown)}",
+                            timeout=30_000)
+    wait_for_app(other)
     assert _metrics(other) == shown
     _no_exception(other)
     fresh.close()
