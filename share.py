@@ -1,8 +1,8 @@
 """The app's state as URL query parameters, and back: what makes a link shareable.
 
 A link carries how to rebuild the data (a built-in name, or a generator with its
-parameters and seed), the model terms, the fit and gradient-descent settings and
-the current iteration. Uploaded data cannot travel in a URL; a link made from it
+parameters and seed), the model terms, the fit and gradient-descent settings, the
+current iteration, the Regularization page's penalty and λ, and the Learn page's lesson. Uploaded data cannot travel in a URL; a link made from it
 carries everything but the data, and the app says so.
 
 Query parameters come from strangers, so :func:`decode` trusts nothing: every value
@@ -24,7 +24,7 @@ from linreg.design import ModelSpec
 from linreg.exceptions import ModelError
 from linreg.synthetic import GENERATOR_PARAMS
 
-__all__ = ["Recipe", "Shared", "encode", "decode", "SHAREABLE_NAME"]
+__all__ = ["Recipe", "Shared", "encode", "decode", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
 
 SourceKind = Literal["builtin", "synthetic", "upload"]
 # Term and column names travel joined by "," and ":"; a name holding either cannot.
@@ -32,6 +32,11 @@ _SEPARATORS = (",", ":")
 SHAREABLE_NAME = "names without commas or colons"
 _METHODS = ("qr", "svd", "normal", "gd")
 _TRUE = {"1": True, "0": False}
+PENALTIES = ("ridge", "lasso", "elasticnet")
+# The elastic-net mix α moves in steps of 0.05 on the Regularization page; a link holds one of those.
+_MIX_STEP, _MIX_RANGE = 0.05, (0.05, 0.95)
+# The Learn page has lessons 1..N_LESSONS (tests/app/test_learn_page.py checks that the two agree).
+N_LESSONS = 10
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,21 @@ class Recipe:
 
 @dataclass(frozen=True)
 class Shared:
-    """Everything a link restores. ``spec`` None: keep the data's default model."""
+    """Everything a link restores. ``spec`` None: keep the data's default model.
+
+    ``reg`` holds the Regularization page's ``penalty``, ``alpha`` (the elastic-net mix),
+    ``standardize`` and ``cv_seed``; ``reg_lambda`` its chosen λ (None: the page's own
+    default); ``lesson`` the Learn page's lesson (None: the first).
+    """
 
     recipe: Recipe
     spec: ModelSpec | None = None
     fit: dict[str, Any] = field(default_factory=dict)
     gd: dict[str, Any] = field(default_factory=dict)
     iteration: int | None = None
+    reg: dict[str, Any] = field(default_factory=dict)
+    reg_lambda: float | None = None
+    lesson: int | None = None
 
 
 def encode(shared: Shared) -> dict[str, str]:
@@ -79,6 +92,11 @@ def encode(shared: Shared) -> dict[str, str]:
     q.update({k: _num(v) for k, v in _gd_fields(shared.gd).items()})
     if shared.iteration:
         q["k"] = str(int(shared.iteration))
+    q.update({short: v if isinstance(v, str) else _num(v) for short, v in _reg_fields(shared.reg).items()})
+    if shared.reg_lambda is not None:
+        q["lam"] = _num(float(shared.reg_lambda))
+    if shared.lesson is not None and shared.lesson != 1:  # like k = 0, the first lesson goes without saying
+        q["lesson"] = str(int(shared.lesson))
     return q
 
 
@@ -100,7 +118,9 @@ def decode(query: Mapping[str, str]) -> Shared | None:
     else:
         return None
     spec = _decode_spec(query) if "target" in query else None
-    return Shared(recipe, spec, _decode_fit(query), _decode_gd(query), _int(query, "k", 0, 10**7))
+    return Shared(recipe, spec, _decode_fit(query), _decode_gd(query), _int(query, "k", 0, 10**7),
+                  reg=_decode_reg(query), reg_lambda=_decode_lambda(query),
+                  lesson=_int(query, "lesson", 1, N_LESSONS))
 
 
 # ---------------------------------------------------------------------------
@@ -209,6 +229,47 @@ def _decode_gd(query: Mapping[str, str]) -> dict[str, Any]:
         "ridge": lambda k: _float(query, k, 0.0, 1e6),
     }
     return {name: readers[name](short) for name, short in _GD_KEYS.items() if short in query}
+
+
+# Short link names for the Regularization page's penalty controls ("r" as "g" for gradient descent).
+_REG_KEYS = {"penalty": "pen", "alpha": "mix", "standardize": "rstd", "cv_seed": "rseed"}
+
+
+def _reg_fields(reg: Mapping[str, Any]) -> dict[str, Any]:
+    return {short: reg[name] for name, short in _REG_KEYS.items() if reg.get(name) is not None}
+
+
+def _decode_reg(query: Mapping[str, str]) -> dict[str, Any]:
+    reg: dict[str, Any] = {}
+    if "pen" in query:
+        if query["pen"] not in PENALTIES:
+            raise ModelError(f"link parameter 'pen' must be one of {PENALTIES}; got {query['pen']!r}")
+        reg["penalty"] = query["pen"]
+    if "mix" in query:
+        low, high = _MIX_RANGE
+        steps = _float(query, "mix", low, high) / _MIX_STEP
+        if abs(steps - round(steps)) > 1e-9:
+            raise ModelError(f"link parameter 'mix' must be a multiple of {_MIX_STEP:g} from {low:g} to {high:g}; "
+                             f"got {query['mix']!r}")
+        reg["alpha"] = round(round(steps) * _MIX_STEP, 2)  # 0.3, not 0.30000000000000004
+    if "rstd" in query:
+        reg["standardize"] = _bool(query, "rstd", True)
+    if "rseed" in query:
+        reg["cv_seed"] = _int(query, "rseed", 0, 2**31 - 1)
+    return reg
+
+
+def _decode_lambda(query: Mapping[str, str]) -> float | None:
+    """The Regularization page's λ, any positive number.
+
+    λ travels as its value, not as a position on the page's grid: the grid (log-spaced down
+    from a λ_max that depends on the data, model and penalty) is rebuilt from the rest of the
+    link, and the page snaps the value to the nearest grid point. A link made on this grid
+    lands on the same λ exactly (the value round-trips), and an old link still lands near its
+    λ if a later version draws a finer or longer grid; an index would then point elsewhere.
+    Whether λ lies on the grid can only be judged there, so the page reports one outside it.
+    """
+    return _float(query, "lam", 1e-300, 1e300) if "lam" in query else None
 
 
 def _num(v: float | int | bool) -> str:

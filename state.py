@@ -33,6 +33,7 @@ from share import Recipe, Shared, decode, encode
 __all__ = [
     "FitSettings",
     "GDSettings",
+    "RegSettings",
     "Method",
     "METHOD_LABELS",
     "init",
@@ -51,6 +52,12 @@ __all__ = [
     "set_fit_settings",
     "gd_settings",
     "set_gd_settings",
+    "reg_settings",
+    "set_reg_settings",
+    "reg_lambda",
+    "set_reg_lambda",
+    "lesson",
+    "set_lesson",
     "design",
     "ols",
     "gd",
@@ -90,6 +97,9 @@ _LINK_ERROR = "lr_link_error"  # str | None: why the link this session opened wi
 _LAST_GOOD = "lr_last_good"  # (label, target, OLSResult): the last fit that worked, kept in view after a failure
 _UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun does not read it again
 _UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected
+_REG = "lr_reg_settings"  # RegSettings: the Regularization page's penalty controls
+_REG_LAMBDA = "lr_reg_lambda"  # (grid tag, λ) | None: the λ chosen there, and for which grid (see reg_lambda)
+_LESSON = "lr_lesson"  # int: the Learn page's lesson on show
 
 # The app opens with the first of these that linreg.datasets provides.
 DEFAULT_DATASETS = ("cars", "anscombe_1")
@@ -127,6 +137,28 @@ class GDSettings:
     standardize: bool = True
     seed: int = 0
     ridge: float = 0.0  # λ of the ridge penalty λ||b||² on the (working) slopes; 0 is plain least squares
+
+
+Penalty = Literal["ridge", "lasso", "elasticnet"]  # share.PENALTIES, the values a link may name
+
+
+@dataclass(frozen=True)
+class RegSettings:
+    """The Regularization page's penalty controls, kept across pages and carried by links.
+
+    ``alpha`` is the elastic-net mix, kept while another penalty is on show so that going
+    back to the elastic net finds it again.
+    """
+
+    penalty: Penalty = "lasso"
+    alpha: float = 0.5
+    standardize: bool = True
+    cv_seed: int = 0
+
+    @property
+    def l1_ratio(self) -> float:
+        """The mix the fits use: 0 for ridge, 1 for the lasso, ``alpha`` for the elastic net."""
+        return {"ridge": 0.0, "lasso": 1.0}.get(self.penalty, self.alpha)
 
 
 # ---------------------------------------------------------------------------
@@ -279,6 +311,51 @@ def set_gd_settings(settings: GDSettings | None = None, **changes) -> None:
     st.session_state[_GD] = replace(base, **changes)
 
 
+def reg_settings() -> RegSettings:
+    """The Regularization page's penalty, elastic-net mix, standardization and CV seed."""
+    init()
+    return st.session_state.get(_REG, RegSettings())
+
+
+def set_reg_settings(settings: RegSettings | None = None, **changes) -> None:
+    """Replace the Regularization settings, or change some fields: ``set_reg_settings(penalty="ridge")``."""
+    init()
+    st.session_state[_REG] = replace(settings if settings is not None else reg_settings(), **changes)
+
+
+def _reg_grid_tag() -> tuple:
+    """What the Regularization page's λ grid is built from: data, model, mix and standardization."""
+    ss, reg = st.session_state, reg_settings()
+    return ss[_DATA_KEY], ss[_SPEC], reg.l1_ratio, reg.standardize
+
+
+def reg_lambda() -> float | None:
+    """The λ chosen on the Regularization page, or None when none was chosen on the current grid.
+
+    The grid changes with the data, the model, the penalty's mix and the standardization; a λ
+    chosen on another grid means nothing on this one, so the page then starts afresh (and a link
+    leaves λ out) rather than carrying a stale choice.
+    """
+    init()
+    stored = st.session_state.get(_REG_LAMBDA)
+    return stored[1] if stored is not None and stored[0] == _reg_grid_tag() else None
+
+
+def set_reg_lambda(lam: float | None) -> None:
+    """Keep λ (a point of the current grid, so set ``reg_settings`` first), or forget it with None."""
+    init()
+    st.session_state[_REG_LAMBDA] = None if lam is None else (_reg_grid_tag(), float(lam))
+
+
+def lesson() -> int:
+    """The Learn page's lesson on show (1 to ``share.N_LESSONS``)."""
+    return int(st.session_state.get(_LESSON, 1))
+
+
+def set_lesson(n: int) -> None:
+    st.session_state[_LESSON] = int(n)
+
+
 def iteration() -> int:
     """The gradient-descent iteration on show (kept across pages and in the link)."""
     init()
@@ -318,6 +395,10 @@ def _restore_link() -> bool:
     ss[_FIT] = replace(FitSettings(), **shared.fit)
     ss[_GD] = replace(GDSettings(), **shared.gd)
     ss[_ITERATION] = shared.iteration or 0
+    ss[_REG] = replace(RegSettings(), **shared.reg)
+    # The grid is rebuilt from the restored data, model and settings; the page snaps λ onto it.
+    ss[_REG_LAMBDA] = None if shared.reg_lambda is None else (_reg_grid_tag(), shared.reg_lambda)
+    ss[_LESSON] = shared.lesson or 1
     return True
 
 
@@ -336,7 +417,8 @@ def link_query() -> dict[str, str]:
     """The query parameters that describe the current state."""
     init()
     ss = st.session_state
-    shared = Shared(ss[_RECIPE], ss[_SPEC], asdict(ss[_FIT]), asdict(ss[_GD]), ss.get(_ITERATION, 0))
+    shared = Shared(ss[_RECIPE], ss[_SPEC], asdict(ss[_FIT]), asdict(ss[_GD]), ss.get(_ITERATION, 0),
+                    reg=asdict(reg_settings()), reg_lambda=reg_lambda(), lesson=lesson())
     return encode(shared)
 
 

@@ -6,7 +6,8 @@ and a link into the page where the same thing can be done on the user's own data
 
 Lesson widgets are view state of this page (``learn_*`` keys); the one thing carried between
 lessons 1-3 is the user's line, kept in a plain session key so that it survives switching
-lessons (Streamlit forgets a widget's value when it is not drawn).
+lessons (Streamlit forgets a widget's value when it is not drawn). The lesson on show lives
+in ``state`` (a plain key, carried by links), so a page switch or a shared link returns to it.
 """
 
 from __future__ import annotations
@@ -614,7 +615,9 @@ RUNNERS = {1: lesson_1, 2: lesson_2, 3: lesson_3, 4: lesson_4, 5: lesson_5, 6: l
 def _page() -> None:
     st.title("🎓 Learn")
     st.markdown("Ten short lessons, each with live numbers: predict what will happen, then reveal it.")
+    _seed("learn_lesson", state.lesson() if state.lesson() in LESSONS else 1)
     n = st.selectbox("Lesson", list(LESSONS), key="learn_lesson", format_func=lambda k: f"{k}. {LESSONS[k]}")
+    state.set_lesson(n)
     st.header(f"{n}. {LESSONS[n]}")
     try:
         RUNNERS[n]()

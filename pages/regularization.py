@@ -4,6 +4,10 @@ Thin page: widgets -> ``state`` (cached calls of ``linreg.penalized`` and
 ``linreg.complexity``) -> figures and tables from ``linreg.plots.penalized``. The λ
 control walks the path's own (log-spaced) grid, so the coefficients, the path plot and
 the CV curve always talk about the same λ.
+
+The penalty controls and the chosen λ live in ``state`` (plain session keys, carried by
+links): the widgets are seeded from there and written back, so leaving the page and coming
+back, or opening a shared link, finds the same settings.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from linreg.plots._common import fmt
 PENALTY_LABELS = {"ridge": "Ridge (α = 0)", "lasso": "Lasso (α = 1)", "elasticnet": "Elastic net (choose α)"}
 K_FOLDS = 5
 LAM = "reg_lam_index"  # widget key: the λ slider holds a position on the path's grid
-CONTEXT = "reg_context"  # what the grid was built for; a new grid resets the λ slider
 
 OBJECTIVE = (
     r"L(b_0, b) = \frac{1}{N}\lVert y - b_0 - Xb \rVert^2"
@@ -42,22 +45,25 @@ def _jump(index: int) -> None:
 # --------------------------------------------------------------------------- penalty controls
 
 
-def _controls() -> tuple[float, bool, int]:
-    """Penalty, α, standardization and CV seed: returns (l1_ratio, standardize, cv_seed)."""
-    _seed("reg_penalty", "lasso")
-    _seed("reg_alpha", 0.5)
-    _seed("reg_standardize", True)
-    _seed("reg_cv_seed", 0)
+def _controls() -> state.RegSettings:
+    """Penalty, α, standardization and CV seed, seeded from ``state`` and written back to it."""
+    reg = state.reg_settings()
+    _seed("reg_penalty", reg.penalty)
+    _seed("reg_alpha", reg.alpha)
+    _seed("reg_standardize", reg.standardize)
+    _seed("reg_cv_seed", reg.cv_seed)
     c = st.columns([1.6, 1.2, 1, 1])
     penalty = c[0].radio("Penalty", list(PENALTY_LABELS), format_func=PENALTY_LABELS.get, key="reg_penalty",
                          horizontal=True)
+    alpha = reg.alpha  # kept while ridge or the lasso is on show
     if penalty == "elasticnet":
-        alpha = c[1].slider("Mix α (0 ridge … 1 lasso)", 0.05, 0.95, step=0.05, key="reg_alpha",
-                            help="The share of the L1 (lasso) part of the penalty; 1 − α goes to the squared "
-                            "L2 (ridge) part.")
+        # Rounded to the slider's step, so that the state and the link hold 0.3, not 0.30000000000000004.
+        alpha = round(float(c[1].slider("Mix α (0 ridge … 1 lasso)", 0.05, 0.95, step=0.05, key="reg_alpha",
+                                        help="The share of the L1 (lasso) part of the penalty; 1 − α goes to the "
+                                        "squared L2 (ridge) part.")), 2)
     else:
-        alpha = 0.0 if penalty == "ridge" else 1.0
-        c[1].markdown(f"α = {fmt(alpha)} for {'ridge' if penalty == 'ridge' else 'the lasso'}")
+        c[1].markdown(f"α = {fmt(0.0 if penalty == 'ridge' else 1.0)} for "
+                      f"{'ridge' if penalty == 'ridge' else 'the lasso'}")
     standardize = c[2].checkbox(
         "Standardize", key="reg_standardize",
         help="Penalize the coefficients of standardized columns (mean 0, SD 1), so that every feature is "
@@ -66,18 +72,31 @@ def _controls() -> tuple[float, bool, int]:
     seed = c[3].number_input(f"CV seed ({K_FOLDS} folds)", min_value=0, max_value=2**31 - 1, step=1,
                              key="reg_cv_seed", help="Shuffles the rows into folds; the same seed gives the "
                              "same folds.")
-    return float(alpha), bool(standardize), int(seed)
+    new = state.RegSettings(penalty=penalty, alpha=float(alpha), standardize=bool(standardize), cv_seed=int(seed))
+    if new != reg:
+        state.set_reg_settings(new)
+    return new
 
 
 def _lambda_control(path, cv) -> int:
-    """The λ slider over the path's grid (small λ left, as on the plots) and the jump buttons."""
+    """The λ slider over the path's grid (small λ left, as on the plots) and the jump buttons.
+
+    The chosen λ is kept in ``state`` as a value, which a link carries; it is snapped to this
+    grid's nearest point here. ``state.reg_lambda`` is None when no λ was chosen on this grid
+    (new data, model, penalty or standardization): the slider then starts afresh.
+    """
     m = path.lams.size
-    context = (state.data_version(), state.current_spec(), path.l1_ratio, path.standardize, path.lams.size,
-               float(path.lams[0]))
-    if st.session_state.get(CONTEXT) != context or st.session_state.get(LAM) not in range(m):
-        # A new grid: start at the CV choice λ_1se (or the middle of the path without CV).
-        st.session_state[CONTEXT] = context
+    lam = state.reg_lambda()
+    if lam is None:
+        # Start at the CV choice λ_1se (or the middle of the path without CV).
         st.session_state[LAM] = int(cv.index_1se) if cv is not None else m // 2
+    elif st.session_state.get(LAM) not in range(m):
+        # The slider forgot its position (the page was left) or never had one (a link opened the app).
+        st.session_state[LAM] = path.nearest(lam)
+        low, high = float(path.lams[-1]), float(path.lams[0])
+        if not low * (1 - 1e-9) <= lam <= high * (1 + 1e-9):  # only a link can hold a λ off the grid
+            st.warning(f"The link's λ = {fmt(lam)} is outside this path's grid (λ from {fmt(low)} to {fmt(high)}), "
+                       f"so the slider starts at the nearest end, λ = {fmt(path.lams[path.nearest(lam)])}.")
     c = st.columns([4, 1, 1])
     index = c[0].select_slider(
         "λ (log scale: each step multiplies λ by the same factor)", options=list(range(m - 1, -1, -1)),
@@ -90,6 +109,7 @@ def _lambda_control(path, cv) -> int:
         c[2].button(f"λ_1se = {fmt(cv.lam_1se, 3)}", key="reg_use_1se", on_click=_jump, args=(cv.index_1se,),
                     help="The largest λ whose CV error is within one standard error of the least: a simpler "
                     "model that predicts about as well.")
+    state.set_reg_lambda(float(path.lams[index]))
     return int(index)
 
 
@@ -267,7 +287,8 @@ def _penalized_section() -> None:
         "is the **elastic net**. With *Standardize* on, the penalty applies to the coefficients of standardized "
         "columns, and the results are reported in original units."
     )
-    alpha, standardize, cv_seed = _controls()
+    reg = _controls()
+    alpha, standardize, cv_seed = reg.l1_ratio, reg.standardize, reg.cv_seed
     try:
         path = state.penalty_path(alpha, standardize)
     except LinregError as err:
