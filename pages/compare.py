@@ -3,6 +3,10 @@
 Thin page: the two fits come from ``state`` (cached), the figures and tables from
 ``linreg.plots.descent``. The raw-against-standardized comparison runs two more descents
 through ``state.gd`` (cached by their settings), each at its own optimal learning rate.
+
+With a ridge term (``GDSettings.ridge`` > 0) gradient descent minimises a different loss,
+so its end point is the ridge solution, not least squares: the page says so, and shows
+that solution (``GDResult.optimum_original``) beside the two.
 """
 
 from __future__ import annotations
@@ -19,9 +23,29 @@ from linreg.plots._common import fmt
 ITERATION_CHOICES = (100, 500, 1_000, 5_000, 20_000, 100_000)
 
 
+def _ridge_note(g) -> None:
+    """Say that the gap to least squares is the ridge penalty's doing, and where to turn it off."""
+    slopes = "standardized slopes" if g.standardize else "slopes"
+    st.info(
+        f"**This gradient descent is penalized: ridge λ = {fmt(g.ridge)}.** It minimises "
+        f"(1/N)‖y − Xw‖² + λ‖b‖², where b are the {slopes} (the intercept is not penalized), so it converges to "
+        "the **ridge solution**, not to least squares. The gap between gradient descent and the closed form (QR) "
+        "below is the shrinkage that penalty asks for, by design, not a failure to converge: compare gradient "
+        "descent with the ridge-solution column instead. It is the loss of ridge (α = 0) on the Regularization "
+        f"page with *Standardize* {'on' if g.standardize else 'off'}. To compare with least squares, set "
+        "**Ridge λ** to 0 on the Gradient descent page."
+    )
+    st.page_link("pages/descent.py", label="Set Ridge λ on the Gradient descent page", icon="⛰️")
+
+
 def _coefficients(ols, g) -> None:
     st.subheader("The coefficients, side by side")
-    st.dataframe(plots.coef_table(ols.terms, ols.coef, g.coef, ols.aliased), hide_index=True)
+    table = plots.coef_table(ols.terms, ols.coef, g.coef, ols.aliased)
+    if g.ridge > 0:
+        # The minimiser of the run's own (penalized) loss, in original units: where GD is headed.
+        table[f"ridge solution (λ = {fmt(g.ridge)})"] = [fmt(v, 6) for v in g.optimum_original]
+        table["GD − ridge"] = [fmt(b - a, 3) for a, b in zip(g.optimum_original, g.coef)]
+    st.dataframe(table, hide_index=True)
     st.caption(state.md_escape(plots.coef_summary(ols.terms, ols.coef, g.coef)))
     if g.diverged:
         st.error(f"This gradient-descent run diverged, so its coefficients are meaningless. {g.message} "
@@ -30,6 +54,15 @@ def _coefficients(ols, g) -> None:
         st.info(f"{g.message}")
     else:
         st.success(g.message)
+
+
+def _convergence_figure(g):
+    """``convergence_figure``, its first panel named for what w* is: the ridge solution when penalized."""
+    fig, text = plots.convergence_figure(g)
+    if g.ridge > 0:
+        # w* is the run's own optimum (the penalized loss's minimiser); linreg's title says OLS.
+        fig.for_each_annotation(lambda a: a.update(text=a.text.replace("OLS solution", "ridge solution")))
+    return fig, text
 
 
 def _convergence(g) -> None:
@@ -41,7 +74,14 @@ def _convergence(g) -> None:
         r"$H = \tfrac{2}{N}X^\top X$ (twice those of $X^\top X/N$). The excess loss $L(w_k) - L(w^*)$ shrinks "
         r"like $\rho^{2k}$. The dashed lines are that prediction, started from the run's own first error."
     )
-    text, = state.chart(("convergence", state.fingerprint()), lambda: plots.convergence_figure(g),
+    if g.ridge > 0:
+        st.markdown(
+            rf"With the ridge term, $w^*$ is the minimiser of the penalized loss, the **ridge solution** "
+            rf"(λ = {fmt(g.ridge)}), not the least-squares one, and $H = \tfrac{{2}}{{N}}X^\top X + 2\lambda D$ "
+            r"($D$: 1 for each slope, 0 for the intercept). So the curves below fall towards 0 when descent "
+            "reaches the ridge solution, however far that is from least squares."
+        )
+    text, = state.chart(("convergence", state.fingerprint()), lambda: _convergence_figure(g),
                         key="compare_rate_chart")
     st.caption(text)
     lam = g.eigenvalues
@@ -62,7 +102,11 @@ def _conditioning(design) -> None:
         "along the flattest. Both runs below use full batches, no momentum and each its own optimal rate "
         "2/(λ_max + λ_min)."
     )
-    settings = state.gd_settings()
+    # Plain least squares: the optimal rates are those of XᵀX without the penalty, and a ridge term on raw
+    # slopes and one on standardized slopes are different losses, so the two runs would not agree.
+    settings = replace(state.gd_settings(), ridge=0.0)
+    if state.gd_settings().ridge > 0:
+        st.caption("These two runs leave out the ridge term, so that both minimise the same least-squares loss.")
     # Enough steps for the raw features to show their crawl, at most a blink for the quadratic's O(k²) steps.
     default = min((c for c in ITERATION_CHOICES if c >= max(settings.n_iter, 5_000)), default=ITERATION_CHOICES[-1])
     if "compare_iters" not in st.session_state:
@@ -113,6 +157,8 @@ def _page() -> None:
     except LinregError as err:
         st.error(f"The comparison cannot run: {err}")
         return
+    if g.ridge > 0:
+        _ridge_note(g)
     _coefficients(ols, g)
     _convergence(g)
     try:
