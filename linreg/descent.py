@@ -46,6 +46,7 @@ __all__ = [
     "gradient",
     "gradient_descent",
     "hessian_eigenvalues",
+    "rate_from_eigenvalues",
     "learning_rate_bounds",
     "loss",
     "loss_surface",
@@ -582,8 +583,32 @@ def convergence_rate(X1: object, learning_rate: float, *, ridge: float = 0.0, in
     >>> convergence_rate([[1.0, 0.0], [0.0, 2.0]], 0.25)
     0.75
     """
+    return rate_from_eigenvalues(hessian_eigenvalues(X1, ridge=ridge, intercept=intercept), learning_rate)
+
+
+def rate_from_eigenvalues(eigenvalues: object, learning_rate: float) -> float:
+    """:func:`convergence_rate` from the Hessian's eigenvalues, when they are at hand.
+
+    ``GDResult.eigenvalues`` holds them for a run: this skips the pass over the data.
+
+    Parameters
+    ----------
+    eigenvalues : array-like, shape (k,)
+        Eigenvalues of H, ascending (as :func:`hessian_eigenvalues` returns them).
+    learning_rate : float
+        > 0.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> rate_from_eigenvalues([1.0, 4.0], 0.25)
+    0.75
+    """
     lr = _check_real("learning_rate", learning_rate, low=0.0, low_open=True)
-    eig = hessian_eigenvalues(X1, ridge=ridge, intercept=intercept)
+    eig = np.sort(np.asarray(eigenvalues, dtype=float))
     _, _, zero = _eigen_summary(eig)
     eig = eig[eig > zero]
     if eig.size == 0:

@@ -382,3 +382,16 @@ def test_step_summary_says_what_the_step_does(line_run):
     assert view.summary.startswith("Step 0: row 0 is predicted 0 against ")
     assert f"from {plots.fmt(arith.loss)} to {plots.fmt(arith.loss_next)}" in view.summary
     assert arith.loss_next == pytest.approx(r.history.loss[1])
+
+
+@pytest.mark.parametrize("ridge", [0.0, 0.3])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_plain_rate_from_the_runs_eigenvalues_matches_a_pass_over_the_data(ridge, standardize):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(200, 3)) * [1.0, 10.0, 0.1] + [0.0, 50.0, 2.0]
+    y = X @ np.array([1.0, -0.2, 3.0]) + rng.normal(size=200)
+    probe = gradient_descent(X, y, learning_rate=1e-6, n_iter=1, standardize=standardize, ridge=ridge)
+    r = gradient_descent(X, y, learning_rate=0.5 * probe.max_stable_learning_rate, n_iter=50,
+                         standardize=standardize, ridge=ridge)
+    assert plots.plain_rate(r) == pytest.approx(
+        convergence_rate(r.X_work, r.learning_rate, ridge=r.ridge, intercept=r.intercept), rel=1e-10)

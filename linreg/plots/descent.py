@@ -24,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from linreg.descent import convergence_rate, loss_surface, step_arithmetic
+from linreg.descent import loss_surface, rate_from_eigenvalues, step_arithmetic
 
 from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index, sample_note
 
@@ -1156,7 +1156,8 @@ def plain_rate(result) -> float:
     (For a rank-deficient design linreg leaves the zero eigenvalues out: GD never moves along
     those directions, so the rate that matters is over the directions the data identifies.)
     """
-    return convergence_rate(result.X_work, result.learning_rate, ridge=result.ridge, intercept=result.intercept)
+    # The run's own eigenvalues (of the same, possibly penalized, Hessian): no pass over the data.
+    return rate_from_eigenvalues(result.eigenvalues, result.learning_rate)
 
 
 def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
