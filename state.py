@@ -5,10 +5,11 @@ Every page reads and writes the app's state through this module, never through r
 because Streamlit forgets a widget's value as soon as its page is not rendered: a page
 seeds its widgets from here and writes the user's choices back here.
 
-Heavy results are cached with ``st.cache_data`` on pure functions of hashable
-arguments (the DataFrame and frozen settings), so a cached function never reads a
-global that its cache key does not cover. Those functions call ``linreg`` and nothing
-else: no numerics live here.
+Heavy results are cached on pure functions of hashable arguments (the data's content
+key and frozen settings), so a cached function never reads a global that its cache key
+does not cover. Those functions call ``linreg`` and nothing else: no numerics live here.
+The design, the least-squares fit and the descent run are shared by every session with
+read-only arrays (``st.cache_resource``); the rest is copied per call (``st.cache_data``).
 
 Every accessor that computes (``design``, ``ols``, ``gd``) raises
 ``linreg.exceptions.LinregError`` when the data or model cannot be used; pages catch
@@ -20,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -500,14 +502,37 @@ CACHE_TTL = "20m"
 # inspect.signature, uncached, which cost a few ms on every rerun of a page.
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
+def _read_only(value):
+    """``value`` with every numpy array in it (fields of dataclasses, items of containers) read-only.
+
+    A result in st.cache_resource is one object that every session reads: a page writing into
+    one of its arrays would change it for everyone, so such a write raises instead.
+    """
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            _read_only(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _read_only(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _read_only(item)
+    return value
+
+
+# The design, the fit and the descent run hold arrays of N rows. st.cache_data would unpickle a
+# copy of them on every call, several times a rerun: ~90 ms a rerun at N = 1e6. They are
+# shared instead (st.cache_resource), with read-only arrays.
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
 def _cached_design(key: str, spec, _df: pd.DataFrame):
     from linreg.design import build_design
 
-    return build_design(_df, spec)
+    return _read_only(build_design(_df, spec))
 
 
-@st.cache_data(show_spinner="Fitting…", max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner="Fitting…", max_entries=8, ttl=CACHE_TTL)
 def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
     from linreg.design import fit_design
 
@@ -516,17 +541,17 @@ def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
     # the Python warning would only reach the server log (or fail a strict test run).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LinregWarning)
-        return fit_design(design_, method=method, alpha=alpha)
+        return _read_only(fit_design(design_, method=method, alpha=alpha))
 
 
-@st.cache_data(show_spinner="Running gradient descent…", max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner="Running gradient descent…", max_entries=8, ttl=CACHE_TTL)
 def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
     design_ = _cached_design(key=key, spec=spec, _df=_df)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LinregWarning)
-        return gradient_descent(
+        return _read_only(gradient_descent(
             design_.X,
             design_.y,
             learning_rate=settings.learning_rate,
@@ -538,7 +563,7 @@ def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
             seed=settings.seed,
             ridge=settings.ridge,
             terms=design_.terms,
-        )
+        ))
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)

@@ -10,7 +10,9 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # st.cache_data lives for the whole process; one test's results must not leak into the next.
+    # Streamlit's caches live for the whole process; one test's results must not leak into the next.
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
