@@ -49,7 +49,6 @@ def _controls() -> state.RegSettings:
     """Penalty, α, standardization and CV seed, seeded from ``state`` and written back to it."""
     reg = state.reg_settings()
     _seed("reg_penalty", reg.penalty)
-    _seed("reg_alpha", reg.alpha)
     _seed("reg_standardize", reg.standardize)
     _seed("reg_cv_seed", reg.cv_seed)
     c = st.columns([1.6, 1.2, 1, 1])
@@ -57,6 +56,9 @@ def _controls() -> state.RegSettings:
                          horizontal=True)
     alpha = reg.alpha  # kept while ridge or the lasso is on show
     if penalty == "elasticnet":
+        # Seeded only when drawn: a key set in a run without its widget stays a plain key, and its
+        # stale value would come back whenever the slider had been off the page.
+        _seed("reg_alpha", reg.alpha)
         # Rounded to the slider's step, so that the state and the link hold 0.3, not 0.30000000000000004.
         alpha = round(float(c[1].slider("Mix α (0 ridge … 1 lasso)", 0.05, 0.95, step=0.05, key="reg_alpha",
                                         help="The share of the L1 (lasso) part of the penalty; 1 − α goes to the "

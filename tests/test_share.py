@@ -1,11 +1,14 @@
 """Shareable links: the state survives a round trip through query parameters, and bad links are refused."""
 
+import typing
+
 import pytest
 
+import state
 from linreg.design import ModelSpec
 from linreg.exceptions import ModelError
 from linreg.synthetic import make_data
-from share import Recipe, Shared, decode, encode
+from share import PENALTIES, Recipe, Shared, decode, encode
 
 
 def _roundtrip(shared: Shared) -> Shared:
@@ -25,6 +28,36 @@ def test_builtin_spec_and_settings_round_trip():
     assert back.fit == {"method": "svd", "alpha": 0.1}
     assert back.gd == shared.gd
     assert back.iteration == 17
+
+
+def test_regularization_settings_lambda_and_lesson_round_trip():
+    reg = {"penalty": "elasticnet", "alpha": 0.3, "standardize": False, "cv_seed": 7}
+    lam = 0.1 + 0.2  # not 0.3: every digit must survive
+    query = encode(Shared(Recipe("builtin", "cars"), reg=reg, reg_lambda=lam, lesson=7))
+    assert {k: query[k] for k in ("pen", "mix", "rstd", "rseed", "lesson")} == {
+        "pen": "elasticnet", "mix": "0.3", "rstd": "0", "rseed": "7", "lesson": "7"}
+    back = decode(query)
+    assert back.reg == reg
+    assert back.reg_lambda == lam
+    assert back.lesson == 7
+
+
+def test_no_lambda_and_the_first_lesson_stay_out_of_the_link():
+    query = encode(Shared(Recipe("builtin", "cars"), reg={"penalty": "ridge"}, reg_lambda=None, lesson=1))
+    assert "lam" not in query and "lesson" not in query
+    back = decode(query)
+    assert back.reg == {"penalty": "ridge"} and back.reg_lambda is None and back.lesson is None
+
+
+@pytest.mark.parametrize(("text", "alpha"), [("0.3", 0.3), ("0.30000000000000004", 0.3), ("0.95", 0.95),
+                                             ("5e-2", 0.05)])
+def test_the_mix_is_read_as_the_sliders_step(text, alpha):
+    assert decode({"data": "cars", "mix": text}).reg["alpha"] == alpha
+
+
+def test_the_penalties_a_link_may_name_are_the_apps():
+    assert typing.get_args(state.Penalty) == PENALTIES
+    assert set(PENALTIES) == {"ridge", "lasso", "elasticnet"}
 
 
 def test_generator_recipe_round_trips_and_rebuilds_the_same_data():
@@ -75,6 +108,23 @@ def test_a_link_without_a_source_restores_nothing():
         ({"data": "cars", "target": "dist", "poly": "speed:99"}, "degrees from 1 to 10"),
         ({"data": "cars", "target": "dist", "inter": "a"}, "'inter' must be a list like 'a:b,c:d'"),
         ({"data": "cars", "k": "__import__('os')"}, "'k' must be a whole number"),
+        ({"data": "cars", "pen": "ols"}, r"'pen' must be one of \('ridge', 'lasso', 'elasticnet'\); got 'ols'"),
+        ({"data": "cars", "pen": "Ridge"}, "'pen' must be one of"),
+        ({"data": "cars", "mix": "0.33"}, "'mix' must be a multiple of 0.05 from 0.05 to 0.95; got '0.33'"),
+        ({"data": "cars", "mix": "1"}, "'mix' must be a number from 0.05 to 0.95"),
+        ({"data": "cars", "mix": "0"}, "'mix' must be a number from 0.05 to 0.95"),
+        ({"data": "cars", "mix": "nan"}, "'mix' must be a number"),
+        ({"data": "cars", "rstd": "true"}, "'rstd' must be 0 or 1"),
+        ({"data": "cars", "rseed": "-1"}, "'rseed' must be a whole number from 0 to"),
+        ({"data": "cars", "rseed": "2.5"}, "'rseed' must be a whole number"),
+        ({"data": "cars", "lam": "0"}, "'lam' must be a number from 1e-300 to 1e\\+300; got '0'"),
+        ({"data": "cars", "lam": "-0.5"}, "'lam' must be a number"),
+        ({"data": "cars", "lam": "inf"}, "'lam' must be a number"),
+        ({"data": "cars", "lam": "1e400"}, "'lam' must be a number"),
+        ({"data": "cars", "lam": "0x10"}, "'lam' must be a number"),
+        ({"data": "cars", "lesson": "0"}, "'lesson' must be a whole number from 1 to 10; got '0'"),
+        ({"data": "cars", "lesson": "11"}, "'lesson' must be a whole number from 1 to 10"),
+        ({"data": "cars", "lesson": "7.0"}, "'lesson' must be a whole number"),
     ],
 )
 def test_bad_links_are_refused_with_a_message(query, match):

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from linreg.descent import gradient_descent, learning_rate_bounds
 from linreg.design import build_design, fit_design
 from linreg.exceptions import LinregWarning
+from linreg.penalized import fit_penalized
 from linreg.plots._common import fmt
 from linreg.plots.descent import condition_number
 
@@ -141,3 +142,88 @@ def test_iterations_for_the_raw_standardized_runs(n_iter):
     assert not at.exception and not at.error
     table = _conditioning_table(at)
     assert int(table.loc["iterations run", "raw features"].replace(",", "")) <= n_iter
+
+
+# ----------------------------------------------------------------------------- a ridge term in the GD settings
+
+
+def _with_ridge(ridge: float) -> AppTest:
+    """Set the ridge λ on the Gradient descent page, then open the Compare page."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/descent.py").run()
+    at.number_input(key="gd_ridge").set_value(ridge).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["lr_gd_settings"].ridge == ridge
+    return at
+
+
+def _convergence_spec(at: AppTest) -> dict:
+    return next(json.loads(el.proto.spec) for el in at.get("plotly_chart") if "compare_rate_chart" in el.proto.id)
+
+
+def _decode(d) -> np.ndarray:
+    if isinstance(d, dict) and "bdata" in d:
+        return np.frombuffer(base64.b64decode(d["bdata"]), d["dtype"])
+    return np.asarray(d, dtype=float)
+
+
+def test_a_ridge_run_is_explained_and_compared_with_the_ridge_solution():
+    at = _with_ridge(0.5)
+    design, ols, _ = _expected(at)
+    s = at.session_state["lr_gd_settings"]
+    g = gradient_descent(design.X, design.y, learning_rate=s.learning_rate, n_iter=s.n_iter,
+                         intercept=design.intercept, standardize=s.standardize, ridge=0.5)
+    ridge = fit_penalized(design.X, design.y, lam=0.5, l1_ratio=0.0, standardize=s.standardize,
+                          intercept=design.intercept)
+    # GD reached the ridge solution, which is far from least squares: the gap is the penalty's.
+    assert g.converged
+    np.testing.assert_allclose(g.coef, ridge.coef, rtol=1e-6, atol=1e-8)
+    assert np.max(np.abs(g.coef - ols.coef)) > 1.0
+
+    note = at.info[0].value
+    assert "ridge λ = 0.5" in note and "ridge solution" in note and "by design" in note
+    assert "set **Ridge λ** to 0 on the Gradient descent page" in note
+    # "descent" when AppTest runs the page file on its own (see tests/app/test_links.py), else its URL path.
+    assert [link.proto.page for link in at.get("page_link")
+            if link.proto.label == "Set Ridge λ on the Gradient descent page"] in (["descent"], ["gradient-descent"])
+
+    table = _coef_table(at)
+    assert table["gradient descent"].tolist() == [fmt(c, 6) for c in g.coef]
+    assert table["ridge solution (λ = 0.5)"].tolist() == [fmt(c, 6) for c in ridge.coef]
+    assert table["GD − OLS"].tolist() == [fmt(b - a, 3) for a, b in zip(ols.coef, g.coef)]
+
+    # The convergence figure measures the distance to the run's own optimum, the ridge solution, and says so.
+    np.testing.assert_allclose(g.optimum_original, ridge.coef, rtol=1e-9, atol=1e-9)
+    spec = _convergence_spec(at)
+    assert spec["layout"]["annotations"][0]["text"] == "Distance to the ridge solution ‖w_k − w*‖"
+    measured = spec["data"][0]
+    steps = _decode(measured["x"]).astype(int)
+    np.testing.assert_allclose(_decode(measured["y"]),
+                               np.linalg.norm(g.history.coef - g.optimum, axis=1)[steps], rtol=1e-12)
+    assert any("**ridge solution**" in m.value for m in at.markdown)
+
+
+def test_the_raw_and_standardized_runs_leave_the_ridge_term_out():
+    at = _with_ridge(0.5)
+    design, _, _ = _expected(at)
+    table = _conditioning_table(at)
+    n_iter = at.select_slider(key="compare_iters").value
+    for column, standardize in (("raw features", False), ("standardized", True)):
+        _, optimal = learning_rate_bounds(design.X, intercept=design.intercept, standardize=standardize)
+        kw = dict(learning_rate=optimal, n_iter=n_iter, intercept=design.intercept, standardize=standardize)
+        plain = gradient_descent(design.X, design.y, **kw)
+        penalized = gradient_descent(design.X, design.y, ridge=0.5, **kw)
+        assert condition_number(plain) != condition_number(penalized)  # so the table tells them apart
+        assert table.loc["condition number of H = λ_max/λ_min", column] == fmt(condition_number(plain))
+        assert table.loc["iterations run", column] == f"{plain.n_iter:,}"
+    assert any("leave out the ridge term" in c.value for c in at.caption)
+
+
+def test_without_ridge_there_is_no_ridge_note():
+    at = _page()
+    assert not any("ridge" in e.value for e in at.info)
+    assert not any("ridge" in c for c in _coef_table(at).columns)
+    spec = _convergence_spec(at)
+    assert spec["layout"]["annotations"][0]["text"] == "Distance to the OLS solution ‖w_k − w*‖"

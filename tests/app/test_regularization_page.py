@@ -51,7 +51,7 @@ def _design(at: AppTest):
 
 def _settings(at: AppTest) -> tuple[float, bool, int]:
     penalty = at.radio(key="reg_penalty").value
-    alpha = {"ridge": 0.0, "lasso": 1.0}.get(penalty, at.session_state["reg_alpha"])
+    alpha = at.slider(key="reg_alpha").value if penalty == "elasticnet" else {"ridge": 0.0, "lasso": 1.0}[penalty]
     return float(alpha), bool(at.checkbox(key="reg_standardize").value), int(at.number_input(key="reg_cv_seed").value)
 
 
@@ -274,3 +274,46 @@ def test_no_current_data_choice_with_several_features():
     at = _synthetic("collinear")
     assert not [r for r in at.radio if r.key == "cx_source"]
     assert any("bootstrap refits" in c.value for c in at.caption)
+
+
+def test_settings_and_lambda_survive_a_page_switch():
+    at = _synthetic()
+    at.radio(key="reg_penalty").set_value("elasticnet").run()
+    at.slider(key="reg_alpha").set_value(0.3).run()
+    at.checkbox(key="reg_standardize").uncheck().run()
+    at.number_input(key="reg_cv_seed").set_value(11).run()
+    _, path, cv = _expected(at)
+    index = 7
+    assert cv.index_1se != index  # the page's own start is elsewhere
+    at.select_slider(key="reg_lam_index").set_value(index).run()
+    _assert_shows(at)
+    at.switch_page("pages/fit.py").run()
+    at.switch_page(PAGE).run()
+    assert at.radio(key="reg_penalty").value == "elasticnet"
+    assert at.slider(key="reg_alpha").value == 0.3
+    assert at.checkbox(key="reg_standardize").value is False
+    assert at.number_input(key="reg_cv_seed").value == 11
+    assert at.select_slider(key="reg_lam_index").value == index
+    assert _metric(at, "λ") == fmt(path.lams[index], 4)
+    _assert_shows(at)
+
+
+def test_the_elastic_net_mix_is_kept_while_another_penalty_is_on_show():
+    at = _page()
+    at.radio(key="reg_penalty").set_value("elasticnet").run()
+    at.slider(key="reg_alpha").set_value(0.8).run()
+    at.radio(key="reg_penalty").set_value("ridge").run()
+    at.run()  # a rerun without the α slider on the page
+    at.radio(key="reg_penalty").set_value("elasticnet").run()
+    assert at.slider(key="reg_alpha").value == 0.8
+    _assert_shows(at)
+
+
+def test_a_new_penalty_starts_at_its_own_lambda_1se():
+    at = _synthetic()
+    at.select_slider(key="reg_lam_index").set_value(3).run()
+    at.radio(key="reg_penalty").set_value("ridge").run()
+    _, _, cv = _expected(at)
+    assert cv.index_1se != 3
+    assert at.select_slider(key="reg_lam_index").value == cv.index_1se
+    _assert_shows(at)
