@@ -70,6 +70,17 @@ __all__ = [
     "fit_figure",
     "chart",
     "fingerprint",
+    "residual_plots",
+    "descent_figure",
+    "step_view",
+    "rate_bounds",
+    "conditioning_figure",
+    "penalty_path",
+    "penalty_cv",
+    "penalized",
+    "polynomial_data",
+    "degree_explorer",
+    "bootstrap_fits",
     "md_escape",
     "md_code",
     "load_recipe",
@@ -883,6 +894,16 @@ def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float
                              row_labels=design_.row_labels)
 
 
+# The arithmetic of a step is a pass over every row (N = 1e6: ~80 ms): once per step on show.
+@st.cache_data(show_spinner=False, max_entries=32, ttl=CACHE_TTL)
+def _cached_step_view(key: str, spec, settings: GDSettings, k: int, rows: int, _df: pd.DataFrame):
+    from linreg.plots.descent import step_view as _step_view
+
+    design_ = _cached_design(key=key, spec=spec, _df=_df)
+    result = _cached_gd(key=key, spec=spec, settings=settings, _df=_df)
+    return _step_view(result, k, range(rows), row_labels=design_.row_labels, terms=design_.terms)
+
+
 @st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
 def _cached_rate_bounds(key: str, spec, standardize: bool, _df: pd.DataFrame) -> tuple[float, float]:
     from linreg.descent import learning_rate_bounds
@@ -914,6 +935,18 @@ def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *
     chart(("descent", data_key_, spec, settings, alpha, int(k)) + tuple(view.values()),
           lambda: _cached_descent_animation(key=data_key_, spec=spec, settings=settings, alpha=alpha, **view,
                                             _df=df).at(k), key=key)
+
+
+def step_view(k: int, rows: int):
+    """``linreg.plots.descent.step_view`` of ``gd()`` at iteration ``k``, its first ``rows`` rows shown.
+
+    Raises
+    ------
+    LinregError
+        If the model cannot be fitted.
+    """
+    key, df = _data()
+    return _cached_step_view(key=key, spec=current_spec(), settings=gd_settings(), k=int(k), rows=int(rows), _df=df)
 
 
 def rate_bounds(standardize: bool) -> tuple[float, float]:

@@ -170,9 +170,9 @@ def _status(g) -> None:
         st.info(g.message)
 
 
-def _arithmetic(g, k: int, design) -> None:
+def _arithmetic(g, k: int) -> None:
     st.subheader(f"The arithmetic of step {k} → {k + 1}")
-    view = plots.step_view(g, k, range(ROWS_SHOWN), row_labels=design.row_labels, terms=design.terms)
+    view = state.step_view(k, ROWS_SHOWN)
     st.markdown(
         f"Each step predicts every row with the current coefficients w_{k}, measures how wrong each prediction "
         f"is, averages those errors into the gradient ∇L over all N = {len(g.y):,} rows, and steps against it. "
@@ -247,7 +247,7 @@ def _page() -> None:
     st.caption("Left: the model at step k (orange) against the data and the least-squares fit (grey dashes). "
                "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red arrow, "
                "its length in proportion to the gradient's size, the run's steepest at a quarter of the view). Bottom: the loss at every step on a log scale, with the minimum (green).")
-    _arithmetic(g, k, design)
+    _arithmetic(g, k)
     st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
                        mime="text/csv", key="dl_gd_trace",
                        help="iteration, loss, gradient norm and the coefficients (original units) at every step")
