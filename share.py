@@ -2,8 +2,9 @@
 
 A link carries how to rebuild the data (a built-in name, or a generator with its
 parameters and seed), the model terms, the fit and gradient-descent settings, the
-current iteration, the Regularization page's penalty and λ, and the Learn page's lesson. Uploaded data cannot travel in a URL; a link made from it
-carries everything but the data, and the app says so.
+current iteration, the Regularization page's penalty and λ, and the Learn page's lesson.
+Uploaded data cannot travel in a URL; a link made from it carries everything but the
+data, and the app says so.
 
 Query parameters come from strangers, so :func:`decode` trusts nothing: every value
 is parsed with ``int``/``float``/a fixed vocabulary, checked for range, and rejected

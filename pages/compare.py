@@ -28,12 +28,12 @@ def _ridge_note(g) -> None:
     slopes = "standardized slopes" if g.standardize else "slopes"
     st.info(
         f"**This gradient descent is penalized: ridge λ = {fmt(g.ridge)}.** It minimises "
-        f"(1/N)‖y − Xw‖² + λ‖b‖², where b are the {slopes} (the intercept is not penalized), so it converges to "
-        "the **ridge solution**, not to least squares. The gap between gradient descent and the closed form (QR) "
-        "below is the shrinkage that penalty asks for, by design, not a failure to converge: compare gradient "
-        "descent with the ridge-solution column instead. It is the loss of ridge (α = 0) on the Regularization "
-        f"page with *Standardize* {'on' if g.standardize else 'off'}. To compare with least squares, set "
-        "**Ridge λ** to 0 on the Gradient descent page."
+        f"(1/N)‖y − Xw‖² + λ‖b‖², where b are the {slopes} (the intercept is not penalized), so it "
+        "converges to the **ridge solution**, not to least squares. The gap between the closed form (QR) "
+        "and the ridge solution below is the shrinkage that penalty asks for, by design, not a failure of "
+        "gradient descent: judge gradient descent against the ridge-solution column. It is the loss of ridge "
+        f"(α = 0) on the Regularization page with *Standardize* {'on' if g.standardize else 'off'}. To "
+        "compare with least squares, set **Ridge λ** to 0 on the Gradient descent page."
     )
     st.page_link("pages/descent.py", label="Set Ridge λ on the Gradient descent page", icon="⛰️")
 
