@@ -39,6 +39,7 @@ __all__ = [
     "Method",
     "METHOD_LABELS",
     "init",
+    "through_app",
     "current_data",
     "set_data",
     "data_version",
@@ -177,6 +178,23 @@ class RegSettings:
 # ---------------------------------------------------------------------------
 # Initialisation and plain-state accessors
 # ---------------------------------------------------------------------------
+
+
+def through_app() -> None:
+    """Make sure app.py (navigation, sidebar, shareable link) runs around the page being shown.
+
+    Every page calls this first. With a folder named ``pages/`` beside app.py, Streamlit starts
+    in its old multipage mode, and until some run has called ``st.navigation`` it serves a deep
+    link (``/fit`` on a server that has just started, e.g. a shared link waking a hosted demo) by
+    running the page file alone. This turns that mode off, as ``st.navigation`` does, and reruns,
+    so the same URL goes through app.py. Streamlit keeps the flag on a private class; if it ever
+    moves, this does nothing and the page still runs (without the sidebar).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def init() -> None:

@@ -13,10 +13,15 @@ What is timed
 Every page is opened on the same synthetic data (the app's ``linear`` generator with three
 features, seed 0) through a shareable link, as a visitor would.
 
-AppTest runs the app's script in a thread of this process, like the server does. One
-difference is corrected: the server compiles each page's code once (one ``ScriptCache`` for
-the runtime), while AppTest makes a new cache on every run and so recompiles every page each
-time (10-20 ms a rerun that no visitor waits for). The harness gives AppTest one shared cache.
+AppTest runs the app's script in a thread of this process, like the server does. Two
+differences are corrected, so that what is timed is what a visitor waits for:
+
+* the server compiles each page's code once (one ``ScriptCache`` for the runtime), while
+  AppTest makes a new cache on every run and so recompiles every page each time (10-20 ms);
+  the harness gives AppTest one shared cache;
+* AppTest turns Streamlit's old ``pages/`` multipage mode back on before every run, so each
+  page would first run alone and hand over to app.py (``state.through_app``); a server turns
+  that mode off for good on its first run, and so does the harness.
 """
 
 from __future__ import annotations
@@ -32,16 +37,25 @@ PAGES = ("data", "fit", "residuals", "descent", "compare", "regularization", "le
 BUDGET_MS = {1_000: 50.0, 100_000: 150.0}
 
 
-def _share_one_script_cache() -> None:
-    """Make AppTest reuse one compiled-script cache across runs, as the server's runtime does."""
+def _as_served() -> None:
+    """Make AppTest run the app as a started server does (see the module docstring)."""
     import streamlit.testing.v1.app_test as app_test
     import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
     if not hasattr(app_test, "ScriptCache") or not hasattr(local_script_runner, "ScriptCache"):
         raise RuntimeError("streamlit's AppTest no longer makes its ScriptCache where this harness expects")
     shared = ScriptCache()
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
 
 
 def _timed(run) -> tuple[float, float]:
@@ -114,7 +128,7 @@ def section_app(sizes: list[int], repeats: int) -> dict:
 
     # AppTest runs the script outside a server; Streamlit says so once per thread at WARNING.
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    _share_one_script_cache()
+    _as_served()
     rows = []
     for n in sizes:
         rows.extend(page_times(page, n, repeats) for page in PAGES)

@@ -20,6 +20,8 @@ from linreg.exceptions import LinregError
 from linreg.plots import descent as plots
 from linreg.plots._common import fmt
 
+state.through_app()
+
 ITERATION_CHOICES = (100, 500, 1_000, 5_000, 20_000, 100_000)
 
 

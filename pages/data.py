@@ -19,6 +19,8 @@ from linreg.design import ModelSpec
 from linreg.exceptions import LinregError
 from share import Recipe
 
+state.through_app()
+
 MAX_UPLOAD_ROWS = 2_000_000
 MAX_UPLOAD_COLS = 500
 PREVIEW_ROWS = 200

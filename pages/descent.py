@@ -16,6 +16,8 @@ from linreg.exceptions import LinregError
 from linreg.plots import descent as plots
 from linreg.plots._common import fmt
 
+state.through_app()
+
 K = "gd_k"  # the scrubber (a widget key: where we are in the run is a view, not app state)
 ROWS_SHOWN = 5
 

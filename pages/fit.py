@@ -17,6 +17,8 @@ from linreg.exceptions import LinregError
 from linreg.plots import fit as plots
 from linreg.plots._common import fmt
 
+state.through_app()
+
 LEVELS = (90, 95, 99)
 METHODS = ("qr", "svd", "normal", "gd")
 

@@ -29,6 +29,8 @@ from linreg.plots import penalized as pen_plots
 from linreg.plots._common import fmt
 from linreg.synthetic import make_data
 
+state.through_app()
+
 LESSONS: dict[int, str] = {
     1: "Fit a line by eye",
     2: "The loss is a bowl",

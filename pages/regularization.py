@@ -22,6 +22,8 @@ from linreg.exceptions import LinregError
 from linreg.plots import penalized as plots
 from linreg.plots._common import fmt
 
+state.through_app()
+
 PENALTY_LABELS = {"ridge": "Ridge (α = 0)", "lasso": "Lasso (α = 1)", "elasticnet": "Elastic net (choose α)"}
 K_FOLDS = 5
 LAM = "reg_lam_index"  # widget key: the λ slider holds a position on the path's grid

@@ -14,6 +14,8 @@ import state
 from linreg.exceptions import LinregError
 from linreg.plots import residuals as plots
 
+state.through_app()
+
 INFLUENCE_ROWS = 10
 
 HOW_TO_READ = """

@@ -16,3 +16,4 @@ def _clear_cache():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+

@@ -14,26 +14,6 @@ from linreg.synthetic import make_data
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _every_run_goes_through_app_py(monkeypatch):
-    """Run app.py, and so its ``sync_link``, on every page, as the served app does once it has started.
-
-    With a ``pages/`` folder beside app.py, Streamlit's old multipage mode is on until some run
-    calls ``st.navigation``, and AppTest turns it back on before every run: a page whose file
-    name is its URL path (all but the Gradient descent page) then runs on its own, without
-    app.py, and the URL these tests read would never be written.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def _open(query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():

@@ -93,23 +93,13 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(browser):
+def app_url():
     """The app, started once for the session; yields its URL."""
     proc, url = start_app()
-    # Streamlit learns of st.navigation from the first run of app.py; until then a deep link such as
-    # /fit is served as a legacy pages/ script. One request to the root first makes every test see the app.
     try:
-        _warm_up(browser, url)
         yield url
     finally:
         stop_app(proc)
-
-
-def _warm_up(browser, url: str) -> None:
-    page = browser.new_page()
-    page.goto(url)
-    wait_for_app(page, timeout=60_000)
-    page.close()
 
 
 @pytest.fixture(scope="session")

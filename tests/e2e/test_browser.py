@@ -9,7 +9,7 @@ import pytest
 
 from linreg.ols import fit_ols
 
-from .conftest import wait_for_app
+from .conftest import start_app, stop_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -135,3 +135,24 @@ def test_a_shared_link_reproduces_the_numbers(page, base_url, browser):
     assert _metrics(other) == shown
     _no_exception(other)
     fresh.close()
+
+
+def test_a_deep_link_to_a_freshly_started_server_goes_through_the_app(browser):
+    # A shared link is often the first request a hosted demo gets after waking. Streamlit then
+    # runs a pages/ file alone (its old multipage mode); state.through_app hands it to app.py.
+    proc, url = start_app()
+    try:
+        page = browser.new_page()
+        page.goto(f"{url}/regularization?data=stackloss&pen=ridge&rseed=3")
+        wait_for_app(page, timeout=60_000)
+        page.wait_for_selector("text=Share this view", timeout=30_000)  # app.py's sidebar
+        assert page.locator("h1").first.inner_text().startswith("🪢 Regularization")
+        nav = page.locator('[data-testid="stSidebarNav"] a')
+        titles = [nav.nth(i).inner_text().split("\n")[-1] for i in range(nav.count())]
+        assert titles == ["Data", "Fit", "Residuals", "Gradient descent", "Compare", "Regularization", "Learn"]
+        page.wait_for_function("() => window.location.search.includes('data=stackloss')", timeout=15_000)
+        assert "pen=ridge" in page.url and "rseed=3" in page.url
+        _no_exception(page)
+        page.close()
+    finally:
+        stop_app(proc)
