@@ -6,7 +6,6 @@ the navigation, and draws the shared sidebar summary; each page lives in ``pages
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -14,7 +13,6 @@ import streamlit as st
 import state
 from linreg.exceptions import LinregError
 
-HERE = Path(__file__).resolve().parent
 
 # (file, title, icon, url path); url None lets Streamlit derive it from the file name.
 PAGES = [
@@ -63,19 +61,15 @@ def _share_link(url_path: str) -> None:
         if state.data_is_shareable():
             st.caption("Copy this link (button at its top right): it opens the same data, model and settings.")
         else:
-            st.caption("Uploaded data cannot travel in a link: this one keeps the settings only. "
+            st.caption("Uploaded data cannot travel in a link, so this one opens the app's default data. "
                        "Share the CSV too, or export the results from the Fit page.")
 
 
 st.set_page_config(page_title="Linear regression", page_icon="📈", layout="wide")
 state.init()
 
-pages = [
-    st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
-    for i, (path, title, icon, url) in enumerate(PAGES)
-    # A page another helper has not written yet is skipped, so the app still runs.
-    if (HERE / path).is_file()
-]
+pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+         for i, (path, title, icon, url) in enumerate(PAGES)]
 nav = st.navigation(pages)
 if state.link_error():
     st.warning(state.link_error())

@@ -124,10 +124,10 @@ def scrub_times(n: int, repeats: int) -> dict:
 
 def section_app(sizes: list[int], repeats: int) -> dict:
     """Every page at every size, then the scrubber: rows for the report and the JSON."""
-    import logging
+    from streamlit.logger import set_log_level
 
     # AppTest runs the script outside a server; Streamlit says so once per thread at WARNING.
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    set_log_level("error")
     _as_served()
     rows = []
     for n in sizes:

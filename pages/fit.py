@@ -7,7 +7,6 @@ live in plain session keys owned by ``state``, so they survive a page switch.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
@@ -230,8 +229,7 @@ def _page() -> None:
     if note:
         st.caption(note)
     _exports(design, result, "qr" if method == "gd" else method)
-    if (Path(__file__).parent / "residuals.py").is_file():
-        st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
+    st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 
 
 _page()

@@ -13,7 +13,6 @@ in ``state`` (a plain key, carried by links), so a page switch or a shared link 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -43,7 +42,6 @@ LESSONS: dict[int, str] = {
     9: "Bias and variance",
     10: "Beyond least squares",
 }
-ROOT = Path(__file__).resolve().parents[1]
 LINE = "learn_line"  # plain key: {dataset: (intercept, slope)}, the user's line shared by lessons 1-3
 DATASET = "learn_dataset"  # plain key: the lesson dataset shared by lessons 1-3, 5 and 6
 SHIFTS = (0.0, 100.0, 10_000.0, 1_000_000.0)
@@ -601,13 +599,7 @@ def lesson_10() -> None:
             f"ridge {int(np.count_nonzero(big.ridge[1:] == 0))}: the corner of |β| at 0 holds lasso coefficients "
             "there, while ridge's smooth β² only shrinks them. Training MSE always rises with λ, since least squares "
             "has the smallest possible.")
-    if (ROOT / "pages" / "regularization.py").is_file():
-        _try_it("pages/regularization.py", "the Regularization page draws the paths over λ and cross-validates",
-                "🪢")
-    else:
-        st.caption("A Regularization page (coefficient paths over λ, cross-validation) is on its way; until then, "
-                   "the Fit page fits the unpenalized model.")
-        _try_it("pages/fit.py", "the Fit page", "📈")
+    _try_it("pages/regularization.py", "the Regularization page draws the paths over λ and cross-validates", "🪢")
 
 
 RUNNERS = {1: lesson_1, 2: lesson_2, 3: lesson_3, 4: lesson_4, 5: lesson_5, 6: lesson_6, 7: lesson_7, 8: lesson_8,
