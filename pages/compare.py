@@ -58,15 +58,6 @@ def _coefficients(ols, g) -> None:
         st.success(g.message)
 
 
-def _convergence_figure(g):
-    """``convergence_figure``, its first panel named for what w* is: the ridge solution when penalized."""
-    fig, text = plots.convergence_figure(g)
-    if g.ridge > 0:
-        # w* is the run's own optimum (the penalized loss's minimiser); linreg's title says OLS.
-        fig.for_each_annotation(lambda a: a.update(text=a.text.replace("OLS solution", "ridge solution")))
-    return fig, text
-
-
 def _convergence(g) -> None:
     st.subheader("How fast gradient descent closes the gap")
     st.markdown(
@@ -83,7 +74,7 @@ def _convergence(g) -> None:
             r"($D$: 1 for each slope, 0 for the intercept). So the curves below fall towards 0 when descent "
             "reaches the ridge solution, however far that is from least squares."
         )
-    text, = state.chart(("convergence", state.fingerprint()), lambda: _convergence_figure(g),
+    text, = state.chart(("convergence", state.fingerprint()), lambda: plots.convergence_figure(g),
                         key="compare_rate_chart")
     st.caption(text)
     lam = g.eigenvalues

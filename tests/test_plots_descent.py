@@ -395,3 +395,12 @@ def test_plain_rate_from_the_runs_eigenvalues_matches_a_pass_over_the_data(ridge
                          standardize=standardize, ridge=ridge)
     assert plots.plain_rate(r) == pytest.approx(
         convergence_rate(r.X_work, r.learning_rate, ridge=r.ridge, intercept=r.intercept), rel=1e-10)
+
+
+def test_convergence_figure_names_the_optimum_it_measures_to(line_run):
+    X = np.linspace(0.0, 3.0, 40)[:, None]
+    y = 1.0 + 2.0 * X[:, 0]
+    ridged = gradient_descent(X, y, learning_rate=0.1, n_iter=50, standardize=True, ridge=0.5)
+    titles = [json.loads(plots.convergence_figure(r)[0].to_json())["layout"]["annotations"][0]["text"]
+              for r in (line_run, ridged)]
+    assert titles == ["Distance to the OLS solution ‖w_k − w*‖", "Distance to the ridge solution ‖w_k − w*‖"]

@@ -1200,8 +1200,10 @@ def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
     floor_err = 1e-13 * max(1.0, float(np.linalg.norm(w_star)))
     floor_gap = 1e-13 * max(1.0, abs(loss_star))
 
+    # w* is the run's own optimum: with a ridge term, the penalized loss's minimiser.
+    optimum = "ridge solution" if result.ridge > 0 else "OLS solution"
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("Distance to the OLS solution ‖w_k − w*‖",
+                        subplot_titles=(f"Distance to the {optimum} ‖w_k − w*‖",
                                         "Excess loss L(w_k) − L(w*)"))
     for col, measured, predicted, floor, label, power in (
         (1, err, err_line, floor_err, "‖w_k − w*‖", "ρ^k"),
