@@ -194,8 +194,13 @@ def _page() -> None:
 
     if gd_result is not None:
         _gd_status(gd_result)
+        if gd_result.ridge > 0:
+            st.info(f"This run adds the ridge penalty λ = {fmt(gd_result.ridge)} set on the Gradient descent page, "
+                    "so it converges to the ridge solution, with slopes shrunk towards 0, not to least squares. "
+                    "Set Ridge λ to 0 there for plain least squares.")
         _gd_tiles(gd_result, result)
-        st.caption("Closed-form statistics of the same model (gradient descent converges to this fit):")
+        st.caption("Closed-form statistics of the same model"
+                   + (" without the penalty:" if gd_result.ridge > 0 else " (gradient descent converges to this fit):"))
     _ols_tiles(result)
 
     st.subheader("The fitted equation")

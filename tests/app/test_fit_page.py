@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +109,19 @@ def test_gradient_descent_method_uses_the_gd_settings():
     assert at.radio(key="fit_method").value == "gd"
     assert at.number_input(key="fit_gd_lr").value == 0.05
     assert at.number_input(key="fit_gd_n_iter").value == 300
+
+
+def test_gradient_descent_with_a_ridge_term_says_it_is_penalized():
+    at = _fit_page()
+    at.radio(key="fit_method").set_value("gd").run()
+    assert not any("ridge penalty" in i.value for i in at.info)
+    # The ridge term is set on the Gradient descent page; the Fit page has no control for it.
+    at.session_state["lr_gd_settings"] = replace(at.session_state["lr_gd_settings"], ridge=0.5)
+    at.run()
+    assert not at.exception
+    note = next(i.value for i in at.info if "ridge penalty" in i.value)
+    assert "λ = 0.5" in note and "ridge solution" in note
+    assert any(c.value.endswith("without the penalty:") for c in at.caption)
 
 
 def test_divergent_learning_rate_is_explained():
