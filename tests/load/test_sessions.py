@@ -106,7 +106,8 @@ async def run_user(browser, url: str, user: User, gate: asyncio.Semaphore, all_o
         step("waiting to open the Data page")
         async with gate:
             step("opening the Data page")
-            await page.goto(f"{url}/data", timeout=STEP_TIMEOUT_MS)
+            # The Data page is the app's default page: its address is the root.
+            await page.goto(f"{url}/", timeout=STEP_TIMEOUT_MS)
             await page.locator("h1", has_text="Data").first.wait_for(timeout=STEP_TIMEOUT_MS)
             await wait_idle(page)
         step("connected, waiting for the others")
