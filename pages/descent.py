@@ -241,7 +241,8 @@ def _page() -> None:
     st.subheader("Step through the iterations")
     k = _scrubber(g.n_iter)
     feature, i, j = _view_options(design)
-    # Cached per run and view: a rerun with nothing new (a widget elsewhere) does not redraw ~60 frames.
+    # The animation is built once per run and view; a new k only makes the figure at k, and a rerun with
+    # nothing new replays the chart already sent (state.chart).
     state.descent_figure(k, feature=feature, i=i, j=j, key="gd_chart")
     st.caption(state.md_escape(plots.descent_summary(g, k, i=i, j=j, terms=design.terms)))
     for note in plots.figure_notes(g, feature=feature):
