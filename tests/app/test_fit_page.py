@@ -248,3 +248,14 @@ def test_a_failed_fit_keeps_the_last_good_one_in_view():
     assert any("no_such_column" in e.value.replace("\\", "") for e in at.error)
     assert any("last fit that worked" in i.value for i in at.info)
     assert {m.label: m.value for m in at.metric} == good
+
+
+def test_the_shared_fit_cannot_be_written_into():
+    # The fit is one object shared by every session (st.cache_resource): its arrays are read-only,
+    # so a page that wrote into one would fail loudly instead of changing other sessions' numbers.
+    at = _fit_page()
+    _, _, result = at.session_state["lr_last_good"]
+    for name in ("coef", "std_err", "fitted", "resid", "leverage", "features", "y"):
+        assert not getattr(result, name).flags.writeable, name
+    with pytest.raises(ValueError, match="read-only"):
+        result.coef[0] = 0.0
