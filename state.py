@@ -903,7 +903,7 @@ def residual_plots(top: int = 10):
 @st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
 def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float, feature: int | None,
                               i: int, j: int, _df: pd.DataFrame):
-    from linreg.plots.descent import descent_animation
+    from linreg.plots.animation import descent_animation
 
     design_ = _cached_design(key=key, spec=spec, _df=_df)
     result = _cached_gd(key=key, spec=spec, settings=settings, _df=_df)
@@ -940,7 +940,7 @@ def _conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...
 
 
 def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *, key: str) -> None:
-    """Draw ``linreg.plots.descent.descent_figure`` of ``gd()`` at iteration ``k`` against ``ols()``.
+    """Draw ``linreg.plots.animation.descent_figure`` of ``gd()`` at iteration ``k`` against ``ols()``.
 
     Raises
     ------

@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from linreg.descent import convergence_rate, gradient_descent, hessian_eigenvalues, loss, step_arithmetic
+from linreg.plots import animation
 from linreg.plots import descent as plots
 
 
@@ -96,7 +97,7 @@ def test_path_indices_keep_every_early_step():
 
 def test_frames_hold_the_history_rows(line_run):
     r = line_run
-    spec = _spec(plots.descent_figure(r, 7))
+    spec = _spec(animation.descent_figure(r, 7))
     frames = spec["frames"]
     names = [int(f["name"]) for f in frames]
     assert names == plots.frame_indices(r.n_iter, include=7).tolist()
@@ -137,7 +138,7 @@ def test_frames_hold_the_history_rows(line_run):
 
 def test_figure_opens_at_the_scrubbed_iteration(line_run):
     r, k = line_run, 123
-    spec = _spec(plots.descent_figure(r, k))
+    spec = _spec(animation.descent_figure(r, k))
     _, point = _trace(spec, "this step")
     assert _arr(point["x"]).tolist() == [k]
     slider = spec["layout"]["sliders"][0]
@@ -151,23 +152,23 @@ def test_one_animation_serves_every_iteration(plane_run):
     # The scrubber asks one cached animation for many iterations: each answer must be the
     # figure built from scratch, and asking must not change the animation.
     r = plane_run
-    animation = plots.descent_animation(r, i=1, j=2)
-    first = _spec(animation.at(7))
+    built = animation.descent_animation(r, i=1, j=2)
+    first = _spec(built.at(7))
     for k in (0, 7, 123, r.n_iter, 10 * r.n_iter):
-        assert _spec(animation.at(k)) == _spec(plots.descent_figure(r, k, i=1, j=2))
-    assert _spec(animation.at(7)) == first
+        assert _spec(built.at(k)) == _spec(animation.descent_figure(r, k, i=1, j=2))
+    assert _spec(built.at(7)) == first
     # An iteration between frames gets a frame of its own, and the slider opens on it.
-    k = next(m for m in range(r.n_iter) if m not in set(animation.frames_at.tolist()))
-    spec = _spec(animation.at(k))
+    k = next(m for m in range(r.n_iter) if m not in set(built.frames_at.tolist()))
+    spec = _spec(built.at(k))
     slider = spec["layout"]["sliders"][0]
     assert [f["name"] for f in spec["frames"]] == [step["label"] for step in slider["steps"]]
     assert slider["steps"][slider["active"]]["label"] == str(k)
-    assert len(spec["frames"]) == len(animation.frames) + 1
+    assert len(spec["frames"]) == len(built.frames) + 1
 
 
 def test_contour_is_the_loss_at_the_grid_points(line_run):
     r = line_run
-    spec = _spec(plots.descent_figure(r, 10))
+    spec = _spec(animation.descent_figure(r, 10))
     contour = next(t for t in spec["data"] if t["type"] == "contour")
     gi, gj, z = _arr(contour["x"]), _arr(contour["y"]), _arr(contour["z"])
     assert z.shape == (len(gj), len(gi))
@@ -182,7 +183,7 @@ def test_contour_is_the_loss_at_the_grid_points(line_run):
 
 def test_contour_slice_moves_with_the_other_coefficients(plane_run):
     r = plane_run
-    spec = _spec(plots.descent_figure(r, 3, i=1, j=2))
+    spec = _spec(animation.descent_figure(r, 3, i=1, j=2))
     index = next(n for n, t in enumerate(spec["data"]) if t["type"] == "contour")
     assert index in spec["layout"]["meta"]["frame_traces"]
     frame = spec["frames"][5]
@@ -196,7 +197,7 @@ def test_contour_slice_moves_with_the_other_coefficients(plane_run):
 
 def test_several_features_show_predicted_against_actual(plane_run):
     r = plane_run
-    spec = _spec(plots.descent_figure(r, 20, ols_coef=r.optimum_original, row_labels=np.arange(80) + 1000))
+    spec = _spec(animation.descent_figure(r, 20, ols_coef=r.optimum_original, row_labels=np.arange(80) + 1000))
     index, trace = _trace(spec, "gradient descent")
     rows = np.asarray(trace["customdata"]).astype(int) - 1000  # hover shows the user's row labels
     assert_allclose(_arr(trace["x"]), r.y[rows])
@@ -210,7 +211,7 @@ def test_several_features_show_predicted_against_actual(plane_run):
 def test_partial_line_holds_the_other_features_at_their_mean(plane_run):
     r = plane_run
     X = r.X_work[:, 1:] * r.x_scale + r.x_mean
-    spec = _spec(plots.descent_figure(r, 30, feature=1, terms=("a", "b", "c")))
+    spec = _spec(animation.descent_figure(r, 30, feature=1, terms=("a", "b", "c")))
     _, trace = _trace(spec, "gradient descent")
     c = r.history.coef_original[30]
     xs = _arr(trace["x"])
@@ -226,8 +227,8 @@ def _axis_titles(spec: dict) -> dict[str, str]:
 
 def test_every_chart_has_axis_titles(line_run, plane_run):
     figures = [
-        plots.descent_figure(line_run, 5),
-        plots.descent_figure(plane_run, 5, feature=0),
+        animation.descent_figure(line_run, 5),
+        animation.descent_figure(plane_run, 5, feature=0),
         plots.learning_rate_figure(0.1, 0.2, 0.3)[0],
         plots.convergence_figure(line_run)[0],
         plots.conditioning_figure({"raw": line_run, "again": line_run})[0],
@@ -243,7 +244,7 @@ def test_divergence_draws_only_finite_numbers():
     probe = gradient_descent(X, y, learning_rate=1e-3, n_iter=1)
     r = gradient_descent(X, y, learning_rate=3 * probe.max_stable_learning_rate, n_iter=500)
     assert r.diverged
-    for fig in (plots.descent_figure(r, r.n_iter), plots.convergence_figure(r)[0]):
+    for fig in (animation.descent_figure(r, r.n_iter), plots.convergence_figure(r)[0]):
         spec = _spec(fig)
         for array in _all_arrays({"data": spec["data"], "frames": spec.get("frames", [])}):
             assert np.all(np.isfinite(array))

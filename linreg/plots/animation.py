@@ -1,0 +1,553 @@
+"""The animated gradient-descent figure: the data and the model, the loss surface with the path
+and the gradient, and the loss curve, at any iteration, with Play in the browser.
+
+Used by the "Gradient descent" page through :func:`descent_animation`, built once per run and
+view; :meth:`DescentAnimation.at` then makes the figure at the step on show in milliseconds.
+Colours, frame counts and the geometry of the path and the arrow are shared with the other
+descent figures in :mod:`linreg.plots.descent`. No streamlit here.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from linreg.descent import loss_surface
+
+from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index
+from .descent import (
+    BLUE,
+    ORANGE,
+    GREY,
+    GREEN,
+    RED,
+    BOWL,
+    CONTOUR_LINE,
+    MAX_FRAMES,
+    PLAY_FRAME_MS,
+    MAX_DRAWN_POINTS,
+    MAX_ANIMATED_POINTS,
+    MAX_SLICE_WORK,
+    frame_indices,
+    path_indices,
+    contour_grid,
+    gradient_arrow,
+    _names,
+    _working_name,
+    _log_ticks,
+)
+
+__all__ = ["DescentAnimation", "descent_animation", "descent_figure"]
+
+
+def _design_original(result, X: np.ndarray | None) -> np.ndarray:
+    """Feature columns in original units (no ones column), undoing the run's standardization."""
+    if X is not None:
+        X = np.asarray(X, dtype=float)
+        return X[:, None] if X.ndim == 1 else X
+    work = result.X_work[:, 1:] if result.intercept else result.X_work
+    return work * result.x_scale + result.x_mean
+
+
+def _feature_terms(result, names) -> tuple[str, ...]:
+    return tuple(names[1:]) if result.intercept else tuple(names)
+
+
+def _partial_line(result, coef_original: np.ndarray, X: np.ndarray, feature: int, xs: np.ndarray) -> np.ndarray:
+    """The model as a function of one feature, the others held at their means."""
+    slopes = coef_original[1:] if result.intercept else coef_original
+    base = coef_original[0] if result.intercept else 0.0
+    means = X.mean(axis=0)
+    others = base + slopes @ means - slopes[feature] * means[feature]
+    return others + slopes[feature] * xs
+
+
+def _line_view(result, X: np.ndarray, feature: int | None) -> bool:
+    return feature is not None or X.shape[1] == 1
+
+
+def descent_figure(result, k: int, **view) -> go.Figure:
+    """Three linked panels at iteration ``k``, animated over the run by plotly frames.
+
+    ``descent_animation(result, **view).at(k)``: see :func:`descent_animation` for the panels
+    and the keyword arguments. To show several iterations of one run, build the animation
+    once and call its ``at``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure with ``frames``.
+    """
+    return descent_animation(result, **view).at(k)
+
+
+@dataclass(frozen=True, eq=False)
+class DescentAnimation:
+    """The descent figure's parts that do not depend on the iteration on show.
+
+    Built once per run and view by :func:`descent_animation` (the frames, the loss surfaces,
+    the layout: nearly all the work); :meth:`at` then makes the figure at any iteration
+    from them in a few milliseconds, so moving the scrubber redraws without rebuilding.
+
+    Attributes
+    ----------
+    n_iter : int
+        Iterations of the run.
+    data : tuple of dict
+        Every trace as plotly's plain dict, the moving ones at iteration 0.
+    layout : dict
+        The layout as a plain dict, without the animation slider.
+    moving : tuple
+        ``(trace index, builder of the trace at iteration m, keys a frame changes, keys sent as float32)``.
+    frames_at : ndarray of int, shape (f,)
+        Iterations with a frame.
+    frames : tuple of plotly.graph_objects.Frame, length f
+    slider : dict
+        The animation slider without its steps and ``active``.
+    step_args : dict
+        ``animate`` arguments of a slider step.
+    """
+
+    n_iter: int
+    data: tuple
+    layout: dict
+    moving: tuple
+    frames_at: np.ndarray
+    frames: tuple
+    slider: dict
+    step_args: dict
+
+    def at(self, k: int) -> go.Figure:
+        """The figure opened at iteration ``k`` (clipped to 0..n_iter), which always has a frame.
+
+        Returns
+        -------
+        plotly.graph_objects.Figure with ``frames``.
+        """
+        k = min(max(int(k), 0), self.n_iter)
+        data = list(self.data)
+        for index, build, _, _ in self.moving:
+            data[index] = {**data[index], **build(k)}
+        frames_at, frames = self.frames_at, self.frames
+        position = int(np.searchsorted(frames_at, k))
+        if position == len(frames_at) or frames_at[position] != k:
+            frames_at = np.insert(frames_at, position, k)
+            frames = frames[:position] + (_animation_frame(k, self.data, self.moving),) + frames[position:]
+        fig = go.Figure(data=data)
+        # The layout and the frames were validated when the animation was built; validating them
+        # again (the slider alone has ~50 steps) would cost more than everything else here.
+        # A figure's layout object reads its props from ``fig._layout``, so this is what it holds.
+        fig._layout = {**self.layout, "sliders": [{
+            **self.slider, "active": position,
+            "steps": [dict(method="animate", label=str(m), args=[[str(m)], self.step_args]) for m in frames_at],
+        }]}
+        fig._frame_objs = frames
+        return fig
+
+
+def descent_animation(
+    result,
+    *,
+    X: np.ndarray | None = None,
+    ols_coef: np.ndarray | None = None,
+    feature: int | None = None,
+    i: int = 0,
+    j: int = 1,
+    terms=None,
+    row_labels=None,
+    max_frames: int = MAX_FRAMES,
+    grid_size: int = 41,
+) -> DescentAnimation:
+    """Three linked panels over a gradient-descent run, animated by plotly frames.
+
+    Top left: the data with the model at step ``k`` (a line for one feature or for a chosen
+    ``feature`` with the others at their means; predicted against actual otherwise), and the
+    OLS fit. Top right: the loss over coefficients ``i`` and ``j`` (the others held at the
+    current iterate), the path so far and the negative-gradient arrow. Bottom: the loss
+    curve on a log scale with the current point.
+
+    ``at(k)`` opens the figure at iteration ``k``. Its own Play button and slider animate the
+    frames in the browser, without a round trip to the server. With more than two
+    coefficients the contour slice moves with the iterate in every frame, unless the data
+    is so large (rows x frames > ``MAX_SLICE_WORK``) that it stays the slice at ``k``. Frame ``m`` (named ``str(m)``)
+    holds the moving traces at iteration m; ``layout.meta["frame_traces"]`` lists which
+    trace each frame entry replaces.
+
+    Parameters
+    ----------
+    result : linreg.descent.GDResult
+    X : ndarray, shape (n, p), optional
+        Features in original units (no ones column), for the x axis of the line view.
+        Defaults to the run's working columns with the standardization undone.
+    ols_coef : ndarray, shape (k,), optional
+        Closed-form coefficients in original units, drawn for reference.
+    feature : int, optional
+        Column of ``X`` for a partial line; None gives a line for one feature and
+        predicted against actual for several.
+    i, j : int
+        Coefficients on the contour axes (0 is the intercept when there is one).
+    terms : sequence of str, optional
+        Coefficient names to show (the design's terms); default ``result.terms``.
+    row_labels : sequence, shape (n,), optional
+        The rows' labels in the user's data, shown on hover (default: row positions).
+
+    max_frames : int
+        Frames of the animation (``at(k)`` adds one at ``k`` when it has none).
+    grid_size : int
+        Points per axis of the loss surface.
+
+    Returns
+    -------
+    DescentAnimation
+    """
+    hist = result.history
+    n_coef = hist.coef.shape[1]
+    X = _design_original(result, X)
+    names = _names(result, terms)
+    labels = tuple(safe_label(t) for t in names)
+    w_star, loss_star = np.asarray(result.optimum, float), float(result.loss_min)
+    frames_at = frame_indices(result.n_iter, max_frames)
+    coef_orig = hist.coef_original
+    y = result.y
+    line_view = _line_view(result, X, feature)
+    feature = 0 if (line_view and feature is None) else feature
+    has_contour = n_coef >= 2 and i != j and max(i, j) < n_coef
+    ols_ok = ols_coef is not None and bool(np.all(np.isfinite(ols_coef)))
+    # Each frame's slice is one pass over the data; past a budget the slice stays at iteration k.
+    moving_slice = len(y) * len(frames_at) <= MAX_SLICE_WORK
+
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        specs=[[{}, {}], [{"colspan": 2}, None]],
+        row_heights=[0.62, 0.38],
+        vertical_spacing=0.14,
+        horizontal_spacing=0.09,
+        subplot_titles=(
+            "The model at this step" if line_view else "Predicted against actual at this step",
+            f"Loss over {labels[i]} and {labels[j]}" if has_contour else "Loss surface (needs two coefficients)",
+            "Loss L(w) = (1/N)‖y − Xw‖² by iteration",
+        ),
+    )
+    # Moving traces: (trace index, builder of the trace's data at iteration m, the keys that
+    # change, the display-only ones of those that may go as float32). Builders return plain
+    # dicts: a hundred frames of validated plotly objects take seconds. Frames carry only the
+    # changing keys: plotly.js merges a frame into the trace it names, so the grid, the rows'
+    # x and labels and the styles are sent once.
+    dynamic: list[tuple[int, object, tuple[str, ...], tuple[str, ...]]] = []
+    kinds = {"scatter": go.Scatter, "contour": go.Contour}
+
+    def add(trace, row, col):
+        fig.add_trace(trace, row=row, col=col)
+
+    def add_moving(kind, build, row, col, changing, compact=()):
+        fig.add_trace(kinds[kind](build(0)), row=row, col=col)
+        dynamic.append((len(fig.data) - 1, build, changing, compact))
+
+    # --- panel 1: the data and the model -----------------------------------------------
+    sample = sample_index(len(y), max_points=MAX_DRAWN_POINTS)
+    labels_of = (np.asarray(row_labels).astype(str) if row_labels is not None
+                 else np.arange(len(y)).astype(str)).astype(object)
+    scatter = go.Scattergl if len(sample) > WEBGL_THRESHOLD else go.Scatter
+    if line_view:
+        xcol = X[:, feature]
+        feature_name = _feature_terms(result, labels)[feature]
+        add(
+            scatter(
+                x=xcol[sample], y=y[sample], mode="markers", name="data",
+                marker=dict(color=BLUE, size=6, opacity=0.6),
+                customdata=labels_of[sample],
+                hovertemplate=f"row %{{customdata}}<br>{feature_name} = %{{x:.4g}}<br>y = %{{y:.4g}}<extra></extra>",
+            ),
+            1, 1,
+        )
+        xs = np.array([xcol.min(), xcol.max()])
+        if ols_ok:
+            add(
+                go.Scatter(
+                    x=xs, y=_partial_line(result, np.asarray(ols_coef, float), X, feature, xs), mode="lines",
+                    name="OLS fit", line=dict(color=GREY, dash="dash", width=2),
+                    hovertemplate=f"OLS<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
+                ),
+                1, 1,
+            )
+
+        def line_at(m):
+            return dict(
+                x=xs, y=_partial_line(result, coef_orig[m], X, feature, xs), mode="lines",
+                name="gradient descent", line=dict(color=ORANGE, width=3),
+                hovertemplate=f"GD step {m}<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
+            )
+
+        add_moving("scatter", line_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
+        xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
+        fig.update_xaxes(title_text=xlabel, row=1, col=1)
+        # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
+        moving = np.concatenate([line_at(m)["y"] for m in frames_at])
+        fig.update_yaxes(title_text="y", range=_view_range(y, moving), row=1, col=1)
+    else:
+        lo, hi = float(y.min()), float(y.max())
+        add(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="ŷ = y", line=dict(color=GREY, width=1),
+                       hoverinfo="skip"), 1, 1)
+        if ols_ok:
+            X1 = np.column_stack([np.ones(len(y)), X]) if result.intercept else X
+            ols_fitted = X1 @ np.asarray(ols_coef, float)
+            add(
+                scatter(
+                    x=y[sample], y=ols_fitted[sample], mode="markers", name="OLS fit",
+                    marker=dict(color=GREY, size=5, opacity=0.35), customdata=labels_of[sample],
+                    hovertemplate="row %{customdata}<br>y = %{x:.4g}<br>OLS ŷ = %{y:.4g}<extra></extra>",
+                ),
+                1, 1,
+            )
+        few = sample_index(len(y), max_points=MAX_ANIMATED_POINTS)
+
+        def cloud_at(m):
+            return dict(
+                x=y[few], y=result.X_work[few] @ hist.coef[m], mode="markers", name="gradient descent",
+                marker=dict(color=ORANGE, size=6, opacity=0.8), customdata=labels_of[few],
+                hovertemplate=f"GD step {m}<br>row %{{customdata}}<br>y = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
+            )
+
+        add_moving("scatter", cloud_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
+        moving = np.concatenate([cloud_at(m)["y"] for m in frames_at])
+        fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
+        fig.update_yaxes(title_text="predicted ŷ", range=_view_range(y, moving), row=1, col=1)
+
+    # --- panel 2: the loss surface, the path and the gradient --------------------------
+    if has_contour:
+        ij = [i, j]
+        path_at_all = path_indices(result.n_iter)
+        pts = np.vstack([hist.coef[:, ij], w_star[ij]]) if np.all(np.isfinite(w_star)) else hist.coef[:, ij]
+        # A slice that moves with the iterate is re-sent in every frame: a coarser grid keeps that light.
+        size = grid_size if n_coef == 2 else min(grid_size, 31)
+        grid_i, grid_j = contour_grid(pts, size=size)
+        spans = np.array([grid_i[-1] - grid_i[0], grid_j[-1] - grid_j[0]])
+        name_i, name_j = _working_name(result, labels, i), _working_name(result, labels, j)
+
+        def surface_at(m):
+            return dict(
+                x=grid_i, y=grid_j, z=loss_surface(result.X_work, y, hist.coef[m], i, j, grid_i, grid_j,
+                               ridge=result.ridge, intercept=result.intercept),
+                name="loss", colorscale=BOWL, ncontours=24, showscale=False,
+                line=dict(width=0.8, color=CONTOUR_LINE),
+                hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
+            )
+
+        if n_coef > 2 and moving_slice:  # other coefficients move, so the slice moves with them
+            add_moving("contour", surface_at, 1, 2, ("z",), compact=("z",))
+        else:
+            # A fixed slice is still named in every frame, with nothing to change: plotly.js
+            # recomputes only the traces a frame names, and a contour it skips loses its levels
+            # and vanishes while the animation plays. With two coefficients it is the same at
+            # every step; with more, ``at(k)`` draws the slice through iterate k.
+            fixed = surface_at(0)
+            add_moving("contour", surface_at if n_coef > 2 else (lambda m: fixed), 1, 2, ())
+        add(
+            go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
+                       name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
+                       showlegend=False),
+            1, 2,
+        )
+        if np.all(np.isfinite(w_star)):
+            add(
+                go.Scatter(x=[w_star[i]], y=[w_star[j]], mode="markers", name="minimum (= OLS)",
+                           marker=dict(color=GREEN, size=13, symbol="star"),
+                           hovertemplate=f"minimum<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>"),
+                1, 2,
+            )
+
+        def path_at(m):
+            idx = path_at_all[path_at_all <= m]
+            return dict(
+                x=hist.coef[idx, i], y=hist.coef[idx, j], mode="lines+markers", name="path so far",
+                line=dict(color=ORANGE, width=2), marker=dict(color=ORANGE, size=4), customdata=idx,
+                hovertemplate=f"step %{{customdata}}<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>",
+            )
+
+        # One scale for every frame, so the arrow's length tracks the gradient's size.
+        steepest = hist.grad[frames_at][:, ij]
+
+        def arrow_at(m):
+            g = hist.grad[m, ij]
+            ends = gradient_arrow(hist.coef[m, ij], g, spans, largest=steepest)
+            return dict(
+                x=ends[:, 0], y=ends[:, 1], mode="lines+markers", name="−∇L (downhill, to scale across steps)",
+                line=dict(color=RED, width=3),
+                marker=dict(symbol=["circle", "arrow"], size=[7, 16], angleref="previous", color=RED),
+                hovertemplate=(f"step {m}: −∇L direction<br>∂L/∂{name_i} = {fmt(g[0])}"
+                               f"<br>∂L/∂{name_j} = {fmt(g[1])}<extra></extra>"),
+            )
+
+        add_moving("scatter", path_at, 1, 2, ("x", "y", "customdata"))
+        add_moving("scatter", arrow_at, 1, 2, ("x", "y", "hovertemplate"))
+        fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], row=1, col=2)
+        fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], row=1, col=2)
+        if 0.25 <= spans[0] / spans[1] <= 4:
+            # Equal scales when they fit: only then does the arrow meet the contours at a right angle.
+            fig.update_xaxes(constrain="domain", row=1, col=2)
+            fig.update_yaxes(scaleanchor="x2", scaleratio=1, constrain="domain", row=1, col=2)
+    else:
+        fig.update_xaxes(title_text="coefficient", row=1, col=2)
+        fig.update_yaxes(title_text="coefficient", row=1, col=2)
+
+    # --- panel 3: the loss curve ---------------------------------------------------------
+    iters = np.arange(result.n_iter + 1)
+    floor = np.finfo(float).tiny  # a log axis cannot show an exact zero loss
+    shown_loss = np.maximum(hist.loss, floor)
+    add(go.Scatter(x=iters, y=shown_loss, mode="lines", name="loss", line=dict(color=BLUE, width=2), showlegend=False,
+                   hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>"), 2, 1)
+    if math.isfinite(loss_star) and loss_star > 0:
+        add(go.Scatter(x=[0, result.n_iter], y=[loss_star, loss_star], mode="lines", name="minimum loss (OLS)",
+                       line=dict(color=GREEN, dash="dash", width=1.5),
+                       hovertemplate="minimum loss (OLS) = %{y:.6g}<extra></extra>"), 2, 1)
+
+    def point_at(m):
+        return dict(x=[m], y=[shown_loss[m]], mode="markers", name="this step", showlegend=False,
+                    marker=dict(color=ORANGE, size=12, line=dict(color="white", width=1)),
+                    hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>")
+
+    add_moving("scatter", point_at, 2, 1, ("x", "y"))
+    fig.update_xaxes(title_text="iteration k", row=2, col=1)
+    fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **_log_ticks(shown_loss))
+
+    # --- play button and slider ----------------------------------------------------------
+    indices = [t for t, *_ in dynamic]
+    # Full redraws: a transition draws only scatter traces, and the contour would vanish.
+    redraw = True
+    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
+    fig.update_layout(
+        height=800,
+        margin=dict(t=70, b=90, l=60, r=20),
+        legend=dict(orientation="h", yanchor="bottom", y=1.05, x=0),
+        hovermode="closest",
+        meta={"frame_traces": indices},
+        updatemenus=[
+            dict(
+                type="buttons", direction="left", x=0.0, y=-0.07, xanchor="left", yanchor="top",
+                showactive=False, pad=dict(t=0, r=10),
+                buttons=[
+                    dict(label="▶ Play", method="animate",
+                         args=[None, {"frame": {"duration": PLAY_FRAME_MS, "redraw": redraw}, "fromcurrent": True,
+                                      "transition": {"duration": 0}, "mode": "immediate"}]),
+                    dict(label="❚❚ Pause", method="animate",
+                         args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]),
+                ],
+            )
+        ],
+    )
+    # The slider's steps and the frames stay plain dicts, added by ``at``: validating them would
+    # cost about a second a figure.
+    slider = dict(
+        x=0.17, len=0.83, y=-0.05, yanchor="top",
+        currentvalue=dict(prefix="animation at iteration ", font=dict(size=12)),
+        pad=dict(t=0),
+    )
+    spec = fig.to_dict()
+    data, moving = tuple(spec["data"]), tuple(dynamic)
+    return DescentAnimation(
+        n_iter=int(result.n_iter), data=data, layout=spec["layout"], moving=moving, frames_at=frames_at,
+        frames=tuple(_animation_frame(int(m), data, moving) for m in frames_at), slider=slider, step_args=step_args,
+    )
+
+
+def _animation_frame(m: int, data: tuple, moving: tuple) -> go.Frame:
+    """Frame ``m``: the changing keys of each moving trace at iteration m."""
+    return _raw_frame(str(m), [index for index, *_ in moving],
+                      [({"type": data[index]["type"], **_only(build(m), changing)}, compact)
+                       for index, build, changing, compact in moving])
+
+
+def _only(trace: dict, keys: tuple[str, ...]) -> dict:
+    """The entries of ``trace`` named in ``keys``."""
+    return {key: trace[key] for key in keys if key in trace}
+
+
+def _raw_frame(name: str, traces: list[int], data: list[tuple[dict, tuple[str, ...]]]) -> go.Frame:
+    """A frame whose traces are stored as given, skipping plotly's per-property validation.
+
+    The traces are built by this module from known-good keys; validating ~400 of them per
+    figure costs about a second on every scrubber move, for nothing. ``data`` pairs each trace
+    with its display-only keys, whose float arrays go as float32 where that is exact to the eye.
+    """
+    frame = go.Frame(name=name, traces=traces)
+    frame._orphan_props["data"] = [{key: _packed(value, compact=key in compact) for key, value in trace.items()}
+                                   for trace, compact in data]
+    return frame
+
+
+# float32 is used only when its rounding moves no value by more than this fraction of the
+# values' range: far below a pixel (1e-4 of an 800-pixel axis is 0.08 pixels).
+_F4_TOLERANCE = 1e-4
+
+
+def _packed(value, compact: bool = False):
+    """Numeric arrays in plotly.js's typed-array form ({"dtype", "bdata"[, "shape"]}), as plotly
+    itself sends them (plotly's own converter is ~1 ms an array: too slow for a few hundred).
+
+    With ``compact``, floats go as float32 (half the bytes) when that rounding stays under
+    ``_F4_TOLERANCE`` of their range; values near a large offset (an intercept of 1e6 that
+    moves by 1e-3) keep float64.
+
+    Examples
+    --------
+    >>> _packed(np.array([0.5, 1.5]), compact=True)["dtype"]
+    'f4'
+    >>> _packed(np.array([1e6, 1e6 + 1e-3]), compact=True)["dtype"]
+    'f8'
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
+        dtype = "f8" if value.dtype.kind == "f" else "i4"
+        if dtype == "f8" and compact:
+            single = value.astype("<f4")
+            span = float(np.ptp(value)) or max(1.0, float(np.max(np.abs(value))))
+            with np.errstate(invalid="ignore", over="ignore"):
+                error = np.max(np.abs(single.astype(float) - value))
+            if np.isfinite(error) and error <= _F4_TOLERANCE * span:
+                dtype = "f4"
+        # plotly.js has no 64-bit integer arrays; row and step numbers fit in int32.
+        array = np.ascontiguousarray(value, dtype="<" + dtype)
+        out = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+        if array.ndim > 1:
+            out["shape"] = ", ".join(str(n) for n in array.shape)
+        return out
+    return value
+
+
+def _padded(values: np.ndarray, pad: float = 0.08) -> list[float]:
+    """An axis range holding ``values`` with a margin.
+
+    Examples
+    --------
+    >>> _padded(np.array([0.0, 10.0]), pad=0.1)
+    [-1.0, 11.0]
+    """
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else max(1.0, abs(hi))
+    return [lo - pad * span, hi + pad * span]
+
+
+def _view_range(data: np.ndarray, moving: np.ndarray, reach: float = 1.0) -> list[float]:
+    """An axis range for the data that also follows the moving model, up to ``reach`` data
+    spans beyond the data on either side: the early steps stay in view, a diverging run
+    leaves it instead of squashing the data flat.
+
+    Examples
+    --------
+    >>> _view_range(np.array([10.0, 20.0]), np.array([0.0, 15.0]), reach=1.0)
+    [-1.6, 21.6]
+    >>> _view_range(np.array([10.0, 20.0]), np.array([-1e9, 1e9]), reach=1.0)
+    [-2.4, 32.4]
+    """
+    lo, hi = float(np.min(data)), float(np.max(data))
+    span = hi - lo if hi > lo else max(1.0, abs(hi))
+    moving = np.asarray(moving, dtype=float)
+    moving = moving[np.isfinite(moving)]
+    if moving.size:
+        lo = max(min(lo, float(moving.min())), lo - reach * span)
+        hi = min(max(hi, float(moving.max())), hi + reach * span)
+    return _padded(np.array([lo, hi]))
