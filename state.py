@@ -700,7 +700,7 @@ def gd(settings: GDSettings | None = None):
 
 
 @st.cache_resource(show_spinner="Drawing…", max_entries=64, ttl=CACHE_TTL)
-def _cached_chart(ident: tuple, key: str, config: tuple, _build):
+def _cached_chart(ident: str, key: str, config: tuple, _build):
     out = _build()
     figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
     st.plotly_chart(figure, key=key, config=dict(config))
@@ -728,7 +728,10 @@ def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple
     tuple
         ``rest``: what ``build`` returned after the figure (summaries, notes); empty for a bare figure.
     """
-    return _cached_chart(ident=ident, key=key, config=tuple(sorted((config or {}).items())), _build=build)
+    # repr, not the tuple: Streamlit hashes a dataclass in the ident (the model, the settings) field by
+    # field on every call, several ms a rerun; for these values (str, numbers, None, frozen dataclasses
+    # of those) equal reprs mean equal idents.
+    return _cached_chart(ident=repr(ident), key=key, config=tuple(sorted((config or {}).items())), _build=build)
 
 
 def fingerprint() -> tuple:
