@@ -90,10 +90,11 @@ def encode(shared: Shared) -> dict[str, str]:
     if r.kind != "upload" and shared.spec is not None and _spec_is_shareable(shared.spec):
         q.update(_encode_spec(shared.spec))
     q.update({k: _num(v) if not isinstance(v, str) else v for k, v in _fit_fields(shared.fit).items()})
-    q.update({k: _num(v) for k, v in _gd_fields(shared.gd).items()})
+    q.update({k: _num(v) for k, v in _short_fields(shared.gd, _GD_KEYS).items()})
     if shared.iteration:
         q["k"] = str(int(shared.iteration))
-    q.update({short: v if isinstance(v, str) else _num(v) for short, v in _reg_fields(shared.reg).items()})
+    reg = _short_fields(shared.reg, _REG_KEYS)
+    q.update({short: v if isinstance(v, str) else _num(v) for short, v in reg.items()})
     if shared.reg_lambda is not None:
         q["lam"] = _num(float(shared.reg_lambda))
     if shared.lesson is not None and shared.lesson != 1:  # like k = 0, the first lesson goes without saying
@@ -202,9 +203,7 @@ def _fit_fields(fit: Mapping[str, Any]) -> dict[str, Any]:
 def _decode_fit(query: Mapping[str, str]) -> dict[str, Any]:
     fit: dict[str, Any] = {}
     if "method" in query:
-        if query["method"] not in _METHODS:
-            raise ModelError(f"link parameter 'method' must be one of {_METHODS}; got {query['method']!r}")
-        fit["method"] = query["method"]
+        fit["method"] = _choice(query, "method", _METHODS)
     if "alpha" in query:
         fit["alpha"] = _float(query, "alpha", 1e-6, 0.5)
     return fit
@@ -215,8 +214,9 @@ _GD_KEYS = {"learning_rate": "lr", "n_iter": "iters", "batch_size": "batch", "mo
             "standardize": "gstd", "seed": "gseed", "ridge": "ridge"}
 
 
-def _gd_fields(gd: Mapping[str, Any]) -> dict[str, Any]:
-    return {short: gd[name] for name, short in _GD_KEYS.items() if gd.get(name) is not None}
+def _short_fields(values: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+    """``values`` under their short link names (``keys``: name -> short name), the unset ones left out."""
+    return {short: values[name] for name, short in keys.items() if values.get(name) is not None}
 
 
 def _decode_gd(query: Mapping[str, str]) -> dict[str, Any]:
@@ -236,16 +236,10 @@ def _decode_gd(query: Mapping[str, str]) -> dict[str, Any]:
 _REG_KEYS = {"penalty": "pen", "alpha": "mix", "standardize": "rstd", "cv_seed": "rseed"}
 
 
-def _reg_fields(reg: Mapping[str, Any]) -> dict[str, Any]:
-    return {short: reg[name] for name, short in _REG_KEYS.items() if reg.get(name) is not None}
-
-
 def _decode_reg(query: Mapping[str, str]) -> dict[str, Any]:
     reg: dict[str, Any] = {}
     if "pen" in query:
-        if query["pen"] not in PENALTIES:
-            raise ModelError(f"link parameter 'pen' must be one of {PENALTIES}; got {query['pen']!r}")
-        reg["penalty"] = query["pen"]
+        reg["penalty"] = _choice(query, "pen", PENALTIES)
     if "mix" in query:
         low, high = _MIX_RANGE
         steps = _float(query, "mix", low, high) / _MIX_STEP
@@ -299,6 +293,12 @@ def _float(query: Mapping[str, str], key: str, low: float, high: float) -> float
     if not (math.isfinite(value) and low <= value <= high):
         raise ModelError(f"link parameter {key!r} must be a number from {low:g} to {high:g}; got {text!r}")
     return value
+
+
+def _choice(query: Mapping[str, str], key: str, options: tuple[str, ...]) -> str:
+    if query[key] not in options:
+        raise ModelError(f"link parameter {key!r} must be one of {options}; got {query[key]!r}")
+    return query[key]
 
 
 def _bool(query: Mapping[str, str], key: str, default: bool) -> bool:
