@@ -81,6 +81,18 @@ def _check(at, what: str) -> None:
         raise RuntimeError(f"{what} raised: {[e.value for e in at.exception]}")
 
 
+def _row(page: str, n: int, walls, cpus) -> dict:
+    """Medians of the reruns' wall and CPU seconds, judged against the budget for ``n`` rows."""
+    rerun = statistics.median(walls)
+    budget = BUDGET_MS.get(n)
+    return {
+        "page": page, "n": n, "repeats": len(walls),
+        "rerun_s": rerun, "rerun_cpu_s": statistics.median(cpus),
+        "budget_s": None if budget is None else budget / 1e3,
+        "met": None if budget is None else bool(rerun * 1e3 <= budget),
+    }
+
+
 def page_times(page: str, n: int, repeats: int) -> dict:
     """First view and cached rerun of one page at ``n`` rows (medians of ``repeats`` reruns)."""
     at = _open(page, n)
@@ -89,15 +101,7 @@ def page_times(page: str, n: int, repeats: int) -> dict:
     at.run()  # anything computed lazily on the first view is cached now
     walls, cpus = zip(*(_timed(at.run) for _ in range(repeats)), strict=True)
     _check(at, f"{page} at N={n}")
-    rerun = statistics.median(walls)
-    budget = BUDGET_MS.get(n)
-    return {
-        "page": page, "n": n, "repeats": repeats,
-        "first_view_s": first_wall, "first_view_cpu_s": first_cpu,
-        "rerun_s": rerun, "rerun_cpu_s": statistics.median(cpus),
-        "budget_s": None if budget is None else budget / 1e3,
-        "met": None if budget is None else bool(rerun * 1e3 <= budget),
-    }
+    return {**_row(page, n, walls, cpus), "first_view_s": first_wall, "first_view_cpu_s": first_cpu}
 
 
 def scrub_times(n: int, repeats: int) -> dict:
@@ -112,14 +116,7 @@ def scrub_times(n: int, repeats: int) -> dict:
         _check(at, f"the GD scrubber at N={n}")
         walls.append(wall)
         cpus.append(cpu)
-    rerun = statistics.median(walls)
-    budget = BUDGET_MS.get(n)
-    return {
-        "page": "descent: Next ›", "n": n, "repeats": repeats,
-        "rerun_s": rerun, "rerun_cpu_s": statistics.median(cpus),
-        "budget_s": None if budget is None else budget / 1e3,
-        "met": None if budget is None else bool(rerun * 1e3 <= budget),
-    }
+    return _row("descent: Next ›", n, walls, cpus)
 
 
 def section_app(sizes: list[int], repeats: int) -> dict:
