@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from linreg.datasets import DATASETS, load_dataset
@@ -524,6 +525,10 @@ def _data() -> tuple[str, pd.DataFrame]:
 # weigh ~100 MB, so entries expire a while after their last use and each cache holds a few: memory
 # comes back after the visitors leave.
 CACHE_TTL = "20m"
+# Streamlit hashes a dataclass argument by ``dataclasses.asdict``, a deep copy walked value by value:
+# a few ms a rerun over the cached calls of a page. The model and the GD settings are frozen, made of
+# strings, numbers and tuples of those, so their repr is the same exactly when they are.
+CACHE_HASH = {"linreg.design.ModelSpec": repr, GDSettings: repr}
 
 # Each cached function is pure: its result depends only on its arguments, and the
 # unhashed ``_df`` is determined by ``key`` (its content hash). They are called with keyword
@@ -554,14 +559,14 @@ def _read_only(value):
 # The design, the fit and the descent run hold arrays of N rows. st.cache_data would unpickle a
 # copy of them on every call, several times a rerun: ~90 ms a rerun at N = 1e6. They are
 # shared instead (st.cache_resource), with read-only arrays.
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_design(key: str, spec, _df: pd.DataFrame):
     from linreg.design import build_design
 
     return _read_only(build_design(_df, spec))
 
 
-@st.cache_resource(show_spinner="Fitting…", max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner="Fitting…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
     from linreg.design import fit_design
 
@@ -573,7 +578,7 @@ def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
         return _read_only(fit_design(design_, method=method, alpha=alpha))
 
 
-@st.cache_resource(show_spinner="Running gradient descent…", max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner="Running gradient descent…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
@@ -703,8 +708,27 @@ def gd(settings: GDSettings | None = None):
 def _cached_chart(ident: str, key: str, config: tuple, _build):
     out = _build()
     figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
-    st.plotly_chart(figure, key=key, config=dict(config))
+    st.plotly_chart(_Encoded(figure) if isinstance(figure, dict) else figure, key=key, config=dict(config))
     return rest
+
+
+class _Encoded(go.Figure):
+    """A figure already in plotly's JSON form (a ``to_dict()``), sent to st.plotly_chart as it is.
+
+    st.plotly_chart sends a Figure as its ``to_dict()``, and turns a dict into a Figure first,
+    validating every value. The GD animation's spec at a step (``DescentAnimation.spec``) is put
+    together from parts plotly validated and encoded when the animation was built; going through a
+    Figure again costs ~25 ms a scrubber move. ``tests/app/test_descent_page.py`` checks the chart
+    the page sends is plotly's own JSON of the figure, so a Streamlit that sends figures another
+    way fails there.
+    """
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
 
 
 def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple:
@@ -717,7 +741,8 @@ def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple
         data key, model and settings behind it (``fingerprint()`` holds all of those), plus any
         widget values it uses. Two calls with the same ``ident`` and ``key`` draw the same chart.
     build : callable
-        ``build() -> Figure`` or ``build() -> (Figure, *rest)``; called only on a cache miss.
+        ``build() -> Figure`` or ``build() -> (Figure, *rest)``; called only on a cache miss. The Figure
+        may also be a dict already in plotly's JSON form (``DescentAnimation.spec``), sent as it is.
     key : str
         The element key of the chart.
     config : dict, optional
@@ -779,7 +804,7 @@ def md_code(text: object) -> str:
 # ---------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner="Computing the penalty path…", max_entries=16, ttl=CACHE_TTL)
+@st.cache_data(show_spinner="Computing the penalty path…", max_entries=16, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
     from linreg.penalized import penalty_path as _penalty_path
 
@@ -787,7 +812,7 @@ def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df
     return _penalty_path(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept, terms=d.terms)
 
 
-@st.cache_data(show_spinner="Cross-validating…", max_entries=16, ttl=CACHE_TTL)
+@st.cache_data(show_spinner="Cross-validating…", max_entries=16, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: int, seed: int, _df: pd.DataFrame):
     from linreg.penalized import cross_validate
 
@@ -796,7 +821,7 @@ def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: in
                           terms=d.terms, k=k, seed=seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_penalized(key: str, spec, lam: float, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
     from linreg.penalized import fit_penalized
 
@@ -866,7 +891,7 @@ def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int
 # N = 1e5 cost 165 ms of CPU instead of 105 ms, over the page's 150 ms budget. The value is only
 # read, by the page and by st.plotly_chart (which copies a figure before serializing it), so one
 # shared copy is safe. Same key, limits and expiry as the cache_data wrappers above.
-@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_residual_plots(key: str, spec, alpha: float, top: int, _df: pd.DataFrame):
     from linreg import diagnostics
     from linreg.plots import residuals as plots
@@ -903,7 +928,7 @@ def residual_plots(top: int = 10):
 
 # The animation holds everything but the iteration on show (frames, surfaces, layout); moving the
 # scrubber only asks it for the figure at k, a few ms instead of building the whole figure again.
-@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL)
+@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float, feature: int | None,
                               i: int, j: int, _df: pd.DataFrame):
     from linreg.plots.animation import descent_animation
@@ -916,7 +941,7 @@ def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float
 
 
 # The arithmetic of a step is a pass over every row (N = 1e6: ~80 ms): once per step on show.
-@st.cache_data(show_spinner=False, max_entries=32, ttl=CACHE_TTL)
+@st.cache_data(show_spinner=False, max_entries=32, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_step_view(key: str, spec, settings: GDSettings, k: int, rows: int, _df: pd.DataFrame):
     from linreg.plots.descent import step_view as _step_view
 
@@ -925,7 +950,7 @@ def _cached_step_view(key: str, spec, settings: GDSettings, k: int, rows: int, _
     return _step_view(result, k, range(rows), row_labels=design_.row_labels, terms=design_.terms)
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
 def _cached_rate_bounds(key: str, spec, standardize: bool, _df: pd.DataFrame) -> tuple[float, float]:
     from linreg.descent import learning_rate_bounds
 
@@ -955,7 +980,7 @@ def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *
     view = {"feature": None if feature is None else int(feature), "i": int(i), "j": int(j)}
     chart(("descent", data_key_, spec, settings, alpha, int(k)) + tuple(view.values()),
           lambda: _cached_descent_animation(key=data_key_, spec=spec, settings=settings, alpha=alpha, **view,
-                                            _df=df).at(k), key=key)
+                                            _df=df).spec(k), key=key)
 
 
 def step_view(k: int, rows: int):

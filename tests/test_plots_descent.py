@@ -7,6 +7,7 @@ import json
 import math
 
 import numpy as np
+import plotly.io
 import pytest
 from numpy.testing import assert_allclose
 
@@ -164,6 +165,18 @@ def test_one_animation_serves_every_iteration(plane_run):
     assert [f["name"] for f in spec["frames"]] == [step["label"] for step in slider["steps"]]
     assert slider["steps"][slider["active"]]["label"] == str(k)
     assert len(spec["frames"]) == len(built.frames) + 1
+
+
+@pytest.mark.parametrize("view", [dict(i=1, j=2), dict(feature=0), dict(feature=None)])
+def test_spec_is_plotlys_own_json_of_the_figure(plane_run, view):
+    # The app sends spec(k) without a Figure; it must be what plotly itself makes of at(k),
+    # byte for byte in the encoded arrays (plotly narrows integers: row numbers go as i2).
+    r = plane_run
+    built = animation.descent_animation(r, **view)
+    between = next(m for m in range(r.n_iter) if m not in set(built.frames_at.tolist()))
+    for k in (0, 1, between, r.n_iter):
+        assert json.loads(plotly.io.to_json(built.spec(k), validate=False)) == _spec(built.at(k))
+    assert _spec(built.at(7)) == _spec(animation.descent_figure(r, 7, **view))
 
 
 def test_contour_is_the_loss_at_the_grid_points(line_run):

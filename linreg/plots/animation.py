@@ -128,6 +128,33 @@ class DescentAnimation:
         -------
         plotly.graph_objects.Figure with ``frames``.
         """
+        data, layout, frames = self._parts(k)
+        fig = go.Figure(data=data)
+        # The layout and the frames were validated when the animation was built; validating them
+        # again (the slider alone has ~50 steps) would cost more than everything else here.
+        # A figure's layout object reads its props from ``fig._layout``, so this is what it holds.
+        fig._layout = layout
+        fig._frame_objs = frames
+        return fig
+
+    def spec(self, k: int) -> dict:
+        """``at(k).to_dict()``, plotly's JSON form of the figure, made without a Figure.
+
+        Sending a Figure copies, walks and validates its ~4,000 values again (about 25 ms on
+        every scrubber move); here every part but the moving traces at ``k`` was encoded when
+        the animation was built, and the moving traces keep the keys plotly validated then.
+        The nested parts are shared with the animation: read them, do not change them.
+
+        Returns
+        -------
+        dict with ``data``, ``layout`` and ``frames``, ready for ``plotly.io.to_json``.
+        """
+        data, layout, frames = self._parts(k)
+        return {"data": [{key: _packed(value) for key, value in trace.items()} for trace in data],
+                "layout": layout, "frames": [frame._props for frame in frames]}
+
+    def _parts(self, k: int) -> tuple[list[dict], dict, tuple]:
+        """The traces (moving ones at ``k``), the layout with its slider at ``k`` and the frames."""
         k = min(max(int(k), 0), self.n_iter)
         data = list(self.data)
         for index, build, _, _ in self.moving:
@@ -137,16 +164,11 @@ class DescentAnimation:
         if position == len(frames_at) or frames_at[position] != k:
             frames_at = np.insert(frames_at, position, k)
             frames = frames[:position] + (_animation_frame(k, self.data, self.moving),) + frames[position:]
-        fig = go.Figure(data=data)
-        # The layout and the frames were validated when the animation was built; validating them
-        # again (the slider alone has ~50 steps) would cost more than everything else here.
-        # A figure's layout object reads its props from ``fig._layout``, so this is what it holds.
-        fig._layout = {**self.layout, "sliders": [{
+        layout = {**self.layout, "sliders": [{
             **self.slider, "active": position,
             "steps": [dict(method="animate", label=str(m), args=[[str(m)], self.step_args]) for m in frames_at],
         }]}
-        fig._frame_objs = frames
-        return fig
+        return data, layout, frames
 
 
 def descent_animation(
@@ -501,7 +523,7 @@ def _packed(value, compact: bool = False):
     'f8'
     """
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
-        dtype = "f8" if value.dtype.kind == "f" else "i4"
+        dtype = "f8" if value.dtype.kind == "f" else _int_type(value)
         if dtype == "f8" and compact:
             single = value.astype("<f4")
             span = float(np.ptp(value)) or max(1.0, float(np.max(np.abs(value))))
@@ -509,13 +531,25 @@ def _packed(value, compact: bool = False):
                 error = np.max(np.abs(single.astype(float) - value))
             if np.isfinite(error) and error <= _F4_TOLERANCE * span:
                 dtype = "f4"
-        # plotly.js has no 64-bit integer arrays; row and step numbers fit in int32.
         array = np.ascontiguousarray(value, dtype="<" + dtype)
         out = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
         if array.ndim > 1:
             out["shape"] = ", ".join(str(n) for n in array.shape)
         return out
     return value
+
+
+def _int_type(values: np.ndarray) -> str:
+    """The narrowest of plotly.js's integer types that holds ``values``, as plotly picks it
+    (plotly.js has no 64-bit integers; float64 holds larger ones exactly up to 2**53).
+
+    Examples
+    --------
+    >>> _int_type(np.array([0, 200])), _int_type(np.array([-1, 40_000])), _int_type(np.array([2**40]))
+    ('i2', 'i4', 'f8')
+    """
+    lo, hi = int(values.min()), int(values.max())
+    return next((code for code in ("i1", "i2", "i4") if np.iinfo(code).min <= lo and hi <= np.iinfo(code).max), "f8")
 
 
 def _padded(values: np.ndarray, pad: float = 0.08) -> list[float]:

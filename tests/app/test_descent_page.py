@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 import linreg.descent
 from linreg.descent import gradient_descent
-from linreg.design import ModelSpec, build_design
+from linreg.design import ModelSpec, build_design, fit_design
+from linreg.plots import animation
 from linreg.plots._common import fmt
 from linreg.plots.descent import _tex
 
@@ -116,6 +117,22 @@ def test_scrubber_moves_the_shown_iteration_and_numbers():
     at.button(key="gd_first").click().run()
     _check_step(at, g, 0)
     assert not at.exception and not at.error
+
+
+def test_the_chart_sent_is_plotlys_own_figure_at_the_step():
+    # The page hands Streamlit the animation's JSON without a plotly Figure (state._Encoded);
+    # what reaches the browser must be what plotly makes of the figure built here from scratch,
+    # at a step with a frame of its own and at one between frames.
+    at = _page()
+    design, g = _expected(at)
+    g = gradient_descent(design.X, design.y, learning_rate=g.learning_rate, n_iter=g.n_iter,
+                         intercept=design.intercept, standardize=g.standardize, terms=design.terms)
+    ols = fit_design(design)
+    for k in (0, 5, 6):
+        at.slider(key="gd_k").set_value(k).run()
+        figure = animation.descent_figure(g, k, ols_coef=ols.coef, i=0, j=1, terms=design.terms,
+                                          row_labels=design.row_labels)
+        assert _descent_chart(at) == json.loads(figure.to_json())
 
 
 def test_scrubbing_never_reruns_the_descent(monkeypatch):
