@@ -6,6 +6,7 @@ the navigation, and draws the shared sidebar summary; each page lives in ``pages
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -14,16 +15,19 @@ import state
 from linreg.exceptions import LinregError
 
 
-# (file, title, icon, url path); url None lets Streamlit derive it from the file name.
+# (file, title, icon). A page's URL is its file's name: on a freshly started server, Streamlit
+# answers the first request in its old pages/ mode, which knows pages only by file name, before
+# state.through_app hands the session to this file; any other URL would show "Page not found" first.
 PAGES = [
-    ("pages/data.py", "Data", "📂", "data"),
-    ("pages/fit.py", "Fit", "📈", "fit"),
-    ("pages/residuals.py", "Residuals", "🔍", "residuals"),
-    ("pages/descent.py", "Gradient descent", "⛰️", "gradient-descent"),
-    ("pages/compare.py", "Compare", "⚖️", "compare"),
-    ("pages/regularization.py", "Regularization", "🪢", "regularization"),
-    ("pages/learn.py", "Learn", "🎓", "learn"),
+    ("pages/data.py", "Data", "📂"),
+    ("pages/fit.py", "Fit", "📈"),
+    ("pages/residuals.py", "Residuals", "🔍"),
+    ("pages/descent.py", "Gradient descent", "⛰️"),
+    ("pages/compare.py", "Compare", "⚖️"),
+    ("pages/regularization.py", "Regularization", "🪢"),
+    ("pages/learn.py", "Learn", "🎓"),
 ]
+URLS = [Path(path).stem for path, *_ in PAGES]
 
 
 def _sidebar_summary() -> None:
@@ -53,8 +57,8 @@ def _share_link(url_path: str) -> None:
         st.markdown("**Share this view**")
         base = (st.context.url or "").split("?")[0].rstrip("/")
         # The URL the session opened with may be a page's; the link names the page on show now.
-        for _, _, _, url in PAGES:
-            if url and base.endswith("/" + url):
+        for url in URLS:
+            if base.endswith("/" + url):
                 base = base[: -len(url) - 1]
         link = f"{base}/{url_path}" if url_path else f"{base}/"
         st.code(f"{link}?{urlencode(query)}" if query else link, language=None, wrap_lines=True)
@@ -69,7 +73,7 @@ st.set_page_config(page_title="Linear regression", page_icon="📈", layout="wid
 state.init()
 
 pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
-         for i, (path, title, icon, url) in enumerate(PAGES)]
+         for i, ((path, title, icon), url) in enumerate(zip(PAGES, URLS))]
 nav = st.navigation(pages)
 if state.link_error():
     st.warning(state.link_error())

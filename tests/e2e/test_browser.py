@@ -14,7 +14,7 @@ from .conftest import start_app, stop_app, wait_for_app
 pytestmark = pytest.mark.e2e
 
 PAGES = [("", "Data"), ("fit", "Fit"), ("residuals", "Residuals"),
-         ("gradient-descent", "Gradient descent"), ("compare", "Compare"),
+         ("descent", "Gradient descent"), ("compare", "Compare"),
          ("regularization", "Regularization"), ("learn", "Learn")]
 
 
@@ -147,6 +147,8 @@ def test_a_deep_link_to_a_freshly_started_server_goes_through_the_app(browser):
         wait_for_app(page, timeout=60_000)
         page.wait_for_selector("text=Share this view", timeout=30_000)  # app.py's sidebar
         assert page.locator("h1").first.inner_text().startswith("🪢 Regularization")
+        # The old mode found the page too (URLs are file names), so no "Page not found" dialog.
+        assert page.locator("text=Page not found").count() == 0
         nav = page.locator('[data-testid="stSidebarNav"] a')
         titles = [nav.nth(i).inner_text().split("\n")[-1] for i in range(nav.count())]
         assert titles == ["Data", "Fit", "Residuals", "Gradient descent", "Compare", "Regularization", "Learn"]
