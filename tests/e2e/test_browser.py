@@ -101,6 +101,24 @@ def test_gd_scrubber_moves(page, base_url):
     _no_exception(page)
 
 
+def test_gd_play_animates_in_the_browser(page, base_url):
+    # Play runs the frames in plotly.js, with no round trip: the figure's own slider moves on.
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    _open(page, base_url, "descent")
+    shown = page.locator("text=/animation at iteration \\d+/").first
+    shown.wait_for(timeout=30_000)
+    start = int(shown.text_content().split()[-1])
+    chart = page.locator('[data-testid="stPlotlyChart"]').last
+    chart.scroll_into_view_if_needed()
+    chart.locator(".updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_function(
+        "s => { const el = [...document.querySelectorAll('text')].find(t => t.textContent.startsWith('animation at'));"
+        " return el && parseInt(el.textContent.split(' ').pop()) > s; }", arg=start + 4, timeout=20_000)
+    assert not errors, errors
+    _no_exception(page)
+
+
 def _metrics(page) -> dict[str, str]:
     tiles = page.locator('[data-testid="stMetric"]')
     return {tiles.nth(i).locator('[data-testid="stMetricLabel"]').inner_text():
