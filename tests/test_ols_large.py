@@ -16,7 +16,7 @@ import pytest
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
 
-from linreg import ols
+from linreg import _rows, ols
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import RankDeficiencyWarning
 from linreg.ols import fit_ols
@@ -167,7 +167,7 @@ def test_polynomial_basis_on_the_fast_path(monkeypatch, cholqr2_calls):
 def test_worker_threads_do_not_change_the_answer(monkeypatch, workers):
     X, y = make_large(11, n=50_001)
     ref = fit_ols(X, y)
-    monkeypatch.setattr(ols, "_WORKERS", workers)
+    monkeypatch.setattr(_rows, "_WORKERS", workers)  # read where the row blocks are split
     res = fit_ols(X, y)
     assert_allclose(res.coef, ref.coef, rtol=1e-12)
     assert_allclose(res.leverage, ref.leverage, rtol=1e-12)

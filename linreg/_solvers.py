@@ -1,0 +1,539 @@
+"""The least-squares solvers behind :func:`linreg.ols.fit_ols`, and the constants that steer them.
+
+Each solver takes the working design ``Z`` (n, k), the design itself or a
+well-conditioned basis of it, and ``y`` (n,), and returns a :class:`_Solve`:
+coefficients, covariance, fitted values, residuals and leverages in the working
+parametrisation, on the kept (non-aliased) columns only. :mod:`linreg.ols`
+chooses the solver and turns its answer into an :class:`~linreg.ols.OLSResult`
+(the statistics, the notes, the map back to the raw terms); the module
+docstring there says which solver runs when.
+
+- :func:`_solve_qr` (``method="qr"``) dispatches by size and conditioning to
+  :func:`_solve_qr_fast` (LAPACK Householder in float64, refined when needed)
+  or :func:`_solve_qr_precise` (Householder in extended precision);
+  :func:`_solve_cholqr2` is tried before it, by ``fit_ols``, for large designs.
+- :func:`_solve_svd` (``method="svd"``) and :func:`_solve_normal`
+  (``method="normal"``).
+- The building blocks they share: exact power-of-two column scaling, aliasing by
+  R's limited pivoting, Householder QR in ``np.longdouble``, condition numbers
+  and residuals accumulated in extended precision.
+
+They are apart from :mod:`linreg.ols` because they are the numerical core: what
+decides the digits of the answer is here, what reports it is there. The row
+blocks and threads of the CholeskyQR2 passes are in :mod:`linreg._rows`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks, _Rows
+from .exceptions import ModelError
+
+# A scaled (unit-norm) column whose part orthogonal to the earlier kept columns has
+# a norm below this is aliased. R's lm uses 1e-7, which drops a genuine column of
+# NIST Filip and x^3 next to x, x^2 for x in [1000, 1001] (a real 1e-10 component);
+# float64 rounding of an exactly dependent column leaves ~1e-16, which the decision,
+# made in extended precision, sees as such.
+ALIAS_TOL = 1e-13
+# Above this condition number (of the column-scaled working design) the float64
+# solution may lose more than ~4 digits, so we re-solve in extended precision.
+PRECISE_COND = 1e4
+# Problems this small (n * k) are always solved in extended precision: it costs
+# milliseconds and gives the last digits for free.
+PRECISE_SIZE = 100_000
+# Large problems up to this scaled condition number stay on float64 Householder,
+# refined with extended-precision residuals (corrected semi-normal equations,
+# which converge while cond^2 * eps < 1); beyond it the slow extended-precision
+# Householder takes over.
+REFINE_COND = 1e7
+# Rounds of iterative refinement with extended-precision residuals.
+REFINE_ROUNDS = 3
+# CholeskyQR2 (large, well-conditioned designs; its row blocks and threads are in
+# _rows): ||Q1^T Q1 - I|| is ~cond^2 eps <= 1e-8 when it applies (CholeskyQR2
+# still works up to ~0.1), and |trace(Q^T Q) - k| ~ 1e-14 for the final Q: far
+# above these tolerances something went wrong, and Householder takes over.
+ORTHO_TOL = 1e-4
+TRACE_TOL = 1e-8
+
+_LD = np.longdouble
+
+
+@dataclass(frozen=True, eq=False)
+class _Solve:
+    """What a solver returns, in the working parametrisation (float64 or longdouble)."""
+
+    coef: np.ndarray  # (r,) kept columns only
+    cov_unscaled: np.ndarray  # (r, r) (Z^T Z)^{-1} on the kept columns
+    fitted: np.ndarray  # (n,)
+    resid: np.ndarray  # (n,)
+    leverage: np.ndarray  # (n,)
+    kept: np.ndarray  # (r,) indices of kept columns
+    cond_scaled: float  # condition number of the column-scaled kept working design
+    r_factor: np.ndarray  # (r, r) with the singular values of the unscaled kept working design
+
+
+# =============================================================================
+# solvers
+# =============================================================================
+def _solve_qr(Z: np.ndarray, y: np.ndarray) -> _Solve:
+    n, k = Z.shape
+    if n * k > PRECISE_SIZE:
+        fast = _solve_qr_fast(Z, y)
+        if fast is not None:
+            return fast
+    return _solve_qr_precise(Z, y)
+
+
+def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve | None:
+    """CholeskyQR2 for large, well-conditioned designs; None when it does not apply.
+
+    The working design is W = [1, A - c] with an intercept, else W = A. ``c``
+    shifts only the columns whose mean (from a sample of rows) is large against
+    their spread: centring has only to make W well conditioned, since the ones
+    column stays in W. Three passes over the rows, a block at a time (the
+    (n, k) Q is never held):
+
+    1. G = W^T W; R1 = chol(G);
+    2. Q1 = W R1^{-1}: G2 = Q1^T Q1, R2 = chol(G2), Q1^T y;
+    3. Q = W R^{-1} with R = R2 R1: leverage = row sums of Q^2, fitted = Q Q^T y.
+
+    One Cholesky QR leaves Q1 orthogonal only to ~cond(W)^2 eps; the second
+    pass restores orthogonality to ~eps, which makes R as accurate as
+    Householder's (Yamamoto et al., ETNA 44, 2015) while the work is all
+    matrix-matrix products. It needs cond(W)^2 eps << 1, so we return None (the
+    Householder path takes over) when the column-scaled condition number of W
+    exceeds PRECISE_COND, a Cholesky fails, or Q is far from orthogonal.
+    """
+    n, p = A.shape
+    k = p + int(intercept)
+    c = np.zeros(p)
+    cy = 0.0
+    if intercept:
+        step = max(1, n // 4096)
+        sample = A[::step]
+        mean = sample.mean(axis=0)
+        shift = np.abs(mean) > sample.std(axis=0)
+        c[shift] = mean[shift]
+        cy = float(y[::step].mean())
+    blocks = _row_blocks(n)
+    w = _Rows(A, c if c.any() else None, intercept)
+
+    def gram(a: int, b: int) -> np.ndarray:
+        G = np.zeros((k, k))
+        for i in range(a, b, _CHUNK):
+            w.add_gram(i, min(i + _CHUNK, b), G)
+        return G
+
+    with _one_blas_thread():
+        G = sum(_map_blocks(gram, blocks))
+        if not np.all(np.isfinite(G)):
+            return None
+        d = np.sqrt(np.diagonal(G))
+        if np.any(d == 0):
+            return None
+        D = np.exp2(np.round(np.log2(d)))  # powers of two: scaling G by them is exact
+        try:
+            R1s = np.linalg.cholesky(G / np.outer(D, D)).T
+        except np.linalg.LinAlgError:
+            return None
+        cond = _cond(R1s)  # of W with unit-norm columns (G is accurate enough to tell)
+        if cond > PRECISE_COND:
+            return None
+        B1 = scipy.linalg.solve_triangular(R1s * D, np.eye(k), check_finite=False)
+
+        def second(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+            G2, q1y = np.zeros((k, k)), np.zeros(k)
+            out = np.empty((min(_CHUNK, b - a), k))
+            for i in range(a, b, _CHUNK):
+                j = min(i + _CHUNK, b)
+                q = w.times(i, j, B1, out[: j - i])
+                G2 += q.T @ q
+                q1y += (y[i:j] - cy) @ q
+            return G2, q1y
+
+        parts = _map_blocks(second, blocks)
+        G2 = sum(part[0] for part in parts)
+        q1y = sum(part[1] for part in parts)
+        # ||Q1^T Q1 - I|| ~ cond^2 eps here; far above that the first pass went wrong.
+        if not np.linalg.norm(G2 - np.eye(k)) < ORTHO_TOL:
+            return None
+        try:
+            R2 = np.linalg.cholesky(G2).T
+        except np.linalg.LinAlgError:  # pragma: no cover - G2 is near I here
+            return None
+        R = R2 @ (R1s * D)
+        B = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)  # rows of Q = rows of W @ B
+        qty = scipy.linalg.solve_triangular(R2, q1y, trans="T", check_finite=False)  # Q^T (y - cy)
+        g = B @ qty
+        leverage = np.empty(n)
+        fitted = np.empty(n)
+
+        def third(a: int, b: int) -> None:
+            out = np.empty((min(_CHUNK, b - a), k))
+            for i in range(a, b, _CHUNK):
+                j = min(i + _CHUNK, b)
+                q = w.times(i, j, B, out[: j - i])
+                np.einsum("ij,ij->i", q, q, out=leverage[i:j])
+                np.matmul(q, qty, out=fitted[i:j])
+
+        _map_blocks(third, blocks)
+    # trace(Q^T Q) = k for an orthonormal Q: a last, free check of the whole computation.
+    if not abs(float(np.sum(leverage)) - k) < TRACE_TOL * k:
+        return None
+    fitted += cy
+    resid = y - fitted
+    # Back from W = [1, A - c] to the raw design X1 = [1, A] = W T, T = [[1, c^T], [0, I]]:
+    # coef = T^{-1} g, (X1^T X1)^{-1} = T^{-1} (W^T W)^{-1} T^{-T}, X1's R factor = R T.
+    Tinv = np.eye(k, dtype=_LD)
+    T = np.eye(k)
+    coef = np.asarray(g, dtype=_LD)
+    if intercept:
+        Tinv[0, 1:] = -c
+        T[0, 1:] = c
+        coef[0] += cy
+    coef = Tinv @ coef
+    Bl = np.asarray(B, dtype=_LD)
+    cov_unscaled = Tinv @ (Bl @ Bl.T) @ Tinv.T
+    r_factor = R @ T
+    return _Solve(
+        coef=coef,
+        cov_unscaled=cov_unscaled,
+        fitted=fitted,
+        resid=resid,
+        leverage=leverage,
+        kept=np.arange(k),
+        cond_scaled=_cond(r_factor / _pow2_scale(r_factor)) if c.any() else cond,
+        r_factor=r_factor,
+    )
+
+
+def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
+    """Householder QR in float64 for large problems; None when it is not good enough.
+
+    None means a pivot is tiny (maybe aliasing) or the scaled condition number
+    exceeds PRECISE_COND: the extended-precision solver then takes over.
+    Memory: one (n, k + 1) work array; Q is never formed (leverages come from
+    rows of Z R^{-1}, computed in chunks).
+    """
+    n, k = Z.shape
+    D = _pow2_scale(Z)
+    Raug = _r_factor(Z, D, y)
+    R, qty = Raug[:k, :k], Raug[:k, k]
+    kept = np.arange(k)
+    if np.min(np.abs(np.diag(R))) <= 1e3 * ALIAS_TOL:
+        # Z/D = QR with Q orthonormal, so R's columns have Z's linear relations:
+        # R's limited pivoting on the small R decides aliasing (in longdouble).
+        kept = _householder_ld(np.asarray(R, dtype=_LD))[2]
+        if len(kept) == k:
+            return None
+        Z = Z[:, kept]
+        k = len(kept)
+        D = D[kept]
+        Raug = _r_factor(Z, D, y)
+        R, qty = Raug[:k, :k], Raug[:k, k]
+        if np.min(np.abs(np.diag(R))) <= 1e3 * ALIAS_TOL:
+            return None
+    cond = _cond(R)
+    if cond > REFINE_COND:
+        return None
+    Rinv = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)
+    g = Rinv @ qty
+    coef = g / D
+    Zf = np.asarray(Z, dtype=np.float64)
+    B = Rinv / D[:, None]  # rows of Q = Z D^{-1} R^{-1}; (Z^T Z)^{-1} = B B^T
+    step = 65536
+    if cond > PRECISE_COND:
+        # Refine: solve R^T R d = (Z/D)^T r with r = y - Z coef in longdouble.
+        coef = np.asarray(coef, dtype=_LD)
+        for _ in range(REFINE_ROUNDS):
+            ztr = _zt_residual_ld(Zf, y, coef, step)
+            coef = coef + np.asarray(B @ (B.T @ ztr), dtype=_LD)
+        resid = _residual_ld(Zf, y, coef, step)
+        fitted = np.asarray(y, dtype=_LD) - resid
+    else:
+        fitted = Zf @ coef
+        resid = y - fitted
+    leverage = np.empty(n)
+    for i in range(0, n, step):
+        Qi = Zf[i : i + step] @ B
+        leverage[i : i + step] = np.einsum("ij,ij->i", Qi, Qi)
+    return _Solve(
+        coef=coef,
+        cov_unscaled=(B @ B.T),
+        fitted=fitted,
+        resid=resid,
+        leverage=leverage,
+        kept=kept,
+        cond_scaled=cond,
+        r_factor=R * D,
+    )
+
+
+
+def _solve_qr_precise(Z: np.ndarray, y: np.ndarray) -> _Solve:
+    """Householder QR in extended precision with limited pivoting, plus refinement."""
+    n = Z.shape[0]
+    D = np.asarray(_pow2_scale(Z), dtype=_LD)
+    A = np.asarray(Z, dtype=_LD) / D
+    yl = np.asarray(y, dtype=_LD)
+    R, refl, kept = _householder_ld(A)
+    A = A[:, kept]
+    D = D[kept]
+    r = len(kept)
+    Q = _thin_q(refl, n)
+    g = _back_solve(R, Q.T @ yl)
+    # Refinement with longdouble residuals (the data are float64, so these
+    # products carry ~3 more digits than float64 would).
+    for _ in range(REFINE_ROUNDS):
+        res = yl - A @ g
+        g = g + _back_solve(R, Q.T @ res)
+    Rinv = _back_solve(R, np.eye(r, dtype=_LD))
+    coef = g / D
+    fitted = A @ g
+    return _Solve(
+        coef=coef,
+        cov_unscaled=(Rinv @ Rinv.T) / np.outer(D, D),
+        fitted=fitted,
+        resid=yl - fitted,
+        leverage=np.asarray(np.einsum("ij,ij->i", Q, Q), dtype=np.float64),
+        kept=kept,
+        cond_scaled=_cond(R),
+        r_factor=np.asarray(R * D, dtype=np.float64),
+    )
+
+
+def _solve_svd(Z: np.ndarray, y: np.ndarray) -> _Solve:
+    # Aliasing is decided by QR (earlier column kept), then SVD solves the rest.
+    kept = _kept_columns(Z)
+    if len(kept) == 0:  # every column aliased (e.g. all zero): nothing for an SVD to solve
+        return _solve_qr_precise(Z, y)
+    Zk = Z[:, kept]
+    D = _pow2_scale(Zk)
+    U, s, Vt = np.linalg.svd(np.asarray(Zk / D, dtype=np.float64), full_matrices=False)
+    # Same relative cut-off as numpy.linalg.lstsq's default rcond.
+    cutoff = s[0] * max(Zk.shape) * np.finfo(np.float64).eps
+    if s[-1] <= cutoff:  # pragma: no cover - aliasing was removed above
+        raise ModelError("the design is numerically singular after removing aliased terms; use method='qr'")
+    g = np.asarray(Vt.T @ ((U.T @ y) / s), dtype=_LD)
+    # Refinement (corrected semi-normal equations): d = V S^-2 V^T (Z/D)^T r, with
+    # r and (Z/D)^T r accumulated in longdouble.
+    Zw = Zk / D
+    step = 65536
+    for _ in range(REFINE_ROUNDS):
+        ztr = _zt_residual_ld(Zw, y, g, step)
+        g = g + np.asarray(Vt.T @ ((Vt @ ztr) / s**2), dtype=_LD)
+    D = np.asarray(D, dtype=np.float64)
+    coef = g / np.asarray(D, dtype=_LD)
+    V = Vt.T / s
+    resid = _residual_ld(Zk, y, coef, step)
+    return _Solve(
+        coef=coef,
+        cov_unscaled=(V @ V.T) / np.outer(D, D),
+        fitted=np.asarray(y, dtype=_LD) - resid,
+        resid=resid,
+        leverage=np.einsum("ij,ij->i", U, U),
+        kept=kept,
+        cond_scaled=float(s[0] / s[-1]),
+        r_factor=(s[:, None] * Vt) * D,
+    )
+
+
+def _solve_normal(X1: np.ndarray, y: np.ndarray) -> _Solve:
+    kept = _kept_columns(X1)
+    Xk = X1[:, kept]
+    # Deliberately the textbook way: form X^T X (no scaling) and solve by Cholesky.
+    XtX = Xk.T @ Xk
+    try:
+        L = np.linalg.cholesky(XtX)
+    except np.linalg.LinAlgError:
+        raise ModelError(
+            "the normal equations broke down: X^T X is numerically singular in float64 "
+            "(its condition number is the square of the design's); use method='qr'"
+        ) from None
+    z = scipy.linalg.solve_triangular(L, Xk.T @ y, lower=True, check_finite=False)
+    coef = scipy.linalg.solve_triangular(L.T, z, lower=False, check_finite=False)
+    Linv = scipy.linalg.solve_triangular(L, np.eye(L.shape[0]), lower=True, check_finite=False)
+    # Rows of X L^{-T} play the role of Q's rows: their squared norms are the leverages.
+    B = Xk @ Linv.T
+    fitted = Xk @ coef
+    D = _pow2_scale(Xk)
+    return _Solve(
+        coef=coef,
+        cov_unscaled=Linv.T @ Linv,
+        fitted=fitted,
+        resid=y - fitted,
+        leverage=np.einsum("ij,ij->i", B, B),
+        kept=kept,
+        cond_scaled=_cond(np.linalg.cholesky((XtX / np.outer(D, D)))),
+        r_factor=L.T,
+    )
+
+
+# =============================================================================
+# building blocks: scaling, aliasing, Householder in extended precision
+# =============================================================================
+def _pow2_scale(A: np.ndarray) -> np.ndarray:
+    """Column scales that are powers of two near each column's norm (exact to apply).
+
+    A column beyond ~1e154 (its squares overflow) or below ~1e-154 (they underflow)
+    gets its norm from the column divided by its largest magnitude, so 1e300 and
+    1e-300 columns are scaled like any other instead of looking infinite or zero.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->j", A, A)).astype(np.float64)
+    log2 = np.zeros(len(norms))
+    ok = np.isfinite(norms) & (norms > 1e-150)
+    log2[ok] = np.log2(norms[ok])
+    for j in np.nonzero(~ok)[0]:
+        col = np.asarray(A[:, j], dtype=np.float64)
+        big = float(np.max(np.abs(col))) if len(col) else 0.0
+        if big > 0:
+            log2[j] = math.log2(big) + 0.5 * math.log2(float(np.sum(np.square(col / big))))
+    # Keep 2**e a normal float64 (the exponent range is -1022..1023).
+    return np.exp2(np.clip(np.round(log2), -1022, 1023))
+
+
+def _kept_columns(Z: np.ndarray) -> np.ndarray:
+    """Indices of non-aliased columns, by Householder QR with R's limited pivoting."""
+    D = _pow2_scale(Z)
+    n, k = Z.shape
+    if n * k > PRECISE_SIZE:
+        # Fast screen in float64: without a tiny pivot there is nothing to drop.
+        R = _r_factor(Z, D)
+        if np.min(np.abs(np.diag(R))) > 1e3 * ALIAS_TOL:
+            return np.arange(k)
+    return _householder_ld(np.asarray(Z, dtype=_LD) / np.asarray(D, dtype=_LD))[2]
+
+
+def _r_factor(Z: np.ndarray, D: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """R of the Householder QR of [Z / D, y] in float64 (LAPACK geqrf, Q not formed).
+
+    Returns the (k, k) or, with ``y``, (k + 1, k + 1) upper triangle; its last
+    column then holds Q^T y and its corner the residual norm.
+    """
+    n, k = Z.shape
+    A = np.empty((n, k + (y is not None)), order="F")  # Fortran order: geqrf works in place
+    np.divide(Z, D, out=A[:, :k], casting="unsafe")
+    if y is not None:
+        A[:, k] = y
+    qr, _tau, _work, info = scipy.linalg.lapack.dgeqrf(A, overwrite_a=True)
+    if info != 0:  # pragma: no cover - LAPACK argument errors only
+        raise ModelError(f"QR factorisation failed (LAPACK info={info})")
+    m = A.shape[1]
+    return np.triu(qr[:m, :m])
+
+
+def _householder_ld(A: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Householder QR in extended precision with R's limited pivoting.
+
+    Columns are taken in order; a column whose remaining norm is below
+    ``ALIAS_TOL`` times its original norm is aliased and skipped, so the
+    earlier of two dependent columns is kept.
+
+    Parameters
+    ----------
+    A : ndarray of longdouble, shape (n, k)
+
+    Returns
+    -------
+    R : ndarray of longdouble, shape (r, r)
+    reflectors : list of r unit vectors (the j-th has length n - j)
+    kept : ndarray of int, shape (r,)
+    """
+    n, k = A.shape
+    W = A.copy()
+    norm0 = np.sqrt(np.einsum("ij,ij->j", W, W))
+    kept: list[int] = []
+    refl: list[np.ndarray] = []
+    pending = list(range(k))
+    j = 0
+    while pending:
+        c = pending.pop(0)
+        x = W[j:, c]
+        nx = np.sqrt(x @ x) if j < n else _LD(0)
+        if j >= n or nx <= ALIAS_TOL * norm0[c] or norm0[c] == 0:
+            continue
+        alpha = -nx if x[0] >= 0 else nx
+        v = x.copy()
+        v[0] -= alpha
+        v /= np.sqrt(v @ v)
+        cols = [c] + pending
+        sub = W[j:, cols]
+        sub -= 2 * np.outer(v, v @ sub)
+        W[j:, cols] = sub
+        refl.append(v)
+        kept.append(c)
+        j += 1
+    r = len(kept)
+    R = np.triu(W[:r, kept])
+    return R, refl, np.asarray(kept, dtype=np.intp)
+
+
+def _thin_q(refl: list[np.ndarray], n: int) -> np.ndarray:
+    """The first r columns of Q = H_0 H_1 ... H_{r-1}, shape (n, r)."""
+    r = len(refl)
+    Q = np.zeros((n, r), dtype=refl[0].dtype if refl else np.float64)
+    Q[np.arange(r), np.arange(r)] = 1
+    for j in range(r - 1, -1, -1):
+        v = refl[j]
+        Q[j:] -= 2 * np.outer(v, v @ Q[j:])
+    return Q
+
+
+def _back_solve(R: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve R x = b for upper-triangular R in R's own dtype (works for longdouble)."""
+    x = np.array(b, dtype=R.dtype, copy=True)
+    r = R.shape[0]
+    for i in range(r - 1, -1, -1):
+        if i + 1 < r:
+            x[i] -= R[i, i + 1 :] @ x[i + 1 :]
+        x[i] /= R[i, i]
+    return x
+
+
+def _cond(R: np.ndarray) -> float:
+    """2-norm condition number s_max / s_min of R (inf if singular).
+
+    One-sided Jacobi SVD (LAPACK dgejsv, JOBA='C') finds the small singular values to
+    high relative accuracy when the columns merely differ in scale (R = B D with B well
+    conditioned), where the usual SVD loses them to rounding: a 1e17 column next to a
+    column of ones gives s_min = 0 there, and an infinite "condition number" for a
+    full-rank design.
+    """
+    A = np.asarray(R, dtype=np.float64)
+    if A.size == 0 or not np.isfinite(A).all():
+        return math.inf
+    s = None
+    if A.shape[0] >= A.shape[1]:
+        try:
+            sva, _u, _v, _work, _iwork, info = scipy.linalg.lapack.dgejsv(A, joba=0, jobu=3, jobv=3)
+            if info == 0 and np.all(np.isfinite(sva)):
+                s = sva
+        except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - LAPACK argument errors only
+            s = None
+    if s is None:
+        s = np.linalg.svd(A, compute_uv=False)
+    return float(s[0] / s[-1]) if s[-1] > 0 else math.inf
+
+
+
+def _residual_ld(Z: np.ndarray, y: np.ndarray, coef: np.ndarray, step: int) -> np.ndarray:
+    """y - Z coef in longdouble, a block of rows at a time (bounded memory)."""
+    out = np.empty(len(y), dtype=_LD)
+    for i in range(0, len(y), step):
+        out[i : i + step] = np.asarray(y[i : i + step], dtype=_LD) - np.asarray(Z[i : i + step], dtype=_LD) @ coef
+    return out
+
+
+def _zt_residual_ld(Z: np.ndarray, y: np.ndarray, coef: np.ndarray, step: int) -> np.ndarray:
+    """Z^T (y - Z coef), accumulated in longdouble (its float64 rounding is what limits QR)."""
+    acc = np.zeros(Z.shape[1], dtype=_LD)
+    for i in range(0, len(y), step):
+        Zi = np.asarray(Z[i : i + step], dtype=_LD)
+        acc += Zi.T @ (np.asarray(y[i : i + step], dtype=_LD) - Zi @ coef)
+    return np.asarray(acc, dtype=np.float64)
