@@ -22,6 +22,7 @@ import hashlib
 import re
 import warnings
 from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -528,7 +529,7 @@ CACHE_TTL = "20m"
 # Streamlit hashes a dataclass argument by ``dataclasses.asdict``, a deep copy walked value by value:
 # a few ms a rerun over the cached calls of a page. The model and the GD settings are frozen, made of
 # strings, numbers and tuples of those, so their repr is the same exactly when they are.
-CACHE_HASH = {"linreg.design.ModelSpec": repr, GDSettings: repr}
+CACHE_HASH = MappingProxyType({"linreg.design.ModelSpec": repr, GDSettings: repr})
 
 # Each cached function is pure: its result depends only on its arguments, and the
 # unhashed ``_df`` is determined by ``key`` (its content hash). They are called with keyword
