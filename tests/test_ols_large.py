@@ -1,7 +1,7 @@
 """fit_ols on large designs: the CholeskyQR2 path against oracles, its fallbacks, and its memory.
 
-Sizes are just above ``ols.PRECISE_SIZE`` (n * k > 1e5) so the fast path runs and the
-tests stay quick. No timings here (benchmarks/ measures speed); memory is asserted as
+Sizes are above ``ols.PRECISE_SIZE`` (n * k > 1e4) so the fast path runs, and small
+enough that the tests stay quick. No timings here (benchmarks/ measures speed); memory is asserted as
 bytes numpy allocates (tracemalloc), which does not depend on the machine's load.
 """
 
