@@ -772,7 +772,9 @@ def _enet_df(w: _Work, c: np.ndarray, lam: float, a: float) -> float:
     A = np.flatnonzero(c)
     if A.size == 0:
         return 0.0
-    s = np.linalg.svd(w.Z[:, A], compute_uv=False)
+    # Z = QR with Q's columns orthonormal, so Z[:, A] and R[:, A] have the same singular
+    # values: a (p+1) x |A| SVD instead of one over all n rows for every λ.
+    s = np.linalg.svd(w.compressed[0][:, A], compute_uv=False)
     den = s * s + w.n * lam * (1.0 - a)
     keep = den > _RCOND * max(float(den.max()), 1e-300)
     return float(np.sum(s[keep] ** 2 / den[keep]))
@@ -985,10 +987,10 @@ def penalty_path(
     names = _terms(terms, X.shape[1], intercept)
     w = _work(X, y, bool(intercept), bool(standardize))
     grid, lmax = _grid(w, a, lams, n_lams, lam_min_ratio)
-    return _path_on(X, y, w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter)
+    return _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter)
 
 
-def _path_on(X, y, w, a, grid, lmax, intercept, standardize, names, tol, max_iter) -> PenaltyPath:
+def _path_on(w, a, grid, lmax, intercept, standardize, names, tol, max_iter) -> PenaltyPath:
     m, p = grid.size, w.Z.shape[1]
     coef = np.empty((m, p + int(intercept)))
     cw = np.empty((m, p))
@@ -998,13 +1000,25 @@ def _path_on(X, y, w, a, grid, lmax, intercept, standardize, names, tol, max_ite
     c = None
     for i, lam in enumerate(grid):
         c, it, ok, d = _fit_work(w, float(lam), a, tol, max_iter, c)
-        r = _result(X, y, w, c, lam=float(lam), a=a, intercept=intercept, standardize=standardize, terms=names,
-                    n_iter=it, converged=ok, df=d, tol=tol, max_iter=max_iter)
-        coef[i], cw[i], n_iter[i], conv[i] = r.coef, c, it, ok
-        kkt[i], obj[i], mse[i], df[i] = r.kkt_violation, r.objective, r.mse, d
+        coef[i], cw[i], n_iter[i], conv[i], df[i] = _to_original(w, c, intercept), c, it, ok, d
+        kkt[i], obj[i], mse[i] = _path_stats(w, c, float(lam), a)
     return PenaltyPath(lams=grid, coef=coef, coef_work=cw, n_iter=n_iter, converged=conv, kkt_violation=kkt,
                        objective=obj, mse=mse, df=df, terms=names, l1_ratio=a, lam_max=lmax,
                        intercept=intercept, standardize=standardize)
+
+
+def _path_stats(w: _Work, c: np.ndarray, lam: float, a: float) -> tuple[float, float, float]:
+    """(KKT violation, objective, MSE) of the working solution ``c``, with no pass over the rows.
+
+    [Z, yc] = Q Rf with Q's columns orthonormal, so the residual r = yc - Zc has
+    Qᵀr = Rf[:, p] - Rf[:, :p] c, its norm is that vector's, and Zᵀr = Rf[:, :p]ᵀ Qᵀr:
+    a (p+1)-vector instead of n rows, for every λ of a path (and of each CV fold).
+    """
+    R, qty = w.compressed
+    qr = qty - R @ c
+    mse = float(qr @ qr) / w.n
+    grad = (2.0 / w.n) * (R.T @ qr)
+    return _kkt_from_grad(c, grad, lam, a), mse + _penalty(c, lam, a), mse
 
 
 def cross_validate(
@@ -1078,7 +1092,7 @@ def cross_validate(
     names = _terms(terms, X.shape[1], intercept)
     w = _work(X, y, bool(intercept), bool(standardize))
     grid, lmax = _grid(w, a, lams, n_lams, lam_min_ratio)
-    full = _path_on(X, y, w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter)
+    full = _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter)
 
     rng = np.random.default_rng(seed)
     folds = np.empty(n, dtype=int)
@@ -1088,8 +1102,7 @@ def cross_validate(
         test = folds == f
         Xtr, ytr = X[~test], y[~test]
         wf = _work(Xtr, ytr, bool(intercept), bool(standardize))
-        pf = _path_on(Xtr, ytr, wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names,
-                      tol, max_iter)
+        pf = _path_on(wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names, tol, max_iter)
         pred = (pf.coef[:, :1].T if intercept else 0.0) + X[test] @ pf.slopes.T  # (n_test, m)
         fold_mse[f] = np.mean((y[test][:, None] - pred) ** 2, axis=0)
     mean = fold_mse.mean(axis=0)

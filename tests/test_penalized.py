@@ -317,7 +317,24 @@ def test_path_warm_starts_agree_with_cold_fits_and_satisfy_kkt():
         for i in (0, 7, 19):
             cold = fit_penalized(X, y, lam=path.lams[i], l1_ratio=a, standardize=True)
             assert_allclose(path.coef[i], cold.coef, rtol=1e-8, atol=1e-9)
+            # The path takes these from the compressed QR form, the fit from its residuals.
+            assert path.mse[i] == pytest.approx(cold.mse, rel=1e-10)
+            assert path.objective[i] == pytest.approx(cold.objective, rel=1e-10)
+            assert path.df[i] == pytest.approx(cold.df, rel=1e-10)
         assert path.terms == ("Intercept",) + tuple(f"x{j}" for j in range(1, 8))
+
+
+def test_elastic_net_df_is_the_ridge_df_of_the_active_columns():
+    # df = tr Z_A (Z_AᵀZ_A + Nλ(1-α) I)⁻¹ Z_Aᵀ, here from an SVD of the active columns themselves.
+    X, y, _ = _problem(5, n=70, p=6)
+    a = 0.5
+    lam = 0.2 * lambda_max(X, y, l1_ratio=a, standardize=True)
+    fit = fit_penalized(X, y, lam=lam, l1_ratio=a, standardize=True)
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    active = np.flatnonzero(fit.coef_work)
+    assert 0 < active.size < 6
+    s = np.linalg.svd(Z[:, active], compute_uv=False)
+    assert fit.df == pytest.approx(np.sum(s**2 / (s**2 + len(y) * lam * (1 - a))), rel=1e-10)
 
 
 def test_path_default_grid():
