@@ -257,6 +257,8 @@ class PenaltyPath:
     n_iter : ndarray of int, shape (m,)
     converged : ndarray of bool, shape (m,)
     kkt_violation, objective, mse, df : ndarray, shape (m,)
+        As :class:`PenalizedResult` reports them, computed on the working (centred) problem,
+        where the intercept's condition holds by construction.
     terms : tuple of str
     l1_ratio : float
     lam_max : float
