@@ -3,8 +3,8 @@ and the gradient, and the loss curve, at any iteration, with Play in the browser
 
 Used by the "Gradient descent" page through :func:`descent_animation`, built once per run and
 view; :meth:`DescentAnimation.at` then makes the figure at the step on show in milliseconds.
-Colours, frame counts and the geometry of the path and the arrow are shared with the other
-descent figures in :mod:`linreg.plots.descent`. No streamlit here.
+Colours and frame counts come from :mod:`linreg.plots._style`, the geometry of the path and
+the arrow from the other descent figures in :mod:`linreg.plots.descent`. No streamlit here.
 """
 
 from __future__ import annotations
@@ -19,28 +19,23 @@ from plotly.subplots import make_subplots
 
 from linreg.descent import loss_surface
 
-from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index
-from .descent import (
+from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, working_name
+from ._style import (
     BLUE,
-    ORANGE,
-    GREY,
-    GREEN,
-    RED,
     BOWL,
     CONTOUR_LINE,
-    MAX_FRAMES,
-    PLAY_FRAME_MS,
-    MAX_DRAWN_POINTS,
+    GREEN,
+    GREY,
     MAX_ANIMATED_POINTS,
+    MAX_DRAWN_POINTS,
+    MAX_FRAMES,
     MAX_SLICE_WORK,
-    frame_indices,
-    path_indices,
-    contour_grid,
-    gradient_arrow,
-    _names,
-    _working_name,
-    _log_ticks,
+    ORANGE,
+    PLAY_FRAME_MS,
+    RED,
+    WEBGL_THRESHOLD,
 )
+from .descent import contour_grid, frame_indices, gradient_arrow, path_indices
 
 __all__ = ["DescentAnimation", "descent_animation", "descent_figure"]
 
@@ -229,7 +224,7 @@ def descent_animation(
     hist = result.history
     n_coef = hist.coef.shape[1]
     X = _design_original(result, X)
-    names = _names(result, terms)
+    names = coef_names(result, terms)
     labels = tuple(safe_label(t) for t in names)
     w_star, loss_star = np.asarray(result.optimum, float), float(result.loss_min)
     frames_at = frame_indices(result.n_iter, max_frames)
@@ -349,7 +344,7 @@ def descent_animation(
         size = grid_size if n_coef == 2 else min(grid_size, 31)
         grid_i, grid_j = contour_grid(pts, size=size)
         spans = np.array([grid_i[-1] - grid_i[0], grid_j[-1] - grid_j[0]])
-        name_i, name_j = _working_name(result, labels, i), _working_name(result, labels, j)
+        name_i, name_j = working_name(result, labels, i), working_name(result, labels, j)
 
         def surface_at(m):
             return dict(
@@ -435,7 +430,7 @@ def descent_animation(
 
     add_moving("scatter", point_at, 2, 1, ("x", "y"))
     fig.update_xaxes(title_text="iteration k", row=2, col=1)
-    fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **_log_ticks(shown_loss))
+    fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **log_ticks(shown_loss))
 
     # --- play button and slider ----------------------------------------------------------
     indices = [t for t, *_ in dynamic]

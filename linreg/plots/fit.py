@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import fmt, safe_label, sample_index, sample_note, scatter, style
+from linreg.format import fmt, fmt_p
+
+from ._common import safe_label, sample_index, sample_note, scatter, style
+from ._tex import tex_number, tex_text
 
 __all__ = [
     "column_table",
@@ -174,21 +177,6 @@ def target_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000
 # ---------------------------------------------------------------------------
 
 
-def fmt_p(p: float | None) -> str:
-    """A p-value for people: 4 significant digits, or "< 1e-16" below double precision.
-
-    Examples
-    --------
-    >>> fmt_p(0.0123456), fmt_p(0.0), fmt_p(None)
-    ('0.01235', '< 1e-16', '—')
-    """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "—"
-    if p < 1e-16:
-        return "< 1e-16"
-    return fmt(p)
-
-
 def coef_table(result, truth: Mapping[str, float] | None = None) -> pd.DataFrame:
     """The coefficient table of an ``OLSResult`` as display strings: aliased terms say "aliased", never NaN.
 
@@ -245,31 +233,9 @@ def gd_coef_table(gd_result, ols_result, truth: Mapping[str, float] | None = Non
     return pd.DataFrame(rows)
 
 
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "%": r"\%",
-    "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-}
-
-
-def _latex_text(name: str) -> str:
-    """A user's term name as literal LaTeX text."""
-    return r"\text{" + "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(name)) + "}"
-
-
 def _latex_number(v: float) -> str:
-    s = fmt(abs(v), 4)
-    if "e" in s:
-        mant, exp = s.split("e")
-        s = rf"{mant} \times 10^{{{int(exp)}}}"
-    return s
+    """The size of a coefficient in the equation (its sign is written as the operator)."""
+    return tex_number(abs(v), 4)
 
 
 def _kept_terms(terms: Sequence[str], coef: np.ndarray, aliased: Sequence[str]):
@@ -290,7 +256,7 @@ def equation_latex(target: str, terms: Sequence[str], coef: np.ndarray, aliased:
     pieces = []
     for i, (term, c) in enumerate(kept):
         sign = "-" if c < 0 else "+"
-        body = _latex_number(c) if term == "Intercept" else rf"{_latex_number(c)} \cdot {_latex_text(term)}"
+        body = _latex_number(c) if term == "Intercept" else rf"{_latex_number(c)} \cdot {tex_text(term)}"
         if i == 0:
             pieces.append(("-" if c < 0 else "") + body)
         else:
@@ -298,7 +264,7 @@ def equation_latex(target: str, terms: Sequence[str], coef: np.ndarray, aliased:
     if not pieces:
         pieces = ["0"]
     lines = ["".join(pieces[i : i + per_line]) for i in range(0, len(pieces), per_line)]
-    head = rf"\widehat{{{_latex_text(target)}}} = {{}} & "
+    head = rf"\widehat{{{tex_text(target)}}} = {{}} & "
     return r"\begin{aligned}" + head + r" \\ & ".join(lines) + r"\end{aligned}"
 
 
