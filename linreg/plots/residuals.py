@@ -30,7 +30,12 @@ import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
 from scipy import stats
 
-from ._common import MAX_POINTS, WEBGL_THRESHOLD, fmt, safe_label, sample_index, sample_note, style
+from linreg.diagnostics import cooks_contour
+from linreg.format import fmt
+from linreg.smooth import lowess, normal_quantiles, qq_line
+
+from ._common import safe_label, sample_index, sample_note, style
+from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, POINTS_BYTES, R_RED, SMOOTH_POINTS, WEBGL_THRESHOLD
 
 __all__ = [
     "COOK_LEVELS",
@@ -52,231 +57,13 @@ __all__ = [
 # R's plot.lm defaults: contours of Cook's distance at these levels, and 3 labelled rows.
 COOK_LEVELS = (0.5, 1.0)
 ID_N = 3
-# Rows drawn in each scatter. The page shows four of them, and a page may send about 2 MB of
-# plotly JSON (issue 5). At 4,000 rows each (plus the labelled ones) they send 1.3 MB with 3
-# features and 1.7 MB with the most hover columns (6, one of them text); 5,000 would pass 2 MB
-# there, and the shared MAX_POINTS (20,000) sent 9.4 MB.
-CHART_POINTS = 4_000
-# Bytes of plotly JSON one scatter's points may take. Numbers alone stay under it at CHART_POINTS
-# rows; long text in the hover (a text column, long row labels) draws fewer rows instead, so the
-# four scatters stay within the page's ~2 MB whatever the data.
-_POINTS_BYTES = 400_000
-# R's lowess defaults, used by plot.lm's panel.smooth.
-_LOWESS_FRAC = 2 / 3
-_LOWESS_ITER = 3
-# Above this many rows the smoother is fitted to a seeded sample of them, not to the drawn points:
-# its line costs no bytes, and on 100,000 heteroscedastic rows a 20,000-row sample stays within
-# 0.6% of the plot's height of the exact curve (about 2 px), where the 4,000 drawn rows were off by
-# up to 2.7% at the ends of Scale-Location. The figures are built once per fit (the app caches them).
-_SMOOTH_POINTS = MAX_POINTS
-# The smoother is drawn through at most this many of its points (it is piecewise linear
-# between lowess's anchors, about 100 of them, so nothing visible is lost).
-_CURVE_POINTS = 1_000
-_SMOOTH_COLOR = "#d62728"  # red, as R draws panel.smooth
-_POINT_COLOR = "#1f6feb"
-_GUIDE_COLOR = "#888888"
 _HOVER_COLUMNS = 6
 _HEIGHT = 400
 
 
 # =============================================================================
-# Numerics behind the figures (private; tested in tests/test_plots_residuals.py)
+# Which rows to label and draw
 # =============================================================================
-def _lowess(
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    frac: float = _LOWESS_FRAC,
-    iterations: int = _LOWESS_ITER,
-    delta: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """R's ``lowess(x, y, f, iter, delta)``: robust locally weighted linear regression.
-
-    A line is fitted at each anchor x by weighted least squares on the ``ceil(frac * n)``
-    nearest points with tricube weights; points closer than ``delta`` to the last anchor
-    are linearly interpolated instead of fitted. Each robustness iteration then
-    down-weights points by the bisquare of their residual over 6 median |residual|.
-
-    Parameters
-    ----------
-    x, y : ndarray, shape (n,)
-        Finite values.
-    frac : float
-        Share of the points in each local fit (R's ``f``).
-    iterations : int
-        Robustness iterations (R's ``iter``).
-    delta : float, optional
-        Interpolation distance; R's default ``0.01 * diff(range(x))`` when None.
-
-    Returns
-    -------
-    x_sorted, smooth : ndarray, shape (n,)
-        ``x`` sorted (stably) and the smoothed values there, as R's ``lowess`` returns.
-
-    Notes
-    -----
-    A line-by-line port of R's ``clowess`` (src/library/stats/src/lowess.c), vectorized
-    over each local window; it agrees with R to about 1e-12 on the outputs that
-    statsmodels keeps in ``nonparametric/tests/results``. The cost is about
-    (number of anchors) x (window size) per iteration.
-
-    Examples
-    --------
-    >>> xs, ys = _lowess(np.arange(5.0), np.array([1.0, 3.0, 5.0, 7.0, 9.0]))
-    >>> np.round(ys, 12).tolist()
-    [1.0, 3.0, 5.0, 7.0, 9.0]
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    order = np.argsort(x, kind="stable")
-    x, y = x[order], y[order]
-    n = x.size
-    if n < 2:
-        return x, y.copy()
-    span = x[-1] - x[0]
-    if delta is None:
-        delta = 0.01 * span
-    ns = max(2, min(n, int(frac * n + 1e-7)))  # points in each local fit, as clowess
-
-    # Anchors (the points actually fitted) and their windows depend on x only.
-    # clowess slides the window [L, L + ns) right while x[i] - x[L] > x[L + ns] - x[i];
-    # that test is monotone in L, so a binary search on x[L] + x[L + ns] finds where it
-    # stops, and the two loops correct any rounding difference from clowess's own test.
-    pair = x[: n - ns] + x[ns:]
-    anchors: list[int] = []
-    lefts: list[int] = []
-    i = 0
-    while True:
-        left = int(np.searchsorted(pair, 2.0 * x[i], side="left"))
-        while left > 0 and not (x[i] - x[left - 1] > x[left - 1 + ns] - x[i]):
-            left -= 1
-        while left < n - ns and x[i] - x[left] > x[left + ns] - x[i]:
-            left += 1
-        anchors.append(i)
-        lefts.append(left)
-        last = int(np.searchsorted(x, x[i], side="right")) - 1  # ties share the anchor's value
-        if last >= n - 1:
-            break
-        after = int(np.searchsorted(x, x[i] + delta, side="right"))
-        i = max(last + 1, after - 1)  # the farthest point within delta is the next anchor
-    anchor_x = x[anchors]
-
-    robustness = np.ones(n)
-    smooth = y.copy()
-    for step in range(iterations + 1):
-        fit = np.empty(len(anchors))
-        for a, (i, left) in enumerate(zip(anchors, lefts, strict=True)):
-            fit[a] = _lowess_local(x, y, i, left, ns, span, robustness if step else None)
-        # Between anchors clowess interpolates linearly; the last point is always an anchor.
-        smooth = np.interp(x, anchor_x, fit)
-        resid = y - smooth
-        abs_resid = np.abs(resid)
-        if step == iterations:
-            break
-        cmad = 6.0 * float(np.median(abs_resid))
-        if cmad < 1e-7 * float(abs_resid.mean()):  # residuals effectively zero: done
-            break
-        # Bisquare weights, compared as clowess does (so cmad == 0 with zero residuals gives weight 1).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            robustness = np.where(abs_resid <= 0.999 * cmad, (1.0 - (abs_resid / cmad) ** 2) ** 2, 0.0)
-        robustness[abs_resid <= 0.001 * cmad] = 1.0
-    return x, smooth
-
-
-def _lowess_local(x, y, i, left, ns, span, robustness):
-    """clowess's ``lowest``: the local weighted linear fit at anchor ``x[i]`` (sorted x)."""
-    xs = x[i]
-    h = max(xs - x[left], x[left + ns - 1] - xs)
-    # Points past x[left + ns - 1] can only enter as ties within 0.999 h; the rest get
-    # weight 0, so taking everything up to xs + h changes no sum.
-    right = int(np.searchsorted(x, xs + h, side="right"))
-    xw = x[left:right]
-    r = np.abs(xw - xs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(r <= 0.999 * h, (1.0 - (r / h) ** 3) ** 3, 0.0)
-    w[r <= 0.001 * h] = 1.0
-    if robustness is not None:
-        w = w * robustness[left:right]
-    total = w.sum()
-    if total <= 0.0:  # every neighbour has robustness weight 0: keep the point itself
-        return y[i]
-    w = w / total
-    # Elementwise sums, not BLAS dot products: on a busy machine the threaded BLAS call
-    # costs milliseconds for a few thousand numbers.
-    if h > 0.0:
-        centre = (w * xw).sum()
-        c = (w * (xw - centre) ** 2).sum()
-        if math.sqrt(c) > 0.001 * span:  # enough spread in x to fit a slope
-            w = w * ((xs - centre) / c * (xw - centre) + 1.0)
-    return float((w * y[left:right]).sum())
-
-
-def _ppoints(n: int) -> np.ndarray:
-    """R's ``ppoints(n)``: probabilities (i - a) / (n + 1 - 2a), a = 3/8 if n <= 10 else 1/2.
-
-    Examples
-    --------
-    >>> _ppoints(3).tolist()
-    [0.19230769230769232, 0.5, 0.8076923076923077]
-    >>> _ppoints(12)[:2].tolist()
-    [0.041666666666666664, 0.125]
-    """
-    a = 3.0 / 8.0 if n <= 10 else 0.5
-    return (np.arange(1, n + 1) - a) / (n + 1 - 2.0 * a)
-
-
-def _normal_scores(values: np.ndarray) -> np.ndarray:
-    """Theoretical normal quantile of each value, as R's ``qqnorm(values)$x``.
-
-    ``qnorm(ppoints(n))[order(order(values))]``: the i-th smallest value gets the i-th
-    normal quantile (ties in their original order).
-
-    Examples
-    --------
-    >>> np.round(_normal_scores(np.array([2.0, -1.0, 0.5])), 4).tolist()
-    [0.8694, -0.8694, 0.0]
-    """
-    values = np.asarray(values, dtype=np.float64)
-    q = stats.norm.ppf(_ppoints(values.size))
-    out = np.empty(values.size)
-    out[np.argsort(values, kind="stable")] = q
-    return out
-
-
-def _qq_line(values: np.ndarray) -> tuple[float, float]:
-    """R's ``qqline``: slope and intercept of the line through the first and third quartiles.
-
-    The sample quartiles are R's default (type 7) quantiles; the theoretical ones are
-    ``qnorm(c(0.25, 0.75))``.
-
-    Examples
-    --------
-    >>> slope, intercept = _qq_line(np.array([-2.0, -1.0, 0.0, 1.0, 2.0]))
-    >>> round(slope, 6), round(intercept, 6)
-    (1.482602, 0.0)
-    """
-    y1, y3 = np.quantile(np.asarray(values, dtype=np.float64), [0.25, 0.75])
-    x1, x3 = stats.norm.ppf([0.25, 0.75])
-    slope = (y3 - y1) / (x3 - x1)
-    return float(slope), float(y1 - slope * x1)
-
-
-def _cook_contour(level: float, rank: int, leverage: np.ndarray) -> np.ndarray:
-    """Standardized residual at which Cook's distance equals ``level``, at each leverage.
-
-    From D = r^2 h / (p (1 - h)), with r the standardized residual and p the rank:
-    r = sqrt(D p (1 - h) / h). The contour is +-r.
-
-    Examples
-    --------
-    >>> _cook_contour(0.5, 2, np.array([0.5])).tolist()
-    [1.0]
-    """
-    h = np.asarray(leverage, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sqrt(level * rank * (1.0 - h) / h)
-
-
 def _most_extreme(score: np.ndarray, k: int = ID_N) -> np.ndarray:
     """Positions of the ``k`` largest finite scores, largest first (R's ``sort.list(-score)``).
 
@@ -293,7 +80,7 @@ def _most_extreme(score: np.ndarray, k: int = ID_N) -> np.ndarray:
     return order[:k]
 
 
-def _curve_positions(n: int, max_points: int = _CURVE_POINTS) -> np.ndarray:
+def _curve_positions(n: int, max_points: int = CURVE_POINTS) -> np.ndarray:
     """Positions (in x order) through which a smooth curve of ``n`` points is drawn."""
     return np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
 
@@ -347,7 +134,7 @@ def _points(
         text=np.array(rows, dtype=object),
         customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
         hovertemplate=template + "<extra></extra>",
-        marker={"color": _POINT_COLOR, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
+        marker={"color": BLUE, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
         showlegend=False,
     )
 
@@ -379,7 +166,7 @@ def _hover_data(
 def _affordable_points(
     max_points: int, x: np.ndarray, y: np.ndarray, labels, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
 ) -> int:
-    """``max_points``, or fewer if that many rows' points would take more than ``_POINTS_BYTES`` of JSON.
+    """``max_points``, or fewer if that many rows' points would take more than ``POINTS_BYTES`` of JSON.
 
     The bytes per row are measured on up to 200 rows spread over the data, encoded by
     plotly as :func:`_points` sends them (x, y and ``customdata`` in base64, where plotly
@@ -397,7 +184,7 @@ def _affordable_points(
         customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
     )
     per_row = len(to_json_plotly(go.Figure(trace).to_dict()["data"])) / probe.size
-    return max(ID_N, min(max_points, int(_POINTS_BYTES / per_row)))
+    return max(ID_N, min(max_points, int(POINTS_BYTES / per_row)))
 
 
 def _compact(values: np.ndarray) -> np.ndarray:
@@ -460,37 +247,37 @@ def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray
 
 
 def _smooth_trace(x: np.ndarray, y: np.ndarray, seed: int, line_type) -> tuple[go.Scatter | None, np.ndarray]:
-    """R's lowess smoother of y on x, over all rows up to ``_SMOOTH_POINTS``, else over a seeded sample of them.
+    """R's lowess smoother of y on x, over all rows up to ``SMOOTH_POINTS``, else over a seeded sample of them.
 
     Returns the line trace (None when fewer than 2 points) and the smoothed values at
     the curve's points (for the summary).
     """
     ok = np.isfinite(x) & np.isfinite(y)
     use = np.flatnonzero(ok)
-    if use.size > _SMOOTH_POINTS:
+    if use.size > SMOOTH_POINTS:
         # Exact lowess fits ~100 anchors on windows of 2n/3 points, 4 times: about 20 s
         # at a million rows. A random sample of 20,000 gives the same curve to within
         # the width of the line, in well under a second.
-        use = use[sample_index(use.size, _SMOOTH_POINTS, seed)]
+        use = use[sample_index(use.size, SMOOTH_POINTS, seed)]
     if use.size < 2:
         return None, np.empty(0)
-    xs, ys = _lowess(x[use], y[use])
+    xs, ys = lowess(x[use], y[use])
     keep = _curve_positions(xs.size)
     trace = line_type(
         x=xs[keep],
         y=ys[keep],
         mode="lines",
         name="smoother (lowess)",
-        line={"color": _SMOOTH_COLOR, "width": 2},
+        line={"color": R_RED, "width": 2},
         hovertemplate="fitted %{x:.4g}<br>smoother %{y:.4g}<extra></extra>",
     )
     return trace, ys
 
 
 def _smoother_note(n_valid: int) -> str | None:
-    if n_valid <= _SMOOTH_POINTS:
+    if n_valid <= SMOOTH_POINTS:
         return None
-    return f"The smoother is R's lowess fitted to a random sample of {_SMOOTH_POINTS:,} of the rows."
+    return f"The smoother is R's lowess fitted to a random sample of {SMOOTH_POINTS:,} of the rows."
 
 
 def _join(*notes: str | None) -> str | None:
@@ -577,7 +364,7 @@ def residuals_vs_fitted(
     idx = _drawn(n, np.ones(n, dtype=bool), extreme, max_points, seed)
 
     fig = go.Figure()
-    fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
+    fig.add_hline(y=0, line={"color": GUIDE_GREY, "dash": "dot", "width": 1})
     points = _points(fitted, resid, labels, idx, hover, extra, n)
     fig.add_trace(points)
     smooth, ys = _smooth_trace(fitted, resid, seed, _line_type(points))
@@ -636,12 +423,12 @@ def normal_qq(
             leverage_note,
         )
     theo = np.full(n, np.nan)
-    theo[valid] = _normal_scores(rs[valid])
+    theo[valid] = normal_quantiles(rs[valid])
     extreme = _most_extreme(np.abs(rs))
     extra = {"theoretical quantile": theo, "standardized residual": rs}
     max_points = _affordable_points(max_points, theo, rs, labels, hover, extra)
     idx = _drawn(n, valid, extreme, max_points, seed)
-    slope, intercept = _qq_line(rs[valid])
+    slope, intercept = qq_line(rs[valid])
 
     points = _points(theo, rs, labels, idx, hover, extra, m)
     lo, hi = float(theo[valid].min()), float(theo[valid].max())
@@ -653,7 +440,7 @@ def normal_qq(
             y=[intercept + slope * lo, intercept + slope * hi],
             mode="lines",
             name="line through the quartiles (qqline)",
-            line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1.5},
+            line={"color": GUIDE_GREY, "dash": "dot", "width": 1.5},
             hoverinfo="skip",
         )
     )
@@ -778,8 +565,8 @@ def residuals_vs_leverage(
 
     points = _points(h, rs, labels, idx, hover, extra, m)
     fig = go.Figure()
-    fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
-    fig.add_vline(x=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
+    fig.add_hline(y=0, line={"color": GUIDE_GREY, "dash": "dot", "width": 1})
+    fig.add_vline(x=0, line={"color": GUIDE_GREY, "dash": "dot", "width": 1})
     fig.add_trace(points)
     h_start = min(float(h[valid].min()), h_max / 100)
     if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
@@ -790,7 +577,7 @@ def residuals_vs_leverage(
     for j, level in enumerate(cook_levels):
         if grid.size == 0:
             break
-        r = _cook_contour(level, rank, grid)
+        r = cooks_contour(level, rank, grid)
         visible_contour = visible_contour or bool(np.any(r <= y_range[1]) or np.any(-r >= y_range[0]))
         name = f"Cook's distance {level:g}"
         for sign, show in ((1.0, True), (-1.0, False)):
@@ -802,7 +589,7 @@ def residuals_vs_leverage(
                     name=name,
                     legendgroup=name,
                     showlegend=show,
-                    line={"color": _SMOOTH_COLOR, "dash": dashes[j % len(dashes)], "width": 1.5},
+                    line={"color": R_RED, "dash": dashes[j % len(dashes)], "width": 1.5},
                     hovertemplate=f"Cook's distance = {level:g}<br>leverage %{{x:.3g}}<br>"
                     "standardized residual %{y:.3g}<extra></extra>",
                 )
@@ -810,7 +597,7 @@ def residuals_vs_leverage(
             # R writes the level at the right end of each contour; here, when that end is on the chart.
             if y_range[0] <= sign * r[-1] <= y_range[1]:
                 fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", name="Cook level", showarrow=False,
-                                   xanchor="right", yshift=9 * sign, font={"color": _SMOOTH_COLOR, "size": 11})
+                                   xanchor="right", yshift=9 * sign, font={"color": R_RED, "size": 11})
     _label_rows(fig, h, rs, labels, extreme)
     style(fig, title, xlabel, ylabel, height=_HEIGHT)
     # Leverage is often tiny (1/n): plain exponents read better than SI prefixes (µ, m).
@@ -870,7 +657,7 @@ def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, N
             y=counts,
             width=width,
             name="residuals",
-            marker={"color": _POINT_COLOR, "opacity": 0.6, "line": {"color": "white", "width": 0.5}},
+            marker={"color": BLUE, "opacity": 0.6, "line": {"color": "white", "width": 0.5}},
             customdata=np.column_stack([edges[:-1], edges[1:]]),
             hovertemplate="residuals from %{customdata[0]:.4g} to %{customdata[1]:.4g}<br>%{y} rows<extra></extra>",
         )
@@ -885,7 +672,7 @@ def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, N
                 y=density,
                 mode="lines",
                 name=f"normal curve, σ = {fmt(sigma, 3)}",
-                line={"color": _SMOOTH_COLOR, "width": 2},
+                line={"color": R_RED, "width": 2},
                 hovertemplate="residual %{x:.4g}<br>expected count %{y:.3g}<extra></extra>",
             )
         )
