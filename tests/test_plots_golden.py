@@ -166,9 +166,7 @@ def _residual_digests() -> dict[str, str]:
 # Display tables
 # ---------------------------------------------------------------------------------------------
 def _table_digests() -> dict[str, str]:
-    from linreg.plots import descent as descent_plots
-    from linreg.plots import fit as fit_plots
-    from linreg.plots import residuals as residual_plots
+    from linreg.plots import tables
 
     X, y = _plane(40, 2, 21)
     X = np.column_stack([X, X[:, 0] + X[:, 1]])  # an aliased third column
@@ -183,19 +181,19 @@ def _table_digests() -> dict[str, str]:
         return frame.to_json(orient="split")
 
     out = {
-        "tables/coef_table": table(fit_plots.coef_table(res, truth={"a": 1.0, "Intercept": 1.5})),
-        "tables/gd_coef_table": table(fit_plots.gd_coef_table(
+        "tables/coef_table": table(tables.coef_table(res, truth={"a": 1.0, "Intercept": 1.5})),
+        "tables/gd_coef_table": table(tables.gd_coef_table(
             gd, fit_ols(X[:, :2], y), truth={"x1": 1.0})),
-        "tables/compare_coef_table": table(descent_plots.coef_table(
+        "tables/compare_coef_table": table(tables.compare_coef_table(
             res.terms, res.coef, np.r_[gd.coef, 0.0], aliased=res.aliased)),
-        "tables/compare_summary": descent_plots.coef_summary(res.terms, res.coef, np.r_[gd.coef, 0.0]),
-        "tables/tests": table(residual_plots.diagnostic_test_table(tests)),
-        "tables/vif": table(residual_plots.vif_table(vif(res), res.aliased)),
-        "tables/vif_summary": residual_plots.vif_summary(vif(res), res.aliased),
-        "tables/influence": table(residual_plots.influence_display(influence_table(res))),
-        "tables/influential_rows": table(residual_plots.influential_rows(res)),
-        "tables/columns": table(fit_plots.column_table(df)),
-        "tables/missing": fit_plots.missing_summary(df),
+        "tables/compare_summary": tables.compare_coef_summary(res.terms, res.coef, np.r_[gd.coef, 0.0]),
+        "tables/tests": table(tables.diagnostic_test_table(tests)),
+        "tables/vif": table(tables.vif_table(vif(res), res.aliased)),
+        "tables/vif_summary": tables.vif_summary(vif(res), res.aliased),
+        "tables/influence": table(tables.influence_display(influence_table(res))),
+        "tables/influential_rows": table(tables.influential_rows(res)),
+        "tables/columns": table(tables.column_table(df)),
+        "tables/missing": tables.missing_summary(df),
     }
     return {key: _digest(value) for key, value in out.items()}
 

@@ -1,7 +1,8 @@
 """Figures and tables that show gradient descent at work, step by step.
 
 Used by the "Gradient descent" and "Compare" pages; the animated figure of a run lives in
-:mod:`linreg.plots.animation` and takes its colours, frame counts and geometry from here.
+:mod:`linreg.plots.animation` and takes the path and arrow geometry from here (colours and frame counts from `_style`).
+The Compare page's coefficient table is in :mod:`linreg.plots.tables`.
 Every builder is a pure function of a ``linreg.descent.GDResult`` (and friends) returning
 plotly figures, pandas tables or strings, with a one-line summary in numbers for screen readers.
 No streamlit here, and no loss arithmetic of our own: losses, gradients, surfaces,
@@ -40,14 +41,16 @@ from ._style import (
     ORANGE,
 )
 from ._tex import tex_factor, tex_number, tex_vector
+from .tables import compare_coef_summary, compare_coef_table
 
 # Kept for tests/app/test_descent_page.py, which checks the page's formulas with it.
 _tex = tex_number
+# Kept for pages/compare.py, which imports them from here.
+coef_table = compare_coef_table
+coef_summary = compare_coef_summary
 
 __all__ = [
     "StepView",
-    "coef_summary",
-    "coef_table",
     "condition_number",
     "conditioning_figure",
     "conditioning_table",
@@ -487,47 +490,6 @@ def divergence_explanation(result) -> str:
 # ---------------------------------------------------------------------------
 # Compare: GD against the closed form
 # ---------------------------------------------------------------------------
-
-
-def coef_table(terms, ols_coef: np.ndarray, gd_coef: np.ndarray, aliased=()) -> pd.DataFrame:
-    """Coefficients side by side as strings: OLS, GD, GD − OLS ("aliased" where OLS has none).
-
-    Examples
-    --------
-    >>> coef_table(("Intercept", "x"), np.array([1.0, 2.0]), np.array([1.001, 1.999])).to_dict("list")
-    {'term': ['Intercept', 'x'], 'OLS (closed form)': ['1', '2'], 'gradient descent': ['1.001', '1.999'], 'GD − OLS': ['0.001', '-0.001']}
-    """
-    ols_coef = np.asarray(ols_coef, float)
-    gd_coef = np.asarray(gd_coef, float)
-    out = {"term": [str(t) for t in terms], "OLS (closed form)": [], "gradient descent": [], "GD − OLS": []}
-    for t, a, b in zip(terms, ols_coef, gd_coef):
-        undefined = t in aliased or not math.isfinite(a)
-        out["OLS (closed form)"].append("aliased" if undefined else fmt(a, 6))
-        out["gradient descent"].append(fmt(b, 6))
-        out["GD − OLS"].append("—" if undefined else fmt(b - a, 3))
-    return pd.DataFrame(out)
-
-
-def coef_summary(terms, ols_coef: np.ndarray, gd_coef: np.ndarray) -> str:
-    """One line: how far gradient descent is from the closed form, in numbers.
-
-    Examples
-    --------
-    >>> coef_summary(("Intercept", "x"), np.array([1.0, 2.0]), np.array([1.001, 1.999]))
-    'Largest difference GD − OLS: 0.001 on Intercept (relative 0.001); 2 coefficients compared.'
-    """
-    ols_coef, gd_coef = np.asarray(ols_coef, float), np.asarray(gd_coef, float)
-    ok = np.isfinite(ols_coef)
-    if not ok.any():
-        return "No coefficient is identified by the closed form (all aliased), so there is nothing to compare."
-    diff = np.where(ok, np.abs(gd_coef - np.where(ok, ols_coef, 0.0)), -1.0)
-    worst = int(np.argmax(diff))
-    rel = diff[worst] / max(abs(ols_coef[worst]), np.finfo(float).tiny)
-    text = (f"Largest difference GD − OLS: {fmt(gd_coef[worst] - ols_coef[worst])} on {terms[worst]} "
-            f"(relative {fmt(rel)}); {int(ok.sum())} coefficients compared")
-    if not ok.all():
-        text += f", {int((~ok).sum())} aliased in the closed form left out"
-    return text + "."
 
 
 def heavy_ball_rate(eigenvalues: np.ndarray, learning_rate: float, momentum: float) -> float:

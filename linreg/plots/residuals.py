@@ -1,4 +1,4 @@
-"""R's diagnostic plots of a linear fit, a residual histogram, and the Residuals page's tables.
+"""R's diagnostic plots of a linear fit and a residual histogram, for the Residuals page.
 
 Every figure matches what R's ``plot(lm(...))`` draws, in R's vocabulary and numbers:
 
@@ -35,6 +35,8 @@ from linreg.format import fmt
 from linreg.smooth import lowess, normal_quantiles, qq_line
 
 from ._common import safe_label, sample_index, sample_note, style
+# Kept for pages/residuals.py and state.py, which import the tables from here.
+from .tables import diagnostic_test_table, influence_display, influential_rows, vif_summary, vif_table  # noqa: F401
 from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, POINTS_BYTES, R_RED, SMOOTH_POINTS, WEBGL_THRESHOLD
 
 __all__ = [
@@ -47,11 +49,6 @@ __all__ = [
     "residual_histogram",
     "diagnostic_figures",
     "hover_frame",
-    "diagnostic_test_table",
-    "vif_table",
-    "vif_summary",
-    "influential_rows",
-    "influence_display",
 ]
 
 # R's plot.lm defaults: contours of Cook's distance at these levels, and 3 labelled rows.
@@ -710,7 +707,7 @@ def diagnostic_figures(
 
 
 # =============================================================================
-# Tables for the page (formatted for display: no NaN reaches the screen)
+# The user's values shown on hover (the page's tables are in linreg.plots.tables)
 # =============================================================================
 def hover_frame(df: pd.DataFrame, design, max_columns: int = _HOVER_COLUMNS) -> pd.DataFrame:
     """The user's values of the used columns (target first) for the design's rows, for hover.
@@ -734,158 +731,3 @@ def hover_frame(df: pd.DataFrame, design, max_columns: int = _HOVER_COLUMNS) -> 
     return df.loc[np.asarray(design.row_labels), used].reset_index(drop=True)
 
 
-def _fmt_p(p: float | None) -> str:
-    if p is None or not math.isfinite(float(p)):
-        return "—"
-    return "< 1e-16" if p < 1e-16 else fmt(p, 3)
-
-
-def diagnostic_test_table(tests: Sequence) -> pd.DataFrame:
-    """One row per test result: test, statistic, df, p-value and its one-line reading.
-
-    Parameters
-    ----------
-    tests : sequence of linreg.diagnostics.TestResult
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> t = SimpleNamespace(name="Durbin-Watson", statistic=1.9761, p_value=None, df=None, reading="fine")
-    >>> diagnostic_test_table([t]).values.tolist()
-    [['Durbin-Watson', '1.976', '—', '—', 'fine']]
-    """
-    rows = [
-        {
-            "test": t.name,
-            "statistic": fmt(t.statistic),
-            "df": fmt(t.df, 3) if t.df is not None else "—",
-            "p-value": _fmt_p(t.p_value),
-            "reading": t.reading,
-        }
-        for t in tests
-    ]
-    return pd.DataFrame(rows, columns=["test", "statistic", "df", "p-value", "reading"])
-
-
-def _vif_reading(value: float, aliased: bool) -> str:
-    if aliased:
-        return "aliased: a linear combination of other terms, so it has no coefficient of its own"
-    if not math.isfinite(value):
-        return "perfectly collinear with other terms"
-    if value >= 10:
-        return "high: its standard error is inflated ×" + fmt(math.sqrt(value), 3) + " by collinearity"
-    if value >= 5:
-        return "moderate collinearity (standard error ×" + fmt(math.sqrt(value), 3) + ")"
-    return "low: little collinearity"
-
-
-def vif_table(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> pd.DataFrame:
-    """VIF per term with a reading; aliased terms show "aliased", never NaN or inf.
-
-    Parameters
-    ----------
-    vif : mapping of term to float
-        ``linreg.diagnostics.vif(result)``.
-    aliased : sequence of str
-        ``result.aliased``.
-
-    Examples
-    --------
-    >>> vif_table({"a": 1.2, "b": float("inf")}, aliased=("b",))["VIF"].tolist()
-    ['1.2', 'aliased']
-    """
-    aliased = set(aliased)
-    rows = []
-    for term, value in vif.items():
-        value = float(value)
-        is_aliased = term in aliased
-        shown = "aliased" if is_aliased else ("∞" if not math.isfinite(value) else fmt(value, 3))
-        rows.append({"term": term, "VIF": shown, "reading": _vif_reading(value, is_aliased)})
-    return pd.DataFrame(rows, columns=["term", "VIF", "reading"])
-
-
-def vif_summary(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> str:
-    """One line reading the VIFs: the largest, and how many pass the usual 5 and 10 marks.
-
-    Examples
-    --------
-    >>> vif_summary({"a": 1.2, "b": 7.0})
-    'Largest VIF 7 (b): 1 of 2 terms above 5, 0 above 10; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its standard error.'
-    >>> vif_summary({})
-    'VIF needs at least two terms besides the intercept; this model has fewer, so there is no collinearity to measure.'
-    """
-    aliased = set(aliased)
-    finite = {t: float(v) for t, v in vif.items() if t not in aliased and math.isfinite(float(v))}
-    if len(vif) < 2:
-        return (
-            "VIF needs at least two terms besides the intercept; this model has fewer, "
-            "so there is no collinearity to measure."
-        )
-    parts = []
-    if finite:
-        worst = max(finite, key=finite.get)
-        above5 = sum(v > 5 for v in finite.values())
-        above10 = sum(v > 10 for v in finite.values())
-        parts.append(
-            f"Largest VIF {fmt(finite[worst], 3)} ({worst}): {above5} of {len(vif)} terms above 5, {above10} above 10"
-        )
-    infinite = [t for t, v in vif.items() if t not in aliased and not math.isfinite(float(v))]
-    if infinite:
-        parts.append(f"{len(infinite)} perfectly collinear ({', '.join(infinite)})")
-    if aliased & set(vif):
-        parts.append(f"{len(aliased & set(vif))} aliased ({', '.join(t for t in vif if t in aliased)})")
-    return (
-        "; ".join(parts)
-        + "; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its "
-        "standard error."
-    )
-
-
-def influential_rows(result, row_labels=None, top: int = 10) -> pd.DataFrame:
-    """The ``top`` rows of largest Cook's distance, then any rows of leverage one (at most ``top``).
-
-    ``linreg.diagnostics.influence_table`` sorts rows of undefined Cook's distance last,
-    where a short table would hide them; yet a row that alone decides a term (leverage 1)
-    is the most influential of all, so it is kept.
-
-    Returns
-    -------
-    DataFrame
-        The columns of ``influence_table``.
-    """
-    from linreg.diagnostics import influence_table
-
-    table = influence_table(result, row_labels, top=None)
-    undefined = table["cooks_distance"].isna()
-    return pd.concat([table[~undefined].head(top), table[undefined].head(top)], ignore_index=True)
-
-
-_INFLUENCE_NAMES = {
-    "row": "row",
-    "fitted": "fitted",
-    "resid": "residual",
-    "leverage": "leverage",
-    "studentized_resid": "studentized residual",
-    "cooks_distance": "Cook's distance",
-}
-
-
-def influence_display(table: pd.DataFrame) -> pd.DataFrame:
-    """``linreg.diagnostics.influence_table`` formatted for the screen: 4 significant digits, "—" for undefined.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"row": [7], "fitted": [1.0], "resid": [0.0], "leverage": [1.0],
-    ...                   "studentized_resid": [float("nan")], "cooks_distance": [float("nan")]})
-    >>> influence_display(t).values.tolist()
-    [['7', '1', '0', '1', '—', '—']]
-    """
-    out = pd.DataFrame(index=range(len(table)))
-    for col in table.columns:
-        values = table[col].to_numpy()
-        name = _INFLUENCE_NAMES.get(col, str(col))
-        if col != "row" and pd.api.types.is_numeric_dtype(table[col]):
-            out[name] = [fmt(v) for v in values]
-        else:
-            out[name] = [str(v) for v in values]
-    return out
