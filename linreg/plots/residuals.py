@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -312,16 +313,243 @@ def _empty_figure(title: str, xlabel: str, ylabel: str, message: str) -> go.Figu
 
 
 # =============================================================================
-# R's four diagnostic plots
+# R's four diagnostic plots: one skeleton (_panel) over four kinds
 # =============================================================================
-def residuals_vs_fitted(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-) -> tuple[go.Figure, str, str | None]:
+_Labels = Sequence | np.ndarray | None
+_Drawn = tuple[go.Figure, str, str | None]
+
+
+@dataclass(frozen=True, eq=False)
+class _Panel:
+    """One of R's plots before it is drawn: its titles and, for all n rows, what it plots.
+
+    ``x``, ``y``, ``valid`` (rows with a point), ``score`` (the 3 largest are labelled) and each
+    array of ``extra`` (the plotted quantities shown on hover, in order) have shape (n,).
+    """
+
+    name: str
+    title: str
+    xlabel: str
+    ylabel: str
+    x: np.ndarray
+    y: np.ndarray
+    valid: np.ndarray
+    score: np.ndarray
+    extra: dict[str, np.ndarray]
+    smooth: bool = False
+    guides: tuple[str, ...] = ()
+
+
+def _fitted_panel(result) -> _Panel:
+    fitted = np.asarray(result.fitted, dtype=np.float64)
+    resid = np.asarray(result.resid, dtype=np.float64)
+    return _Panel("Residuals vs fitted", "Residuals vs Fitted", "Fitted values", "Residuals", fitted, resid,
+                  np.ones(resid.size, dtype=bool), np.abs(resid), {"fitted": fitted, "residual": resid},
+                  smooth=True, guides=("y = 0",))
+
+
+def _qq_panel(result) -> _Panel:
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    valid = np.isfinite(rs)
+    theo = np.full(rs.size, np.nan)
+    theo[valid] = normal_quantiles(rs[valid])
+    return _Panel("Normal Q-Q", "Normal Q-Q", "Theoretical Quantiles", "Standardized residuals", theo, rs, valid,
+                  np.abs(rs), {"theoretical quantile": theo, "standardized residual": rs})
+
+
+def _scale_panel(result) -> _Panel:
+    fitted = np.asarray(result.fitted, dtype=np.float64)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    root = np.sqrt(np.abs(rs))
+    return _Panel("Scale-Location", "Scale-Location", "Fitted values", "√|Standardized residuals|", fitted, root,
+                  np.isfinite(rs), np.abs(rs),
+                  {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}, smooth=True)
+
+
+def _leverage_panel(result) -> _Panel:
+    h = np.asarray(result.leverage, dtype=np.float64)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    cook = np.asarray(result.cooks_distance, dtype=np.float64)
+    valid = np.isfinite(rs) & np.isfinite(h)
+    return _Panel("Residuals vs leverage", "Residuals vs Leverage", "Leverage", "Standardized residuals", h, rs,
+                  valid, np.where(valid, cook, np.nan),
+                  {"leverage": h, "standardized residual": rs, "Cook's distance": cook}, guides=("y = 0", "x = 0"))
+
+
+def _panel(kind: str, result, row_labels: _Labels, *, hover: pd.DataFrame | None, max_points: int, seed: int,
+           cook_levels: Sequence[float] = COOK_LEVELS) -> _Drawn:
+    """Build R's plot ``kind`` ("fitted", "qq", "scale" or "leverage"): what the four share, in R's order.
+
+    The rows of the sample and the labelled rows as points, the guides and the smoother, then
+    the kind's own lines (:func:`_qq_extras`, :func:`_leverage_extras`), the row labels, the
+    layout and the kind's summary.
+    """
+    labels = _labels(result, row_labels)
+    build, extras, summarize = _KINDS[kind]
+    p = build(result)
+    n, m = p.y.size, int(p.valid.sum())
+    leverage_note = None if kind == "fitted" else _leverage_one_note(result, labels)
+    if m == 0:
+        return (
+            _empty_figure(p.title, p.xlabel, p.ylabel, "No standardized residuals: the fit is exact."),
+            f"{p.name}: no standardized residual is defined (every row is fitted exactly).",
+            leverage_note,
+        )
+    extreme = _most_extreme(p.score)
+    max_points = _affordable_points(max_points, p.x, p.y, labels, hover, p.extra)
+    idx = _drawn(n, p.valid, extreme, max_points, seed)
+
+    points = _points(p.x, p.y, labels, idx, hover, p.extra, m)
+    fig = go.Figure()
+    guide = {"color": GUIDE_GREY, "dash": "dot", "width": 1}
+    if "y = 0" in p.guides:
+        fig.add_hline(y=0, line=guide)
+    if "x = 0" in p.guides:
+        fig.add_vline(x=0, line=guide)
+    fig.add_trace(points)
+    facts: dict = {"smooth": np.empty(0)}
+    if p.smooth:
+        smooth, facts["smooth"] = _smooth_trace(p.x, p.y, seed, _line_type(points))
+        if smooth is not None:
+            fig.add_trace(smooth)
+    if extras is not None:
+        facts.update(extras(fig, p, _line_type(points), result=result, cook_levels=cook_levels))
+    _label_rows(fig, p.x, p.y, labels, extreme)
+    style(fig, p.title, p.xlabel, p.ylabel, height=_HEIGHT)
+    for axis, update in (("x", fig.update_xaxes), ("y", fig.update_yaxes)):
+        if facts.get(axis):
+            update(**facts[axis])
+
+    summary = summarize(p, facts, _rows_text(labels, extreme), labels, extreme)
+    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m) if p.smooth else None, leverage_note)
+    return fig, summary, note
+
+
+def _qq_extras(fig: go.Figure, p: _Panel, line_type, **_) -> dict:
+    """R's ``qqline``: the dotted line through the quartiles, over the range of the quantiles."""
+    slope, intercept = qq_line(p.y[p.valid])
+    lo, hi = float(p.x[p.valid].min()), float(p.x[p.valid].max())
+    fig.add_trace(
+        line_type(
+            x=[lo, hi],
+            y=[intercept + slope * lo, intercept + slope * hi],
+            mode="lines",
+            name="line through the quartiles (qqline)",
+            line={"color": GUIDE_GREY, "dash": "dot", "width": 1.5},
+            hoverinfo="skip",
+        )
+    )
+    return {"slope": slope, "intercept": intercept, "lo": lo, "hi": hi}
+
+
+def _scale_extras(fig: go.Figure, p: _Panel, line_type, **_) -> dict:
+    """Nothing over the points; the y axis starts at 0, where sqrt|r| does."""
+    return {"y": {"rangemode": "tozero"}}
+
+
+def _leverage_extras(fig: go.Figure, p: _Panel, line_type, *, result, cook_levels: Sequence[float]) -> dict:
+    """Cook's distance contours over the leverage axis, R's axis ranges, and whether a contour is on the chart."""
+    h, rs, rank = p.x, p.y, int(result.rank)
+    h_max = float(h[p.valid].max())
+    x_right = 1.04 * h_max  # R's axis extends the data range by 4%
+    y_lo, y_hi = float(rs[p.valid].min()), float(rs[p.valid].max())
+    pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
+    y_range = [y_lo - pad, y_hi + pad]
+    h_start = min(float(h[p.valid].min()), h_max / 100)
+    if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
+        h_start = h_max / 100
+    grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
+    dashes = ("dash", "dot", "dashdot")
+    visible_contour = False
+    for j, level in enumerate(cook_levels):
+        if grid.size == 0:
+            break
+        r = cooks_contour(level, rank, grid)
+        visible_contour = visible_contour or bool(np.any(r <= y_range[1]) or np.any(-r >= y_range[0]))
+        name = f"Cook's distance {level:g}"
+        for sign, show in ((1.0, True), (-1.0, False)):
+            fig.add_trace(
+                line_type(
+                    x=grid,
+                    y=sign * r,
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=show,
+                    line={"color": R_RED, "dash": dashes[j % len(dashes)], "width": 1.5},
+                    hovertemplate=f"Cook's distance = {level:g}<br>leverage %{{x:.3g}}<br>"
+                    "standardized residual %{y:.3g}<extra></extra>",
+                )
+            )
+            # R writes the level at the right end of each contour; here, when that end is on the chart.
+            if y_range[0] <= sign * r[-1] <= y_range[1]:
+                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", name="Cook level", showarrow=False,
+                                   xanchor="right", yshift=9 * sign, font={"color": R_RED, "size": 11})
+    # Leverage is often tiny (1/n): plain exponents read better than SI prefixes (µ, m).
+    return {"x": {"range": [0, x_right] if x_right > 0 else None, "exponentformat": "e"}, "y": {"range": y_range},
+            "visible_contour": visible_contour, "rank": rank, "cook_levels": cook_levels}
+
+
+def _fitted_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    fitted, resid, ys = p.x, p.y, facts["smooth"]
+    smooth_text = f"the red smoother ranges from {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; " if ys.size else ""
+    return (
+        f"Residuals vs fitted: {resid.size:,} points; fitted values from {fmt(fitted.min(), 4)} to "
+        f"{fmt(fitted.max(), 4)}, residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)}; {smooth_text}"
+        f"{rows} have the largest |residual|."
+    )
+
+
+def _qq_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    rs = p.y[p.valid]
+    beyond = int(np.sum(np.abs(rs) > 2))
+    return (
+        f"Normal Q-Q: {rs.size:,} standardized residuals from {fmt(rs.min(), 3)} to {fmt(rs.max(), 3)} "
+        f"against normal quantiles from {fmt(facts['lo'], 3)} to {fmt(facts['hi'], 3)}; the line through the "
+        f"quartiles has slope {fmt(facts['slope'], 3)} and intercept {fmt(facts['intercept'], 3)}; {beyond:,} "
+        f"({100 * beyond / rs.size:.1f}%) lie beyond ±2 (about 4.6% for normal errors); {rows} are the most extreme."
+    )
+
+
+def _scale_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    root, ys = p.y[p.valid], facts["smooth"]
+    smooth_text = (
+        f"the red smoother goes from {fmt(ys[0], 3)} at the smallest fitted value to {fmt(ys[-1], 3)} at the largest "
+        f"(range {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; flat means constant spread); "
+        if ys.size
+        else ""
+    )
+    return (
+        f"Scale-Location: {root.size:,} points; √|standardized residual| from {fmt(root.min(), 3)} to "
+        f"{fmt(root.max(), 3)}; {smooth_text}{rows} are the most extreme."
+    )
+
+
+def _leverage_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    h, cook, levels, rank = p.x[p.valid], p.extra["Cook's distance"], facts["cook_levels"], facts["rank"]
+    c = cook[p.valid]
+    top = extreme[0] if extreme.size else None
+    counts = "; ".join(f"{int(np.sum(c > level)):,} above {level:g}" for level in levels)
+    top_text = f"the largest Cook's distance is {fmt(cook[top], 3)} (row {labels[top]}); " if top is not None else ""
+    beyond = "" if facts["visible_contour"] else "; the contours lie beyond the chart: no row comes near them"
+    return (
+        f"Residuals vs leverage: {h.size:,} points; leverage from {fmt(h.min(), 3)} to {fmt(h.max(), 3)} "
+        f"(average p/n = {fmt(rank / p.y.size, 3)}); {top_text}Cook's distance: {counts}{beyond}; "
+        f"{rows} have the largest Cook's distance."
+    )
+
+
+# kind: (what it plots, the lines it adds over the points, its summary)
+_KINDS = {
+    "fitted": (_fitted_panel, None, _fitted_summary),
+    "qq": (_qq_panel, _qq_extras, _qq_summary),
+    "scale": (_scale_panel, _scale_extras, _scale_summary),
+    "leverage": (_leverage_panel, _leverage_extras, _leverage_summary),
+}
+
+
+def residuals_vs_fitted(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+                        max_points: int = CHART_POINTS, seed: int = 0) -> _Drawn:
     """R's plot 1, *Residuals vs Fitted*: residuals against fitted values, with a lowess smoother.
 
     Parameters
@@ -350,44 +578,11 @@ def residuals_vs_fitted(
     -----
     The labelled rows are the 3 largest |residual|, as R's ``plot.lm`` labels them.
     """
-    labels = _labels(result, row_labels)
-    fitted = np.asarray(result.fitted, dtype=np.float64)
-    resid = np.asarray(result.resid, dtype=np.float64)
-    n = resid.size
-    title, xlabel, ylabel = "Residuals vs Fitted", "Fitted values", "Residuals"
-    extreme = _most_extreme(np.abs(resid))
-    extra = {"fitted": fitted, "residual": resid}
-    max_points = _affordable_points(max_points, fitted, resid, labels, hover, extra)
-    idx = _drawn(n, np.ones(n, dtype=bool), extreme, max_points, seed)
-
-    fig = go.Figure()
-    fig.add_hline(y=0, line={"color": GUIDE_GREY, "dash": "dot", "width": 1})
-    points = _points(fitted, resid, labels, idx, hover, extra, n)
-    fig.add_trace(points)
-    smooth, ys = _smooth_trace(fitted, resid, seed, _line_type(points))
-    if smooth is not None:
-        fig.add_trace(smooth)
-    _label_rows(fig, fitted, resid, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-
-    smooth_text = f"the red smoother ranges from {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; " if ys.size else ""
-    summary = (
-        f"Residuals vs fitted: {n:,} points; fitted values from {fmt(fitted.min(), 4)} to {fmt(fitted.max(), 4)}, "
-        f"residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)}; {smooth_text}"
-        f"{_rows_text(labels, extreme)} have the largest |residual|."
-    )
-    note = _join(sample_note(n, min(n, max_points)), _smoother_note(n))
-    return fig, summary, note
+    return _panel("fitted", result, row_labels, hover=hover, max_points=max_points, seed=seed)
 
 
-def normal_qq(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-) -> tuple[go.Figure, str, str | None]:
+def normal_qq(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+              max_points: int = CHART_POINTS, seed: int = 0) -> _Drawn:
     """R's plot 2, *Normal Q-Q*: standardized residuals against normal quantiles, with ``qqline``.
 
     The theoretical quantile of the i-th smallest of m standardized residuals is
@@ -406,122 +601,23 @@ def normal_qq(
     >>> summary.startswith("Normal Q-Q: 3 standardized residuals")
     True
     """
-    labels = _labels(result, row_labels)
-    rs = np.asarray(result.standardized_resid, dtype=np.float64)
-    n = rs.size
-    title, xlabel, ylabel = "Normal Q-Q", "Theoretical Quantiles", "Standardized residuals"
-    valid = np.isfinite(rs)
-    m = int(valid.sum())
-    leverage_note = _leverage_one_note(result, labels)
-    if m == 0:
-        return (
-            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
-            "Normal Q-Q: no standardized residual is defined (every row is fitted exactly).",
-            leverage_note,
-        )
-    theo = np.full(n, np.nan)
-    theo[valid] = normal_quantiles(rs[valid])
-    extreme = _most_extreme(np.abs(rs))
-    extra = {"theoretical quantile": theo, "standardized residual": rs}
-    max_points = _affordable_points(max_points, theo, rs, labels, hover, extra)
-    idx = _drawn(n, valid, extreme, max_points, seed)
-    slope, intercept = qq_line(rs[valid])
-
-    points = _points(theo, rs, labels, idx, hover, extra, m)
-    lo, hi = float(theo[valid].min()), float(theo[valid].max())
-    fig = go.Figure()
-    fig.add_trace(points)
-    fig.add_trace(
-        _line_type(points)(
-            x=[lo, hi],
-            y=[intercept + slope * lo, intercept + slope * hi],
-            mode="lines",
-            name="line through the quartiles (qqline)",
-            line={"color": GUIDE_GREY, "dash": "dot", "width": 1.5},
-            hoverinfo="skip",
-        )
-    )
-    _label_rows(fig, theo, rs, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-
-    beyond = int(np.sum(np.abs(rs[valid]) > 2))
-    summary = (
-        f"Normal Q-Q: {m:,} standardized residuals from {fmt(rs[valid].min(), 3)} to {fmt(rs[valid].max(), 3)} "
-        f"against normal quantiles from {fmt(lo, 3)} to {fmt(hi, 3)}; the line through the quartiles has slope "
-        f"{fmt(slope, 3)} and intercept {fmt(intercept, 3)}; {beyond:,} ({100 * beyond / m:.1f}%) lie beyond ±2 "
-        f"(about 4.6% for normal errors); {_rows_text(labels, extreme)} are the most extreme."
-    )
-    note = _join(sample_note(m, min(m, max_points)), leverage_note)
-    return fig, summary, note
+    return _panel("qq", result, row_labels, hover=hover, max_points=max_points, seed=seed)
 
 
-def scale_location(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-) -> tuple[go.Figure, str, str | None]:
+def scale_location(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+                   max_points: int = CHART_POINTS, seed: int = 0) -> _Drawn:
     """R's plot 3, *Scale-Location*: sqrt(|standardized residuals|) against fitted, with a smoother.
 
     A flat smoother means the spread of the residuals does not change with the fitted
     values. Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are
     the 3 largest |standardized residual|.
     """
-    labels = _labels(result, row_labels)
-    fitted = np.asarray(result.fitted, dtype=np.float64)
-    rs = np.asarray(result.standardized_resid, dtype=np.float64)
-    n = rs.size
-    title, xlabel, ylabel = "Scale-Location", "Fitted values", "√|Standardized residuals|"
-    valid = np.isfinite(rs)
-    m = int(valid.sum())
-    leverage_note = _leverage_one_note(result, labels)
-    if m == 0:
-        return (
-            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
-            "Scale-Location: no standardized residual is defined (every row is fitted exactly).",
-            leverage_note,
-        )
-    root = np.sqrt(np.abs(rs))
-    extreme = _most_extreme(np.abs(rs))
-    extra = {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}
-    max_points = _affordable_points(max_points, fitted, root, labels, hover, extra)
-    idx = _drawn(n, valid, extreme, max_points, seed)
-
-    points = _points(fitted, root, labels, idx, hover, extra, m)
-    fig = go.Figure()
-    fig.add_trace(points)
-    smooth, ys = _smooth_trace(fitted, root, seed, _line_type(points))
-    if smooth is not None:
-        fig.add_trace(smooth)
-    _label_rows(fig, fitted, root, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-    fig.update_yaxes(rangemode="tozero")
-
-    smooth_text = (
-        f"the red smoother goes from {fmt(ys[0], 3)} at the smallest fitted value to {fmt(ys[-1], 3)} at the largest "
-        f"(range {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; flat means constant spread); "
-        if ys.size
-        else ""
-    )
-    summary = (
-        f"Scale-Location: {m:,} points; √|standardized residual| from {fmt(root[valid].min(), 3)} to "
-        f"{fmt(root[valid].max(), 3)}; {smooth_text}{_rows_text(labels, extreme)} are the most extreme."
-    )
-    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m), leverage_note)
-    return fig, summary, note
+    return _panel("scale", result, row_labels, hover=hover, max_points=max_points, seed=seed)
 
 
-def residuals_vs_leverage(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-    cook_levels: Sequence[float] = COOK_LEVELS,
-) -> tuple[go.Figure, str, str | None]:
+def residuals_vs_leverage(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+                          max_points: int = CHART_POINTS, seed: int = 0,
+                          cook_levels: Sequence[float] = COOK_LEVELS) -> _Drawn:
     """R's plot 5, *Residuals vs Leverage*, with dashed contours of Cook's distance.
 
     The contour for level D is the standardized residual r = +-sqrt(D p (1 - h) / h), p the
@@ -533,86 +629,7 @@ def residuals_vs_leverage(
     Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are the 3
     largest Cook's distances (as R).
     """
-    labels = _labels(result, row_labels)
-    h = np.asarray(result.leverage, dtype=np.float64)
-    rs = np.asarray(result.standardized_resid, dtype=np.float64)
-    cook = np.asarray(result.cooks_distance, dtype=np.float64)
-    n = rs.size
-    rank = int(result.rank)
-    title, xlabel, ylabel = "Residuals vs Leverage", "Leverage", "Standardized residuals"
-    valid = np.isfinite(rs) & np.isfinite(h)
-    m = int(valid.sum())
-    leverage_note = _leverage_one_note(result, labels)
-    if m == 0:
-        return (
-            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
-            "Residuals vs leverage: no standardized residual is defined (every row is fitted exactly).",
-            leverage_note,
-        )
-    extreme = _most_extreme(np.where(valid, cook, np.nan))
-    extra = {"leverage": h, "standardized residual": rs, "Cook's distance": cook}
-    max_points = _affordable_points(max_points, h, rs, labels, hover, extra)
-    idx = _drawn(n, valid, extreme, max_points, seed)
-
-    h_max = float(h[valid].max())
-    x_right = 1.04 * h_max  # R's axis extends the data range by 4%
-    y_lo, y_hi = float(rs[valid].min()), float(rs[valid].max())
-    pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
-    y_range = [y_lo - pad, y_hi + pad]
-
-    points = _points(h, rs, labels, idx, hover, extra, m)
-    fig = go.Figure()
-    fig.add_hline(y=0, line={"color": GUIDE_GREY, "dash": "dot", "width": 1})
-    fig.add_vline(x=0, line={"color": GUIDE_GREY, "dash": "dot", "width": 1})
-    fig.add_trace(points)
-    h_start = min(float(h[valid].min()), h_max / 100)
-    if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
-        h_start = h_max / 100
-    grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
-    dashes = ("dash", "dot", "dashdot")
-    visible_contour = False
-    for j, level in enumerate(cook_levels):
-        if grid.size == 0:
-            break
-        r = cooks_contour(level, rank, grid)
-        visible_contour = visible_contour or bool(np.any(r <= y_range[1]) or np.any(-r >= y_range[0]))
-        name = f"Cook's distance {level:g}"
-        for sign, show in ((1.0, True), (-1.0, False)):
-            fig.add_trace(
-                _line_type(points)(
-                    x=grid,
-                    y=sign * r,
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=show,
-                    line={"color": R_RED, "dash": dashes[j % len(dashes)], "width": 1.5},
-                    hovertemplate=f"Cook's distance = {level:g}<br>leverage %{{x:.3g}}<br>"
-                    "standardized residual %{y:.3g}<extra></extra>",
-                )
-            )
-            # R writes the level at the right end of each contour; here, when that end is on the chart.
-            if y_range[0] <= sign * r[-1] <= y_range[1]:
-                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", name="Cook level", showarrow=False,
-                                   xanchor="right", yshift=9 * sign, font={"color": R_RED, "size": 11})
-    _label_rows(fig, h, rs, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-    # Leverage is often tiny (1/n): plain exponents read better than SI prefixes (µ, m).
-    fig.update_xaxes(range=[0, x_right] if x_right > 0 else None, exponentformat="e")
-    fig.update_yaxes(range=y_range)
-
-    c = cook[valid]
-    top = extreme[0] if extreme.size else None
-    counts = "; ".join(f"{int(np.sum(c > level)):,} above {level:g}" for level in cook_levels)
-    top_text = f"the largest Cook's distance is {fmt(cook[top], 3)} (row {labels[top]}); " if top is not None else ""
-    beyond = "" if visible_contour else "; the contours lie beyond the chart: no row comes near them"
-    summary = (
-        f"Residuals vs leverage: {m:,} points; leverage from {fmt(h[valid].min(), 3)} to {fmt(h_max, 3)} "
-        f"(average p/n = {fmt(rank / n, 3)}); {top_text}Cook's distance: {counts}{beyond}; "
-        f"{_rows_text(labels, extreme)} have the largest Cook's distance."
-    )
-    note = _join(sample_note(m, min(m, max_points)), leverage_note)
-    return fig, summary, note
+    return _panel("leverage", result, row_labels, hover=hover, max_points=max_points, seed=seed, cook_levels=cook_levels)
 
 
 def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, None]:
