@@ -73,7 +73,8 @@ def tex_matrix(M: np.ndarray, digits: int = 6) -> str:
     >>> tex_matrix(np.array([[1.0, 2.0], [3.0, 4.0]]))
     '\\begin{pmatrix}1 & 2\\\\3 & 4\\end{pmatrix}'
     """
-    return r"\begin{pmatrix}" + r"\\".join(" & ".join(tex_number(v, digits) for v in row) for row in M) + r"\end{pmatrix}"
+    rows = (" & ".join(tex_number(v, digits) for v in row) for row in M)
+    return r"\begin{pmatrix}" + r"\\".join(rows) + r"\end{pmatrix}"
 
 
 def tex_text(name: object) -> str:
