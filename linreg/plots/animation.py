@@ -9,7 +9,6 @@ the arrow from the other descent figures in :mod:`linreg.plots.descent`. No stre
 
 from __future__ import annotations
 
-import base64
 import math
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ from ._style import (
     RED,
     WEBGL_THRESHOLD,
 )
+from ._payload import packed
 from .descent import contour_grid, frame_indices, gradient_arrow, path_indices
 
 __all__ = ["DescentAnimation", "descent_animation", "descent_figure"]
@@ -145,7 +145,7 @@ class DescentAnimation:
         dict with ``data``, ``layout`` and ``frames``, ready for ``plotly.io.to_json``.
         """
         data, layout, frames = self._parts(k)
-        return {"data": [{key: _packed(value) for key, value in trace.items()} for trace in data],
+        return {"data": [{key: packed(value) for key, value in trace.items()} for trace in data],
                 "layout": layout, "frames": [frame._props for frame in frames]}
 
     def _parts(self, k: int) -> tuple[list[dict], dict, tuple]:
@@ -539,59 +539,9 @@ def _raw_frame(name: str, traces: list[int], data: list[tuple[dict, tuple[str, .
     with its display-only keys, whose float arrays go as float32 where that is exact to the eye.
     """
     frame = go.Frame(name=name, traces=traces)
-    frame._orphan_props["data"] = [{key: _packed(value, compact=key in compact) for key, value in trace.items()}
+    frame._orphan_props["data"] = [{key: packed(value, compact=key in compact) for key, value in trace.items()}
                                    for trace, compact in data]
     return frame
-
-
-# float32 is used only when its rounding moves no value by more than this fraction of the
-# values' range: far below a pixel (1e-4 of an 800-pixel axis is 0.08 pixels).
-_F4_TOLERANCE = 1e-4
-
-
-def _packed(value, compact: bool = False):
-    """Numeric arrays in plotly.js's typed-array form ({"dtype", "bdata"[, "shape"]}), as plotly
-    itself sends them (plotly's own converter is ~1 ms an array: too slow for a few hundred).
-
-    With ``compact``, floats go as float32 (half the bytes) when that rounding stays under
-    ``_F4_TOLERANCE`` of their range; values near a large offset (an intercept of 1e6 that
-    moves by 1e-3) keep float64.
-
-    Examples
-    --------
-    >>> _packed(np.array([0.5, 1.5]), compact=True)["dtype"]
-    'f4'
-    >>> _packed(np.array([1e6, 1e6 + 1e-3]), compact=True)["dtype"]
-    'f8'
-    """
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
-        dtype = "f8" if value.dtype.kind == "f" else _int_type(value)
-        if dtype == "f8" and compact:
-            single = value.astype("<f4")
-            span = float(np.ptp(value)) or max(1.0, float(np.max(np.abs(value))))
-            with np.errstate(invalid="ignore", over="ignore"):
-                error = np.max(np.abs(single.astype(float) - value))
-            if np.isfinite(error) and error <= _F4_TOLERANCE * span:
-                dtype = "f4"
-        array = np.ascontiguousarray(value, dtype="<" + dtype)
-        out = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
-        if array.ndim > 1:
-            out["shape"] = ", ".join(str(n) for n in array.shape)
-        return out
-    return value
-
-
-def _int_type(values: np.ndarray) -> str:
-    """The narrowest of plotly.js's integer types that holds ``values``, as plotly picks it
-    (plotly.js has no 64-bit integers; float64 holds larger ones exactly up to 2**53).
-
-    Examples
-    --------
-    >>> _int_type(np.array([0, 200])), _int_type(np.array([-1, 40_000])), _int_type(np.array([2**40]))
-    ('i2', 'i4', 'f8')
-    """
-    lo, hi = int(values.min()), int(values.max())
-    return next((code for code in ("i1", "i2", "i4") if np.iinfo(code).min <= lo and hi <= np.iinfo(code).max), "f8")
 
 
 def _padded(values: np.ndarray, pad: float = 0.08) -> list[float]:

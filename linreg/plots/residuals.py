@@ -20,15 +20,13 @@ rows are not drawn) or None. Every statistic uses all rows; at most about
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.io.json import to_json_plotly
 from scipy import stats
 
 from linreg.diagnostics import cooks_contour
@@ -38,7 +36,8 @@ from linreg.smooth import lowess, normal_quantiles, qq_line
 from ._common import safe_label, sample_index, sample_note, style
 # Kept for pages/residuals.py and state.py, which import the tables from here.
 from .tables import diagnostic_test_table, influence_display, influential_rows, vif_summary, vif_table  # noqa: F401
-from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, POINTS_BYTES, R_RED, SMOOTH_POINTS, WEBGL_THRESHOLD
+from ._payload import HOVER_COLUMNS, affordable_points, line_type, points
+from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, R_RED, SMOOTH_POINTS
 
 __all__ = [
     "COOK_LEVELS",
@@ -55,7 +54,6 @@ __all__ = [
 # R's plot.lm defaults: contours of Cook's distance at these levels, and 3 labelled rows.
 COOK_LEVELS = (0.5, 1.0)
 ID_N = 3
-_HOVER_COLUMNS = 6
 _HEIGHT = 400
 
 
@@ -101,113 +99,6 @@ def _drawn(n: int, valid: np.ndarray, extreme: np.ndarray, max_points: int, seed
     pos = np.flatnonzero(valid)
     idx = pos[sample_index(pos.size, max_points, seed)]
     return np.union1d(idx, extreme).astype(int)
-
-
-def _points(
-    x, y, labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray], n_valid: int
-) -> go.Scatter | go.Scattergl:
-    """The drawn rows as markers; hover shows the row label, the plotted quantities, then the row's data.
-
-    Numbers travel as one float ``customdata`` array that plotly formats (``:.4g``); the
-    row label and any text columns are joined, HTML-escaped, into ``text``. Formatting
-    20,000 rows x several columns in Python (and letting plotly deep-copy an object
-    array) costs seconds per chart; this costs milliseconds. ``customdata`` travels as
-    float32 when that keeps every value to 6 significant digits (hover shows 4): half the
-    bytes of float64.
-
-    WebGL is used when the plot has more than ``WEBGL_THRESHOLD`` rows to show
-    (``n_valid``), so a sample of them is drawn in WebGL whether or not the labelled rows
-    happened to fall in it.
-    """
-    numeric, rows = _hover_data(labels, idx, hover, extra)
-    template = "%{text}" + "".join(
-        f"<br>{safe_label(name)} = %{{customdata[{j}]:.4g}}" for j, name in enumerate(numeric)
-    )
-    gl = n_valid > WEBGL_THRESHOLD
-    return (go.Scattergl if gl else go.Scatter)(
-        x=x[idx],
-        y=y[idx],
-        mode="markers",
-        name="rows",
-        text=np.array(rows, dtype=object),
-        customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
-        hovertemplate=template + "<extra></extra>",
-        marker={"color": BLUE, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
-        showlegend=False,
-    )
-
-
-def _hover_data(
-    labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
-) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Hover of rows ``idx``: the numeric columns (plotted quantities first), and each row's text.
-
-    The text is the row label, then the text columns of ``hover``, HTML-escaped.
-    """
-    numeric = {name: np.asarray(v, dtype=np.float64)[idx] for name, v in extra.items()}
-    text_columns: dict[str, np.ndarray] = {}
-    if hover is not None:
-        for c in list(hover.columns)[:_HOVER_COLUMNS]:
-            if str(c) in numeric:
-                continue
-            values = hover[c].to_numpy()[idx]
-            if pd.api.types.is_numeric_dtype(hover[c]) and not pd.api.types.is_bool_dtype(hover[c]):
-                numeric[str(c)] = values.astype(np.float64)
-            else:
-                text_columns[str(c)] = values
-    rows = [f"row {html.escape(str(v))}" for v in labels[idx]]
-    for name, values in text_columns.items():
-        rows = [f"{r}<br>{safe_label(name)} = {html.escape(str(v))}" for r, v in zip(rows, values, strict=True)]
-    return numeric, rows
-
-
-def _affordable_points(
-    max_points: int, x: np.ndarray, y: np.ndarray, labels, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
-) -> int:
-    """``max_points``, or fewer if that many rows' points would take more than ``POINTS_BYTES`` of JSON.
-
-    The bytes per row are measured on up to 200 rows spread over the data, encoded by
-    plotly as :func:`_points` sends them (x, y and ``customdata`` in base64, where plotly
-    escapes each ``/``; the hover text, where it writes ``<`` as 6 characters).
-    """
-    n = len(labels)
-    probe = np.unique(np.linspace(0, n - 1, min(n, 200)).round().astype(int))
-    if probe.size == 0:
-        return max_points
-    numeric, rows = _hover_data(labels, probe, hover, extra)
-    trace = go.Scatter(
-        x=np.asarray(x, dtype=np.float64)[probe],
-        y=np.asarray(y, dtype=np.float64)[probe],
-        text=np.array(rows, dtype=object),
-        customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
-    )
-    per_row = len(to_json_plotly(go.Figure(trace).to_dict()["data"])) / probe.size
-    return max(ID_N, min(max_points, int(POINTS_BYTES / per_row)))
-
-
-def _compact(values: np.ndarray) -> np.ndarray:
-    """``values`` as float32 if that keeps every value to about 6 significant digits, else as they are.
-
-    Values beyond float32's range (about 3e38) or below its normal range (about 1e-38) would
-    become inf or lose digits, so such data keeps float64.
-
-    Examples
-    --------
-    >>> _compact(np.array([1.5, np.nan, -2.0])).dtype.name
-    'float32'
-    >>> _compact(np.array([1.0, 1e300])).dtype.name
-    'float64'
-    """
-    with np.errstate(over="ignore", under="ignore"):
-        small = values.astype(np.float32)
-    if np.allclose(small, values, rtol=1e-6, atol=0.0, equal_nan=True):
-        return small
-    return values
-
-
-def _line_type(points: go.Scatter | go.Scattergl):
-    """Lines drawn over WebGL points must be WebGL too: plotly puts its WebGL layer above SVG."""
-    return go.Scattergl if isinstance(points, go.Scattergl) else go.Scatter
 
 
 def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray, extreme: np.ndarray) -> None:
@@ -396,24 +287,24 @@ def _panel(kind: str, result, row_labels: _Labels, *, hover: pd.DataFrame | None
             leverage_note,
         )
     extreme = _most_extreme(p.score)
-    max_points = _affordable_points(max_points, p.x, p.y, labels, hover, p.extra)
+    max_points = affordable_points(max_points, p.x, p.y, labels, hover, p.extra, least=ID_N)
     idx = _drawn(n, p.valid, extreme, max_points, seed)
 
-    points = _points(p.x, p.y, labels, idx, hover, p.extra, m)
+    markers = points(p.x, p.y, labels, idx, hover, p.extra, m)
     fig = go.Figure()
     guide = {"color": GUIDE_GREY, "dash": "dot", "width": 1}
     if "y = 0" in p.guides:
         fig.add_hline(y=0, line=guide)
     if "x = 0" in p.guides:
         fig.add_vline(x=0, line=guide)
-    fig.add_trace(points)
+    fig.add_trace(markers)
     facts: dict = {"smooth": np.empty(0)}
     if p.smooth:
-        smooth, facts["smooth"] = _smooth_trace(p.x, p.y, seed, _line_type(points))
+        smooth, facts["smooth"] = _smooth_trace(p.x, p.y, seed, line_type(markers))
         if smooth is not None:
             fig.add_trace(smooth)
     if extras is not None:
-        facts.update(extras(fig, p, _line_type(points), result=result, cook_levels=cook_levels))
+        facts.update(extras(fig, p, line_type(markers), result=result, cook_levels=cook_levels))
     _label_rows(fig, p.x, p.y, labels, extreme)
     style(fig, p.title, p.xlabel, p.ylabel, height=_HEIGHT)
     for axis, update in (("x", fig.update_xaxes), ("y", fig.update_yaxes)):
@@ -726,7 +617,7 @@ def diagnostic_figures(
 # =============================================================================
 # The user's values shown on hover (the page's tables are in linreg.plots.tables)
 # =============================================================================
-def hover_frame(df: pd.DataFrame, design, max_columns: int = _HOVER_COLUMNS) -> pd.DataFrame:
+def hover_frame(df: pd.DataFrame, design, max_columns: int = HOVER_COLUMNS) -> pd.DataFrame:
     """The user's values of the used columns (target first) for the design's rows, for hover.
 
     Parameters
