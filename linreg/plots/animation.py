@@ -19,21 +19,8 @@ from plotly.subplots import make_subplots
 from linreg.descent import loss_surface
 
 from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, working_name
-from ._style import (
-    BLUE,
-    BOWL,
-    CONTOUR_LINE,
-    GREEN,
-    GREY,
-    MAX_ANIMATED_POINTS,
-    MAX_DRAWN_POINTS,
-    MAX_FRAMES,
-    MAX_SLICE_WORK,
-    ORANGE,
-    PLAY_FRAME_MS,
-    RED,
-    WEBGL_THRESHOLD,
-)
+from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
+from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_SLICE_WORK, PLAY_FRAME_MS, WEBGL_THRESHOLD
 from ._payload import packed
 from .descent import contour_grid, frame_indices, gradient_arrow, path_indices
 

@@ -28,18 +28,8 @@ from plotly.subplots import make_subplots
 from linreg.descent import loss_surface, rate_from_eigenvalues, step_arithmetic
 
 from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, sample_note, working_name
-from ._style import (
-    BOWL,
-    CONTOUR_LINE,
-    GREEN,
-    GREY,
-    MAX_ANIMATED_POINTS,
-    MAX_DRAWN_POINTS,
-    MAX_FRAMES,
-    MAX_PATH_POINTS,
-    MAX_SLICE_WORK,
-    ORANGE,
-)
+from ._style import BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE
+from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_PATH_POINTS, MAX_SLICE_WORK
 from ._tex import tex_factor, tex_number, tex_vector
 from .tables import compare_coef_summary, compare_coef_table
 

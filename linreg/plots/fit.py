@@ -206,11 +206,8 @@ def fit_figure(df: pd.DataFrame, design, result, *, gd_result=None, max_points: 
 
     Returns
     -------
-    fig : go.Figure
-    summary : str
-        One line in numbers.
-    note : str or None
-        Says when the plot shows a sample.
+    (fig, summary, note)
+        The figure, one line in numbers, and a caption's note when the plot shows a sample (else None).
     """
     feature = single_feature(design)
     if feature is not None:

@@ -126,6 +126,13 @@ def cv_figure(cv: CVResult) -> tuple[go.Figure, str]:
     -------
     fig : plotly.graph_objects.Figure
     summary : str
+        The least mean CV error with its λ_min, and λ_1se, each with its count of non-zero coefficients.
+
+    Notes
+    -----
+    λ_min has the least mean CV error; λ_1se is the largest λ whose mean error is within one
+    standard error of that least one (the "one-standard-error rule": a simpler model that
+    the folds cannot tell apart from the best).
 
     Examples
     --------
@@ -161,6 +168,12 @@ def degree_figure(explorer: DegreeExplorer) -> tuple[go.Figure, str]:
     -------
     fig : plotly.graph_objects.Figure
     summary : str
+        The best degree by test error, and both errors there and at the highest degree.
+
+    Notes
+    -----
+    Training MSE can only fall as the degree grows; test MSE, on rows the fits never saw,
+    falls and then rises once the polynomial starts to fit the noise.
 
     Examples
     --------
