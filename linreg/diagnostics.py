@@ -5,6 +5,7 @@
 - :func:`durbin_watson`: are consecutive residuals correlated (row order)?
 - :func:`vif`: how much collinearity inflates each coefficient's variance.
 - :func:`influence_table`: the rows that move the fit most (Cook's distance).
+- :func:`cooks_contour`: where Cook's distance reaches a level, for the residuals-vs-leverage plot.
 
 The statistics follow statsmodels (``het_breuschpagan`` in its default
 studentized form, ``jarque_bera``, ``durbin_watson``,
@@ -20,10 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .exceptions import DataError
-from .ols import OLSResult, _is_exact_fit
+from .exceptions import DataError, ModelError
+from .ols import OLSResult
 
-__all__ = ["TestResult", "breusch_pagan", "jarque_bera", "durbin_watson", "vif", "influence_table"]
+__all__ = [
+    "TestResult", "breusch_pagan", "jarque_bera", "durbin_watson", "vif", "influence_table", "cooks_contour",
+]
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,24 @@ def _p_text(p: float, alpha: float) -> str:
     return f"p = {p:.3f} {'<' if p < alpha else '≥'} {alpha:g}"
 
 
+# Residuals this close to zero are rounding noise: 8 units in the last place of the largest |y|
+# (as root mean square), or a residual norm 1e-12 of the spread of y.
+_ROUNDING_ULPS = 8.0
+_EXACT_RELATIVE = 1e-12
+
+
 def _exact(result: OLSResult) -> bool:
-    """Residuals at rounding level: tests on them would only measure rounding noise."""
-    return _is_exact_fit(result.rss, result.tss, result.y, result.n)
+    """Residuals at rounding level (an exact fit): tests on them would only measure rounding noise.
+
+    Compared as square roots (RMS residual against the rounding of y, residual norm against
+    the spread of y), so values near the largest double do not overflow.
+    """
+    n = result.n
+    y_max = float(np.max(np.abs(result.y))) if n else 0.0
+    rms = math.sqrt(result.rss / n) if n else 0.0
+    return rms <= _ROUNDING_ULPS * np.finfo(np.float64).eps * y_max or (
+        math.sqrt(result.rss) <= _EXACT_RELATIVE * math.sqrt(result.tss)
+    )
 
 
 def _kept_features(result: OLSResult) -> np.ndarray:
@@ -276,3 +294,44 @@ def influence_table(result: OLSResult, row_labels: object = None, top: int | Non
     if top is not None:
         table = table.head(top)
     return table.reset_index(drop=True)
+
+
+def cooks_contour(level: float, rank: int, leverage: object) -> np.ndarray:
+    """Standardized residual at which Cook's distance equals ``level``, at each leverage.
+
+    Parameters
+    ----------
+    level : float
+        Cook's distance of the contour (R's ``plot.lm`` draws 0.5 and 1), > 0.
+    rank : int
+        Rank p of the design (the number of estimated coefficients), >= 1.
+    leverage : array-like, shape (m,)
+        Leverages h in [0, 1] at which to evaluate the contour.
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        r >= 0, so that the contour is the pair of curves +r and -r; inf at h = 0 and 0 at h = 1.
+
+    Raises
+    ------
+    ModelError
+        If ``level`` is not positive or ``rank`` is below 1.
+
+    Notes
+    -----
+    From D = r^2 h / (p (1 - h)), with r the standardized residual and p the rank:
+    r = sqrt(D p (1 - h) / h).
+
+    Examples
+    --------
+    >>> cooks_contour(0.5, 2, np.array([0.5])).tolist()
+    [1.0]
+    """
+    if not level > 0:
+        raise ModelError(f"level must be a Cook's distance > 0; got {level!r}")
+    if int(rank) != rank or rank < 1:
+        raise ModelError(f"rank must be a whole number >= 1 (the number of estimated coefficients); got {rank!r}")
+    h = np.asarray(leverage, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(level * rank * (1.0 - h) / h)

@@ -13,8 +13,16 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.stats.stattools import durbin_watson as sm_dw
 from statsmodels.stats.stattools import jarque_bera as sm_jb
 
-from linreg.diagnostics import TestResult, breusch_pagan, durbin_watson, influence_table, jarque_bera, vif
-from linreg.exceptions import DataError, RankDeficiencyWarning
+from linreg.diagnostics import (
+    TestResult,
+    breusch_pagan,
+    cooks_contour,
+    durbin_watson,
+    influence_table,
+    jarque_bera,
+    vif,
+)
+from linreg.exceptions import DataError, ModelError, RankDeficiencyWarning
 from linreg.ols import fit_ols
 
 SEEDS = [0, 3, 17, 42, 99]
@@ -111,3 +119,25 @@ def test_influence_table_orders_by_cooks_distance():
     assert len(full) == 7 and sorted(full["row"]) == list(range(7))
     with pytest.raises(DataError, match="row_labels has 2 entries but the fit has 7 rows"):
         influence_table(res, row_labels=[1, 2])
+
+
+# ---------------------------------------------------------------------------------------------
+# Cook's distance contours
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("level", [0.5, 1.0])
+@pytest.mark.parametrize("rank", [2, 5])
+def test_cook_contour_points_have_that_cooks_distance(level, rank):
+    h = np.linspace(0.01, 0.99, 50)
+    r = cooks_contour(level, rank, h)
+    assert_allclose(r**2 * h / (rank * (1 - h)), level)
+
+
+def test_cook_contour_ends():
+    assert cooks_contour(0.5, 2, np.array([0.0, 1.0])).tolist() == [np.inf, 0.0]
+
+
+@pytest.mark.parametrize(("level", "rank", "match"), [(0.0, 2, "level must be a Cook's distance > 0"),
+                                                      (0.5, 0, "rank must be a whole number >= 1")])
+def test_cook_contour_refuses_bad_arguments(level, rank, match):
+    with pytest.raises(ModelError, match=match):
+        cooks_contour(level, rank, np.array([0.5]))

@@ -11,12 +11,12 @@ from linreg.penalized import cross_validate, penalty_path
 from linreg.plots._common import fmt
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
+from linreg.plots.tables import penalized_coef_table
 from linreg.plots.penalized import (
     bootstrap_figure,
     cv_figure,
     degree_figure,
     path_figure,
-    penalized_coef_table,
     penalty_name,
 )
 

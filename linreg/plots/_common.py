@@ -1,17 +1,23 @@
-"""Shared plumbing for the figure builders: sampling, layout, hover text.
+"""Shared plumbing for the figure builders: sampling, layout, axis ticks, hover text and names.
 
 Plots draw at most ``MAX_POINTS`` points (a seeded random sample) so the browser stays
 responsive on large data, while every statistic is computed on all rows. Above
-``WEBGL_THRESHOLD`` points, scatters use WebGL (``go.Scattergl``).
+``WEBGL_THRESHOLD`` points, scatters use WebGL (``go.Scattergl``). Both budgets live in
+:mod:`linreg.plots._style` with the palette; numbers are formatted by :mod:`linreg.format`.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+
+from linreg.format import fmt
+
+from ._style import MAX_POINTS, WEBGL_THRESHOLD
 
 __all__ = [
     "MAX_POINTS",
@@ -22,12 +28,11 @@ __all__ = [
     "scatter",
     "hover_template",
     "safe_label",
+    "log_ticks",
+    "coef_names",
+    "working_name",
     "fmt",
 ]
-
-MAX_POINTS = 20_000
-# SVG scatters get sluggish past a few thousand markers; WebGL draws 20,000 smoothly.
-WEBGL_THRESHOLD = 5_000
 
 
 def sample_index(n: int, max_points: int = MAX_POINTS, seed: int = 0) -> np.ndarray:
@@ -185,19 +190,62 @@ def scatter(
     )
 
 
-def fmt(value: float | None, digits: int = 4) -> str:
-    """A number to ``digits`` significant digits for people; None/NaN become an em dash.
+def log_ticks(values: np.ndarray) -> dict:
+    """Tick settings for a log axis: powers of ten over wide ranges, 1-2-5 steps over narrow ones.
+
+    Plotly's default labels every minor tick with a bare digit, which reads as noise.
 
     Examples
     --------
-    >>> fmt(3.14159), fmt(1234567.0), fmt(float("nan")), fmt(2.5e-7)
-    ('3.142', '1.235e+06', '—', '2.5e-07')
+    >>> log_ticks(np.array([1e-9, 1.0])), log_ticks(np.array([0.5, 2.0])), log_ticks(np.array([0.0]))
+    ({'dtick': 1, 'exponentformat': 'power'}, {'dtick': 'D2', 'tickformat': '~g'}, {})
     """
-    if value is None:
-        return "—"
-    value = float(value)
-    if np.isnan(value):
-        return "—"
-    if np.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return f"{value:.{digits}g}"
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    decades = math.log10(values.max() / values.min()) if values.min() > 0 else math.inf
+    if decades > 3:
+        return {"dtick": 1, "exponentformat": "power"}
+    return {"dtick": "D2", "tickformat": "~g"}
+
+
+def coef_names(result, terms=None) -> tuple[str, ...]:
+    """A descent run's coefficient names, intercept first.
+
+    Parameters
+    ----------
+    result : GDResult
+        Gives its own ``terms`` and whether it has an intercept.
+    terms : sequence of str, optional
+        The design's names, with or without "Intercept"; default the run's own.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> run = SimpleNamespace(terms=("Intercept", "x1"), intercept=True)
+    >>> coef_names(run), coef_names(run, ["speed"])
+    (('Intercept', 'x1'), ('Intercept', 'speed'))
+    """
+    if terms is None:
+        return tuple(str(t) for t in result.terms)
+    terms = tuple(str(t) for t in terms)
+    if result.intercept and len(terms) == len(result.terms) - 1:
+        terms = ("Intercept",) + terms
+    return terms
+
+
+def working_name(result, names: Sequence[str], index: int) -> str:
+    """A coefficient's name as the loss surface sees it (standardized columns say so).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> run = SimpleNamespace(standardize=True, intercept=True)
+    >>> working_name(run, ("Intercept", "x"), 0), working_name(run, ("Intercept", "x"), 1)
+    ('w[Intercept]', 'w[x] (standardized)')
+    """
+    name = names[index]
+    if result.standardize and not (result.intercept and index == 0):
+        return f"w[{name}] (standardized)"
+    return f"w[{name}]"

@@ -3,15 +3,14 @@ and the gradient, and the loss curve, at any iteration, with Play in the browser
 
 Used by the "Gradient descent" page through :func:`descent_animation`, built once per run and
 view; :meth:`DescentAnimation.at` then makes the figure at the step on show in milliseconds.
-Colours, frame counts and the geometry of the path and the arrow are shared with the other
-descent figures in :mod:`linreg.plots.descent`. No streamlit here.
+Colours and frame counts come from :mod:`linreg.plots._style`, the geometry of the path and
+the arrow from the other descent figures in :mod:`linreg.plots.descent`. No streamlit here.
 """
 
 from __future__ import annotations
 
-import base64
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,28 +18,11 @@ from plotly.subplots import make_subplots
 
 from linreg.descent import loss_surface
 
-from ._common import WEBGL_THRESHOLD, fmt, safe_label, sample_index
-from .descent import (
-    BLUE,
-    ORANGE,
-    GREY,
-    GREEN,
-    RED,
-    BOWL,
-    CONTOUR_LINE,
-    MAX_FRAMES,
-    PLAY_FRAME_MS,
-    MAX_DRAWN_POINTS,
-    MAX_ANIMATED_POINTS,
-    MAX_SLICE_WORK,
-    frame_indices,
-    path_indices,
-    contour_grid,
-    gradient_arrow,
-    _names,
-    _working_name,
-    _log_ticks,
-)
+from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, working_name
+from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
+from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_SLICE_WORK, PLAY_FRAME_MS, WEBGL_THRESHOLD
+from ._payload import packed
+from .descent import contour_grid, frame_indices, gradient_arrow, path_indices
 
 __all__ = ["DescentAnimation", "descent_animation", "descent_figure"]
 
@@ -150,7 +132,7 @@ class DescentAnimation:
         dict with ``data``, ``layout`` and ``frames``, ready for ``plotly.io.to_json``.
         """
         data, layout, frames = self._parts(k)
-        return {"data": [{key: _packed(value) for key, value in trace.items()} for trace in data],
+        return {"data": [{key: packed(value) for key, value in trace.items()} for trace in data],
                 "layout": layout, "frames": [frame._props for frame in frames]}
 
     def _parts(self, k: int) -> tuple[list[dict], dict, tuple]:
@@ -226,23 +208,13 @@ def descent_animation(
     -------
     DescentAnimation
     """
-    hist = result.history
-    n_coef = hist.coef.shape[1]
     X = _design_original(result, X)
-    names = _names(result, terms)
-    labels = tuple(safe_label(t) for t in names)
-    w_star, loss_star = np.asarray(result.optimum, float), float(result.loss_min)
+    labels = tuple(safe_label(t) for t in coef_names(result, terms))
     frames_at = frame_indices(result.n_iter, max_frames)
-    coef_orig = hist.coef_original
-    y = result.y
     line_view = _line_view(result, X, feature)
-    feature = 0 if (line_view and feature is None) else feature
+    n_coef = result.history.coef.shape[1]
     has_contour = n_coef >= 2 and i != j and max(i, j) < n_coef
-    ols_ok = ols_coef is not None and bool(np.all(np.isfinite(ols_coef)))
-    # Each frame's slice is one pass over the data; past a budget the slice stays at iteration k.
-    moving_slice = len(y) * len(frames_at) <= MAX_SLICE_WORK
-
-    fig = make_subplots(
+    canvas = _Canvas(make_subplots(
         rows=2,
         cols=2,
         specs=[[{}, {}], [{"colspan": 2}, None]],
@@ -254,195 +226,257 @@ def descent_animation(
             f"Loss over {labels[i]} and {labels[j]}" if has_contour else "Loss surface (needs two coefficients)",
             "Loss L(w) = (1/N)‖y − Xw‖² by iteration",
         ),
+    ))
+    ols = np.asarray(ols_coef, float) if ols_coef is not None and bool(np.all(np.isfinite(ols_coef))) else None
+    _data_panel(canvas, result, X, (0 if feature is None else feature) if line_view else None, labels, ols,
+                row_labels, frames_at)
+    if has_contour:
+        _surface_panel(canvas, result, i, j, labels, frames_at, grid_size)
+    else:
+        canvas.fig.update_xaxes(title_text="coefficient", row=1, col=2)
+        canvas.fig.update_yaxes(title_text="coefficient", row=1, col=2)
+    _loss_panel(canvas, result)
+    slider, step_args = _player(canvas)
+    spec = canvas.fig.to_dict()
+    data, moving = tuple(spec["data"]), tuple(canvas.moving)
+    return DescentAnimation(
+        n_iter=int(result.n_iter), data=data, layout=spec["layout"], moving=moving, frames_at=frames_at,
+        frames=tuple(_animation_frame(int(m), data, moving) for m in frames_at), slider=slider, step_args=step_args,
     )
-    # Moving traces: (trace index, builder of the trace's data at iteration m, the keys that
-    # change, the display-only ones of those that may go as float32). Builders return plain
-    # dicts: a hundred frames of validated plotly objects take seconds. Frames carry only the
-    # changing keys: plotly.js merges a frame into the trace it names, so the grid, the rows'
-    # x and labels and the styles are sent once.
-    dynamic: list[tuple[int, object, tuple[str, ...], tuple[str, ...]]] = []
-    kinds = {"scatter": go.Scatter, "contour": go.Contour}
 
-    def add(trace, row, col):
-        fig.add_trace(trace, row=row, col=col)
 
-    def add_moving(kind, build, row, col, changing, compact=()):
-        fig.add_trace(kinds[kind](build(0)), row=row, col=col)
-        dynamic.append((len(fig.data) - 1, build, changing, compact))
+_TRACE_TYPES = {"scatter": go.Scatter, "contour": go.Contour}
 
-    # --- panel 1: the data and the model -----------------------------------------------
+
+@dataclass(eq=False)
+class _Canvas:
+    """The figure being built and its moving traces.
+
+    A moving trace is ``(trace index, builder of the trace's data at iteration m, the keys that
+    change, the display-only ones of those that may go as float32)``. Builders return plain
+    dicts: a hundred frames of validated plotly objects take seconds. Frames carry only the
+    changing keys: plotly.js merges a frame into the trace it names, so the grid, the rows'
+    x and labels and the styles are sent once.
+    """
+
+    fig: go.Figure
+    moving: list[tuple[int, object, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+
+    def add(self, trace, row: int, col: int) -> None:
+        """A trace drawn the same at every iteration."""
+        self.fig.add_trace(trace, row=row, col=col)
+
+    def add_moving(self, kind: str, build, row: int, col: int, changing: tuple[str, ...],
+                   compact: tuple[str, ...] = ()) -> None:
+        """A trace that ``build(m)`` makes at iteration m; drawn at iteration 0 here."""
+        self.fig.add_trace(_TRACE_TYPES[kind](build(0)), row=row, col=col)
+        self.moving.append((len(self.fig.data) - 1, build, changing, compact))
+
+
+def _data_panel(canvas: _Canvas, result, X: np.ndarray, feature: int | None, labels, ols: np.ndarray | None,
+                row_labels, frames_at: np.ndarray) -> None:
+    """Panel 1, top left: the data and the model at each step, beside the OLS fit (``ols``, or None).
+
+    A line against column ``feature`` of ``X``, or predicted against actual when ``feature`` is None.
+    """
+    y = result.y
     sample = sample_index(len(y), max_points=MAX_DRAWN_POINTS)
     labels_of = (np.asarray(row_labels).astype(str) if row_labels is not None
                  else np.arange(len(y)).astype(str)).astype(object)
     scatter = go.Scattergl if len(sample) > WEBGL_THRESHOLD else go.Scatter
-    if line_view:
-        xcol = X[:, feature]
-        feature_name = _feature_terms(result, labels)[feature]
-        add(
-            scatter(
-                x=xcol[sample], y=y[sample], mode="markers", name="data",
-                marker=dict(color=BLUE, size=6, opacity=0.6),
-                customdata=labels_of[sample],
-                hovertemplate=f"row %{{customdata}}<br>{feature_name} = %{{x:.4g}}<br>y = %{{y:.4g}}<extra></extra>",
+    if feature is not None:
+        _line_panel(canvas, result, X, feature, labels, ols, sample, labels_of, scatter, frames_at)
+    else:
+        _cloud_panel(canvas, result, X, ols, sample, labels_of, scatter, frames_at)
+
+
+def _line_panel(canvas, result, X, feature, labels, ols, sample, labels_of, scatter, frames_at) -> None:
+    """The data against one feature, with the model as a line (the other features at their means)."""
+    y = result.y
+    xcol = X[:, feature]
+    feature_name = _feature_terms(result, labels)[feature]
+    canvas.add(
+        scatter(
+            x=xcol[sample], y=y[sample], mode="markers", name="data",
+            marker=dict(color=BLUE, size=6, opacity=0.6),
+            customdata=labels_of[sample],
+            hovertemplate=f"row %{{customdata}}<br>{feature_name} = %{{x:.4g}}<br>y = %{{y:.4g}}<extra></extra>",
+        ),
+        1, 1,
+    )
+    xs = np.array([xcol.min(), xcol.max()])
+    if ols is not None:
+        canvas.add(
+            go.Scatter(
+                x=xs, y=_partial_line(result, ols, X, feature, xs), mode="lines",
+                name="OLS fit", line=dict(color=GREY, dash="dash", width=2),
+                hovertemplate=f"OLS<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
             ),
             1, 1,
         )
-        xs = np.array([xcol.min(), xcol.max()])
-        if ols_ok:
-            add(
-                go.Scatter(
-                    x=xs, y=_partial_line(result, np.asarray(ols_coef, float), X, feature, xs), mode="lines",
-                    name="OLS fit", line=dict(color=GREY, dash="dash", width=2),
-                    hovertemplate=f"OLS<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
-                ),
-                1, 1,
-            )
 
-        def line_at(m):
-            return dict(
-                x=xs, y=_partial_line(result, coef_orig[m], X, feature, xs), mode="lines",
-                name="gradient descent", line=dict(color=ORANGE, width=3),
-                hovertemplate=f"GD step {m}<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
-            )
+    def line_at(m):
+        return dict(
+            x=xs, y=_partial_line(result, result.history.coef_original[m], X, feature, xs), mode="lines",
+            name="gradient descent", line=dict(color=ORANGE, width=3),
+            hovertemplate=f"GD step {m}<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
+        )
 
-        add_moving("scatter", line_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
-        xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
-        fig.update_xaxes(title_text=xlabel, row=1, col=1)
-        # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
-        moving = np.concatenate([line_at(m)["y"] for m in frames_at])
-        fig.update_yaxes(title_text="y", range=_view_range(y, moving), row=1, col=1)
+    canvas.add_moving("scatter", line_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
+    xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
+    canvas.fig.update_xaxes(title_text=xlabel, row=1, col=1)
+    # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
+    moving = np.concatenate([line_at(m)["y"] for m in frames_at])
+    canvas.fig.update_yaxes(title_text="y", range=_view_range(y, moving), row=1, col=1)
+
+
+def _cloud_panel(canvas, result, X, ols, sample, labels_of, scatter, frames_at) -> None:
+    """Predicted against actual: the OLS predictions, and a moving cloud of the model's at each step."""
+    y = result.y
+    lo, hi = float(y.min()), float(y.max())
+    canvas.add(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="ŷ = y", line=dict(color=GREY, width=1),
+                          hoverinfo="skip"), 1, 1)
+    if ols is not None:
+        X1 = np.column_stack([np.ones(len(y)), X]) if result.intercept else X
+        ols_fitted = X1 @ ols
+        canvas.add(
+            scatter(
+                x=y[sample], y=ols_fitted[sample], mode="markers", name="OLS fit",
+                marker=dict(color=GREY, size=5, opacity=0.35), customdata=labels_of[sample],
+                hovertemplate="row %{customdata}<br>y = %{x:.4g}<br>OLS ŷ = %{y:.4g}<extra></extra>",
+            ),
+            1, 1,
+        )
+    few = sample_index(len(y), max_points=MAX_ANIMATED_POINTS)
+
+    def cloud_at(m):
+        return dict(
+            x=y[few], y=result.X_work[few] @ result.history.coef[m], mode="markers", name="gradient descent",
+            marker=dict(color=ORANGE, size=6, opacity=0.8), customdata=labels_of[few],
+            hovertemplate=f"GD step {m}<br>row %{{customdata}}<br>y = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
+        )
+
+    canvas.add_moving("scatter", cloud_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
+    moving = np.concatenate([cloud_at(m)["y"] for m in frames_at])
+    canvas.fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
+    canvas.fig.update_yaxes(title_text="predicted ŷ", range=_view_range(y, moving), row=1, col=1)
+
+
+def _surface_panel(canvas: _Canvas, result, i: int, j: int, labels, frames_at: np.ndarray,
+                   grid_size: int) -> None:
+    """Panel 2, top right: the loss over coefficients ``i`` and ``j``, the path so far and the negative gradient.
+
+    With more than two coefficients the slice goes through the iterate of each frame, unless
+    rows x frames pass ``MAX_SLICE_WORK``; then it stays the slice at the iteration on show.
+    """
+    hist, y = result.history, result.y
+    n_coef = hist.coef.shape[1]
+    w_star = np.asarray(result.optimum, float)
+    # Each frame's slice is one pass over the data; past a budget the slice stays at iteration k.
+    moving_slice = len(y) * len(frames_at) <= MAX_SLICE_WORK
+    ij = [i, j]
+    path_at_all = path_indices(result.n_iter)
+    pts = np.vstack([hist.coef[:, ij], w_star[ij]]) if np.all(np.isfinite(w_star)) else hist.coef[:, ij]
+    # A slice that moves with the iterate is re-sent in every frame: a coarser grid keeps that light.
+    size = grid_size if n_coef == 2 else min(grid_size, 31)
+    grid_i, grid_j = contour_grid(pts, size=size)
+    spans = np.array([grid_i[-1] - grid_i[0], grid_j[-1] - grid_j[0]])
+    name_i, name_j = working_name(result, labels, i), working_name(result, labels, j)
+
+    def surface_at(m):
+        return dict(
+            x=grid_i, y=grid_j, z=loss_surface(result.X_work, y, hist.coef[m], i, j, grid_i, grid_j,
+                           ridge=result.ridge, intercept=result.intercept),
+            name="loss", colorscale=BOWL, ncontours=24, showscale=False,
+            line=dict(width=0.8, color=CONTOUR_LINE),
+            hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
+        )
+
+    if n_coef > 2 and moving_slice:  # other coefficients move, so the slice moves with them
+        canvas.add_moving("contour", surface_at, 1, 2, ("z",), compact=("z",))
     else:
-        lo, hi = float(y.min()), float(y.max())
-        add(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="ŷ = y", line=dict(color=GREY, width=1),
-                       hoverinfo="skip"), 1, 1)
-        if ols_ok:
-            X1 = np.column_stack([np.ones(len(y)), X]) if result.intercept else X
-            ols_fitted = X1 @ np.asarray(ols_coef, float)
-            add(
-                scatter(
-                    x=y[sample], y=ols_fitted[sample], mode="markers", name="OLS fit",
-                    marker=dict(color=GREY, size=5, opacity=0.35), customdata=labels_of[sample],
-                    hovertemplate="row %{customdata}<br>y = %{x:.4g}<br>OLS ŷ = %{y:.4g}<extra></extra>",
-                ),
-                1, 1,
-            )
-        few = sample_index(len(y), max_points=MAX_ANIMATED_POINTS)
-
-        def cloud_at(m):
-            return dict(
-                x=y[few], y=result.X_work[few] @ hist.coef[m], mode="markers", name="gradient descent",
-                marker=dict(color=ORANGE, size=6, opacity=0.8), customdata=labels_of[few],
-                hovertemplate=f"GD step {m}<br>row %{{customdata}}<br>y = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
-            )
-
-        add_moving("scatter", cloud_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
-        moving = np.concatenate([cloud_at(m)["y"] for m in frames_at])
-        fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
-        fig.update_yaxes(title_text="predicted ŷ", range=_view_range(y, moving), row=1, col=1)
-
-    # --- panel 2: the loss surface, the path and the gradient --------------------------
-    if has_contour:
-        ij = [i, j]
-        path_at_all = path_indices(result.n_iter)
-        pts = np.vstack([hist.coef[:, ij], w_star[ij]]) if np.all(np.isfinite(w_star)) else hist.coef[:, ij]
-        # A slice that moves with the iterate is re-sent in every frame: a coarser grid keeps that light.
-        size = grid_size if n_coef == 2 else min(grid_size, 31)
-        grid_i, grid_j = contour_grid(pts, size=size)
-        spans = np.array([grid_i[-1] - grid_i[0], grid_j[-1] - grid_j[0]])
-        name_i, name_j = _working_name(result, labels, i), _working_name(result, labels, j)
-
-        def surface_at(m):
-            return dict(
-                x=grid_i, y=grid_j, z=loss_surface(result.X_work, y, hist.coef[m], i, j, grid_i, grid_j,
-                               ridge=result.ridge, intercept=result.intercept),
-                name="loss", colorscale=BOWL, ncontours=24, showscale=False,
-                line=dict(width=0.8, color=CONTOUR_LINE),
-                hovertemplate=f"{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<br>loss = %{{z:.4g}}<extra></extra>",
-            )
-
-        if n_coef > 2 and moving_slice:  # other coefficients move, so the slice moves with them
-            add_moving("contour", surface_at, 1, 2, ("z",), compact=("z",))
-        else:
-            # A fixed slice is still named in every frame, with nothing to change: plotly.js
-            # recomputes only the traces a frame names, and a contour it skips loses its levels
-            # and vanishes while the animation plays. With two coefficients it is the same at
-            # every step; with more, ``at(k)`` draws the slice through iterate k.
-            fixed = surface_at(0)
-            add_moving("contour", surface_at if n_coef > 2 else (lambda m: fixed), 1, 2, ())
-        add(
-            go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
-                       name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
-                       showlegend=False),
+        # A fixed slice is still named in every frame, with nothing to change: plotly.js
+        # recomputes only the traces a frame names, and a contour it skips loses its levels
+        # and vanishes while the animation plays. With two coefficients it is the same at
+        # every step; with more, ``at(k)`` draws the slice through iterate k.
+        fixed = surface_at(0)
+        canvas.add_moving("contour", surface_at if n_coef > 2 else (lambda m: fixed), 1, 2, ())
+    canvas.add(
+        go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
+                   name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
+                   showlegend=False),
+        1, 2,
+    )
+    if np.all(np.isfinite(w_star)):
+        canvas.add(
+            go.Scatter(x=[w_star[i]], y=[w_star[j]], mode="markers", name="minimum (= OLS)",
+                       marker=dict(color=GREEN, size=13, symbol="star"),
+                       hovertemplate=f"minimum<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>"),
             1, 2,
         )
-        if np.all(np.isfinite(w_star)):
-            add(
-                go.Scatter(x=[w_star[i]], y=[w_star[j]], mode="markers", name="minimum (= OLS)",
-                           marker=dict(color=GREEN, size=13, symbol="star"),
-                           hovertemplate=f"minimum<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>"),
-                1, 2,
-            )
 
-        def path_at(m):
-            idx = path_at_all[path_at_all <= m]
-            return dict(
-                x=hist.coef[idx, i], y=hist.coef[idx, j], mode="lines+markers", name="path so far",
-                line=dict(color=ORANGE, width=2), marker=dict(color=ORANGE, size=4), customdata=idx,
-                hovertemplate=f"step %{{customdata}}<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>",
-            )
+    def path_at(m):
+        idx = path_at_all[path_at_all <= m]
+        return dict(
+            x=hist.coef[idx, i], y=hist.coef[idx, j], mode="lines+markers", name="path so far",
+            line=dict(color=ORANGE, width=2), marker=dict(color=ORANGE, size=4), customdata=idx,
+            hovertemplate=f"step %{{customdata}}<br>{name_i} = %{{x:.4g}}<br>{name_j} = %{{y:.4g}}<extra></extra>",
+        )
 
-        # One scale for every frame, so the arrow's length tracks the gradient's size.
-        steepest = hist.grad[frames_at][:, ij]
+    # One scale for every frame, so the arrow's length tracks the gradient's size.
+    steepest = hist.grad[frames_at][:, ij]
 
-        def arrow_at(m):
-            g = hist.grad[m, ij]
-            ends = gradient_arrow(hist.coef[m, ij], g, spans, largest=steepest)
-            return dict(
-                x=ends[:, 0], y=ends[:, 1], mode="lines+markers", name="−∇L (downhill, to scale across steps)",
-                line=dict(color=RED, width=3),
-                marker=dict(symbol=["circle", "arrow"], size=[7, 16], angleref="previous", color=RED),
-                hovertemplate=(f"step {m}: −∇L direction<br>∂L/∂{name_i} = {fmt(g[0])}"
-                               f"<br>∂L/∂{name_j} = {fmt(g[1])}<extra></extra>"),
-            )
+    def arrow_at(m):
+        g = hist.grad[m, ij]
+        ends = gradient_arrow(hist.coef[m, ij], g, spans, largest=steepest)
+        return dict(
+            x=ends[:, 0], y=ends[:, 1], mode="lines+markers", name="−∇L (downhill, to scale across steps)",
+            line=dict(color=RED, width=3),
+            marker=dict(symbol=["circle", "arrow"], size=[7, 16], angleref="previous", color=RED),
+            hovertemplate=(f"step {m}: −∇L direction<br>∂L/∂{name_i} = {fmt(g[0])}"
+                           f"<br>∂L/∂{name_j} = {fmt(g[1])}<extra></extra>"),
+        )
 
-        add_moving("scatter", path_at, 1, 2, ("x", "y", "customdata"))
-        add_moving("scatter", arrow_at, 1, 2, ("x", "y", "hovertemplate"))
-        fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], row=1, col=2)
-        fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], row=1, col=2)
-        if 0.25 <= spans[0] / spans[1] <= 4:
-            # Equal scales when they fit: only then does the arrow meet the contours at a right angle.
-            fig.update_xaxes(constrain="domain", row=1, col=2)
-            fig.update_yaxes(scaleanchor="x2", scaleratio=1, constrain="domain", row=1, col=2)
-    else:
-        fig.update_xaxes(title_text="coefficient", row=1, col=2)
-        fig.update_yaxes(title_text="coefficient", row=1, col=2)
+    canvas.add_moving("scatter", path_at, 1, 2, ("x", "y", "customdata"))
+    canvas.add_moving("scatter", arrow_at, 1, 2, ("x", "y", "hovertemplate"))
+    canvas.fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], row=1, col=2)
+    canvas.fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], row=1, col=2)
+    if 0.25 <= spans[0] / spans[1] <= 4:
+        # Equal scales when they fit: only then does the arrow meet the contours at a right angle.
+        canvas.fig.update_xaxes(constrain="domain", row=1, col=2)
+        canvas.fig.update_yaxes(scaleanchor="x2", scaleratio=1, constrain="domain", row=1, col=2)
 
-    # --- panel 3: the loss curve ---------------------------------------------------------
+
+def _loss_panel(canvas: _Canvas, result) -> None:
+    """Panel 3, bottom: the loss curve on a log scale, the minimum, and the point at the step on show."""
+    hist, loss_star = result.history, float(result.loss_min)
     iters = np.arange(result.n_iter + 1)
     floor = np.finfo(float).tiny  # a log axis cannot show an exact zero loss
     shown_loss = np.maximum(hist.loss, floor)
-    add(go.Scatter(x=iters, y=shown_loss, mode="lines", name="loss", line=dict(color=BLUE, width=2), showlegend=False,
-                   hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>"), 2, 1)
+    canvas.add(go.Scatter(x=iters, y=shown_loss, mode="lines", name="loss", line=dict(color=BLUE, width=2),
+                          showlegend=False, hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>"), 2, 1)
     if math.isfinite(loss_star) and loss_star > 0:
-        add(go.Scatter(x=[0, result.n_iter], y=[loss_star, loss_star], mode="lines", name="minimum loss (OLS)",
-                       line=dict(color=GREEN, dash="dash", width=1.5),
-                       hovertemplate="minimum loss (OLS) = %{y:.6g}<extra></extra>"), 2, 1)
+        canvas.add(go.Scatter(x=[0, result.n_iter], y=[loss_star, loss_star], mode="lines",
+                              name="minimum loss (OLS)", line=dict(color=GREEN, dash="dash", width=1.5),
+                              hovertemplate="minimum loss (OLS) = %{y:.6g}<extra></extra>"), 2, 1)
 
     def point_at(m):
         return dict(x=[m], y=[shown_loss[m]], mode="markers", name="this step", showlegend=False,
                     marker=dict(color=ORANGE, size=12, line=dict(color="white", width=1)),
                     hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>")
 
-    add_moving("scatter", point_at, 2, 1, ("x", "y"))
-    fig.update_xaxes(title_text="iteration k", row=2, col=1)
-    fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **_log_ticks(shown_loss))
+    canvas.add_moving("scatter", point_at, 2, 1, ("x", "y"))
+    canvas.fig.update_xaxes(title_text="iteration k", row=2, col=1)
+    canvas.fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **log_ticks(shown_loss))
 
-    # --- play button and slider ----------------------------------------------------------
-    indices = [t for t, *_ in dynamic]
+
+def _player(canvas: _Canvas) -> tuple[dict, dict]:
+    """The layout with the Play and Pause buttons; returns the slider (without its steps) and a step's arguments."""
+    indices = [t for t, *_ in canvas.moving]
     # Full redraws: a transition draws only scatter traces, and the contour would vanish.
     redraw = True
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
-    fig.update_layout(
+    canvas.fig.update_layout(
         height=800,
         margin=dict(t=70, b=90, l=60, r=20),
         legend=dict(orientation="h", yanchor="bottom", y=1.05, x=0),
@@ -469,12 +503,7 @@ def descent_animation(
         currentvalue=dict(prefix="animation at iteration ", font=dict(size=12)),
         pad=dict(t=0),
     )
-    spec = fig.to_dict()
-    data, moving = tuple(spec["data"]), tuple(dynamic)
-    return DescentAnimation(
-        n_iter=int(result.n_iter), data=data, layout=spec["layout"], moving=moving, frames_at=frames_at,
-        frames=tuple(_animation_frame(int(m), data, moving) for m in frames_at), slider=slider, step_args=step_args,
-    )
+    return slider, step_args
 
 
 def _animation_frame(m: int, data: tuple, moving: tuple) -> go.Frame:
@@ -497,59 +526,9 @@ def _raw_frame(name: str, traces: list[int], data: list[tuple[dict, tuple[str, .
     with its display-only keys, whose float arrays go as float32 where that is exact to the eye.
     """
     frame = go.Frame(name=name, traces=traces)
-    frame._orphan_props["data"] = [{key: _packed(value, compact=key in compact) for key, value in trace.items()}
+    frame._orphan_props["data"] = [{key: packed(value, compact=key in compact) for key, value in trace.items()}
                                    for trace, compact in data]
     return frame
-
-
-# float32 is used only when its rounding moves no value by more than this fraction of the
-# values' range: far below a pixel (1e-4 of an 800-pixel axis is 0.08 pixels).
-_F4_TOLERANCE = 1e-4
-
-
-def _packed(value, compact: bool = False):
-    """Numeric arrays in plotly.js's typed-array form ({"dtype", "bdata"[, "shape"]}), as plotly
-    itself sends them (plotly's own converter is ~1 ms an array: too slow for a few hundred).
-
-    With ``compact``, floats go as float32 (half the bytes) when that rounding stays under
-    ``_F4_TOLERANCE`` of their range; values near a large offset (an intercept of 1e6 that
-    moves by 1e-3) keep float64.
-
-    Examples
-    --------
-    >>> _packed(np.array([0.5, 1.5]), compact=True)["dtype"]
-    'f4'
-    >>> _packed(np.array([1e6, 1e6 + 1e-3]), compact=True)["dtype"]
-    'f8'
-    """
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu" and value.size:
-        dtype = "f8" if value.dtype.kind == "f" else _int_type(value)
-        if dtype == "f8" and compact:
-            single = value.astype("<f4")
-            span = float(np.ptp(value)) or max(1.0, float(np.max(np.abs(value))))
-            with np.errstate(invalid="ignore", over="ignore"):
-                error = np.max(np.abs(single.astype(float) - value))
-            if np.isfinite(error) and error <= _F4_TOLERANCE * span:
-                dtype = "f4"
-        array = np.ascontiguousarray(value, dtype="<" + dtype)
-        out = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
-        if array.ndim > 1:
-            out["shape"] = ", ".join(str(n) for n in array.shape)
-        return out
-    return value
-
-
-def _int_type(values: np.ndarray) -> str:
-    """The narrowest of plotly.js's integer types that holds ``values``, as plotly picks it
-    (plotly.js has no 64-bit integers; float64 holds larger ones exactly up to 2**53).
-
-    Examples
-    --------
-    >>> _int_type(np.array([0, 200])), _int_type(np.array([-1, 40_000])), _int_type(np.array([2**40]))
-    ('i2', 'i4', 'f8')
-    """
-    lo, hi = int(values.min()), int(values.max())
-    return next((code for code in ("i1", "i2", "i4") if np.iinfo(code).min <= lo and hi <= np.iinfo(code).max), "f8")
 
 
 def _padded(values: np.ndarray, pad: float = 0.08) -> list[float]:

@@ -1,7 +1,8 @@
 """Figures and tables that show gradient descent at work, step by step.
 
 Used by the "Gradient descent" and "Compare" pages; the animated figure of a run lives in
-:mod:`linreg.plots.animation` and takes its colours, frame counts and geometry from here.
+:mod:`linreg.plots.animation` and takes the path and arrow geometry from here (colours and frame counts from `_style`).
+The Compare page's coefficient table is in :mod:`linreg.plots.tables`.
 Every builder is a pure function of a ``linreg.descent.GDResult`` (and friends) returning
 plotly figures, pandas tables or strings, with a one-line summary in numbers for screen readers.
 No streamlit here, and no loss arithmetic of our own: losses, gradients, surfaces,
@@ -26,12 +27,20 @@ from plotly.subplots import make_subplots
 
 from linreg.descent import loss_surface, rate_from_eigenvalues, step_arithmetic
 
-from ._common import fmt, safe_label, sample_index, sample_note
+from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, sample_note, working_name
+from ._style import BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE
+from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_PATH_POINTS, MAX_SLICE_WORK
+from ._tex import tex_factor, tex_number, tex_vector
+from .tables import compare_coef_summary, compare_coef_table
+
+# Kept for tests/app/test_descent_page.py, which checks the page's formulas with it.
+_tex = tex_number
+# Kept for pages/compare.py, which imports them from here.
+coef_table = compare_coef_table
+coef_summary = compare_coef_summary
 
 __all__ = [
     "StepView",
-    "coef_summary",
-    "coef_table",
     "condition_number",
     "conditioning_figure",
     "conditioning_table",
@@ -49,73 +58,6 @@ __all__ = [
     "predicted_iterations",
     "step_view",
 ]
-
-BLUE = "#1f6feb"  # the data and fits (the theme's primary colour)
-ORANGE = "#f0883e"  # the current iterate: what moves
-GREY = "#6e7781"  # references: OLS, identity lines, past paths
-GREEN = "#2da44e"  # the optimum
-RED = "#cf222e"  # the gradient, and what is unstable
-# The loss bowl: white at the bottom, pale blue up the sides, so the orange path and the
-# red arrow stay readable on top of it.
-BOWL = [[0.0, "#ffffff"], [0.35, "#deebf7"], [1.0, "#6baed6"]]
-CONTOUR_LINE = "#8c9fb5"
-
-# Every frame is sent to the browser: 48 frames keep the page's chart data well under 1 MB
-# (issue 5) and Play at 12 s.
-MAX_FRAMES = 48
-# Milliseconds a frame shows during Play. Each frame is a full redraw (the contour cannot be
-# animated), and a redraw the next frame interrupts leaves the contour undrawn: this must
-# exceed the redraw time, ~100-160 ms in headless Chromium without a GPU (faster on a laptop).
-PLAY_FRAME_MS = 250
-# Points of the path kept in each frame (the path so far is re-sent per frame).
-MAX_PATH_POINTS = 600
-# Rows drawn in the data panel: every Play frame redraws the whole figure, and that redraw
-# must finish within PLAY_FRAME_MS for the contour to stay on screen.
-MAX_DRAWN_POINTS = 2_000
-# Points of the animated predicted-vs-actual cloud (re-sent per frame).
-MAX_ANIMATED_POINTS = 500
-# Rows x frames of loss-surface work for a slice that moves with the iterate (about a second).
-MAX_SLICE_WORK = 5_000_000
-
-
-# ---------------------------------------------------------------------------
-# Formatting
-# ---------------------------------------------------------------------------
-
-
-def _tex(value: float, digits: int = 4) -> str:
-    """A number for LaTeX: 1.2e+06 becomes 1.2\\times10^{6}."""
-    if not math.isfinite(float(value)):
-        return r"\text{—}"
-    text = fmt(value, digits)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa}\times10^{{{int(exponent)}}}"
-    return text
-
-
-def _tex_factor(value: float, digits: int = 4) -> str:
-    """A number for LaTeX inside a product or after a minus: negatives in parentheses.
-
-    Examples
-    --------
-    >>> _tex_factor(-2.5), _tex_factor(2.5)
-    ('(-2.5)', '2.5')
-    """
-    text = _tex(value, digits)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _tex_vector(values: np.ndarray, digits: int = 4) -> str:
-    return r"\begin{pmatrix}" + r"\\".join(_tex(v, digits) for v in values) + r"\end{pmatrix}"
-
-
-def _tex_text(text: str) -> str:
-    """User text (a term name) inside \\text{...}, with LaTeX's special characters escaped."""
-    specials = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-                "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-    return r"\text{" + "".join(specials.get(ch, ch) for ch in str(text)) + "}"
-
 
 # ---------------------------------------------------------------------------
 # Which iterations to draw
@@ -261,38 +203,6 @@ def gradient_arrow(w: np.ndarray, grad: np.ndarray, spans: np.ndarray, largest: 
 # ---------------------------------------------------------------------------
 
 
-def _names(result, terms) -> tuple[str, ...]:
-    """Coefficient names, intercept first: ``terms`` (the design's names, with or without
-    "Intercept") when given, else the run's own."""
-    if terms is None:
-        return tuple(str(t) for t in result.terms)
-    terms = tuple(str(t) for t in terms)
-    if result.intercept and len(terms) == len(result.terms) - 1:
-        terms = ("Intercept",) + terms
-    return terms
-
-
-def _log_ticks(values: np.ndarray) -> dict:
-    """Tick settings for a log axis: powers of ten over wide ranges, 1-2-5 steps over narrow ones
-    (plotly's default labels every minor tick with a bare digit, which reads as noise)."""
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
-        return {}
-    decades = math.log10(values.max() / values.min()) if values.min() > 0 else math.inf
-    if decades > 3:
-        return {"dtick": 1, "exponentformat": "power"}
-    return {"dtick": "D2", "tickformat": "~g"}
-
-
-def _working_name(result, names, index: int) -> str:
-    """A coefficient's name as the loss surface sees it (standardized columns say so)."""
-    name = names[index]
-    if result.standardize and not (result.intercept and index == 0):
-        return f"w[{name}] (standardized)"
-    return f"w[{name}]"
-
-
 def descent_summary(result, k: int, *, i: int = 0, j: int = 1, terms=None) -> str:
     """One line, in numbers, of what the descent figure shows at iteration ``k``.
 
@@ -306,7 +216,7 @@ def descent_summary(result, k: int, *, i: int = 0, j: int = 1, terms=None) -> st
     True
     """
     hist = result.history
-    names = _names(result, terms)
+    names = coef_names(result, terms)
     loss_star = float(result.loss_min)
     k = min(max(int(k), 0), result.n_iter)
     coef = ", ".join(f"{t} = {fmt(c)}" for t, c in zip(names, hist.coef_original[k]))
@@ -409,7 +319,7 @@ def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=No
     grad = np.asarray(arith.grad, float)
 
     table = {"row": [str(row_labels[r]) if row_labels is not None else str(r) for r in rows]}
-    names = _names(result, terms)
+    names = coef_names(result, terms)
     first = 1 if result.intercept else 0
     suffix = " (standardized)" if result.standardize else ""
     for c in range(first, min(result.X_work.shape[1], first + max_columns)):
@@ -428,38 +338,38 @@ def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=No
     if len(rows):
         r0 = rows[0]
         x0 = result.X_work[r0]
-        parts = " + ".join(rf"{_tex_factor(w[c])}\cdot{_tex_factor(x0[c])}" for c in range(len(w)))
-        latex.append(rf"\hat y_{{{r0}}} = x_{{{r0}}}\cdot w_{{{k}}} = {parts} = {_tex(yhat[0])}")
+        parts = " + ".join(rf"{tex_factor(w[c])}\cdot{tex_factor(x0[c])}" for c in range(len(w)))
+        latex.append(rf"\hat y_{{{r0}}} = x_{{{r0}}}\cdot w_{{{k}}} = {parts} = {tex_number(yhat[0])}")
         latex.append(
             rf"\frac{{\partial (\hat y_{{{r0}}} - y_{{{r0}}})^2}}{{\partial \hat y_{{{r0}}}}} = 2(\hat y_{{{r0}}} - y_{{{r0}}})"
-            rf" = 2({_tex(yhat[0])} - {_tex_factor(y_rows[0])}) = {_tex(arith.dL_dyhat[0])}"
+            rf" = 2({tex_number(yhat[0])} - {tex_factor(y_rows[0])}) = {tex_number(arith.dL_dyhat[0])}"
         )
     if result.ridge > 0:
         # The ridge penalty's part of the gradient, 2λb on the slopes (0 for the intercept).
         latex.append(
             rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) + 2\lambda b = \frac{{2}}{{{n}}} X^\top(\hat y - y)"
-            rf" + {_tex_vector(arith.penalty_grad)} = {_tex_vector(grad)}"
+            rf" + {tex_vector(arith.penalty_grad)} = {tex_vector(grad)}"
         )
     else:
         latex.append(
-            rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{2}}{{{n}}} X^\top(\hat y - y) = {_tex_vector(grad)}"
+            rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{2}}{{{n}}} X^\top(\hat y - y) = {tex_vector(grad)}"
         )
     w_next = np.asarray(arith.w_next, float)
     if momentum > 0:
         v_prev = velocity if velocity is not None else np.zeros_like(w)
         v_next = momentum * v_prev - lr * grad
         latex.append(
-            rf"v_{{{k + 1}}} = \mu v_{{{k}}} - \eta\nabla L = {_tex(momentum)}{_tex_vector(v_prev)}"
-            rf" - {_tex(lr)}{_tex_vector(grad)} = {_tex_vector(v_next)}"
+            rf"v_{{{k + 1}}} = \mu v_{{{k}}} - \eta\nabla L = {tex_number(momentum)}{tex_vector(v_prev)}"
+            rf" - {tex_number(lr)}{tex_vector(grad)} = {tex_vector(v_next)}"
         )
         w_next = w + v_next
         latex.append(
-            rf"w_{{{k + 1}}} = w_{{{k}}} + v_{{{k + 1}}} = {_tex_vector(w)} + {_tex_vector(v_next)} = {_tex_vector(w_next)}"
+            rf"w_{{{k + 1}}} = w_{{{k}}} + v_{{{k + 1}}} = {tex_vector(w)} + {tex_vector(v_next)} = {tex_vector(w_next)}"
         )
     else:
         latex.append(
-            rf"w_{{{k + 1}}} = w_{{{k}}} - \eta\nabla L = {_tex_vector(w)} - {_tex(lr)}{_tex_vector(grad)}"
-            rf" = {_tex_vector(w_next)}"
+            rf"w_{{{k + 1}}} = w_{{{k}}} - \eta\nabla L = {tex_vector(w)} - {tex_number(lr)}{tex_vector(grad)}"
+            rf" = {tex_vector(w_next)}"
         )
     summary = f"Step {k}: "
     if len(rows):
@@ -572,47 +482,6 @@ def divergence_explanation(result) -> str:
 # ---------------------------------------------------------------------------
 
 
-def coef_table(terms, ols_coef: np.ndarray, gd_coef: np.ndarray, aliased=()) -> pd.DataFrame:
-    """Coefficients side by side as strings: OLS, GD, GD − OLS ("aliased" where OLS has none).
-
-    Examples
-    --------
-    >>> coef_table(("Intercept", "x"), np.array([1.0, 2.0]), np.array([1.001, 1.999])).to_dict("list")
-    {'term': ['Intercept', 'x'], 'OLS (closed form)': ['1', '2'], 'gradient descent': ['1.001', '1.999'], 'GD − OLS': ['0.001', '-0.001']}
-    """
-    ols_coef = np.asarray(ols_coef, float)
-    gd_coef = np.asarray(gd_coef, float)
-    out = {"term": [str(t) for t in terms], "OLS (closed form)": [], "gradient descent": [], "GD − OLS": []}
-    for t, a, b in zip(terms, ols_coef, gd_coef):
-        undefined = t in aliased or not math.isfinite(a)
-        out["OLS (closed form)"].append("aliased" if undefined else fmt(a, 6))
-        out["gradient descent"].append(fmt(b, 6))
-        out["GD − OLS"].append("—" if undefined else fmt(b - a, 3))
-    return pd.DataFrame(out)
-
-
-def coef_summary(terms, ols_coef: np.ndarray, gd_coef: np.ndarray) -> str:
-    """One line: how far gradient descent is from the closed form, in numbers.
-
-    Examples
-    --------
-    >>> coef_summary(("Intercept", "x"), np.array([1.0, 2.0]), np.array([1.001, 1.999]))
-    'Largest difference GD − OLS: 0.001 on Intercept (relative 0.001); 2 coefficients compared.'
-    """
-    ols_coef, gd_coef = np.asarray(ols_coef, float), np.asarray(gd_coef, float)
-    ok = np.isfinite(ols_coef)
-    if not ok.any():
-        return "No coefficient is identified by the closed form (all aliased), so there is nothing to compare."
-    diff = np.where(ok, np.abs(gd_coef - np.where(ok, ols_coef, 0.0)), -1.0)
-    worst = int(np.argmax(diff))
-    rel = diff[worst] / max(abs(ols_coef[worst]), np.finfo(float).tiny)
-    text = (f"Largest difference GD − OLS: {fmt(gd_coef[worst] - ols_coef[worst])} on {terms[worst]} "
-            f"(relative {fmt(rel)}); {int(ok.sum())} coefficients compared")
-    if not ok.all():
-        text += f", {int((~ok).sum())} aliased in the closed form left out"
-    return text + "."
-
-
 def heavy_ball_rate(eigenvalues: np.ndarray, learning_rate: float, momentum: float) -> float:
     """Per-step contraction of heavy-ball momentum on a quadratic: the largest |root| of
     z² − (1 + μ − ηλ)z + μ = 0 over the eigenvalues λ of H.
@@ -709,7 +578,7 @@ def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
                                  hovertemplate=f"step %{{x}}<br>predicted c·{power} = %{{y:.4g}}<extra></extra>"),
                       1, col)
         fig.update_yaxes(type="log", title_text=f"{label} (log scale)", row=1, col=col,
-                         **_log_ticks(np.concatenate([measured[keep], predicted[pkeep]])))
+                         **log_ticks(np.concatenate([measured[keep], predicted[pkeep]])))
         fig.update_xaxes(title_text="iteration k", row=1, col=col)
     fig.update_layout(height=420, margin=dict(t=60, b=40, l=70, r=20), hovermode="x unified",
                       legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
@@ -817,7 +686,7 @@ def conditioning_figure(runs, *, i: int = 0, j: int = 1, terms=None, grid_size: 
         result = runs[title]
         w_star = np.asarray(result.optimum, float)
         hist = result.history
-        labels = tuple(safe_label(t) for t in _names(result, terms))
+        labels = tuple(safe_label(t) for t in coef_names(result, terms))
         ij = [i, j]
         # A square window around w* that reaches the start of the path.
         reach = float(np.max(np.abs(hist.coef[0, ij] - w_star[ij]))) * 1.2
@@ -826,7 +695,7 @@ def conditioning_figure(runs, *, i: int = 0, j: int = 1, terms=None, grid_size: 
         grid_j = np.linspace(w_star[j] - reach, w_star[j] + reach, grid_size)
         z = loss_surface(result.X_work, result.y, w_star, i, j, grid_i, grid_j, ridge=result.ridge,
                          intercept=result.intercept)
-        name_i, name_j = _working_name(result, labels, i), _working_name(result, labels, j)
+        name_i, name_j = working_name(result, labels, i), working_name(result, labels, j)
         fig.add_trace(go.Contour(
             x=grid_i, y=grid_j, z=z, colorscale=BOWL, ncontours=24, showscale=False,
             line=dict(width=0.8, color=CONTOUR_LINE), name="loss",
@@ -851,7 +720,7 @@ def conditioning_figure(runs, *, i: int = 0, j: int = 1, terms=None, grid_size: 
                         " (not converged)"))
     fig.update_layout(height=460, margin=dict(t=60, b=40, l=60, r=20),
                       legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
-    names = _names(runs[titles[0]], terms)
+    names = coef_names(runs[titles[0]], terms)
     text = (f"Loss contours over {names[i]} and {names[j]} with equal axis scales; " + "; ".join(parts)
             + " (a condition number of 1 is a perfectly round bowl).")
     return fig, text

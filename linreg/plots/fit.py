@@ -1,28 +1,31 @@
-"""Figures, tables and one-line summaries for the Data and Fit pages.
+"""Figures, the fitted equation and one-line summaries for the Data and Fit pages.
 
 Everything here is a pure function of linreg results (and the user's DataFrame): the
 pages only render what these return. Every figure comes with a one-line summary in
-numbers, for readers who cannot see the chart.
+numbers, for readers who cannot see the chart. The pages' tables are in
+:mod:`linreg.plots.tables`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import fmt, safe_label, sample_index, sample_note, scatter, style
+from linreg.format import fmt
+
+from ._common import safe_label, sample_index, sample_note, scatter, style
+from ._tex import tex_number, tex_text
+
+# Kept for pages/fit.py, state.py and tests/app/test_fit_page.py, which import them from here.
+from linreg.format import fmt_p  # noqa: F401
+from .tables import coef_table, column_table, gd_coef_table, missing_summary  # noqa: F401
 
 __all__ = [
-    "column_table",
-    "missing_summary",
     "target_scatter",
-    "coef_table",
-    "gd_coef_table",
-    "fmt_p",
     "equation_latex",
     "equation_text",
     "single_feature",
@@ -37,76 +40,6 @@ _HOVER_COLUMNS = 6
 # ---------------------------------------------------------------------------
 # Looking at the data (Data page)
 # ---------------------------------------------------------------------------
-
-
-def _kind(s: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(s):
-        return "true/false"
-    if pd.api.types.is_numeric_dtype(s):
-        return "number"
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return "category"
-    return "text"
-
-
-def _example(values: pd.Series) -> str:
-    if not len(values):
-        return "—"
-    v = values.iloc[0]
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return fmt(float(v), 6)
-    return str(v)
-
-
-def column_table(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per column: its type, number of distinct values, missing count and share, an example.
-
-    Examples
-    --------
-    >>> t = column_table(pd.DataFrame({"x": [1.0, None, 3.0], "g": ["a", "b", "a"]}))
-    >>> t[["column", "type", "missing"]].values.tolist()
-    [['x', 'number', 1], ['g', 'text', 0]]
-    """
-    n = len(df)
-    rows = []
-    for c in df.columns:
-        s = df[c]
-        missing = int(s.isna().sum())
-        non_missing = s.dropna()
-        rows.append(
-            {
-                "column": str(c),
-                "type": _kind(s),
-                "distinct": int(non_missing.nunique()),
-                "missing": missing,
-                "missing %": f"{100 * missing / n:.1f}%" if n else "—",
-                "example": _example(non_missing),
-            }
-        )
-    return pd.DataFrame(rows, columns=["column", "type", "distinct", "missing", "missing %", "example"])
-
-
-def missing_summary(df: pd.DataFrame) -> str:
-    """A sentence reporting the missing values of ``df`` (plain text, column names in backticks).
-
-    Examples
-    --------
-    >>> missing_summary(pd.DataFrame({"x": [1.0, 2.0]}))
-    'No missing values: all 2 rows are complete.'
-    >>> missing_summary(pd.DataFrame({"x": [1.0, None], "y": [None, None]}))
-    'Missing values: 2 of 2 rows (100.0%) have at least one; by column: `y` 2, `x` 1. Rows missing a value in a column the model uses are left out of the fit.'
-    """
-    n = len(df)
-    counts = df.isna().sum()
-    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
-    if counts.empty:
-        return f"No missing values: all {n:,} rows are complete."
-    rows = int(df.isna().any(axis=1).sum())
-    by_col = ", ".join(f"`{str(c).replace('`', 'ʼ')}` {int(k):,}" for c, k in counts.items())
-    return (
-        f"Missing values: {rows:,} of {n:,} rows ({100 * rows / n:.1f}%) have at least one; by column: {by_col}. "
-        "Rows missing a value in a column the model uses are left out of the fit."
-    )
 
 
 def _correlation(x: np.ndarray, y: np.ndarray) -> float:
@@ -174,102 +107,9 @@ def target_scatter(df: pd.DataFrame, x: str, y: str, *, max_points: int = 20_000
 # ---------------------------------------------------------------------------
 
 
-def fmt_p(p: float | None) -> str:
-    """A p-value for people: 4 significant digits, or "< 1e-16" below double precision.
-
-    Examples
-    --------
-    >>> fmt_p(0.0123456), fmt_p(0.0), fmt_p(None)
-    ('0.01235', '< 1e-16', '—')
-    """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "—"
-    if p < 1e-16:
-        return "< 1e-16"
-    return fmt(p)
-
-
-def coef_table(result, truth: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """The coefficient table of an ``OLSResult`` as display strings: aliased terms say "aliased", never NaN.
-
-    Parameters
-    ----------
-    result : OLSResult
-    truth : mapping of term name to true value, optional
-        Adds a "true value" column (synthetic data).
-
-    Returns
-    -------
-    DataFrame with columns term, estimate, std. error, t, p-value, CI low, CI high (and true value).
-    """
-    level = f"{100 * (1 - result.alpha):g}%"
-    aliased = set(result.aliased)
-    rows = []
-    for j, term in enumerate(result.terms):
-        if term in aliased:
-            row = dict.fromkeys(["estimate", "std. error", "t", "p-value", f"{level} CI low", f"{level} CI high"], "aliased")
-        else:
-            row = {
-                "estimate": fmt(result.coef[j], 5),
-                "std. error": fmt(result.std_err[j]),
-                "t": fmt(result.t[j]),
-                "p-value": fmt_p(float(result.p_value[j])),
-                f"{level} CI low": fmt(result.ci_low[j], 5),
-                f"{level} CI high": fmt(result.ci_high[j], 5),
-            }
-        row = {"term": term, **row}
-        if truth is not None:
-            row["true value"] = fmt(truth[term], 5) if term in truth else "—"
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def gd_coef_table(gd_result, ols_result, truth: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Gradient-descent coefficients beside the closed-form ones, term by term.
-
-    Standard errors are a property of the least-squares solution, so they are shown only
-    in the closed-form table.
-    """
-    rows = []
-    aliased = set(ols_result.aliased)
-    for j, term in enumerate(ols_result.terms):
-        row = {
-            "term": term,
-            "gradient descent": fmt(gd_result.coef[j], 5),
-            "closed form (QR)": "aliased" if term in aliased else fmt(ols_result.coef[j], 5),
-            "difference": "—" if term in aliased else fmt(gd_result.coef[j] - ols_result.coef[j], 3),
-        }
-        if truth is not None:
-            row["true value"] = fmt(truth[term], 5) if term in truth else "—"
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "%": r"\%",
-    "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-}
-
-
-def _latex_text(name: str) -> str:
-    """A user's term name as literal LaTeX text."""
-    return r"\text{" + "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(name)) + "}"
-
-
 def _latex_number(v: float) -> str:
-    s = fmt(abs(v), 4)
-    if "e" in s:
-        mant, exp = s.split("e")
-        s = rf"{mant} \times 10^{{{int(exp)}}}"
-    return s
+    """The size of a coefficient in the equation (its sign is written as the operator)."""
+    return tex_number(abs(v), 4)
 
 
 def _kept_terms(terms: Sequence[str], coef: np.ndarray, aliased: Sequence[str]):
@@ -290,7 +130,7 @@ def equation_latex(target: str, terms: Sequence[str], coef: np.ndarray, aliased:
     pieces = []
     for i, (term, c) in enumerate(kept):
         sign = "-" if c < 0 else "+"
-        body = _latex_number(c) if term == "Intercept" else rf"{_latex_number(c)} \cdot {_latex_text(term)}"
+        body = _latex_number(c) if term == "Intercept" else rf"{_latex_number(c)} \cdot {tex_text(term)}"
         if i == 0:
             pieces.append(("-" if c < 0 else "") + body)
         else:
@@ -298,7 +138,7 @@ def equation_latex(target: str, terms: Sequence[str], coef: np.ndarray, aliased:
     if not pieces:
         pieces = ["0"]
     lines = ["".join(pieces[i : i + per_line]) for i in range(0, len(pieces), per_line)]
-    head = rf"\widehat{{{_latex_text(target)}}} = {{}} & "
+    head = rf"\widehat{{{tex_text(target)}}} = {{}} & "
     return r"\begin{aligned}" + head + r" \\ & ".join(lines) + r"\end{aligned}"
 
 
@@ -366,11 +206,8 @@ def fit_figure(df: pd.DataFrame, design, result, *, gd_result=None, max_points: 
 
     Returns
     -------
-    fig : go.Figure
-    summary : str
-        One line in numbers.
-    note : str or None
-        Says when the plot shows a sample.
+    (fig, summary, note)
+        The figure, one line in numbers, and a caption's note when the plot shows a sample (else None).
     """
     feature = single_feature(design)
     if feature is not None:

@@ -22,7 +22,8 @@ from ..lessons import (
     residual_squares,
 )
 from ._common import fmt, safe_label, style
-from .descent import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED, _tex, _tex_vector
+from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
+from ._tex import tex_matrix, tex_number, tex_vector
 
 __all__ = [
     "line_figure",
@@ -310,10 +311,6 @@ def penalized_figure(p: PenalizedPreview) -> tuple[go.Figure, str]:
     return fig, text
 
 
-def _tex_matrix(M: np.ndarray, digits: int = 6) -> str:
-    return r"\begin{pmatrix}" + r"\\".join(" & ".join(_tex(v, digits) for v in row) for row in M) + r"\end{pmatrix}"
-
-
 def chain_latex(c: ChainRule) -> list[str]:
     r"""The four steps of the derivation for point i, each with its numbers substituted.
 
@@ -326,14 +323,14 @@ def chain_latex(c: ChainRule) -> list[str]:
     """
     i = c.i
     return [
-        rf"L_{{{i}}} = (y_{{{i}}} - \hat y_{{{i}}})^2 = ({_tex(c.y_i)} - {_tex(c.yhat_i)})^2 = {_tex(c.loss_i)}",
+        rf"L_{{{i}}} = (y_{{{i}}} - \hat y_{{{i}}})^2 = ({tex_number(c.y_i)} - {tex_number(c.yhat_i)})^2 = {tex_number(c.loss_i)}",
         rf"\frac{{\partial L_{{{i}}}}}{{\partial \hat y_{{{i}}}}} = 2(\hat y_{{{i}}} - y_{{{i}}}) = "
-        rf"2({_tex(c.yhat_i)} - {_tex(c.y_i)}) = {_tex(c.dL_dyhat)}",
-        rf"\frac{{\partial \hat y_{{{i}}}}}{{\partial w}} = x_{{{i}}} = {_tex_vector(c.x_i)}"
-        rf"\quad\Rightarrow\quad \frac{{\partial L_{{{i}}}}}{{\partial w}} = {_tex(c.dL_dyhat)}\,{_tex_vector(c.x_i)}"
-        rf" = {_tex_vector(c.grad_i)}",
+        rf"2({tex_number(c.yhat_i)} - {tex_number(c.y_i)}) = {tex_number(c.dL_dyhat)}",
+        rf"\frac{{\partial \hat y_{{{i}}}}}{{\partial w}} = x_{{{i}}} = {tex_vector(c.x_i)}"
+        rf"\quad\Rightarrow\quad \frac{{\partial L_{{{i}}}}}{{\partial w}} = {tex_number(c.dL_dyhat)}\,{tex_vector(c.x_i)}"
+        rf" = {tex_vector(c.grad_i)}",
         rf"\nabla L = \frac{{2}}{{N}} X^\top(\hat y - y) = \frac{{1}}{{{c.n}}}\sum_{{i=0}}^{{{c.n - 1}}} "
-        rf"2(\hat y_i - y_i)\,x_i = {_tex_vector(c.grad)}",
+        rf"2(\hat y_i - y_i)\,x_i = {tex_vector(c.grad)}",
     ]
 
 
@@ -348,6 +345,6 @@ def normal_equations_latex(ne: NormalEquations) -> list[str]:
     """
     return [
         r"\nabla L = \tfrac{2}{N} X^\top (Xw - y) = 0 \quad\Longleftrightarrow\quad X^\top X\, w = X^\top y",
-        rf"{_tex_matrix(ne.XtX)} \begin{{pmatrix}} \beta_0 \\ \beta_1 \end{{pmatrix}} = {_tex_vector(ne.Xty, 6)}"
-        rf"\quad\Rightarrow\quad w = {_tex_vector(ne.coef_normal, 6)}",
+        rf"{tex_matrix(ne.XtX)} \begin{{pmatrix}} \beta_0 \\ \beta_1 \end{{pmatrix}} = {tex_vector(ne.Xty, 6)}"
+        rf"\quad\Rightarrow\quad w = {tex_vector(ne.coef_normal, 6)}",
     ]

@@ -5,8 +5,9 @@
 - :func:`cv_figure`: k-fold CV error (mean ± one SE) against log10 λ, with λ_min and
   λ_1se marked;
 - :func:`degree_figure`: training and test MSE against polynomial degree;
-- :func:`bootstrap_figure`: the fan of bootstrap-fitted curves, their mean and the truth;
-- :func:`penalized_coef_table`: penalized coefficients beside OLS (and the truth), as text.
+- :func:`bootstrap_figure`: the fan of bootstrap-fitted curves, their mean and the truth.
+
+The penalized coefficient table is :func:`linreg.plots.tables.penalized_coef_table`.
 
 Every builder returns ``(fig, summary)``: a ``plotly.graph_objects.Figure`` with axis
 titles, and one sentence with the figure's numbers for readers who cannot see it.
@@ -20,20 +21,20 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from ..complexity import BootstrapFits, DegreeExplorer
-from ..penalized import CVResult, PenalizedResult, PenaltyPath
+from ..penalized import CVResult, PenaltyPath
 from ._common import fmt, safe_label, sample_index, style
+from .tables import penalty_name
+# Kept for pages/regularization.py and tests/app/test_regularization_page.py, which import it from here.
+from .tables import penalized_coef_table  # noqa: F401
 
 __all__ = [
     "bootstrap_figure",
     "cv_figure",
     "degree_figure",
     "path_figure",
-    "penalized_coef_table",
-    "penalty_name",
 ]
 
 _HEIGHT = 420
@@ -48,21 +49,6 @@ _TEST_COLOR = "#d62728"
 _MAX_FAN = 100
 # Terms named in a path summary (the rest are counted).
 _MAX_NAMED = 6
-
-
-def penalty_name(l1_ratio: float) -> str:
-    """Display name of the penalty for ``l1_ratio`` (α).
-
-    Examples
-    --------
-    >>> penalty_name(0.0), penalty_name(1.0), penalty_name(0.5)
-    ('Ridge', 'Lasso', 'Elastic net (α = 0.5)')
-    """
-    if l1_ratio == 0:
-        return "Ridge"
-    if l1_ratio == 1:
-        return "Lasso"
-    return f"Elastic net (α = {fmt(l1_ratio, 3)})"
 
 
 def _log10(lams: np.ndarray) -> np.ndarray:
@@ -140,6 +126,13 @@ def cv_figure(cv: CVResult) -> tuple[go.Figure, str]:
     -------
     fig : plotly.graph_objects.Figure
     summary : str
+        The least mean CV error with its λ_min, and λ_1se, each with its count of non-zero coefficients.
+
+    Notes
+    -----
+    λ_min has the least mean CV error; λ_1se is the largest λ whose mean error is within one
+    standard error of that least one (the "one-standard-error rule": a simpler model that
+    the folds cannot tell apart from the best).
 
     Examples
     --------
@@ -175,6 +168,12 @@ def degree_figure(explorer: DegreeExplorer) -> tuple[go.Figure, str]:
     -------
     fig : plotly.graph_objects.Figure
     summary : str
+        The best degree by test error, and both errors there and at the highest degree.
+
+    Notes
+    -----
+    Training MSE can only fall as the degree grows; test MSE, on rows the fits never saw,
+    falls and then rises once the polynomial starts to fit the noise.
 
     Examples
     --------
@@ -275,45 +274,3 @@ def bootstrap_figure(
     return fig, text
 
 
-def penalized_coef_table(
-    result: PenalizedResult, ols=None, truth: Mapping[str, float] | None = None
-) -> pd.DataFrame:
-    """Penalized coefficients beside the OLS ones (and the truth), as display strings.
-
-    Parameters
-    ----------
-    result : PenalizedResult
-    ols : OLSResult, optional
-        The least-squares fit of the same design; aliased OLS terms say "aliased".
-    truth : mapping of term name to true value, optional
-        Adds a "true value" column (synthetic data).
-
-    Returns
-    -------
-    DataFrame with columns term, the penalized fit (named with its λ), and when given
-    "OLS", "shrinkage" (penalized / OLS, slopes only) and "true value".
-
-    Examples
-    --------
-    >>> from linreg.penalized import fit_penalized
-    >>> X = np.array([[-1.0], [0.0], [1.0]]); y = np.array([-1.0, 0.0, 1.0])
-    >>> penalized_coef_table(fit_penalized(X, y, lam=0.5)).to_dict("records")
-    [{'term': 'Intercept', 'Lasso (λ = 0.5)': '0'}, {'term': 'x1', 'Lasso (λ = 0.5)': '0.625'}]
-    """
-    col = f"{penalty_name(result.l1_ratio)} (λ = {fmt(result.lam)})"
-    aliased = set(ols.aliased) if ols is not None else set()
-    rows = []
-    for j, term in enumerate(result.terms):
-        row = {"term": term, col: fmt(result.coef[j], 5)}
-        if ols is not None:
-            ok = term not in aliased and term in ols.terms
-            b = float(ols.coef[ols.terms.index(term)]) if ok else math.nan
-            row["OLS"] = fmt(b, 5) if ok else "aliased"
-            if term == "Intercept" or not ok or b == 0:
-                row["shrinkage"] = "—"
-            else:
-                row["shrinkage"] = fmt(result.coef[j] / b, 3)
-        if truth is not None:
-            row["true value"] = fmt(truth[term], 5) if term in truth else "—"
-        rows.append(row)
-    return pd.DataFrame(rows)

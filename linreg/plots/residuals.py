@@ -1,4 +1,4 @@
-"""R's diagnostic plots of a linear fit, a residual histogram, and the Residuals page's tables.
+"""R's diagnostic plots of a linear fit and a residual histogram, for the Residuals page.
 
 Every figure matches what R's ``plot(lm(...))`` draws, in R's vocabulary and numbers:
 
@@ -20,17 +20,24 @@ rows are not drawn) or None. Every statistic uses all rows; at most about
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.io.json import to_json_plotly
 from scipy import stats
 
-from ._common import MAX_POINTS, WEBGL_THRESHOLD, fmt, safe_label, sample_index, sample_note, style
+from linreg.diagnostics import cooks_contour
+from linreg.format import fmt
+from linreg.smooth import lowess, normal_quantiles, qq_line
+
+from ._common import safe_label, sample_index, sample_note, style
+# Kept for pages/residuals.py and state.py, which import the tables from here.
+from .tables import diagnostic_test_table, influence_display, influential_rows, vif_summary, vif_table  # noqa: F401
+from ._payload import HOVER_COLUMNS, affordable_points, line_type, points
+from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, R_RED, SMOOTH_POINTS
 
 __all__ = [
     "COOK_LEVELS",
@@ -42,241 +49,17 @@ __all__ = [
     "residual_histogram",
     "diagnostic_figures",
     "hover_frame",
-    "diagnostic_test_table",
-    "vif_table",
-    "vif_summary",
-    "influential_rows",
-    "influence_display",
 ]
 
 # R's plot.lm defaults: contours of Cook's distance at these levels, and 3 labelled rows.
 COOK_LEVELS = (0.5, 1.0)
 ID_N = 3
-# Rows drawn in each scatter. The page shows four of them, and a page may send about 2 MB of
-# plotly JSON (issue 5). At 4,000 rows each (plus the labelled ones) they send 1.3 MB with 3
-# features and 1.7 MB with the most hover columns (6, one of them text); 5,000 would pass 2 MB
-# there, and the shared MAX_POINTS (20,000) sent 9.4 MB.
-CHART_POINTS = 4_000
-# Bytes of plotly JSON one scatter's points may take. Numbers alone stay under it at CHART_POINTS
-# rows; long text in the hover (a text column, long row labels) draws fewer rows instead, so the
-# four scatters stay within the page's ~2 MB whatever the data.
-_POINTS_BYTES = 400_000
-# R's lowess defaults, used by plot.lm's panel.smooth.
-_LOWESS_FRAC = 2 / 3
-_LOWESS_ITER = 3
-# Above this many rows the smoother is fitted to a seeded sample of them, not to the drawn points:
-# its line costs no bytes, and on 100,000 heteroscedastic rows a 20,000-row sample stays within
-# 0.6% of the plot's height of the exact curve (about 2 px), where the 4,000 drawn rows were off by
-# up to 2.7% at the ends of Scale-Location. The figures are built once per fit (the app caches them).
-_SMOOTH_POINTS = MAX_POINTS
-# The smoother is drawn through at most this many of its points (it is piecewise linear
-# between lowess's anchors, about 100 of them, so nothing visible is lost).
-_CURVE_POINTS = 1_000
-_SMOOTH_COLOR = "#d62728"  # red, as R draws panel.smooth
-_POINT_COLOR = "#1f6feb"
-_GUIDE_COLOR = "#888888"
-_HOVER_COLUMNS = 6
 _HEIGHT = 400
 
 
 # =============================================================================
-# Numerics behind the figures (private; tested in tests/test_plots_residuals.py)
+# Which rows to label and draw
 # =============================================================================
-def _lowess(
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    frac: float = _LOWESS_FRAC,
-    iterations: int = _LOWESS_ITER,
-    delta: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """R's ``lowess(x, y, f, iter, delta)``: robust locally weighted linear regression.
-
-    A line is fitted at each anchor x by weighted least squares on the ``ceil(frac * n)``
-    nearest points with tricube weights; points closer than ``delta`` to the last anchor
-    are linearly interpolated instead of fitted. Each robustness iteration then
-    down-weights points by the bisquare of their residual over 6 median |residual|.
-
-    Parameters
-    ----------
-    x, y : ndarray, shape (n,)
-        Finite values.
-    frac : float
-        Share of the points in each local fit (R's ``f``).
-    iterations : int
-        Robustness iterations (R's ``iter``).
-    delta : float, optional
-        Interpolation distance; R's default ``0.01 * diff(range(x))`` when None.
-
-    Returns
-    -------
-    x_sorted, smooth : ndarray, shape (n,)
-        ``x`` sorted (stably) and the smoothed values there, as R's ``lowess`` returns.
-
-    Notes
-    -----
-    A line-by-line port of R's ``clowess`` (src/library/stats/src/lowess.c), vectorized
-    over each local window; it agrees with R to about 1e-12 on the outputs that
-    statsmodels keeps in ``nonparametric/tests/results``. The cost is about
-    (number of anchors) x (window size) per iteration.
-
-    Examples
-    --------
-    >>> xs, ys = _lowess(np.arange(5.0), np.array([1.0, 3.0, 5.0, 7.0, 9.0]))
-    >>> np.round(ys, 12).tolist()
-    [1.0, 3.0, 5.0, 7.0, 9.0]
-    """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    order = np.argsort(x, kind="stable")
-    x, y = x[order], y[order]
-    n = x.size
-    if n < 2:
-        return x, y.copy()
-    span = x[-1] - x[0]
-    if delta is None:
-        delta = 0.01 * span
-    ns = max(2, min(n, int(frac * n + 1e-7)))  # points in each local fit, as clowess
-
-    # Anchors (the points actually fitted) and their windows depend on x only.
-    # clowess slides the window [L, L + ns) right while x[i] - x[L] > x[L + ns] - x[i];
-    # that test is monotone in L, so a binary search on x[L] + x[L + ns] finds where it
-    # stops, and the two loops correct any rounding difference from clowess's own test.
-    pair = x[: n - ns] + x[ns:]
-    anchors: list[int] = []
-    lefts: list[int] = []
-    i = 0
-    while True:
-        left = int(np.searchsorted(pair, 2.0 * x[i], side="left"))
-        while left > 0 and not (x[i] - x[left - 1] > x[left - 1 + ns] - x[i]):
-            left -= 1
-        while left < n - ns and x[i] - x[left] > x[left + ns] - x[i]:
-            left += 1
-        anchors.append(i)
-        lefts.append(left)
-        last = int(np.searchsorted(x, x[i], side="right")) - 1  # ties share the anchor's value
-        if last >= n - 1:
-            break
-        after = int(np.searchsorted(x, x[i] + delta, side="right"))
-        i = max(last + 1, after - 1)  # the farthest point within delta is the next anchor
-    anchor_x = x[anchors]
-
-    robustness = np.ones(n)
-    smooth = y.copy()
-    for step in range(iterations + 1):
-        fit = np.empty(len(anchors))
-        for a, (i, left) in enumerate(zip(anchors, lefts, strict=True)):
-            fit[a] = _lowess_local(x, y, i, left, ns, span, robustness if step else None)
-        # Between anchors clowess interpolates linearly; the last point is always an anchor.
-        smooth = np.interp(x, anchor_x, fit)
-        resid = y - smooth
-        abs_resid = np.abs(resid)
-        if step == iterations:
-            break
-        cmad = 6.0 * float(np.median(abs_resid))
-        if cmad < 1e-7 * float(abs_resid.mean()):  # residuals effectively zero: done
-            break
-        # Bisquare weights, compared as clowess does (so cmad == 0 with zero residuals gives weight 1).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            robustness = np.where(abs_resid <= 0.999 * cmad, (1.0 - (abs_resid / cmad) ** 2) ** 2, 0.0)
-        robustness[abs_resid <= 0.001 * cmad] = 1.0
-    return x, smooth
-
-
-def _lowess_local(x, y, i, left, ns, span, robustness):
-    """clowess's ``lowest``: the local weighted linear fit at anchor ``x[i]`` (sorted x)."""
-    xs = x[i]
-    h = max(xs - x[left], x[left + ns - 1] - xs)
-    # Points past x[left + ns - 1] can only enter as ties within 0.999 h; the rest get
-    # weight 0, so taking everything up to xs + h changes no sum.
-    right = int(np.searchsorted(x, xs + h, side="right"))
-    xw = x[left:right]
-    r = np.abs(xw - xs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(r <= 0.999 * h, (1.0 - (r / h) ** 3) ** 3, 0.0)
-    w[r <= 0.001 * h] = 1.0
-    if robustness is not None:
-        w = w * robustness[left:right]
-    total = w.sum()
-    if total <= 0.0:  # every neighbour has robustness weight 0: keep the point itself
-        return y[i]
-    w = w / total
-    # Elementwise sums, not BLAS dot products: on a busy machine the threaded BLAS call
-    # costs milliseconds for a few thousand numbers.
-    if h > 0.0:
-        centre = (w * xw).sum()
-        c = (w * (xw - centre) ** 2).sum()
-        if math.sqrt(c) > 0.001 * span:  # enough spread in x to fit a slope
-            w = w * ((xs - centre) / c * (xw - centre) + 1.0)
-    return float((w * y[left:right]).sum())
-
-
-def _ppoints(n: int) -> np.ndarray:
-    """R's ``ppoints(n)``: probabilities (i - a) / (n + 1 - 2a), a = 3/8 if n <= 10 else 1/2.
-
-    Examples
-    --------
-    >>> _ppoints(3).tolist()
-    [0.19230769230769232, 0.5, 0.8076923076923077]
-    >>> _ppoints(12)[:2].tolist()
-    [0.041666666666666664, 0.125]
-    """
-    a = 3.0 / 8.0 if n <= 10 else 0.5
-    return (np.arange(1, n + 1) - a) / (n + 1 - 2.0 * a)
-
-
-def _normal_scores(values: np.ndarray) -> np.ndarray:
-    """Theoretical normal quantile of each value, as R's ``qqnorm(values)$x``.
-
-    ``qnorm(ppoints(n))[order(order(values))]``: the i-th smallest value gets the i-th
-    normal quantile (ties in their original order).
-
-    Examples
-    --------
-    >>> np.round(_normal_scores(np.array([2.0, -1.0, 0.5])), 4).tolist()
-    [0.8694, -0.8694, 0.0]
-    """
-    values = np.asarray(values, dtype=np.float64)
-    q = stats.norm.ppf(_ppoints(values.size))
-    out = np.empty(values.size)
-    out[np.argsort(values, kind="stable")] = q
-    return out
-
-
-def _qq_line(values: np.ndarray) -> tuple[float, float]:
-    """R's ``qqline``: slope and intercept of the line through the first and third quartiles.
-
-    The sample quartiles are R's default (type 7) quantiles; the theoretical ones are
-    ``qnorm(c(0.25, 0.75))``.
-
-    Examples
-    --------
-    >>> slope, intercept = _qq_line(np.array([-2.0, -1.0, 0.0, 1.0, 2.0]))
-    >>> round(slope, 6), round(intercept, 6)
-    (1.482602, 0.0)
-    """
-    y1, y3 = np.quantile(np.asarray(values, dtype=np.float64), [0.25, 0.75])
-    x1, x3 = stats.norm.ppf([0.25, 0.75])
-    slope = (y3 - y1) / (x3 - x1)
-    return float(slope), float(y1 - slope * x1)
-
-
-def _cook_contour(level: float, rank: int, leverage: np.ndarray) -> np.ndarray:
-    """Standardized residual at which Cook's distance equals ``level``, at each leverage.
-
-    From D = r^2 h / (p (1 - h)), with r the standardized residual and p the rank:
-    r = sqrt(D p (1 - h) / h). The contour is +-r.
-
-    Examples
-    --------
-    >>> _cook_contour(0.5, 2, np.array([0.5])).tolist()
-    [1.0]
-    """
-    h = np.asarray(leverage, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sqrt(level * rank * (1.0 - h) / h)
-
-
 def _most_extreme(score: np.ndarray, k: int = ID_N) -> np.ndarray:
     """Positions of the ``k`` largest finite scores, largest first (R's ``sort.list(-score)``).
 
@@ -293,7 +76,7 @@ def _most_extreme(score: np.ndarray, k: int = ID_N) -> np.ndarray:
     return order[:k]
 
 
-def _curve_positions(n: int, max_points: int = _CURVE_POINTS) -> np.ndarray:
+def _curve_positions(n: int, max_points: int = CURVE_POINTS) -> np.ndarray:
     """Positions (in x order) through which a smooth curve of ``n`` points is drawn."""
     return np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
 
@@ -316,113 +99,6 @@ def _drawn(n: int, valid: np.ndarray, extreme: np.ndarray, max_points: int, seed
     pos = np.flatnonzero(valid)
     idx = pos[sample_index(pos.size, max_points, seed)]
     return np.union1d(idx, extreme).astype(int)
-
-
-def _points(
-    x, y, labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray], n_valid: int
-) -> go.Scatter | go.Scattergl:
-    """The drawn rows as markers; hover shows the row label, the plotted quantities, then the row's data.
-
-    Numbers travel as one float ``customdata`` array that plotly formats (``:.4g``); the
-    row label and any text columns are joined, HTML-escaped, into ``text``. Formatting
-    20,000 rows x several columns in Python (and letting plotly deep-copy an object
-    array) costs seconds per chart; this costs milliseconds. ``customdata`` travels as
-    float32 when that keeps every value to 6 significant digits (hover shows 4): half the
-    bytes of float64.
-
-    WebGL is used when the plot has more than ``WEBGL_THRESHOLD`` rows to show
-    (``n_valid``), so a sample of them is drawn in WebGL whether or not the labelled rows
-    happened to fall in it.
-    """
-    numeric, rows = _hover_data(labels, idx, hover, extra)
-    template = "%{text}" + "".join(
-        f"<br>{safe_label(name)} = %{{customdata[{j}]:.4g}}" for j, name in enumerate(numeric)
-    )
-    gl = n_valid > WEBGL_THRESHOLD
-    return (go.Scattergl if gl else go.Scatter)(
-        x=x[idx],
-        y=y[idx],
-        mode="markers",
-        name="rows",
-        text=np.array(rows, dtype=object),
-        customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
-        hovertemplate=template + "<extra></extra>",
-        marker={"color": _POINT_COLOR, "size": 7 if idx.size <= 1000 else 4, "opacity": 0.8 if idx.size <= 1000 else 0.5},
-        showlegend=False,
-    )
-
-
-def _hover_data(
-    labels, idx, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
-) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Hover of rows ``idx``: the numeric columns (plotted quantities first), and each row's text.
-
-    The text is the row label, then the text columns of ``hover``, HTML-escaped.
-    """
-    numeric = {name: np.asarray(v, dtype=np.float64)[idx] for name, v in extra.items()}
-    text_columns: dict[str, np.ndarray] = {}
-    if hover is not None:
-        for c in list(hover.columns)[:_HOVER_COLUMNS]:
-            if str(c) in numeric:
-                continue
-            values = hover[c].to_numpy()[idx]
-            if pd.api.types.is_numeric_dtype(hover[c]) and not pd.api.types.is_bool_dtype(hover[c]):
-                numeric[str(c)] = values.astype(np.float64)
-            else:
-                text_columns[str(c)] = values
-    rows = [f"row {html.escape(str(v))}" for v in labels[idx]]
-    for name, values in text_columns.items():
-        rows = [f"{r}<br>{safe_label(name)} = {html.escape(str(v))}" for r, v in zip(rows, values, strict=True)]
-    return numeric, rows
-
-
-def _affordable_points(
-    max_points: int, x: np.ndarray, y: np.ndarray, labels, hover: pd.DataFrame | None, extra: Mapping[str, np.ndarray]
-) -> int:
-    """``max_points``, or fewer if that many rows' points would take more than ``_POINTS_BYTES`` of JSON.
-
-    The bytes per row are measured on up to 200 rows spread over the data, encoded by
-    plotly as :func:`_points` sends them (x, y and ``customdata`` in base64, where plotly
-    escapes each ``/``; the hover text, where it writes ``<`` as 6 characters).
-    """
-    n = len(labels)
-    probe = np.unique(np.linspace(0, n - 1, min(n, 200)).round().astype(int))
-    if probe.size == 0:
-        return max_points
-    numeric, rows = _hover_data(labels, probe, hover, extra)
-    trace = go.Scatter(
-        x=np.asarray(x, dtype=np.float64)[probe],
-        y=np.asarray(y, dtype=np.float64)[probe],
-        text=np.array(rows, dtype=object),
-        customdata=_compact(np.column_stack(list(numeric.values()))) if numeric else None,
-    )
-    per_row = len(to_json_plotly(go.Figure(trace).to_dict()["data"])) / probe.size
-    return max(ID_N, min(max_points, int(_POINTS_BYTES / per_row)))
-
-
-def _compact(values: np.ndarray) -> np.ndarray:
-    """``values`` as float32 if that keeps every value to about 6 significant digits, else as they are.
-
-    Values beyond float32's range (about 3e38) or below its normal range (about 1e-38) would
-    become inf or lose digits, so such data keeps float64.
-
-    Examples
-    --------
-    >>> _compact(np.array([1.5, np.nan, -2.0])).dtype.name
-    'float32'
-    >>> _compact(np.array([1.0, 1e300])).dtype.name
-    'float64'
-    """
-    with np.errstate(over="ignore", under="ignore"):
-        small = values.astype(np.float32)
-    if np.allclose(small, values, rtol=1e-6, atol=0.0, equal_nan=True):
-        return small
-    return values
-
-
-def _line_type(points: go.Scatter | go.Scattergl):
-    """Lines drawn over WebGL points must be WebGL too: plotly puts its WebGL layer above SVG."""
-    return go.Scattergl if isinstance(points, go.Scattergl) else go.Scatter
 
 
 def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray, extreme: np.ndarray) -> None:
@@ -460,37 +136,37 @@ def _label_rows(fig: go.Figure, x: np.ndarray, y: np.ndarray, labels: np.ndarray
 
 
 def _smooth_trace(x: np.ndarray, y: np.ndarray, seed: int, line_type) -> tuple[go.Scatter | None, np.ndarray]:
-    """R's lowess smoother of y on x, over all rows up to ``_SMOOTH_POINTS``, else over a seeded sample of them.
+    """R's lowess smoother of y on x, over all rows up to ``SMOOTH_POINTS``, else over a seeded sample of them.
 
     Returns the line trace (None when fewer than 2 points) and the smoothed values at
     the curve's points (for the summary).
     """
     ok = np.isfinite(x) & np.isfinite(y)
     use = np.flatnonzero(ok)
-    if use.size > _SMOOTH_POINTS:
+    if use.size > SMOOTH_POINTS:
         # Exact lowess fits ~100 anchors on windows of 2n/3 points, 4 times: about 20 s
         # at a million rows. A random sample of 20,000 gives the same curve to within
         # the width of the line, in well under a second.
-        use = use[sample_index(use.size, _SMOOTH_POINTS, seed)]
+        use = use[sample_index(use.size, SMOOTH_POINTS, seed)]
     if use.size < 2:
         return None, np.empty(0)
-    xs, ys = _lowess(x[use], y[use])
+    xs, ys = lowess(x[use], y[use])
     keep = _curve_positions(xs.size)
     trace = line_type(
         x=xs[keep],
         y=ys[keep],
         mode="lines",
         name="smoother (lowess)",
-        line={"color": _SMOOTH_COLOR, "width": 2},
+        line={"color": R_RED, "width": 2},
         hovertemplate="fitted %{x:.4g}<br>smoother %{y:.4g}<extra></extra>",
     )
     return trace, ys
 
 
 def _smoother_note(n_valid: int) -> str | None:
-    if n_valid <= _SMOOTH_POINTS:
+    if n_valid <= SMOOTH_POINTS:
         return None
-    return f"The smoother is R's lowess fitted to a random sample of {_SMOOTH_POINTS:,} of the rows."
+    return f"The smoother is R's lowess fitted to a random sample of {SMOOTH_POINTS:,} of the rows."
 
 
 def _join(*notes: str | None) -> str | None:
@@ -528,16 +204,243 @@ def _empty_figure(title: str, xlabel: str, ylabel: str, message: str) -> go.Figu
 
 
 # =============================================================================
-# R's four diagnostic plots
+# R's four diagnostic plots: one skeleton (_panel) over four kinds
 # =============================================================================
-def residuals_vs_fitted(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-) -> tuple[go.Figure, str, str | None]:
+_Labels = Sequence | np.ndarray | None
+_Drawn = tuple[go.Figure, str, str | None]
+
+
+@dataclass(frozen=True, eq=False)
+class _Panel:
+    """One of R's plots before it is drawn: its titles and, for all n rows, what it plots.
+
+    ``x``, ``y``, ``valid`` (rows with a point), ``score`` (the 3 largest are labelled) and each
+    array of ``extra`` (the plotted quantities shown on hover, in order) have shape (n,).
+    """
+
+    name: str
+    title: str
+    xlabel: str
+    ylabel: str
+    x: np.ndarray
+    y: np.ndarray
+    valid: np.ndarray
+    score: np.ndarray
+    extra: dict[str, np.ndarray]
+    smooth: bool = False
+    guides: tuple[str, ...] = ()
+
+
+def _fitted_panel(result) -> _Panel:
+    fitted = np.asarray(result.fitted, dtype=np.float64)
+    resid = np.asarray(result.resid, dtype=np.float64)
+    return _Panel("Residuals vs fitted", "Residuals vs Fitted", "Fitted values", "Residuals", fitted, resid,
+                  np.ones(resid.size, dtype=bool), np.abs(resid), {"fitted": fitted, "residual": resid},
+                  smooth=True, guides=("y = 0",))
+
+
+def _qq_panel(result) -> _Panel:
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    valid = np.isfinite(rs)
+    theo = np.full(rs.size, np.nan)
+    theo[valid] = normal_quantiles(rs[valid])
+    return _Panel("Normal Q-Q", "Normal Q-Q", "Theoretical Quantiles", "Standardized residuals", theo, rs, valid,
+                  np.abs(rs), {"theoretical quantile": theo, "standardized residual": rs})
+
+
+def _scale_panel(result) -> _Panel:
+    fitted = np.asarray(result.fitted, dtype=np.float64)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    root = np.sqrt(np.abs(rs))
+    return _Panel("Scale-Location", "Scale-Location", "Fitted values", "√|Standardized residuals|", fitted, root,
+                  np.isfinite(rs), np.abs(rs),
+                  {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}, smooth=True)
+
+
+def _leverage_panel(result) -> _Panel:
+    h = np.asarray(result.leverage, dtype=np.float64)
+    rs = np.asarray(result.standardized_resid, dtype=np.float64)
+    cook = np.asarray(result.cooks_distance, dtype=np.float64)
+    valid = np.isfinite(rs) & np.isfinite(h)
+    return _Panel("Residuals vs leverage", "Residuals vs Leverage", "Leverage", "Standardized residuals", h, rs,
+                  valid, np.where(valid, cook, np.nan),
+                  {"leverage": h, "standardized residual": rs, "Cook's distance": cook}, guides=("y = 0", "x = 0"))
+
+
+def _panel(kind: str, result, row_labels: _Labels, *, hover: pd.DataFrame | None, max_points: int, seed: int,
+           cook_levels: Sequence[float] = COOK_LEVELS) -> _Drawn:
+    """Build R's plot ``kind`` ("fitted", "qq", "scale" or "leverage"): what the four share, in R's order.
+
+    The rows of the sample and the labelled rows as points, the guides and the smoother, then
+    the kind's own lines (:func:`_qq_extras`, :func:`_leverage_extras`), the row labels, the
+    layout and the kind's summary.
+    """
+    labels = _labels(result, row_labels)
+    build, extras, summarize = _KINDS[kind]
+    p = build(result)
+    n, m = p.y.size, int(p.valid.sum())
+    leverage_note = None if kind == "fitted" else _leverage_one_note(result, labels)
+    if m == 0:
+        return (
+            _empty_figure(p.title, p.xlabel, p.ylabel, "No standardized residuals: the fit is exact."),
+            f"{p.name}: no standardized residual is defined (every row is fitted exactly).",
+            leverage_note,
+        )
+    extreme = _most_extreme(p.score)
+    max_points = affordable_points(max_points, p.x, p.y, labels, hover, p.extra, least=ID_N)
+    idx = _drawn(n, p.valid, extreme, max_points, seed)
+
+    markers = points(p.x, p.y, labels, idx, hover, p.extra, m)
+    fig = go.Figure()
+    guide = {"color": GUIDE_GREY, "dash": "dot", "width": 1}
+    if "y = 0" in p.guides:
+        fig.add_hline(y=0, line=guide)
+    if "x = 0" in p.guides:
+        fig.add_vline(x=0, line=guide)
+    fig.add_trace(markers)
+    facts: dict = {"smooth": np.empty(0)}
+    if p.smooth:
+        smooth, facts["smooth"] = _smooth_trace(p.x, p.y, seed, line_type(markers))
+        if smooth is not None:
+            fig.add_trace(smooth)
+    if extras is not None:
+        facts.update(extras(fig, p, line_type(markers), result=result, cook_levels=cook_levels))
+    _label_rows(fig, p.x, p.y, labels, extreme)
+    style(fig, p.title, p.xlabel, p.ylabel, height=_HEIGHT)
+    for axis, update in (("x", fig.update_xaxes), ("y", fig.update_yaxes)):
+        if facts.get(axis):
+            update(**facts[axis])
+
+    summary = summarize(p, facts, _rows_text(labels, extreme), labels, extreme)
+    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m) if p.smooth else None, leverage_note)
+    return fig, summary, note
+
+
+def _qq_extras(fig: go.Figure, p: _Panel, line_type, **_) -> dict:
+    """R's ``qqline``: the dotted line through the quartiles, over the range of the quantiles."""
+    slope, intercept = qq_line(p.y[p.valid])
+    lo, hi = float(p.x[p.valid].min()), float(p.x[p.valid].max())
+    fig.add_trace(
+        line_type(
+            x=[lo, hi],
+            y=[intercept + slope * lo, intercept + slope * hi],
+            mode="lines",
+            name="line through the quartiles (qqline)",
+            line={"color": GUIDE_GREY, "dash": "dot", "width": 1.5},
+            hoverinfo="skip",
+        )
+    )
+    return {"slope": slope, "intercept": intercept, "lo": lo, "hi": hi}
+
+
+def _scale_extras(fig: go.Figure, p: _Panel, line_type, **_) -> dict:
+    """Nothing over the points; the y axis starts at 0, where sqrt|r| does."""
+    return {"y": {"rangemode": "tozero"}}
+
+
+def _leverage_extras(fig: go.Figure, p: _Panel, line_type, *, result, cook_levels: Sequence[float]) -> dict:
+    """Cook's distance contours over the leverage axis, R's axis ranges, and whether a contour is on the chart."""
+    h, rs, rank = p.x, p.y, int(result.rank)
+    h_max = float(h[p.valid].max())
+    x_right = 1.04 * h_max  # R's axis extends the data range by 4%
+    y_lo, y_hi = float(rs[p.valid].min()), float(rs[p.valid].max())
+    pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
+    y_range = [y_lo - pad, y_hi + pad]
+    h_start = min(float(h[p.valid].min()), h_max / 100)
+    if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
+        h_start = h_max / 100
+    grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
+    dashes = ("dash", "dot", "dashdot")
+    visible_contour = False
+    for j, level in enumerate(cook_levels):
+        if grid.size == 0:
+            break
+        r = cooks_contour(level, rank, grid)
+        visible_contour = visible_contour or bool(np.any(r <= y_range[1]) or np.any(-r >= y_range[0]))
+        name = f"Cook's distance {level:g}"
+        for sign, show in ((1.0, True), (-1.0, False)):
+            fig.add_trace(
+                line_type(
+                    x=grid,
+                    y=sign * r,
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=show,
+                    line={"color": R_RED, "dash": dashes[j % len(dashes)], "width": 1.5},
+                    hovertemplate=f"Cook's distance = {level:g}<br>leverage %{{x:.3g}}<br>"
+                    "standardized residual %{y:.3g}<extra></extra>",
+                )
+            )
+            # R writes the level at the right end of each contour; here, when that end is on the chart.
+            if y_range[0] <= sign * r[-1] <= y_range[1]:
+                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", name="Cook level", showarrow=False,
+                                   xanchor="right", yshift=9 * sign, font={"color": R_RED, "size": 11})
+    # Leverage is often tiny (1/n): plain exponents read better than SI prefixes (µ, m).
+    return {"x": {"range": [0, x_right] if x_right > 0 else None, "exponentformat": "e"}, "y": {"range": y_range},
+            "visible_contour": visible_contour, "rank": rank, "cook_levels": cook_levels}
+
+
+def _fitted_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    fitted, resid, ys = p.x, p.y, facts["smooth"]
+    smooth_text = f"the red smoother ranges from {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; " if ys.size else ""
+    return (
+        f"Residuals vs fitted: {resid.size:,} points; fitted values from {fmt(fitted.min(), 4)} to "
+        f"{fmt(fitted.max(), 4)}, residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)}; {smooth_text}"
+        f"{rows} have the largest |residual|."
+    )
+
+
+def _qq_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    rs = p.y[p.valid]
+    beyond = int(np.sum(np.abs(rs) > 2))
+    return (
+        f"Normal Q-Q: {rs.size:,} standardized residuals from {fmt(rs.min(), 3)} to {fmt(rs.max(), 3)} "
+        f"against normal quantiles from {fmt(facts['lo'], 3)} to {fmt(facts['hi'], 3)}; the line through the "
+        f"quartiles has slope {fmt(facts['slope'], 3)} and intercept {fmt(facts['intercept'], 3)}; {beyond:,} "
+        f"({100 * beyond / rs.size:.1f}%) lie beyond ±2 (about 4.6% for normal errors); {rows} are the most extreme."
+    )
+
+
+def _scale_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    root, ys = p.y[p.valid], facts["smooth"]
+    smooth_text = (
+        f"the red smoother goes from {fmt(ys[0], 3)} at the smallest fitted value to {fmt(ys[-1], 3)} at the largest "
+        f"(range {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; flat means constant spread); "
+        if ys.size
+        else ""
+    )
+    return (
+        f"Scale-Location: {root.size:,} points; √|standardized residual| from {fmt(root.min(), 3)} to "
+        f"{fmt(root.max(), 3)}; {smooth_text}{rows} are the most extreme."
+    )
+
+
+def _leverage_summary(p: _Panel, facts: dict, rows: str, labels, extreme) -> str:
+    h, cook, levels, rank = p.x[p.valid], p.extra["Cook's distance"], facts["cook_levels"], facts["rank"]
+    c = cook[p.valid]
+    top = extreme[0] if extreme.size else None
+    counts = "; ".join(f"{int(np.sum(c > level)):,} above {level:g}" for level in levels)
+    top_text = f"the largest Cook's distance is {fmt(cook[top], 3)} (row {labels[top]}); " if top is not None else ""
+    beyond = "" if facts["visible_contour"] else "; the contours lie beyond the chart: no row comes near them"
+    return (
+        f"Residuals vs leverage: {h.size:,} points; leverage from {fmt(h.min(), 3)} to {fmt(h.max(), 3)} "
+        f"(average p/n = {fmt(rank / p.y.size, 3)}); {top_text}Cook's distance: {counts}{beyond}; "
+        f"{rows} have the largest Cook's distance."
+    )
+
+
+# kind: (what it plots, the lines it adds over the points, its summary)
+_KINDS = {
+    "fitted": (_fitted_panel, None, _fitted_summary),
+    "qq": (_qq_panel, _qq_extras, _qq_summary),
+    "scale": (_scale_panel, _scale_extras, _scale_summary),
+    "leverage": (_leverage_panel, _leverage_extras, _leverage_summary),
+}
+
+
+def residuals_vs_fitted(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+                        max_points: int = CHART_POINTS, seed: int = 0) -> _Drawn:
     """R's plot 1, *Residuals vs Fitted*: residuals against fitted values, with a lowess smoother.
 
     Parameters
@@ -566,44 +469,11 @@ def residuals_vs_fitted(
     -----
     The labelled rows are the 3 largest |residual|, as R's ``plot.lm`` labels them.
     """
-    labels = _labels(result, row_labels)
-    fitted = np.asarray(result.fitted, dtype=np.float64)
-    resid = np.asarray(result.resid, dtype=np.float64)
-    n = resid.size
-    title, xlabel, ylabel = "Residuals vs Fitted", "Fitted values", "Residuals"
-    extreme = _most_extreme(np.abs(resid))
-    extra = {"fitted": fitted, "residual": resid}
-    max_points = _affordable_points(max_points, fitted, resid, labels, hover, extra)
-    idx = _drawn(n, np.ones(n, dtype=bool), extreme, max_points, seed)
-
-    fig = go.Figure()
-    fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
-    points = _points(fitted, resid, labels, idx, hover, extra, n)
-    fig.add_trace(points)
-    smooth, ys = _smooth_trace(fitted, resid, seed, _line_type(points))
-    if smooth is not None:
-        fig.add_trace(smooth)
-    _label_rows(fig, fitted, resid, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-
-    smooth_text = f"the red smoother ranges from {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; " if ys.size else ""
-    summary = (
-        f"Residuals vs fitted: {n:,} points; fitted values from {fmt(fitted.min(), 4)} to {fmt(fitted.max(), 4)}, "
-        f"residuals from {fmt(resid.min(), 3)} to {fmt(resid.max(), 3)}; {smooth_text}"
-        f"{_rows_text(labels, extreme)} have the largest |residual|."
-    )
-    note = _join(sample_note(n, min(n, max_points)), _smoother_note(n))
-    return fig, summary, note
+    return _panel("fitted", result, row_labels, hover=hover, max_points=max_points, seed=seed)
 
 
-def normal_qq(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-) -> tuple[go.Figure, str, str | None]:
+def normal_qq(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+              max_points: int = CHART_POINTS, seed: int = 0) -> _Drawn:
     """R's plot 2, *Normal Q-Q*: standardized residuals against normal quantiles, with ``qqline``.
 
     The theoretical quantile of the i-th smallest of m standardized residuals is
@@ -622,122 +492,23 @@ def normal_qq(
     >>> summary.startswith("Normal Q-Q: 3 standardized residuals")
     True
     """
-    labels = _labels(result, row_labels)
-    rs = np.asarray(result.standardized_resid, dtype=np.float64)
-    n = rs.size
-    title, xlabel, ylabel = "Normal Q-Q", "Theoretical Quantiles", "Standardized residuals"
-    valid = np.isfinite(rs)
-    m = int(valid.sum())
-    leverage_note = _leverage_one_note(result, labels)
-    if m == 0:
-        return (
-            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
-            "Normal Q-Q: no standardized residual is defined (every row is fitted exactly).",
-            leverage_note,
-        )
-    theo = np.full(n, np.nan)
-    theo[valid] = _normal_scores(rs[valid])
-    extreme = _most_extreme(np.abs(rs))
-    extra = {"theoretical quantile": theo, "standardized residual": rs}
-    max_points = _affordable_points(max_points, theo, rs, labels, hover, extra)
-    idx = _drawn(n, valid, extreme, max_points, seed)
-    slope, intercept = _qq_line(rs[valid])
-
-    points = _points(theo, rs, labels, idx, hover, extra, m)
-    lo, hi = float(theo[valid].min()), float(theo[valid].max())
-    fig = go.Figure()
-    fig.add_trace(points)
-    fig.add_trace(
-        _line_type(points)(
-            x=[lo, hi],
-            y=[intercept + slope * lo, intercept + slope * hi],
-            mode="lines",
-            name="line through the quartiles (qqline)",
-            line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1.5},
-            hoverinfo="skip",
-        )
-    )
-    _label_rows(fig, theo, rs, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-
-    beyond = int(np.sum(np.abs(rs[valid]) > 2))
-    summary = (
-        f"Normal Q-Q: {m:,} standardized residuals from {fmt(rs[valid].min(), 3)} to {fmt(rs[valid].max(), 3)} "
-        f"against normal quantiles from {fmt(lo, 3)} to {fmt(hi, 3)}; the line through the quartiles has slope "
-        f"{fmt(slope, 3)} and intercept {fmt(intercept, 3)}; {beyond:,} ({100 * beyond / m:.1f}%) lie beyond ±2 "
-        f"(about 4.6% for normal errors); {_rows_text(labels, extreme)} are the most extreme."
-    )
-    note = _join(sample_note(m, min(m, max_points)), leverage_note)
-    return fig, summary, note
+    return _panel("qq", result, row_labels, hover=hover, max_points=max_points, seed=seed)
 
 
-def scale_location(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-) -> tuple[go.Figure, str, str | None]:
+def scale_location(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+                   max_points: int = CHART_POINTS, seed: int = 0) -> _Drawn:
     """R's plot 3, *Scale-Location*: sqrt(|standardized residuals|) against fitted, with a smoother.
 
     A flat smoother means the spread of the residuals does not change with the fitted
     values. Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are
     the 3 largest |standardized residual|.
     """
-    labels = _labels(result, row_labels)
-    fitted = np.asarray(result.fitted, dtype=np.float64)
-    rs = np.asarray(result.standardized_resid, dtype=np.float64)
-    n = rs.size
-    title, xlabel, ylabel = "Scale-Location", "Fitted values", "√|Standardized residuals|"
-    valid = np.isfinite(rs)
-    m = int(valid.sum())
-    leverage_note = _leverage_one_note(result, labels)
-    if m == 0:
-        return (
-            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
-            "Scale-Location: no standardized residual is defined (every row is fitted exactly).",
-            leverage_note,
-        )
-    root = np.sqrt(np.abs(rs))
-    extreme = _most_extreme(np.abs(rs))
-    extra = {"fitted": fitted, "√|standardized residual|": root, "standardized residual": rs}
-    max_points = _affordable_points(max_points, fitted, root, labels, hover, extra)
-    idx = _drawn(n, valid, extreme, max_points, seed)
-
-    points = _points(fitted, root, labels, idx, hover, extra, m)
-    fig = go.Figure()
-    fig.add_trace(points)
-    smooth, ys = _smooth_trace(fitted, root, seed, _line_type(points))
-    if smooth is not None:
-        fig.add_trace(smooth)
-    _label_rows(fig, fitted, root, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-    fig.update_yaxes(rangemode="tozero")
-
-    smooth_text = (
-        f"the red smoother goes from {fmt(ys[0], 3)} at the smallest fitted value to {fmt(ys[-1], 3)} at the largest "
-        f"(range {fmt(ys.min(), 3)} to {fmt(ys.max(), 3)}; flat means constant spread); "
-        if ys.size
-        else ""
-    )
-    summary = (
-        f"Scale-Location: {m:,} points; √|standardized residual| from {fmt(root[valid].min(), 3)} to "
-        f"{fmt(root[valid].max(), 3)}; {smooth_text}{_rows_text(labels, extreme)} are the most extreme."
-    )
-    note = _join(sample_note(m, min(m, max_points)), _smoother_note(m), leverage_note)
-    return fig, summary, note
+    return _panel("scale", result, row_labels, hover=hover, max_points=max_points, seed=seed)
 
 
-def residuals_vs_leverage(
-    result,
-    row_labels: Sequence | np.ndarray | None = None,
-    *,
-    hover: pd.DataFrame | None = None,
-    max_points: int = CHART_POINTS,
-    seed: int = 0,
-    cook_levels: Sequence[float] = COOK_LEVELS,
-) -> tuple[go.Figure, str, str | None]:
+def residuals_vs_leverage(result, row_labels: _Labels = None, *, hover: pd.DataFrame | None = None,
+                          max_points: int = CHART_POINTS, seed: int = 0,
+                          cook_levels: Sequence[float] = COOK_LEVELS) -> _Drawn:
     """R's plot 5, *Residuals vs Leverage*, with dashed contours of Cook's distance.
 
     The contour for level D is the standardized residual r = +-sqrt(D p (1 - h) / h), p the
@@ -749,86 +520,7 @@ def residuals_vs_leverage(
     Parameters and returns as :func:`residuals_vs_fitted`; the labelled rows are the 3
     largest Cook's distances (as R).
     """
-    labels = _labels(result, row_labels)
-    h = np.asarray(result.leverage, dtype=np.float64)
-    rs = np.asarray(result.standardized_resid, dtype=np.float64)
-    cook = np.asarray(result.cooks_distance, dtype=np.float64)
-    n = rs.size
-    rank = int(result.rank)
-    title, xlabel, ylabel = "Residuals vs Leverage", "Leverage", "Standardized residuals"
-    valid = np.isfinite(rs) & np.isfinite(h)
-    m = int(valid.sum())
-    leverage_note = _leverage_one_note(result, labels)
-    if m == 0:
-        return (
-            _empty_figure(title, xlabel, ylabel, "No standardized residuals: the fit is exact."),
-            "Residuals vs leverage: no standardized residual is defined (every row is fitted exactly).",
-            leverage_note,
-        )
-    extreme = _most_extreme(np.where(valid, cook, np.nan))
-    extra = {"leverage": h, "standardized residual": rs, "Cook's distance": cook}
-    max_points = _affordable_points(max_points, h, rs, labels, hover, extra)
-    idx = _drawn(n, valid, extreme, max_points, seed)
-
-    h_max = float(h[valid].max())
-    x_right = 1.04 * h_max  # R's axis extends the data range by 4%
-    y_lo, y_hi = float(rs[valid].min()), float(rs[valid].max())
-    pad = 0.08 * (y_hi - y_lo) if y_hi > y_lo else 1.0
-    y_range = [y_lo - pad, y_hi + pad]
-
-    points = _points(h, rs, labels, idx, hover, extra, m)
-    fig = go.Figure()
-    fig.add_hline(y=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
-    fig.add_vline(x=0, line={"color": _GUIDE_COLOR, "dash": "dot", "width": 1})
-    fig.add_trace(points)
-    h_start = min(float(h[valid].min()), h_max / 100)
-    if h_start <= 0:  # a row of leverage 0 (no intercept): the contour starts at infinity
-        h_start = h_max / 100
-    grid = np.linspace(h_start, x_right, 101) if h_max > 0 else np.empty(0)
-    dashes = ("dash", "dot", "dashdot")
-    visible_contour = False
-    for j, level in enumerate(cook_levels):
-        if grid.size == 0:
-            break
-        r = _cook_contour(level, rank, grid)
-        visible_contour = visible_contour or bool(np.any(r <= y_range[1]) or np.any(-r >= y_range[0]))
-        name = f"Cook's distance {level:g}"
-        for sign, show in ((1.0, True), (-1.0, False)):
-            fig.add_trace(
-                _line_type(points)(
-                    x=grid,
-                    y=sign * r,
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=show,
-                    line={"color": _SMOOTH_COLOR, "dash": dashes[j % len(dashes)], "width": 1.5},
-                    hovertemplate=f"Cook's distance = {level:g}<br>leverage %{{x:.3g}}<br>"
-                    "standardized residual %{y:.3g}<extra></extra>",
-                )
-            )
-            # R writes the level at the right end of each contour; here, when that end is on the chart.
-            if y_range[0] <= sign * r[-1] <= y_range[1]:
-                fig.add_annotation(x=grid[-1], y=sign * r[-1], text=f"{level:g}", name="Cook level", showarrow=False,
-                                   xanchor="right", yshift=9 * sign, font={"color": _SMOOTH_COLOR, "size": 11})
-    _label_rows(fig, h, rs, labels, extreme)
-    style(fig, title, xlabel, ylabel, height=_HEIGHT)
-    # Leverage is often tiny (1/n): plain exponents read better than SI prefixes (µ, m).
-    fig.update_xaxes(range=[0, x_right] if x_right > 0 else None, exponentformat="e")
-    fig.update_yaxes(range=y_range)
-
-    c = cook[valid]
-    top = extreme[0] if extreme.size else None
-    counts = "; ".join(f"{int(np.sum(c > level)):,} above {level:g}" for level in cook_levels)
-    top_text = f"the largest Cook's distance is {fmt(cook[top], 3)} (row {labels[top]}); " if top is not None else ""
-    beyond = "" if visible_contour else "; the contours lie beyond the chart: no row comes near them"
-    summary = (
-        f"Residuals vs leverage: {m:,} points; leverage from {fmt(h[valid].min(), 3)} to {fmt(h_max, 3)} "
-        f"(average p/n = {fmt(rank / n, 3)}); {top_text}Cook's distance: {counts}{beyond}; "
-        f"{_rows_text(labels, extreme)} have the largest Cook's distance."
-    )
-    note = _join(sample_note(m, min(m, max_points)), leverage_note)
-    return fig, summary, note
+    return _panel("leverage", result, row_labels, hover=hover, max_points=max_points, seed=seed, cook_levels=cook_levels)
 
 
 def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, None]:
@@ -870,7 +562,7 @@ def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, N
             y=counts,
             width=width,
             name="residuals",
-            marker={"color": _POINT_COLOR, "opacity": 0.6, "line": {"color": "white", "width": 0.5}},
+            marker={"color": BLUE, "opacity": 0.6, "line": {"color": "white", "width": 0.5}},
             customdata=np.column_stack([edges[:-1], edges[1:]]),
             hovertemplate="residuals from %{customdata[0]:.4g} to %{customdata[1]:.4g}<br>%{y} rows<extra></extra>",
         )
@@ -885,7 +577,7 @@ def residual_histogram(result, *, max_bins: int = 60) -> tuple[go.Figure, str, N
                 y=density,
                 mode="lines",
                 name=f"normal curve, σ = {fmt(sigma, 3)}",
-                line={"color": _SMOOTH_COLOR, "width": 2},
+                line={"color": R_RED, "width": 2},
                 hovertemplate="residual %{x:.4g}<br>expected count %{y:.3g}<extra></extra>",
             )
         )
@@ -923,9 +615,9 @@ def diagnostic_figures(
 
 
 # =============================================================================
-# Tables for the page (formatted for display: no NaN reaches the screen)
+# The user's values shown on hover (the page's tables are in linreg.plots.tables)
 # =============================================================================
-def hover_frame(df: pd.DataFrame, design, max_columns: int = _HOVER_COLUMNS) -> pd.DataFrame:
+def hover_frame(df: pd.DataFrame, design, max_columns: int = HOVER_COLUMNS) -> pd.DataFrame:
     """The user's values of the used columns (target first) for the design's rows, for hover.
 
     Parameters
@@ -947,158 +639,3 @@ def hover_frame(df: pd.DataFrame, design, max_columns: int = _HOVER_COLUMNS) -> 
     return df.loc[np.asarray(design.row_labels), used].reset_index(drop=True)
 
 
-def _fmt_p(p: float | None) -> str:
-    if p is None or not math.isfinite(float(p)):
-        return "—"
-    return "< 1e-16" if p < 1e-16 else fmt(p, 3)
-
-
-def diagnostic_test_table(tests: Sequence) -> pd.DataFrame:
-    """One row per test result: test, statistic, df, p-value and its one-line reading.
-
-    Parameters
-    ----------
-    tests : sequence of linreg.diagnostics.TestResult
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> t = SimpleNamespace(name="Durbin-Watson", statistic=1.9761, p_value=None, df=None, reading="fine")
-    >>> diagnostic_test_table([t]).values.tolist()
-    [['Durbin-Watson', '1.976', '—', '—', 'fine']]
-    """
-    rows = [
-        {
-            "test": t.name,
-            "statistic": fmt(t.statistic),
-            "df": fmt(t.df, 3) if t.df is not None else "—",
-            "p-value": _fmt_p(t.p_value),
-            "reading": t.reading,
-        }
-        for t in tests
-    ]
-    return pd.DataFrame(rows, columns=["test", "statistic", "df", "p-value", "reading"])
-
-
-def _vif_reading(value: float, aliased: bool) -> str:
-    if aliased:
-        return "aliased: a linear combination of other terms, so it has no coefficient of its own"
-    if not math.isfinite(value):
-        return "perfectly collinear with other terms"
-    if value >= 10:
-        return "high: its standard error is inflated ×" + fmt(math.sqrt(value), 3) + " by collinearity"
-    if value >= 5:
-        return "moderate collinearity (standard error ×" + fmt(math.sqrt(value), 3) + ")"
-    return "low: little collinearity"
-
-
-def vif_table(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> pd.DataFrame:
-    """VIF per term with a reading; aliased terms show "aliased", never NaN or inf.
-
-    Parameters
-    ----------
-    vif : mapping of term to float
-        ``linreg.diagnostics.vif(result)``.
-    aliased : sequence of str
-        ``result.aliased``.
-
-    Examples
-    --------
-    >>> vif_table({"a": 1.2, "b": float("inf")}, aliased=("b",))["VIF"].tolist()
-    ['1.2', 'aliased']
-    """
-    aliased = set(aliased)
-    rows = []
-    for term, value in vif.items():
-        value = float(value)
-        is_aliased = term in aliased
-        shown = "aliased" if is_aliased else ("∞" if not math.isfinite(value) else fmt(value, 3))
-        rows.append({"term": term, "VIF": shown, "reading": _vif_reading(value, is_aliased)})
-    return pd.DataFrame(rows, columns=["term", "VIF", "reading"])
-
-
-def vif_summary(vif: Mapping[str, float], aliased: Sequence[str] = ()) -> str:
-    """One line reading the VIFs: the largest, and how many pass the usual 5 and 10 marks.
-
-    Examples
-    --------
-    >>> vif_summary({"a": 1.2, "b": 7.0})
-    'Largest VIF 7 (b): 1 of 2 terms above 5, 0 above 10; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its standard error.'
-    >>> vif_summary({})
-    'VIF needs at least two terms besides the intercept; this model has fewer, so there is no collinearity to measure.'
-    """
-    aliased = set(aliased)
-    finite = {t: float(v) for t, v in vif.items() if t not in aliased and math.isfinite(float(v))}
-    if len(vif) < 2:
-        return (
-            "VIF needs at least two terms besides the intercept; this model has fewer, "
-            "so there is no collinearity to measure."
-        )
-    parts = []
-    if finite:
-        worst = max(finite, key=finite.get)
-        above5 = sum(v > 5 for v in finite.values())
-        above10 = sum(v > 10 for v in finite.values())
-        parts.append(
-            f"Largest VIF {fmt(finite[worst], 3)} ({worst}): {above5} of {len(vif)} terms above 5, {above10} above 10"
-        )
-    infinite = [t for t, v in vif.items() if t not in aliased and not math.isfinite(float(v))]
-    if infinite:
-        parts.append(f"{len(infinite)} perfectly collinear ({', '.join(infinite)})")
-    if aliased & set(vif):
-        parts.append(f"{len(aliased & set(vif))} aliased ({', '.join(t for t in vif if t in aliased)})")
-    return (
-        "; ".join(parts)
-        + "; VIF = 1/(1 - R²) of a term regressed on the others, and √VIF is how much collinearity inflates its "
-        "standard error."
-    )
-
-
-def influential_rows(result, row_labels=None, top: int = 10) -> pd.DataFrame:
-    """The ``top`` rows of largest Cook's distance, then any rows of leverage one (at most ``top``).
-
-    ``linreg.diagnostics.influence_table`` sorts rows of undefined Cook's distance last,
-    where a short table would hide them; yet a row that alone decides a term (leverage 1)
-    is the most influential of all, so it is kept.
-
-    Returns
-    -------
-    DataFrame
-        The columns of ``influence_table``.
-    """
-    from linreg.diagnostics import influence_table
-
-    table = influence_table(result, row_labels, top=None)
-    undefined = table["cooks_distance"].isna()
-    return pd.concat([table[~undefined].head(top), table[undefined].head(top)], ignore_index=True)
-
-
-_INFLUENCE_NAMES = {
-    "row": "row",
-    "fitted": "fitted",
-    "resid": "residual",
-    "leverage": "leverage",
-    "studentized_resid": "studentized residual",
-    "cooks_distance": "Cook's distance",
-}
-
-
-def influence_display(table: pd.DataFrame) -> pd.DataFrame:
-    """``linreg.diagnostics.influence_table`` formatted for the screen: 4 significant digits, "—" for undefined.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"row": [7], "fitted": [1.0], "resid": [0.0], "leverage": [1.0],
-    ...                   "studentized_resid": [float("nan")], "cooks_distance": [float("nan")]})
-    >>> influence_display(t).values.tolist()
-    [['7', '1', '0', '1', '—', '—']]
-    """
-    out = pd.DataFrame(index=range(len(table)))
-    for col in table.columns:
-        values = table[col].to_numpy()
-        name = _INFLUENCE_NAMES.get(col, str(col))
-        if col != "row" and pd.api.types.is_numeric_dtype(table[col]):
-            out[name] = [fmt(v) for v in values]
-        else:
-            out[name] = [str(v) for v in values]
-    return out
