@@ -8,7 +8,8 @@ One copy of the preprocessing that :mod:`linreg.descent`, :mod:`linreg.penalized
 - :func:`working_design` puts the ones column first and returns the linear map between
   working and original coefficients;
 - :func:`with_ones` prepends the ones column to a design;
-- :func:`term_names` names the coefficients, ``"Intercept"`` first.
+- :func:`term_names` names the coefficients, ``"Intercept"`` first;
+- :func:`interval_map` maps one predictor's range onto [-1, 1] (the polynomial basis's domain).
 
 ``linreg.design.ModelSpec.standardize`` is a different thing: it rescales terms before
 an OLS fit with the sample SD (ddof = 1), as R's ``scale()`` does.
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exceptions import ModelError
+from .exceptions import DataError, ModelError
 
 
 def with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
@@ -191,3 +192,26 @@ def working_design(X: np.ndarray, intercept: bool, standardize: bool, extra_cols
             T[0, 1:] = -mean / scale
             T_inv[0, 1:] = mean
     return WorkingDesign(X_work=X_work, buffer=buf, T=T, T_inv=T_inv, mean=mean, scale=scale)
+
+
+def interval_map(x: np.ndarray) -> tuple[float, float]:
+    """Centre and half-width that map the range of ``x`` onto [-1, 1]: ``t = (x - center) / half``.
+
+    The domain of an orthogonal-polynomial basis (Legendre), where high degrees stay well
+    conditioned.
+
+    Raises
+    ------
+    DataError
+        ``x`` takes a single value.
+
+    Examples
+    --------
+    >>> interval_map(np.array([2.0, 6.0, 3.0]))
+    (4.0, 2.0)
+    """
+    lo, hi = float(x.min()), float(x.max())
+    half = (hi - lo) / 2.0
+    if half <= 0:
+        raise DataError("x takes a single value, so no curve can be fitted; use data where x varies")
+    return (lo + hi) / 2.0, half
