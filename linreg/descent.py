@@ -364,9 +364,16 @@ def _validate(X: object, y: object, *, learning_rate, n_iter, intercept, standar
 class _Quadratic:
     """Everything the steps need, from one pass over the data.
 
-    With G = X1^T X1 (+ NλD) and a minimiser v, exactly for any w:
-    ``grad L(w) = grad L(v) + (2/N) G (w - v)`` and
-    ``L(w) = L(v) + grad L(v).(w - v) + (w - v)^T (G/N) (w - v)``.
+    With G = X1^T X1 and a minimiser v (computed once), exactly for any w::
+
+        grad L(w) = grad L(v) + (2/N) G (w - v)
+        L(w)      = L(v) + grad L(v).(w - v) + (w - v)^T (G/N) (w - v)
+
+    (with a ridge penalty, G becomes G + NλD and v the penalized minimiser). L(v) and
+    grad L(v) come from residuals, and grad L(v) ~ 0, so this is
+    ``L(w*) + (w - w*)^T (G/N) (w - w*)`` without the cancellation of expanding
+    ``||y - X1 w||^2``. For a rank-deficient design v is the minimum-norm minimiser;
+    L(v) is still the minimum.
     """
 
     X_work: np.ndarray  # (n, k)
@@ -722,9 +729,9 @@ def gradient_descent(
         ``x / rms``), report ``coef`` in original units. ``history`` stays in the working
         parametrisation; ``history.coef_original`` converts it.
     batch_size : int or None
-        None: full batch. Otherwise 1 <= batch_size <= n: rows are shuffled at the start
-        of each epoch (seeded) and cut into consecutive batches; the last batch of an
-        epoch holds the remaining ``n mod batch_size`` rows if any.
+        None: full batch. Otherwise 1 <= batch_size <= n: each epoch shuffles the rows
+        (``rng.permutation(n)``, ``rng = numpy.random.default_rng(seed)``) and cuts them into
+        consecutive batches; the last batch of an epoch holds the ``n mod batch_size`` left.
     momentum : float
         Heavy-ball momentum, 0 <= momentum < 1 (0 is plain GD).
     seed : int, numpy.random.Generator or None
@@ -770,24 +777,14 @@ def gradient_descent(
         w_{t+1} = w_t - lr * grad L(w_t)
         v_{t+1} = momentum * v_t - lr * g_t ;  w_{t+1} = w_t + v_{t+1}
 
-    Mini-batch uses the batch gradient ``g_t = (2/B) X_b^T (X_b w_t - y_b)`` computed
-    from the batch rows; history still records the FULL-data loss and gradient. The
-    batches: each epoch draws ``rng.permutation(n)`` from ``numpy.random.default_rng(seed)``
-    and cuts it into consecutive slices of ``batch_size`` positions. A batch holding more
-    than half of the rows is summed as the full-data sum (from G, below) minus the rows
-    left out, so a step costs ``min(B, n - B)`` rows, never all of them.
+    Mini-batch uses the batch gradient ``g_t = (2/B) X_b^T (X_b w_t - y_b)``; history still
+    records the FULL-data loss and gradient. A batch of more than half of the rows is
+    summed as the full-data sum (from G, below) minus the rows left out: a step costs
+    ``min(B, n - B)`` rows.
 
-    Full batch never revisits the data after one pass: with G = X1^T X1 and a
-    minimiser v (computed once, see below), exactly for any w::
-
-        grad L(w) = grad L(v) + (2/N) G (w - v)
-        L(w)      = L(v) + grad L(v).(w - v) + (w - v)^T (G/N) (w - v)
-
-    so each step costs O(k^2), whatever N (with a ridge penalty, G becomes G + NλD
-    and v the penalized minimiser). L(v) and grad L(v) come from residuals,
-    and grad L(v) ~ 0, so this is the issue's ``L(w*) + (w - w*)^T (G/N) (w - w*)``
-    without the cancellation of expanding ``||y - X1 w||^2``. For a rank-deficient
-    design v is the minimum-norm minimiser; L(v) is still the minimum.
+    Full batch never revisits the data after one pass: the loss and gradient at any w are
+    exact expansions about a minimiser, from G = X1^T X1 (see ``_Quadratic``), so each
+    step costs O(k^2), whatever N.
 
     Stability (full batch): lr < 2 / lambda_max of H = (2/N) X1^T X1; with momentum
     mu the bound is 2 (1 + mu) / lambda_max. Divergence (a non-finite loss, or a loss
@@ -817,6 +814,14 @@ def gradient_descent(
     w0 = np.zeros(k) if w_init is None else q.T_inv @ w_init
     checkpoint(should_stop, progress, 0.0, doing)
     hist, converged, diverged, stop_at = _run(q, s, w0, should_stop, progress)
+    if progress is not None:
+        progress(1.0)
+    return _result(q, s, y, hist, converged, diverged, stop_at)
+
+
+def _result(q: _Quadratic, s: _Settings, y: np.ndarray, hist: GDHistory, converged: bool, diverged: bool,
+            stop_at: int | None) -> GDResult:
+    """The run's result, with its verdict and message."""
     m = hist.coef.shape[0] - 1
     if (not converged and not diverged and s.batch_size is None and s.lr * q.eig[-1] > 2.0 * (1.0 + s.mu)
             and hist.loss[-1] > hist.loss[0]):
@@ -828,8 +833,6 @@ def gradient_descent(
         max_stable=q.max_stable, optimal=q.optimal, eig=q.eig, tol=s.tol, gnorm=float(hist.grad_norm[-1]),
         loss_last=float(hist.loss[-1]), loss_min=q.loss_v, standardize=s.standardize,
     )
-    if progress is not None:
-        progress(1.0)
     return GDResult(
         coef=q.T @ hist.coef[-1], history=hist, n_iter=m, converged=converged, diverged=diverged, message=message,
         learning_rate=s.lr, momentum=s.mu, batch_size=s.batch_size, standardize=s.standardize,
