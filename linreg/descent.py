@@ -78,6 +78,9 @@ _CHUNK = 512
 # row-by-column products (~10 ms of work), so a mini-batch run over a million rows still
 # stops promptly.
 _TICK_WORK = 1 << 21
+# A batch's rows are gathered and summed this many at a time: a batch of a million rows
+# never copies them all at once, and can be stopped between blocks.
+_BLOCK = 1 << 16
 
 
 # --------------------------------------------------------------------------- results
@@ -545,24 +548,39 @@ class _Batches:
         return min(self.size, self.n - self.size) + 1 + self.n // steps_per_epoch
 
 
+def _rows_sum(X_work: np.ndarray, y: np.ndarray, idx: np.ndarray, w: np.ndarray,
+              halt: Callable[[], None] | None) -> np.ndarray:
+    """``X_b^T (X_b w - y_b)`` over the rows ``idx``, gathered ``_BLOCK`` rows at a time, shape (k,)."""
+    if idx.size <= _BLOCK:
+        Xb = X_work[idx]
+        return Xb.T @ (Xb @ w - y[idx])
+    total = np.zeros(w.shape[0])
+    for a in range(0, idx.size, _BLOCK):
+        if halt is not None:
+            halt()
+        part = idx[a:a + _BLOCK]
+        Xb = X_work[part]
+        total += Xb.T @ (Xb @ w - y[part])
+    return total
+
+
 def _minibatch_steps(q: _Quadratic, W: np.ndarray, r0: int, w: np.ndarray, vel: np.ndarray, s: _Settings,
-                     batches: _Batches, tick: Callable[[int], None] | None, every: int) -> np.ndarray:
+                     batches: _Batches, tick: Callable[[int], None] | None, every: int,
+                     halt: Callable[[], None] | None = None) -> np.ndarray:
     """Fill ``W[r0:]`` with mini-batch iterates from ``w``; return the last. ``vel`` is updated in place.
 
     The batch gradient ``(2/B) X_b^T (X_b w - y_b)`` is summed over the batch's rows; a batch of
     more than half the rows is the full-data sum (from G) minus the rows left out, so no step
-    copies more than half of the data.
+    touches more than half of the data. ``halt()`` may stop a step between blocks of rows.
     """
     lr, mu = s.lr, s.mu
     X_work, y = q.X_work, q.y
     for t in range(r0, W.shape[0]):
         idx, rest = batches.next()
         if rest is None:
-            Xb = X_work[idx]
-            gb = (2.0 / idx.size) * (Xb.T @ (Xb @ w - y[idx])) + q.pen2 * w
+            gb = (2.0 / idx.size) * _rows_sum(X_work, y, idx, w, halt) + q.pen2 * w
         else:
-            Xr = X_work[rest]
-            gb = (2.0 / idx.size) * (q.data_sum(w) - Xr.T @ (Xr @ w - y[rest])) + q.pen2 * w
+            gb = (2.0 / idx.size) * (q.data_sum(w) - _rows_sum(X_work, y, rest, w, halt)) + q.pen2 * w
         if mu:
             vel *= mu
             vel -= lr * gb
@@ -629,6 +647,9 @@ def _run(q: _Quadratic, s: _Settings, w0: np.ndarray, should_stop, progress
         checkpoint(should_stop, progress, (done + steps) / m_max if m_max else 0.0,
                    f"gradient descent had run {done + steps:,} of {m_max:,} iterations")
 
+    def halt() -> None:
+        checkpoint(should_stop, None, 0.0, f"gradient descent had run {done:,} of {m_max:,} iterations")
+
     inner = tick if hooks and every < _CHUNK else None
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
@@ -646,7 +667,8 @@ def _run(q: _Quadratic, s: _Settings, w0: np.ndarray, should_stop, progress
             else:
                 if first:
                     Gr[0] = q.grads(W[:1])[0]
-                w = _minibatch_steps(q, W, r0, w, vel, s, batches, inner, every)
+                w = _minibatch_steps(q, W, r0, w, vel, s, batches, inner, every,
+                                     halt if should_stop is not None else None)
                 Gr[r0:] = q.grads(W[r0:])
             Lc = q.losses(W)
             end, verdict, t = _first_stop(W, Lc, Gr, q.T, limit, s.tol)
