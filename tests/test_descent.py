@@ -783,3 +783,22 @@ def test_hooks_must_be_callable():
         gradient_descent(X_OK, Y_OK, learning_rate=0.1, n_iter=1, should_stop=True)
     with pytest.raises(ModelError, match="progress must be a function or None"):
         gradient_descent(X_OK, Y_OK, learning_rate=0.1, n_iter=1, progress="yes")
+
+
+def test_batches_of_many_rows_are_summed_in_blocks():
+    # 70,000 rows a batch: gathered and summed in blocks, the same gradient as one sum
+    rng = np.random.default_rng(20)
+    X = rng.normal(size=(150_000, 2))
+    y = X @ [1.0, -1.0] + rng.normal(size=150_000)
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=3, batch_size=70_000, seed=2, tol=0)
+    perm = np.random.default_rng(2).permutation(150_000)
+    w = np.zeros(3)
+    for t in range(3):
+        idx = perm[70_000 * t:70_000 * (t + 1)]
+        Xb = res.X_work[idx]
+        w = w - 0.1 * (2 / len(idx)) * Xb.T @ (Xb @ w - y[idx])
+        assert_allclose(res.history.coef[t + 1], w, rtol=1e-12, atol=1e-14)
+    asked = []
+    with pytest.raises(Cancelled):  # asked between the blocks of the first step too
+        gradient_descent(X, y, learning_rate=0.1, n_iter=3, batch_size=70_000, seed=2,
+                         should_stop=lambda: len(asked) > 2 or asked.append(1))
