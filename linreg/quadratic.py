@@ -36,6 +36,7 @@ from functools import cached_property
 import numpy as np
 
 from ._preprocess import working_design
+from ._repr import short_repr
 from ._validation import as_xy, check_int, check_option, check_real
 from .exceptions import DataError, ModelError
 
@@ -86,6 +87,10 @@ class GradientCheck:
         """Whether ``max_rel_error < 1e-5`` (finite differences agree to 5 digits)."""
         return bool(self.max_rel_error < 1e-5)
 
+    def __repr__(self) -> str:
+        return short_repr("GradientCheck", {"passed": self.passed, "max_abs_error": self.max_abs_error,
+                                            "max_rel_error": self.max_rel_error, "analytic": self.analytic})
+
 
 @dataclass(frozen=True, eq=False)
 class StepArithmetic:
@@ -133,6 +138,11 @@ class StepArithmetic:
     n: int
     ridge: float = 0.0
     penalty_grad: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        return short_repr("StepArithmetic", {"n": self.n, "rows": self.rows, "learning_rate": self.learning_rate,
+                                             "w": self.w, "grad": self.grad, "w_next": self.w_next,
+                                             "loss": self.loss, "loss_next": self.loss_next, "ridge": self.ridge})
 
 
 # --------------------------------------------------------------------------- validation

@@ -172,3 +172,12 @@ def test_the_old_homes_still_hold_the_same_functions():
         assert getattr(descent, name) is getattr(quadratic, name)
     for name in ("plain_rate", "heavy_ball_rate", "predicted_iterations", "condition_number"):
         assert getattr(plots, name) is getattr(quadratic, name)
+
+
+def test_small_results_have_short_reprs():
+    X, y = make(4, n=2000, p=40)
+    X1 = with_ones(X)
+    w = np.zeros(41)
+    for obj, name in ((check_gradient(X1, y, w), "GradientCheck"),
+                      (step_arithmetic(X1, y, w, 0.1, np.arange(50)), "StepArithmetic")):
+        assert repr(obj).startswith(name + "(") and len(repr(obj)) < 1000
