@@ -495,26 +495,28 @@ def _full_batch_steps(q: _Quadratic, W: np.ndarray, Gr: np.ndarray, r0: int, w: 
     call overhead, not flops. ``vel`` (the momentum) is updated in place.
     """
     lr, mu = s.lr, s.mu
+    v, sG, grad_v = q.v, q.sG, q.grad_v
     k = w.shape[0]
     d, gd, step = np.empty(k), np.empty(k), np.empty(k)
-    np.subtract(w, q.v, out=d)
-    np.matmul(q.sG, d, out=gd)
-    g = gd + q.grad_v
+    np.subtract(w, v, out=d)
+    np.matmul(sG, d, out=gd)
+    g = gd + grad_v
     if r0:
         Gr[0] = g
+    subtract, multiply, matmul, add = np.subtract, np.multiply, np.matmul, np.add
     for t in range(r0, W.shape[0]):
         wt, gt = W[t], Gr[t]
         if mu:
             vel *= mu
-            np.multiply(g, lr, out=step)
+            multiply(g, lr, out=step)
             vel -= step
-            np.add(w, vel, out=wt)
+            add(w, vel, out=wt)
         else:
-            np.multiply(g, lr, out=step)
-            np.subtract(w, step, out=wt)
-        np.subtract(wt, q.v, out=d)
-        np.matmul(q.sG, d, out=gd)
-        np.add(gd, q.grad_v, out=gt)
+            multiply(g, lr, out=step)
+            subtract(w, step, out=wt)
+        subtract(wt, v, out=d)
+        matmul(sG, d, out=gd)
+        add(gd, grad_v, out=gt)
         w, g = wt, gt
         if tick is not None and (t - r0 + 1) % every == 0:
             tick(t - r0 + 1)
