@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from numbers import Integral, Real
 
 import numpy as np
 from numpy.polynomial import legendre
 
-from ._validation import as_xy
+from ._preprocess import interval_map
+from ._repr import short_repr
+from ._validation import as_xy, check_callback, check_int, check_real, checkpoint
 from .exceptions import DataError, ModelError
 from .ols import fit_ols
 
@@ -81,6 +82,13 @@ class DegreeExplorer:
     center: float
     half_width: float
 
+    def __repr__(self) -> str:
+        return short_repr("DegreeExplorer", {
+            "max_degree": int(self.degrees[-1]), "best_degree": self.best_degree, "train_mse": self.train_mse,
+            "test_mse": self.test_mse, "n_train": int(self.train_index.size), "n_test": int(self.test_index.size),
+            "seed": self.seed,
+        })
+
     @cached_property
     def best_degree(self) -> int:
         """Degree with the least test MSE (the lowest such degree on ties)."""
@@ -116,6 +124,12 @@ class BootstrapFits:
     degree: int
     n_boot: int
     seed: int | None
+
+    def __repr__(self) -> str:
+        return short_repr("BootstrapFits", {
+            "degree": self.degree, "n_boot": self.n_boot, "seed": self.seed, "grid_size": int(self.grid.size),
+            "mean_variance": self.mean_variance, "mean_bias_sq": self.mean_bias_sq,
+        })
 
     @cached_property
     def mean_curve(self) -> np.ndarray:
@@ -160,17 +174,12 @@ def _check_xy(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_int(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ModelError(f"{name} must be an integer >= {low}; got {value!r}")
-    return int(value)
+    return check_int(name, value, low, must=f"an integer >= {low}")
 
 
-def _scaling(x: np.ndarray) -> tuple[float, float]:
-    lo, hi = float(x.min()), float(x.max())
-    half = (hi - lo) / 2.0
-    if half <= 0:
-        raise DataError("x takes a single value, so no curve can be fitted; use data where x varies")
-    return (lo + hi) / 2.0, half
+def _check_hooks(should_stop: object, progress: object) -> None:
+    check_callback("should_stop", should_stop)
+    check_callback("progress", progress)
 
 
 def _fit_legendre(t: np.ndarray, y: np.ndarray, degree: int) -> np.ndarray:
@@ -224,6 +233,8 @@ def degree_explorer(
     max_degree: int,
     test_fraction: float = 0.3,
     seed: int | None = 0,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> DegreeExplorer:
     """Training and held-out test MSE of polynomial fits of degree 1..max_degree.
 
@@ -238,6 +249,11 @@ def degree_explorer(
         Share of rows held out, in (0, 1); at least one row each side.
     seed : int or None, default 0
         Seed of the random split.
+    should_stop : callable, optional
+        ``should_stop() -> bool``, asked before each degree's fit; True stops with
+        :class:`linreg.exceptions.Cancelled`.
+    progress : callable, optional
+        ``progress(fraction)`` with the fraction of the degrees done, at the same points and 1.0 at the end.
 
     Returns
     -------
@@ -250,6 +266,8 @@ def degree_explorer(
         values) for the highest degree.
     DataError
         x not one numeric column, or constant.
+    Cancelled
+        ``should_stop()`` returned True.
 
     Notes
     -----
@@ -267,8 +285,9 @@ def degree_explorer(
     """
     x, y = _check_xy(x, y)
     D = _check_int("max_degree", max_degree, 1)
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, Real) or not 0 < test_fraction < 1:
-        raise ModelError(f"test_fraction must be a number strictly between 0 and 1; got {test_fraction!r}")
+    test_fraction = check_real("test_fraction", test_fraction, 0.0, 1.0, low_open=True, high_open=True,
+                               must="a number strictly between 0 and 1")
+    _check_hooks(should_stop, progress)
     n = x.shape[0]
     n_test = int(round(test_fraction * n))
     if n_test < 1 or n - n_test < 1:
@@ -284,14 +303,17 @@ def degree_explorer(
             f"the training set has {train_idx.size} rows and {n_distinct} distinct x. "
             "Lower max_degree or test_fraction, or use more data"
         )
-    center, half = _scaling(xtr)
+    center, half = interval_map(xtr)
     ttr, tte = (xtr - center) / half, (x[test_idx] - center) / half
     coefs, train_mse, test_mse = [], np.empty(D), np.empty(D)
     for d in range(1, D + 1):
+        checkpoint(should_stop, progress, (d - 1) / D, f"the degree explorer had fitted {d - 1} of {D} degrees")
         c = _fit_legendre(ttr, ytr, d)
         coefs.append(c)
         train_mse[d - 1] = np.mean((ytr - legendre.legval(ttr, c)) ** 2)
         test_mse[d - 1] = np.mean((y[test_idx] - legendre.legval(tte, c)) ** 2)
+    if progress is not None:
+        progress(1.0)
     return DegreeExplorer(
         degrees=np.arange(1, D + 1), train_mse=train_mse, test_mse=test_mse, train_index=train_idx,
         test_index=test_idx, test_fraction=float(test_fraction), seed=seed, coef=tuple(coefs),
@@ -308,6 +330,8 @@ def bootstrap_fits(
     seed: int | None = 0,
     grid: object = None,
     truth: object = None,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> BootstrapFits:
     """Refit a polynomial on bootstrap resamples and evaluate every fitted curve on a grid.
 
@@ -326,6 +350,8 @@ def bootstrap_fits(
     truth : callable or array-like, shape (g,), optional
         The true mean function: values on the grid, or a function of the grid. Needed
         for the squared bias.
+    should_stop, progress : callable, optional
+        As for :func:`degree_explorer`, asked before each resample's fit.
 
     Returns
     -------
@@ -337,6 +363,8 @@ def bootstrap_fits(
         Bad ``degree``/``n_boot``/``grid``/``truth``, or too few distinct x values.
     DataError
         x not one numeric column, or constant.
+    Cancelled
+        ``should_stop()`` returned True.
 
     Notes
     -----
@@ -355,13 +383,14 @@ def bootstrap_fits(
     x, y = _check_xy(x, y)
     d = _check_int("degree", degree, 1)
     B = _check_int("n_boot", n_boot, 2)
+    _check_hooks(should_stop, progress)
     n = x.shape[0]
     if np.unique(x).size < d + 1 or n <= d + 1:
         raise ModelError(
             f"degree {d} needs more than {d + 1} rows with at least {d + 1} distinct x values; "
             f"got {n} rows and {np.unique(x).size} distinct x. Lower the degree or use more data"
         )
-    center, half = _scaling(x)
+    center, half = interval_map(x)
     if grid is None:
         g = np.linspace(x.min(), x.max(), _DEFAULT_GRID)
     else:
@@ -377,6 +406,7 @@ def bootstrap_fits(
     rng = np.random.default_rng(seed)
     curves = np.empty((B, g.size))
     for b in range(B):
+        checkpoint(should_stop, progress, b / B, f"the bootstrap had refitted {b} of {B} resamples")
         for _ in range(_MAX_REDRAWS):
             idx = rng.integers(0, n, n)
             if np.unique(t[idx]).size >= d + 1 and n > d + 1:
@@ -387,4 +417,6 @@ def bootstrap_fits(
                 "lower the degree or use more data"
             )
         curves[b] = legendre.legval(tg, _fit_legendre(t[idx], y[idx], d))
+    if progress is not None:
+        progress(1.0)
     return BootstrapFits(grid=g, curves=curves, truth=true_vals, degree=d, n_boot=B, seed=seed)

@@ -1,56 +1,69 @@
 """Gradient descent on the least-squares loss, with its full history, the numbers to teach it.
 
-The loss and gradient are exactly the ones we teach, with no 1/2 factor::
+Descent minimises exactly the loss we teach, with no 1/2 factor::
 
-    L(w)     = (1/N) ||y - X1 w||^2
+    L(w)      = (1/N) ||y - X1 w||^2
     grad L(w) = (2/N) X1^T (X1 w - y)
 
 where ``X1`` is the design with the column of ones first when there is an
-intercept. The Hessian is the constant matrix ``H = (2/N) X1^T X1``.
+intercept, optionally with a ridge penalty ``λ ||b||^2`` on the slopes (in the
+parametrisation descent runs on: standardized columns when standardizing, as
+:func:`linreg.penalized.fit_penalized` with ``l1_ratio=0``). The bowl's own maths (loss,
+gradient, Hessian eigenvalues, learning-rate bounds, convergence rates, the loss surface)
+lives in :mod:`linreg.quadratic`.
 
-An optional ridge penalty ``ridge = λ >= 0`` adds ``λ ||b||^2`` on the slopes (not
-the intercept), in the parametrisation descent runs on (standardized columns when
-standardizing, as :func:`linreg.penalized.fit_penalized` with ``l1_ratio=0``)::
-
-    L_λ(w)     = (1/N) ||y - X1 w||^2 + λ Σ_{j not intercept} w_j^2
-    grad L_λ(w) = (2/N) X1^T (X1 w - y) + 2λ D w,   H_λ = H + 2λ D
-
-with ``D`` the diagonal matrix with 1 for each slope and 0 for the intercept.
-
-Public names: :func:`gradient_descent` (returns :class:`GDResult` with a
-:class:`GDHistory`), and the small helpers :func:`loss`, :func:`gradient`,
-:func:`hessian_eigenvalues`, :func:`learning_rate_bounds`,
-:func:`check_gradient`, :func:`step_arithmetic`, :func:`loss_surface` and
-:func:`convergence_rate`.
+Public names: :func:`gradient_descent`, returning a :class:`GDResult` with a
+:class:`GDHistory`. :func:`gradient_descent` is cut into its stages: :func:`_validate`
+(the options, once), :func:`_precompute` (the one pass over the data), :func:`_full_batch_steps`
+and :func:`_minibatch_steps` (the updates), :func:`_first_stop` (the stop rule) and
+:func:`_message`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from numbers import Integral, Real
 
 import numpy as np
 
-from ._validation import as_xy, check_option
+from ._preprocess import term_names, working_design
+from ._repr import short_repr
+from ._validation import as_xy, check_callback, check_int, check_option, check_real, checkpoint
 from .exceptions import DataError, ModelError
+
+# The bowl's maths moved to linreg.quadratic; these stay importable from here for
+# linreg/__init__.py, linreg/lessons.py, state.py, linreg/cli.py, linreg/plots and the app tests.
+from .quadratic import (  # noqa: F401
+    GradientCheck,
+    StepArithmetic,
+    check_gradient,
+    convergence_rate,
+    gradient,
+    hessian_eigenvalues,
+    learning_rate_bounds,
+    loss,
+    loss_surface,
+    rate_from_eigenvalues,
+    step_arithmetic,
+)
+from .quadratic import (
+    _as_w,
+    _bounds_from_eig,
+    _check_ridge,
+    _check_shape,
+    _eig_of_gram,
+    _eigen_summary,
+    _pen_mask,
+    _ridge_gram,
+    condition_from_eigenvalues,
+)
 
 __all__ = [
     "GDHistory",
     "GDResult",
-    "GradientCheck",
-    "StepArithmetic",
-    "check_gradient",
-    "convergence_rate",
-    "gradient",
     "gradient_descent",
-    "hessian_eigenvalues",
-    "rate_from_eigenvalues",
-    "learning_rate_bounds",
-    "loss",
-    "loss_surface",
-    "step_arithmetic",
 ]
 
 # A loss this many times the starting loss (or the mean of y^2, whichever is
@@ -61,6 +74,16 @@ _DIVERGENCE_FACTOR = 1e6
 # enough that the checks cost nothing per step, small enough that a diverging
 # run wastes little work after it blows up.
 _CHUNK = 512
+# Within a chunk, ``should_stop`` and ``progress`` are consulted about every this many
+# row-by-column products (~10 ms of work), so a mini-batch run over a million rows still
+# stops promptly.
+_TICK_WORK = 1 << 21
+# A batch's rows are gathered and summed this many at a time: a batch of a million rows
+# never copies them all at once, and can be stopped between blocks.
+_BLOCK = 1 << 16
+
+
+# --------------------------------------------------------------------------- results
 
 
 # --------------------------------------------------------------------------- results
@@ -98,6 +121,11 @@ class GDHistory:
     def grad_norm(self) -> np.ndarray:
         """Euclidean norm of the full-data gradient at each iterate, shape (m + 1,)."""
         return np.sqrt(np.einsum("ij,ij->i", self.grad, self.grad))
+
+
+    def __repr__(self) -> str:
+        return short_repr("GDHistory", {"n_iter": self.coef.shape[0] - 1, "k": self.coef.shape[1],
+                                        "loss": self.loss, "grad_norm": self.grad_norm})
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,621 +215,227 @@ class GDResult:
         """Final coefficients in the working parametrisation, shape (k,)."""
         return self.history.coef[-1].copy()
 
+    @cached_property
+    def condition_number(self) -> float:
+        """λ_max/λ_min of the (penalized) Hessian the run descended (inf when singular)."""
+        return condition_from_eigenvalues(self.eigenvalues)
 
-@dataclass(frozen=True, eq=False)
-class GradientCheck:
-    """Analytic gradient against central finite differences.
+    @property
+    def resid(self) -> np.ndarray:
+        """Residuals ``y - X1 coef`` at the final coefficients, shape (n,); computed on each access.
 
-    Attributes
-    ----------
-    analytic, numeric : ndarray, shape (k,)
-    max_abs_error : float
-        ``max |analytic - numeric|``.
-    max_rel_error : float
-        ``max |analytic - numeric| / max(max|analytic|, max|numeric|)`` (0 when both are 0):
-        relative to the largest component, so a zero component does not blow it up.
-    """
-
-    analytic: np.ndarray
-    numeric: np.ndarray
-    max_abs_error: float
-    max_rel_error: float
+        Evaluated on the working design (``X_work @ coef_work``), the same fitted values as
+        the original columns with ``coef`` up to rounding.
+        """
+        return self.y - self.X_work @ self.history.coef[-1]
 
     @cached_property
-    def passed(self) -> bool:
-        """Whether ``max_rel_error < 1e-5`` (finite differences agree to 5 digits)."""
-        return bool(self.max_rel_error < 1e-5)
+    def n(self) -> int:
+        """Number of observations."""
+        return int(self.y.shape[0])
+
+    @cached_property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom ``n - k``."""
+        return self.n - len(self.terms)
+
+    @cached_property
+    def rss(self) -> float:
+        """Sum of squared residuals at the final coefficients."""
+        r = self.resid
+        return float(r @ r)
+
+    @cached_property
+    def tss(self) -> float:
+        """Total sum of squares: about the mean with an intercept, about 0 without."""
+        y = self.y
+        return float(np.sum((y - y.mean()) ** 2) if self.intercept else np.sum(y**2))
+
+    @cached_property
+    def sigma(self) -> float:
+        """Residual standard error ``sqrt(rss / (n - k))`` (NaN when n <= k)."""
+        return math.sqrt(self.rss / self.df_resid) if self.df_resid > 0 else math.nan
+
+    @cached_property
+    def r_squared(self) -> float:
+        """``1 - rss / tss``, centred with an intercept, uncentred without (NaN when tss = 0)."""
+        return 1.0 - self.rss / self.tss if self.tss > 0 else math.nan
+
+    @cached_property
+    def adj_r_squared(self) -> float:
+        """``1 - (rss / (n - k)) / (tss / (n - intercept))`` (NaN when undefined)."""
+        if not (self.tss > 0 and self.df_resid > 0):
+            return math.nan
+        return 1.0 - (self.rss / self.df_resid) / (self.tss / (self.n - int(self.intercept)))
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: coefficients, outcome, settings, losses and fit statistics.
+
+        No per-row arrays (the history and the data stay on the result). A statistic that
+        is not defined (``sigma`` with n <= k, R² with a constant y, an infinite condition
+        number) is None, JSON null.
+        """
+        return {
+            "terms": list(self.terms),
+            "coef": [float(c) for c in self.coef],
+            "converged": bool(self.converged),
+            "diverged": bool(self.diverged),
+            "n_iter": int(self.n_iter),
+            "message": self.message,
+            "settings": {
+                "learning_rate": float(self.learning_rate), "momentum": float(self.momentum),
+                "batch_size": None if self.batch_size is None else int(self.batch_size),
+                "standardize": bool(self.standardize), "intercept": bool(self.intercept),
+                "tol": float(self.tol), "ridge": float(self.ridge),
+            },
+            "final_loss": _finite_or_none(self.final_loss),
+            "loss_min": _finite_or_none(self.loss_min),
+            "max_stable_learning_rate": _finite_or_none(self.max_stable_learning_rate),
+            "optimal_learning_rate": _finite_or_none(self.optimal_learning_rate),
+            "condition_number": _finite_or_none(self.condition_number),
+            "n": self.n,
+            "df_resid": self.df_resid,
+            "rss": _finite_or_none(self.rss),
+            "sigma": _finite_or_none(self.sigma),
+            "r_squared": _finite_or_none(self.r_squared),
+            "adj_r_squared": _finite_or_none(self.adj_r_squared),
+        }
+
+    def __repr__(self) -> str:
+        return short_repr("GDResult", {
+            "terms": self.terms, "coef": self.coef, "n": self.n, "n_iter": self.n_iter,
+            "converged": self.converged, "diverged": self.diverged, "final_loss": self.final_loss,
+            "learning_rate": self.learning_rate, "momentum": self.momentum, "batch_size": self.batch_size,
+            "standardize": self.standardize, "ridge": self.ridge, "message": self.message,
+        })
 
 
-@dataclass(frozen=True, eq=False)
-class StepArithmetic:
-    """The numbers of one full-batch step, for showing on screen.
-
-    Attributes
-    ----------
-    rows : ndarray of int, shape (r,)
-        The rows shown.
-    x_rows : ndarray, shape (r, k)
-        Those rows of the design (ones column first when there is an intercept).
-    y_rows, yhat, resid : ndarray, shape (r,)
-        Target, prediction ``x_i . w`` and residual ``y_i - yhat_i`` for those rows.
-    dL_dyhat : ndarray, shape (r,)
-        ``2 (yhat_i - y_i)``: derivative of row i's squared error with respect to its
-        prediction. The loss averages these over N rows, hence the gradient below.
-    row_grad : ndarray, shape (r, k)
-        ``2 (yhat_i - y_i) x_i``: row i's contribution; ``grad`` is their mean over ALL N rows.
-    w, grad, w_next : ndarray, shape (k,)
-        Current point, full-data gradient ``(2/N) X1^T (X1 w - y)`` and
-        ``w_next = w - learning_rate * grad``.
-    learning_rate, loss, loss_next : float
-        The step size and the full-data loss before and after the step (penalty included).
-    n : int
-        Number of rows N.
-    ridge : float
-        λ of the ridge penalty (0: none).
-    penalty_grad : ndarray, shape (k,)
-        ``2λ D w``, the penalty's part of ``grad`` (zeros without a penalty).
-    """
-
-    rows: np.ndarray
-    x_rows: np.ndarray
-    y_rows: np.ndarray
-    yhat: np.ndarray
-    resid: np.ndarray
-    dL_dyhat: np.ndarray
-    row_grad: np.ndarray
-    w: np.ndarray
-    grad: np.ndarray
-    w_next: np.ndarray
-    learning_rate: float
-    loss: float
-    loss_next: float
-    n: int
-    ridge: float = 0.0
-    penalty_grad: np.ndarray | None = None
+def _finite_or_none(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def _check_real(name: str, value: object, *, low: float, low_open: bool, high: float | None = None,
-                high_open: bool = True, hint: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise ModelError(f"{name} must be a finite number; got {value!r}{hint}")
-    v = float(value)
-    too_low = v <= low if low_open else v < low
-    too_high = high is not None and (v >= high if high_open else v > high)
-    if too_low or too_high:
-        lo = f"> {low:g}" if low_open else f">= {low:g}"
-        hi = "" if high is None else (f" and < {high:g}" if high_open else f" and <= {high:g}")
-        raise ModelError(f"{name} must be {lo}{hi}; got {value!r}{hint}")
-    return v
+@dataclass(frozen=True, eq=False)
+class _Settings:
+    """The options of one run, validated."""
+
+    lr: float
+    max_iter: int
+    mu: float
+    tol: float
+    lam: float
+    batch_size: int | None
+    rng: np.random.Generator
+    intercept: bool
+    standardize: bool
+    terms: tuple[str, ...]
 
 
-def _check_int(name: str, value: object, *, low: int, high: int | None = None, hint: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ModelError(f"{name} must be a whole number; got {value!r}{hint}")
-    v = int(value)
-    if v < low or (high is not None and v > high):
-        rng = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ModelError(f"{name} must be {rng}; got {v}{hint}")
-    return v
-
-
-def _as_design(X1: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a design that already holds its ones column (the helpers' input)."""
-    X1, y = as_xy(X1, y)
-    if X1.shape[0] == 0:
-        raise DataError("X1 has no rows; give at least one observation")
-    if X1.shape[1] == 0:
-        raise ModelError("X1 has no columns; there is no coefficient to fit")
-    return X1, y
-
-
-def _as_w(name: str, w: object, k: int) -> np.ndarray:
-    try:
-        w = np.asarray(w, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ModelError(f"{name} must be numeric; got {w!r}") from None
-    if w.shape != (k,):
-        raise ModelError(f"{name} must have shape ({k},), one value per coefficient; got shape {w.shape}")
-    if not np.isfinite(w).all():
-        raise ModelError(f"{name} has NaN or infinite values; give finite coefficients")
-    return w
-
-
-def _check_ridge(ridge: object) -> float:
-    return _check_real("ridge", ridge, low=0.0, low_open=False,
-                       hint=" (the ridge penalty λ >= 0 on the slopes; 0 for none)")
-
-
-def _pen_mask(k: int, intercept: bool) -> np.ndarray:
-    """Diagonal of D: 1 for each penalized coefficient (the slopes), 0 for the intercept."""
-    d = np.ones(k)
-    if intercept and k:
-        d[0] = 0.0
-    return d
-
-
-# --------------------------------------------------------------------------- the working design
-
-
-def _working_design(X: np.ndarray, intercept: bool, standardize: bool, extra_cols: int = 0):
-    """Build X_work (ones column first) and the map between working and original units.
-
-    With an intercept, standardization centres and divides by the population SD
-    (ddof=0). Without one, centring would change the model, so columns are only
-    divided by their root mean square. A constant (or all-zero) column keeps scale 1
-    instead of dividing by zero.
-
-    Returns X_work (n, k), T (k, k) with ``w_original = T @ w_work``, T_inv, mean (p,), scale (p,).
-    With ``extra_cols`` > 0, X_work is the first k columns of an (n, k + extra_cols) buffer whose
-    last columns the caller fills (gradient_descent puts y there to get X^T X, X^T y and y^T y from
-    one product).
-    """
-    n, p = X.shape
-    k = p + int(intercept)
-    mean = np.zeros(p)
-    scale = np.ones(p)
-    buf = np.empty((n, k + extra_cols))
-    X_work = buf[:, :k]
-    off = int(intercept)
-    if intercept:
-        X_work[:, 0] = 1.0
-    Z = X_work[:, off:]
-    if standardize and p:
-        # Centre into the buffer, then take the spread from the centred copy: two-pass
-        # variance (no cancellation) without an (n, p) temporary.
-        if intercept:
-            mean = X.mean(axis=0)
-            np.subtract(X, mean, out=Z)
-        else:
-            Z[...] = X
-        scale = np.sqrt(np.einsum("ij,ij->j", Z, Z) / n)
-        # Exactly zero spread: the column carries no information to rescale.
-        scale = np.where(scale > 0, scale, 1.0)
-        Z /= scale
-    else:
-        Z[...] = X
-    T = np.eye(k)
-    T_inv = np.eye(k)
-    if standardize and p:
-        # slope_j = b_j / s_j ; intercept = a - sum_j m_j b_j / s_j
-        T[off:, off:] = np.diag(1.0 / scale)
-        T_inv[off:, off:] = np.diag(scale)
-        if intercept:
-            T[0, 1:] = -mean / scale
-            T_inv[0, 1:] = mean
-    return (buf if extra_cols else X_work), T, T_inv, mean, scale
-
-
-def _eigen_summary(eig: np.ndarray) -> tuple[float, float, float]:
-    """lambda_max, smallest non-zero lambda, and the zero threshold, for H's eigenvalues."""
-    lam_max = float(eig[-1]) if eig.size else 0.0
-    # Eigenvalues below this are rounding noise of a singular H: forming X^T X leaves
-    # noise of order eps * lambda_max (measured ~1e-16 relative at n = 1e6), with a
-    # margin. Directions this flat (cond(X) > ~1e7) are out of GD's reach anyway.
-    zero = lam_max * eig.size * 10 * np.finfo(float).eps
-    nonzero = eig[eig > zero]
-    lam_min = float(nonzero[0]) if nonzero.size else 0.0
-    return lam_max, lam_min, zero
-
-
-def _bounds_from_eig(eig: np.ndarray) -> tuple[float, float]:
-    lam_max, lam_min, _ = _eigen_summary(eig)
-    if lam_max <= 0:
-        return math.inf, math.inf
-    return 2.0 / lam_max, 2.0 / (lam_max + lam_min)
-
-
-def _eig_of_gram(G: np.ndarray, n: int) -> np.ndarray:
-    eig = np.linalg.eigvalsh((2.0 / n) * G)
-    # H is positive semi-definite; a tiny negative value is rounding, not curvature.
-    return np.clip(eig, 0.0, None)
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def loss(X1: object, y: object, w: object, *, ridge: float = 0.0, intercept: bool = True) -> float:
-    """The loss ``L(w) = (1/N) ||y - X1 w||^2`` (plus ``ridge * ||slopes||^2``).
-
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-        Design including the ones column when there is an intercept.
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
-    ridge : float, default 0
-        λ >= 0 of the ridge penalty ``λ Σ w_j^2`` over the slopes.
-    intercept : bool, default True
-        Whether ``w[0]`` is the (unpenalized) intercept; matters only when ``ridge > 0``.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> loss([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [1.0, 1.0])
-    0.5
-    >>> loss([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [1.0, 1.0], ridge=0.25)   # + 0.25 * 1^2
-    0.75
-    """
-    X1, y = _as_design(X1, y)
-    w = _as_w("w", w, X1.shape[1])
-    lam = _check_ridge(ridge)
-    r = y - X1 @ w
-    pw = _pen_mask(w.size, bool(intercept)) * w
-    return float(r @ r / X1.shape[0] + lam * (pw @ pw))
-
-
-def gradient(X1: object, y: object, w: object, *, ridge: float = 0.0, intercept: bool = True) -> np.ndarray:
-    """The gradient ``(2/N) X1^T (X1 w - y)`` (plus ``2 ridge D w``) of :func:`loss`.
-
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
-    ridge, intercept
-        As for :func:`loss`: the penalty adds ``2λ w_j`` for each slope.
-
-    Returns
-    -------
-    ndarray, shape (k,)
-
-    Examples
-    --------
-    >>> gradient([[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [1.0, 1.0])
-    array([-1., -1.])
-    """
-    X1, y = _as_design(X1, y)
-    w = _as_w("w", w, X1.shape[1])
-    lam = _check_ridge(ridge)
-    return (2.0 / X1.shape[0]) * (X1.T @ (X1 @ w - y)) + 2.0 * lam * _pen_mask(w.size, bool(intercept)) * w
-
-
-def hessian_eigenvalues(X1: object, *, ridge: float = 0.0, intercept: bool = True) -> np.ndarray:
-    """Eigenvalues of the Hessian ``H = (2/N) X1^T X1`` (plus ``2 ridge D``), ascending.
-
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-        Design including the ones column when there is an intercept.
-    ridge, intercept
-        As for :func:`loss`.
-
-    Returns
-    -------
-    ndarray, shape (k,)
-        Ascending; rounding below zero is clipped to 0 (H is positive semi-definite).
-
-    Examples
-    --------
-    >>> hessian_eigenvalues([[1.0, 0.0], [0.0, 2.0]])
-    array([1., 4.])
-    """
-    X1, _ = _as_design(X1, np.zeros(_n_rows(X1)))
-    lam = _check_ridge(ridge)
-    n, k = X1.shape
-    return _eig_of_gram(_ridge_gram(X1.T @ X1, n, lam, _pen_mask(k, bool(intercept))), n)
-
-
-def _ridge_gram(G: np.ndarray, n: int, lam: float, pen: np.ndarray) -> np.ndarray:
-    """``G + N λ D``: (N/2) times the penalized Hessian, so ``_eig_of_gram`` applies unchanged."""
-    if lam == 0:
-        return G
-    return G + np.diag(n * lam * pen)
-
-
-def _n_rows(X: object) -> int:
-    try:
-        return len(X)  # type: ignore[arg-type]
-    except TypeError:
-        raise DataError(f"X must be a 2-dimensional array (n_samples, n_features); got {X!r}") from None
-
-
-def learning_rate_bounds(X: object, *, intercept: bool = True, standardize: bool = False,
-                         ridge: float = 0.0) -> tuple[float, float]:
-    """The largest stable and the optimal full-batch learning rates for a design.
-
-    Parameters
-    ----------
-    X : array-like, shape (n, p)
-        Features WITHOUT the ones column (as for :func:`gradient_descent`).
-    intercept, standardize : bool
-        Build the working design exactly as :func:`gradient_descent` would.
-    ridge : float, default 0
-        λ of the ridge penalty: the Hessian becomes ``H + 2λ D`` (D: 1 on the slopes).
-
-    Returns
-    -------
-    max_stable : float
-        ``2 / lambda_max`` (``inf`` if H is zero).
-    optimal : float
-        ``2 / (lambda_max + lambda_min)`` with lambda_min the smallest NON-ZERO eigenvalue.
-
-    Notes
-    -----
-    H = (2/N) X1^T X1. Full-batch GD multiplies the error along eigenvector i by
-    ``1 - lr * lambda_i`` each step, so it is stable iff ``lr < 2 / lambda_max``; the
-    worst factor ``max_i |1 - lr lambda_i|`` is smallest at ``2 / (lambda_max + lambda_min)``.
-    If the design is rank-deficient (lambda_min = 0) the loss is flat along the null
-    directions and GD never moves along them, so the optimum is taken over the
-    non-zero eigenvalues; the usual formula would give ``2 / lambda_max``, the edge
-    of stability, which is no step anyone should take.
-
-    Examples
-    --------
-    >>> learning_rate_bounds([[1.0, 0.0], [0.0, 2.0]], intercept=False)
-    (0.5, 0.4)
-    """
+def _validate(X: object, y: object, *, learning_rate, n_iter, intercept, standardize, batch_size, momentum,
+              seed, tol, terms, ridge, should_stop, progress) -> tuple[np.ndarray, np.ndarray, _Settings]:
+    """Check every option once; the stages below assume clean input."""
+    X, y = as_xy(X, y)
     check_option("intercept", intercept, (True, False))
     check_option("standardize", standardize, (True, False))
-    X, _ = as_xy(X, np.zeros(_n_rows(X)))
+    intercept, standardize = bool(intercept), bool(standardize)
     _check_shape(X, intercept)
+    n, p = X.shape
+    lr = check_real("learning_rate", learning_rate, 0.0, low_open=True, hint=" (try 0.01)")
+    m_max = check_int("n_iter", n_iter, 0, hint=" (the number of updates)")
+    mu = check_real("momentum", momentum, 0.0, 1.0, high_open=True, hint=" (0 means no momentum)")
+    tol = check_real("tol", tol, 0.0)
     lam = _check_ridge(ridge)
-    X_work, *_ = _working_design(X, bool(intercept), bool(standardize))
-    G = _ridge_gram(X_work.T @ X_work, X.shape[0], lam, _pen_mask(X_work.shape[1], bool(intercept)))
-    return _bounds_from_eig(_eig_of_gram(G, X.shape[0]))
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, 1, n, hint=" (rows per mini-batch; None for full batch)")
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise ModelError(f"seed must be an integer, a numpy Generator or None; got {seed!r}") from None
+    check_callback("should_stop", should_stop)
+    check_callback("progress", progress)
+    return X, y, _Settings(lr=lr, max_iter=m_max, mu=mu, tol=tol, lam=lam, batch_size=batch_size, rng=rng,
+                           intercept=intercept, standardize=standardize, terms=term_names(terms, p, intercept))
 
 
-def _check_shape(X: np.ndarray, intercept: bool) -> None:
-    if X.shape[0] == 0:
-        raise DataError("X has no rows; give at least one observation")
-    if X.shape[1] == 0 and not intercept:
-        raise ModelError("X has no columns and there is no intercept: nothing to fit; add a feature or intercept=True")
+# --------------------------------------------------------------------------- the one pass over the data
 
 
-def convergence_rate(X1: object, learning_rate: float, *, ridge: float = 0.0, intercept: bool = True) -> float:
-    """Predicted per-step contraction ``max_i |1 - lr * lambda_i|`` of full-batch GD.
+@dataclass(frozen=True, eq=False)
+class _Quadratic:
+    """Everything the steps need, from one pass over the data.
 
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-        Design including the ones column.
-    learning_rate : float
-        > 0.
-    ridge, intercept
-        As for :func:`loss` (the eigenvalues are then those of ``H + 2λ D``).
+    With G = X1^T X1 and a minimiser v (computed once), exactly for any w::
 
-    Returns
-    -------
-    float
-        Below 1: the distance to the minimiser shrinks at least this much each step
-        (the excess loss by its square). At or above 1: no convergence (divergence above 1).
+        grad L(w) = grad L(v) + (2/N) G (w - v)
+        L(w)      = L(v) + grad L(v).(w - v) + (w - v)^T (G/N) (w - v)
 
-    Notes
-    -----
-    Taken over the NON-ZERO eigenvalues of H = (2/N) X1^T X1: along a zero
-    eigenvalue the loss is flat, every point is as good, and the factor 1 there
-    is not a failure to converge.
-
-    Examples
-    --------
-    >>> convergence_rate([[1.0, 0.0], [0.0, 2.0]], 0.25)
-    0.75
+    (with a ridge penalty, G becomes G + NλD and v the penalized minimiser). L(v) and
+    grad L(v) come from residuals, and grad L(v) ~ 0, so this is
+    ``L(w*) + (w - w*)^T (G/N) (w - w*)`` without the cancellation of expanding
+    ``||y - X1 w||^2``. For a rank-deficient design v is the minimum-norm minimiser;
+    L(v) is still the minimum.
     """
-    return rate_from_eigenvalues(hessian_eigenvalues(X1, ridge=ridge, intercept=intercept), learning_rate)
+
+    X_work: np.ndarray  # (n, k)
+    y: np.ndarray  # (n,)
+    T: np.ndarray  # (k, k): original = T @ working
+    T_inv: np.ndarray
+    x_mean: np.ndarray  # (p,)
+    x_scale: np.ndarray  # (p,)
+    G: np.ndarray  # (k, k), penalized
+    sG: np.ndarray  # (2/N) G
+    v: np.ndarray  # (k,) minimiser
+    loss_v: float
+    grad_v: np.ndarray  # (k,)
+    eig: np.ndarray  # (k,) of H, ascending
+    max_stable: float
+    optimal: float
+    pen2: np.ndarray  # (k,): the penalty's gradient is pen2 * w
+
+    def losses(self, W: np.ndarray) -> np.ndarray:
+        """Full-data loss at each row of W (m, k), shape (m,)."""
+        D = W - self.v
+        return self.loss_v + D @ self.grad_v + np.einsum("ij,ij->i", D @ self.G, D) / self.y.shape[0]
+
+    def grads(self, W: np.ndarray) -> np.ndarray:
+        """Full-data gradient at each row of W (m, k), shape (m, k)."""
+        return (W - self.v) @ self.sG + self.grad_v
+
+    def data_sum(self, w: np.ndarray) -> np.ndarray:
+        """``X1^T (X1 w - y)`` over all rows, from G (no pass over the data), shape (k,)."""
+        return (0.5 * self.y.shape[0]) * (self.grads(w[None, :])[0] - self.pen2 * w)
 
 
-def rate_from_eigenvalues(eigenvalues: object, learning_rate: float) -> float:
-    """:func:`convergence_rate` from the Hessian's eigenvalues, when they are at hand.
-
-    ``GDResult.eigenvalues`` holds them for a run: this skips the pass over the data.
-
-    Parameters
-    ----------
-    eigenvalues : array-like, shape (k,)
-        Eigenvalues of H, ascending (as :func:`hessian_eigenvalues` returns them).
-    learning_rate : float
-        > 0.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> rate_from_eigenvalues([1.0, 4.0], 0.25)
-    0.75
-    """
-    lr = _check_real("learning_rate", learning_rate, low=0.0, low_open=True)
-    eig = np.sort(np.asarray(eigenvalues, dtype=float))
-    _, _, zero = _eigen_summary(eig)
-    eig = eig[eig > zero]
-    if eig.size == 0:
-        return 0.0
-    return float(np.max(np.abs(1.0 - lr * eig)))
-
-
-def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6, ridge: float = 0.0,
-                   intercept: bool = True) -> GradientCheck:
-    """Compare the analytic gradient with central finite differences of the loss.
-
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
-    eps : float
-        Relative step: coordinate i moves by ``h_i = eps * max(1, |w_i|)``.
-    ridge, intercept
-        As for :func:`loss`: check the gradient of the penalized loss.
-
-    Returns
-    -------
-    GradientCheck
-
-    Notes
-    -----
-    numeric_i = (L(w + h_i e_i) - L(w - h_i e_i)) / (2 h_i). For a quadratic loss the
-    central difference has no truncation error, so what remains is rounding,
-    about machine-epsilon * L / h.
-
-    Examples
-    --------
-    >>> chk = check_gradient([[1.0], [2.0]], [2.0, 4.0], [0.0])
-    >>> chk.analytic, chk.passed
-    (array([-10.]), True)
-    """
-    X1, y = _as_design(X1, y)
-    w = _as_w("w", w, X1.shape[1])
-    eps = _check_real("eps", eps, low=0.0, low_open=True)
-    lam = _check_ridge(ridge)
-    n, k = X1.shape
-    pen = _pen_mask(k, bool(intercept))
-    analytic = (2.0 / n) * (X1.T @ (X1 @ w - y)) + 2.0 * lam * pen * w
-    numeric = np.empty(k)
-    for i in range(k):
-        h = eps * max(1.0, abs(w[i]))
-        wp, wm = w.copy(), w.copy()
-        wp[i] += h
-        wm[i] -= h
-        # Use the step actually represented in floating point.
-        h2 = wp[i] - wm[i]
-        rp, rm = y - X1 @ wp, y - X1 @ wm
-        # (a^2 - b^2) of the penalty term i, the only one that differs between wp and wm
-        dpen = lam * pen[i] * (wp[i] - wm[i]) * (wp[i] + wm[i])
-        numeric[i] = ((rp @ rp - rm @ rm) / n + dpen) / h2
-    err = np.abs(analytic - numeric)
-    top = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))
-    max_abs = float(err.max())
-    return GradientCheck(analytic, numeric, max_abs, max_abs / top if top > 0 else 0.0)
-
-
-def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows: object, *,
-                    ridge: float = 0.0, intercept: bool = True) -> StepArithmetic:
-    """The numbers of one full-batch step ``w_next = w - lr * (2/N) X1^T (X1 w - y)``.
-
-    With ``ridge = λ > 0`` the gradient gains ``2λ w_j`` on each slope (``penalty_grad``)
-    and ``loss``/``loss_next`` include ``λ||slopes||^2``.
-
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
-    learning_rate : float
-    rows : array-like of int, shape (r,)
-        Which rows to show the per-row arithmetic for (the gradient always uses all N).
-    ridge, intercept
-        As for :func:`loss`.
-
-    Returns
-    -------
-    StepArithmetic
-
-    Examples
-    --------
-    >>> s = step_arithmetic([[1.0], [2.0]], [2.0, 4.0], [0.0], 0.1, [1])
-    >>> s.yhat, s.dL_dyhat, s.grad, s.w_next
-    (array([0.]), array([-8.]), array([-10.]), array([1.]))
-    """
-    X1, y = _as_design(X1, y)
-    w = _as_w("w", w, X1.shape[1])
-    lr = _check_real("learning_rate", learning_rate, low=0.0, low_open=True)
-    lam = _check_ridge(ridge)
-    pen = _pen_mask(X1.shape[1], bool(intercept))
-    n = X1.shape[0]
-    idx = np.atleast_1d(np.asarray(rows))
-    if idx.size and (idx.dtype.kind not in "iu" or idx.min() < -n or idx.max() >= n):
-        raise ModelError(f"rows must be whole-number row positions between 0 and {n - 1}; got {np.asarray(rows).tolist()!r}")
-    idx = idx.astype(np.intp) % n if idx.size else idx.astype(np.intp)
-    resid_all = y - X1 @ w
-    penalty_grad = 2.0 * lam * pen * w
-    grad = -(2.0 / n) * (X1.T @ resid_all) + penalty_grad
-    w_next = w - lr * grad
-    r_next = y - X1 @ w_next
-    x_rows = X1[idx]
-    yhat = x_rows @ w
-    d = 2.0 * (yhat - y[idx])
-    return StepArithmetic(
-        rows=idx, x_rows=x_rows, y_rows=y[idx], yhat=yhat, resid=y[idx] - yhat, dL_dyhat=d,
-        row_grad=d[:, None] * x_rows, w=w, grad=grad, w_next=w_next, learning_rate=lr,
-        loss=float(resid_all @ resid_all / n + lam * ((pen * w) @ (pen * w))),
-        loss_next=float(r_next @ r_next / n + lam * ((pen * w_next) @ (pen * w_next))), n=n,
-        ridge=lam, penalty_grad=penalty_grad,
-    )
-
-
-def loss_surface(X1: object, y: object, w_center: object, i: int, j: int,
-                 grid_i: object, grid_j: object, *, ridge: float = 0.0, intercept: bool = True) -> np.ndarray:
-    """The loss over a grid of two coefficients, the others held at ``w_center``.
-
-    Parameters
-    ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w_center : array-like, shape (k,)
-    i, j : int
-        The two (different) coefficient positions that vary.
-    grid_i : array-like, shape (a,)
-        Values of coefficient i (the x axis of a contour plot).
-    grid_j : array-like, shape (b,)
-        Values of coefficient j (the y axis).
-    ridge, intercept
-        As for :func:`loss`: the surface of the penalized loss.
-
-    Returns
-    -------
-    ndarray, shape (b, a)
-        ``Z[q, p] = L(w)`` with ``w_i = grid_i[p]``, ``w_j = grid_j[q]``.
-
-    Notes
-    -----
-    Exact quadratic expansion about the centre c, with d = w - c non-zero only in i, j::
-
-        L(w) = L(c) + g_i d_i + g_j d_j + (G_ii d_i^2 + 2 G_ij d_i d_j + G_jj d_j^2) / N
-
-    where g = grad L(c) and G = X1^T X1. L(c) and g come from the residuals at c,
-    so nothing is lost to the cancellation of expanding ``||y - X1 w||^2``, and the
-    grid costs O(a b) after one pass over the data.
-
-    Examples
-    --------
-    >>> loss_surface([[1.0, 0.0], [0.0, 1.0]], [1.0, 1.0], [0.0, 0.0], 0, 1, [0.0, 1.0], [1.0])
-    array([[0.5, 0. ]])
-    """
-    X1, y = _as_design(X1, y)
-    n, k = X1.shape
-    c = _as_w("w_center", w_center, k)
-    for name, v in (("i", i), ("j", j)):
-        _check_int(name, v, low=0, high=k - 1, hint=" (a coefficient position)")
-    if i == j:
-        raise ModelError(f"i and j must be different coefficients; got i = j = {i}")
-    gi = np.asarray(grid_i, dtype=np.float64).ravel()
-    gj = np.asarray(grid_j, dtype=np.float64).ravel()
-    if not (np.isfinite(gi).all() and np.isfinite(gj).all()):
-        raise ModelError("grid_i and grid_j must hold finite values")
-    lam = _check_ridge(ridge)
-    pen = lam * _pen_mask(k, bool(intercept))
-    r = y - X1 @ c
-    L0 = r @ r / n + (pen * c) @ c
-    xi, xj = X1[:, i], X1[:, j]
-    g_i, g_j = -(2.0 / n) * (xi @ r) + 2.0 * pen[i] * c[i], -(2.0 / n) * (xj @ r) + 2.0 * pen[j] * c[j]
-    # The penalty adds λ d^2 along each penalized axis (N λ inside the division by N).
-    Gii, Gij, Gjj = xi @ xi + n * pen[i], xi @ xj, xj @ xj + n * pen[j]
-    di = (gi - c[i])[None, :]
-    dj = (gj - c[j])[:, None]
-    return L0 + g_i * di + g_j * dj + (Gii * di * di + 2.0 * Gij * di * dj + Gjj * dj * dj) / n
-
-
-# --------------------------------------------------------------------------- gradient descent
-
-
-def _nice_below(x: float) -> float:
-    """A round number strictly below x (0.21 -> 0.2, 0.0198 -> 0.019), for messages."""
-    if not math.isfinite(x) or x <= 0:
-        return x
-    target = x * (1 - 1e-9)
-    for digits in (1, 2, 3):
-        e = math.floor(math.log10(target)) - (digits - 1)
-        nice = math.floor(target / 10.0**e) * 10.0**e
-        if nice >= 0.5 * x:
-            return float(f"{nice:.{digits}g}")
-    return float(f"{target:.3g}")
+def _precompute(X: np.ndarray, y: np.ndarray, s: _Settings) -> _Quadratic:
+    """The working design, G, its eigenvalues and a minimiser: the only full passes over the data."""
+    n = X.shape[0]
+    k = len(s.terms)
+    # y rides along as the last column so that one product gives X1^T X1, X1^T y (and y^T y)
+    # in a single pass over the data.
+    wd = working_design(X, s.intercept, s.standardize, extra_cols=1)
+    aug = wd.buffer
+    aug[:, k] = y
+    with np.errstate(over="ignore", invalid="ignore"):
+        G_aug = aug.T @ aug
+    if not np.isfinite(G_aug).all():
+        raise DataError(
+            "the data's sums of squares overflow double precision (values beyond about 1e150 square past "
+            "1.8e308), so the loss cannot be computed; rescale the data (express it in bigger units) or "
+            "standardize the features, and run again"
+        )
+    pen = _pen_mask(k, s.intercept)
+    # With a ridge penalty everything below works on G + NλD: the loss stays an exact quadratic.
+    G = np.ascontiguousarray(_ridge_gram(G_aug[:k, :k], n, s.lam, pen))
+    c = G_aug[:k, k].copy()
+    eig = _eig_of_gram(G, n)
+    max_stable, optimal = _bounds_from_eig(eig)
+    v, loss_v, grad_v = _reference_point(wd.X_work, y, G, c, eig, s.lam * pen)
+    return _Quadratic(X_work=wd.X_work, y=y, T=wd.T, T_inv=wd.T_inv, x_mean=wd.mean, x_scale=wd.scale, G=G,
+                      sG=(2.0 / n) * G, v=v, loss_v=loss_v, grad_v=grad_v, eig=eig, max_stable=max_stable,
+                      optimal=optimal, pen2=2.0 * s.lam * pen)
 
 
 def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray, eig: np.ndarray,
@@ -848,6 +482,239 @@ def _reference_point(X1: np.ndarray, y: np.ndarray, G: np.ndarray, c: np.ndarray
     return v, float(r @ r / n + (pen * v) @ v), -(2.0 / n) * g
 
 
+
+# --------------------------------------------------------------------------- the steps
+
+
+def _full_batch_steps(q: _Quadratic, W: np.ndarray, Gr: np.ndarray, r0: int, w: np.ndarray, vel: np.ndarray,
+                      s: _Settings, tick: Callable[[int], None] | None, every: int) -> np.ndarray:
+    """Fill ``W[r0:]`` with full-batch iterates from ``w`` and ``Gr`` with their gradients; return the last.
+
+    The gradient used in each step is the one recorded (``Gr[r0 - 1]`` is that of ``w``
+    when ``r0 = 1``). Written with out= into the history rows: at k ~ 20 the cost is numpy
+    call overhead, not flops. ``vel`` (the momentum) is updated in place.
+    """
+    lr, mu = s.lr, s.mu
+    v, sG, grad_v = q.v, q.sG, q.grad_v
+    k = w.shape[0]
+    d, gd, step = np.empty(k), np.empty(k), np.empty(k)
+    np.subtract(w, v, out=d)
+    np.matmul(sG, d, out=gd)
+    g = gd + grad_v
+    if r0:
+        Gr[0] = g
+    subtract, multiply, matmul, add = np.subtract, np.multiply, np.matmul, np.add
+    for t in range(r0, W.shape[0]):
+        wt, gt = W[t], Gr[t]
+        if mu:
+            vel *= mu
+            multiply(g, lr, out=step)
+            vel -= step
+            add(w, vel, out=wt)
+        else:
+            multiply(g, lr, out=step)
+            subtract(w, step, out=wt)
+        subtract(wt, v, out=d)
+        matmul(sG, d, out=gd)
+        add(gd, grad_v, out=gt)
+        w, g = wt, gt
+        if tick is not None and (t - r0 + 1) % every == 0:
+            tick(t - r0 + 1)
+    return w.copy()
+
+
+class _Batches:
+    """The seeded batches: each epoch shuffles the rows and cuts them into consecutive slices."""
+
+    def __init__(self, rng: np.random.Generator, n: int, size: int):
+        self.rng, self.n, self.size = rng, n, size
+        self.perm = np.empty(0, dtype=np.intp)
+        self.pos = 0
+
+    def next(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """(rows of the next batch, the rows left out when the batch holds more than half of them)."""
+        if self.pos >= self.perm.size:
+            self.perm = self.rng.permutation(self.n)
+            self.pos = 0
+        a = self.pos
+        b = min(a + self.size, self.n)
+        self.pos += self.size
+        idx = self.perm[a:b]
+        if 2 * idx.size <= self.n:
+            return idx, None
+        return idx, np.concatenate([self.perm[:a], self.perm[b:]])
+
+    def rows_per_step(self) -> int:
+        """Rows a step touches, with the epoch's shuffle shared among its steps."""
+        steps_per_epoch = -(-self.n // self.size)
+        return min(self.size, self.n - self.size) + 1 + self.n // steps_per_epoch
+
+
+def _rows_sum(X_work: np.ndarray, y: np.ndarray, idx: np.ndarray, w: np.ndarray,
+              halt: Callable[[], None] | None) -> np.ndarray:
+    """``X_b^T (X_b w - y_b)`` over the rows ``idx``, gathered ``_BLOCK`` rows at a time, shape (k,)."""
+    if idx.size <= _BLOCK:
+        Xb = X_work[idx]
+        return Xb.T @ (Xb @ w - y[idx])
+    total = np.zeros(w.shape[0])
+    for a in range(0, idx.size, _BLOCK):
+        if halt is not None:
+            halt()
+        part = idx[a:a + _BLOCK]
+        Xb = X_work[part]
+        total += Xb.T @ (Xb @ w - y[part])
+    return total
+
+
+def _minibatch_steps(q: _Quadratic, W: np.ndarray, r0: int, w: np.ndarray, vel: np.ndarray, s: _Settings,
+                     batches: _Batches, tick: Callable[[int], None] | None, every: int,
+                     halt: Callable[[], None] | None = None) -> np.ndarray:
+    """Fill ``W[r0:]`` with mini-batch iterates from ``w``; return the last. ``vel`` is updated in place.
+
+    The batch gradient ``(2/B) X_b^T (X_b w - y_b)`` is summed over the batch's rows; a batch of
+    more than half the rows is the full-data sum (from G) minus the rows left out, so no step
+    touches more than half of the data. ``halt()`` may stop a step between blocks of rows.
+    """
+    lr, mu = s.lr, s.mu
+    X_work, y = q.X_work, q.y
+    for t in range(r0, W.shape[0]):
+        idx, rest = batches.next()
+        if rest is None:
+            gb = (2.0 / idx.size) * _rows_sum(X_work, y, idx, w, halt) + q.pen2 * w
+        else:
+            gb = (2.0 / idx.size) * (q.data_sum(w) - _rows_sum(X_work, y, rest, w, halt)) + q.pen2 * w
+        if mu:
+            vel *= mu
+            vel -= lr * gb
+            w = w + vel
+        else:
+            w = w - lr * gb
+        W[t] = w
+        if tick is not None and (t - r0 + 1) % every == 0:
+            tick(t - r0 + 1)
+    return w
+
+
+# --------------------------------------------------------------------------- the stop rule
+
+
+def _first_stop(W: np.ndarray, Lc: np.ndarray, Gr: np.ndarray, T: np.ndarray, limit: float,
+                tol: float) -> tuple[int, str | None, int]:
+    """Where a chunk ends: (rows to keep, "diverged"/"converged"/None, position of the stop).
+
+    Everything handed back must be finite: the iterate, its original units, the loss, the
+    gradient and its norm. A non-finite iterate is dropped; a finite but runaway one (loss
+    above ``limit``) is kept, it is worth showing; a converged one (gradient norm < tol) ends the run.
+    """
+    gnorm = np.sqrt(np.einsum("ij,ij->i", Gr, Gr))
+    bad_nonfinite = ~(np.isfinite(Lc) & np.isfinite(gnorm) & np.isfinite(W @ T.T).all(axis=1)
+                      & np.isfinite(W).all(axis=1) & np.isfinite(Gr).all(axis=1))
+    bad_big = Lc > limit
+    hit = np.flatnonzero(bad_nonfinite | bad_big | (gnorm < tol))
+    if not hit.size:
+        return W.shape[0], None, -1
+    t = int(hit[0])
+    if bad_nonfinite[t]:
+        return t, "diverged", t
+    return t + 1, "diverged" if bad_big[t] else "converged", t
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _run(q: _Quadratic, s: _Settings, w0: np.ndarray, should_stop, progress
+         ) -> tuple[GDHistory, bool, bool, int | None]:
+    """Iterate in chunks of ``_CHUNK`` steps: (history, converged, diverged, first bad iteration)."""
+    n, k = q.X_work.shape
+    m_max = s.max_iter
+    L0 = float(q.losses(w0[None, :])[0])
+    ref = max(L0, float(q.y @ q.y) / n)
+    limit = _DIVERGENCE_FACTOR * ref if ref > 0 else math.inf
+    batches = None if s.batch_size is None else _Batches(s.rng, n, s.batch_size)
+    work = (k * k) if batches is None else k * batches.rows_per_step()
+    every = max(1, min(_CHUNK, _TICK_WORK // max(work, 1)))
+    hooks = should_stop is not None or progress is not None
+
+    coef_chunks: list[np.ndarray] = []
+    loss_chunks: list[np.ndarray] = []
+    grad_chunks: list[np.ndarray] = []
+    w = w0.copy()
+    vel = np.zeros(k)
+    done = 0  # iterations whose resulting iterate is already recorded
+    converged = diverged = False
+    stop_at = None  # position of the first bad iterate, for the message
+    first = True
+
+    def tick(steps: int) -> None:
+        checkpoint(should_stop, progress, (done + steps) / m_max if m_max else 0.0,
+                   f"gradient descent had run {done + steps:,} of {m_max:,} iterations")
+
+    def halt() -> None:
+        checkpoint(should_stop, None, 0.0, f"gradient descent had run {done:,} of {m_max:,} iterations")
+
+    inner = tick if hooks and every < _CHUNK else None
+    with np.errstate(over="ignore", invalid="ignore"):
+        while True:
+            # iterates in this chunk: the current w (only in the first chunk) plus up to _CHUNK steps
+            steps = min(_CHUNK, m_max - done)
+            rows = steps + (1 if first else 0)
+            W = np.empty((rows, k))
+            Gr = np.empty((rows, k))
+            r0 = 0
+            if first:
+                W[0] = w
+                r0 = 1
+            if batches is None:
+                w = _full_batch_steps(q, W, Gr, r0, w, vel, s, inner, every)
+            else:
+                if first:
+                    Gr[0] = q.grads(W[:1])[0]
+                w = _minibatch_steps(q, W, r0, w, vel, s, batches, inner, every,
+                                     halt if should_stop is not None else None)
+                Gr[r0:] = q.grads(W[r0:])
+            Lc = q.losses(W)
+            end, verdict, t = _first_stop(W, Lc, Gr, q.T, limit, s.tol)
+            if verdict is not None:
+                converged, diverged = verdict == "converged", verdict == "diverged"
+                stop_at = done + t - (1 if first else 0) + 1 if diverged else None
+            coef_chunks.append(W[:end])
+            loss_chunks.append(Lc[:end])
+            grad_chunks.append(Gr[:end])
+            done += end - (1 if first else 0)
+            first = False
+            if converged or diverged or done >= m_max:
+                break
+            if hooks:
+                tick(0)
+
+    hist = GDHistory(
+        coef=np.concatenate(coef_chunks),
+        loss=np.concatenate(loss_chunks),
+        grad=np.concatenate(grad_chunks),
+        transform=q.T,
+    )
+    if hist.coef.shape[0] == 0:  # the starting point itself overflowed: impossible with finite data, kept safe
+        hist = GDHistory(w0[None, :], np.array([L0]), q.grads(w0[None, :]), q.T)
+    return hist, converged, diverged, stop_at
+
+
+# --------------------------------------------------------------------------- gradient descent
+
+
+def _nice_below(x: float) -> float:
+    """A round number strictly below x (0.21 -> 0.2, 0.0198 -> 0.019), for messages."""
+    if not math.isfinite(x) or x <= 0:
+        return x
+    target = x * (1 - 1e-9)
+    for digits in (1, 2, 3):
+        e = math.floor(math.log10(target)) - (digits - 1)
+        nice = math.floor(target / 10.0**e) * 10.0**e
+        if nice >= 0.5 * x:
+            return float(f"{nice:.{digits}g}")
+    return float(f"{target:.3g}")
+
+
+
 def gradient_descent(
     X: object,
     y: object,
@@ -863,6 +730,8 @@ def gradient_descent(
     init: object = None,
     terms: object = None,
     ridge: float = 0.0,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> GDResult:
     """Minimise ``L(w) = (1/N)||y - X1 w||^2`` (+ ``ridge ||b||^2``) by gradient descent, recording every iterate.
 
@@ -884,9 +753,9 @@ def gradient_descent(
         ``x / rms``), report ``coef`` in original units. ``history`` stays in the working
         parametrisation; ``history.coef_original`` converts it.
     batch_size : int or None
-        None: full batch. Otherwise 1 <= batch_size <= n: rows are shuffled at the start
-        of each epoch (seeded) and cut into consecutive batches; the last batch of an
-        epoch holds the remaining ``n mod batch_size`` rows if any.
+        None: full batch. Otherwise 1 <= batch_size <= n: each epoch shuffles the rows
+        (``rng.permutation(n)``, ``rng = numpy.random.default_rng(seed)``) and cuts them into
+        consecutive batches; the last batch of an epoch holds the ``n mod batch_size`` left.
     momentum : float
         Heavy-ball momentum, 0 <= momentum < 1 (0 is plain GD).
     seed : int, numpy.random.Generator or None
@@ -902,6 +771,13 @@ def gradient_descent(
         working parametrisation: with ``standardize`` the penalty is on the standardized
         slopes, as :func:`linreg.penalized.fit_penalized` with ``l1_ratio=0``. The gradient
         gains ``2λ b``; history, bounds (from ``H + 2λ D``) and ``optimum`` are of that loss.
+    should_stop : callable, optional
+        ``should_stop() -> bool``, asked between chunks of work (every few hundred
+        iterations, more often when a step touches many rows: about every 10 ms of
+        work); True stops the run with :class:`linreg.exceptions.Cancelled`.
+    progress : callable, optional
+        ``progress(fraction)`` with the fraction of the ``n_iter`` iterations done, called at
+        the same points, non-decreasing, and with 1.0 at the end.
 
     Returns
     -------
@@ -914,6 +790,8 @@ def gradient_descent(
         Bad X or y (see ``linreg._validation.as_xy``), or no rows.
     ModelError
         An option out of range, or an ``init`` of the wrong shape.
+    Cancelled
+        ``should_stop()`` returned True.
 
     Notes
     -----
@@ -923,20 +801,14 @@ def gradient_descent(
         w_{t+1} = w_t - lr * grad L(w_t)
         v_{t+1} = momentum * v_t - lr * g_t ;  w_{t+1} = w_t + v_{t+1}
 
-    Mini-batch uses the batch gradient ``g_t = (2/B) X_b^T (X_b w_t - y_b)`` computed
-    from the batch rows; history still records the FULL-data loss and gradient.
+    Mini-batch uses the batch gradient ``g_t = (2/B) X_b^T (X_b w_t - y_b)``; history still
+    records the FULL-data loss and gradient. A batch of more than half of the rows is
+    summed as the full-data sum (from G, below) minus the rows left out: a step costs
+    ``min(B, n - B)`` rows.
 
-    Full batch never revisits the data after one pass: with G = X1^T X1 and a
-    minimiser v (computed once, see below), exactly for any w::
-
-        grad L(w) = grad L(v) + (2/N) G (w - v)
-        L(w)      = L(v) + grad L(v).(w - v) + (w - v)^T (G/N) (w - v)
-
-    so each step costs O(k^2), whatever N (with a ridge penalty, G becomes G + NλD
-    and v the penalized minimiser). L(v) and grad L(v) come from residuals,
-    and grad L(v) ~ 0, so this is the issue's ``L(w*) + (w - w*)^T (G/N) (w - w*)``
-    without the cancellation of expanding ``||y - X1 w||^2``. For a rank-deficient
-    design v is the minimum-norm minimiser; L(v) is still the minimum.
+    Full batch never revisits the data after one pass: the loss and gradient at any w are
+    exact expansions about a minimiser, from G = X1^T X1 (see ``_Quadratic``), so each
+    step costs O(k^2), whatever N.
 
     Stability (full batch): lr < 2 / lambda_max of H = (2/N) X1^T X1; with momentum
     mu the bound is 2 (1 + mu) / lambda_max. Divergence (a non-finite loss, or a loss
@@ -955,198 +827,42 @@ def gradient_descent(
     ...                  ridge=0.5).coef   # (x.y/N) / (x.x/N + λ) = 5 / 3
     array([1.66666667])
     """
-    # ---- validate once, here
-    X, y = as_xy(X, y)
-    check_option("intercept", intercept, (True, False))
-    check_option("standardize", standardize, (True, False))
-    intercept, standardize = bool(intercept), bool(standardize)
-    _check_shape(X, intercept)
-    n, p = X.shape
-    k = p + int(intercept)
-    lr = _check_real("learning_rate", learning_rate, low=0.0, low_open=True, hint=" (try 0.01)")
-    m_max = _check_int("n_iter", n_iter, low=0, hint=" (the number of updates)")
-    mu = _check_real("momentum", momentum, low=0.0, low_open=False, high=1.0, hint=" (0 means no momentum)")
-    tol = _check_real("tol", tol, low=0.0, low_open=False)
-    lam = _check_ridge(ridge)
-    if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size, low=1, high=n,
-                                hint=" (rows per mini-batch; None for full batch)")
-    try:
-        rng = np.random.default_rng(seed)
-    except (TypeError, ValueError):
-        raise ModelError(f"seed must be an integer, a numpy Generator or None; got {seed!r}") from None
-    if terms is None:
-        names = tuple(f"x{i + 1}" for i in range(p))
-    else:
-        names = tuple(str(t) for t in terms)
-        if len(names) != p:
-            raise ModelError(f"terms must name the {p} columns of X; got {len(names)} names")
-    names = (("Intercept",) if intercept else ()) + names
+    X, y, s = _validate(X, y, learning_rate=learning_rate, n_iter=n_iter, intercept=intercept,
+                        standardize=standardize, batch_size=batch_size, momentum=momentum, seed=seed, tol=tol,
+                        terms=terms, ridge=ridge, should_stop=should_stop, progress=progress)
+    k = len(s.terms)
+    w_init = None if init is None else _as_w("init", init, k)
+    doing = f"gradient descent had run 0 of {s.max_iter:,} iterations"
+    checkpoint(should_stop, progress, 0.0, doing)
+    q = _precompute(X, y, s)
+    w0 = np.zeros(k) if w_init is None else q.T_inv @ w_init
+    checkpoint(should_stop, progress, 0.0, doing)
+    hist, converged, diverged, stop_at = _run(q, s, w0, should_stop, progress)
+    if progress is not None:
+        progress(1.0)
+    return _result(q, s, y, hist, converged, diverged, stop_at)
 
-    # y rides along as the last column so that one product gives X1^T X1, X1^T y (and y^T y)
-    # in a single pass over the data.
-    aug, T, T_inv, x_mean, x_scale = _working_design(X, intercept, standardize, extra_cols=1)
-    aug[:, k] = y
-    X_work = aug[:, :k]
-    if init is None:
-        w0 = np.zeros(k)
-    else:
-        w0 = T_inv @ _as_w("init", init, k)
 
-    # ---- one pass over the data: everything full batch needs
-    with np.errstate(over="ignore", invalid="ignore"):
-        G_aug = aug.T @ aug
-    if not np.isfinite(G_aug).all():
-        raise DataError(
-            "the data's sums of squares overflow double precision (values beyond about 1e150 square past "
-            "1.8e308), so the loss cannot be computed; rescale the data (express it in bigger units) or "
-            "standardize the features, and run again"
-        )
-    pen = _pen_mask(k, intercept)
-    # With a ridge penalty everything below works on G + NλD: the loss stays an exact quadratic.
-    G = np.ascontiguousarray(_ridge_gram(G_aug[:k, :k], n, lam, pen))
-    c = G_aug[:k, k].copy()
-    eig = _eig_of_gram(G, n)
-    max_stable, optimal = _bounds_from_eig(eig)
-    v, loss_v, grad_v = _reference_point(X_work, y, G, c, eig, lam * pen)
-    s = 2.0 / n
-    sG = s * G
-    pen2 = 2.0 * lam * pen  # the penalty's gradient is pen2 * w
-
-    def losses(W: np.ndarray) -> np.ndarray:
-        D = W - v
-        return loss_v + D @ grad_v + np.einsum("ij,ij->i", D @ G, D) / n
-
-    def grads(W: np.ndarray) -> np.ndarray:
-        return (W - v) @ sG + grad_v
-
-    L0 = float(losses(w0[None, :])[0])
-    ref = max(L0, float(y @ y) / n)
-    limit = _DIVERGENCE_FACTOR * ref if ref > 0 else math.inf
-
-    coef_chunks: list[np.ndarray] = []
-    loss_chunks: list[np.ndarray] = []
-    grad_chunks: list[np.ndarray] = []
-    w = w0.copy()
-    vel = np.zeros(k)
-    d = np.empty(k)
-    gd = np.empty(k)
-    step = np.empty(k)
-    done = 0  # iterations whose resulting iterate is already recorded
-    converged = diverged = False
-    stop_at = None  # position of the first bad iterate, for the message
-    perm = np.empty(0, dtype=np.intp)
-    pos = 0
-    first = True
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        while True:
-            # iterates in this chunk: the current w (only in the first chunk) plus up to _CHUNK steps
-            steps = min(_CHUNK, m_max - done)
-            rows = steps + (1 if first else 0)
-            W = np.empty((rows, k))
-            Gr = np.empty((rows, k))
-            r0 = 0
-            if first:
-                W[0] = w
-                r0 = 1
-            if batch_size is None:
-                # Full batch: the gradient used in each step is the one recorded. Written with
-                # out= into the history rows: at k ~ 20 the cost is numpy call overhead, not flops.
-                np.subtract(w, v, out=d)
-                np.matmul(sG, d, out=gd)
-                g = gd + grad_v
-                if first:
-                    Gr[0] = g
-                for t in range(r0, rows):
-                    wt, gt = W[t], Gr[t]
-                    if mu:
-                        vel *= mu
-                        np.multiply(g, lr, out=step)
-                        vel -= step
-                        np.add(w, vel, out=wt)
-                    else:
-                        np.multiply(g, lr, out=step)
-                        np.subtract(w, step, out=wt)
-                    np.subtract(wt, v, out=d)
-                    np.matmul(sG, d, out=gd)
-                    np.add(gd, grad_v, out=gt)
-                    w, g = wt, gt
-                w = w.copy()
-            else:
-                if first:
-                    Gr[0] = grads(W[:1])[0]
-                for t in range(r0, rows):
-                    if pos >= perm.size:
-                        perm = rng.permutation(n)
-                        pos = 0
-                    idx = perm[pos:pos + batch_size]
-                    pos += batch_size
-                    Xb = X_work[idx]
-                    gb = (2.0 / idx.size) * (Xb.T @ (Xb @ w - y[idx])) + pen2 * w
-                    if mu:
-                        vel *= mu
-                        vel -= lr * gb
-                        w = w + vel
-                    else:
-                        w = w - lr * gb
-                    W[t] = w
-                Gr[r0:] = grads(W[r0:])
-            Lc = losses(W)
-            # keep iterates up to the first bad one
-            gnorm = np.sqrt(np.einsum("ij,ij->i", Gr, Gr))
-            # everything handed back must be finite: iterate, its original units, loss, gradient and its norm
-            bad_nonfinite = ~(np.isfinite(Lc) & np.isfinite(gnorm) & np.isfinite(W @ T.T).all(axis=1)
-                              & np.isfinite(W).all(axis=1) & np.isfinite(Gr).all(axis=1))
-            bad_big = Lc > limit
-            conv = gnorm < tol
-            end = rows
-            hit = np.flatnonzero(bad_nonfinite | bad_big | conv)
-            if hit.size:
-                t = int(hit[0])
-                if bad_nonfinite[t]:
-                    diverged = True
-                    end = t  # drop the non-finite iterate
-                elif bad_big[t]:
-                    diverged = True
-                    end = t + 1  # a finite but runaway iterate is worth showing
-                else:
-                    converged = True
-                    end = t + 1
-                stop_at = done + t - (1 if first else 0) + 1 if diverged else None
-            coef_chunks.append(W[:end])
-            loss_chunks.append(Lc[:end])
-            grad_chunks.append(Gr[:end])
-            done += end - (1 if first else 0)
-            first = False
-            if converged or diverged or done >= m_max:
-                break
-
-    hist = GDHistory(
-        coef=np.concatenate(coef_chunks),
-        loss=np.concatenate(loss_chunks),
-        grad=np.concatenate(grad_chunks),
-        transform=T,
-    )
-    if hist.coef.shape[0] == 0:  # the starting point itself overflowed: impossible with finite data, kept safe
-        hist = GDHistory(w0[None, :], np.array([L0]), grads(w0[None, :]), T)
+def _result(q: _Quadratic, s: _Settings, y: np.ndarray, hist: GDHistory, converged: bool, diverged: bool,
+            stop_at: int | None) -> GDResult:
+    """The run's result, with its verdict and message."""
     m = hist.coef.shape[0] - 1
-    if (not converged and not diverged and batch_size is None and lr * eig[-1] > 2.0 * (1.0 + mu)
+    if (not converged and not diverged and s.batch_size is None and s.lr * q.eig[-1] > 2.0 * (1.0 + s.mu)
             and hist.loss[-1] > hist.loss[0]):
         # Above the bound full-batch GD grows geometrically along the top eigenvector: a
         # loss above its start is already that growth, even if the run ended before 1e6x.
         diverged = True
     message = _message(
-        converged=converged, diverged=diverged, m=m, stop_at=stop_at, lr=lr, mu=mu, batch_size=batch_size,
-        max_stable=max_stable, optimal=optimal, eig=eig, tol=tol, gnorm=float(hist.grad_norm[-1]),
-        loss_last=float(hist.loss[-1]), loss_min=loss_v, standardize=standardize,
+        converged=converged, diverged=diverged, m=m, stop_at=stop_at, lr=s.lr, mu=s.mu, batch_size=s.batch_size,
+        max_stable=q.max_stable, optimal=q.optimal, eig=q.eig, tol=s.tol, gnorm=float(hist.grad_norm[-1]),
+        loss_last=float(hist.loss[-1]), loss_min=q.loss_v, standardize=s.standardize,
     )
     return GDResult(
-        coef=T @ hist.coef[-1], history=hist, n_iter=m, converged=converged, diverged=diverged, message=message,
-        learning_rate=lr, momentum=mu, batch_size=batch_size, standardize=standardize, intercept=intercept,
-        tol=tol, max_stable_learning_rate=max_stable, optimal_learning_rate=optimal, eigenvalues=eig,
-        optimum=v, loss_min=loss_v, X_work=X_work, y=y, terms=names, x_mean=x_mean, x_scale=x_scale,
-        ridge=lam,
+        coef=q.T @ hist.coef[-1], history=hist, n_iter=m, converged=converged, diverged=diverged, message=message,
+        learning_rate=s.lr, momentum=s.mu, batch_size=s.batch_size, standardize=s.standardize,
+        intercept=s.intercept, tol=s.tol, max_stable_learning_rate=q.max_stable, optimal_learning_rate=q.optimal,
+        eigenvalues=q.eig, optimum=q.v, loss_min=q.loss_v, X_work=q.X_work, y=y, terms=s.terms,
+        x_mean=q.x_mean, x_scale=q.x_scale, ridge=s.lam,
     )
 
 

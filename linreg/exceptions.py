@@ -12,6 +12,7 @@ __all__ = [
     "LinregWarning",
     "RankDeficiencyWarning",
     "ConvergenceWarning",
+    "Cancelled",
 ]
 
 
@@ -37,3 +38,7 @@ class RankDeficiencyWarning(LinregWarning):
 
 class ConvergenceWarning(LinregWarning):
     """An iterative solver stopped before meeting its tolerance."""
+
+
+class Cancelled(LinregError):
+    """The caller asked the computation to stop (``should_stop`` returned True) before it finished."""

@@ -29,15 +29,17 @@ Public names: :func:`fit_penalized` (-> :class:`PenalizedResult`), :func:`penalt
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from ._validation import as_xy, check_option
+from ._preprocess import standardize_columns, term_names
+from ._repr import short_repr
+from ._validation import as_xy, check_callback, check_int, check_option, check_real, checkpoint
 from .exceptions import ModelError
 
 __all__ = [
@@ -241,6 +243,13 @@ class PenalizedResult:
         )
         return out
 
+    def __repr__(self) -> str:
+        return short_repr("PenalizedResult", {
+            "penalty": self.penalty, "lam": self.lam, "l1_ratio": self.l1_ratio, "terms": self.terms,
+            "coef": self.coef, "n": self.n, "converged": self.converged, "n_iter": self.n_iter,
+            "kkt_violation": self.kkt_violation, "standardize": self.standardize, "message": self.message,
+        })
+
 
 @dataclass(frozen=True, eq=False)
 class PenaltyPath:
@@ -302,6 +311,12 @@ class PenaltyPath:
         lam = max(float(lam), 1e-300)
         return int(np.argmin(np.abs(np.log(np.maximum(self.lams, 1e-300)) - math.log(lam))))
 
+    def __repr__(self) -> str:
+        return short_repr("PenaltyPath", {
+            "l1_ratio": self.l1_ratio, "n_lams": int(self.lams.size), "lams": self.lams, "lam_max": self.lam_max,
+            "terms": self.terms, "all_converged": bool(self.converged.all()), "standardize": self.standardize,
+        })
+
 
 @dataclass(frozen=True, eq=False)
 class CVResult:
@@ -342,6 +357,13 @@ class CVResult:
     folds: np.ndarray
     l1_ratio: float
     path: PenaltyPath
+
+    def __repr__(self) -> str:
+        return short_repr("CVResult", {
+            "k": self.k, "seed": self.seed, "l1_ratio": self.l1_ratio, "n_lams": int(self.lams.size),
+            "lam_min": self.lam_min, "lam_1se": self.lam_1se, "mse_min": float(self.mse_mean[self.index_min]),
+            "mse_1se": float(self.mse_mean[self.index_1se]),
+        })
 
 
 # =============================================================================
@@ -388,20 +410,12 @@ class _Work:
 
 
 def _work(X: np.ndarray, y: np.ndarray, intercept: bool, standardize: bool) -> _Work:
-    n, p = X.shape
     # Centring removes the unpenalized intercept from the problem exactly: for any b the
-    # best b0 is mean(y) - mean(X) b, so the remaining problem is in centred data.
-    x_mean = X.mean(axis=0) if intercept else np.zeros(p)
+    # best b0 is mean(y) - mean(X) b, so the remaining problem is in centred data. A
+    # constant column keeps scale 1: its coefficient is 0 whatever we divide by.
+    Z, x_mean, scale = standardize_columns(X, center=intercept, scale=standardize)
     y_mean = float(y.mean()) if intercept else 0.0
-    Z = X - x_mean
-    if standardize:
-        scale = np.sqrt(np.mean(Z * Z, axis=0))
-        # A constant column has no scale; its coefficient is 0 whatever we divide by.
-        scale = np.where(scale > 0, scale, 1.0)
-        Z = Z / scale
-    else:
-        scale = np.ones(p)
-    return _Work(Z=Z, yc=y - y_mean, x_mean=x_mean, x_scale=scale, y_mean=y_mean, n=n)
+    return _Work(Z=Z, yc=y - y_mean, x_mean=x_mean, x_scale=scale, y_mean=y_mean, n=X.shape[0])
 
 
 def _to_original(w: _Work, c: np.ndarray, intercept: bool) -> np.ndarray:
@@ -415,27 +429,22 @@ def _to_original(w: _Work, c: np.ndarray, intercept: bool) -> np.ndarray:
 # validation
 # =============================================================================
 def _check_lam(lam: object) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, Real) or not math.isfinite(float(lam)):
-        raise ModelError(f"lam must be a finite number >= 0; got {lam!r}")
-    if lam < 0:
-        raise ModelError(f"lam must be >= 0 (it is the penalty weight λ); got {lam!r}")
-    return float(lam)
+    return check_real("lam", lam, 0.0, hint=" (the penalty weight λ)")
 
 
 def _check_l1_ratio(l1_ratio: object) -> float:
-    if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, Real) or not 0 <= float(l1_ratio) <= 1:
-        raise ModelError(
-            f"l1_ratio must be a number in [0, 1] (0 ridge, 1 lasso, between: elastic net); got {l1_ratio!r}"
-        )
-    return float(l1_ratio)
+    return check_real("l1_ratio", l1_ratio, 0.0, 1.0,
+                      must="a number in [0, 1] (0 ridge, 1 lasso, between: elastic net)")
 
 
 def _check_tol_iter(tol: object, max_iter: object) -> tuple[float, int]:
-    if isinstance(tol, bool) or not isinstance(tol, Real) or not float(tol) > 0:
-        raise ModelError(f"tol must be a positive number; got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
-        raise ModelError(f"max_iter must be a positive integer; got {max_iter!r}")
-    return float(tol), int(max_iter)
+    return (check_real("tol", tol, 0.0, low_open=True, must="a positive number"),
+            check_int("max_iter", max_iter, 1, must="a positive integer"))
+
+
+def _check_hooks(should_stop: object, progress: object) -> None:
+    check_callback("should_stop", should_stop)
+    check_callback("progress", progress)
 
 
 def _check_xy(X: object, y: object, intercept: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -446,13 +455,6 @@ def _check_xy(X: object, y: object, intercept: bool) -> tuple[np.ndarray, np.nda
     if n < 2:
         raise ModelError(f"need at least 2 rows to fit; got {n}")
     return X, y
-
-
-def _terms(terms: object, p: int, intercept: bool) -> tuple[str, ...]:
-    names = tuple(f"x{j + 1}" for j in range(p)) if terms is None else tuple(str(t) for t in terms)
-    if len(names) != p:
-        raise ModelError(f"terms has {len(names)} names but X has {p} columns; give one name per column")
-    return (("Intercept",) + names) if intercept else names
 
 
 def l1_ratio_for(penalty: Penalty, l1_ratio: float | None = None) -> float:
@@ -900,7 +902,7 @@ def fit_penalized(
     a = _check_l1_ratio(l1_ratio)
     tol, max_iter = _check_tol_iter(tol, max_iter)
     X, y = _check_xy(X, y, intercept)
-    names = _terms(terms, X.shape[1], intercept)
+    names = term_names(terms, X.shape[1], intercept)
     w = _work(X, y, bool(intercept), bool(standardize))
     c, n_iter, ok, df = _fit_work(w, lam, a, tol, max_iter, None)
     return _result(X, y, w, c, lam=lam, a=a, intercept=bool(intercept), standardize=bool(standardize), terms=names,
@@ -914,15 +916,13 @@ def _grid(w: _Work, a: float, lams: object, n_lams: object, lam_min_ratio: objec
         if grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid < 0):
             raise ModelError("lams must be a non-empty sequence of finite numbers >= 0")
         return np.sort(grid)[::-1].copy(), lmax
-    if isinstance(n_lams, bool) or not isinstance(n_lams, Integral) or n_lams < 2:
-        raise ModelError(f"n_lams must be an integer >= 2; got {n_lams!r}")
+    check_int("n_lams", n_lams, 2, must="an integer >= 2")
     n, p = w.Z.shape
     if lam_min_ratio is None:
         # glmnet's defaults for the lasso; ridge's useful range is wider (shrink factors
         # of the leading direction from 1% to ~100%).
         lam_min_ratio = 1e-6 if a == 0 else (1e-4 if n > p else 1e-2)
-    if isinstance(lam_min_ratio, bool) or not isinstance(lam_min_ratio, Real) or not 0 < lam_min_ratio < 1:
-        raise ModelError(f"lam_min_ratio must be in (0, 1); got {lam_min_ratio!r}")
+    check_real("lam_min_ratio", lam_min_ratio, 0.0, 1.0, low_open=True, high_open=True, must="in (0, 1)")
     if lmax <= 0:
         raise ModelError(
             "y is constant (or X has no variation), so every λ gives the same fit; there is no path to draw"
@@ -943,6 +943,8 @@ def penalty_path(
     terms: tuple[str, ...] | list[str] | None = None,
     tol: float = 1e-10,
     max_iter: int = _MAX_ITER,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> PenaltyPath:
     """Fits along a decreasing grid of λ, each warm-started from the previous one.
 
@@ -960,6 +962,11 @@ def penalty_path(
         Default 1e-4 (1e-2 when n <= p) for α > 0, 1e-6 for ridge.
     intercept, standardize, terms, tol, max_iter
         As for :func:`fit_penalized`.
+    should_stop : callable, optional
+        ``should_stop() -> bool``, asked before each λ; True stops with
+        :class:`linreg.exceptions.Cancelled`.
+    progress : callable, optional
+        ``progress(fraction)``, the fraction of the grid done, at the same points and 1.0 at the end.
 
     Returns
     -------
@@ -970,6 +977,8 @@ def penalty_path(
     ModelError
         As :func:`fit_penalized`, bad ``lams``/``n_lams``/``lam_min_ratio``, or a constant y
         with the default grid.
+    Cancelled
+        ``should_stop()`` returned True.
 
     Notes
     -----
@@ -985,14 +994,24 @@ def penalty_path(
     """
     a = _check_l1_ratio(l1_ratio)
     tol, max_iter = _check_tol_iter(tol, max_iter)
+    _check_hooks(should_stop, progress)
     X, y = _check_xy(X, y, intercept)
-    names = _terms(terms, X.shape[1], intercept)
+    names = term_names(terms, X.shape[1], intercept)
     w = _work(X, y, bool(intercept), bool(standardize))
     grid, lmax = _grid(w, a, lams, n_lams, lam_min_ratio)
-    return _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter)
+
+    def tick(i: int) -> None:
+        checkpoint(should_stop, progress, i / grid.size, f"the penalty path had fitted {i} of {grid.size} λ values")
+
+    path = _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter, tick)
+    if progress is not None:
+        progress(1.0)
+    return path
 
 
-def _path_on(w, a, grid, lmax, intercept, standardize, names, tol, max_iter) -> PenaltyPath:
+def _path_on(w, a, grid, lmax, intercept, standardize, names, tol, max_iter,
+             tick: Callable[[int], None] | None = None) -> PenaltyPath:
+    """The fits along ``grid`` on one working problem; ``tick(i)`` before the i-th λ."""
     m, p = grid.size, w.Z.shape[1]
     coef = np.empty((m, p + int(intercept)))
     cw = np.empty((m, p))
@@ -1001,6 +1020,8 @@ def _path_on(w, a, grid, lmax, intercept, standardize, names, tol, max_iter) -> 
     kkt, obj, mse, df = (np.empty(m) for _ in range(4))
     c = None
     for i, lam in enumerate(grid):
+        if tick is not None:
+            tick(i)
         c, it, ok, d = _fit_work(w, float(lam), a, tol, max_iter, c)
         coef[i], cw[i], n_iter[i], conv[i], df[i] = _to_original(w, c, intercept), c, it, ok, d
         kkt[i], obj[i], mse[i] = _path_stats(w, c, float(lam), a)
@@ -1038,6 +1059,8 @@ def cross_validate(
     terms: tuple[str, ...] | list[str] | None = None,
     tol: float = 1e-10,
     max_iter: int = _MAX_ITER,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> CVResult:
     """Seeded k-fold cross-validation of the test MSE along a λ grid.
 
@@ -1055,6 +1078,9 @@ def cross_validate(
         Seed of the random split of rows into folds.
     n_lams, lam_min_ratio, intercept, standardize, terms, tol, max_iter
         As for :func:`penalty_path`.
+    should_stop, progress : callable, optional
+        As for :func:`penalty_path`, asked before each λ of the full path and of every
+        fold; the fraction counts all ``(k + 1) * m`` fits.
 
     Returns
     -------
@@ -1064,6 +1090,8 @@ def cross_validate(
     ------
     ModelError
         Bad ``k`` (or a fold too small to fit), and as :func:`penalty_path`.
+    Cancelled
+        ``should_stop()`` returned True.
 
     Notes
     -----
@@ -1084,17 +1112,24 @@ def cross_validate(
     """
     a = _check_l1_ratio(l1_ratio)
     tol, max_iter = _check_tol_iter(tol, max_iter)
+    _check_hooks(should_stop, progress)
     X, y = _check_xy(X, y, intercept)
     n = X.shape[0]
-    if isinstance(k, bool) or not isinstance(k, Integral) or not 2 <= k <= n:
-        raise ModelError(f"k (number of folds) must be an integer from 2 to n = {n}; got {k!r}")
-    k = int(k)
+    k = check_int("k (number of folds)", k, 2, n, must=f"an integer from 2 to n = {n}")
     if n - math.ceil(n / k) < 2:
         raise ModelError(f"with n = {n} rows and k = {k} folds a training set has fewer than 2 rows; use fewer folds")
-    names = _terms(terms, X.shape[1], intercept)
+    names = term_names(terms, X.shape[1], intercept)
     w = _work(X, y, bool(intercept), bool(standardize))
     grid, lmax = _grid(w, a, lams, n_lams, lam_min_ratio)
-    full = _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter)
+
+    def ticker(path: int) -> Callable[[int], None]:
+        def tick(i: int) -> None:
+            done = path * grid.size + i
+            checkpoint(should_stop, progress, done / ((k + 1) * grid.size),
+                       f"cross-validation had made {done} of {(k + 1) * grid.size} fits")
+        return tick
+
+    full = _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter, ticker(0))
 
     rng = np.random.default_rng(seed)
     folds = np.empty(n, dtype=int)
@@ -1104,7 +1139,8 @@ def cross_validate(
         test = folds == f
         Xtr, ytr = X[~test], y[~test]
         wf = _work(Xtr, ytr, bool(intercept), bool(standardize))
-        pf = _path_on(wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names, tol, max_iter)
+        pf = _path_on(wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names, tol, max_iter,
+                      ticker(f + 1))
         pred = (pf.coef[:, :1].T if intercept else 0.0) + X[test] @ pf.slopes.T  # (n_test, m)
         fold_mse[f] = np.mean((y[test][:, None] - pred) ** 2, axis=0)
     mean = fold_mse.mean(axis=0)
@@ -1112,6 +1148,8 @@ def cross_validate(
     i_min = int(np.argmin(mean))
     # lams decrease, so the first index within one SE is the largest such λ.
     i_1se = int(np.flatnonzero(mean <= mean[i_min] + se[i_min])[0])
+    if progress is not None:
+        progress(1.0)
     return CVResult(lams=grid, fold_mse=fold_mse, mse_mean=mean, mse_se=se, index_min=i_min, index_1se=i_1se,
                     lam_min=float(grid[i_min]), lam_1se=float(grid[i_1se]), k=k, seed=seed, folds=folds,
                     l1_ratio=a, path=full)

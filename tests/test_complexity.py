@@ -132,3 +132,28 @@ def test_errors():
         bootstrap_fits(x, y, degree=1, grid=[0.0, 1.0, 2.0], truth=[1.0, 2.0])
     with pytest.raises(ModelError, match="grid must be a non-empty array"):
         bootstrap_fits(x, y, degree=1, grid=[])
+
+
+def test_reprs_are_short_and_work_can_be_stopped():
+    from linreg.exceptions import Cancelled
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-1, 1, 2000)
+    y = x**3 + 0.1 * rng.normal(size=2000)
+    ex = degree_explorer(x, y, max_degree=8)
+    bf = bootstrap_fits(x, y, degree=3, n_boot=5)
+    assert repr(ex).startswith("DegreeExplorer(") and len(repr(ex)) < 1000
+    assert repr(bf).startswith("BootstrapFits(") and len(repr(bf)) < 1000
+
+    seen = []
+    degree_explorer(x, y, max_degree=4, progress=seen.append)
+    assert seen == [0.0, 0.25, 0.5, 0.75, 1.0]
+    calls = []
+    with pytest.raises(Cancelled, match="^stopped before it finished: the degree explorer had fitted 3 of 8"):
+        # asked before each degree: yes at the fourth question
+        degree_explorer(x, y, max_degree=8, should_stop=lambda: len(calls) > 2 or calls.append(1))
+    seen.clear()
+    bootstrap_fits(x, y, degree=2, n_boot=4, progress=seen.append)
+    assert seen == [0.0, 0.25, 0.5, 0.75, 1.0]
+    with pytest.raises(Cancelled, match="the bootstrap had refitted 0 of 4 resamples"):
+        bootstrap_fits(x, y, degree=2, n_boot=4, should_stop=lambda: True)

@@ -1,5 +1,6 @@
 """Tests for linreg.descent: exact tiny cases, GD -> OLS, the fast path against the plain loop, errors."""
 
+import math
 import pickle
 import warnings
 
@@ -8,7 +9,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from linreg.descent import (
-    check_gradient,
     convergence_rate,
     gradient,
     gradient_descent,
@@ -18,7 +18,7 @@ from linreg.descent import (
     loss_surface,
     step_arithmetic,
 )
-from linreg.exceptions import DataError, LinregError, ModelError
+from linreg.exceptions import Cancelled, DataError, LinregError, ModelError
 
 
 def make(seed, n=200, p=3, noise=0.5, offset=0.0, scale=1.0):
@@ -62,27 +62,6 @@ def test_one_step_by_hand():
     assert_allclose(res.history.loss, [5.0, (0.6**2 + 2.3**2) / 2], rtol=1e-14)
     assert res.n_iter == 1 and not res.converged and not res.diverged
     assert res.terms == ("Intercept", "x1")
-
-
-def test_helpers_tiny_exact():
-    X1, y, w = [[1.0, 0.0], [1.0, 1.0]], [1.0, 3.0], [0.0, 0.0]
-    assert loss(X1, y, w) == 5.0
-    assert_array_equal(gradient(X1, y, w), [-4.0, -3.0])
-    # H = (2/2) [[2, 1], [1, 1]]: eigenvalues (3 -+ sqrt 5) / 2
-    assert_allclose(hessian_eigenvalues(X1), [(3 - 5**0.5) / 2, (3 + 5**0.5) / 2], rtol=1e-14)
-    s = step_arithmetic(X1, y, w, 0.1, [0, 1])
-    assert_array_equal(s.yhat, [0.0, 0.0])
-    assert_array_equal(s.resid, [1.0, 3.0])
-    assert_array_equal(s.dL_dyhat, [-2.0, -6.0])
-    assert_allclose(s.row_grad.mean(axis=0), s.grad, rtol=1e-15)  # the gradient is the mean of the row terms
-    assert_allclose(s.w_next, [0.4, 0.3], rtol=1e-15)
-    assert s.loss == 5.0 and s.n == 2
-
-
-def test_bounds_tiny_exact():
-    # no intercept, X = diag(1, 2): H = diag(1, 4); 2/4 and 2/(4 + 1)
-    assert learning_rate_bounds([[1.0, 0.0], [0.0, 2.0]], intercept=False) == (0.5, 0.4)
-    assert convergence_rate([[1.0, 0.0], [0.0, 2.0]], 0.4) == pytest.approx(0.6)
 
 
 # ---------------------------------------------------------------- GD reaches OLS
@@ -225,24 +204,6 @@ def test_large_chunks_and_long_runs_stitch_together():
 
 
 # ---------------------------------------------------------------- gradient check
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_gradient_matches_finite_differences(seed):
-    X, y = make(seed, p=4)
-    w = np.random.default_rng(seed + 10).normal(size=5)
-    chk = check_gradient(with_ones(X), y, w)
-    assert chk.passed
-    assert chk.max_rel_error < 1e-7
-    assert_allclose(chk.analytic, gradient(with_ones(X), y, w), rtol=1e-15)
-    assert_allclose(chk.numeric, chk.analytic, rtol=1e-6, atol=1e-6)
-
-
-def test_gradient_check_catches_a_wrong_gradient():
-    # the 1/2-factor mistake would be caught: half the gradient is far from the differences
-    X, y = make(0)
-    chk = check_gradient(with_ones(X), y, np.zeros(4))
-    assert np.max(np.abs(chk.analytic / 2 - chk.numeric)) > 1e3 * chk.max_abs_error
 
 
 # ---------------------------------------------------------------- stability bounds and divergence
@@ -471,36 +432,6 @@ def test_nothing_to_fit():
     assert_allclose(res.coef, [3.0])
 
 
-def test_helper_errors():
-    X1 = with_ones(X_OK)
-    with pytest.raises(ModelError, match=r"w must have shape \(3,\)"):
-        loss(X1, Y_OK, [1.0])
-    with pytest.raises(ModelError, match=r"w has NaN or infinite values"):
-        gradient(X1, Y_OK, [np.nan, 0.0, 0.0])
-    with pytest.raises(DataError, match=r"X1 has no rows"):
-        hessian_eigenvalues(np.zeros((0, 2)))
-    with pytest.raises(ModelError, match=r"X1 has no columns"):
-        loss(np.zeros((2, 0)), [1.0, 2.0], [])
-    with pytest.raises(DataError, match=r"X must be a 2-dimensional array"):
-        learning_rate_bounds(3.0)
-    with pytest.raises(ModelError, match=r"standardize must be one of"):
-        learning_rate_bounds(X_OK, standardize="no")
-    with pytest.raises(ModelError, match=r"learning_rate must be > 0"):
-        convergence_rate(X1, 0.0)
-    with pytest.raises(ModelError, match=r"eps must be > 0"):
-        check_gradient(X1, Y_OK, np.zeros(3), eps=0.0)
-    with pytest.raises(ModelError, match=r"rows must be whole-number row positions between 0 and 19"):
-        step_arithmetic(X1, Y_OK, np.zeros(3), 0.1, [20])
-    with pytest.raises(ModelError, match=r"rows must be whole-number"):
-        step_arithmetic(X1, Y_OK, np.zeros(3), 0.1, [0.5])
-    with pytest.raises(ModelError, match=r"i and j must be different coefficients"):
-        loss_surface(X1, Y_OK, np.zeros(3), 1, 1, [0.0], [0.0])
-    with pytest.raises(ModelError, match=r"j must be between 0 and 2; got 3 \(a coefficient position\)"):
-        loss_surface(X1, Y_OK, np.zeros(3), 0, 3, [0.0], [0.0])
-    with pytest.raises(ModelError, match=r"grid_i and grid_j must hold finite values"):
-        loss_surface(X1, Y_OK, np.zeros(3), 0, 1, [np.nan], [0.0])
-
-
 def test_errors_are_linreg_errors():
     # pages catch LinregError only
     with pytest.raises(LinregError):
@@ -531,31 +462,6 @@ def test_gd_with_ridge_reaches_fit_penalized_ridge(seed, standardize, intercept)
         assert g.history.loss[-1] == pytest.approx(f.objective, rel=1e-10)
         assert g.loss_min == pytest.approx(f.objective, rel=1e-10)
         assert_allclose(g.optimum_original, f.coef, rtol=1e-9, atol=1e-10)
-
-
-def test_ridge_loss_and_gradient_exact_tiny_case():
-    X1 = [[1.0, 0.0], [1.0, 1.0]]
-    y = [1.0, 3.0]
-    w = [1.0, 2.0]
-    # data part: residuals (0, 0) -> 0; penalty 0.5 * 2^2 on the slope only
-    assert loss(X1, y, w, ridge=0.5) == 2.0
-    assert_allclose(gradient(X1, y, w, ridge=0.5), [0.0, 2.0])
-    # without an intercept both coefficients are penalized
-    assert loss(X1, y, w, ridge=0.5, intercept=False) == 2.5
-    assert_allclose(gradient(X1, y, w, ridge=0.5, intercept=False), [1.0, 2.0])
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_ridge_gradient_check(seed):
-    X, y = make(seed, n=50, p=3)
-    X1 = with_ones(X)
-    w = np.random.default_rng(seed).normal(size=4) * 3
-    for intercept in (True, False):
-        chk = check_gradient(X1, y, w, ridge=0.7, intercept=intercept)
-        assert chk.passed, chk.max_rel_error
-        assert_allclose(chk.analytic, gradient(X1, y, w, ridge=0.7, intercept=intercept))
-    # The penalty's part is exactly 2λb on the slopes.
-    assert_allclose(gradient(X1, y, w, ridge=0.7) - gradient(X1, y, w), np.r_[0.0, 1.4 * w[1:]], atol=1e-12)
 
 
 def test_ridge_history_is_the_penalized_loss_and_gradient():
@@ -670,3 +576,229 @@ def test_data_whose_squares_overflow_is_refused_with_a_message():
     x = np.linspace(1.0, 2.0, 10)
     with pytest.raises(DataError, match="sums of squares overflow double precision"):
         gradient_descent(x[:, None] * 1e300, 3.0 * x * 1e300, learning_rate=0.1, n_iter=5)
+
+
+# ---------------------------------------------------------------- pinned iterates, results, cancellation
+
+
+def pinned_data():
+    rng = np.random.default_rng(20240601)
+    X = rng.normal(size=(60, 3)) * [1.0, 10.0, 0.1] + [0.0, 5.0, -1.0]
+    y = 1.5 + X @ [2.0, -0.3, 4.0] + 0.2 * rng.normal(size=60)
+    return X, y
+
+
+# Iterates (working units) and final coefficients (original units) computed by the
+# implementation before gradient_descent was cut into stages: full batch, momentum with
+# a ridge term, mini-batches below and above half the rows, a diverging run, no intercept.
+# (name: (options, iterations run, {iteration: iterate}, coef))
+PINNED = {
+    'full': ({'learning_rate': 0.002, 'n_iter': 700}, 700, {
+        1: [-0.012529621334246881, 0.007268215063582574, -0.17225969251975853, 0.01282958387951312],
+        2: [-0.022324393359589002, 0.015182079714721814, -0.2638262188811593, 0.022820476968233187],
+        700: [-1.2080680540646451, 1.9416907652738393, -0.3021427126162597, 1.2720061857520535],
+    }, [-1.2080680540646451, 1.9416907652738393, -0.3021427126162597, 1.2720061857520535]),
+    'std_momentum_ridge': ({'learning_rate': 0.1, 'n_iter': 700, 'standardize': True, 'momentum': 0.5, 'ridge': 0.05, 'tol': 0.0}, 700, {
+        1: [-0.6264810667123442, 0.46949907514745387, -0.6153882556530617, 0.1249055938187259],
+        2: [-1.4409064534383917, 1.0756540503718464, -1.40486342195871, 0.2761569443005],
+        700: [-3.132405333561721, 2.2330092104064487, -2.85893334845946, 0.37985304936720415],
+    }, [1.372849710939093, 1.943670686466497, -0.28324342721452056, 3.9467069764195797]),
+    'minibatch_small': ({'learning_rate': 0.05, 'n_iter': 700, 'standardize': True, 'batch_size': 8, 'seed': 3, 'momentum': 0.3}, 700, {
+        1: [-0.19247538444226514, 0.0037447247331352297, -0.14573992750187512, 0.1383662589684044],
+        2: [-0.5813880903379935, 0.2110226269735449, -0.36487211571290384, 0.1521166931208852],
+        700: [-3.1513029474511893, 2.3254920947664286, -2.9989434721333317, 0.3829174385441516],
+    }, [1.4165037622548993, 2.024170252027019, -0.29711466604402514, 3.9785462525903803]),
+    'minibatch_large': ({'learning_rate': 0.05, 'n_iter': 700, 'standardize': True, 'batch_size': 57, 'seed': 4}, 700, {
+        1: [-0.3051684071279275, 0.22133417004386435, -0.3240506360827918, 0.07008611597419477],
+        2: [-0.7280297194841763, 0.6642658384677149, -0.3210932661196749, -0.005117446406388282],
+        700: [-3.1261489527605995, 2.3419745222815798, -2.9869170277318244, 0.40756210939761944],
+    }, [1.6903372171438276, 2.0385169958978953, -0.29592316875664576, 4.234606575262476]),
+    'minibatch_n': ({'learning_rate': 0.05, 'n_iter': 700, 'standardize': True, 'batch_size': 60, 'seed': 5}, 213, {
+        1: [-0.313240533356172, 0.23474953757372694, -0.3076941278265308, 0.06245279690936295],
+        2: [-0.5951570133767269, 0.44614941346112535, -0.5835249219987082, 0.11619109774169402],
+        213: [-3.1324053329999844, 2.3437438201627026, -2.9996317973871043, 0.38779975049576976],
+    }, [1.4821688554710737, 2.0400570398937456, -0.29718286056979887, 4.029273908120876]),
+    'diverging': ({'learning_rate': 0.5, 'n_iter': 700}, 2, {
+        1: [-3.1324053335617204, 1.8170537658956434, -43.06492312993963, 3.20739596987828],
+        2: [164.66327113942424, 43.98720675408294, 4957.193038637482, -171.00338248480952],
+    }, [164.66327113942424, 43.98720675408294, 4957.193038637482, -171.00338248480952]),
+    'noint': ({'learning_rate': 0.002, 'n_iter': 600, 'intercept': False, 'init': [0.1, 0.2, 0.3], 'batch_size': 30, 'seed': 1}, 600, {
+        1: [0.10823685769880552, -0.10696906860106059, 0.32287893810825913],
+        2: [0.11203903420290703, -0.19404358496954316, 0.3292601698642022],
+        600: [1.8436164392010397, -0.3112447337961413, 2.16920562672393],
+    }, [1.8436164392010397, -0.3112447337961413, 2.16920562672393]),
+}
+
+
+@pytest.mark.parametrize("name", list(PINNED))
+def test_iterates_are_pinned(name):
+    kw, n_iter, rows, coef = PINNED[name]
+    X, y = pinned_data()
+    res = gradient_descent(X, y, **kw)
+    assert res.n_iter == n_iter
+    for i, w in rows.items():
+        assert_allclose(res.history.coef[i], w, rtol=1e-12, atol=1e-14)
+    assert_allclose(res.coef, coef, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("batch_size", [19, 30, 31, 39, 40])
+def test_batches_above_half_the_rows_are_the_batch_sums(batch_size):
+    # A batch of more than half the rows is summed as all rows minus those left out:
+    # the same gradient as summing the batch rows.
+    X, y = make(13, n=40, p=2)
+    res = gradient_descent(X, y, learning_rate=0.05, n_iter=12, batch_size=batch_size, seed=8, tol=0,
+                           ridge=0.1, momentum=0.2)
+    rng = np.random.default_rng(8)
+    perm, pos = np.empty(0, dtype=int), 0
+    w, vel = np.zeros(3), np.zeros(3)
+    pen = np.array([0.0, 1.0, 1.0])
+    for t in range(12):
+        if pos >= perm.size:
+            perm, pos = rng.permutation(40), 0
+        idx = perm[pos:pos + batch_size]
+        pos += batch_size
+        Xb = res.X_work[idx]
+        g = (2 / len(idx)) * Xb.T @ (Xb @ w - y[idx]) + 2 * 0.1 * pen * w
+        vel = 0.2 * vel - 0.05 * g
+        w = w + vel
+        assert_allclose(res.history.coef[t + 1], w, rtol=1e-12, atol=1e-13)
+
+
+def test_repr_is_short_at_any_size():
+    X, y = make(14, n=1000, p=3)
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=2000)
+    text = repr(res)
+    assert len(text) < 1000
+    assert text.startswith("GDResult(") and "converged=True" in text and "n=1000" in text
+    assert len(repr(res.history)) < 1000
+    wide = gradient_descent(np.random.default_rng(0).normal(size=(300, 200)), np.ones(300), learning_rate=0.01,
+                            n_iter=3)
+    assert len(repr(wide)) < 1000 and "more" in repr(wide)
+
+
+def test_to_dict_is_json_ready_and_has_no_rows():
+    import json
+
+    X, y = make(15, n=500, p=2)
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=3000, standardize=True, terms=["a", "b"])
+    out = res.to_dict()
+    json.dumps(out, allow_nan=False)
+    assert out["terms"] == ["Intercept", "a", "b"]
+    assert_allclose(out["coef"], res.coef)
+    assert out["converged"] is True and out["n_iter"] == res.n_iter and out["message"] == res.message
+    assert out["settings"] == {"learning_rate": 0.1, "momentum": 0.0, "batch_size": None, "standardize": True,
+                               "intercept": True, "tol": 1e-8, "ridge": 0.0}
+    assert out["final_loss"] == res.final_loss
+    for key in ("rss", "sigma", "r_squared", "adj_r_squared", "condition_number"):
+        assert out[key] == getattr(res, key)
+    assert len(json.dumps(out)) < 3000  # nothing per row
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("intercept", [True, False])
+def test_fit_statistics_are_the_clis(standardize, intercept):
+    from linreg.cli import _fit_stats_at
+
+    X, y = make(16, n=60, p=2, offset=5.0)
+    res = gradient_descent(X, y, learning_rate=0.1 if standardize else 0.01, n_iter=50_000,
+                           standardize=standardize, intercept=intercept, tol=1e-11)
+    X1 = with_ones(X) if intercept else X
+    resid = y - X1 @ res.coef
+    cli = _fit_stats_at(resid, y, intercept, len(y) - X1.shape[1])
+    assert_allclose(res.resid, resid, rtol=1e-10, atol=1e-12)
+    assert res.rss == pytest.approx(cli["rss"], rel=1e-12)
+    assert res.sigma == pytest.approx(cli["sigma"], rel=1e-12)
+    assert res.r_squared == pytest.approx(cli["r_squared"], rel=1e-12)
+    assert res.adj_r_squared == pytest.approx(cli["adj_r_squared"], rel=1e-12)
+    # GD's minimum is the least-squares fit: the same statistics as the closed form
+    from linreg.ols import fit_ols
+
+    f = fit_ols(X, y, intercept=intercept)
+    assert res.r_squared == pytest.approx(f.r_squared, rel=1e-9)
+    assert res.sigma == pytest.approx(f.sigma, rel=1e-9)
+
+
+def test_fit_statistics_undefined_are_nan_and_null():
+    res = gradient_descent([[1.0], [2.0]], [3.0, 3.0], learning_rate=0.1, n_iter=5)
+    assert math.isnan(res.sigma) and math.isnan(res.r_squared) and math.isnan(res.adj_r_squared)
+    out = res.to_dict()
+    assert out["sigma"] is None and out["r_squared"] is None and out["adj_r_squared"] is None
+
+
+class StopAfter:
+    """should_stop that says yes from its ``calls``-th call on."""
+
+    def __init__(self, calls):
+        self.calls, self.seen = calls, 0
+
+    def __call__(self):
+        self.seen += 1
+        return self.seen >= self.calls
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_should_stop_cancels_after_the_first_chunk(batch_size):
+    X, y = make(17, n=50, p=2)
+    fractions = []
+    # calls: before the pass over the data, after it, then after each chunk of iterations
+    with pytest.raises(Cancelled, match=r"^stopped before it finished: gradient descent had run 512 of 5,000"):
+        gradient_descent(X, y, learning_rate=1e-4, n_iter=5000, tol=0, batch_size=batch_size, seed=0,
+                         should_stop=StopAfter(3), progress=fractions.append)
+    assert fractions == [0.0, 0.0]
+    with pytest.raises(Cancelled, match="had run 0 of 5,000"):
+        gradient_descent(X, y, learning_rate=1e-4, n_iter=5000, should_stop=lambda: True)
+    assert issubclass(Cancelled, LinregError)
+
+
+@pytest.mark.parametrize("batch_size", [None, 8])
+def test_progress_rises_to_one(batch_size):
+    X, y = make(18, n=50, p=2)
+    fractions = []
+    res = gradient_descent(X, y, learning_rate=1e-4, n_iter=2000, tol=0, batch_size=batch_size, seed=0,
+                           should_stop=lambda: False, progress=fractions.append)
+    assert res.n_iter == 2000
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert all(a <= b for a, b in zip(fractions, fractions[1:]))
+    assert {512 / 2000, 1024 / 2000, 1536 / 2000} <= set(fractions)
+    # converging early still ends at 1.0
+    fractions.clear()
+    early = gradient_descent(X, y, learning_rate=0.1, n_iter=100_000, progress=fractions.append)
+    assert early.converged and fractions[-1] == 1.0
+
+
+def test_large_batches_are_asked_to_stop_within_a_chunk():
+    # A step over many rows is costly: the hooks run every few steps, not every 512.
+    rng = np.random.default_rng(19)
+    X = rng.normal(size=(100_000, 2))
+    y = X @ [1.0, 2.0] + rng.normal(size=100_000)
+    fractions = []
+    with pytest.raises(Cancelled):
+        gradient_descent(X, y, learning_rate=0.01, n_iter=100_000, batch_size=50_000, seed=0, tol=0,
+                         should_stop=StopAfter(5), progress=fractions.append)
+    assert len(fractions) == 4 and 0 < fractions[-1] < 512 / 100_000
+
+
+def test_hooks_must_be_callable():
+    with pytest.raises(ModelError, match="should_stop must be a function or None"):
+        gradient_descent(X_OK, Y_OK, learning_rate=0.1, n_iter=1, should_stop=True)
+    with pytest.raises(ModelError, match="progress must be a function or None"):
+        gradient_descent(X_OK, Y_OK, learning_rate=0.1, n_iter=1, progress="yes")
+
+
+def test_batches_of_many_rows_are_summed_in_blocks():
+    # 70,000 rows a batch: gathered and summed in blocks, the same gradient as one sum
+    rng = np.random.default_rng(20)
+    X = rng.normal(size=(150_000, 2))
+    y = X @ [1.0, -1.0] + rng.normal(size=150_000)
+    res = gradient_descent(X, y, learning_rate=0.1, n_iter=3, batch_size=70_000, seed=2, tol=0)
+    perm = np.random.default_rng(2).permutation(150_000)
+    w = np.zeros(3)
+    for t in range(3):
+        idx = perm[70_000 * t:70_000 * (t + 1)]
+        Xb = res.X_work[idx]
+        w = w - 0.1 * (2 / len(idx)) * Xb.T @ (Xb @ w - y[idx])
+        assert_allclose(res.history.coef[t + 1], w, rtol=1e-12, atol=1e-14)
+    asked = []
+    with pytest.raises(Cancelled):  # asked between the blocks of the first step too
+        gradient_descent(X, y, learning_rate=0.1, n_iter=3, batch_size=70_000, seed=2,
+                         should_stop=lambda: len(asked) > 2 or asked.append(1))

@@ -524,3 +524,54 @@ def test_large_scales():
         assert fit.kkt_relative <= 1e-10
         b0, b = _sklearn(X, y, lam, a)
         assert_allclose(fit.slopes, b, rtol=1e-6, atol=1e-6 * np.abs(b).max())
+
+
+# ---------------------------------------------------------------- reprs and cancellation
+
+
+def _four_features(n=400, seed=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    return X, X @ [1.0, 0.0, -2.0, 0.5] + rng.normal(size=n)
+
+
+def test_reprs_are_short():
+    X, y = _four_features(n=5000)
+    fit = fit_penalized(X, y, lam=0.1, l1_ratio=1.0)
+    path = penalty_path(X, y, l1_ratio=0.5, n_lams=100)
+    cv = cross_validate(X, y, l1_ratio=1.0, n_lams=20, k=3)
+    for obj, name in ((fit, "PenalizedResult"), (path, "PenaltyPath"), (cv, "CVResult")):
+        text = repr(obj)
+        assert text.startswith(name + "(") and len(text) < 1000, text
+    assert "penalty='lasso'" in repr(fit) and "lam_min=" in repr(cv)
+
+
+class _StopAfter:
+    def __init__(self, calls):
+        self.calls, self.seen = calls, 0
+
+    def __call__(self):
+        self.seen += 1
+        return self.seen >= self.calls
+
+
+def test_path_and_cv_stop_when_asked_and_report_progress():
+    from linreg.exceptions import Cancelled
+
+    X, y = _four_features()
+    seen = []
+    with pytest.raises(Cancelled, match=r"^stopped before it finished: the penalty path had fitted 1 of 10"):
+        penalty_path(X, y, l1_ratio=1.0, n_lams=10, should_stop=_StopAfter(2), progress=seen.append)
+    assert seen == [0.0]
+    seen.clear()
+    path = penalty_path(X, y, l1_ratio=1.0, n_lams=10, progress=seen.append)
+    assert seen == [i / 10 for i in range(10)] + [1.0]
+    assert_allclose(path.coef, penalty_path(X, y, l1_ratio=1.0, n_lams=10).coef, rtol=0, atol=0)
+
+    with pytest.raises(Cancelled, match="cross-validation had made 12 of 40 fits"):
+        cross_validate(X, y, l1_ratio=1.0, n_lams=10, k=3, should_stop=_StopAfter(13))
+    seen.clear()
+    cross_validate(X, y, l1_ratio=1.0, n_lams=10, k=3, progress=seen.append)
+    assert len(seen) == 41 and seen[-1] == 1.0 and all(a < b for a, b in zip(seen, seen[1:]))
+    with pytest.raises(ModelError, match="should_stop must be a function or None"):
+        penalty_path(X, y, l1_ratio=1.0, should_stop=1)

@@ -6,8 +6,7 @@ The Compare page's coefficient table is in :mod:`linreg.plots.tables`.
 Every builder is a pure function of a ``linreg.descent.GDResult`` (and friends) returning
 plotly figures, pandas tables or strings, with a one-line summary in numbers for screen readers.
 No streamlit here, and no loss arithmetic of our own: losses, gradients, surfaces,
-step arithmetic and the plain-GD rate come from ``linreg.descent`` (only the heavy-ball
-rate is computed here, from linreg's eigenvalues).
+step arithmetic, the convergence rates and the condition number come from ``linreg.quadratic``.
 
 The iterates live in the *working* parametrisation (standardized columns when the
 run standardized), which is where the loss bowl, the gradient and the predicted
@@ -25,7 +24,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from linreg.descent import loss_surface, rate_from_eigenvalues, step_arithmetic
+from linreg.quadratic import loss_surface, step_arithmetic
+
+# The convergence maths lives in linreg.quadratic; kept importable from here for this module's
+# figures and tables, state.py, the pages and tests/app/test_compare_page.py.
+from linreg.quadratic import _singular, condition_number, heavy_ball_rate, plain_rate, predicted_iterations  # noqa: F401
 
 from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, sample_note, working_name
 from ._style import BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE
@@ -482,40 +485,6 @@ def divergence_explanation(result) -> str:
 # ---------------------------------------------------------------------------
 
 
-def heavy_ball_rate(eigenvalues: np.ndarray, learning_rate: float, momentum: float) -> float:
-    """Per-step contraction of heavy-ball momentum on a quadratic: the largest |root| of
-    z² − (1 + μ − ηλ)z + μ = 0 over the eigenvalues λ of H.
-
-    With μ = 0 this is max|1 − ηλ|, the plain-GD rate of ``linreg.descent.convergence_rate``.
-
-    Examples
-    --------
-    >>> heavy_ball_rate(np.array([1.0, 2.0]), 0.25, 0.0)
-    0.75
-    >>> round(heavy_ball_rate(np.array([1.0]), 1.0, 0.25), 6)  # a double root at sqrt(0.25)
-    0.5
-    """
-    lam = np.asarray(eigenvalues, float)
-    b = 1.0 + momentum - learning_rate * lam
-    disc = (b * b - 4.0 * momentum).astype(complex)
-    roots = np.abs(np.stack([(b + np.sqrt(disc)) / 2.0, (b - np.sqrt(disc)) / 2.0]))
-    return float(roots.max())
-
-
-def _singular(eigenvalues: np.ndarray) -> bool:
-    """H has a zero eigenvalue (to rounding): some direction of w is not identified."""
-    lam = np.asarray(eigenvalues, float)
-    return bool(lam.size and lam[-1] > 0 and lam[0] <= lam[-1] * lam.size * np.finfo(float).eps)
-
-
-def plain_rate(result) -> float:
-    """Per-step contraction of plain full-batch GD: ``linreg.descent.convergence_rate`` of the run.
-
-    (For a rank-deficient design linreg leaves the zero eigenvalues out: GD never moves along
-    those directions, so the rate that matters is over the directions the data identifies.)
-    """
-    # The run's own eigenvalues (of the same, possibly penalized, Hessian): no pass over the data.
-    return rate_from_eigenvalues(result.eigenvalues, result.learning_rate)
 
 
 def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
@@ -594,40 +563,6 @@ def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
     if result.batch_size is not None:
         tail += "; mini-batch noise makes the measured curve level off above the full-batch prediction"
     return fig, f"{head}; {tail}."
-
-
-def predicted_iterations(rho: float, reduction: float = 1e-8) -> float:
-    """Steps for the error to shrink by ``reduction`` at rate ``rho``: log(reduction)/log(rho).
-
-    Returns inf when rho >= 1 (no convergence) and 0 when rho == 0.
-
-    Examples
-    --------
-    >>> predicted_iterations(0.5, 1e-3)
-    10.0
-    >>> predicted_iterations(1.2)
-    inf
-    """
-    if rho >= 1.0:
-        return math.inf
-    if rho <= 0.0:
-        return 0.0
-    return float(math.ceil(math.log(reduction) / math.log(rho)))
-
-
-def condition_number(result) -> float:
-    """λ_max/λ_min of H (inf when singular): how stretched the loss bowl is.
-
-    Examples
-    --------
-    >>> from linreg.descent import gradient_descent
-    >>> r = gradient_descent([[1.0, 0.0], [0.0, 2.0]], [1.0, 1.0], learning_rate=0.1, n_iter=1, intercept=False)
-    >>> condition_number(r)
-    4.0
-    """
-    lam = np.asarray(result.eigenvalues, float)
-    # A zero eigenvalue comes out of the eigensolver as rounding noise; its ratio is noise too.
-    return math.inf if _singular(lam) or lam[0] <= 0 else float(lam[-1] / lam[0])
 
 
 def conditioning_table(runs) -> pd.DataFrame:
