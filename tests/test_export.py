@@ -19,15 +19,11 @@ from linreg.datasets import load_dataset
 from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning, ModelError
-from linreg.export import (
+from linreg.export import coef_csv, data_csv, diagnostics_csv, gd_trace_csv, reproduce_script
+from linreg.sources import (
     DataSource,
     builtin_source,
-    coef_csv,
     csv_source,
-    data_csv,
-    diagnostics_csv,
-    gd_trace_csv,
-    reproduce_script,
     source_from_recipe,
     source_from_synthetic,
     synthetic_source,
