@@ -20,7 +20,9 @@ spreadsheets read as "this is text" (:func:`guard_formula`). Numbers are never c
 and neither is text that is a plain decimal number ("-3", "+1.5e3"), which a spreadsheet
 reads as that number, not as a formula. Text that already begins with ``'`` gets a second
 one, so the rule can be undone exactly: :func:`load_data_csv` (what the reproduction
-script calls) reads a :func:`data_csv` file back to the table it was written from.
+script calls) reads a :func:`data_csv` file back to the table it was written from. Lines
+end in ``\n``; a file with a carriage return inside a value ends its lines in ``\r\n``, so
+that the value is quoted and cannot start a row (or a formula cell) of its own.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def _map_text(df: pd.DataFrame, rule) -> pd.DataFrame:
     out = df.rename(columns=lambda c: rule(str(c)), )
     for j in range(out.shape[1]):
         col = out.iloc[:, j]
-        if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+        if _is_text(col):
             if isinstance(col.dtype, pd.CategoricalDtype):
                 col = col.astype(object)
             out.isetitem(j, col.map(lambda v: rule(v) if isinstance(v, str) else v))
@@ -110,8 +112,29 @@ def _map_text(df: pd.DataFrame, rule) -> pd.DataFrame:
 
 
 def _to_csv(df: pd.DataFrame) -> str:
+    guarded = _map_text(df, guard_formula)
+    # The csv writer quotes a value only for the characters of its line terminator, and a
+    # spreadsheet starts a new row at a bare carriage return: with one inside a value (which
+    # could start a formula cell of its own), the file gets RFC 4180's CRLF line ends instead,
+    # so that such values are quoted.
+    crlf = _holds_carriage_return(guarded)
     # float_format=None keeps pandas' repr-based round-trip output; NaN -> empty cell.
-    return _map_text(df, guard_formula).to_csv(index=False, lineterminator="\n")
+    return guarded.to_csv(index=False, lineterminator="\r\n" if crlf else "\n")
+
+
+def _holds_carriage_return(df: pd.DataFrame) -> bool:
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if _is_text(col) and col.map(lambda v: isinstance(v, str) and "\r" in v).any():
+            return True
+    return False
+
+
+def _is_text(col: pd.Series) -> bool:
+    """Whether a column may hold str cells (anything but numbers; booleans count as text)."""
+    return not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
 
 
 def coef_csv(result) -> str:
