@@ -3,7 +3,7 @@
 - :func:`coef_csv`: the coefficient table of an :class:`~linreg.ols.OLSResult`;
 - :func:`diagnostics_csv`: one row per observation (fitted, residual, leverage, Cook's distance);
 - :func:`gd_trace_csv`: the loss, gradient norm and coefficients at every gradient-descent iterate;
-- :func:`data_csv`: a table written so that :func:`linreg.data.load_csv` reads back the same numbers;
+- :func:`data_csv`: a table that :func:`load_data_csv` reads back as it was (the same numbers and text);
 - :func:`reproduce_script`: a Python script (a string) that rebuilds the data from its
   :class:`~linreg.sources.DataSource` (a built-in name, a generator with its parameters and seed, or a CSV
   file saved next to the script), builds the design of a :class:`~linreg.design.ModelSpec`,
