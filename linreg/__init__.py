@@ -10,6 +10,9 @@ The public surface, by concept:
 - ``fit_penalized``, ``penalty_path``, ``cross_validate`` (``penalized``): ridge, lasso, elastic net.
 - ``degree_explorer``, ``bootstrap_fits`` (``complexity``): model complexity, bias and variance.
 
+- ``summary_text`` (``report``): the R-style summary of any fit (also ``OLSResult.summary()``).
+- ``DataSource`` (``sources``): where data comes from (built-in, generator, CSV); ``load()`` makes it.
+
 Exports to CSV and the reproducing script live in ``linreg.export``; the lessons' helpers in
 ``linreg.lessons``.
 
@@ -46,6 +49,8 @@ from .exceptions import (
 )
 from .ols import METHODS, OLSResult, fit_ols
 from .penalized import CVResult, PenalizedResult, PenaltyPath, cross_validate, fit_penalized, penalty_path
+from .report import summary_text
+from .sources import DataSource, LoadedData
 from .synthetic import GENERATOR_PARAMS, GENERATORS, SyntheticData, make_data
 
 __all__ = [
@@ -64,7 +69,9 @@ __all__ = [
     "degree_explorer", "DegreeExplorer", "bootstrap_fits", "BootstrapFits",
     # data
     "load_csv", "check_finite", "load_dataset", "DATASETS", "DatasetInfo",
-    "make_data", "GENERATORS", "GENERATOR_PARAMS", "SyntheticData",
+    "make_data", "GENERATORS", "GENERATOR_PARAMS", "SyntheticData", "DataSource", "LoadedData",
+    # reports
+    "summary_text",
     # errors and warnings
     "LinregError", "DataError", "ModelError", "LinregWarning", "RankDeficiencyWarning", "ConvergenceWarning",
 ]

@@ -50,7 +50,6 @@ PENALIZED_JSON_KEYS = (
 _GD_DEFAULT_ITERATIONS = 1000
 _GD_OPTIONS = ("learning_rate", "iterations", "batch_size", "momentum", "standardize", "seed", "tol")
 _PENALTY_OPTIONS = ("lam", "l1_ratio")
-_OBJECTIVE = "L(b0, b) = (1/N)||y - b0 - Xb||^2 + λ(α||b||_1 + (1 - α)||b||_2^2)"
 
 _FIT_EPILOG = """\
 methods:
@@ -395,8 +394,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _fail(message: str) -> int:
     """Print ``message`` as one line on stderr and return exit status 2."""
-    # Library messages are one sentence, but a stray newline must not break the one-line promise.
-    print(f"linreg: error: {' '.join(message.split())}", file=sys.stderr)
+    from .report import terminal_safe
+
+    # Library messages are one sentence, but a stray newline must not break the one-line promise,
+    # and a column name quoted in it must not send escape codes to the terminal.
+    print(f"linreg: error: {' '.join(terminal_safe(message).split())}", file=sys.stderr)
     return 2
 
 
@@ -424,6 +426,7 @@ def _run_fit(args: argparse.Namespace) -> int:
     _check_gd_options(args)
     from .data import load_csv
     from .design import ModelSpec, build_design
+    from .report import fit_warnings, summary_text
 
     frame = _load(load_csv, args.data)
     spec = ModelSpec(
@@ -435,16 +438,17 @@ def _run_fit(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", LinregWarning)
         design = build_design(frame, spec)
         if args.penalty is not None:
-            report = _fit_penalized(design, args)
+            result = _fit_penalized(design, args)
         elif args.method == "gd":
-            report = _fit_gd(design, args)
+            result = _fit_gd(design, args)
         else:
-            report = _fit_closed_form(design, args)
-    report["warnings"] = _merge_warnings(report.pop("_warnings", ()), caught)
+            result = _fit_closed_form(design, args)
+    messages = _merge_warnings(fit_warnings(result), caught)
     if args.format == "json":
-        print(_to_json(report))
+        print(_to_json({**_json_report(result, design.n_dropped), "warnings": messages}))
     else:
-        print(_text_report(report, args, spec))
+        print(summary_text(result, target=spec.target, n_dropped=design.n_dropped, warnings=messages,
+                           call=f"{PROG} {shlex.join(args.argv)}"))
     return 0
 
 
@@ -488,23 +492,15 @@ def _load(load_csv, source: str):
     return load_csv(sys.stdin.buffer if source == "-" else Path(source))
 
 
-def _fit_closed_form(design, args: argparse.Namespace) -> dict[str, Any]:
-    """Fit by qr/svd/normal and collect the JSON keys plus what the text summary needs."""
+def _fit_closed_form(design, args: argparse.Namespace):
+    """Fit by qr/svd/normal: an ``OLSResult``."""
     from .design import fit_design
 
-    result = fit_design(design, method=args.method, alpha=args.alpha)
-    # The result's attributes are named as the JSON keys; only n_dropped belongs to the design.
-    report: dict[str, Any] = {
-        key: design.n_dropped if key == "n_dropped" else getattr(result, key) for key in JSON_KEYS
-    }
-    report["_warnings"] = result.warnings
-    report["_resid"] = result.resid
-    report["_alpha"] = args.alpha
-    return report
+    return fit_design(design, method=args.method, alpha=args.alpha)
 
 
-def _fit_gd(design, args: argparse.Namespace) -> dict[str, Any]:
-    """Fit by gradient descent on the design's columns; see the ``--help`` epilog for which keys are null."""
+def _fit_gd(design, args: argparse.Namespace):
+    """Fit by gradient descent on the design's columns: a ``GDResult``."""
     from .descent import gradient_descent, learning_rate_bounds
 
     X, y = design.X, design.y
@@ -521,72 +517,20 @@ def _fit_gd(design, args: argparse.Namespace) -> dict[str, Any]:
         learning_rate=rate,
         n_iter=args.iterations or _GD_DEFAULT_ITERATIONS,
         intercept=design.intercept, standardize=standardize, batch_size=args.batch_size,
-        momentum=args.momentum or 0.0, seed=args.seed,
+        momentum=args.momentum or 0.0, seed=args.seed, terms=design.terms,
     )
     if args.tol is not None:
         options["tol"] = args.tol
-    gd = gradient_descent(X, y, **options)
-    terms = (("Intercept",) if design.intercept else ()) + tuple(design.terms)
-    report: dict[str, Any] = dict.fromkeys(JSON_KEYS)
-    report.update(
-        terms=terms, coef=gd.coef, n=n, n_dropped=design.n_dropped, method="gd",
-        df_model=k - int(design.intercept), df_resid=n - k,
-    )
-    resid = y - _with_ones(X, design.intercept) @ np.asarray(gd.coef)
-    report.update(_fit_stats_at(resid, y, design.intercept, n - k))
-    report.update(
-        iterations=gd.n_iter, converged=gd.converged, diverged=gd.diverged, message=gd.message,
-        final_loss=gd.history.loss[-1], learning_rate=gd.learning_rate,
-        max_stable_learning_rate=gd.max_stable_learning_rate,
-    )
-    report["_momentum"], report["_batch_size"], report["_standardize"] = gd.momentum, gd.batch_size, standardize
-    report["_resid"] = resid
-    return report
+    return gradient_descent(X, y, **options)
 
 
-def _fit_penalized(design, args: argparse.Namespace) -> dict[str, Any]:
-    """Fit ridge, lasso or elastic net; the JSON keys of fit_ols (undefined ones None) plus the penalized ones."""
+def _fit_penalized(design, args: argparse.Namespace):
+    """Fit ridge, lasso or elastic net: a ``PenalizedResult``."""
     from .penalized import fit_penalized, l1_ratio_for
 
     a = l1_ratio_for(args.penalty, args.l1_ratio)
-    res = fit_penalized(design.X, design.y, lam=args.lam, l1_ratio=a, intercept=design.intercept,
-                        standardize=bool(args.standardize), terms=design.terms)
-    out = res.to_dict()
-    report: dict[str, Any] = {key: design.n_dropped if key == "n_dropped" else out[key] for key in JSON_KEYS}
-    report.update({key: out[key] for key in PENALIZED_JSON_KEYS})
-    report["_warnings"] = out["warnings"]
-    report["_resid"] = res.resid
-    report["_r_squared"] = out["r_squared"]
-    report["_terms_active"] = res.active
-    return report
-
-
-def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
-    return np.column_stack([np.ones(X.shape[0]), X]) if intercept else X
-
-
-def _fit_stats_at(resid: np.ndarray, y: np.ndarray, intercept: bool, df_resid: int) -> dict[str, float | None]:
-    """rss, sigma, r_squared and adj_r_squared from the residuals of any coefficients.
-
-    R-squared is centred with an intercept and uncentred without, as ``fit_ols`` defines it;
-    a statistic whose denominator is zero is None.
-
-    Examples
-    --------
-    >>> _fit_stats_at(np.array([1.0, -1.0, 0.0]), np.array([1.0, 2.0, 3.0]), True, 1)
-    {'rss': 2.0, 'sigma': 1.4142135623730951, 'r_squared': 0.0, 'adj_r_squared': -1.0}
-    """
-    n = resid.shape[0]
-    rss = float(resid @ resid)
-    tss = float(np.sum((y - y.mean()) ** 2) if intercept else np.sum(y**2))
-    stats: dict[str, float | None] = {"rss": rss, "sigma": None, "r_squared": None, "adj_r_squared": None}
-    if df_resid > 0:
-        stats["sigma"] = math.sqrt(rss / df_resid)
-    if tss > 0:
-        stats["r_squared"] = 1.0 - rss / tss
-        if df_resid > 0:
-            stats["adj_r_squared"] = 1.0 - (rss / df_resid) / (tss / (n - int(intercept)))
-    return stats
+    return fit_penalized(design.X, design.y, lam=args.lam, l1_ratio=a, intercept=design.intercept,
+                         standardize=bool(args.standardize), terms=design.terms)
 
 
 def _merge_warnings(own: Sequence[str], caught: Sequence[warnings.WarningMessage]) -> list[str]:
@@ -606,6 +550,36 @@ def _merge_warnings(own: Sequence[str], caught: Sequence[warnings.WarningMessage
 # ---------------------------------------------------------------------------
 # JSON
 # ---------------------------------------------------------------------------
+
+def _json_report(result, n_dropped: int) -> dict[str, Any]:
+    """The ``fit --format json`` keys of a result, in order, without "warnings".
+
+    Keys a fit does not define are None (JSON null); see the ``--help`` epilog.
+    """
+    from .descent import GDResult
+    from .ols import OLSResult
+    from .report import _gd_fit_stats
+
+    if isinstance(result, OLSResult):
+        # The result's attributes are named as the JSON keys; only n_dropped belongs to the design.
+        return {key: n_dropped if key == "n_dropped" else getattr(result, key) for key in JSON_KEYS}
+    if isinstance(result, GDResult):
+        stats = _gd_fit_stats(result)
+        report: dict[str, Any] = dict.fromkeys(JSON_KEYS)
+        report.update(terms=result.terms, coef=result.coef, n=len(result.y), n_dropped=n_dropped, method="gd")
+        report.update({key: stats[key] for key in ("df_model", "df_resid", "rss", "sigma", "r_squared",
+                                                   "adj_r_squared")})
+        report.update(
+            iterations=result.n_iter, converged=result.converged, diverged=result.diverged,
+            message=result.message, final_loss=result.final_loss, learning_rate=result.learning_rate,
+            max_stable_learning_rate=result.max_stable_learning_rate,
+        )
+        return report
+    out = result.to_dict()
+    report = {key: n_dropped if key == "n_dropped" else out[key] for key in JSON_KEYS}
+    report.update({key: out[key] for key in PENALIZED_JSON_KEYS})
+    return report
+
 
 def _json_safe(value: Any) -> Any:
     """Convert numpy values to plain Python, with NaN and infinities as None.
@@ -632,221 +606,9 @@ def _json_safe(value: Any) -> Any:
 
 
 def _to_json(report: dict[str, Any]) -> str:
-    """The public keys of ``report`` as one JSON object; floats keep full precision (repr)."""
-    public = {k: v for k, v in report.items() if not k.startswith("_")}
+    """``report`` as one JSON object; floats keep full precision (repr)."""
     # allow_nan=False is a guard: _json_safe has already replaced every NaN and infinity.
-    return json.dumps(_json_safe(public), allow_nan=False)
-
-
-# ---------------------------------------------------------------------------
-# Text summary (after R's summary.lm)
-# ---------------------------------------------------------------------------
-
-_SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
-
-
-def _text_report(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
-    """Render the fit as a readable summary, after R's ``summary.lm``."""
-    if report.get("penalty") is not None:
-        return _penalized_text(report, args, spec)
-    gd = report["method"] == "gd"
-    lines = [f"Call: {PROG} {shlex.join(args.argv)}",
-             f"Method: {_method_name(report['method'])}",
-             f"Formula: {_formula(spec.target, report['terms'], spec.intercept)}", ""]
-    lines += _residual_block(report["_resid"])
-    lines += _gd_block(report) if gd else _coef_block(report)
-    lines += _fit_stats_block(report, gd)
-    lines += _notes_block(report)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _penalized_text(report: dict[str, Any], args: argparse.Namespace, spec) -> str:
-    """Readable summary of a penalized fit: estimates only (no inference), the penalty and its optimality."""
-    name = {"ridge": "ridge", "lasso": "lasso", "elasticnet": "elastic net"}[report["penalty"]]
-    solver = report["method"]
-    terms, coef = report["terms"], report["coef"]
-    slopes = [t for t in terms if t != "Intercept"]
-    rows = []
-    for term, c in zip(terms, coef):
-        note = "" if term == "Intercept" or c != 0 else "(exactly 0: dropped by the penalty)"
-        rows.append([term, _fmt(c), note])
-    std = ("on standardized columns (coefficients shown in original units)" if report["standardize"]
-           else "on the columns as given")
-    status = "converged" if report["converged"] else "NOT converged"
-    lines = [
-        f"Call: {PROG} {shlex.join(args.argv)}",
-        f"Method: {name} ({solver}), λ = {_fmt(report['lam'])}, α = {_fmt(report['l1_ratio'])}; penalty {std}",
-        f"Objective: {_OBJECTIVE}  (intercept not penalized)",
-        f"Formula: {_formula(spec.target, terms, spec.intercept)}", "",
-        *_residual_block(report["_resid"]),
-        "Coefficients (penalized estimates; no standard errors, tests or intervals: they are not",
-        "defined for a penalized fit, use --method qr for inference):",
-        *_table(["", "Estimate", ""], rows), "",
-        f"Non-zero slopes: {report['n_nonzero']} of {len(slopes)};  effective degrees of freedom: "
-        f"{_fmt(report['df'], 4)}",
-        f"Mean squared residual: {_fmt(report['mse'])};  RSS: {_fmt(report['rss'])};  "
-        f"R-squared: {_fmt(report['_r_squared'], 5)}",
-        f"Objective at the solution: {_fmt(report['objective'])}",
-        f"Optimality (KKT) violation: {_fmt(report['kkt_violation'], 2)} (relative {_fmt(report['kkt_relative'], 2)}); "
-        f"{status}: {report['message']}",
-    ]
-    lines += _notes_block(report)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _method_name(method: str) -> str:
-    return {
-        "qr": "least squares by Householder QR",
-        "svd": "least squares by SVD",
-        "normal": "least squares by the normal equations",
-        "gd": "gradient descent",
-    }.get(method, str(method))
-
-
-def _formula(target: str, terms: Sequence[str], intercept: bool) -> str:
-    """R-style formula of the fitted terms.
-
-    Examples
-    --------
-    >>> _formula("y", ("Intercept", "x", "x^2"), True)
-    'y ~ x + x^2'
-    >>> _formula("y", ("x",), False)
-    'y ~ 0 + x'
-    """
-    rhs = [t for t in terms if t != "Intercept"] if intercept else list(terms)
-    if not intercept:
-        rhs = ["0", *rhs]
-    return f"{target} ~ {' + '.join(rhs) if rhs else '1'}"
-
-
-def _fmt(value: Any, digits: int = 6) -> str:
-    """A number in ``digits`` significant digits; NA when undefined (as R prints aliased terms)."""
-    if value is None:
-        return "NA"
-    value = float(value)
-    if math.isnan(value):
-        return "NA"
-    if math.isinf(value):
-        return "Inf" if value > 0 else "-Inf"
-    return f"{value:.{digits}g}"
-
-
-def _fmt_t(t: Any) -> str:
-    """A t value with three decimals, as R prints it (significant digits once it is huge).
-
-    Examples
-    --------
-    >>> _fmt_t(26.5), _fmt_t(1.23456e7), _fmt_t(float("nan"))
-    ('26.500', '1.235e+07', 'NA')
-    """
-    if t is None or not math.isfinite(float(t)):
-        return _fmt(t)
-    return f"{float(t):.3f}" if abs(t) < 1e6 else f"{float(t):.4g}"
-
-
-def _fmt_p(p: Any) -> str:
-    """A p-value the way R's format.pval shows it: tiny values as '< 2e-16'.
-
-    Examples
-    --------
-    >>> _fmt_p(1e-30), _fmt_p(0.01234)
-    ('< 2e-16', '0.0123')
-    """
-    if p is None or math.isnan(float(p)):
-        return "NA"
-    # Below double precision's epsilon the digits are noise, as R says.
-    return "< 2e-16" if p < 2.2e-16 else f"{float(p):.3g}"
-
-
-def _stars(p: Any) -> str:
-    """Significance stars of R's summary.lm.
-
-    Examples
-    --------
-    >>> [_stars(p) for p in (0.0001, 0.004, 0.02, 0.07, 0.5)]
-    ['***', '**', '*', '.', '']
-    """
-    if p is None or math.isnan(float(p)):
-        return ""
-    for cut, mark in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):
-        if p < cut:
-            return mark
-    return ""
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Left-align the first column (names) and right-align the others."""
-    cols = list(zip(header, *rows))
-    widths = [max(len(c) for c in col) for col in cols]
-    out = []
-    for row in (header, *rows):
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
-        out.append("  ".join(cells).rstrip())
-    return out
-
-
-def _residual_block(resid: np.ndarray) -> list[str]:
-    # Five-number summary as R prints it; numpy's default quantile is R's type 7.
-    q = np.quantile(np.asarray(resid, dtype=float), [0, 0.25, 0.5, 0.75, 1])
-    return ["Residuals:", *_table(["", "Min", "1Q", "Median", "3Q", "Max"],
-                                   [["", *(_fmt(v, 5) for v in q)]]), ""]
-
-
-def _coef_block(report: dict[str, Any]) -> list[str]:
-    alpha = report["_alpha"]
-    rows = []
-    for i, term in enumerate(report["terms"]):
-        p = report["p_value"][i]
-        rows.append([term, _fmt(report["coef"][i]), _fmt(report["std_err"][i]), _fmt_t(report["t"][i]),
-                     _fmt_p(p), _stars(p), _fmt(report["ci_low"][i]), _fmt(report["ci_high"][i])])
-    # Interval bounds headed as R's confint heads them ("2.5 %", "97.5 %").
-    header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "",
-              f"{100 * alpha / 2:g} %", f"{100 * (1 - alpha / 2):g} %"]
-    return ["Coefficients:", *_table(header, rows), "---", _SIGNIF_LEGEND, ""]
-
-
-def _gd_block(report: dict[str, Any]) -> list[str]:
-    rows = [[term, _fmt(c)] for term, c in zip(report["terms"], report["coef"])]
-    status = "diverged" if report["diverged"] else "converged" if report["converged"] else "not converged"
-    batch = report["_batch_size"] or "all rows"
-    return [
-        "Coefficients (gradient descent; no standard errors: they assume the exact least-squares solution,",
-        "use --method qr for inference):",
-        *_table(["", "Estimate"], rows), "",
-        f"Gradient descent ({status}, {report['iterations']} iterations): {report['message']}",
-        f"Learning rate: {_fmt(report['learning_rate'])} (largest stable full-batch rate: "
-        f"{_fmt(report['max_stable_learning_rate'])}); momentum {_fmt(report['_momentum'])}; "
-        f"batch size {batch}; standardized: {'yes' if report['_standardize'] else 'no'}",
-        f"Final loss (mean squared residual): {_fmt(report['final_loss'])}", "",
-    ]
-
-
-def _fit_stats_block(report: dict[str, Any], gd: bool) -> list[str]:
-    at = " (at the gradient-descent coefficients)" if gd else ""
-    lines = [f"Residual standard error: {_fmt(report['sigma'], 5)} on {report['df_resid']} degrees of freedom{at}"]
-    r2_kind = "" if report["terms"] and report["terms"][0] == "Intercept" else " (uncentred: no intercept)"
-    lines.append(f"Multiple R-squared: {_fmt(report['r_squared'], 5)},  "
-                 f"Adjusted R-squared: {_fmt(report['adj_r_squared'], 5)}{r2_kind}")
-    # No F test for an intercept-only model (NaN); an exact fit's infinite F is still shown.
-    if not gd and report["f_statistic"] is not None and not math.isnan(report["f_statistic"]):
-        lines.append(f"F-statistic: {_fmt(report['f_statistic'], 5)} on {report['df_model']} and "
-                     f"{report['df_resid']} DF,  p-value: {_fmt_p(report['f_p_value'])}")
-    if not gd:
-        lines.append(f"Log-likelihood: {_fmt(report['log_likelihood'])},  AIC: {_fmt(report['aic'])},  "
-                     f"BIC: {_fmt(report['bic'])}")
-        lines.append(f"Condition number: {_fmt(report['condition_number'], 4)},  rank: {report['rank']} "
-                     f"of {len(report['terms'])} terms")
-    return lines
-
-
-def _notes_block(report: dict[str, Any]) -> list[str]:
-    lines = [f"Observations: {report['n']} used, {report['n_dropped']} dropped for missing values"]
-    if report.get("aliased"):
-        lines.append(f"Aliased terms (not identified, shown as NA): {', '.join(report['aliased'])}")
-    if report["warnings"]:
-        lines.append("Warnings:")
-        lines += [f"  - {w}" for w in report["warnings"]]
-    return lines
+    return json.dumps(_json_safe(report), allow_nan=False)
 
 
 # ---------------------------------------------------------------------------

@@ -3,22 +3,34 @@
 - :func:`coef_csv`: the coefficient table of an :class:`~linreg.ols.OLSResult`;
 - :func:`diagnostics_csv`: one row per observation (fitted, residual, leverage, Cook's distance);
 - :func:`gd_trace_csv`: the loss, gradient norm and coefficients at every gradient-descent iterate;
-- :func:`data_csv`: a table written so that :func:`linreg.data.load_csv` reads back the same numbers;
+- :func:`data_csv`: a table that :func:`load_data_csv` reads back as it was (the same numbers and text);
 - :func:`reproduce_script`: a Python script (a string) that rebuilds the data from its
-  :class:`DataSource` (a built-in name, a generator with its parameters and seed, or a CSV
+  :class:`~linreg.sources.DataSource` (a built-in name, a generator with its parameters and seed, or a CSV
   file saved next to the script), builds the design of a :class:`~linreg.design.ModelSpec`,
   fits it and prints the coefficients.
 
 Floats are written with Python's shortest round-trip representation (``repr``), so a
 parsed CSV equals the arrays it came from exactly. Undefined values (the NaN of an aliased
 term) are written as empty cells.
+
+Every CSV is safe to open in a spreadsheet (OWASP's rule against CSV injection): a text
+cell or column name that a spreadsheet would run as a formula, one beginning with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return, is written with a leading ``'``, which
+spreadsheets read as "this is text" (:func:`guard_formula`). Numbers are never changed,
+and neither is text that is a plain decimal number ("-3", "+1.5e3"), which a spreadsheet
+reads as that number, not as a formula. Text that already begins with ``'`` gets a second
+one, so the rule can be undone exactly: :func:`load_data_csv` (what the reproduction
+script calls) reads a :func:`data_csv` file back to the table it was written from. Lines
+end in ``\n``; a file with a carriage return inside a value ends its lines in ``\r\n``, so
+that the value is quoted and cannot start a row (or a formula cell) of its own.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import re
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -26,155 +38,103 @@ import pandas as pd
 from ._validation import check_option
 from .design import ModelSpec
 from .exceptions import ModelError
+from .sources import DataSource
+
+# Kept for pages/fit.py, which reads them as export.source_from_recipe and export.DEFAULT_CSV_NAME.
+from .sources import DEFAULT_CSV_NAME, source_from_recipe  # noqa: F401
 
 __all__ = [
-    "DataSource",
-    "SourceKind",
-    "builtin_source",
-    "synthetic_source",
-    "csv_source",
-    "source_from_synthetic",
-    "source_from_recipe",
     "coef_csv",
     "diagnostics_csv",
     "gd_trace_csv",
     "data_csv",
+    "load_data_csv",
+    "guard_formula",
+    "unguard_formula",
     "reproduce_script",
-    "DEFAULT_CSV_NAME",
 ]
-
-SourceKind = Literal["builtin", "synthetic", "csv"]
-SOURCE_KINDS: tuple[str, ...] = ("builtin", "synthetic", "csv")
-#: File name the script reads for uploaded data (the user saves the data next to the script).
-DEFAULT_CSV_NAME = "data.csv"
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """Where the data of a fit comes from, so a script can rebuild it.
-
-    Attributes
-    ----------
-    kind : {"builtin", "synthetic", "csv"}
-    name : str
-        Built-in dataset name, generator kind, or CSV file name.
-    params : tuple of (str, value)
-        Generator parameters (``n`` included), sorted by name; empty otherwise.
-    seed : int or None
-        Generator seed.
-    """
-
-    kind: SourceKind
-    name: str
-    params: tuple[tuple[str, Any], ...] = field(default=())
-    seed: int | None = None
-
-    def __post_init__(self) -> None:
-        check_option("kind", self.kind, SOURCE_KINDS)
-        object.__setattr__(self, "params", tuple(sorted((str(k), v) for k, v in dict(self.params).items())))
-
-
-def builtin_source(name: str) -> DataSource:
-    """A built-in dataset of :mod:`linreg.datasets` by name.
-
-    Examples
-    --------
-    >>> builtin_source("cars")
-    DataSource(kind='builtin', name='cars', params=(), seed=None)
-    """
-    from .datasets import DATASETS
-
-    check_option("dataset", name, DATASETS)
-    return DataSource("builtin", name)
-
-
-def synthetic_source(kind: str, seed: int, **params: Any) -> DataSource:
-    """A generator of :mod:`linreg.synthetic` with its parameters and seed.
-
-    Examples
-    --------
-    >>> synthetic_source("linear", 3, n=20, noise=0.5).params
-    (('n', 20), ('noise', 0.5))
-    """
-    from .synthetic import GENERATORS
-
-    check_option("kind", kind, GENERATORS)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ModelError(f"seed must be a whole number so the script draws the same data; got {seed!r}")
-    return DataSource("synthetic", kind, tuple(params.items()), int(seed))
-
-
-def source_from_synthetic(kind: str, data) -> DataSource:
-    """The source of generated data: its kind and the parameters and seed it recorded.
-
-    Parameters
-    ----------
-    kind : str
-        The generator that made it (a key of ``linreg.synthetic.GENERATORS``).
-    data : SyntheticData
-        Its ``params`` hold every parameter used, ``seed`` included.
-
-    Examples
-    --------
-    >>> from linreg.synthetic import make_data
-    >>> src = source_from_synthetic("linear", make_data("linear", n=5, seed=2))
-    >>> src.name, src.seed, dict(src.params)["n"]
-    ('linear', 2, 5)
-    """
-    params = dict(data.params)
-    seed = params.pop("seed", None)
-    if seed is None or isinstance(seed, str):
-        raise ModelError("this synthetic data was drawn without an integer seed, so no script can redraw it; "
-                         "generate it again with a seed")
-    return synthetic_source(kind, seed, **params)
-
-
-def source_from_recipe(recipe: Any, csv_name: str = DEFAULT_CSV_NAME) -> DataSource:
-    """The source described by the app's recipe (any object with ``kind``, ``name``, ``params``).
-
-    ``kind`` is ``"builtin"``, ``"synthetic"`` (``params`` hold the generator's keywords,
-    ``seed`` included) or ``"upload"`` (the script then reads ``csv_name`` next to it).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as R
-    >>> source_from_recipe(R(kind="synthetic", name="linear", params=(("n", 20), ("seed", 4))))
-    DataSource(kind='synthetic', name='linear', params=(('n', 20),), seed=4)
-    >>> source_from_recipe(R(kind="upload", name="my.csv", params=())).name
-    'data.csv'
-    """
-    kind = getattr(recipe, "kind", None)
-    if kind == "builtin":
-        return builtin_source(recipe.name)
-    if kind == "synthetic":
-        params = dict(recipe.params)
-        seed = params.pop("seed", None)
-        return synthetic_source(recipe.name, seed, **params)
-    if kind == "upload":
-        return csv_source(csv_name)
-    raise ModelError(f"recipe kind must be one of ('builtin', 'synthetic', 'upload'); got {kind!r}")
-
-
-def csv_source(filename: str = DEFAULT_CSV_NAME) -> DataSource:
-    """A CSV file saved next to the script (uploaded data cannot travel inside it).
-
-    Examples
-    --------
-    >>> csv_source().name
-    'data.csv'
-    """
-    filename = str(filename)
-    if not filename or "\n" in filename:
-        raise ModelError(f"the CSV file name must be a non-empty single line; got {filename!r}")
-    return DataSource("csv", filename)
-
 
 # =============================================================================
 # CSV tables
 # =============================================================================
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def guard_formula(text: str) -> str:
+    """``text`` as a spreadsheet will show it, never run it: a leading ``'`` where needed.
+
+    Parameters
+    ----------
+    text : str
+        One cell or column name.
+
+    Returns
+    -------
+    str
+        ``"'" + text`` when ``text`` begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return and is not a plain decimal number, or when it begins with ``'``
+        (so that :func:`unguard_formula` can undo the rule); otherwise ``text``.
+
+    Examples
+    --------
+    >>> guard_formula("=HYPERLINK('http://evil')"), guard_formula("-x"), guard_formula("@SUM(A1)")
+    ("'=HYPERLINK('http://evil')", "'-x", "'@SUM(A1)")
+    >>> guard_formula("-3"), guard_formula("+1.5e3"), guard_formula("speed"), guard_formula("'quoted")
+    ('-3', '+1.5e3', 'speed', "''quoted")
+    """
+    if text.startswith("'") or (text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
+def unguard_formula(text: str) -> str:
+    """Undo :func:`guard_formula`: ``unguard_formula(guard_formula(s)) == s`` for every str.
+
+    Examples
+    --------
+    >>> unguard_formula("'-x"), unguard_formula("''quoted"), unguard_formula("-3")
+    ('-x', "'quoted", '-3')
+    """
+    return text[1:] if text.startswith("'") else text
+
+
+def _map_text(df: pd.DataFrame, rule) -> pd.DataFrame:
+    """``df`` with ``rule`` applied to its column names and to every str cell of its text columns."""
+    out = df.rename(columns=lambda c: rule(str(c)), )
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if _is_text(col):
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                col = col.astype(object)
+            out.isetitem(j, col.map(lambda v: rule(v) if isinstance(v, str) else v))
+    return out
+
+
 def _to_csv(df: pd.DataFrame) -> str:
+    guarded = _map_text(df, guard_formula)
+    # The csv writer quotes a value only for the characters of its line terminator, and a
+    # spreadsheet starts a new row at a bare carriage return: with one inside a value (which
+    # could start a formula cell of its own), the file gets RFC 4180's CRLF line ends instead,
+    # so that such values are quoted.
+    crlf = _holds_carriage_return(guarded)
     # float_format=None keeps pandas' repr-based round-trip output; NaN -> empty cell.
-    return df.to_csv(index=False, lineterminator="\n")
+    return guarded.to_csv(index=False, lineterminator="\r\n" if crlf else "\n")
+
+
+def _holds_carriage_return(df: pd.DataFrame) -> bool:
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if _is_text(col) and col.map(lambda v: isinstance(v, str) and "\r" in v).any():
+            return True
+    return False
+
+
+def _is_text(col: pd.Series) -> bool:
+    """Whether a column may hold str cells (anything but numbers; booleans count as text)."""
+    return not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
 
 
 def coef_csv(result) -> str:
@@ -275,12 +235,41 @@ def gd_trace_csv(result) -> str:
 def data_csv(df: pd.DataFrame) -> str:
     """The data as CSV for the reproduction script (no index; floats round-trip exactly).
 
+    Text cells and column names that a spreadsheet would run as formulas get a leading
+    ``'`` (see :func:`guard_formula`); :func:`load_data_csv` reads the file back as ``df``.
+
     Examples
     --------
     >>> data_csv(pd.DataFrame({"x": [0.1, 2.0], "y": [1.0, float("nan")]}))
     'x,y\\n0.1,1.0\\n2.0,\\n'
+    >>> data_csv(pd.DataFrame({"=x": [-1.5], "g": ["@a"]}))
+    "'=x,g\\n-1.5,'@a\\n"
     """
     return _to_csv(df)
+
+
+def load_data_csv(source: str | Path | bytes | IO[bytes], **options: Any) -> pd.DataFrame:
+    """Read a file written by :func:`data_csv`: :func:`linreg.data.load_csv`, then the formula guard undone.
+
+    Parameters
+    ----------
+    source : path, bytes or binary file
+    **options
+        Passed on to :func:`linreg.data.load_csv`.
+
+    Returns
+    -------
+    DataFrame
+        The table ``data_csv`` was given (the same numbers, names and text).
+
+    Examples
+    --------
+    >>> load_data_csv(data_csv(pd.DataFrame({"=x": [-1.5], "g": ["@a"]})).encode()).columns.tolist()
+    ['=x', 'g']
+    """
+    from .data import load_csv
+
+    return _map_text(load_csv(source, **options), unguard_formula)
 
 
 # =============================================================================
@@ -330,9 +319,11 @@ def _data_code(source: DataSource) -> tuple[str, str]:
         args = "".join(f", {k}={_py(v)}" for k, v in source.params)
         return "from linreg import make_data", f"df = make_data({_py(source.name)}, seed={_py(source.seed)}{args}).data"
     return (
-        "from pathlib import Path\n\nfrom linreg import load_csv",
-        "# The data travels separately: save it as this file next to the script.\n"
-        f"df = load_csv(Path(__file__).with_name({_py(source.name)}))",
+        "from pathlib import Path\n\nfrom linreg.export import load_data_csv",
+        "# The data travels separately: save it as this file next to the script (the app's data\n"
+        "# download; cells a spreadsheet would run as formulas were written with a leading ' and\n"
+        "# are read back without it).\n"
+        f"df = load_data_csv(Path(__file__).with_name({_py(source.name)}))",
     )
 
 
@@ -341,11 +332,15 @@ def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr",
 
     The script prints one line per term, ``<term>\\t<coefficient>`` with the coefficient's
     full round-trip representation (``nan`` for an aliased term), then ``R^2`` and ``RSS``.
+    Term names are printed through :func:`linreg.report.terminal_safe`; every name and
+    parameter is written into the script as a Python literal (``repr``), so no name can
+    end a string or add a line of code.
 
     Parameters
     ----------
     source : DataSource
-        From :func:`builtin_source`, :func:`synthetic_source` or :func:`csv_source`.
+        From :func:`linreg.sources.builtin_source`, :func:`~linreg.sources.synthetic_source`
+        or :func:`~linreg.sources.csv_source`.
     spec : ModelSpec
     method : {"qr", "svd", "normal"}
     alpha : float
@@ -358,6 +353,7 @@ def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr",
 
     Examples
     --------
+    >>> from linreg.sources import builtin_source
     >>> code = reproduce_script(builtin_source("cars"), ModelSpec("dist", features=("speed",)))
     >>> "load_dataset('cars')" in code and "fit_design(design, method='qr'" in code
     True
@@ -375,6 +371,7 @@ Run it with Python in the folder that holds it; it needs the linreg package inst
 
 {imports}
 from linreg import ModelSpec, build_design, fit_design
+from linreg.report import terminal_safe
 
 {data}
 
@@ -383,8 +380,9 @@ spec = {_spec_code(spec)}
 design = build_design(df, spec)
 result = fit_design(design, method={_py(method)}, alpha={_py(float(alpha))})
 
+# Names come from the data: printed without the control codes a terminal would act on.
 for term, coef in zip(result.terms, result.coef):
-    print(f"{{term}}\\t{{float(coef)!r}}")
+    print(f"{{terminal_safe(term)}}\\t{{float(coef)!r}}")
 print(f"R^2\\t{{result.r_squared!r}}")
 print(f"RSS\\t{{result.rss!r}}")
 '''

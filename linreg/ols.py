@@ -95,12 +95,14 @@ class Basis:
     M: np.ndarray
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class OLSResult:
     """Result of :func:`fit_ols`. Attribute names are the JSON keys of :meth:`to_dict`.
 
     Per-term arrays have shape (k,), ``k`` = number of terms including the
     intercept; aliased terms hold NaN. Per-observation arrays have shape (n,).
+    ``repr`` is one short line (see :func:`linreg.report.short_repr`);
+    :meth:`summary` gives the full table.
     """
 
     terms: tuple[str, ...]
@@ -296,6 +298,38 @@ class OLSResult:
         yhat = Xk @ self.coef[ok]
         half = self._t_crit * np.sqrt(np.maximum(var, 0.0))
         return yhat - half, yhat + half
+
+    def __repr__(self) -> str:
+        from .report import short_repr
+
+        return short_repr(self)
+
+    def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
+        """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).
+
+        Parameters
+        ----------
+        target : str, default "y"
+            Name of the target, for the ``Formula:`` line.
+        n_dropped : int, default 0
+            Rows dropped for missing values before the fit (``Design.n_dropped``).
+        call : str, optional
+            The command that made the fit, shown first as ``Call: ...``.
+
+        Returns
+        -------
+        str
+            See :func:`linreg.report.summary_text`.
+
+        Examples
+        --------
+        >>> res = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0])
+        >>> print(res.summary(target="dist").splitlines()[1])
+        Formula: dist ~ x1
+        """
+        from .report import summary_text
+
+        return summary_text(self, target=target, n_dropped=n_dropped, call=call)
 
     def to_dict(self) -> dict:
         """JSON-safe summary (NaN and inf become None; arrays become lists).

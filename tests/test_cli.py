@@ -588,3 +588,40 @@ def test_subprocess_penalized_fit(numeric_csv):
                           cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["penalty"] == "lasso"
+
+
+# ---------------------------------------------------------------------------
+# Names that try to drive the terminal
+# ---------------------------------------------------------------------------
+
+_ESC = "\x1b[31m"
+
+
+def _has_controls(text: str) -> bool:
+    return any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
+@pytest.mark.parametrize("method", [(), ("--method", "gd"), ("--penalty", "lasso", "--lambda", "0.1")])
+def test_text_output_prints_names_without_terminal_codes(capsys, tmp_path, frame, method):
+    hostile = frame.rename(columns={"x1": f"x1{_ESC}\x07", "y": f"y\x1b]0;title\x07"})
+    path = _write(tmp_path / f"{_ESC}.csv", hostile.drop(columns="group"))
+    code, out, err = run(capsys, "fit", path, "--target", "y\x1b]0;title\x07", *method)
+    assert code == 0, err
+    assert not _has_controls(out)
+    assert "Formula: y ~ x1 + x2" in out
+    assert "Call: python -m linreg fit" in out and "[31m" not in out
+
+
+def test_error_messages_print_names_without_terminal_codes(capsys, numeric_csv):
+    code, out, err = run(capsys, "fit", numeric_csv, "--target", f"nope{_ESC}\x1b[2J\r\n")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and not _has_controls(err)
+    assert "unknown" in err and "nope" in err
+
+
+def test_json_output_escapes_control_characters(capsys, tmp_path, frame):
+    path = _write(tmp_path / "h.csv", frame.drop(columns="group").rename(columns={"x1": f"x1{_ESC}"}))
+    out = run_json(capsys, "fit", path, "--target", "y")
+    assert out["terms"][1] == f"x1{_ESC}"  # the exact name, for programs
+    code, text, _ = run(capsys, "fit", path, "--target", "y", "--format", "json")
+    assert "\x1b" not in text and "\\u001b" in text  # escaped by JSON, never raw

@@ -19,15 +19,11 @@ from linreg.datasets import load_dataset
 from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning, ModelError
-from linreg.export import (
+from linreg.export import coef_csv, data_csv, diagnostics_csv, gd_trace_csv, reproduce_script
+from linreg.sources import (
     DataSource,
     builtin_source,
-    coef_csv,
     csv_source,
-    data_csv,
-    diagnostics_csv,
-    gd_trace_csv,
-    reproduce_script,
     source_from_recipe,
     source_from_synthetic,
     synthetic_source,
@@ -221,3 +217,160 @@ def test_source_from_recipe_reproduces_generated_data(tmp_path):
     assert source_from_recipe(SimpleNamespace(kind="upload", name="x.csv", params=())) == csv_source()
     with pytest.raises(ModelError, match="recipe kind must be one of"):
         source_from_recipe(SimpleNamespace(kind="url", name="x", params=()))
+
+
+# ----------------------------------------------------------------------------- spreadsheet safety
+
+FORMULAS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\",\"y\")",
+            "-x", "'quoted", "=cmd|' /C calc'!A0"]
+
+
+def _cells(text: str) -> list[str]:
+    import csv
+
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+
+
+def _no_formula_cells(text: str) -> None:
+    """What the OWASP rule asks: no cell of the file begins as a formula, except plain numbers."""
+    import re
+
+    number = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+    for cell in _cells(text):
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or number.fullmatch(cell), cell
+
+
+def _hostile_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    n = 2 * len(FORMULAS)
+    return pd.DataFrame({
+        "=x": rng.normal(size=n) - 3.0,  # negative numbers stay numbers
+        "@y": rng.normal(size=n),
+        "g": [FORMULAS[i % len(FORMULAS)] for i in range(n)],
+        "-3": rng.normal(size=n),  # a plain number as a name stays as it is
+    })
+
+
+@pytest.mark.parametrize("value, written", [
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-x", "'-x"), ("@a", "'@a"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("'x", "''x"), ("-3", "-3"), ("+2.5", "+2.5"), ("-1e-5", "-1e-5"), ("-.5", "-.5"), ("-", "'-"),
+    ("-3+1", "'-3+1"), ("x=1", "x=1"), ("", ""),
+])
+def test_guard_formula_and_its_inverse(value, written):
+    from linreg.export import guard_formula, unguard_formula
+
+    assert guard_formula(value) == written
+    assert unguard_formula(guard_formula(value)) == value
+
+
+def test_data_csv_has_no_formula_cells_and_load_data_csv_reads_it_back(tmp_path):
+    from linreg.export import load_data_csv
+
+    df = _hostile_frame()
+    text = data_csv(df)
+    _no_formula_cells(text)
+    assert text.splitlines()[0] == "'=x,'@y,g,-3"
+    assert "-3." in text  # the numbers themselves are written as numbers
+    (tmp_path / "d.csv").write_text(text, encoding="utf-8")
+    back = load_data_csv(tmp_path / "d.csv")
+    assert back.columns.tolist() == df.columns.tolist()
+    assert back["g"].tolist() == df["g"].tolist()
+    assert_array_equal(back["=x"].to_numpy(), df["=x"].to_numpy())
+    assert_array_equal(back["-3"].to_numpy(), df["-3"].to_numpy())
+
+
+def test_coef_diagnostics_and_trace_csvs_have_no_formula_cells():
+    df = _hostile_frame()
+    design = build_design(df, ModelSpec("@y", features=("=x", "g"), categorical=("g",)))
+    r = fit_design(design)
+    assert any(t.startswith("g[=") for t in r.terms)
+    coef = coef_csv(r)
+    _no_formula_cells(coef)
+    assert pd.read_csv(io.StringIO(coef))["term"].tolist() == [
+        "'" + t if t[0] in "=+-@\t\r'" else t for t in r.terms]
+    _no_formula_cells(diagnostics_csv(r, design.row_labels))
+    _no_formula_cells(diagnostics_csv(r, np.array([f"-row{i}" for i in range(r.n)])))
+    g = gradient_descent(design.X, design.y, learning_rate=0.01, n_iter=5, terms=("=x", "+z", *design.terms[2:]))
+    trace = gd_trace_csv(g)
+    _no_formula_cells(trace)
+    assert "coef[=x]" in trace.splitlines()[0]  # begins with "c": nothing to guard
+
+
+def test_the_script_reads_guarded_data_back_and_reproduces_the_fit(tmp_path):
+    df = _hostile_frame()
+    spec = ModelSpec("@y", features=("=x", "g", "-3"), categorical=("g",))
+    (tmp_path / "upload.csv").write_text(data_csv(df), encoding="utf-8")
+    from linreg.export import load_data_csv
+
+    from linreg.report import terminal_safe
+
+    r = _fit(load_data_csv(tmp_path / "upload.csv"), spec)
+    assert r.terms == _fit(df, spec).terms
+    printed = _run_script(reproduce_script(csv_source(), spec), tmp_path, {"data.csv": data_csv(df)})
+    # The script prints the names terminal-safe: the tab and carriage return of two levels become spaces.
+    assert list(printed)[: len(r.terms)] == [terminal_safe(t) for t in r.terms]
+    assert_allclose([printed[terminal_safe(t)] for t in r.terms], r.coef, rtol=1e-10, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------- hostile names in the script
+
+# Names that try to end the string they are written in, run code, or drive the terminal.
+HOSTILE_NAMES = [
+    "x'); open('PWNED', 'w'); ('",
+    'x"); open("PWNED", "w"); ("',
+    "x'''; open('PWNED', 'w'); '''",
+    'x"""; open("PWNED", "w"); """',
+    "{open('PWNED', 'w')}",
+    "x\\",
+    "x\\'; open('PWNED', 'w') #",
+    "a\nopen('PWNED', 'w')",
+    "a\ropen('PWNED', 'w')",
+    "a\u2028open('PWNED', 'w')",
+    "# comment\nimport os",
+    "\x1b[31mred\x1b[0m",
+    "\x1b]0;title\x07",
+    "\x08back\x7fspace\x9b",
+    "$(touch PWNED)",
+    "`touch PWNED`",
+    "%s%n{0}",
+    "abc\u202edcba",
+    "__import__('os').system('touch PWNED')",
+    "long" * 2500,
+]
+
+
+def test_twenty_hostile_names_never_make_the_script_run_code(tmp_path):
+    assert len(HOSTILE_NAMES) == 20
+    rng = np.random.default_rng(8)
+    n = 60
+    cols = {name: rng.normal(size=n) for name in HOSTILE_NAMES[:-2]}
+    cols[HOSTILE_NAMES[-2]] = np.array(["lvl'); open('PWNED','w'); ('", "\x1b[2J", "=1+1"])[np.arange(n) % 3]
+    cols[HOSTILE_NAMES[-1]] = rng.normal(size=n)
+    df = pd.DataFrame(cols)
+    target = HOSTILE_NAMES[0]
+    features = tuple(HOSTILE_NAMES[1:])
+    spec = ModelSpec(target, features=features, categorical=(HOSTILE_NAMES[-2],),
+                     poly=((HOSTILE_NAMES[4], 2),), interactions=((HOSTILE_NAMES[5], HOSTILE_NAMES[6]),))
+    code = reproduce_script(csv_source("x'); open('PWNED', 'w'); ('.csv"), spec)
+    compile(code, "reproduce.py", "exec")  # valid Python
+    assert "\x1b" not in code and "\x08" not in code and "\r" not in code and "\u2028" not in code
+    (tmp_path / "reproduce.py").write_text(code, encoding="utf-8")
+    (tmp_path / "x'); open('PWNED', 'w'); ('.csv").write_text(data_csv(df), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "reproduce.py"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert not (tmp_path / "PWNED").exists()
+    assert proc.returncode == 0, proc.stderr
+    # What it prints reaches a terminal: no control characters but the line breaks.
+    assert not any(ord(c) < 32 and c not in "\t\n" or 0x7F <= ord(c) <= 0x9F for c in proc.stdout)
+    from linreg.report import terminal_safe
+
+    from linreg.export import load_data_csv
+
+    loaded = load_data_csv(tmp_path / "x'); open('PWNED', 'w'); ('.csv")
+    assert loaded.columns.tolist() == HOSTILE_NAMES  # the names reach the script whole
+    r = _fit(loaded, spec)
+    lines = proc.stdout.splitlines()
+    assert [line.rsplit("\t", 1)[0] for line in lines[: len(r.terms)]] == [terminal_safe(t) for t in r.terms]
+    got = np.array([float(line.rsplit("\t", 1)[1]) for line in lines[: len(r.terms)]])
+    assert_allclose(got, r.coef, rtol=1e-10, atol=1e-10, equal_nan=True)

@@ -388,3 +388,35 @@ def test_properties_hold_for_any_data(xy):
     assert np.all(res.leverage <= 1 + 1e-9) and np.all(res.leverage >= -1e-12)
     assert_allclose(res.predict(X), res.fitted, rtol=1e-9, atol=1e-9 * (np.abs(y).max() + 1))
     json.dumps(res.to_dict(), allow_nan=False)
+
+
+# ---- a human face: repr and summary -------------------------------------------
+
+
+def test_repr_is_one_short_line_at_any_n():
+    rng = np.random.default_rng(0)
+    for n in (10, 1_000, 200_000):
+        X = rng.normal(size=(n, 2))
+        res = fit_ols(X, X @ [1.0, 2.0] + rng.normal(size=n))
+        text = repr(res)
+        assert len(text) < 1000 and "\n" not in text
+        assert text.startswith(f"OLSResult(method='qr', n={n}, k=3, rank=3, r_squared=")
+        assert "terms=('Intercept', 'x1', 'x2')" in text
+
+
+def test_repr_survives_pickling_and_names_the_fit():
+    res = pickle.loads(pickle.dumps(fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0])))
+    assert repr(res) == ("OLSResult(method='qr', n=4, k=2, rank=2, r_squared=0.9888, sigma=0.3873, "
+                         "terms=('Intercept', 'x1'), coef=[0.8, 2.3])")
+
+
+def test_summary_is_the_r_style_table():
+    res = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0], terms=["x"])
+    lines = res.summary(target="y", call="fit(x, y)").splitlines()
+    assert lines[:3] == ["Call: fit(x, y)", "Method: least squares by Householder QR", "Formula: y ~ x"]
+    # By hand: sigma^2 = 0.3 / 2, Sxx = 5, se(slope) = sqrt(0.03), se(b0) = sqrt(0.15 (1/4 + 1.5^2/5)),
+    # t(0.975, 2) = 4.302653.
+    assert lines[10] == "Intercept       0.8    0.324037    2.469     0.132      -0.594219  2.19422"
+    assert lines[11] == "x               2.3    0.173205   13.279   0.00562  **    1.55476  3.04524"
+    assert "Multiple R-squared: 0.98879,  Adjusted R-squared: 0.98318" in lines
+    assert lines[-1] == "Observations: 4 used, 0 dropped for missing values"
