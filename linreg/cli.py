@@ -558,17 +558,15 @@ def _json_report(result, n_dropped: int) -> dict[str, Any]:
     """
     from .descent import GDResult
     from .ols import OLSResult
-    from .report import _gd_fit_stats
 
     if isinstance(result, OLSResult):
         # The result's attributes are named as the JSON keys; only n_dropped belongs to the design.
         return {key: n_dropped if key == "n_dropped" else getattr(result, key) for key in JSON_KEYS}
     if isinstance(result, GDResult):
-        stats = _gd_fit_stats(result)
         report: dict[str, Any] = dict.fromkeys(JSON_KEYS)
-        report.update(terms=result.terms, coef=result.coef, n=len(result.y), n_dropped=n_dropped, method="gd")
-        report.update({key: stats[key] for key in ("df_model", "df_resid", "rss", "sigma", "r_squared",
-                                                   "adj_r_squared")})
+        report.update(terms=result.terms, coef=result.coef, n=result.n, n_dropped=n_dropped, method="gd",
+                      df_model=len(result.terms) - int(result.intercept), df_resid=result.df_resid)
+        report.update({key: getattr(result, key) for key in ("rss", "sigma", "r_squared", "adj_r_squared")})
         report.update(
             iterations=result.n_iter, converged=result.converged, diverged=result.diverged,
             message=result.message, final_loss=result.final_loss, learning_rate=result.learning_rate,

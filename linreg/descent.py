@@ -268,6 +268,15 @@ class GDResult:
             return math.nan
         return 1.0 - (self.rss / self.df_resid) / (self.tss / (self.n - int(self.intercept)))
 
+    def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
+        """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).
+
+        Same parameters as ``OLSResult.summary``; see :func:`linreg.report.summary_text`.
+        """
+        from .report import summary_text
+
+        return summary_text(self, target=target, n_dropped=n_dropped, call=call)
+
     def to_dict(self) -> dict:
         """JSON-ready summary: coefficients, outcome, settings, losses and fit statistics.
 

@@ -53,6 +53,7 @@ from ._solvers import (
     _solve_qr_precise,
     _solve_svd,
 )
+from ._repr import short_repr
 from ._validation import as_xy, check_option
 from .exceptions import DataError, ModelError, RankDeficiencyWarning
 
@@ -101,7 +102,7 @@ class OLSResult:
 
     Per-term arrays have shape (k,), ``k`` = number of terms including the
     intercept; aliased terms hold NaN. Per-observation arrays have shape (n,).
-    ``repr`` is one short line (see :func:`linreg.report.short_repr`);
+    ``repr`` is one short line (``linreg._repr.short_repr``);
     :meth:`summary` gives the full table.
     """
 
@@ -300,9 +301,10 @@ class OLSResult:
         return yhat - half, yhat + half
 
     def __repr__(self) -> str:
-        from .report import short_repr
-
-        return short_repr(self)
+        return short_repr("OLSResult", {
+            "method": self.method, "n": self.n, "k": len(self.terms), "rank": self.rank,
+            "r_squared": self.r_squared, "sigma": self.sigma, "terms": self.terms, "coef": self.coef,
+        })
 
     def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
         """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).

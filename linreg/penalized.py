@@ -202,6 +202,15 @@ class PenalizedResult:
         b0 = self.coef[0] if self.intercept else 0.0
         return b0 + X_new @ self.slopes
 
+    def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
+        """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).
+
+        Same parameters as ``OLSResult.summary``; see :func:`linreg.report.summary_text`.
+        """
+        from .report import summary_text
+
+        return summary_text(self, target=target, n_dropped=n_dropped, call=call)
+
     def to_dict(self) -> dict:
         """JSON-safe summary with the keys of ``OLSResult.to_dict``; inference keys are None.
 

@@ -25,7 +25,7 @@ from .exceptions import ModelError
 from .ols import OLSResult
 from .penalized import PenalizedResult
 
-__all__ = ["summary_text", "short_repr", "fit_warnings", "terminal_safe", "OBJECTIVE"]
+__all__ = ["summary_text", "fit_warnings", "terminal_safe", "OBJECTIVE"]
 
 #: The penalized objective, as the summary and ``fit --help`` state it.
 OBJECTIVE = "L(b0, b) = (1/N)||y - b0 - Xb||^2 + λ(α||b||_1 + (1 - α)||b||_2^2)"
@@ -116,7 +116,7 @@ def summary_text(
     Notes
     -----
     For gradient descent the residual standard error, R² and adjusted R² are computed at
-    the descent's coefficients (see :func:`_gd_fit_stats`); standard errors and tests are
+    the descent's coefficients (``GDResult.sigma``, ``r_squared``, ``adj_r_squared``); standard errors and tests are
     not shown, since they assume the exact least-squares solution.
 
     Examples
@@ -171,64 +171,6 @@ def _not_a_result(caller: str, result: object) -> ModelError:
     )
 
 
-def short_repr(result: OLSResult | GDResult | PenalizedResult) -> str:
-    """A one-line ``repr`` of a result: its size, how the fit went, and the first terms.
-
-    Per-row arrays are never printed, so the text stays short at any n: at most
-    ``REPR_ITEMS`` terms and coefficients are shown, names are cut to ``REPR_NAME``
-    characters, and the whole is at most ``REPR_MAX`` characters.
-
-    Parameters
-    ----------
-    result : OLSResult, GDResult or PenalizedResult
-
-    Returns
-    -------
-    str
-        ``TypeName(key=value, ...)``; strings are Python literals, so control
-        characters in a name are shown escaped.
-
-    Examples
-    --------
-    >>> from linreg.ols import fit_ols
-    >>> short_repr(fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0]))
-    "OLSResult(method='qr', n=4, k=2, rank=2, r_squared=0.9888, sigma=0.3873, terms=('Intercept', 'x1'), coef=[0.8, 2.3])"
-    """
-    head: list[tuple[str, object]]
-    if isinstance(result, OLSResult):
-        head = [("method", repr(result.method)), ("n", result.n), ("k", len(result.terms)), ("rank", result.rank),
-                ("r_squared", _g(result.r_squared)), ("sigma", _g(result.sigma))]
-    elif isinstance(result, GDResult):
-        head = [("n", len(result.y)), ("k", len(result.terms)), ("n_iter", result.n_iter),
-                ("converged", result.converged), ("diverged", result.diverged),
-                ("learning_rate", _g(result.learning_rate)), ("final_loss", _g(result.final_loss))]
-    elif isinstance(result, PenalizedResult):
-        head = [("penalty", repr(result.penalty)), ("lam", _g(result.lam)), ("l1_ratio", _g(result.l1_ratio)),
-                ("n", result.n), ("k", len(result.terms)), ("n_nonzero", result.n_nonzero),
-                ("converged", result.converged), ("r_squared", _g(result.r_squared))]
-    else:
-        raise _not_a_result("short_repr", result)
-    terms, coef = tuple(result.terms), np.asarray(result.coef)
-    names = [repr(t if len(t) <= REPR_NAME else t[: REPR_NAME - 3] + "...") for t in terms]
-    body = [*head, ("terms", _shown(names, "(", ")")), ("coef", _shown([_g(c) for c in coef], "[", "]"))]
-    text = f"{type(result).__name__}({', '.join(f'{key}={value}' for key, value in body)})"
-    return text if len(text) <= REPR_MAX else text[: REPR_MAX - 4] + "...)"
-
-
-#: The most terms, characters of a name and characters in all that :func:`short_repr` shows.
-REPR_ITEMS, REPR_NAME, REPR_MAX = 6, 24, 600
-
-
-def _g(value: object) -> str:
-    return f"{float(value):.4g}"
-
-
-def _shown(items: list[str], open_: str, close: str) -> str:
-    if len(items) > REPR_ITEMS:
-        items = [*items[:REPR_ITEMS], f"... +{len(items) - REPR_ITEMS} more"]
-    return open_ + ", ".join(items) + close
-
-
 # ---------------------------------------------------------------------------
 # One renderer per result type
 # ---------------------------------------------------------------------------
@@ -255,12 +197,11 @@ def _ols_lines(result: OLSResult, target: str) -> list[str]:
 
 def _gd_lines(result: GDResult, target: str) -> list[str]:
     terms = _names(result.terms)
-    stats = _gd_fit_stats(result)
     rows = [[term, _fmt(c)] for term, c in zip(terms, result.coef)]
     status = "diverged" if result.diverged else "converged" if result.converged else "not converged"
     batch = result.batch_size or "all rows"
     lines = [f"Method: {_method_name('gd')}", f"Formula: {_formula(target, terms, result.intercept)}", ""]
-    lines += _residual_block(stats["resid"])
+    lines += _residual_block(result.resid)
     lines += [
         "Coefficients (gradient descent; no standard errors: they assume the exact least-squares solution,",
         "use --method qr for inference):",
@@ -271,7 +212,7 @@ def _gd_lines(result: GDResult, target: str) -> list[str]:
         f"batch size {batch}; standardized: {'yes' if result.standardize else 'no'}",
         f"Final loss (mean squared residual): {_fmt(result.final_loss)}", "",
     ]
-    lines += _fit_lines(stats["sigma"], stats["df_resid"], stats["r_squared"], stats["adj_r_squared"], terms,
+    lines += _fit_lines(result.sigma, result.df_resid, result.r_squared, result.adj_r_squared, terms,
                         at=" (at the gradient-descent coefficients)")
     return lines
 
@@ -304,48 +245,6 @@ def _penalized_lines(result: PenalizedResult, target: str) -> list[str]:
         f"Optimality (KKT) violation: {_fmt(result.kkt_violation, 2)} (relative {_fmt(result.kkt_relative, 2)}); "
         f"{status}: {terminal_safe(result.message)}",
     ]
-
-
-def _gd_fit_stats(result: GDResult) -> dict[str, Any]:
-    """Residuals and fit statistics at the coefficients of a gradient-descent run.
-
-    With n rows and k coefficients (intercept included), df_resid = n - k,
-    rss = ||y - X w||^2, sigma = sqrt(rss / df_resid), R² = 1 - rss / tss (tss centred
-    with an intercept, uncentred without, as ``fit_ols`` defines it) and adjusted
-    R² = 1 - (rss / df_resid) / (tss / (n - intercept)). A statistic whose
-    denominator is zero is None. The residuals are those of the last iterate in the
-    run's working parametrisation, which spans the same fitted values as the
-    original units.
-
-    Returns
-    -------
-    dict
-        ``resid`` (ndarray, shape (n,)), ``rss``, ``sigma``, ``r_squared``,
-        ``adj_r_squared`` (float or None), ``df_model`` and ``df_resid`` (int).
-
-    Examples
-    --------
-    >>> from linreg.descent import gradient_descent
-    >>> g = gradient_descent([[0.0], [1.0], [2.0]], [1.0, 2.0, 3.0], learning_rate=0.1, n_iter=2000)
-    >>> s = _gd_fit_stats(g)
-    >>> round(s["r_squared"], 12), s["df_resid"], s["df_model"]
-    (1.0, 1, 1)
-    """
-    y = result.y
-    n, k = y.shape[0], len(result.coef)
-    resid = y - result.X_work @ result.history.coef[-1]
-    df_resid = n - k
-    rss = float(resid @ resid)
-    tss = float(np.sum((y - y.mean()) ** 2) if result.intercept else np.sum(y**2))
-    stats: dict[str, Any] = {"resid": resid, "rss": rss, "sigma": None, "r_squared": None, "adj_r_squared": None,
-                             "df_model": k - int(result.intercept), "df_resid": df_resid}
-    if df_resid > 0:
-        stats["sigma"] = math.sqrt(rss / df_resid)
-    if tss > 0:
-        stats["r_squared"] = 1.0 - rss / tss
-        if df_resid > 0:
-            stats["adj_r_squared"] = 1.0 - (rss / df_resid) / (tss / (n - int(result.intercept)))
-    return stats
 
 
 # ---------------------------------------------------------------------------

@@ -696,20 +696,21 @@ def test_to_dict_is_json_ready_and_has_no_rows():
 
 @pytest.mark.parametrize("standardize", [False, True])
 @pytest.mark.parametrize("intercept", [True, False])
-def test_fit_statistics_are_the_clis(standardize, intercept):
-    from linreg.cli import _fit_stats_at
-
+def test_fit_statistics_follow_their_definitions(standardize, intercept):
     X, y = make(16, n=60, p=2, offset=5.0)
     res = gradient_descent(X, y, learning_rate=0.1 if standardize else 0.01, n_iter=50_000,
                            standardize=standardize, intercept=intercept, tol=1e-11)
     X1 = with_ones(X) if intercept else X
     resid = y - X1 @ res.coef
-    cli = _fit_stats_at(resid, y, intercept, len(y) - X1.shape[1])
+    # By their definitions, from the residuals in the original columns.
+    n, k = X1.shape
+    rss = float(resid @ resid)
+    tss = float(np.sum((y - y.mean()) ** 2) if intercept else np.sum(y**2))
     assert_allclose(res.resid, resid, rtol=1e-10, atol=1e-12)
-    assert res.rss == pytest.approx(cli["rss"], rel=1e-12)
-    assert res.sigma == pytest.approx(cli["sigma"], rel=1e-12)
-    assert res.r_squared == pytest.approx(cli["r_squared"], rel=1e-12)
-    assert res.adj_r_squared == pytest.approx(cli["adj_r_squared"], rel=1e-12)
+    assert res.rss == pytest.approx(rss, rel=1e-12)
+    assert res.sigma == pytest.approx(math.sqrt(rss / (n - k)), rel=1e-12)
+    assert res.r_squared == pytest.approx(1 - rss / tss, rel=1e-12)
+    assert res.adj_r_squared == pytest.approx(1 - (rss / (n - k)) / (tss / (n - int(intercept))), rel=1e-12)
     # GD's minimum is the least-squares fit: the same statistics as the closed form
     from linreg.ols import fit_ols
 

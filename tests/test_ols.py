@@ -406,8 +406,8 @@ def test_repr_is_one_short_line_at_any_n():
 
 def test_repr_survives_pickling_and_names_the_fit():
     res = pickle.loads(pickle.dumps(fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0])))
-    assert repr(res) == ("OLSResult(method='qr', n=4, k=2, rank=2, r_squared=0.9888, sigma=0.3873, "
-                         "terms=('Intercept', 'x1'), coef=[0.8, 2.3])")
+    assert repr(res) == ("OLSResult(method='qr', n=4, k=2, rank=2, r_squared=0.988785, sigma=0.387298, "
+                         "terms=('Intercept', 'x1'), coef=array([0.8, 2.3]))")
 
 
 def test_summary_is_the_r_style_table():
