@@ -17,7 +17,7 @@ from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.settings import FIELDS
 from ui.text import md_code, md_escape
-from ui.widgets import escaped, gd_settings_controls, in_range, seed, show_error
+from ui.widgets import escaped, gd_settings_controls, in_range, latex, seed, show_error
 
 through_app()
 
@@ -136,7 +136,7 @@ def _arithmetic(g, k: int) -> None:
     st.dataframe(view.table, hide_index=True)
     escaped(view.summary)
     for line in view.latex:
-        st.latex(line)
+        latex(line)
     if g.standardize:
         st.caption("The run works on standardized columns (x − mean)/sd, so these x and w are in standardized "
                    "units; the chart's lines and the Compare page convert them back to the original units.")

@@ -15,7 +15,7 @@ from linreg.plots._common import fmt
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
-from ui.widgets import Code, escaped, field_input, gd_settings_controls, markdown, seed, show_error
+from ui.widgets import Code, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
 
 through_app()
 
@@ -176,7 +176,7 @@ def _page() -> None:
     st.subheader("The fitted equation")
     coef = gd_result.coef if gd_result is not None else result.coef
     aliased = () if gd_result is not None else result.aliased
-    st.latex(plots.equation_latex(spec.target, result.terms, coef, aliased))
+    latex(plots.equation_latex(spec.target, result.terms, coef, aliased))
     markdown("{equation}" + (" (gradient-descent coefficients)" if gd_result is not None else ""), element=st.caption,
              equation=plots.equation_text(spec.target, result.terms, coef, aliased))
     if result.aliased and gd_result is None:

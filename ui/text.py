@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["md_escape", "md_code", "JOINER"]
+__all__ = ["md_escape", "md_code", "latex_safe", "JOINER"]
 
 JOINER = "\u2060"
 # Characters that change meaning anywhere in a line (emphasis, code, links, HTML, tables, math,
@@ -62,3 +62,16 @@ def md_code(text: object) -> str:
     '`aʼb`'
     """
     return "`" + str(text).replace("`", "ʼ").replace(":material/", ":" + JOINER + "material/") + "`"
+
+
+def latex_safe(tex: str) -> str:
+    r"""LaTeX for ``st.latex`` that keeps a ``:material/`` in a name as written.
+
+    Streamlit rewrites ``:material/`` to ``:material_`` in the whole source, math included, and
+    an underscore in ``\text{...}`` is a KaTeX error that breaks the formula. An empty group
+    between the two renders as nothing and hides the pair from that rewrite.
+
+    >>> latex_safe(r"\text{:material/warning:}")
+    '\\text{:{}material/warning:}'
+    """
+    return tex.replace(":material/", ":{}material/")

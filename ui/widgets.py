@@ -12,10 +12,10 @@ import streamlit as st
 
 from . import session
 from .settings import FIELDS, SEED, Field, GDSettings
-from .text import md_code, md_escape
+from .text import latex_safe, md_code, md_escape
 
 __all__ = ["seed", "field_input", "seed_input", "gd_settings_controls", "GD_CONTROLS", "in_range", "Code",
-           "markdown", "escaped", "show_error"]
+           "markdown", "escaped", "latex", "show_error"]
 
 
 def seed(key: str, value) -> None:
@@ -136,3 +136,8 @@ def escaped(text: object, *, element=None) -> None:
 def show_error(prefix: str, err: object, *, element=None) -> None:
     """An error (or, with ``element``, a warning or note): our ``prefix``, then the escaped message."""
     (element or st.error)(f"{prefix} {md_escape(err)}" if prefix else md_escape(err))
+
+
+def latex(tex: str) -> None:
+    """Show LaTeX that quotes user names (escaped as text by linreg), safe from Streamlit's rewrites."""
+    st.latex(latex_safe(tex))
