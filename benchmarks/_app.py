@@ -1,4 +1,4 @@
-"""Issue 5's app budgets: how long each page's server-side rerun takes, measured with AppTest.
+"""The app's time budgets: how long each page's server-side rerun takes, measured with AppTest.
 
 What is timed
 -------------
