@@ -60,7 +60,7 @@ def show() -> None:
         f"{fmt(ne.coef_normal[1], 10)})."
     )
     common.reveal(2, "If cond(X) is 1,000, what is cond(XᵀX)?", ["about 1,000", "about 2,000", "about 1,000,000"],
-            "about 1,000,000",
-            f"Forming XᵀX squares the condition number: here cond(X) = {fmt(ne.cond_X)} and cond(XᵀX) = "
-            f"{fmt(ne.cond_XtX)} ≈ {fmt(ne.cond_X ** 2)} = cond(X)². That is why linreg solves least squares by QR.")
+                  "about 1,000,000",
+                  f"Forming XᵀX squares the condition number: here cond(X) = {fmt(ne.cond_X)} and cond(XᵀX) = "
+                  f"{fmt(ne.cond_XtX)} ≈ {fmt(ne.cond_X ** 2)} = cond(X)². That is why linreg solves least squares by QR.")
     common.try_it("pages/fit.py", "compare QR, SVD and the normal equations on the Fit page", "📈")

@@ -45,9 +45,9 @@ def show() -> None:
                f"points' gradients gives ∇L = ({fmt(c.grad[0])}, {fmt(c.grad[1])}) at L = {fmt(c.loss)}.")
     verb = "raises" if c.dL_dyhat < 0 else "lowers" if c.dL_dyhat > 0 else "leaves"
     common.reveal(3, f"A descent step using point {c.i} alone moves w against its gradient 2(ŷᵢ − yᵢ)xᵢ. "
-            "What does it do to the intercept?", ["raises it", "lowers it", "leaves it"], f"{verb} it",
-            f"The intercept's part of point {c.i}'s gradient is 2(ŷᵢ − yᵢ)·1 = {fmt(c.dL_dyhat)}; a step goes "
-            f"against it, so it {verb} the intercept"
-            + (": the line moves toward the point" if c.dL_dyhat != 0 else ": the line already passes through it")
-            + f" (ŷᵢ = {fmt(c.yhat_i)}, yᵢ = {fmt(c.y_i)}).")
+                  "What does it do to the intercept?", ["raises it", "lowers it", "leaves it"], f"{verb} it",
+                  f"The intercept's part of point {c.i}'s gradient is 2(ŷᵢ − yᵢ)·1 = {fmt(c.dL_dyhat)}; a step goes "
+                  f"against it, so it {verb} the intercept"
+                  + (": the line moves toward the point" if c.dL_dyhat != 0 else ": the line already passes through it")
+                  + f" (ŷᵢ = {fmt(c.yhat_i)}, yᵢ = {fmt(c.y_i)}).")
     common.try_it("pages/descent.py", "the Gradient descent page shows these numbers at every step", "⛰️")

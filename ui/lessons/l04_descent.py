@@ -43,11 +43,11 @@ def show() -> None:
     excess = run.final_loss / run.loss_min - 1 if run.loss_min > 0 else run.final_loss
     options = ["at the minimum to 4 digits", "within 1% of it", "more than 1% above it"]
     common.reveal(4, f"After {g['n_iter']} steps with η = {g['learning_rate']}, how far is the loss from its minimum?",
-            options, options[0] if excess <= 1e-4 else options[1] if excess <= 0.01 else options[2],
-            f"After {run.n_iter} steps the loss is {fmt(run.final_loss, 6)} against the minimum "
-            f"{fmt(run.loss_min, 6)} ({fmt(100 * (run.final_loss / run.loss_min - 1), 3)}% above); the "
-            f"coefficients are ({fmt(run.coef[0])}, {fmt(run.coef[1])}) against least squares "
-            f"({fmt(run.optimum_original[0])}, {fmt(run.optimum_original[1])}).")
+                  options, options[0] if excess <= 1e-4 else options[1] if excess <= 0.01 else options[2],
+                  f"After {run.n_iter} steps the loss is {fmt(run.final_loss, 6)} against the minimum "
+                  f"{fmt(run.loss_min, 6)} ({fmt(100 * (run.final_loss / run.loss_min - 1), 3)}% above); the "
+                  f"coefficients are ({fmt(run.coef[0])}, {fmt(run.coef[1])}) against least squares "
+                  f"({fmt(run.optimum_original[0])}, {fmt(run.optimum_original[1])}).")
     st.warning("The button replaces the app's current data and gradient-descent settings with the lesson's.")
     if st.button("Open the Gradient descent page at this state", key="learn_open_gd", type="primary"):
         _prepare_gd()

@@ -43,9 +43,9 @@ def show() -> None:
         st.error(f"Diverged: {r.run.message}")
     above = lesson_cache.lr_run(d.name, 1.05, bool(standardize))
     common.reveal(5, "At 1.05 × 2/λ_max, what does gradient descent do?",
-            ["converges slowly", "oscillates but converges", "diverges"], "diverges",
-            f"At η = {fmt(above.run.learning_rate)} the factor 1 − ηλ_max is {fmt(above.step_factor)}: each step "
-            f"multiplies the error along the steepest direction by {fmt(abs(above.step_factor))} and flips its "
-            f"sign, so the loss grows from {fmt(above.run.history.loss[0])} to {fmt(above.run.final_loss)} in "
-            f"{above.run.n_iter} steps.")
+                  ["converges slowly", "oscillates but converges", "diverges"], "diverges",
+                  f"At η = {fmt(above.run.learning_rate)} the factor 1 − ηλ_max is {fmt(above.step_factor)}: each step "
+                  f"multiplies the error along the steepest direction by {fmt(abs(above.step_factor))} and flips its "
+                  f"sign, so the loss grows from {fmt(above.run.history.loss[0])} to {fmt(above.run.final_loss)} in "
+                  f"{above.run.n_iter} steps.")
     common.try_it("pages/descent.py", "the Gradient descent page marks the stable and the optimal rates", "⛰️")

@@ -32,10 +32,10 @@ def show() -> None:
     answer = "more than 100 times as many" if ratio > 100 else ("2 to 100 times as many" if ratio >= 2
                                                                   else "about the same")
     common.reveal(6, "How many iterations do raw features need, compared with standardized ones?",
-            ["about the same", "2 to 100 times as many", "more than 100 times as many"], answer,
-            f"Raw: condition number {fmt(gd_plots.condition_number(raw))}, {raw.n_iter:,} iterations; "
-            f"standardized: {fmt(gd_plots.condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
-            f"(slope {fmt(raw.coef[1], 6)} against {fmt(std.coef[1], 6)}); only the path to it changes.")
+                  ["about the same", "2 to 100 times as many", "more than 100 times as many"], answer,
+                  f"Raw: condition number {fmt(gd_plots.condition_number(raw))}, {raw.n_iter:,} iterations; "
+                  f"standardized: {fmt(gd_plots.condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
+                  f"(slope {fmt(raw.coef[1], 6)} against {fmt(std.coef[1], 6)}); only the path to it changes.")
     if not common.shown(6):
         st.caption("Make your guess and reveal it to see both runs.")
     else:

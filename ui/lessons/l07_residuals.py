@@ -31,10 +31,10 @@ def show() -> None:
                         key="learn_anscombe_resid")
     st.caption(text)
     common.reveal(7, "Judging by the residual plots, which set is a straight line with ordinary scatter?",
-            ["set I", "set II", "set III", "set IV"], "set I",
-            "Set I's residuals are a patternless band around 0. Set II's form an arch: the truth is a curve. "
-            "Set III's are tiny except one: an outlier tilts the line. Set IV's fitted values take two values: "
-            "one point alone decides the slope. The scatter plots below show it.")
+                  ["set I", "set II", "set III", "set IV"], "set I",
+                  "Set I's residuals are a patternless band around 0. Set II's form an arch: the truth is a curve. "
+                  "Set III's are tiny except one: an outlier tilts the line. Set IV's fitted values take two values: "
+                  "one point alone decides the slope. The scatter plots below show it.")
     if common.shown(7):
         text, = charts.chart(("learn_anscombe_fits",), lambda: plots.anscombe_figure(fits), key="learn_anscombe_fits")
         st.caption(text)
