@@ -1,7 +1,8 @@
 """Linear regression, learned and done: the Streamlit entry point.
 
 Run with ``streamlit run app.py``. This file sets up the page, the session state and
-the navigation, and draws the shared sidebar summary; each page lives in ``pages/``.
+the navigation, and draws the shared sidebar summary; each page lives in ``pages/``,
+and what the pages share lives in ``ui/``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-import state
 from linreg.exceptions import LinregError
-
+from ui import cache, links, session
+from ui.text import md_code, md_escape
+from ui.widgets import markdown
 
 # (file, title, icon). A page's URL is its file's name: on a freshly started server, Streamlit
 # answers the first request in its old pages/ mode, which knows pages only by file name, before
-# state.through_app hands the session to this file; any other URL would show "Page not found" first.
+# ui.legacy.through_app hands the session to this file; any other URL would show "Page not found" first.
 PAGES = [
     ("pages/data.py", "Data", "📂"),
     ("pages/fit.py", "Fit", "📈"),
@@ -34,16 +36,16 @@ def _sidebar_summary() -> None:
     """The current dataset and model, on every page."""
     with st.sidebar:
         st.markdown("**Current data and model**")
-        df, label = state.current_data()
-        spec = state.current_spec()
-        st.markdown(f"{state.md_escape(label)}  \n{len(df):,} rows × {df.shape[1]} columns")
-        st.markdown(f"Target: {state.md_code(spec.target)}")
+        df, label = session.current_data()
+        spec = session.current_spec()
+        st.markdown(f"{md_escape(label)}  \n{len(df):,} rows × {df.shape[1]} columns")
+        st.markdown(f"Target: {md_code(spec.target)}")
         try:
-            terms = state.design().terms
+            terms = cache.design().terms
         except LinregError as err:
-            st.caption(f"The model cannot be built yet: {state.md_escape(err)}")
+            markdown("The model cannot be built yet: {err}", element=st.caption, err=err)
             return
-        shown = ", ".join(state.md_code(t) for t in terms[:12])
+        shown = ", ".join(md_code(t) for t in terms[:12])
         more = f" and {len(terms) - 12} more" if len(terms) > 12 else ""
         intercept = "intercept + " if spec.intercept else "no intercept; "
         st.markdown(f"Terms: {intercept}{shown}{more}")
@@ -51,7 +53,7 @@ def _sidebar_summary() -> None:
 
 def _share_link(url_path: str) -> None:
     """Keep the URL in step with the state, and offer it for copying."""
-    query = state.sync_link()
+    query = links.sync()
     with st.sidebar:
         st.divider()
         st.markdown("**Share this view**")
@@ -62,7 +64,7 @@ def _share_link(url_path: str) -> None:
                 base = base[: -len(url) - 1]
         link = f"{base}/{url_path}" if url_path else f"{base}/"
         st.code(f"{link}?{urlencode(query)}" if query else link, language=None, wrap_lines=True)
-        if state.data_is_shareable():
+        if session.data_is_shareable():
             st.caption("Copy this link (button at its top right): it opens the same data, model and settings.")
         else:
             st.caption("Uploaded data cannot travel in a link, so this one opens the app's default data. "
@@ -70,13 +72,14 @@ def _share_link(url_path: str) -> None:
 
 
 st.set_page_config(page_title="Linear regression", page_icon="📈", layout="wide")
-state.init()
+session.init()
 
 pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
          for i, ((path, title, icon), url) in enumerate(zip(PAGES, URLS))]
 nav = st.navigation(pages)
-if state.link_error():
-    st.warning(state.link_error())
+if session.link_error():
+    # The message quotes the link's values: they are a stranger's text.
+    st.warning(md_escape(session.link_error()))
 nav.run()
 _sidebar_summary()
 _share_link(nav.url_path)

@@ -1,4 +1,4 @@
-"""Issue 5's app budgets: how long each page's server-side rerun takes, measured with AppTest.
+"""The app's time budgets: how long each page's server-side rerun takes, measured with AppTest.
 
 What is timed
 -------------
@@ -20,8 +20,8 @@ differences are corrected, so that what is timed is what a visitor waits for:
   AppTest makes a new cache on every run and so recompiles every page each time (10-20 ms);
   the harness gives AppTest one shared cache;
 * AppTest turns Streamlit's old ``pages/`` multipage mode back on before every run, so each
-  page would first run alone and hand over to app.py (``state.through_app``); a server turns
-  that mode off for good on its first run, and so does the harness.
+  page would first run alone and hand over to app.py (``ui.legacy.through_app``); a server turns
+  that mode off for good on its first run, and so does the harness (``ui.legacy.serve_as_started``).
 """
 
 from __future__ import annotations
@@ -41,21 +41,15 @@ def _as_served() -> None:
     """Make AppTest run the app as a started server does (see the module docstring)."""
     import streamlit.testing.v1.app_test as app_test
     import streamlit.testing.v1.local_script_runner as local_script_runner
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    from ui.legacy import serve_as_started
 
     if not hasattr(app_test, "ScriptCache") or not hasattr(local_script_runner, "ScriptCache"):
         raise RuntimeError("streamlit's AppTest no longer makes its ScriptCache where this harness expects")
     shared = ScriptCache()
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
+    serve_as_started()
 
 
 def _timed(run) -> tuple[float, float]:

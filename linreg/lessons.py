@@ -12,8 +12,11 @@ the library does not already compute:
 - :func:`bowl` and :func:`normal_equations` (lesson 2);
 - :func:`chain_rule` (lesson 3);
 - :func:`learning_rate_run` (lesson 5) and :func:`scaling_runs` (lesson 6);
-- :func:`anscombe_fits` (lesson 7), :func:`design_preview` (lesson 8),
-  :func:`penalized_preview` (lesson 10).
+- :func:`anscombe_fits` (lesson 7), :func:`design_preview` and :func:`terms_fit`
+  (lesson 8), :func:`complexity_data` (lesson 9), :func:`penalized_data` and
+  :func:`penalized_preview` (lesson 10);
+- the teaching constants the lessons offer: ``SHIFTS`` (lesson 2), ``FACTORS`` (lesson 5),
+  ``LAMBDAS`` (lesson 10), and the recipes of their synthetic datasets.
 
 The loss is the one we teach, with no 1/2 factor: ``L(w) = (1/N)||y - X1 w||^2``.
 """
@@ -41,7 +44,7 @@ from .descent import (
     loss_surface,
     step_arithmetic,
 )
-from .design import Design
+from .design import Design, ModelSpec, build_design, fit_design
 from .exceptions import LinregWarning, ModelError
 from .ols import OLSResult, fit_ols
 from .synthetic import make_data
@@ -70,6 +73,18 @@ __all__ = [
     "design_preview",
     "curves_by_group",
     "penalized_preview",
+    "SHIFTS",
+    "FACTORS",
+    "LAMBDAS",
+    "TERMS_DATA",
+    "COMPLEXITY_DATA",
+    "PENALIZED_DATA",
+    "TermsFit",
+    "starting_line",
+    "terms_data",
+    "terms_fit",
+    "complexity_data",
+    "penalized_data",
 ]
 
 #: Lesson dataset key -> title. Built-ins by their linreg.datasets name; "synthetic" is
@@ -187,6 +202,11 @@ class LineFit:
     resid: np.ndarray
     rss: float
     loss: float
+
+    @cached_property
+    def max_abs_resid(self) -> float:
+        """Largest absolute residual ``max_i |resid_i|``."""
+        return float(np.max(np.abs(self.resid)))
 
 
 def line_fit(x: object, y: object, intercept: float, slope: float) -> LineFit:
@@ -731,6 +751,11 @@ class PenalizedPreview:
         """Number of lasso slopes that are exactly zero."""
         return int(np.count_nonzero(self.lasso[1:] == 0))
 
+    @cached_property
+    def ridge_zeros(self) -> int:
+        """Number of ridge slopes that are exactly zero."""
+        return int(np.count_nonzero(self.ridge[1:] == 0))
+
 
 def penalized_preview(X: object, y: object, lam: float, *, terms=None) -> PenalizedPreview:
     """Fit OLS, ridge and lasso (standardized penalty) at one λ.
@@ -751,3 +776,113 @@ def penalized_preview(X: object, y: object, lam: float, *, terms=None) -> Penali
     lasso = fit_penalized(X, y, lam=lam, l1_ratio=1.0, standardize=True, terms=terms)
     return PenalizedPreview(ols.terms, ols.coef, ridge.coef, lasso.coef, float(lam), ols.rss / ols.n,
                             ridge.mse, lasso.mse)
+
+
+# =============================================================================
+# the teaching constants and the lessons' synthetic datasets
+# =============================================================================
+#: Lesson 2: constants added to x (e.g. calendar years instead of years since 2000), which
+#: make the column of ones and x nearly parallel.
+SHIFTS: tuple[float, ...] = (0.0, 100.0, 10_000.0, 1_000_000.0)
+#: Lesson 5: learning rates offered, as multiples of the stability bound 2/λ_max.
+FACTORS: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 1.01, 1.05, 1.1)
+#: Lesson 10: the λ offered, 17 log-spaced values from 1e-3 to 10 at three significant digits.
+LAMBDAS: tuple[float, ...] = tuple(float(f"{v:.3g}") for v in np.logspace(-3, 1, 17))
+#: Lesson 8: ``make_data(kind, **TERMS_DATA)`` for kind "categorical" or "polynomial".
+TERMS_DATA: dict[str, int] = {"n": 90, "seed": 0}
+#: Lesson 9: the known cubic y = 1 - 2x + 0.5x³ + noise, 40 points (noise and seed chosen in the lesson).
+COMPLEXITY_DATA: dict[str, object] = {"kind": "polynomial", "n": 40, "degree": 3, "coef": (-2.0, 0.0, 0.5)}
+#: Lesson 10: four features with correlation 0.9, 40 points.
+PENALIZED_DATA: dict[str, object] = {"kind": "collinear", "n": 40, "seed": 1, "p": 4, "correlation": 0.9,
+                                     "noise": 2.0}
+
+
+def starting_line(data: LessonData) -> tuple[float, float]:
+    """The line a lesson starts the user with: flat at the mean of y, on the intercept slider's step.
+
+    Examples
+    --------
+    >>> starting_line(lesson_data("anscombe_1"))
+    (7.5, 0.0)
+    """
+    (low, _, step), _ = line_ranges(data.x, data.y)
+    return float(f"{low + round((float(data.y.mean()) - low) / step) * step:.10g}"), 0.0
+
+
+def terms_data(kind: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Lesson 8's data of ``kind`` ("categorical" or "polynomial") and its true coefficients.
+
+    Examples
+    --------
+    >>> df, truth = terms_data("polynomial")
+    >>> df.shape, sorted(truth)
+    ((90, 2), ['Intercept', 'x', 'x^2'])
+    """
+    check_option("lesson 8 data", kind, ("categorical", "polynomial"))
+    sd = make_data(kind, **TERMS_DATA)
+    return sd.data, dict(sd.coef)
+
+
+@dataclass(frozen=True, eq=False)
+class TermsFit:
+    """Lesson 8's fit of a model spec: the design, the fit, its first rows and its curves.
+
+    Attributes
+    ----------
+    design : Design
+    result : OLSResult
+    preview : pandas.DataFrame
+        ``design_preview(design)``.
+    curves : list
+        ``curves_by_group(...)`` along ``x``, one per group (one when there are no groups).
+    """
+
+    design: Design
+    result: OLSResult
+    preview: pd.DataFrame
+    curves: list
+
+
+def terms_fit(kind: str, spec: ModelSpec) -> TermsFit:
+    """Fit ``spec`` to lesson 8's data of ``kind`` (x, and a "group" column for "categorical").
+
+    Examples
+    --------
+    >>> t = terms_fit("polynomial", ModelSpec("y", ("x",), poly=(("x", 2),)))
+    >>> t.result.terms
+    ('Intercept', 'x', 'x^2')
+    """
+    df, _ = terms_data(kind)
+    design = build_design(df, spec)
+    result = fit_design(design)
+    group = "group" if spec.categorical else None
+    return TermsFit(design, result, design_preview(design), curves_by_group(df, design, result, "x", group))
+
+
+def complexity_data(noise: float, seed: int) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Lesson 9's sample of the known cubic: x, y (shape (40,)) and the true coefficients.
+
+    Examples
+    --------
+    >>> x, y, truth = complexity_data(2.0, 1)
+    >>> x.shape, truth["x^3"]
+    ((40,), 0.5)
+    """
+    recipe = dict(COMPLEXITY_DATA)
+    sd = make_data(str(recipe.pop("kind")), seed=seed, noise=noise, **recipe)
+    return sd.data["x"].to_numpy(float), sd.data["y"].to_numpy(float), dict(sd.coef)
+
+
+def penalized_data() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], dict[str, float]]:
+    """Lesson 10's correlated features: X (shape (40, 4)), y, the feature names and the true coefficients.
+
+    Examples
+    --------
+    >>> X, y, names, truth = penalized_data()
+    >>> X.shape, names
+    ((40, 4), ('x1', 'x2', 'x3', 'x4'))
+    """
+    recipe = dict(PENALIZED_DATA)
+    sd = make_data(str(recipe.pop("kind")), **recipe)
+    names = tuple(c for c in sd.data.columns if c != sd.target)
+    return sd.data[list(names)].to_numpy(float), sd.data[sd.target].to_numpy(float), names, dict(sd.coef)

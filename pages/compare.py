@@ -1,8 +1,8 @@
 """Compare page: gradient descent against the closed form, on the same data and model.
 
-Thin page: the two fits come from ``state`` (cached), the figures and tables from
-``linreg.plots.descent``. The raw-against-standardized comparison runs two more descents
-through ``state.gd`` (cached by their settings), each at its own optimal learning rate.
+The two fits come from ``ui.cache``, the figures and tables from ``linreg.plots.descent``.
+The raw-against-standardized comparison runs two more descents through ``ui.cache.gd``
+(cached by their settings), each at its own optimal learning rate.
 
 With a ridge term (``GDSettings.ridge`` > 0) gradient descent minimises a different loss,
 so its end point is the ridge solution, not least squares: the page says so, and shows
@@ -15,12 +15,15 @@ from dataclasses import replace
 
 import streamlit as st
 
-import state
 from linreg.exceptions import LinregError
 from linreg.plots import descent as plots
 from linreg.plots._common import fmt
+from ui import cache, charts, session
+from ui.legacy import through_app
+from ui.text import md_code, md_escape
+from ui.widgets import escaped, seed, show_error
 
-state.through_app()
+through_app()
 
 ITERATION_CHOICES = (100, 500, 1_000, 5_000, 20_000, 100_000)
 
@@ -48,14 +51,14 @@ def _coefficients(ols, g) -> None:
         table[f"ridge solution (λ = {fmt(g.ridge)})"] = [fmt(v, 6) for v in g.optimum_original]
         table["GD − ridge"] = [fmt(b - a, 3) for a, b in zip(g.optimum_original, g.coef)]
     st.dataframe(table, hide_index=True)
-    st.caption(state.md_escape(plots.coef_summary(ols.terms, ols.coef, g.coef)))
+    escaped(plots.coef_summary(ols.terms, ols.coef, g.coef))
     if g.diverged:
-        st.error(f"This gradient-descent run diverged, so its coefficients are meaningless. {g.message} "
-                 "Lower the learning rate on the Gradient descent page.")
+        show_error("This gradient-descent run diverged, so its coefficients are meaningless. Lower the learning "
+                   "rate on the Gradient descent page.", g.message)
     elif not g.converged:
-        st.info(f"{g.message}")
+        show_error("", g.message, element=st.info)
     else:
-        st.success(g.message)
+        show_error("", g.message, element=st.success)
 
 
 def _convergence(g) -> None:
@@ -74,7 +77,7 @@ def _convergence(g) -> None:
             r"($D$: 1 for each slope, 0 for the intercept). So the curves below fall towards 0 when descent "
             "reaches the ridge solution, however far that is from least squares."
         )
-    text, = state.chart(("convergence", state.fingerprint()), lambda: plots.convergence_figure(g),
+    text, = charts.chart(("convergence", charts.fingerprint()), lambda: plots.convergence_figure(g),
                         key="compare_rate_chart")
     st.caption(text)
     lam = g.eigenvalues
@@ -97,21 +100,20 @@ def _conditioning(design) -> None:
     )
     # Plain least squares: the optimal rates are those of XᵀX without the penalty, and a ridge term on raw
     # slopes and one on standardized slopes are different losses, so the two runs would not agree.
-    settings = replace(state.gd_settings(), ridge=0.0)
-    if state.gd_settings().ridge > 0:
+    settings = replace(session.gd_settings(), ridge=0.0)
+    if session.gd_settings().ridge > 0:
         st.caption("These two runs leave out the ridge term, so that both minimise the same least-squares loss.")
     # Enough steps for the raw features to show their crawl, at most a blink for the quadratic's O(k²) steps.
     default = min((c for c in ITERATION_CHOICES if c >= max(settings.n_iter, 5_000)), default=ITERATION_CHOICES[-1])
-    if "compare_iters" not in st.session_state:
-        st.session_state["compare_iters"] = default
+    seed("compare_iters", default)
     n_iter = st.select_slider("Iterations for both runs", ITERATION_CHOICES, key="compare_iters")
     run_settings, runs = {}, {}
     for title, standardize in (("raw features", False), ("standardized", True)):
         # Cached by the data's key, not by hashing the whole design on every rerun.
-        _, optimal = state.rate_bounds(standardize)
+        _, optimal = cache.rate_bounds(standardize)
         run_settings[title] = replace(settings, standardize=standardize, learning_rate=float(optimal),
                                       n_iter=int(n_iter), batch_size=None, momentum=0.0)
-        runs[title] = state.gd(run_settings[title])
+        runs[title] = cache.gd(run_settings[title])
     st.dataframe(plots.conditioning_table(runs), hide_index=True)
     raw, std = runs["raw features"], runs["standardized"]
     st.caption(
@@ -129,26 +131,25 @@ def _conditioning(design) -> None:
     i = c[0].selectbox("Contour x axis", range(k), index=0, key="compare_ci", format_func=lambda t: terms[t])
     others = [t for t in range(k) if t != i]
     j = c[1].selectbox("Contour y axis", others, index=0, key="compare_cj", format_func=lambda t: terms[t])
-    text = state.conditioning_figure(run_settings, i=i, j=j, key="compare_contours")
-    st.caption(state.md_escape(text))
+    escaped(charts.conditioning_figure(run_settings, i=i, j=j, key="compare_contours"))
     st.caption("Both panels use equal scales on their two axes, so a circle means every direction is equally "
                "steep and a thin ellipse means a narrow valley that descent crosses quickly but travels slowly.")
 
 
 def _page() -> None:
     st.title("⚖️ Compare: gradient descent against the closed form")
-    df, label = state.current_data()
-    spec = state.current_spec()
+    df, label = session.current_data()
+    spec = session.current_spec()
     st.markdown(
-        f"Least squares on {state.md_code(spec.target)} from **{state.md_escape(label)}**, solved twice: once in "
+        f"Least squares on {md_code(spec.target)} from **{md_escape(label)}**, solved twice: once in "
         "closed form (QR) and once by gradient descent with the settings of the Gradient descent page."
     )
     try:
-        design = state.design()
-        ols = state.ols()
-        g = state.gd()
+        design = cache.design()
+        ols = cache.ols()
+        g = cache.gd()
     except LinregError as err:
-        st.error(f"The comparison cannot run: {err}")
+        show_error("The comparison cannot run:", err)
         return
     if g.ridge > 0:
         _ridge_note(g)
@@ -157,7 +158,7 @@ def _page() -> None:
     try:
         _conditioning(design)
     except LinregError as err:
-        st.error(f"The raw-against-standardized comparison cannot run: {err}")
+        show_error("The raw-against-standardized comparison cannot run:", err)
 
 
 _page()

@@ -1,93 +1,46 @@
 """Fit page: fit the current model by QR, SVD, the normal equations or gradient descent, and read the result.
 
-Thin page: widgets -> state (cached linreg calls) -> render. The method and its settings
-live in plain session keys owned by ``state``, so they survive a page switch.
+The method and its settings live in the session (``ui.session``), so they survive a page
+switch; the gradient-descent controls are the same as the Gradient descent page's.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
-import state
 from linreg import export
 from linreg.exceptions import LinregError
 from linreg.plots import fit as plots
 from linreg.plots._common import fmt
+from ui import cache, charts, session
+from ui.legacy import through_app
+from ui.settings import FIELDS, METHOD_LABELS
+from ui.widgets import Code, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
 
-state.through_app()
+through_app()
 
-LEVELS = (90, 95, 99)
-METHODS = ("qr", "svd", "normal", "gd")
-
-
-def _seed(key: str, value) -> None:
-    """Give a widget its value from the app state when the page is (re)entered."""
-    if key not in st.session_state:
-        st.session_state[key] = value
+ALPHAS = FIELDS["fit"]["alpha"].options
+LEVELS = {round(100 * (1 - a)): a for a in ALPHAS}  # the widget shows the confidence level in %
+FIT_GD_CONTROLS = ("learning_rate", "n_iter", "batch_size", "momentum", "seed", "standardize")
 
 
-def _controls() -> tuple[str, float]:
-    settings = state.fit_settings()
+def _store_fit() -> None:
+    """Widget callback: the method and the level into the state."""
+    ss = st.session_state
+    session.set_fit_settings(method=ss["fit_method"], alpha=LEVELS[ss["fit_level"]])
+
+
+def _controls() -> str:
+    settings = session.fit_settings()
     c1, c2 = st.columns([3, 1])
-    with c1:
-        _seed("fit_method", settings.method)
-        method = st.radio(
-            "Method",
-            METHODS,
-            key="fit_method",
-            horizontal=True,
-            format_func=state.METHOD_LABELS.get,
-            help="QR and SVD are the stable closed forms; the normal equations square the condition number; "
-            "gradient descent walks downhill on the loss L(w) = (1/N)‖y − Xw‖².",
-        )
-    with c2:
-        _seed("fit_level", round(100 * (1 - settings.alpha)))
-        level = st.select_slider("Confidence level (%)", LEVELS, key="fit_level")
-    alpha = round(1 - level / 100, 4)
-    if (method, alpha) != (settings.method, settings.alpha):
-        state.set_fit_settings(method=method, alpha=alpha)
+    seed("fit_method", settings.method)
+    seed("fit_level", round(100 * (1 - settings.alpha)))
+    method = field_input(FIELDS["fit"]["method"], "fit_method", where=c1, format_func=METHOD_LABELS.get,
+                         on_change=_store_fit)
+    c2.select_slider(FIELDS["fit"]["alpha"].label, list(LEVELS), key="fit_level", on_change=_store_fit)
     if method == "gd":
-        _gd_controls()
-    return method, alpha
-
-
-def _gd_controls() -> None:
-    g = state.gd_settings()
-    with st.container(border=True):
-        st.markdown("**Gradient-descent settings**")
-        c = st.columns(6)
-        _seed("fit_gd_lr", float(g.learning_rate))
-        _seed("fit_gd_n_iter", int(g.n_iter))
-        _seed("fit_gd_batch", int(g.batch_size or 0))
-        _seed("fit_gd_momentum", float(g.momentum))
-        _seed("fit_gd_standardize", bool(g.standardize))
-        _seed("fit_gd_seed", int(g.seed))
-        lr = c[0].number_input("Learning rate η", min_value=1e-8, max_value=1e3, step=0.01, format="%.4g",
-                               key="fit_gd_lr")
-        n_iter = c[1].number_input("Iterations", min_value=1, max_value=100_000, step=100, key="fit_gd_n_iter")
-        batch = c[2].number_input("Batch size (0 = all rows)", min_value=0, max_value=10_000_000, step=1,
-                                  key="fit_gd_batch", help="0 uses every row in each step (full batch); "
-                                  "a smaller batch gives stochastic (mini-batch) gradient descent.")
-        momentum = c[3].slider("Momentum", 0.0, 0.99, step=0.01, key="fit_gd_momentum")
-        seed = c[4].number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="fit_gd_seed",
-                                 help="Shuffles the mini-batches; the same seed gives the same run.")
-        standardize = c[5].checkbox("Standardize", key="fit_gd_standardize",
-                                    help="Run on standardized columns (better conditioned); coefficients are "
-                                    "reported in the original units.")
-    # replace() keeps the settings this page has no control for (the ridge term of the GD page).
-    new = replace(
-        g,
-        learning_rate=float(lr),
-        n_iter=int(n_iter),
-        batch_size=int(batch) or None,
-        momentum=float(momentum),
-        standardize=bool(standardize),
-        seed=int(seed),
-    )
-    if new != g:
-        state.set_gd_settings(new)
+        gd_settings_controls("fit_gd", "**Gradient-descent settings**", FIT_GD_CONTROLS)
+    return method
 
 
 def _ols_tiles(result) -> None:
@@ -125,21 +78,21 @@ def _gd_tiles(g, result) -> None:
 def _gd_status(g) -> None:
     # linreg's message already says what happened and what to do; the colour says how bad it is.
     if g.diverged:
-        st.error(state.md_escape(g.message))
+        show_error("", g.message)
     elif not g.converged:
-        st.warning(f"Gradient descent has not converged yet: {state.md_escape(g.message)}")
+        show_error("Gradient descent has not converged yet:", g.message, element=st.warning)
     else:
-        st.success(state.md_escape(g.message))
+        show_error("", g.message, element=st.success)
 
 
 def _last_good() -> None:
     """After a failed fit, the last one that worked stays in view, clearly marked as such."""
-    last = state.last_good_fit()
+    last = session.last_good_fit()
     if last is None:
         return
     label, target, result = last
-    st.info(f"Below is the last fit that worked: {state.md_code(target)} on {state.md_escape(label)}. "
-            "Fix the model on the Data page (or undo the change) to fit again.")
+    markdown("Below is the last fit that worked: {target} on {label}. Fix the model on the Data page (or undo "
+             "the change) to fit again.", element=st.info, target=Code(target), label=label)
     _ols_tiles(result)
     st.dataframe(plots.coef_table(result, None), hide_index=True)
 
@@ -147,8 +100,8 @@ def _last_good() -> None:
 def _exports(design, result, method: str) -> None:
     """Download buttons; each file is built only when its button is clicked."""
     st.subheader("Take it with you")
-    source = export.source_from_recipe(state.recipe())
-    spec, alpha = state.current_spec(), result.alpha
+    source = export.source_from_recipe(session.recipe())
+    spec, alpha = session.current_spec(), result.alpha
     c = st.columns(4)
     c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
                          file_name="coefficients.csv", mime="text/csv", key="dl_coef")
@@ -159,35 +112,52 @@ def _exports(design, result, method: str) -> None:
                          file_name="reproduce_fit.py", mime="text/x-python", key="dl_script",
                          help="Runs with the linreg package and prints these coefficients.")
     if source.kind == "csv":
-        df, _ = state.current_data()
+        df, _ = session.current_data()
         c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=export.DEFAULT_CSV_NAME,
                              mime="text/csv", key="dl_data")
         st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
                    f"{export.DEFAULT_CSV_NAME} next to the script.")
 
 
+def _coefficients(result, gd_result, method: str) -> None:
+    st.subheader("Coefficients")
+    truth = session.truth()
+    if gd_result is not None:
+        st.dataframe(plots.gd_coef_table(gd_result, result, truth), hide_index=True)
+        st.caption("Standard errors, t, p and confidence intervals belong to the least-squares solution; "
+                   "switch to QR, SVD or normal equations to see them.")
+        if result.aliased:
+            st.caption("With aliased terms the coefficients are not identified: the closed form leaves the aliased "
+                       "terms out, while gradient descent spreads their effect over the collinear terms. "
+                       "Both give the same predictions, so compare the losses, not the coefficients.")
+    else:
+        st.dataframe(plots.coef_table(result, truth), hide_index=True)
+        st.caption(f"{METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:,g} residual degrees of "
+                   f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%."
+                   + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))
+
+
 def _page() -> None:
     st.title("📈 Fit")
-    df, label = state.current_data()
-    spec = state.current_spec()
-    st.markdown(
-        f"Fitting {state.md_code(spec.target)} on **{state.md_escape(label)}** "
-        "(change the data or the terms on the Data page)."
-    )
-    method, _ = _controls()
+    df, label = session.current_data()
+    spec = session.current_spec()
+    markdown("Fitting {target} on **{label}** (change the data or the terms on the Data page).",
+             target=Code(spec.target), label=label)
+    method = _controls()
 
     try:
-        design = state.design()
-        result = state.ols("qr" if method == "gd" else method)
-        gd_result = state.gd() if method == "gd" else None
+        design = cache.design()
+        result = cache.ols("qr" if method == "gd" else method)
+        gd_result = cache.gd() if method == "gd" else None
     except LinregError as err:
-        st.error(f"The model cannot be fitted: {state.md_escape(err)}")
+        show_error("The model cannot be fitted:", err)
         _last_good()
         return
+    session.set_last_good_fit(result)
 
     # Warnings first, in plain language, where the numbers are read.
     for w in result.warnings:
-        st.warning(state.md_escape(w))
+        show_error("", w, element=st.warning)
     if design.n_dropped:
         st.info(f"{design.n_dropped:,} rows with a missing value in a used column are left out; "
                 f"{result.n:,} rows are used.")
@@ -206,33 +176,19 @@ def _page() -> None:
     st.subheader("The fitted equation")
     coef = gd_result.coef if gd_result is not None else result.coef
     aliased = () if gd_result is not None else result.aliased
-    st.latex(plots.equation_latex(spec.target, result.terms, coef, aliased))
-    st.caption(state.md_escape(plots.equation_text(spec.target, result.terms, coef, aliased))
-               + (" (gradient-descent coefficients)" if gd_result is not None else ""))
+    latex(plots.equation_latex(spec.target, result.terms, coef, aliased))
+    markdown("{equation}" + (" (gradient-descent coefficients)" if gd_result is not None else ""), element=st.caption,
+             equation=plots.equation_text(spec.target, result.terms, coef, aliased))
     if result.aliased and gd_result is None:
         st.caption("Aliased terms are left out of the equation: the data cannot tell them apart from other terms.")
 
-    st.subheader("Coefficients")
-    truth = state.truth()
-    if gd_result is not None:
-        st.dataframe(plots.gd_coef_table(gd_result, result, truth), hide_index=True)
-        st.caption("Standard errors, t, p and confidence intervals belong to the least-squares solution; "
-                   "switch to QR, SVD or normal equations to see them.")
-        if result.aliased:
-            st.caption("With aliased terms the coefficients are not identified: the closed form leaves the aliased "
-                       "terms out, while gradient descent spreads their effect over the collinear terms. "
-                       "Both give the same predictions, so compare the losses, not the coefficients.")
-    else:
-        st.dataframe(plots.coef_table(result, truth), hide_index=True)
-        st.caption(f"{state.METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:,g} residual degrees of "
-                   f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%."
-                   + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))
+    _coefficients(result, gd_result, method)
 
     st.subheader("The fit, drawn")
-    summary, note = state.fit_figure(method, key="fit_chart")
-    st.caption(state.md_escape(summary))
+    summary, note = charts.fit_figure(method, key="fit_chart")
+    escaped(summary)
     if note:
-        st.caption(note)
+        escaped(note)
     _exports(design, result, "qr" if method == "gd" else method)
     st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 

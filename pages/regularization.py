@@ -1,13 +1,9 @@
 """Regularization page: ridge, lasso and elastic net on the current model, and model complexity.
 
-Thin page: widgets -> ``state`` (cached calls of ``linreg.penalized`` and
-``linreg.complexity``) -> figures and tables from ``linreg.plots.penalized``. The λ
-control walks the path's own (log-spaced) grid, so the coefficients, the path plot and
-the CV curve always talk about the same λ.
-
-The penalty controls and the chosen λ live in ``state`` (plain session keys, carried by
-links): the widgets are seeded from there and written back, so leaving the page and coming
-back, or opening a shared link, finds the same settings.
+The λ control walks the path's own (log-spaced) grid, so the coefficients, the path plot and
+the CV curve always talk about the same λ. The penalty controls and the chosen λ live in the
+session (carried by links): the widgets are seeded from there and written back, so leaving
+the page and coming back, or opening a shared link, finds the same settings.
 """
 
 from __future__ import annotations
@@ -16,14 +12,18 @@ import math
 
 import streamlit as st
 
-import state
-from linreg.complexity import bootstrap_fits, degree_explorer
 from linreg.exceptions import LinregError
 from linreg.plots import penalized as plots
 from linreg.plots._common import fmt
+from ui import cache, charts, complexity, session
+from ui.legacy import through_app
+from ui.settings import FIELDS, RegSettings
+from ui.text import md_code, md_escape
+from ui.widgets import escaped, field_input, seed, show_error
 
-state.through_app()
+through_app()
 
+REG = FIELDS["reg"]
 PENALTY_LABELS = {"ridge": "Ridge (α = 0)", "lasso": "Lasso (α = 1)", "elasticnet": "Elastic net (choose α)"}
 K_FOLDS = 5
 LAM = "reg_lam_index"  # widget key: the λ slider holds a position on the path's grid
@@ -34,63 +34,46 @@ OBJECTIVE = (
 )
 
 
-def _seed(key: str, value) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
 def _jump(index: int) -> None:
     """Button callback: move the λ slider to a grid position (λ_min or λ_1se)."""
     st.session_state[LAM] = int(index)
 
 
-# --------------------------------------------------------------------------- penalty controls
-
-
-def _controls() -> state.RegSettings:
-    """Penalty, α, standardization and CV seed, seeded from ``state`` and written back to it."""
-    reg = state.reg_settings()
-    _seed("reg_penalty", reg.penalty)
-    _seed("reg_standardize", reg.standardize)
-    _seed("reg_cv_seed", reg.cv_seed)
+def _controls() -> RegSettings:
+    """Penalty, α, standardization and CV seed, seeded from the session and written back to it."""
+    reg = session.reg_settings()
+    seed("reg_penalty", reg.penalty)
+    seed("reg_standardize", reg.standardize)
+    seed("reg_cv_seed", reg.cv_seed)
     c = st.columns([1.6, 1.2, 1, 1])
-    penalty = c[0].radio("Penalty", list(PENALTY_LABELS), format_func=PENALTY_LABELS.get, key="reg_penalty",
-                         horizontal=True)
+    penalty = field_input(REG["penalty"], "reg_penalty", where=c[0], format_func=PENALTY_LABELS.get)
     alpha = reg.alpha  # kept while ridge or the lasso is on show
     if penalty == "elasticnet":
         # Seeded only when drawn: a key set in a run without its widget stays a plain key, and its
         # stale value would come back whenever the slider had been off the page.
-        _seed("reg_alpha", reg.alpha)
+        seed("reg_alpha", reg.alpha)
         # Rounded to the slider's step, so that the state and the link hold 0.3, not 0.30000000000000004.
-        alpha = round(float(c[1].slider("Mix α (0 ridge … 1 lasso)", 0.05, 0.95, step=0.05, key="reg_alpha",
-                                        help="The share of the L1 (lasso) part of the penalty; 1 − α goes to the "
-                                        "squared L2 (ridge) part.")), 2)
+        alpha = round(float(field_input(REG["alpha"], "reg_alpha", where=c[1])), 2)
     else:
         c[1].markdown(f"α = {fmt(0.0 if penalty == 'ridge' else 1.0)} for "
                       f"{'ridge' if penalty == 'ridge' else 'the lasso'}")
-    standardize = c[2].checkbox(
-        "Standardize", key="reg_standardize",
-        help="Penalize the coefficients of standardized columns (mean 0, SD 1), so that every feature is "
-        "shrunk on the same scale. Coefficients are still reported in the original units.",
-    )
-    seed = c[3].number_input(f"CV seed ({K_FOLDS} folds)", min_value=0, max_value=2**31 - 1, step=1,
-                             key="reg_cv_seed", help="Shuffles the rows into folds; the same seed gives the "
-                             "same folds.")
-    new = state.RegSettings(penalty=penalty, alpha=float(alpha), standardize=bool(standardize), cv_seed=int(seed))
+    standardize = field_input(REG["standardize"], "reg_standardize", where=c[2])
+    cv_seed = field_input(REG["cv_seed"], "reg_cv_seed", where=c[3], label=f"CV seed ({K_FOLDS} folds)")
+    new = RegSettings(penalty=penalty, alpha=float(alpha), standardize=bool(standardize), cv_seed=int(cv_seed))
     if new != reg:
-        state.set_reg_settings(new)
+        session.set_reg_settings(new)
     return new
 
 
 def _lambda_control(path, cv) -> int:
     """The λ slider over the path's grid (small λ left, as on the plots) and the jump buttons.
 
-    The chosen λ is kept in ``state`` as a value, which a link carries; it is snapped to this
-    grid's nearest point here. ``state.reg_lambda`` is None when no λ was chosen on this grid
+    The chosen λ is kept in the session as a value, which a link carries; it is snapped to this
+    grid's nearest point here. ``session.reg_lambda`` is None when no λ was chosen on this grid
     (new data, model, penalty or standardization): the slider then starts afresh.
     """
     m = path.lams.size
-    lam = state.reg_lambda()
+    lam = session.reg_lambda()
     if lam is None:
         # Start at the CV choice λ_1se (or the middle of the path without CV).
         st.session_state[LAM] = int(cv.index_1se) if cv is not None else m // 2
@@ -113,11 +96,8 @@ def _lambda_control(path, cv) -> int:
         c[2].button(f"λ_1se = {fmt(cv.lam_1se, 3)}", key="reg_use_1se", on_click=_jump, args=(cv.index_1se,),
                     help="The largest λ whose CV error is within one standard error of the least: a simpler "
                     "model that predicts about as well.")
-    state.set_reg_lambda(float(path.lams[index]))
+    session.set_reg_lambda(float(path.lams[index]))
     return int(index)
-
-
-# --------------------------------------------------------------------------- sections
 
 
 def _metrics(fit, cv, index: int) -> None:
@@ -128,19 +108,18 @@ def _metrics(fit, cv, index: int) -> None:
     c[3].metric(f"{K_FOLDS}-fold CV MSE", fmt(cv.mse_mean[index], 5) if cv is not None else "—",
                 help="Mean test error over the folds at this λ." if cv is not None else
                 "Cross-validation could not run on this data (see the note below).")
-    c[4].metric("R²", fmt(fit.r_squared, 4),
-                help="1 − RSS/TSS on the training data (— when y is constant).")
+    c[4].metric("R²", fmt(fit.r_squared, 4), help="1 − RSS/TSS on the training data (— when y is constant).")
 
 
 def _coefficients(fit) -> None:
     st.subheader("Coefficients beside least squares")
     try:
-        ols = state.ols()
+        ols = cache.ols()
     except LinregError as err:
         ols = None
-        st.info(f"Least squares cannot be fitted here ({err}); the penalized fit still can, which is one reason "
-                "to penalize.")
-    truth = state.truth()
+        st.info(f"Least squares cannot be fitted here ({md_escape(err)}); the penalized fit still can, which is "
+                "one reason to penalize.")
+    truth = session.truth()
     st.dataframe(plots.penalized_coef_table(fit, ols, truth), hide_index=True)
     shrink = "" if ols is None else " “shrinkage” is the penalized slope divided by the least-squares one."
     st.caption(
@@ -150,140 +129,39 @@ def _coefficients(fit) -> None:
         + (" The true values come from the synthetic generator." if truth else "")
     )
     if not fit.converged:
-        st.warning(fit.message)
+        show_error("", fit.message, element=st.warning)
 
 
-@st.cache_data(show_spinner="Fitting every degree…", max_entries=8, ttl=state.CACHE_TTL)
-def _explore_xy(x, y, max_degree: int, test_fraction: float, split_seed: int):
-    """``degree_explorer`` on given arrays: a pure function of its (hashed) arguments."""
-    return degree_explorer(x, y, max_degree=max_degree, test_fraction=test_fraction, seed=split_seed)
-
-
-@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=8, ttl=state.CACHE_TTL)
-def _bootstrap_xy(x, y, fit_degree: int, n_boot: int, boot_seed: int):
-    """``bootstrap_fits`` on given arrays (no known truth): a pure function of its (hashed) arguments."""
-    return bootstrap_fits(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed)
-
-
-def _single_feature():
-    """(x, y, feature, target) when the current model has exactly one plain numeric feature, else None."""
-    try:
-        design = state.design()
-    except LinregError:
-        return None
-    df, _ = state.current_data()
-    if design.X.shape[1] != 1 or not design.intercept or design.terms[0] not in [str(c) for c in df.columns]:
-        return None
-    return design.X[:, 0], design.y, design.terms[0], state.current_spec().target
-
-
-def _synthetic_source():
-    """Knobs of the synthetic polynomial; returns (x, y, explore, bootstrap, degree note, axis labels,
-    ident: what the data depends on, for the charts' cache) or None."""
-    # Defaults where one seeded split already shows the U: best test error at the true degree 3.
-    _seed("cx_n", 40)
-    _seed("cx_degree", 3)
-    _seed("cx_noise", 1.0)
-    _seed("cx_seed", 1)
-    c = st.columns(4)
-    n = int(c[0].slider("Rows", 20, 500, step=10, key="cx_n"))
-    degree = int(c[1].slider("True degree", 1, 6, key="cx_degree"))
-    noise = float(c[2].slider("Noise SD", 0.1, 5.0, step=0.1, key="cx_noise"))
-    seed = int(c[3].number_input("Data seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_seed"))
-    try:
-        synth = state.polynomial_data(n, degree, noise, seed)
-    except LinregError as err:
-        st.error(f"The synthetic data cannot be generated: {err}")
-        return None
-    truth = ", ".join(f"{state.md_escape(t)} = {fmt(v)}" for t, v in synth.coef.items())
-    st.caption(f"y = polynomial(x) + noise, x uniform on [−3, 3]. True coefficients: {truth}.")
-    return (
-        synth.data["x"].to_numpy(), synth.data["y"].to_numpy(),
-        lambda md, tf, ss: state.degree_explorer(n, degree, noise, seed, md, tf, ss),
-        lambda fd, nb, bs: state.bootstrap_fits(n, degree, noise, seed, fd, nb, bs),
-        f"The true degree is {degree}. ", None, ("synthetic", n, degree, noise, seed),
-    )
-
-
-def _complexity() -> None:
-    st.header("Model complexity: bias and variance")
-    st.markdown(
-        "A polynomial of higher degree can always fit the **training** rows better, but beyond the true "
-        "curve's degree it starts fitting the noise, and the error on **held-out** rows rises again. On "
-        "synthetic data the true curve is known, so the bootstrap below can also measure the bias."
-    )
-    single = _single_feature()
-    source = "synthetic"
-    if single is not None:
-        _, _, feature, target = single
-        labels = {"synthetic": "Synthetic polynomial (true curve known)",
-                  "current": f"Current data: {target} against {feature}"}
-        _seed("cx_source", "synthetic")
-        source = st.radio("Data for this section", list(labels), format_func=labels.get, key="cx_source",
-                          horizontal=True)
-    if source == "current" and single is not None:
-        x, y, feature, target = single
-        explore = lambda md, tf, ss: _explore_xy(x, y, md, tf, ss)  # noqa: E731
-        boot_of = lambda fd, nb, bs: _bootstrap_xy(x, y, fd, nb, bs)  # noqa: E731
-        degree_note, axis, ident = "", {"x": feature, "y": target}, ("current", state.fingerprint())
-        st.caption(f"{len(y):,} rows of the current data; their true curve is unknown, so only the variance of "
-                   "the refits can be measured.")
-    else:
-        made = _synthetic_source()
-        if made is None:
-            return
-        x, y, explore, boot_of, degree_note, axis, ident = made
-
-    st.subheader("Training and test error by degree")
-    _seed("cx_max_degree", 10)
-    _seed("cx_test_fraction", 0.3)
-    _seed("cx_split_seed", 0)
-    c = st.columns(3)
-    max_degree = c[0].slider("Highest degree", 1, 15, key="cx_max_degree")
-    test_fraction = c[1].slider("Held-out share", 0.1, 0.5, step=0.05, key="cx_test_fraction")
-    split_seed = c[2].number_input("Split seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_split_seed")
-    try:
-        ex = explore(int(max_degree), float(test_fraction), int(split_seed))
-    except LinregError as err:
-        st.error(f"The degree explorer cannot run: {err}")
-    else:
-        text, = state.chart(("degrees", ident, int(max_degree), float(test_fraction), int(split_seed)),
-                            lambda: plots.degree_figure(ex), key="reg_degree_chart")
-        st.caption(text)
-        st.caption(f"{degree_note}One split of {len(ex.test_index)} test rows is a noisy judge: change the split "
-                   "seed and watch the best degree move, while the training error keeps falling with every degree.")
-
-    st.subheader("Refits on bootstrap resamples")
-    st.markdown(
-        "Each faint curve is the same degree fitted to a resample of the rows (drawn with replacement). Their "
-        "**spread** is the variance of the fit; the gap between their **mean** and the dashed **true curve** "
-        "(when it is known) is the bias. A low degree is stiff (small spread, large bias); a high degree bends to "
-        "every resample (large spread, little bias)."
-    )
-    _seed("cx_fit_degree", 1)
-    _seed("cx_n_boot", 200)
-    _seed("cx_boot_seed", 0)
-    c = st.columns(3)
-    fit_degree = c[0].slider("Degree fitted", 1, 12, key="cx_fit_degree")
-    n_boot = c[1].select_slider("Resamples", [50, 100, 200, 500], key="cx_n_boot")
-    boot_seed = c[2].number_input("Bootstrap seed", min_value=0, max_value=2**31 - 1, step=1, key="cx_boot_seed")
-    try:
-        boot = boot_of(int(fit_degree), int(n_boot), int(boot_seed))
-    except LinregError as err:
-        st.error(f"The bootstrap refits cannot run: {err}")
+def _charts(path, cv, fit, reg: RegSettings, index: int) -> None:
+    lam = float(path.lams[index])
+    show_std = st.toggle("Plot standardized coefficients", value=False, key="reg_plot_std",
+                         disabled=not reg.standardize,
+                         help="The coefficients the penalty acts on; in original units a feature with a large "
+                         "scale has a small coefficient whatever its importance.")
+    # The path, the CV curve and the fit all follow from the data, the model and these widgets.
+    ident = (charts.fingerprint(), float(reg.l1_ratio), bool(reg.standardize), lam)
+    standardized = bool(show_std and reg.standardize)
+    text, = charts.chart(("penalty_path", standardized) + ident,
+                         lambda: plots.path_figure(path, lam=lam, standardized=standardized), key="reg_path_chart")
+    escaped(text)
+    if cv is None:
         return
-    text, = state.chart(("bootstrap", ident, int(fit_degree), int(n_boot), int(boot_seed)),
-                        lambda: plots.bootstrap_figure(boot, x=x, y=y, labels=axis), key="reg_bootstrap_chart")
-    st.caption(text)
+
+    def cv_chart():
+        fig, text = plots.cv_figure(cv)
+        # The chosen λ on the CV curve too (the CV grid is the path's grid).
+        fig.add_vline(x=math.log10(lam), line={"color": "#555555", "width": 1})
+        return fig, text
+
+    text, = charts.chart(("penalty_cv", K_FOLDS, int(reg.cv_seed)) + ident, cv_chart, key="reg_cv_chart")
+    st.caption(md_escape(text) + f" The grey line is the chosen λ = {fmt(lam)} (CV MSE "
+               f"{fmt(cv.mse_mean[index])} ± {fmt(cv.mse_se[index])}).")
 
 
 def _penalized_section() -> None:
-    df, label = state.current_data()
-    spec = state.current_spec()
-    st.markdown(
-        f"Penalized least squares on {state.md_code(spec.target)} from **{state.md_escape(label)}** with the "
-        "model of the Data page. Every fit minimises"
-    )
+    df, label = session.current_data()
+    st.markdown(f"Penalized least squares on {md_code(session.current_spec().target)} from **{md_escape(label)}** "
+                "with the model of the Data page. Every fit minimises")
     st.latex(OBJECTIVE)
     st.markdown(
         "The intercept b₀ is not penalized. α = 0 is **ridge** (every coefficient shrinks smoothly towards 0), "
@@ -292,60 +170,33 @@ def _penalized_section() -> None:
         "columns, and the results are reported in original units."
     )
     reg = _controls()
-    alpha, standardize, cv_seed = reg.l1_ratio, reg.standardize, reg.cv_seed
     try:
-        path = state.penalty_path(alpha, standardize)
+        path = cache.penalty_path(reg.l1_ratio, reg.standardize)
     except LinregError as err:
-        st.error(f"The penalty path cannot be computed: {err}")
+        show_error("The penalty path cannot be computed:", err)
         return
     cv, cv_error = None, None
     try:
-        cv = state.penalty_cv(alpha, standardize, K_FOLDS, cv_seed)
+        cv = cache.penalty_cv(reg.l1_ratio, reg.standardize, K_FOLDS, reg.cv_seed)
     except LinregError as err:
-        cv_error = str(err)
+        cv_error = err
     if len(path.feature_terms) == 1:
         st.info("This model has a single feature, so the path is one line. For features entering one by one, "
                 "generate *collinear* or *linear* synthetic data on the Data page, or add polynomial terms.")
     index = _lambda_control(path, cv)
-    lam = float(path.lams[index])
     try:
-        fit = state.penalized(lam, alpha, standardize)
+        fit = cache.penalized(float(path.lams[index]), reg.l1_ratio, reg.standardize)
     except LinregError as err:
-        st.error(f"The penalized fit cannot be computed: {err}")
+        show_error("The penalized fit cannot be computed:", err)
         return
     _metrics(fit, cv, index)
-
-    show_std = st.toggle("Plot standardized coefficients", value=False, key="reg_plot_std",
-                         disabled=not standardize,
-                         help="The coefficients the penalty acts on; in original units a feature with a large "
-                         "scale has a small coefficient whatever its importance.")
-    # The path, the CV curve and the fit all follow from the data, the model and these widgets.
-    ident = (state.fingerprint(), float(alpha), bool(standardize), lam)
-    standardized = bool(show_std and standardize)
-    text, = state.chart(("penalty_path", standardized) + ident,
-                        lambda: plots.path_figure(path, lam=lam, standardized=standardized), key="reg_path_chart")
-    st.caption(state.md_escape(text))
-
-    if cv is not None:
-        def cv_chart():
-            fig, text = plots.cv_figure(cv)
-            # The chosen λ on the CV curve too (the CV grid is the path's grid).
-            fig.add_vline(x=math.log10(lam), line={"color": "#555555", "width": 1})
-            return fig, text
-
-        text, = state.chart(("penalty_cv", K_FOLDS, int(cv_seed)) + ident, cv_chart, key="reg_cv_chart")
-        st.caption(state.md_escape(text) + f" The grey line is the chosen λ = {fmt(lam)} (CV MSE "
-                   f"{fmt(cv.mse_mean[index])} ± {fmt(cv.mse_se[index])}).")
-    else:
-        st.warning(f"Cross-validation cannot run on this data: {cv_error}")
+    _charts(path, cv, fit, reg, index)
+    if cv is None:
+        show_error("Cross-validation cannot run on this data:", cv_error, element=st.warning)
     _coefficients(fit)
 
 
-def _page() -> None:
-    st.title("🪢 Regularization: ridge, lasso and elastic net")
-    _penalized_section()
-    st.divider()
-    _complexity()
-
-
-_page()
+st.title("🪢 Regularization: ridge, lasso and elastic net")
+_penalized_section()
+st.divider()
+complexity.section()

@@ -1,8 +1,8 @@
 """Residuals page: R's four diagnostic plots, a histogram, the tests, VIF and the influential rows.
 
-Thin page: state (cached linreg fit) -> linreg.diagnostics and linreg.plots.residuals -> render.
-Nothing here computes with numbers; the figures, their one-line summaries, the tests and the
-influential rows come ready-made from one cache (state.residual_plots), so a rerun only renders.
+Nothing here computes with numbers: the figures, their one-line summaries, the tests and the
+influential rows come ready-made from one cache (``ui.cache.residual_plots``), so a rerun only
+renders.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import state
 from linreg.exceptions import LinregError
 from linreg.plots import residuals as plots
+from ui import cache, charts, session
+from ui.legacy import through_app
+from ui.text import md_code, md_escape
+from ui.widgets import escaped, show_error
 
-state.through_app()
+through_app()
 
 INFLUENCE_ROWS = 10
 
@@ -38,12 +41,12 @@ residual divided by its own standard error, σ√(1 − leverage).
 
 def _plot(fig, summary: str, note: str | None, key: str) -> None:
     """A chart, then its one-line summary in numbers (for readers who cannot see it), then any caveat."""
-    # The figures come from state.residual_plots for the current fit: encoded once, replayed after.
-    state.chart(("residuals", state.fingerprint()), lambda: fig, key=key)
-    # Summaries quote row labels and term names from the user's data: escape them for markdown.
-    st.caption(state.md_escape(summary))
+    # The figures come from cache.residual_plots for the current fit: encoded once, replayed after.
+    charts.chart(("residuals", charts.fingerprint()), lambda: fig, key=key)
+    # Summaries quote row labels and term names from the user's data.
+    escaped(summary)
     if note:
-        st.caption(state.md_escape(note))
+        escaped(note)
 
 
 def _row_label_note(df: pd.DataFrame) -> str:
@@ -79,8 +82,10 @@ def _tests(result, histogram, tests, vif) -> None:
         )
         st.subheader("Collinearity (VIF)")
         if len(vif) >= 2:  # one term has nothing to be collinear with
-            st.table(plots.vif_table(vif, result.aliased), hide_index=True)
-        st.caption(state.md_escape(plots.vif_summary(vif, result.aliased)))
+            # st.table renders its cells as Markdown, and the terms are the user's column names.
+            table = plots.vif_table(vif, result.aliased)
+            st.table(table.assign(term=table["term"].map(md_escape)), hide_index=True)
+        escaped(plots.vif_summary(vif, result.aliased))
 
 
 @st.fragment
@@ -100,7 +105,7 @@ def _influence(result, table: pd.DataFrame, df: pd.DataFrame) -> None:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key=f"res_influence_{state.data_version()}",
+        key=f"res_influence_{session.data_version()}",
     )
     if table["cooks_distance"].isna().any():
         st.caption(
@@ -111,7 +116,7 @@ def _influence(result, table: pd.DataFrame, df: pd.DataFrame) -> None:
     position = chosen[0] if chosen else 0
     label = table["row"].iloc[position]
     what = "Selected" if chosen else "The most influential"
-    st.markdown(f"**{what} row: {state.md_code(label)}**, as in your data:")
+    st.markdown(f"**{what} row: {md_code(label)}**, as in your data:")
     row = df.loc[[label]]
     # Missing values in the user's data are shown as a dash, never as NaN.
     st.dataframe(row.astype(object).where(row.notna(), "—"))
@@ -124,32 +129,32 @@ st.markdown(
 )
 
 try:
-    design = state.design()
-    result = state.ols()
+    design = cache.design()
+    result = cache.ols()
 except LinregError as err:
-    st.error(f"The model cannot be fitted: {err}")
+    show_error("The model cannot be fitted:", err)
     st.info("Choose the target and features on the Data page.")
     st.stop()
 
-df, source = state.current_data()
-terms = " + ".join(state.md_code(t) for t in result.terms[:8]) + (" + …" if len(result.terms) > 8 else "")
+df, source = session.current_data()
+terms = " + ".join(md_code(t) for t in result.terms[:8]) + (" + …" if len(result.terms) > 8 else "")
 st.caption(
-    f"{state.md_escape(source)}: {state.md_code(design.spec.target)} ~ {terms} ({len(result.terms)} terms), "
+    f"{md_escape(source)}: {md_code(design.spec.target)} ~ {terms} ({len(result.terms)} terms), "
     f"{result.n:,} rows, fitted by least squares (QR). {_row_label_note(df)}"
 )
 if result.aliased:
     st.warning(
         "Aliased terms (no coefficient of their own; they are linear combinations of other terms): "
-        + ", ".join(state.md_code(t) for t in result.aliased)
+        + ", ".join(md_code(t) for t in result.aliased)
     )
 st.subheader("R's four diagnostic plots")
 with st.expander("How to read these plots"):
     st.markdown(HOW_TO_READ)
 
 try:
-    figures, tests, vif, influence = state.residual_plots(top=INFLUENCE_ROWS)
+    figures, tests, vif, influence = cache.residual_plots(top=INFLUENCE_ROWS)
     _diagnostic_plots(figures[:4])
     _tests(result, figures[4], tests, vif)
     _influence(result, influence, df)
 except LinregError as err:
-    st.error(str(err))
+    show_error("", err)

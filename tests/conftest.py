@@ -17,21 +17,14 @@ def nist_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _every_run_goes_through_app_py(monkeypatch):
-    """Run app.py on every page, as the served app does once it has started.
+def _every_run_goes_through_app_py():
+    """Run app.py on every page, as the served app does once it has started (``ui.legacy``).
 
-    With a ``pages/`` folder beside app.py, Streamlit's old multipage mode is on until some run
-    calls ``st.navigation``, and AppTest turns it back on before every run. Each page would then
-    run alone first and hand over to app.py with ``st.rerun`` (``state.through_app``), which
-    drops a button's click on every run. A served app turns the mode off once, for good; so
-    do these tests. ``tests/e2e`` checks the hand-over on a freshly started server.
+    ``tests/e2e`` checks the hand-over on a freshly started server, and ``tests/app/test_legacy.py``
+    that Streamlit still behaves as the workaround expects.
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    from ui.legacy import serve_as_started
 
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    undo = serve_as_started()
+    yield
+    undo()

@@ -528,7 +528,7 @@ def test_a_file_at_the_upload_size_cap_fits_under_the_row_cap_or_says_so():
 # Security: nothing a user supplies is evaluated, unpickled or rendered as HTML
 # ---------------------------------------------------------------------------
 
-APP_FILES = sorted([ROOT / "app.py", ROOT / "state.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "linreg").rglob("*.py")])
+APP_FILES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py"), *(ROOT / "linreg").rglob("*.py")])
 
 
 @pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -553,7 +553,7 @@ def test_no_eval_exec_pickle_or_raw_html(path):
                 assert m not in {"pickle", "dill", "cloudpickle", "marshal", "shelve"}, f"{path.name}:{node.lineno} imports {m}"
 
 
-APP_ONLY = sorted([ROOT / "app.py", ROOT / "state.py", *(ROOT / "pages").glob("*.py")])
+APP_ONLY = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py")])
 WRITERS = {"to_csv", "to_parquet", "to_excel", "to_pickle", "to_json", "to_feather", "tofile", "save", "savez",
            "savetxt", "write_text", "write_bytes", "write_image", "write_html", "NamedTemporaryFile", "mkstemp"}
 
@@ -596,7 +596,7 @@ def _is_cached(func: ast.FunctionDef) -> bool:
     return False
 
 
-CACHING_FILES = sorted([ROOT / "app.py", ROOT / "state.py", *(ROOT / "pages").glob("*.py")])
+CACHING_FILES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py")])
 
 
 @pytest.mark.parametrize("path", CACHING_FILES, ids=lambda p: str(p.relative_to(ROOT)))

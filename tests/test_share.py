@@ -4,11 +4,11 @@ import typing
 
 import pytest
 
-import state
 from linreg.design import ModelSpec
 from linreg.exceptions import ModelError
 from linreg.synthetic import make_data
-from share import PENALTIES, Recipe, Shared, decode, encode
+from ui import settings
+from ui.share import PENALTIES, Recipe, Shared, decode, encode
 
 
 def _roundtrip(shared: Shared) -> Shared:
@@ -56,7 +56,7 @@ def test_the_mix_is_read_as_the_sliders_step(text, alpha):
 
 
 def test_the_penalties_a_link_may_name_are_the_apps():
-    assert typing.get_args(state.Penalty) == PENALTIES
+    assert typing.get_args(settings.Penalty) == PENALTIES
     assert set(PENALTIES) == {"ridge", "lasso", "elasticnet"}
 
 
@@ -79,7 +79,8 @@ def test_floats_keep_every_digit():
 def test_an_upload_shares_settings_but_not_data():
     query = encode(Shared(Recipe("upload", "mine.csv"), ModelSpec("y"), {"method": "qr"}))
     assert query == {"method": "qr"}
-    assert decode(query) is None
+    # The link names no data: it opens the default data with these settings.
+    assert decode(query) == Shared(None, fit={"method": "qr"})
 
 
 def test_names_with_separators_are_left_out_of_the_link():
@@ -87,9 +88,62 @@ def test_names_with_separators_are_left_out_of_the_link():
     assert "target" not in query and "features" not in query
 
 
-def test_a_link_without_a_source_restores_nothing():
+def test_a_link_naming_nothing_the_app_knows_restores_nothing():
     assert decode({}) is None
-    assert decode({"lr": "0.1"}) is None
+    assert decode({"utm_source": "mail"}) is None
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"lr": "0.1"}, Shared(None, gd={"learning_rate": 0.1})),
+    ({"lesson": "3"}, Shared(None, lesson=3)),
+    ({"k": "20"}, Shared(None, iteration=20)),
+    ({"k": "20", "lr": "0.05"}, Shared(None, gd={"learning_rate": 0.05}, iteration=20)),
+    ({"pen": "ridge", "lam": "0.5"}, Shared(None, reg={"penalty": "ridge"}, reg_lambda=0.5)),
+])
+def test_a_short_link_names_some_settings_and_no_data(query, expected):
+    assert decode(query) == expected
+
+
+def test_a_generator_link_without_a_seed_gets_the_default_seed():
+    assert decode({"gen": "linear", "g_n": "30"}).recipe == Recipe("synthetic", "linear", (("n", 30), ("seed", 0)))
+
+
+@pytest.mark.parametrize("group", ["fit", "gd", "reg", "view"])
+def test_every_setting_round_trips_at_its_ends_and_middle(group):
+    # One table gives the widget's range and the link's: each end and the middle survives a link.
+    from ui.settings import FIELDS
+
+    for name, f in FIELDS[group].items():
+        if f.kind == "choice":
+            values = list(f.options)
+        elif f.kind == "bool":
+            values = [False, True]
+        else:
+            middle = (f.low + f.high) / 2
+            values = [f.low, round(middle / f.step) * f.step if f.grid else middle, f.high]
+            values = [int(v) for v in values] if f.kind == "int" else values
+        for value in values:
+            if group == "view":
+                back = getattr(decode(encode(Shared(Recipe("builtin", "cars"), **{name: value}))), name)
+                expected = None if value == f.default else value  # the start of the view goes without saying
+            else:
+                back = getattr(decode(encode(Shared(Recipe("builtin", "cars"), **{group: {name: value}}))),
+                               group).get(name)
+                expected = None if value == 0 and f.default is None else value  # batch 0 is the full batch
+            assert back == expected, (group, name, value, back)
+
+
+@pytest.mark.parametrize(("query", "match"), [
+    ({"lr": "1e-11"}, r"'lr' must be a number from 1e-10 to 1e\+06; got '1e-11'"),
+    ({"lr": "5001000"}, "'lr' must be a number from 1e-10 to 1e"),
+    ({"iters": "0"}, "'iters' must be a whole number from 1 to 100000"),
+    ({"alpha": "0.2"}, r"'alpha' must be one of \(0.1, 0.05, 0.01\); got '0.2'"),
+    ({"ridge": "-0.1"}, "'ridge' must be a number from 0 to"),
+    ({"k": "100001"}, "'k' must be a whole number from 0 to 100000"),
+])
+def test_a_value_outside_the_widgets_range_is_refused_not_clamped(query, match):
+    with pytest.raises(ModelError, match=match):
+        decode({"data": "cars", **query})
 
 
 @pytest.mark.parametrize(

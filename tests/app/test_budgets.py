@@ -1,4 +1,4 @@
-"""Issue 5 app budget: the chart data a page sends to the browser stays under ~2 MB, at any N.
+"""The app's payload budget: the chart data a page sends to the browser stays under ~2 MB, at any N.
 
 A size, not a time: the sum of the plotly JSON specs a page renders (what travels over
 the websocket), measured with AppTest on synthetic data of 1,000 and 100,000 rows. The
@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 ROOT = Path(APP).parent
 
-# "about 2 MB of chart data for a page" (issue 5).
+# About 2 MB of chart data for a page: what a slow connection still loads in a few seconds.
 CHART_BUDGET_BYTES = 2_000_000
 
 PAGES = ["data", "fit", "residuals", "descent", "compare", "regularization", "learn"]

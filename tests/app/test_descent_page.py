@@ -120,7 +120,7 @@ def test_scrubber_moves_the_shown_iteration_and_numbers():
 
 
 def test_the_chart_sent_is_plotlys_own_figure_at_the_step():
-    # The page hands Streamlit the animation's JSON without a plotly Figure (state._Encoded);
+    # The page hands Streamlit the animation's JSON without a plotly Figure (ui.charts._Encoded);
     # what reaches the browser must be what plotly makes of the figure built here from scratch,
     # at a step with a frame of its own and at one between frames.
     at = _page()
@@ -143,7 +143,7 @@ def test_scrubbing_never_reruns_the_descent(monkeypatch):
         calls.append(kwargs.get("learning_rate"))
         return real(*args, **kwargs)
 
-    # state.py imports gradient_descent from linreg.descent when its cached function runs.
+    # ui/cache.py imports gradient_descent from linreg.descent when its cached function runs.
     monkeypatch.setattr(linreg.descent, "gradient_descent", counting)
     at = _page()
     runs = len(calls)

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import state
-
 from linreg.descent import gradient_descent
 from linreg.design import build_design, fit_design
 from linreg.exceptions import LinregWarning
 from linreg.plots._common import fmt
 from linreg.plots.fit import fmt_p
+from ui.settings import GDSettings
+from ui.text import md_escape
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -148,7 +148,7 @@ def test_aliased_terms_say_aliased_and_warn():
     assert not any("nan" in str(v).lower() for v in table.to_numpy().ravel())
     shown = [w.value for w in at.warning]
     for w in res.warnings:
-        assert state.md_escape(w) in shown
+        assert md_escape(w) in shown
 
 
 def test_normal_equations_warn_about_lost_digits():
@@ -165,7 +165,7 @@ def test_normal_equations_warn_about_lost_digits():
     assert res.warnings, "this design is ill-conditioned enough for linreg to warn"
     shown = [w.value for w in at.warning]
     for w in res.warnings:
-        assert state.md_escape(w) in shown
+        assert md_escape(w) in shown
 
 
 def test_several_features_plot_predicted_against_actual():
@@ -213,13 +213,13 @@ def test_large_data_is_fitted_on_every_row_and_plotted_from_a_sample():
 
 
 def test_gd_settings_changed_elsewhere_show_on_return():
-    # Another page (Gradient descent) writes the shared settings with state.set_gd_settings;
+    # Another page (Gradient descent) writes the shared settings with session.set_gd_settings;
     # the Fit page's widgets must show them when it is shown again, not their old values.
     at = _fit_page()
     at.radio(key="fit_method").set_value("gd").run()
     at.number_input(key="fit_gd_lr").set_value(0.05).run()
     at.switch_page("pages/data.py").run()
-    at.session_state["lr_gd_settings"] = state.GDSettings(learning_rate=0.02, n_iter=123)
+    at.session_state["lr_gd_settings"] = GDSettings(learning_rate=0.02, n_iter=123)
     at.switch_page("pages/fit.py").run()
     assert not at.exception
     assert at.number_input(key="fit_gd_lr").value == 0.02

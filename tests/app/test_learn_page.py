@@ -20,7 +20,7 @@ from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
 from linreg.plots._common import fmt
 from linreg.synthetic import make_data
-from share import N_LESSONS
+from ui.settings import N_LESSONS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -350,7 +350,7 @@ def test_every_lesson_has_a_link_to_try_it_on_your_own_data(n):
 
 def test_the_lessons_are_those_a_link_can_name():
     at = _lesson(1)
-    # share.py validates a link's lesson against N_LESSONS; the page must offer exactly those.
+    # ui.share validates a link's lesson against N_LESSONS; the page must offer exactly those.
     numbers = [int(o.split(".", 1)[0]) for o in at.selectbox(key="learn_lesson").options]
     assert numbers == list(range(1, N_LESSONS + 1))
 

@@ -157,7 +157,7 @@ def test_a_shared_link_reproduces_the_numbers(page, base_url, browser):
 
 def test_a_deep_link_to_a_freshly_started_server_goes_through_the_app(browser):
     # A shared link is often the first request a hosted demo gets after waking. Streamlit then
-    # runs a pages/ file alone (its old multipage mode); state.through_app hands it to app.py.
+    # runs a pages/ file alone (its old multipage mode); ui.legacy.through_app hands it to app.py.
     proc, url = start_app()
     try:
         page = browser.new_page()

@@ -1,0 +1,17 @@
+"""The app side of linreg: what the Streamlit pages share, one concept per module.
+
+- :mod:`ui.settings` (pure): the settings types and the one table of every setting's default,
+  range, help text and link name;
+- :mod:`ui.share` (pure): the state as URL query parameters and back, driven by that table;
+- :mod:`ui.text` (pure): escaping user text for Streamlit's Markdown;
+- :mod:`ui.sources` (pure): making a dataset from a recipe, and its default model;
+- :mod:`ui.session`: the plain ``lr_*`` session keys and their typed accessors;
+- :mod:`ui.links`: restoring the state from the URL and keeping the URL in step;
+- :mod:`ui.cache`, :mod:`ui.lesson_cache`: every ``st.cache_*`` wrapper over linreg;
+- :mod:`ui.charts`: drawing figures, each built and encoded once;
+- :mod:`ui.widgets`: the controls written once (GD settings, seeds, errors);
+- :mod:`ui.legacy`: the one workaround for Streamlit's old ``pages/`` mode;
+- :mod:`ui.complexity` and :mod:`ui.lessons`: page sections too long for their page.
+
+Importing this package imports nothing: the pure modules stay usable without streamlit.
+"""

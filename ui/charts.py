@@ -1,0 +1,161 @@
+"""Drawing figures: each one built and encoded once, and replayed after.
+
+st.plotly_chart deep-copies a figure and encodes it as JSON on every call, even when the
+figure itself comes from a cache. Streamlit records the elements a cached function draws
+and, on a cache hit, replays the recorded messages without running the function; so
+:func:`chart` draws inside ``st.cache_resource``, and a rerun that changes nothing about a
+figure only resends the stored message. Replay draws into whatever container is active
+(``with col:``), as a first call would.
+
+A chart's ``ident`` must cover everything its ``build`` reads. The named accessors below
+build their idents themselves, from :func:`fingerprint` and their arguments.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from . import session
+from .cache import CACHE_HASH, CACHE_TTL, _cached_design, _cached_gd, _cached_ols
+from .settings import GDSettings
+
+
+@st.cache_resource(show_spinner="Drawing…", max_entries=64, ttl=CACHE_TTL)
+def _cached_chart(ident: str, key: str, config: tuple, _build):
+    out = _build()
+    figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
+    st.plotly_chart(_Encoded(figure) if isinstance(figure, dict) else figure, key=key, config=dict(config))
+    return rest
+
+
+class _Encoded(go.Figure):
+    """A figure already in plotly's JSON form (a ``to_dict()``), sent to st.plotly_chart as it is.
+
+    st.plotly_chart sends a Figure as its ``to_dict()``, and turns a dict into a Figure first,
+    validating every value. The GD animation's spec at a step (``DescentAnimation.spec``) is put
+    together from parts plotly validated and encoded when the animation was built, so it goes
+    out as it is. ``tests/app/test_descent_page.py`` checks the chart the page sends is plotly's
+    own JSON of the figure, so a Streamlit that sends figures another way fails there.
+    """
+
+    def __init__(self, spec: dict):
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple:
+    """Draw the figure ``build()`` makes, building and encoding it once per ``ident``.
+
+    Parameters
+    ----------
+    ident : tuple of hashable
+        Everything the figure depends on, small and cheap to hash: a name for the figure and the
+        data key, model and settings behind it (``fingerprint()`` holds all of those), plus any
+        widget values it uses. Two calls with the same ``ident`` and ``key`` draw the same chart.
+    build : callable
+        ``build() -> Figure`` or ``build() -> (Figure, *rest)``; called only on a cache miss. The Figure
+        may also be a dict already in plotly's JSON form (``DescentAnimation.spec``), sent as it is.
+    key : str
+        The element key of the chart.
+    config : dict, optional
+        plotly's ``config`` (e.g. ``{"displayModeBar": False}``).
+
+    Returns
+    -------
+    tuple
+        ``rest``: what ``build`` returned after the figure (summaries, notes); empty for a bare figure.
+    """
+    # The repr, not the tuple, is the key: Streamlit would hash each dataclass in the ident field by
+    # field; for these values (str, numbers, None, frozen dataclasses of those) equal reprs mean
+    # equal idents.
+    return _cached_chart(ident=repr(ident), key=key, config=tuple(sorted((config or {}).items())), _build=build)
+
+
+def fingerprint() -> tuple:
+    """What every computed result depends on: the data's content key, the model spec and both settings."""
+    key, _ = session.data_and_key()
+    return key, session.current_spec(), session.fit_settings(), session.gd_settings()
+
+
+# --------------------------------------------------------------------------- named figures of the current data
+
+
+def target_scatter(x: str, *, key: str) -> tuple[str, str | None]:
+    """Draw the target against column ``x`` of the current data; return (summary, sample note)."""
+    from linreg.plots.fit import target_scatter as _build
+
+    data_key, df = session.data_and_key()
+    target = session.current_spec().target
+    return chart(("target_scatter", data_key, x, target), lambda: _build(df, x, target), key=key)
+
+
+def _fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings | None, df: pd.DataFrame):
+    from linreg.plots.fit import fit_figure as _build
+
+    closed = "qr" if method == "gd" else method
+    design = _cached_design(key=key, spec=spec, _df=df)
+    result = _cached_ols(key=key, spec=spec, method=closed, alpha=alpha, _df=df)
+    gd_result = _cached_gd(key=key, spec=spec, settings=settings, _df=df) if settings is not None else None
+    return _build(df, design, result, gd_result=gd_result)
+
+
+def fit_figure(method: str, *, key: str) -> tuple[str, str | None]:
+    """Draw the current fit by ``method`` ("gd" draws GD's line too); return (summary, sample note)."""
+    data_key, df = session.data_and_key()
+    spec, alpha = session.current_spec(), session.fit_settings().alpha
+    settings = session.gd_settings() if method == "gd" else None
+    return chart(("fit", data_key, spec, method, alpha, settings),
+                 lambda: _fit_figure(data_key, spec, method, alpha, settings, df), key=key)
+
+
+# The animation holds everything but the iteration on show (frames, surfaces, layout); moving the
+# scrubber only asks it for the figure at k instead of building the whole figure again.
+@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
+def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float, feature: int | None,
+                              i: int, j: int, _df: pd.DataFrame):
+    from linreg.plots.animation import descent_animation
+
+    design = _cached_design(key=key, spec=spec, _df=_df)
+    result = _cached_gd(key=key, spec=spec, settings=settings, _df=_df)
+    ols = _cached_ols(key=key, spec=spec, method="qr", alpha=alpha, _df=_df)
+    return descent_animation(result, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms,
+                             row_labels=design.row_labels)
+
+
+def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *, key: str) -> None:
+    """Draw ``linreg.plots.animation.descent_figure`` of the current run at iteration ``k`` against OLS.
+
+    Raises LinregError if the model cannot be fitted.
+    """
+    data_key, df = session.data_and_key()
+    spec, settings, alpha = session.current_spec(), session.gd_settings(), session.fit_settings().alpha
+    view = {"feature": None if feature is None else int(feature), "i": int(i), "j": int(j)}
+    chart(("descent", data_key, spec, settings, alpha, int(k)) + tuple(view.values()),
+          lambda: _cached_descent_animation(key=data_key, spec=spec, settings=settings, alpha=alpha, **view,
+                                            _df=df).spec(k), key=key)
+
+
+def _conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...], i: int, j: int,
+                         df: pd.DataFrame):
+    from linreg.plots.descent import conditioning_figure as _build
+
+    design = _cached_design(key=key, spec=spec, _df=df)
+    results = {title: _cached_gd(key=key, spec=spec, settings=settings, _df=df) for title, settings in runs}
+    return _build(results, i=i, j=j, terms=design.terms)
+
+
+def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, key: str) -> str:
+    """Draw ``linreg.plots.descent.conditioning_figure`` for the runs with each title's settings; return its text.
+
+    Raises LinregError.
+    """
+    data_key, df = session.data_and_key()
+    spec, runs_, view = session.current_spec(), tuple(runs.items()), (int(i), int(j))
+    text, = chart(("conditioning", data_key, spec, runs_) + view,
+                  lambda: _conditioning_figure(data_key, spec, runs_, *view, df), key=key)
+    return text

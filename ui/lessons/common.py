@@ -1,0 +1,66 @@
+"""What the lessons share: the lesson dataset, the user's line, predict-then-reveal, and the way out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from linreg import lessons
+
+from .. import lesson_cache, session
+from ..widgets import seed
+
+DEFAULT_DATASET = "anscombe_1"
+
+
+def dataset_picker(lesson: int) -> lessons.LessonData:
+    """The lesson dataset, shared by the lessons that draw one line (kept in the session)."""
+    key = f"learn_ds_{lesson}"
+    seed(key, session.lesson_dataset(DEFAULT_DATASET))
+    name = st.selectbox("Dataset", list(lessons.LESSON_DATA), key=key, format_func=lessons.LESSON_DATA.get,
+                        help="The same dataset is used by lessons 1, 2, 3, 5 and 6.")
+    session.set_lesson_dataset(name)
+    return lesson_cache.data(name)
+
+
+def _store_line(name: str) -> None:
+    session.set_lesson_line(name, (st.session_state[f"learn_b0_{name}"], st.session_state[f"learn_b1_{name}"]))
+
+
+def user_line(d: lessons.LessonData) -> tuple[float, float]:
+    """Sliders for the user's line, shared by lessons 1-3 (it starts flat at the mean of y)."""
+    (lo0, hi0, step0), (lo1, hi1, step1) = lessons.line_ranges(d.x, d.y)
+    start = session.lesson_line(d.name) or lessons.starting_line(d)
+    k0, k1 = f"learn_b0_{d.name}", f"learn_b1_{d.name}"
+    seed(k0, float(f"{min(max(start[0], lo0), hi0):.10g}"))
+    seed(k1, float(f"{min(max(start[1], lo1), hi1):.10g}"))
+    c = st.columns(2)
+    b0 = c[0].slider("Intercept β₀", lo0, hi0, step=step0, key=k0, on_change=_store_line, args=(d.name,),
+                     help="Where the line crosses x = 0.")
+    b1 = c[1].slider("Slope β₁", lo1, hi1, step=step1, key=k1, on_change=_store_line, args=(d.name,),
+                     help=f"How much the line rises per unit of {d.x_name}.")
+    return float(b0), float(b1)
+
+
+def shown(lesson: int) -> bool:
+    """Whether the answer of ``lesson``'s question has been revealed (and a guess is still chosen)."""
+    return bool(st.session_state.get(f"learn_shown_{lesson}")) and st.session_state.get(f"learn_guess_{lesson}") is not None
+
+
+def reveal(lesson: int, question: str, options: list[str], answer: str, explanation: str) -> None:
+    """A predict-then-reveal question: the reader picks an answer, then presses Reveal."""
+    with st.container(border=True):
+        st.markdown("**Predict, then reveal**")
+        guess = st.radio(question, options, index=None, key=f"learn_guess_{lesson}")
+        if st.button("Reveal", key=f"learn_reveal_{lesson}", disabled=guess is None,
+                     help=None if guess is not None else "Pick an answer first."):
+            st.session_state[f"learn_shown_{lesson}"] = True
+        if st.session_state.get(f"learn_shown_{lesson}") and guess is not None:
+            if guess == answer:
+                st.success(f"Right: {answer}. {explanation}")
+            else:
+                st.info(f"The answer is: {answer}. {explanation}")
+
+
+def try_it(page: str, label: str, icon: str) -> None:
+    """The link from a lesson to the page where the same thing runs on the user's data."""
+    st.page_link(page, label=f"Try it on your own data: {label}", icon=icon)

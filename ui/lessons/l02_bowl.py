@@ -1,0 +1,66 @@
+"""Lesson 2: The loss is a bowl."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from linreg import lessons
+from linreg.plots import lessons as plots
+from linreg.plots._common import fmt
+
+from .. import charts, lesson_cache
+from . import common
+
+TITLE = "The loss is a bowl"
+
+
+def show() -> None:
+    st.markdown(
+        "Every line (β₀, β₁) has a loss L(β₀, β₁) = (1/N) Σ (yᵢ − β₀ − β₁xᵢ)². Drawn over all lines, that loss is "
+        "a **bowl** (a quadratic): one lowest point, and that point is the least-squares line. Your line from "
+        "lesson 1 is the orange dot: move it with the sliders."
+    )
+    d = common.dataset_picker(2)
+    b0, b1 = common.user_line(d)
+    b = lesson_cache.bowl(d.name, b0, b1)
+    text, = charts.chart(("learn_bowl", d.name, b0, b1),
+                        lambda: plots.bowl_figure(b, (b0, b1), x_name=d.x_name), key="learn_bowl_chart")
+    st.caption(text)
+    c = st.columns(2)
+    c[0].metric("Loss of your line", fmt(lessons.line_fit(d.x, d.y, b0, b1).loss, 6))
+    c[1].metric("Loss at the bottom", fmt(b.loss_min, 6))
+    st.subheader("The bottom in closed form")
+    st.markdown("At the bottom of the bowl the slope is zero in every direction: setting the gradient to zero "
+                "gives the **normal equations**, two linear equations in two unknowns.")
+    shift = st.select_slider(
+        "Add a constant to x (e.g. calendar years instead of years since 2000)", lessons.SHIFTS, key="learn_shift",
+        format_func=lambda v: f"{v:,.0f}",
+        help="Shifting x changes only the intercept of the best line, but it makes the column of ones and the "
+        "x column nearly parallel: the problem becomes ill-conditioned.",
+    )
+    ne = lesson_cache.normal(d.name, float(shift))
+    for line in plots.normal_equations_latex(ne):
+        st.latex(line)
+    st.markdown(
+        "Solving this system directly squares the **condition number**: cond(XᵀX) = cond(X)². A condition number "
+        "of 10ᵏ can cost about k of the 16 significant digits a computer carries. QR factorization works on X "
+        "itself (X = QR, then solve Rw = Qᵀy), so it only pays cond(X)."
+    )
+    c = st.columns(4)
+    c[0].metric("cond(X)", fmt(ne.cond_X))
+    c[1].metric("cond(X)²", fmt(ne.cond_X ** 2))
+    c[2].metric("cond(XᵀX) as computed", fmt(ne.cond_XtX),
+                help="Above about 10¹⁶ XᵀX is singular to working precision, so even this number is inaccurate.")
+    c[3].metric("Normal equations vs QR", fmt(ne.max_rel_difference, 2),
+                help="Largest difference between the two solutions, relative to the largest QR coefficient.")
+    st.caption(
+        f"With x shifted by {shift:,.0f}: QR can lose about {fmt(ne.digits_lost_qr, 2)} digits, the normal "
+        f"equations about {fmt(ne.digits_lost_normal, 2)}; QR gives β = ({fmt(ne.coef_qr[0], 10)}, "
+        f"{fmt(ne.coef_qr[1], 10)}), the normal equations ({fmt(ne.coef_normal[0], 10)}, "
+        f"{fmt(ne.coef_normal[1], 10)})."
+    )
+    common.reveal(2, "If cond(X) is 1,000, what is cond(XᵀX)?", ["about 1,000", "about 2,000", "about 1,000,000"],
+                  "about 1,000,000",
+                  f"Forming XᵀX squares the condition number: here cond(X) = {fmt(ne.cond_X)} and cond(XᵀX) = "
+                  f"{fmt(ne.cond_XtX)} ≈ {fmt(ne.cond_X ** 2)} = cond(X)². That is why linreg solves least squares by QR.")
+    common.try_it("pages/fit.py", "compare QR, SVD and the normal equations on the Fit page", "📈")

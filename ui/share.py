@@ -1,0 +1,260 @@
+"""The app's state as URL query parameters, and back: what makes a link shareable.
+
+A link carries how to rebuild the data (a built-in name, or a generator with its
+parameters and seed), the model terms, and every setting of ``ui.settings.FIELDS`` under
+its ``link`` name. Uploaded data cannot travel in a URL; a link made from it carries
+everything but the data, and the app says so. A link may name only some settings
+(``?lesson=3``, ``?k=20&lr=0.05``): the rest keep their defaults, on the default data.
+
+Query parameters come from strangers, so :func:`decode` trusts nothing: every value is
+parsed with ``int``/``float``/a fixed vocabulary and checked against the same range the
+widget has; one out of range is refused with a message naming the parameter, never
+clamped. Nothing is ever evaluated.
+
+Pure functions (no streamlit): ``ui.links`` calls them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from linreg.datasets import DATASETS
+from linreg.design import ModelSpec
+from linreg.exceptions import ModelError
+from linreg.synthetic import GENERATOR_PARAMS
+
+from .settings import FIELDS, N_LESSONS, PENALTIES, SEED, Field
+
+__all__ = ["Recipe", "Shared", "encode", "decode", "parse", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
+
+SourceKind = Literal["builtin", "synthetic", "upload"]
+# Term and column names travel joined by "," and ":"; a name holding either cannot.
+_SEPARATORS = (",", ":")
+SHAREABLE_NAME = "names without commas or colons"
+_TRUE = {"1": True, "0": False}
+# The settings groups of Shared that hold a dict of field values.
+_GROUPS = ("fit", "gd", "reg")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the current data was made, so that a link can make it again.
+
+    ``params`` are a generator's keyword arguments (``n`` and ``seed`` included), sorted by name;
+    for a built-in dataset they are empty; for an upload, ``name`` is the file name.
+    """
+
+    kind: SourceKind
+    name: str
+    params: tuple[tuple[str, float | int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Everything a link restores.
+
+    ``recipe`` None: the link names no data, so the app's default data. ``spec`` None: the
+    data's default model. ``fit``, ``gd`` and ``reg`` hold the fields of those groups the
+    link names; ``iteration``, ``reg_lambda`` and ``lesson`` the view (None: not named).
+    """
+
+    recipe: Recipe | None
+    spec: ModelSpec | None = None
+    fit: dict[str, Any] = field(default_factory=dict)
+    gd: dict[str, Any] = field(default_factory=dict)
+    iteration: int | None = None
+    reg: dict[str, Any] = field(default_factory=dict)
+    reg_lambda: float | None = None
+    lesson: int | None = None
+
+
+def encode(shared: Shared) -> dict[str, str]:
+    """Query parameters for ``shared``; an upload gives only the settings.
+
+    Settings are always written (so a link keeps its meaning if a default changes); the view
+    only when it is not where a fresh session starts (iteration 0, lesson 1, no λ).
+
+    Examples
+    --------
+    >>> encode(Shared(Recipe("builtin", "cars"), ModelSpec("dist", ("speed",))))
+    {'data': 'cars', 'target': 'dist', 'features': 'speed'}
+    """
+    q: dict[str, str] = {}
+    r = shared.recipe
+    if r is not None and r.kind == "builtin":
+        q["data"] = r.name
+    elif r is not None and r.kind == "synthetic":
+        q["gen"] = r.name
+        q.update({f"g_{k}": _text(v) for k, v in r.params})
+    if r is not None and r.kind != "upload" and shared.spec is not None and _spec_is_shareable(shared.spec):
+        q.update(_encode_spec(shared.spec))
+    for group in _GROUPS:
+        values = getattr(shared, group)
+        q.update({f.link: _text(values[name]) for name, f in FIELDS[group].items()
+                  if values.get(name) is not None})
+    for name, f in FIELDS["view"].items():
+        value = getattr(shared, name)
+        if value is not None and value != f.default:
+            q[f.link] = _text(value)
+    return q
+
+
+def decode(query: Mapping[str, str]) -> Shared | None:
+    """The state a link describes, or None when it names nothing the app knows.
+
+    Raises
+    ------
+    ModelError
+        If a value is malformed or out of range; the message names the parameter.
+
+    Examples
+    --------
+    >>> decode({"lesson": "3"}).lesson, decode({"lesson": "3"}).recipe is None
+    (3, True)
+    >>> decode({"utm_source": "mail"}) is None
+    True
+    """
+    if "data" in query:
+        name = query["data"]
+        if name not in DATASETS:
+            raise ModelError(f"the link names an unknown dataset {name!r}; built-in ones are {sorted(DATASETS)}")
+        recipe = Recipe("builtin", name)
+    elif "gen" in query:
+        recipe = Recipe("synthetic", query["gen"], _decode_generator(query["gen"], query))
+    else:
+        recipe = None
+    spec = _decode_spec(query) if "target" in query else None
+    groups = {group: {name: parse(f, query[f.link]) for name, f in FIELDS[group].items() if f.link in query}
+              for group in _GROUPS}
+    view = {name: parse(f, query[f.link]) for name, f in FIELDS["view"].items() if f.link in query}
+    if recipe is None and spec is None and not view and not any(groups.values()):
+        return None
+    return Shared(recipe, spec, **groups, **view)
+
+
+def parse(f: Field, text: str, key: str | None = None) -> Any:
+    """The value of field ``f`` that the link text ``text`` stands for.
+
+    Raises
+    ------
+    ModelError
+        If the text is not a value of the field's type within its range.
+
+    Examples
+    --------
+    >>> parse(FIELDS["gd"]["learning_rate"], "0.05")
+    0.05
+    >>> parse(FIELDS["gd"]["batch_size"], "0") is None
+    True
+    """
+    key = key or f.link
+    kind = f.kind
+    if kind == "bool":
+        if text not in _TRUE:
+            raise ModelError(f"link parameter {key!r} must be 0 or 1; got {text!r}")
+        return _TRUE[text]
+    if kind == "choice":
+        value = _number(text) if all(isinstance(o, float) for o in f.options) else text
+        if value not in f.options:
+            raise ModelError(f"link parameter {key!r} must be one of {f.options}; got {text!r}")
+        return f.options[f.options.index(value)]
+    if kind == "int":
+        if not text.lstrip("-").isdigit() or not f.low <= int(text) <= f.high:
+            raise ModelError(f"link parameter {key!r} must be a whole number from {f.low:g} to {f.high:g}; "
+                             f"got {text!r}")
+        # A whole-number field without a default (the batch size) says 0 for "none".
+        return None if f.default is None and int(text) == 0 else int(text)
+    value = _number(text)
+    if not (math.isfinite(value) and f.low <= value <= f.high):
+        raise ModelError(f"link parameter {key!r} must be a number from {f.low:g} to {f.high:g}; got {text!r}")
+    if f.grid:
+        steps = value / f.step
+        if abs(steps - round(steps)) > 1e-9:
+            raise ModelError(f"link parameter {key!r} must be a multiple of {f.step:g} from {f.low:g} to "
+                             f"{f.high:g}; got {text!r}")
+        return round(round(steps) * f.step, 10)  # 0.3, not 0.30000000000000004
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Pieces
+# ---------------------------------------------------------------------------
+
+
+def _spec_is_shareable(spec: ModelSpec) -> bool:
+    names = [spec.target, *spec.features, *spec.categorical, *(c for c, _ in spec.poly)]
+    names += [n for pair in spec.interactions for n in pair]
+    return not any(sep in n for n in names for sep in _SEPARATORS)
+
+
+def _encode_spec(spec: ModelSpec) -> dict[str, str]:
+    q = {"target": spec.target, "features": ",".join(spec.features)}
+    if spec.categorical:
+        q["cat"] = ",".join(spec.categorical)
+    if spec.poly:
+        q["poly"] = ",".join(f"{c}:{d}" for c, d in spec.poly)
+    if spec.interactions:
+        q["inter"] = ",".join(f"{a}:{b}" for a, b in spec.interactions)
+    if spec.standardize:
+        q["std"] = "1"
+    if not spec.intercept:
+        q["icpt"] = "0"
+    return q
+
+
+def _decode_spec(query: Mapping[str, str]) -> ModelSpec:
+    def names(key: str) -> tuple[str, ...]:
+        return tuple(n for n in query.get(key, "").split(",") if n)
+
+    def pairs(key: str) -> list[list[str]]:
+        out = [p.split(":") for p in names(key)]
+        if any(len(p) != 2 or not all(p) for p in out):
+            raise ModelError(f"link parameter {key!r} must be a list like 'a:b,c:d'; got {query[key]!r}")
+        return out
+
+    poly = []
+    for column, degree in pairs("poly"):
+        if not degree.isdigit() or not 1 <= int(degree) <= 10:
+            raise ModelError(f"link parameter 'poly' needs degrees from 1 to 10; got {query['poly']!r}")
+        poly.append((column, int(degree)))
+    flag = Field(True)
+    return ModelSpec(
+        target=query["target"],
+        features=names("features"),
+        categorical=names("cat"),
+        poly=tuple(poly),
+        interactions=tuple((a, b) for a, b in pairs("inter")),
+        standardize=parse(flag, query["std"], "std") if "std" in query else False,
+        intercept=parse(flag, query["icpt"], "icpt") if "icpt" in query else True,
+    )
+
+
+def _decode_generator(kind: str, query: Mapping[str, str]) -> tuple[tuple[str, float | int], ...]:
+    """A generator's parameters from ``g_*``; the seed is always there (0 when the link has none)."""
+    if kind not in GENERATOR_PARAMS:
+        raise ModelError(f"the link names an unknown generator {kind!r}; generators are {sorted(GENERATOR_PARAMS)}")
+    knobs = {name: Field(default, low, high) for name, (default, low, high, _help) in GENERATOR_PARAMS[kind].items()}
+    knobs["seed"] = SEED
+    params = {name: parse(f, query[f"g_{name}"], f"g_{name}") for name, f in knobs.items() if f"g_{name}" in query}
+    params.setdefault("seed", SEED.default)
+    return tuple(sorted(params.items()))
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _text(v: float | int | bool | str) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    return repr(float(v))
