@@ -123,6 +123,14 @@ def load_csv(
                 f"data row {i - 1} has {len(record)} fields but the header names {len(names)} columns; "
                 f"check the {_DELIMITER_NAMES[delimiter]} delimiters and quoting on that line"
             )
+    opener = _unclosed_quote(data, delimiter)
+    if opener is not None:
+        newline = b"\n" if b"\n" in data else b"\r"
+        line = data.count(newline, 0, opener) + 1
+        raise DataError(
+            f"line {line:,} opens a quoted value that is never closed, so the rest of the file would be one value; "
+            'close the quote (a quote inside a quoted value is written twice: "") and check that quotes are closed'
+        )
     df = _parse(data, encoding, delimiter, names)
     if len(df) == 0:
         raise DataError(
@@ -475,6 +483,60 @@ def _first_records(sample: str, delimiter: str, truncated: bool) -> list[list[st
     if truncated and len(records) > 1:
         records.pop()  # the sample may have cut the last record short
     return records
+
+
+_QUOTE = ord('"')
+# Bytes scanned at a time for quotes: bounds the scan's memory (8 bytes per quote found).
+_QUOTE_CHUNK = 1 << 20
+
+
+def _unclosed_quote(data: bytes, delimiter: str) -> int | None:
+    r"""Offset of the quote that opens a value never closed, or None when every quoted value is closed.
+
+    The rules are the C engine's: a quote opens a quoted value only at the start of
+    a field (after a delimiter, a line break or at the start of the file); inside,
+    ``""`` is a literal quote and any other quote closes the value; elsewhere a
+    quote is a literal character. So in a run of quotes only its parity matters, a
+    run of even length never changes the state, and an odd run toggles it when
+    inside a value or at the start of a field. With s_i "odd run i starts a
+    field", the state after it is ``inside_i = s_i and not inside_(i-1)``: the file
+    ends inside a value exactly when the trailing block of consecutive field-start
+    odd runs (plus the state it was entered with, for a block that reaches the
+    start of a chunk) has odd length. The scan is vectorized, a chunk at a time.
+
+    >>> _unclosed_quote(b'x,y\n1,"2\n3,4\n', ","), _unclosed_quote(b'x,y\n1,"2\n""\n3",4\n', ",")
+    (6, None)
+    >>> _unclosed_quote(b'x,y\n5",1\n"a,""b",2\n', ","), _unclosed_quote(b'x,y\n5",1\n"a,2\n', ",")
+    (None, 9)
+    """
+    if data.find(b'"') < 0:
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    n = arr.size
+    starts_field = {ord(delimiter), ord("\n"), ord("\r")}
+    inside, opener, start = False, None, 0
+    while start < n:
+        end = min(start + _QUOTE_CHUNK, n)
+        while 0 < end < n and arr[end - 1] == _QUOTE and arr[end] == _QUOTE:  # never split a run of quotes
+            rest = np.flatnonzero(arr[end:end + 65536] != _QUOTE)
+            end = end + int(rest[0]) if rest.size else min(end + 65536, n)
+        pos = np.flatnonzero(arr[start:end] == _QUOTE)
+        start_of_run = np.flatnonzero(np.diff(pos) != 1) + 1
+        first = np.concatenate([[0], start_of_run]) if pos.size else np.empty(0, dtype=np.intp)
+        length = np.diff(np.concatenate([first, [pos.size]])) if pos.size else first
+        odd = pos[first[length % 2 == 1]] + start
+        if odd.size:
+            before = arr[np.maximum(odd - 1, 0)]
+            field = (odd == 0) | np.isin(before, list(starts_field))
+            not_field = np.flatnonzero(~field)
+            if not_field.size:
+                inside = (odd.size - 1 - int(not_field[-1])) % 2 == 1
+            else:
+                inside = (odd.size % 2 == 1) != inside
+            if inside:
+                opener = int(odd[-1])
+        start = end
+    return opener if inside else None
 
 
 def _clean_names(raw: Sequence[str]) -> list[str]:

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import io
 import math
+import time
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from linreg.data import _clean_names, check_finite, digest, load_csv
 from linreg.exceptions import DataError, LinregError
+
+
+@pytest.fixture(autouse=True, scope="module", params=["c-engine", "pyarrow"])
+def parse_path(request):
+    """Run every test on both of the loader's parse paths: which one a host takes depends on its core
+    count (pyarrow from 4 cores), and the loader's behaviour must not. Module-scoped, so hypothesis
+    tests can use it."""
+    import linreg.data
+
+    original = linreg.data._use_pyarrow
+    linreg.data._use_pyarrow = lambda: request.param == "pyarrow"
+    yield request.param
+    linreg.data._use_pyarrow = original
 
 
 def assert_numeric(df: pd.DataFrame, column: str, expected: list[float]) -> None:
@@ -534,3 +549,76 @@ def _timed(f) -> float:
     t0 = time.perf_counter()
     f()
     return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------------------
+# Unclosed quotes: refused on every parse path
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        (b'x,y\n1,"2\n3,4\n5,6\n', 2),
+        (b'x,y\n1,2\n3,4\n"5,6\n', 4),
+        (b'x;y\r\n1;2\r\n3;"4\r\n', 3),
+        (b'x,y\n1,"a ""quoted"" word\n2,3\n', 2),
+    ],
+)
+def test_an_unclosed_quote_is_refused_with_its_line(raw, line, parse_path):
+    with pytest.raises(DataError, match=rf"^line {line} opens a quoted value that is never closed.*quotes are closed"):
+        load_csv(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'x,y\n1,"2\n3"\n', b'len,y\n5",1\n6",2\n', b'x,y\n"a,""b""",1\n"",2\n', b'x,y\n1,ab"c\n2,"d"\n'],
+    ids=["newline-inside", "inch-marks", "escaped", "quote-mid-field"],
+)
+def test_closed_and_literal_quotes_load(raw, parse_path):
+    assert len(load_csv(raw)) >= 1
+
+
+_QUOTY = st.text(alphabet='ab,"\n', min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_QUOTY)
+def test_the_quote_scan_agrees_with_the_c_engine(body):
+    from linreg.data import _unclosed_quote
+
+    raw = ("h1,h2\n" + body + "\n").encode()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)  # rows longer than the header: not the point
+            pd.read_csv(io.BytesIO(raw), engine="c", header=0, names=["h1", "h2"], index_col=False)
+        eof_inside = False
+    except pd.errors.ParserError as exc:
+        assume("EOF inside string" in str(exc) or "Expected" not in str(exc))
+        eof_inside = "EOF inside string" in str(exc)
+    assert (_unclosed_quote(raw, ",") is not None) == eof_inside
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet='a;"\n', min_size=1, max_size=60))
+def test_the_quote_scan_gives_the_same_answer_in_small_chunks(body):
+    import linreg.data as data
+
+    raw = body.encode()
+    whole = data._unclosed_quote(raw, ";")
+    original = data._QUOTE_CHUNK
+    try:
+        data._QUOTE_CHUNK = 3
+        assert data._unclosed_quote(raw, ";") == whole
+    finally:
+        data._QUOTE_CHUNK = original
+
+
+def test_the_quote_scan_is_fast_on_a_large_quoted_file():
+    from linreg.data import _unclosed_quote
+
+    row = b'"2024-01-01 00:00:00","a ""b"" c",1.5\n'
+    raw = b"t,s,x\n" + row * 500_000  # 19 MB, 2.5 million quotes
+    t0 = time.perf_counter()
+    assert _unclosed_quote(raw, ",") is None
+    assert _unclosed_quote(raw + b'"open,1,2\n', ",") == len(raw)
+    assert time.perf_counter() - t0 < 5

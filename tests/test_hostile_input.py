@@ -32,6 +32,19 @@ from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import BudgetError, DataError, LinregError, LinregWarning, ModelError, RankDeficiencyWarning
 from linreg.ols import OLSResult, fit_ols
 
+
+@pytest.fixture(autouse=True, scope="module", params=["c-engine", "pyarrow"])
+def parse_path(request):
+    """Run every test on both of the loader's parse paths: which one a host takes depends on its core
+    count (pyarrow from 4 cores), and the loader's behaviour must not. Module-scoped, so hypothesis
+    tests can use it."""
+    import linreg.data
+
+    original = linreg.data._use_pyarrow
+    linreg.data._use_pyarrow = lambda: request.param == "pyarrow"
+    yield request.param
+    linreg.data._use_pyarrow = original
+
 ROOT = Path(__file__).resolve().parents[1]
 EXACT_NOTE = "fits the data exactly"
 
