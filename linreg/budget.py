@@ -27,7 +27,7 @@ True
 >>> check(descent_cost(1_000_000, 5, n_iter=100_000, batch_size=999_000))
 Traceback (most recent call last):
 ...
-linreg.exceptions.BudgetError: gradient descent with 100,000 steps of batch 999,000 on 1,000,000 rows exceeds the server's budget (about 8,000 s of computing; the limit is 10 s per job); at most 124 steps fit, or use full batch
+linreg.exceptions.BudgetError: gradient descent with 100,000 steps of batch 999,000 on 1,000,000 rows exceeds the server's budget (about 8,000 s of computing against a limit of 10 s per job); at most 124 steps fit, or use full batch
 """
 
 from __future__ import annotations
@@ -164,9 +164,9 @@ def _over(cost: Cost, limits: Limits) -> str:
     """Why ``cost`` is over ``limits`` ('' if it is not)."""
     parts = []
     if cost.seconds > limits.max_seconds:
-        parts.append(f"about {_round(cost.seconds)} s of computing; the limit is {limits.max_seconds:g} s per job")
+        parts.append(f"about {_round(cost.seconds)} s of computing against a limit of {limits.max_seconds:g} s per job")
     if cost.bytes > limits.max_bytes:
-        parts.append(f"about {format_bytes(cost.bytes)} of memory; the limit is {format_bytes(limits.max_bytes)}")
+        parts.append(f"about {format_bytes(cost.bytes)} of memory against a limit of {format_bytes(limits.max_bytes)}")
     return " and ".join(parts)
 
 
@@ -208,7 +208,7 @@ def check(cost: Cost, limits: Limits = DEFAULT_LIMITS) -> Cost:
     lo, hi = cost.low, current - 1
     if hi < lo or _over(cost.with_setting(lo), limits):
         raise BudgetError(
-            f"{cost.what} exceeds the server's budget ({why}); even {lo:,} {cost.label} would not fit{cost.hint}"
+            f"{cost.what} exceeds the server's budget ({why}); even {_count(lo, cost.label)} would not fit{cost.hint}"
         )
     while lo < hi:  # invariant: lo fits
         mid = (lo + hi + 1) // 2
@@ -216,7 +216,21 @@ def check(cost: Cost, limits: Limits = DEFAULT_LIMITS) -> Cost:
             hi = mid - 1
         else:
             lo = mid
-    raise BudgetError(f"{cost.what} exceeds the server's budget ({why}); at most {lo:,} {cost.label} fit{cost.hint}")
+    raise BudgetError(
+        f"{cost.what} exceeds the server's budget ({why}); at most {_count(lo, cost.label)} fit{cost.hint}"
+    )
+
+
+def _count(value: int, label: str) -> str:
+    """``value`` and ``label``, singular for one.
+
+    >>> _count(1, "values of λ"), _count(2, "rows")
+    ('1 value of λ', '2 rows')
+    """
+    if value == 1:
+        first, _, rest = label.partition(" ")
+        label = first[:-1] + (" " + rest if rest else "") if first.endswith("s") else label
+    return f"{value:,} {label}"
 
 
 # -----------------------------------------------------------------------------
