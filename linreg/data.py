@@ -632,6 +632,10 @@ def _parse_pyarrow(data: bytes, encoding: str, delimiter: str, names: list[str])
         )
     except Exception:  # noqa: BLE001 - any pyarrow failure means "use the C engine", which reports it
         return None
+    finally:
+        # Arrow's allocator keeps freed blocks for reuse (the parsed table, 3x the frame here);
+        # on a shared server hand them back now.
+        _release_arrow_memory()
     for j, dtype in enumerate(df.dtypes):
         if dtype == object:
             # pyarrow dates arrive as Python objects; only plain strings are safe to keep.
@@ -642,6 +646,12 @@ def _parse_pyarrow(data: bytes, encoding: str, delimiter: str, names: list[str])
         ):
             return None
     return df
+
+
+def _release_arrow_memory() -> None:
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
 
 
 def _to_number(col: pd.Series, delimiter: str) -> pd.Series:
