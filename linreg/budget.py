@@ -32,7 +32,6 @@ linreg.exceptions.BudgetError: gradient descent with 100,000 steps of batch 999,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import tracemalloc
 from dataclasses import replace
@@ -72,7 +73,7 @@ def test_costs_grow_with_their_setting_and_check_names_the_largest_that_fits(nam
     make = ESTIMATES[name]
     values = [2, 3, 10, 100, 10_000]
     costs = [make(v) for v in values]
-    assert all(a.seconds <= b.seconds and a.bytes <= b.bytes for a, b in zip(costs, costs[1:]))
+    assert all(a.seconds <= b.seconds and a.bytes <= b.bytes for a, b in itertools.pairwise(costs))
     tight = Limits(max_seconds=costs[2].seconds * 1.0001, max_bytes=max(costs[2].bytes * 2, 10**6))
     check(costs[2], tight)
     with pytest.raises(BudgetError) as info:

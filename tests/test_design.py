@@ -9,8 +9,8 @@ import statsmodels.api as sm
 from numpy.polynomial import Polynomial
 from numpy.testing import assert_allclose
 
-from linreg.design import Design, ModelSpec, build_design, fit_design
 from linreg.budget import Limits
+from linreg.design import Design, ModelSpec, build_design, fit_design
 from linreg.exceptions import BudgetError, DataError, ModelError, RankDeficiencyWarning
 from linreg.ols import fit_ols
 

@@ -29,7 +29,14 @@ from numpy.testing import assert_allclose
 from linreg.budget import Limits
 from linreg.data import load_csv
 from linreg.design import ModelSpec, build_design, fit_design
-from linreg.exceptions import BudgetError, DataError, LinregError, LinregWarning, ModelError, RankDeficiencyWarning
+from linreg.exceptions import (
+    BudgetError,
+    DataError,
+    LinregError,
+    LinregWarning,
+    ModelError,
+    RankDeficiencyWarning,
+)
 from linreg.ols import OLSResult, fit_ols
 
 
