@@ -74,8 +74,9 @@ class Limits:
         Interaction pairs in one model.
     max_poly_degree : int, default 10
         Highest polynomial degree (NIST Filip, the hardest certified case, is degree 10).
-    max_design_bytes : int, default 100 MB
-        Peak memory of building one design matrix; a fit needs a few times that.
+    max_design_bytes : int, default 150 MB
+        Peak memory of building one design matrix (1,000,000 rows of a degree-6
+        polynomial or of 10 features fit); the fit adds about 50 MB at that size.
     max_seconds : float, default 10.0
         Estimated computing time of one job, in seconds of one core (see the module notes).
     max_bytes : int, default 300 MB
@@ -87,7 +88,7 @@ class Limits:
     max_default_levels: int = 50
     max_interactions: int = 100
     max_poly_degree: int = 10
-    max_design_bytes: int = 100 * MB
+    max_design_bytes: int = 150 * MB
     max_seconds: float = 10.0
     max_bytes: int = 300 * MB
 
@@ -294,8 +295,9 @@ def design_cost(n_rows: int, n_columns: int, *, n_used: int = 1, n_categorical: 
     """
     n, p = int(n_rows), int(n_columns)
     seconds = _CALL + _PASS * n * (n_used + p) + _CAT_ROW * n * n_categorical + (3 * _PASS * n * (p + 1) if polynomial else 0)
-    # X itself, the codes of each categorical, two columns in flight, and the basis.
-    nbytes = 8 * n * (p + n_categorical + 2) + (16 * n * (p + 1) if polynomial else 0)
+    # As build_design estimates it: X, a column in flight, the rows read, each categorical's codes
+    # and values, and the basis.
+    nbytes = 8 * n * (p + 2 * n_categorical + 2) + (16 * n * (p + 1) if polynomial else 0)
     return Cost(f"a design of {p:,} columns on {_rows(n)}", seconds, nbytes, "n_rows", "rows", 1,
                 design_cost, (("n_rows", n), ("n_columns", p), ("n_used", n_used),
                               ("n_categorical", n_categorical), ("polynomial", polynomial)))

@@ -18,6 +18,7 @@ keeps the digits that rounding the raw powers would lose.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb
@@ -265,11 +266,14 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = DEFAULT_
         level_names[c] = [_level_name(v) for v in lv]
         codes[c] = _codes(vals, lv)
 
-    def blocks(c: str) -> list[tuple[str, np.ndarray]]:
-        """Named columns of a single (non-polynomial) term: a number or dummies."""
+    def blocks(c: str) -> Iterator[tuple[str, np.ndarray]]:
+        """Named columns of a single (non-polynomial) term: a number or dummies, made one at a time."""
         if c in cat_set:
-            return [(f"{c}[{name}]", (codes[c] == j).astype(np.float64)) for j, name in enumerate(level_names[c]) if j > 0]
-        return [(c, numeric[c])]
+            for j, name in enumerate(level_names[c]):
+                if j > 0:
+                    yield f"{c}[{name}]", (codes[c] == j).astype(np.float64)
+        else:
+            yield c, numeric[c]
 
     p = sum(width.values()) + sum(inter_width)
     X, terms, poly_blocks = _columns(len(y), p, main, spec, degree, cat_set, numeric, blocks)
@@ -371,7 +375,8 @@ def _check_size(n, width, pairs, inter_width, n_levels, polynomial, intercept, l
             "leave out terms or bin the categorical columns"
         )
     k = p + int(intercept)
-    per_row = 8 * (p + len(n_levels) + 2)  # X, the codes of each categorical, a column in flight
+    # X, the column in flight, the kept rows of the data read, and per categorical its codes and values.
+    per_row = 8 * (p + 2 * len(n_levels) + 2)
     if polynomial:
         per_row += (16 if n * k <= PRECISE_SIZE else 8) * k
     if n * per_row > limits.max_design_bytes:

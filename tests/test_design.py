@@ -309,9 +309,9 @@ def test_too_many_interaction_pairs_are_refused_before_any_is_made():
          Limits(max_terms=4), r"the model has 6 design columns \(g: 2, g:x: 2, x: 1, z: 1\); the limit is 4"),
         (ModelSpec("y", features=("x", "z", "g"), categorical=("g",)), Limits(max_levels=2),
          r"column 'g' has 3 distinct values; a categorical may have at most 2 levels"),
-        (ModelSpec("y", features=("x", "z")), Limits(max_design_bytes=1_000),
-         r"the design of 40 rows and 2 columns needs about 1.28 kB of memory; the limit is 1 kB; "
-         r"with these terms at most 31 rows fit"),
+        (ModelSpec("y", features=("x", "z")), Limits(max_design_bytes=500),
+         r"the design of 40 rows and 2 columns needs about 1.28 kB of memory; the limit is 500 bytes; "
+         r"with these terms at most 15 rows fit, so use a sample of the rows or fewer terms"),
     ],
     ids=["degree", "columns", "levels", "bytes"],
 )
@@ -324,13 +324,13 @@ def test_size_limits_name_the_limit_and_what_fits(df, spec, limits, match):
 
 def test_an_id_column_is_refused_by_its_bytes_when_the_level_cap_allows_it():
     # One dummy per row: 8 n^2 bytes for X alone, estimated from the level count before any is made.
-    n = 4_000
+    n = 5_000
     df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "y": np.arange(n, dtype=float)})
     big = Limits(max_levels=n, max_terms=n)
     err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("y", categorical=("id",)), limits=big))
     assert isinstance(err, BudgetError), err
-    assert str(err).startswith("the design of 4,000 rows and 3,999 columns needs about 128 MB of memory; the limit "
-                               "is 100 MB; with these terms at most 3,123 rows fit"), err
+    assert str(err).startswith("the design of 5,000 rows and 4,999 columns needs about 200 MB of memory; the limit "
+                               "is 150 MB; with these terms at most 3,747 rows fit"), err
     assert peak < 5e6, peak
 
 
