@@ -18,6 +18,7 @@ keeps the digits that rounding the raw powers would lose.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb
@@ -25,12 +26,29 @@ from math import comb
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, ModelError
+from .budget import DEFAULT_LIMITS, Limits, format_bytes
+from .exceptions import BudgetError, DataError, ModelError
 from .ols import PRECISE_SIZE, Basis, Method, OLSResult, fit_ols
 
-__all__ = ["ModelSpec", "Design", "build_design", "fit_design"]
+__all__ = [
+    "ModelSpec",
+    "Design",
+    "DefaultSpec",
+    "build_design",
+    "fit_design",
+    "text_columns",
+    "default_spec",
+    "default_spec_with_notes",
+]
 
 _LD = np.longdouble
+
+# The exact (Fraction) map back from the Legendre basis costs O(k^3) operations on
+# big rationals in fit_ols: 0.07 s of a fit at k = 25 terms, 18 s at k = 157. Up to
+# this many terms (the NIST polynomial problems have at most 11) it keeps every
+# digit; beyond it the map is applied in extended precision (eps ~1e-19), which
+# still leaves a cancellation of 1e3 (NIST Wampler's is 1e6) below float64's eps.
+_EXACT_MAP_TERMS = 30
 
 
 @dataclass(frozen=True)
@@ -122,13 +140,15 @@ def fit_design(design: Design, *, method: Method = "qr", alpha: float = 0.05) ->
     )
 
 
-def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
+def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = DEFAULT_LIMITS) -> Design:
     """Build the design matrix of ``spec`` from ``df``.
 
     Parameters
     ----------
     df : pandas.DataFrame, shape (n_rows, n_columns)
     spec : ModelSpec
+    limits : Limits, default linreg.budget.DEFAULT_LIMITS
+        Caps on the design's size, checked before any column is made.
 
     Returns
     -------
@@ -138,13 +158,23 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
     Raises
     ------
     ModelError
-        Unknown column, target used as a feature, polynomial degree below 1.
+        Unknown column, target used as a feature, polynomial degree below 1, an
+        interaction pair listed twice (``a:b`` and ``b:a`` are the same product).
+    BudgetError
+        A categorical column with more than ``limits.max_levels`` distinct values, a
+        degree above ``limits.max_poly_degree``, more than ``limits.max_interactions``
+        pairs or ``limits.max_terms`` columns, or a peak memory above
+        ``limits.max_design_bytes`` (estimated from the level counts, before allocating).
     DataError
         Text in a numeric column, infinite values, no rows left, non-numeric target.
 
     Notes
     -----
     Rows with a missing value in any used column (target included) are dropped.
+    Columns: 1 per numeric term, d for a polynomial of degree d, L - 1 for a
+    categorical of L levels, and the product of its parts' counts for an
+    interaction. Memory: 8 bytes per row and column, plus the basis of a
+    polynomial model (16 bytes per value below PRECISE_SIZE values, else 8).
     Dummies: for a categorical column with sorted levels l_0 < l_1 < ..., the
     terms ``col[l_j] = 1{col == l_j}`` for j >= 1 (l_0 is the reference).
 
@@ -179,10 +209,23 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
             f"the target '{spec.target}' is also used as a predictor; remove it from the features "
             "(a column cannot explain itself)"
         )
-    for a, b in spec.interactions:
-        if a == b:
-            raise ModelError(f"interaction '{a}:{b}' pairs a column with itself; use poly=(('{a}', 2),) for a square")
+    _check_interactions(spec.interactions, limits)
+    for c, d in degree.items():
+        if d > limits.max_poly_degree:
+            raise BudgetError(
+                f"polynomial degree {d} for '{_short(c)}' is above the limit of {limits.max_poly_degree}; "
+                f"use degree {limits.max_poly_degree} or less"
+            )
     used = list(dict.fromkeys([spec.target] + main + inter_cols))
+    cat_set = set(categorical)
+    # Before copying anything: the columns every numeric term needs whatever the data.
+    at_least = sum(degree.get(c, 1) for c in main if c not in cat_set) + sum(
+        a not in cat_set and b not in cat_set for a, b in spec.interactions)
+    if at_least > limits.max_terms:
+        raise BudgetError(
+            f"the model asks for at least {at_least:,} design columns; the limit is {limits.max_terms:,}; "
+            "use fewer features, interactions or polynomial terms"
+        )
 
     # Missing values: drop and count. Then check what is left.
     sub = df[used]
@@ -195,8 +238,14 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
             f"({n_dropped} dropped); fill the missing values or use fewer columns"
         )
     row_labels = sub.index.to_numpy()
+    n_levels = {c: _count_levels(sub[c], c, limits) for c in categorical}
+    width = {c: (n_levels[c] - 1 if c in cat_set else degree.get(c, 1)) for c in main}
+    inter_width = [
+        (n_levels[a] - 1 if a in cat_set else 1) * (n_levels[b] - 1 if b in cat_set else 1)
+        for a, b in spec.interactions
+    ]
+    _check_size(len(sub), width, spec.interactions, inter_width, n_levels, bool(degree), spec.intercept, limits)
 
-    cat_set = set(categorical)
     numeric: dict[str, np.ndarray] = {}
     for c in used:
         if c not in cat_set:
@@ -215,21 +264,19 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
         lv = sorted(pd.unique(vals), key=_sort_key)
         levels[c] = lv
         level_names[c] = [_level_name(v) for v in lv]
-        lookup = {v: i for i, v in enumerate(lv)}
-        codes[c] = np.array([lookup[v] for v in vals], dtype=np.intp)
+        codes[c] = _codes(vals, lv)
 
-    def blocks(c: str) -> list[tuple[str, np.ndarray]]:
-        """Named columns of a single (non-polynomial) term: a number or dummies."""
+    def blocks(c: str) -> Iterator[tuple[str, np.ndarray]]:
+        """Named columns of a single (non-polynomial) term: a number or dummies, made one at a time."""
         if c in cat_set:
-            return [(f"{c}[{name}]", (codes[c] == j).astype(np.float64)) for j, name in enumerate(level_names[c]) if j > 0]
-        return [(c, numeric[c])]
+            for j, name in enumerate(level_names[c]):
+                if j > 0:
+                    yield f"{c}[{name}]", (codes[c] == j).astype(np.float64)
+        else:
+            yield c, numeric[c]
 
-    with np.errstate(over="ignore"):  # overflow is reported below, naming the term
-        X, terms, poly_blocks = _columns(len(y), main, spec, degree, cat_set, numeric, blocks)
-    bad = ~np.isfinite(X)
-    if bad.any():  # finite data whose powers or products overflow
-        j = int(np.nonzero(bad.any(axis=0))[0][0])
-        raise DataError(f"term '{terms[j]}' overflows to infinity; rescale the column (or standardize) first")
+    p = sum(width.values()) + sum(inter_width)
+    X, terms, poly_blocks = _columns(len(y), p, main, spec, degree, cat_set, numeric, blocks)
     basis = _poly_basis(X, numeric, poly_blocks, spec.intercept) if any(d > 1 for _, _, d in poly_blocks) else None
     return Design(
         X=X,
@@ -244,29 +291,209 @@ def build_design(df: pd.DataFrame, spec: ModelSpec) -> Design:
     )
 
 
-def _columns(n, main, spec, degree, cat_set, numeric, blocks):
-    """The design's columns (before the overflow check), term names and polynomial blocks."""
-    cols: list[np.ndarray] = []
+def _columns(n, p, main, spec, degree, cat_set, numeric, blocks):
+    """The design (filled in place, one column in flight), term names and polynomial blocks.
+
+    Raises DataError for the first term whose finite data overflows (a power or a product).
+    """
+    X = np.empty((n, p))
     terms: list[str] = []
     poly_blocks: list[tuple[int, str, int]] = []  # (first column index, column, degree)
-    for c in main:
-        if c in degree and c not in cat_set:
-            poly_blocks.append((len(cols), c, degree[c]))
-            v = numeric[c]
-            for j in range(1, degree[c] + 1):
-                cols.append(v**j)
-                terms.append(c if j == 1 else f"{c}^{j}")
-        else:
-            for name, v in blocks(c):
-                cols.append(v)
-                terms.append(name)
-    for a, b in spec.interactions:
-        for na, va in blocks(a):
-            for nb, vb in blocks(b):
-                cols.append(va * vb)
-                terms.append(f"{na}:{nb}")
-    X = np.column_stack(cols) if cols else np.empty((n, 0))
+
+    def put(name: str, values: np.ndarray) -> None:
+        if not np.isfinite(values).all():
+            raise DataError(f"term '{name}' overflows to infinity; rescale the column (or standardize) first")
+        X[:, len(terms)] = values
+        terms.append(name)
+
+    with np.errstate(over="ignore"):  # overflow is reported by put, naming the term
+        for c in main:
+            if c in degree and c not in cat_set:
+                poly_blocks.append((len(terms), c, degree[c]))
+                v = numeric[c]
+                for j in range(1, degree[c] + 1):
+                    put(c if j == 1 else f"{c}^{j}", v**j)
+            else:
+                for name, v in blocks(c):
+                    put(name, v)
+        for a, b in spec.interactions:
+            for na, va in blocks(a):
+                for nb, vb in blocks(b):
+                    put(f"{na}:{nb}", va * vb)
     return X, terms, poly_blocks
+
+
+def _check_interactions(pairs: tuple[tuple[str, str], ...], limits: Limits) -> None:
+    """Refuse a pair of a column with itself, a pair listed twice, and too many pairs."""
+    if len(pairs) > limits.max_interactions:
+        raise BudgetError(
+            f"the model asks for {len(pairs):,} interaction pairs; at most {limits.max_interactions:,} are allowed; "
+            "keep the pairs you need"
+        )
+    seen: dict[frozenset, str] = {}
+    for a, b in pairs:
+        if a == b:
+            raise ModelError(f"interaction '{a}:{b}' pairs a column with itself; use poly=(('{a}', 2),) for a square")
+        key = frozenset((a, b))
+        if key in seen:
+            # Refused, not dropped: a repeated product is an exact copy of a column (aliased).
+            name = f"{_short(a)}:{_short(b)}"
+            also = f" (also as '{seen[key]}')" if seen[key] != name else ""
+            raise ModelError(f"interaction '{name}' is listed twice{also}; list each pair once")
+        seen[key] = f"{_short(a)}:{_short(b)}"
+
+
+def _count_levels(values: pd.Series, name: str, limits: Limits) -> int:
+    """Distinct values of a categorical column, or a BudgetError before any dummy is made."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        # A sorted copy (8 bytes a row) instead of pandas' hash table (several times that).
+        v = np.sort(values.to_numpy(dtype=np.float64))
+        v = v[~np.isnan(v)]
+        count = int(v.size > 0) + int(np.count_nonzero(v[1:] != v[:-1]))
+    else:
+        count = int(values.nunique(dropna=True))
+    if count > limits.max_levels:
+        raise BudgetError(
+            f"column '{_short(name)}' has {count:,} distinct values; a categorical may have at most "
+            f"{limits.max_levels:,} levels; leave it out or bin it"
+        )
+    return count
+
+
+def _check_size(n, width, pairs, inter_width, n_levels, polynomial, intercept, limits: Limits) -> None:
+    """Refuse a design with too many columns or too large a peak, from its sizes alone."""
+    p = sum(width.values()) + sum(inter_width)
+    if p > limits.max_terms:
+        parts = sorted(
+            [(w, f"{_short(c)}: {w:,}") for c, w in width.items()]
+            + [(w, f"{_short(a)}:{_short(b)}: {w:,}") for (a, b), w in zip(pairs, inter_width, strict=True)],
+            key=lambda part: -part[0],
+        )
+        shown = ", ".join(text for _, text in parts[:4]) + (", ..." if len(parts) > 4 else "")
+        raise BudgetError(
+            f"the model has {p:,} design columns ({shown}); the limit is {limits.max_terms:,}; "
+            "leave out terms or bin the categorical columns"
+        )
+    k = p + int(intercept)
+    # X, the column in flight, the kept rows of the data read, and per categorical its codes and values.
+    per_row = 8 * (p + 2 * len(n_levels) + 2)
+    if polynomial:
+        per_row += (16 if n * k <= PRECISE_SIZE else 8) * k
+    if n * per_row > limits.max_design_bytes:
+        fits = limits.max_design_bytes // per_row
+        raise BudgetError(
+            f"the design of {n:,} rows and {p:,} columns needs about {format_bytes(n * per_row)} of memory; "
+            f"the limit is {format_bytes(limits.max_design_bytes)}; with these terms at most {fits:,} rows fit, "
+            "so use a sample of the rows or fewer terms"
+        )
+
+
+def _codes(values: pd.Series, levels: list) -> np.ndarray:
+    """Position of each value in ``levels`` (every value is one of them)."""
+    codes = pd.Index(levels, dtype=object).get_indexer(values.to_numpy(dtype=object))
+    if (codes < 0).any():  # values pandas' hashing does not match to a level: compare as Python does
+        lookup = {v: i for i, v in enumerate(levels)}
+        codes = np.array([lookup[v] for v in values], dtype=np.intp)
+    return codes.astype(np.intp, copy=False)
+
+
+# -----------------------------------------------------------------------------
+# the default model of a table
+# -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DefaultSpec:
+    """The default model of a table, and the columns it leaves out with the reason.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+    excluded : tuple of (str, str)
+        ``(column, reason)`` for each text column left out of the features, in column order.
+    """
+
+    spec: ModelSpec
+    excluded: tuple[tuple[str, str], ...] = ()
+
+
+def text_columns(df: pd.DataFrame) -> list[str]:
+    """Columns that do not hold numbers (text, categories, booleans): candidates for categorical.
+
+    Examples
+    --------
+    >>> text_columns(pd.DataFrame({"x": [1.0], "g": ["a"], "b": [True]}))
+    ['g', 'b']
+    """
+    return [str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+
+
+def default_spec_with_notes(
+    df: pd.DataFrame, target: str | None = None, features=None, *, limits: Limits = DEFAULT_LIMITS
+) -> DefaultSpec:
+    """A sensible ModelSpec for ``df``, and the text columns it leaves out, with why.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, shape (n_rows, n_columns)
+    target : str, optional
+        Default: the last numeric column (the last column if none is numeric).
+    features : sequence of str, optional
+        Default: every other column.
+    limits : Limits, default linreg.budget.DEFAULT_LIMITS
+        ``limits.max_default_levels`` is the most distinct values a text column may
+        have to be made categorical by default.
+
+    Returns
+    -------
+    DefaultSpec
+        Text features are categorical, except those with more than
+        ``max_default_levels`` distinct values (an ID, a timestamp, free text: one
+        dummy per value would be a column per row), which leave the features and
+        are listed in ``excluded``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"id": [f"r{i}" for i in range(60)], "g": ["a", "b"] * 30, "y": range(60)})
+    >>> d = default_spec_with_notes(df)
+    >>> d.spec.features, d.spec.categorical
+    (('g',), ('g',))
+    >>> d.excluded[0][0]
+    'id'
+    """
+    columns = [str(c) for c in df.columns]
+    frame = df.set_axis(columns, axis=1)
+    text = set(text_columns(frame))
+    if target is None:
+        numeric = [c for c in columns if c not in text]
+        target = numeric[-1] if numeric else columns[-1]
+    if not features:
+        features = [c for c in columns if c != target]
+    features = [str(f) for f in features]
+    excluded = []
+    for f in features:
+        if f in text and f in frame.columns and f != target:
+            count = int(frame[f].nunique(dropna=True))
+            if count > limits.max_default_levels:
+                excluded.append((f, (
+                    f"'{_short(f)}' holds text with {count:,} distinct values (an ID, a date or free text?); "
+                    f"as a categorical it would need {count - 1:,} dummy columns, and only columns of at most "
+                    f"{limits.max_default_levels:,} values are made categorical by default; bin it or leave it out"
+                )))
+    left_out = {c for c, _ in excluded}
+    kept = tuple(f for f in features if f not in left_out)
+    categorical = tuple(f for f in kept if f in text)
+    return DefaultSpec(ModelSpec(target=str(target), features=kept, categorical=categorical), tuple(excluded))
+
+
+def default_spec(df: pd.DataFrame, target: str | None = None, features=None, *,
+                 limits: Limits = DEFAULT_LIMITS) -> ModelSpec:
+    """The model of :func:`default_spec_with_notes`, without the notes.
+
+    Examples
+    --------
+    >>> default_spec(pd.DataFrame({"x": [1.0, 2.0], "g": ["a", "b"], "y": [0.0, 1.0]}))
+    ModelSpec(target='y', features=('x', 'g'), categorical=('g',), poly=(), interactions=(), standardize=False, intercept=True)
+    """
+    return default_spec_with_notes(df, target, features, limits=limits).spec
 
 
 # -----------------------------------------------------------------------------
@@ -419,6 +646,9 @@ def _poly_basis(
                 if rq is None:
                     continue
                 M[rq][col] = A[q][j]
+    if k > _EXACT_MAP_TERMS:
+        M_rounded = np.array([[_LD(v.numerator) / _LD(v.denominator) for v in row] for row in M], dtype=_LD)
+        return Basis(Z=Z, M=M_rounded)
     M_exact = np.empty((k, k), dtype=object)
     M_exact[:, :] = M
     return Basis(Z=Z, M=M_exact)

@@ -9,6 +9,7 @@ __all__ = [
     "LinregError",
     "DataError",
     "ModelError",
+    "BudgetError",
     "LinregWarning",
     "RankDeficiencyWarning",
     "ConvergenceWarning",
@@ -26,6 +27,14 @@ class DataError(LinregError):
 
 class ModelError(LinregError):
     """The model cannot be fitted as asked: unknown column, too few rows, bad option."""
+
+
+class BudgetError(ModelError):
+    """The request is larger than the server allows: too many terms, levels, bytes or seconds.
+
+    Raised before any of the work starts; the message names the limit and the
+    largest setting that fits.
+    """
 
 
 class LinregWarning(UserWarning):

@@ -1,7 +1,10 @@
 """Seeded synthetic datasets that come with the truth they were drawn from.
 
 Every generator takes ``n`` rows and a ``seed`` (an int, a ``numpy.random.Generator``
-or None, passed to ``numpy.random.default_rng``: the same int gives the same data)
+or None, passed to ``numpy.random.default_rng``: the same int gives the same data).
+Without a seed a generator uses ``DEFAULT_SEED`` (0), so a call or a link that
+names no seed always gives the same data; only an explicit ``seed=None`` draws
+fresh entropy
 and returns a ``SyntheticData``: the table, the target column, the true
 coefficients keyed by the term names ``linreg.design`` gives (``Intercept``, ``x``,
 ``x^2``, ``group[b]``), and the ``ModelSpec`` keywords that recover them.
@@ -38,6 +41,7 @@ from ._validation import check_option
 from .exceptions import ModelError
 
 __all__ = [
+    "DEFAULT_SEED",
     "SyntheticData",
     "GENERATORS",
     "GENERATOR_PARAMS",
@@ -52,6 +56,9 @@ __all__ = [
 ]
 
 Seed = int | np.random.Generator | None
+
+#: The seed of every generator called without one: the same data for every visitor.
+DEFAULT_SEED = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,7 +156,7 @@ GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
 def make_linear(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     p: int = 1,
     noise: float = 1.0,
     intercept: float = 2.0,
@@ -162,7 +169,8 @@ def make_linear(
     ----------
     n : int
         Rows.
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     p : int
         Features, each uniform on [0, 10]; named ``x`` when p = 1, else ``x1..xp``.
     noise : float
@@ -213,7 +221,7 @@ _POLY_COEF = (1.0, 0.8, -0.3, 0.05, 0.02, -0.004)
 def make_polynomial(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     degree: int = 2,
     noise: float = 1.0,
     intercept: float = 1.0,
@@ -224,7 +232,8 @@ def make_polynomial(
     Parameters
     ----------
     n : int
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     degree : int
         d, the highest power.
     noise : float
@@ -265,7 +274,7 @@ def make_polynomial(
 def make_heteroscedastic(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     noise: float = 0.5,
     growth: float = 1.0,
     intercept: float = 1.0,
@@ -279,7 +288,8 @@ def make_heteroscedastic(
     Parameters
     ----------
     n : int
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     noise : float
         Noise SD at x = 0.
     growth : float
@@ -321,7 +331,7 @@ def make_heteroscedastic(
 def make_outliers(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     fraction: float = 0.05,
     size: float = 15.0,
     noise: float = 1.0,
@@ -333,7 +343,8 @@ def make_outliers(
     Parameters
     ----------
     n : int
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     fraction : float
         Share of rows made outliers, chosen at random.
     size : float
@@ -380,7 +391,7 @@ def make_outliers(
 def make_leverage(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     x_position: float = 30.0,
     y_shift: float = -30.0,
     noise: float = 1.0,
@@ -396,7 +407,8 @@ def make_leverage(
     Parameters
     ----------
     n : int
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     x_position : float
         x of the last row.
     y_shift : float
@@ -441,7 +453,7 @@ def make_leverage(
 def make_collinear(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     p: int = 2,
     correlation: float = 0.95,
     noise: float = 1.0,
@@ -457,7 +469,8 @@ def make_collinear(
     Parameters
     ----------
     n : int
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     p : int
         Number of features.
     correlation : float
@@ -505,7 +518,7 @@ def make_collinear(
 def make_categorical(
     n: int = 100,
     *,
-    seed: Seed = None,
+    seed: Seed = DEFAULT_SEED,
     groups: int = 3,
     group_effect: float = 3.0,
     slope: float = 1.5,
@@ -524,7 +537,8 @@ def make_categorical(
     ----------
     n : int
         Rows, at least ``groups``.
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     groups : int
     group_effect : float
         Used when ``effects`` is None: group k (k = 1 for ``b``) is shifted k * group_effect.
@@ -590,7 +604,7 @@ GENERATORS: dict[str, Callable[..., SyntheticData]] = {
 }
 
 
-def make_data(kind: str, *, n: int = 100, seed: Seed = None, **params: Any) -> SyntheticData:
+def make_data(kind: str, *, n: int = 100, seed: Seed = DEFAULT_SEED, **params: Any) -> SyntheticData:
     """Generate data of the given kind: dispatch to ``GENERATORS[kind]``.
 
     Parameters
@@ -599,7 +613,8 @@ def make_data(kind: str, *, n: int = 100, seed: Seed = None, **params: Any) -> S
         One of ``GENERATORS``.
     n : int
         Rows.
-    seed : int, numpy.random.Generator or None
+    seed : int, numpy.random.Generator or None, default 0
+        See :data:`DEFAULT_SEED`; None draws fresh entropy.
     **params
         The kind's knobs (see ``GENERATOR_PARAMS[kind]``), plus ``coef`` for
         linear, polynomial and collinear, ``effects`` for categorical.

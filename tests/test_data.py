@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import io
 import math
+import time
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from linreg.data import _clean_names, check_finite, load_csv
+from linreg.data import _clean_names, check_finite, digest, load_csv
 from linreg.exceptions import DataError, LinregError
+
+
+@pytest.fixture(autouse=True, scope="module", params=["c-engine", "pyarrow"])
+def parse_path(request):
+    """Run every test on both of the loader's parse paths: which one a host takes depends on its core
+    count (pyarrow from 4 cores), and the loader's behaviour must not. Module-scoped, so hypothesis
+    tests can use it."""
+    import linreg.data
+
+    original = linreg.data._use_pyarrow
+    linreg.data._use_pyarrow = lambda: request.param == "pyarrow"
+    yield request.param
+    linreg.data._use_pyarrow = original
 
 
 def assert_numeric(df: pd.DataFrame, column: str, expected: list[float]) -> None:
@@ -445,3 +460,165 @@ def test_a_line_of_delimiters_only_is_a_row_not_a_blank_line():
 def test_a_row_longer_than_the_header_is_an_error_not_a_loss():
     with pytest.raises(DataError, match=r"data row 2 has 3 fields but the header names 2 columns"):
         load_csv(b"x,y\n1,2\n,,\n3,4\n")
+
+
+# ---------------------------------------------------------------------------
+# digest: a cache key of the exact content
+# ---------------------------------------------------------------------------
+
+def _old_key(df: pd.DataFrame) -> bytes:
+    """The key the app used before: pandas' row hashes and the dtypes."""
+    return repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode() + \
+        pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (pd.DataFrame({"x": [0.0, 1.0]}), pd.DataFrame({"x": [-0.0, 1.0]})),
+        (pd.DataFrame({"g": ["a", None]}, dtype=object), pd.DataFrame({"g": ["a", np.nan]}, dtype=object)),
+        (pd.DataFrame({"x": [np.nan]}),
+         pd.DataFrame({"x": np.frombuffer(np.uint64(0x7FF8000000000001).tobytes(), dtype=np.float64)})),
+    ],
+    ids=["signed-zero", "none-vs-nan", "nan-payload"],
+)
+def test_digest_tells_apart_frames_that_pandas_row_hashes_confuse(a, b):
+    assert _old_key(a) == _old_key(b)
+    assert digest(a) != digest(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (pd.DataFrame({"s": ["ab", "c"]}), pd.DataFrame({"s": ["a", "bc"]})),
+        (pd.DataFrame({"s": ["a\0b"]}), pd.DataFrame({"s": ["a", "b"]}).iloc[:1]),
+        (pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [1.0, 2.0]})),
+        (pd.DataFrame({"x": [1.0], "y": [2.0]}), pd.DataFrame({"y": [2.0], "x": [1.0]})),
+        (pd.DataFrame({"x": [1.0], "y": [2.0]}), pd.DataFrame({"x": [2.0], "y": [1.0]})),
+        (pd.DataFrame({"x": [1.0]}), pd.DataFrame({"y": [1.0]})),
+        (pd.DataFrame({1: [1.0]}), pd.DataFrame({"1": [1.0]})),
+        (pd.DataFrame({"g": ["1"]}, dtype=object), pd.DataFrame({"g": [1]}, dtype=object)),
+        (pd.DataFrame({"g": ["a", "b"]}), pd.DataFrame({"g": pd.Categorical(["a", "b"])})),
+        (pd.DataFrame({"g": pd.Categorical(["a", "b"])}), pd.DataFrame({"g": pd.Categorical(["a", "b"], ["b", "a"])})),
+        (pd.DataFrame({"x": pd.array([1, None], dtype="Int64")}), pd.DataFrame({"x": pd.array([1, 0], dtype="Int64")})),
+        (pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"x": [1.0, 2.0]}, index=[1, 0])),
+        (pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"x": [1.0, 2.0, 3.0]})),
+        (pd.DataFrame({"t": pd.to_datetime(["2024-01-01"])}), pd.DataFrame({"t": pd.to_datetime(["2024-01-02"])})),
+        (pd.DataFrame({"a": ["x"], "b": ["y"]}), pd.DataFrame({"a": ["xy"], "b": [""]})),
+    ],
+    ids=["split-text", "nul-in-text", "int-vs-float", "column-order", "swapped-values", "renamed", "name-type",
+         "text-vs-int-object", "text-vs-categorical", "category-order", "nullable-missing", "index", "length",
+         "datetime", "text-across-columns"],
+)
+def test_digest_differs_whenever_the_data_differs(a, b):
+    assert digest(a) != digest(b)
+
+
+def test_digest_is_the_same_for_the_same_content_and_stable():
+    df = pd.DataFrame({"x": [1.5, np.nan], "g": ["a", None], "c": pd.Categorical(["u", "v"]),
+                       "n": pd.array([1, None], dtype="Int64"), "b": [True, False]})
+    assert digest(df) == digest(df.copy(deep=True)) == digest(pd.DataFrame(df.to_dict("list")).astype(df.dtypes))
+    assert len(digest(df)) == 64 and int(digest(df), 16) >= 0
+    with pytest.raises(DataError, match="expected a pandas DataFrame; got list"):
+        digest([1, 2])
+
+
+def test_digest_changes_with_every_cell_of_a_large_frame():
+    rng = np.random.default_rng(0)
+    base = pd.DataFrame(rng.normal(size=(200_000, 3)), columns=["a", "b", "y"])
+    seen = {digest(base)}
+    for i in range(200):
+        df = base.copy()
+        r, c = int(rng.integers(0, len(df))), int(rng.integers(0, 3))
+        df.iat[r, c] = np.nextafter(df.iat[r, c], np.inf)  # one ulp in one cell
+        seen.add(digest(df))
+    assert len(seen) == 201
+
+
+def test_digest_hashes_numeric_data_fast():
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(1_000_000, 10)))
+    digest(df)
+    best = min(_timed(lambda: digest(df)) for _ in range(3))
+    # ~600-850 MB/s on the reference machine; 300 MB/s leaves room for a busy one.
+    assert df.to_numpy().nbytes / best > 300e6, f"{df.to_numpy().nbytes / best / 1e6:.0f} MB/s"
+
+
+def _timed(f) -> float:
+    import time
+
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------------------
+# Unclosed quotes: refused on every parse path
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        (b'x,y\n1,"2\n3,4\n5,6\n', 2),
+        (b'x,y\n1,2\n3,4\n"5,6\n', 4),
+        (b'x;y\r\n1;2\r\n3;"4\r\n', 3),
+        (b'x,y\n1,"a ""quoted"" word\n2,3\n', 2),
+    ],
+)
+def test_an_unclosed_quote_is_refused_with_its_line(raw, line, parse_path):
+    with pytest.raises(DataError, match=rf"^line {line} opens a quoted value that is never closed.*quotes are closed"):
+        load_csv(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'x,y\n1,"2\n3"\n', b'len,y\n5",1\n6",2\n', b'x,y\n"a,""b""",1\n"",2\n', b'x,y\n1,ab"c\n2,"d"\n'],
+    ids=["newline-inside", "inch-marks", "escaped", "quote-mid-field"],
+)
+def test_closed_and_literal_quotes_load(raw, parse_path):
+    assert len(load_csv(raw)) >= 1
+
+
+_QUOTY = st.text(alphabet='ab,"\n', min_size=1, max_size=40)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_QUOTY)
+def test_the_quote_scan_agrees_with_the_c_engine(body):
+    from linreg.data import _unclosed_quote
+
+    raw = ("h1,h2\n" + body + "\n").encode()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)  # rows longer than the header: not the point
+            pd.read_csv(io.BytesIO(raw), engine="c", header=0, names=["h1", "h2"], index_col=False)
+        eof_inside = False
+    except pd.errors.ParserError as exc:
+        assume("EOF inside string" in str(exc) or "Expected" not in str(exc))
+        eof_inside = "EOF inside string" in str(exc)
+    assert (_unclosed_quote(raw, ",") is not None) == eof_inside
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet='a;"\n', min_size=1, max_size=60))
+def test_the_quote_scan_gives_the_same_answer_in_small_chunks(body):
+    import linreg.data as data
+
+    raw = body.encode()
+    whole = data._unclosed_quote(raw, ";")
+    original = data._QUOTE_CHUNK
+    try:
+        data._QUOTE_CHUNK = 3
+        assert data._unclosed_quote(raw, ";") == whole
+    finally:
+        data._QUOTE_CHUNK = original
+
+
+def test_the_quote_scan_is_fast_on_a_large_quoted_file():
+    from linreg.data import _unclosed_quote
+
+    row = b'"2024-01-01 00:00:00","a ""b"" c",1.5\n'
+    raw = b"t,s,x\n" + row * 500_000  # 19 MB, 2.5 million quotes
+    t0 = time.perf_counter()
+    assert _unclosed_quote(raw, ",") is None
+    assert _unclosed_quote(raw + b'"open,1,2\n', ",") == len(raw)
+    assert time.perf_counter() - t0 < 5

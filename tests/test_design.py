@@ -9,8 +9,9 @@ import statsmodels.api as sm
 from numpy.polynomial import Polynomial
 from numpy.testing import assert_allclose
 
+from linreg.budget import Limits
 from linreg.design import Design, ModelSpec, build_design, fit_design
-from linreg.exceptions import DataError, ModelError, RankDeficiencyWarning
+from linreg.exceptions import BudgetError, DataError, ModelError, RankDeficiencyWarning
 from linreg.ols import fit_ols
 
 
@@ -214,3 +215,150 @@ def test_large_polynomial_design_uses_float64_basis_and_fits():
     ref = Polynomial.fit(x, y, 3)
     assert_allclose(res.fitted, ref(x), rtol=1e-11)
     assert_allclose(res.coef, ref.convert().coef, rtol=1e-8)
+
+
+# ---- size limits, checked before allocating ----------------------------------------------
+def _timestamp_csv(n: int = 20_000) -> bytes:
+    """A CSV like a logger's export: a timestamp per row, two measurements and a target (~740 KB)."""
+    rng = np.random.default_rng(1)
+    ts = pd.date_range("2024-01-01", periods=n, freq="37s").strftime("%Y-%m-%d %H:%M:%S")
+    a, b = rng.normal(20, 5, n).round(3), rng.uniform(0, 100, n).round(2)
+    y = (2 * a - 0.1 * b + rng.normal(0, 1, n)).round(3)
+    return pd.DataFrame({"ts": ts, "temp": a, "humidity": b, "load": y}).to_csv(index=False).encode()
+
+
+def _peak_bytes(f):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = f()
+    except Exception as exc:  # noqa: BLE001 - the caller asserts on what was raised
+        out = exc
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return out, peak
+
+
+def test_a_timestamp_column_is_left_out_by_default_and_refused_as_categorical():
+    from linreg.data import load_csv
+    from linreg.design import default_spec, default_spec_with_notes
+
+    raw = _timestamp_csv()
+    assert 650_000 < len(raw) < 800_000
+    df = load_csv(raw)
+    notes = default_spec_with_notes(df)
+    assert notes.spec == ModelSpec("load", features=("temp", "humidity"))
+    assert default_spec(df) == notes.spec
+    [(column, reason)] = notes.excluded
+    assert column == "ts" and "20,000 distinct values" in reason and "bin it or leave it out" in reason
+    fit, peak = _peak_bytes(lambda: fit_design(build_design(df, notes.spec)))
+    assert_allclose(fit.coef[1:], [2.0, -0.1], atol=0.02)
+    assert peak < 20e6, peak
+    # Asked for explicitly, it is refused from its level count, before a dummy is made.
+    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("load", categorical=("ts",))))
+    assert isinstance(err, BudgetError), err
+    assert str(err) == (
+        "column 'ts' has 20,000 distinct values; a categorical may have at most 50 levels; leave it out or bin it"
+    )
+    assert peak < 50e6, peak
+
+
+def test_a_numeric_column_of_a_million_values_made_categorical_is_refused_cheaply():
+    from linreg.synthetic import make_data
+
+    df = make_data("linear", n=1_000_000, seed=0).data
+    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("y", features=("x",), categorical=("x",))))
+    assert isinstance(err, BudgetError) and "1,000,000 distinct values" in str(err), err
+    assert peak < 50e6, peak
+
+
+def test_default_spec_keeps_the_old_policy_for_small_text_columns():
+    from linreg.design import default_spec, default_spec_with_notes, text_columns
+
+    df = pd.DataFrame({"g": list("abcab"), "x": [1.0, 2, 3, 4, 5], "ok": [True, False] * 2 + [True], "y": range(5)})
+    assert text_columns(df) == ["g", "ok"]
+    assert default_spec(df) == ModelSpec("y", features=("g", "x", "ok"), categorical=("g", "ok"))
+    assert default_spec(df, "x", ["g"]) == ModelSpec("x", features=("g",), categorical=("g",))
+    assert default_spec_with_notes(df).excluded == ()
+    # The threshold is a limit: one level more than it and the column is left out.
+    assert default_spec(df, limits=Limits(max_default_levels=2)).features == ("x", "ok")
+
+
+def test_repeated_interaction_pairs_are_refused_saying_which(df):
+    with pytest.raises(ModelError, match=r"interaction 'z:x' is listed twice \(also as 'x:z'\); list each pair once"):
+        build_design(df, ModelSpec("y", features=("x", "z"), interactions=(("x", "z"), ("z", "x"))))
+    with pytest.raises(ModelError, match=r"interaction 'x:z' is listed twice; list each pair once"):
+        build_design(df, ModelSpec("y", features=("x", "z"), interactions=(("x", "z"),) * 3))
+
+
+def test_too_many_interaction_pairs_are_refused_before_any_is_made():
+    wide = pd.DataFrame(np.ones((3, 16)), columns=[f"c{i}" for i in range(16)])
+    pairs = [(f"c{i}", f"c{j}") for i in range(1, 16) for j in range(i + 1, 16)][:101]
+    with pytest.raises(BudgetError, match=r"the model asks for 101 interaction pairs; at most 100 are allowed"):
+        build_design(wide, ModelSpec("c0", interactions=pairs))
+    assert len(build_design(wide, ModelSpec("c0", interactions=pairs[:100])).terms) == 115
+
+
+@pytest.mark.parametrize(
+    ("spec", "limits", "match"),
+    [
+        (ModelSpec("y", features=("x",), poly=(("x", 11),)), Limits(),
+         r"polynomial degree 11 for 'x' is above the limit of 10; use degree 10 or less"),
+        (ModelSpec("y", features=("x", "z", "g"), categorical=("g",), interactions=(("g", "x"),)),
+         Limits(max_terms=4), r"the model has 6 design columns \(g: 2, g:x: 2, x: 1, z: 1\); the limit is 4"),
+        (ModelSpec("y", features=("x", "z", "g"), categorical=("g",)), Limits(max_levels=2),
+         r"column 'g' has 3 distinct values; a categorical may have at most 2 levels"),
+        (ModelSpec("y", features=("x", "z")), Limits(max_design_bytes=500),
+         r"the design of 40 rows and 2 columns needs about 1.28 kB of memory; the limit is 500 bytes; "
+         r"with these terms at most 15 rows fit, so use a sample of the rows or fewer terms"),
+    ],
+    ids=["degree", "columns", "levels", "bytes"],
+)
+def test_size_limits_name_the_limit_and_what_fits(df, spec, limits, match):
+    with pytest.raises(BudgetError, match=match):
+        build_design(df, spec, limits=limits)
+    build_design(df, spec, limits=Limits(max_terms=10_000, max_levels=1000, max_interactions=1000,
+                                         max_poly_degree=20, max_design_bytes=10**9))
+
+
+def test_an_id_column_is_refused_by_its_bytes_when_the_level_cap_allows_it():
+    # One dummy per row: 8 n^2 bytes for X alone, estimated from the level count before any is made.
+    n = 5_000
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "y": np.arange(n, dtype=float)})
+    big = Limits(max_levels=n, max_terms=n)
+    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("y", categorical=("id",)), limits=big))
+    assert isinstance(err, BudgetError), err
+    assert str(err).startswith("the design of 5,000 rows and 4,999 columns needs about 200 MB of memory; the limit "
+                               "is 150 MB; with these terms at most 3,747 rows fit"), err
+    assert peak < 5e6, peak
+
+
+def test_a_wide_polynomial_and_interaction_model_fits_fast_and_as_the_exact_map_does(monkeypatch):
+    import time
+
+    import linreg.design as design
+
+    rng = np.random.default_rng(0)
+    cols = [f"x{i}" for i in range(10)]
+    df = pd.DataFrame(rng.uniform(0, 10, size=(1000, 10)), columns=cols)
+    df["y"] = df.sum(axis=1) + rng.normal(size=1000)
+    spec = ModelSpec("y", poly=[(c, 10) for c in cols],
+                     interactions=[(a, b) for i, a in enumerate(cols) for b in cols[i + 1:]])
+    t0 = time.process_time()
+    d = build_design(df, spec)
+    fast = fit_design(d)
+    elapsed = time.process_time() - t0
+    assert len(d.terms) == 145 and d.basis.M.dtype == np.longdouble
+    assert elapsed < 3, f"145 terms took {elapsed:.1f} CPU-s"
+    assert fast.r_squared > 0.98
+    # Beyond 30 terms the map is applied in extended precision: it agrees with the exact map.
+    small = ModelSpec("y", features=cols[:4], poly=[(c, 10) for c in cols[:4]],
+                      interactions=[(a, b) for i, a in enumerate(cols[:4]) for b in cols[i + 1:4]])
+    rounded = fit_design(build_design(df, small))
+    monkeypatch.setattr(design, "_EXACT_MAP_TERMS", 1_000)
+    exact_design = build_design(df, small)
+    assert exact_design.basis.M.dtype == object
+    exact = fit_design(exact_design)
+    assert_allclose(rounded.coef, exact.coef, rtol=1e-10)
+    assert_allclose(rounded.std_err, exact.std_err, rtol=1e-10)

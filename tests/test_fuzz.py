@@ -27,6 +27,19 @@ from linreg.exceptions import LinregError, LinregWarning
 from linreg.ols import fit_ols
 
 
+@pytest.fixture(autouse=True, scope="module", params=["c-engine", "pyarrow"])
+def parse_path(request):
+    """Run every test on both of the loader's parse paths: which one a host takes depends on its core
+    count (pyarrow from 4 cores), and the loader's behaviour must not. Module-scoped, so hypothesis
+    tests can use it."""
+    import linreg.data
+
+    original = linreg.data._use_pyarrow
+    linreg.data._use_pyarrow = lambda: request.param == "pyarrow"
+    yield request.param
+    linreg.data._use_pyarrow = original
+
+
 def _sibling(name: str):
     spec = importlib.util.spec_from_file_location(f"_linreg_tests_{name}", Path(__file__).with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)

@@ -26,10 +26,31 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from linreg.budget import Limits
 from linreg.data import load_csv
 from linreg.design import ModelSpec, build_design, fit_design
-from linreg.exceptions import DataError, LinregError, LinregWarning, ModelError, RankDeficiencyWarning
+from linreg.exceptions import (
+    BudgetError,
+    DataError,
+    LinregError,
+    LinregWarning,
+    ModelError,
+    RankDeficiencyWarning,
+)
 from linreg.ols import OLSResult, fit_ols
+
+
+@pytest.fixture(autouse=True, scope="module", params=["c-engine", "pyarrow"])
+def parse_path(request):
+    """Run every test on both of the loader's parse paths: which one a host takes depends on its core
+    count (pyarrow from 4 cores), and the loader's behaviour must not. Module-scoped, so hypothesis
+    tests can use it."""
+    import linreg.data
+
+    original = linreg.data._use_pyarrow
+    linreg.data._use_pyarrow = lambda: request.param == "pyarrow"
+    yield request.param
+    linreg.data._use_pyarrow = original
 
 ROOT = Path(__file__).resolve().parents[1]
 EXACT_NOTE = "fits the data exactly"
@@ -323,8 +344,11 @@ def test_ten_thousand_columns_load_and_the_cap_states_its_limit():
     assert elapsed < 30, f"10,000 columns took {elapsed:.1f} s"
     with pytest.raises(DataError, match=r"10,000 columns but the limit is 500 columns; keep only the columns you need"):
         load_csv(raw, max_cols=500)
+    # The default limits refuse the design before building it; with room for it, the fit says why it cannot be.
+    with pytest.raises(BudgetError, match=r"at least 9,999 design columns; the limit is 200"):
+        build_design(df, ModelSpec("c9999"))
     with pytest.raises(ModelError, match=r"only n=3 rows for k=10000 parameters"):
-        fit_design(build_design(df, ModelSpec("c9999")))
+        fit_design(build_design(df, ModelSpec("c9999"), limits=Limits(max_terms=10_000)))
 
 
 def test_a_very_long_text_value_is_kept_whole():

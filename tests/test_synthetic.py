@@ -235,3 +235,17 @@ def test_bad_parameters_raise_model_error(kind, params, match):
 def test_integral_floats_are_accepted_for_int_knobs():
     sd = make_data("linear", n=10.0, seed=0, p=2.0)
     assert sd.data.shape == (10, 3) and isinstance(sd.params["p"], int)
+
+
+@pytest.mark.parametrize("kind", list(GENERATORS))
+def test_a_call_without_a_seed_uses_the_default_seed_0(kind):
+    from linreg.synthetic import DEFAULT_SEED
+
+    assert DEFAULT_SEED == 0
+    a, b = make_data(kind, n=30), make_data(kind, n=30, seed=0)
+    pd.testing.assert_frame_equal(a.data, b.data)
+    assert a.params["seed"] == 0
+    assert GENERATORS[kind](30).params["seed"] == 0
+    pd.testing.assert_frame_equal(GENERATORS[kind](30).data, b.data)
+    # Fresh entropy only when asked for by name.
+    assert make_data(kind, n=30, seed=None).params["seed"] is None
