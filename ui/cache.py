@@ -1,18 +1,30 @@
 """Every cached call into linreg for the current data: designs, fits, descents, penalties, diagnostics.
 
-Each cached function is pure: its result depends only on its arguments, and the unhashed
-``_df`` is determined by ``key`` (its content hash, ``ui.sources.data_key``), so a cached
-function never reads anything its cache key does not cover. They call ``linreg`` and
-nothing else. The public functions below read the session's data, model and settings and
-call them; they raise ``linreg.exceptions.LinregError`` when the data or model cannot be
-used, and pages show it with ``ui.widgets.show_error``.
+The results over the visitor's data live in one store shared by every session and bounded
+in bytes (``ui.store.ResultStore``, sized by the operator's ``[cache]`` settings): a large
+upload's fit weighs tens of megabytes, and Streamlit's own caches bound entries by count.
+Each entry is keyed by a SHA-256 digest of what it is computed from: the data's digest
+(``linreg.data.digest``, never a sampled or non-cryptographic hash), the model spec, the
+settings and the arguments, all frozen values whose ``repr`` is exact. Its arrays are
+read-only, since every session reads the same object. The work itself runs through
+``ui.jobs.run``: checked against the budget, in a heavy-job slot when it is large, with
+progress and a Stop button when it is slow, and stopped when its visitor leaves.
 
-The Learn page's own cached calls are in ``ui.lesson_cache``.
+The public functions read the session's data, model and settings; they raise
+``linreg.exceptions.LinregError`` when the data or model cannot be used (``BudgetError``
+when the server cannot afford it, ``Cancelled`` when it was stopped), and pages show it
+with ``ui.widgets.show_error``. The Learn page's cached calls are in ``ui.lesson_cache``.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import hashlib
+import threading
+import time
 import warnings
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from types import MappingProxyType
 
@@ -20,29 +32,36 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from linreg.exceptions import LinregError, LinregWarning
+from linreg import budget
+from linreg.exceptions import Cancelled, LinregError, LinregWarning
 
-from . import session
+from . import jobs, session
+from .config import CONFIG
 from .settings import GDSettings
+from .store import ResultStore
 
-# The caches are shared by every session of the server. On a public demo one large upload's fit can
-# weigh ~100 MB, so entries expire a while after their last use and each cache holds a few: memory
-# comes back after the visitors leave.
+# Small results (column profiles, synthetic teaching data) stay in Streamlit's caches, bounded by
+# count and age. The model and the GD settings are frozen, made of strings, numbers and tuples
+# of those, so their repr is the same exactly when they are: cheaper than Streamlit's own hashing.
 CACHE_TTL = "20m"
-# Streamlit hashes a dataclass argument field by field, a deep copy walked value by value. The model
-# and the GD settings are frozen, made of strings, numbers and tuples of those, so their repr is the
-# same exactly when they are.
 CACHE_HASH = MappingProxyType({"linreg.design.ModelSpec": repr, GDSettings: repr})
 
-# Cached functions are called with keyword arguments: for a positional one Streamlit looks up the
-# parameter's name with inspect.signature, uncached, on every call.
+_MB = 1_000_000
+STORE = ResultStore(CONFIG.cache.max_mb * _MB, CONFIG.cache.session_mb * _MB, CONFIG.cache.idle_s)
+
+
+def clear() -> None:
+    """Forget every computed result: the store's and Streamlit's caches (tests start from nothing)."""
+    STORE.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def _read_only(value):
     """``value`` with every numpy array in it (fields of dataclasses, items of containers) read-only.
 
-    A result in st.cache_resource is one object that every session reads: a page writing into
-    one of its arrays would change it for everyone, so such a write raises instead.
+    A stored result is one object that every session reads: a page writing into one of its
+    arrays would change it for everyone, so such a write raises instead.
     """
     if isinstance(value, np.ndarray):
         value.flags.writeable = False
@@ -58,47 +77,96 @@ def _read_only(value):
     return value
 
 
-# The design, the fit and the descent run hold arrays of N rows, read several times a rerun:
-# st.cache_data would unpickle a copy at every call, so they are shared (st.cache_resource),
-# with read-only arrays.
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_design(key: str, spec, _df: pd.DataFrame):
+def _digest(name: str, parts: tuple) -> str:
+    """SHA-256 of a computation's name and inputs (data digests, frozen specs and settings, numbers)."""
+    return hashlib.sha256(repr((name, parts)).encode()).hexdigest()
+
+
+def _still_wanted() -> None:
+    """While waiting for another session's computation of the same result: stop if this visitor left."""
+    sid = jobs.session_id()
+    if sid and not jobs.session_alive(sid):
+        raise Cancelled("stopped: the visitor left")
+
+
+def _stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost | None],
+            work: Callable[[jobs.Hooks], object]):
+    """The result of ``work`` for these inputs: from the store, or computed once by ``ui.jobs.run``."""
+    key = _digest(name, parts)
+
+    def compute():
+        with warnings.catch_warnings():
+            # The plain-language warnings travel in the results, which the pages show inline;
+            # the Python warning would only reach the server log (or fail a strict test run).
+            warnings.simplefilter("ignore", LinregWarning)
+            return _read_only(jobs.run(label, key, cost(), work))
+
+    return STORE.get_or_compute(key, jobs.session_id(), compute, wait=_still_wanted)
+
+
+def _sweep_forever(period: float = 15.0) -> None:
+    """Drop what only closed sessions used, then hand the freed heap back to the system."""
+    libc = None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: freed memory still goes back to the allocator
+        pass
+    while True:
+        time.sleep(period)
+        if STORE.sweep(jobs.session_alive):
+            gc.collect()
+            if libc is not None:
+                libc.malloc_trim(0)
+
+
+threading.Thread(target=_sweep_forever, name="linreg-store-sweeper", daemon=True).start()
+
+
+def _design(key: str, spec, df: pd.DataFrame):
     from linreg.design import build_design
 
-    return _read_only(build_design(_df, spec))
+    # build_design checks its own size limits from the level counts before making any column.
+    return _stored("design", (key, spec), "Building the design", lambda: None,
+                   lambda hooks: build_design(df, spec, limits=CONFIG.limits))
 
 
-@st.cache_resource(show_spinner="Fitting…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_ols(key: str, spec, method: str, alpha: float, _df: pd.DataFrame):
+def _ols(key: str, spec, method: str, alpha: float, df: pd.DataFrame):
     from linreg.design import fit_design
 
-    design_ = _cached_design(key=key, spec=spec, _df=_df)
-    # The plain-language warnings travel in result.warnings, which the pages show inline;
-    # the Python warning would only reach the server log (or fail a strict test run).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LinregWarning)
-        return _read_only(fit_design(design_, method=method, alpha=alpha))
+    d = _design(key, spec, df)
+    return _stored("ols", (key, spec, method, alpha), "Fitting",
+                   lambda: budget.ols_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept)),
+                   lambda hooks: fit_design(d, method=method, alpha=alpha))
 
 
-@st.cache_resource(show_spinner="Running gradient descent…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_gd(key: str, spec, settings: GDSettings, _df: pd.DataFrame):
+def _gd(key: str, spec, settings: GDSettings, df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
-    design_ = _cached_design(key=key, spec=spec, _df=_df)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LinregWarning)
-        return _read_only(gradient_descent(
-            design_.X, design_.y, learning_rate=settings.learning_rate, n_iter=settings.n_iter,
-            intercept=design_.intercept, standardize=settings.standardize, batch_size=settings.batch_size,
-            momentum=settings.momentum, seed=settings.seed, ridge=settings.ridge, terms=design_.terms,
-        ))
+    d = _design(key, spec, df)
+    return _stored("gd", (key, spec, settings), "Running gradient descent",
+                   lambda: budget.descent_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept), settings.n_iter,
+                                               settings.batch_size),
+                   lambda hooks: gradient_descent(
+                       d.X, d.y, learning_rate=settings.learning_rate, n_iter=settings.n_iter,
+                       intercept=d.intercept, standardize=settings.standardize, batch_size=settings.batch_size,
+                       momentum=settings.momentum, seed=settings.seed, ridge=settings.ridge, terms=d.terms, **hooks))
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)
 def _cached_column_table(key: str, _df: pd.DataFrame):
-    from linreg.plots.fit import column_table, missing_summary
+    from linreg.plots.tables import column_table, missing_summary
 
     return column_table(_df), missing_summary(_df)
+
+
+def _current() -> tuple[str, object, pd.DataFrame]:
+    key, df = session.data_and_key()
+    return key, session.current_spec(), df
+
+
+def _terms(d) -> int:
+    """Coefficients of a design: its columns and the intercept."""
+    return d.X.shape[1] + int(d.intercept)
 
 
 def design():
@@ -107,10 +175,10 @@ def design():
     Raises
     ------
     LinregError
-        If the spec does not fit the data (unknown column, text used as a number, ...).
+        If the spec does not fit the data (unknown column, text used as a number, ...), or
+        the design is larger than the server's limits (``BudgetError``).
     """
-    key, df = session.data_and_key()
-    return _cached_design(key=key, spec=session.current_spec(), _df=df)
+    return _design(*_current())
 
 
 def ols(method: str = "qr"):
@@ -125,9 +193,8 @@ def ols(method: str = "qr"):
     """
     if method == "gd":
         raise LinregError("ols() fits in closed form; use gd() for gradient descent")
-    key, df = session.data_and_key()
-    return _cached_ols(key=key, spec=session.current_spec(), method=method, alpha=session.fit_settings().alpha,
-                       _df=df)
+    key, spec, df = _current()
+    return _ols(key, spec, method, session.fit_settings().alpha, df)
 
 
 def gd(settings: GDSettings | None = None):
@@ -136,11 +203,10 @@ def gd(settings: GDSettings | None = None):
     Raises
     ------
     LinregError
-        If the design cannot be built or a setting is invalid.
+        If the design cannot be built, a setting is invalid, or the run is over the budget.
     """
-    key, df = session.data_and_key()
-    settings = settings if settings is not None else session.gd_settings()
-    return _cached_gd(key=key, spec=session.current_spec(), settings=settings, _df=df)
+    key, spec, df = _current()
+    return _gd(key, spec, settings if settings is not None else session.gd_settings(), df)
 
 
 def column_summary() -> tuple[pd.DataFrame, str]:
@@ -152,116 +218,107 @@ def column_summary() -> tuple[pd.DataFrame, str]:
 # --------------------------------------------------------------------------- residual diagnostics
 
 
-# st.cache_resource, not st.cache_data: cache_data pickles its value on every hit, and unpickling a
-# plotly figure re-validates all of its arrays. The value is only read, by the page and by
-# st.plotly_chart (which copies a figure before serializing it), so one shared copy is safe.
-@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_residual_plots(key: str, spec, alpha: float, top: int, _df: pd.DataFrame):
-    from linreg import diagnostics
-    from linreg.plots import residuals as plots
-
-    design_ = _cached_design(key=key, spec=spec, _df=_df)
-    result = _cached_ols(key=key, spec=spec, method="qr", alpha=alpha, _df=_df)
-    figures = plots.diagnostic_figures(result, design_.row_labels, hover=plots.hover_frame(_df, design_))
-    tests = (diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result), diagnostics.durbin_watson(result))
-    influence = plots.influential_rows(result, design_.row_labels, top=top)
-    return figures, tests, diagnostics.vif(result), influence
-
-
 def residual_plots(top: int = 10):
     """The Residuals page's content for the current QR fit; read-only, shared by every session.
 
     Returns ``(figures, tests, vif, influence)``: ``linreg.plots.residuals.diagnostic_figures``,
     the Breusch-Pagan, Jarque-Bera and Durbin-Watson results, ``linreg.diagnostics.vif`` and the
-    ``top`` rows of ``linreg.plots.residuals.influential_rows``. Raises LinregError.
+    ``top`` rows of ``linreg.plots.tables.influential_rows``. Raises LinregError.
     """
-    key, df = session.data_and_key()
-    return _cached_residual_plots(key=key, spec=session.current_spec(), alpha=session.fit_settings().alpha,
-                                  top=int(top), _df=df)
+    from linreg import diagnostics
+    from linreg.plots import residuals as plots
+    from linreg.plots.tables import influential_rows
+
+    key, spec, df = _current()
+    alpha = session.fit_settings().alpha
+    d, result = _design(key, spec, df), _ols(key, spec, "qr", alpha, df)
+
+    def work(hooks):
+        figures = plots.diagnostic_figures(result, d.row_labels, hover=plots.hover_frame(df, d))
+        tests = (diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result),
+                 diagnostics.durbin_watson(result))
+        return figures, tests, diagnostics.vif(result), influential_rows(result, d.row_labels, top=top)
+
+    return _stored("residuals", (key, spec, alpha, int(top)), "Drawing the diagnostics",
+                   lambda: budget.ols_cost(d.X.shape[0], _terms(d)), work)
 
 
 # --------------------------------------------------------------------------- gradient descent views
 
 
-# The arithmetic of a step is a pass over every row: computed once per step on show.
-@st.cache_data(show_spinner=False, max_entries=32, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_step_view(key: str, spec, settings: GDSettings, k: int, rows: int, _df: pd.DataFrame):
-    from linreg.plots.descent import step_view as _step_view
-
-    design_ = _cached_design(key=key, spec=spec, _df=_df)
-    result = _cached_gd(key=key, spec=spec, settings=settings, _df=_df)
-    return _step_view(result, k, range(rows), row_labels=design_.row_labels, terms=design_.terms)
-
-
-@st.cache_data(show_spinner=False, max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_rate_bounds(key: str, spec, standardize: bool, _df: pd.DataFrame) -> tuple[float, float]:
-    from linreg.descent import learning_rate_bounds
-
-    design_ = _cached_design(key=key, spec=spec, _df=_df)
-    return learning_rate_bounds(design_.X, intercept=design_.intercept, standardize=standardize)
-
-
 def step_view(k: int, rows: int):
     """``linreg.plots.descent.step_view`` of ``gd()`` at iteration ``k``, its first ``rows`` rows. Raises LinregError."""
-    key, df = session.data_and_key()
-    return _cached_step_view(key=key, spec=session.current_spec(), settings=session.gd_settings(), k=int(k),
-                             rows=int(rows), _df=df)
+    from linreg.plots.descent import step_view as _step_view
+
+    key, spec, df = _current()
+    settings = session.gd_settings()
+    d, result = _design(key, spec, df), _gd(key, spec, settings, df)
+    # The arithmetic of a step is a pass over every row: computed once per step on show.
+    return _stored("step_view", (key, spec, settings, int(k), int(rows)), "Working out the step", lambda: None,
+                   lambda hooks: _step_view(result, int(k), range(int(rows)), row_labels=d.row_labels,
+                                            terms=d.terms))
 
 
 def rate_bounds(standardize: bool) -> tuple[float, float]:
     """(largest stable, optimal) full-batch learning rates of the current design. Raises LinregError."""
-    key, df = session.data_and_key()
-    return _cached_rate_bounds(key=key, spec=session.current_spec(), standardize=bool(standardize), _df=df)
+    from linreg.quadratic import learning_rate_bounds
+
+    key, spec, df = _current()
+    d = _design(key, spec, df)
+    return _stored("rate_bounds", (key, spec, bool(standardize)), "Finding the stable learning rates",
+                   lambda: budget.ols_cost(d.X.shape[0], _terms(d)),
+                   lambda hooks: learning_rate_bounds(d.X, intercept=d.intercept, standardize=bool(standardize)))
+
+
+def descent_animation(settings: GDSettings, alpha: float, feature: int | None, i: int, j: int):
+    """``linreg.plots.animation.descent_animation`` of the current run against the QR fit. Raises LinregError."""
+    from linreg.plots.animation import descent_animation as _animation
+
+    key, spec, df = _current()
+    d, result, fit = _design(key, spec, df), _gd(key, spec, settings, df), _ols(key, spec, "qr", alpha, df)
+    return _stored("animation", (key, spec, settings, alpha, feature, i, j), "Drawing the descent", lambda: None,
+                   lambda hooks: _animation(result, ols_coef=fit.coef, feature=feature, i=i, j=j, terms=d.terms,
+                                            row_labels=d.row_labels))
 
 
 # --------------------------------------------------------------------------- penalized fits
 
 
-@st.cache_data(show_spinner="Computing the penalty path…", max_entries=16, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_penalty_path(key: str, spec, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
-    from linreg.penalized import penalty_path as _penalty_path
-
-    d = _cached_design(key=key, spec=spec, _df=_df)
-    return _penalty_path(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept, terms=d.terms)
-
-
-@st.cache_data(show_spinner="Cross-validating…", max_entries=16, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_penalty_cv(key: str, spec, l1_ratio: float, standardize: bool, k: int, seed: int, _df: pd.DataFrame):
-    from linreg.penalized import cross_validate
-
-    d = _cached_design(key=key, spec=spec, _df=_df)
-    return cross_validate(d.X, d.y, l1_ratio=l1_ratio, standardize=standardize, intercept=d.intercept,
-                          terms=d.terms, k=k, seed=seed)
-
-
-@st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_penalized(key: str, spec, lam: float, l1_ratio: float, standardize: bool, _df: pd.DataFrame):
-    from linreg.penalized import fit_penalized
-
-    d = _cached_design(key=key, spec=spec, _df=_df)
-    return fit_penalized(d.X, d.y, lam=lam, l1_ratio=l1_ratio, intercept=d.intercept, standardize=standardize,
-                         terms=d.terms)
-
-
 def penalty_path(l1_ratio: float, standardize: bool):
     """``linreg.penalized.PenaltyPath`` of the current design (default λ grid). Raises LinregError."""
-    key, df = session.data_and_key()
-    return _cached_penalty_path(key=key, spec=session.current_spec(), l1_ratio=float(l1_ratio),
-                                standardize=bool(standardize), _df=df)
+    from linreg.penalized import penalty_path as _penalty_path
+
+    key, spec, df = _current()
+    d = _design(key, spec, df)
+    return _stored("path", (key, spec, float(l1_ratio), bool(standardize)), "Computing the penalty path",
+                   lambda: budget.path_cost(d.X.shape[0], d.X.shape[1], l1_ratio=float(l1_ratio)),
+                   lambda hooks: _penalty_path(d.X, d.y, l1_ratio=float(l1_ratio), standardize=bool(standardize),
+                                               intercept=d.intercept, terms=d.terms, **hooks))
 
 
 def penalty_cv(l1_ratio: float, standardize: bool, k: int = 5, seed: int = 0):
     """``linreg.penalized.CVResult`` (k-fold, seeded) of the current design. Raises LinregError."""
-    key, df = session.data_and_key()
-    return _cached_penalty_cv(key=key, spec=session.current_spec(), l1_ratio=float(l1_ratio),
-                              standardize=bool(standardize), k=int(k), seed=int(seed), _df=df)
+    from linreg.penalized import cross_validate
+
+    key, spec, df = _current()
+    d = _design(key, spec, df)
+    return _stored("cv", (key, spec, float(l1_ratio), bool(standardize), int(k), int(seed)), "Cross-validating",
+                   lambda: budget.cv_cost(d.X.shape[0], d.X.shape[1], k=int(k), l1_ratio=float(l1_ratio)),
+                   lambda hooks: cross_validate(d.X, d.y, l1_ratio=float(l1_ratio), standardize=bool(standardize),
+                                                intercept=d.intercept, terms=d.terms, k=int(k), seed=int(seed),
+                                                **hooks))
 
 
 def penalized(lam: float, l1_ratio: float, standardize: bool):
     """``linreg.penalized.PenalizedResult`` of the current design at λ = ``lam``. Raises LinregError."""
-    key, df = session.data_and_key()
-    return _cached_penalized(key=key, spec=session.current_spec(), lam=float(lam), l1_ratio=float(l1_ratio),
-                             standardize=bool(standardize), _df=df)
+    from linreg.penalized import fit_penalized
+
+    key, spec, df = _current()
+    d = _design(key, spec, df)
+    return _stored("penalized", (key, spec, float(lam), float(l1_ratio), bool(standardize)), "Fitting the penalty",
+                   lambda: budget.path_cost(d.X.shape[0], d.X.shape[1], n_lams=1, l1_ratio=float(l1_ratio)),
+                   lambda hooks: fit_penalized(d.X, d.y, lam=float(lam), l1_ratio=float(l1_ratio),
+                                               intercept=d.intercept, standardize=bool(standardize), terms=d.terms))
 
 
 # --------------------------------------------------------------------------- model complexity
@@ -272,21 +329,23 @@ def polynomial_data(n: int, degree: int, noise: float, seed: int):
     """``linreg.synthetic.make_polynomial`` data (x, y and the true coefficients)."""
     from linreg.synthetic import make_polynomial
 
+    budget.check(budget.generator_cost("polynomial", n), CONFIG.limits)
     return make_polynomial(n, seed=seed, degree=degree, noise=noise)
 
 
-@st.cache_data(show_spinner="Fitting every degree…", max_entries=16, ttl=CACHE_TTL)
 def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: int, test_fraction: float,
                     split_seed: int):
     """``linreg.complexity.degree_explorer`` on ``polynomial_data(n, degree, noise, seed)``."""
     from linreg.complexity import degree_explorer as _explore
 
     data = polynomial_data(n=n, degree=degree, noise=noise, seed=seed).data
-    return _explore(data["x"].to_numpy(), data["y"].to_numpy(), max_degree=max_degree,
-                    test_fraction=test_fraction, seed=split_seed)
+    parts = (n, degree, noise, seed, max_degree, test_fraction, split_seed)
+    return _stored("synthetic_degrees", parts, "Fitting every degree",
+                   lambda: budget.degree_explorer_cost(n, max_degree),
+                   lambda hooks: _explore(data["x"].to_numpy(), data["y"].to_numpy(), max_degree=max_degree,
+                                          test_fraction=test_fraction, seed=split_seed, **hooks))
 
 
-@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=16, ttl=CACHE_TTL)
 def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int, n_boot: int, boot_seed: int):
     """``linreg.complexity.bootstrap_fits`` on ``polynomial_data(...)``, against its true curve."""
     from linreg.complexity import bootstrap_fits as _bootstrap
@@ -294,37 +353,34 @@ def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int
 
     synth = polynomial_data(n=n, degree=degree, noise=noise, seed=seed)
     x, y = synth.data["x"].to_numpy(), synth.data["y"].to_numpy()
-    return _bootstrap(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed,
-                      truth=lambda g: polynomial_truth(synth.coef, g))
-
-
-@st.cache_data(show_spinner="Fitting every degree…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_current_degrees(key: str, spec, max_degree: int, test_fraction: float, split_seed: int,
-                            _df: pd.DataFrame):
-    from linreg.complexity import degree_explorer as _explore
-
-    d = _cached_design(key=key, spec=spec, _df=_df)
-    return _explore(d.X[:, 0], d.y, max_degree=max_degree, test_fraction=test_fraction, seed=split_seed)
-
-
-@st.cache_data(show_spinner="Refitting on bootstrap resamples…", max_entries=8, ttl=CACHE_TTL,
-               hash_funcs=CACHE_HASH)
-def _cached_current_bootstrap(key: str, spec, fit_degree: int, n_boot: int, boot_seed: int, _df: pd.DataFrame):
-    from linreg.complexity import bootstrap_fits as _bootstrap
-
-    d = _cached_design(key=key, spec=spec, _df=_df)
-    return _bootstrap(d.X[:, 0], d.y, degree=fit_degree, n_boot=n_boot, seed=boot_seed)
+    parts = (n, degree, noise, seed, fit_degree, n_boot, boot_seed)
+    return _stored("synthetic_bootstrap", parts, "Refitting on bootstrap resamples",
+                   lambda: budget.bootstrap_cost(n, fit_degree, n_boot),
+                   lambda hooks: _bootstrap(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed,
+                                            truth=lambda g: polynomial_truth(synth.coef, g), **hooks))
 
 
 def current_degree_explorer(max_degree: int, test_fraction: float, split_seed: int):
     """``linreg.complexity.degree_explorer`` on the current single-feature design (its one column and y)."""
-    key, df = session.data_and_key()
-    return _cached_current_degrees(key=key, spec=session.current_spec(), max_degree=int(max_degree),
-                                   test_fraction=float(test_fraction), split_seed=int(split_seed), _df=df)
+    from linreg.complexity import degree_explorer as _explore
+
+    key, spec, df = _current()
+    d = _design(key, spec, df)
+    parts = (key, spec, int(max_degree), float(test_fraction), int(split_seed))
+    return _stored("degrees", parts, "Fitting every degree",
+                   lambda: budget.degree_explorer_cost(d.X.shape[0], int(max_degree)),
+                   lambda hooks: _explore(d.X[:, 0], d.y, max_degree=int(max_degree),
+                                          test_fraction=float(test_fraction), seed=int(split_seed), **hooks))
 
 
 def current_bootstrap_fits(fit_degree: int, n_boot: int, boot_seed: int):
     """``linreg.complexity.bootstrap_fits`` on the current single-feature design (no known truth)."""
-    key, df = session.data_and_key()
-    return _cached_current_bootstrap(key=key, spec=session.current_spec(), fit_degree=int(fit_degree),
-                                     n_boot=int(n_boot), boot_seed=int(boot_seed), _df=df)
+    from linreg.complexity import bootstrap_fits as _bootstrap
+
+    key, spec, df = _current()
+    d = _design(key, spec, df)
+    return _stored("bootstrap", (key, spec, int(fit_degree), int(n_boot), int(boot_seed)),
+                   "Refitting on bootstrap resamples",
+                   lambda: budget.bootstrap_cost(d.X.shape[0], int(fit_degree), int(n_boot)),
+                   lambda hooks: _bootstrap(d.X[:, 0], d.y, degree=int(fit_degree), n_boot=int(n_boot),
+                                            seed=int(boot_seed), **hooks))

@@ -13,12 +13,12 @@ build their idents themselves, from :func:`fingerprint` and their arguments.
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from . import session
-from .cache import CACHE_HASH, CACHE_TTL, _cached_design, _cached_gd, _cached_ols
+from . import cache
+from .cache import CACHE_TTL
 from .settings import GDSettings
 
 
@@ -94,37 +94,18 @@ def target_scatter(x: str, *, key: str) -> tuple[str, str | None]:
     return chart(("target_scatter", data_key, x, target), lambda: _build(df, x, target), key=key)
 
 
-def _fit_figure(key: str, spec, method: str, alpha: float, settings: GDSettings | None, df: pd.DataFrame):
-    from linreg.plots.fit import fit_figure as _build
-
-    closed = "qr" if method == "gd" else method
-    design = _cached_design(key=key, spec=spec, _df=df)
-    result = _cached_ols(key=key, spec=spec, method=closed, alpha=alpha, _df=df)
-    gd_result = _cached_gd(key=key, spec=spec, settings=settings, _df=df) if settings is not None else None
-    return _build(df, design, result, gd_result=gd_result)
-
-
 def fit_figure(method: str, *, key: str) -> tuple[str, str | None]:
     """Draw the current fit by ``method`` ("gd" draws GD's line too); return (summary, sample note)."""
+    from linreg.plots.fit import fit_figure as _build
+
     data_key, df = session.data_and_key()
     spec, alpha = session.current_spec(), session.fit_settings().alpha
     settings = session.gd_settings() if method == "gd" else None
+    # The results first, outside the chart's cache: a long computation shows its progress there.
+    design, result = cache.design(), cache.ols("qr" if method == "gd" else method)
+    gd_result = cache.gd(settings) if settings is not None else None
     return chart(("fit", data_key, spec, method, alpha, settings),
-                 lambda: _fit_figure(data_key, spec, method, alpha, settings, df), key=key)
-
-
-# The animation holds everything but the iteration on show (frames, surfaces, layout); moving the
-# scrubber only asks it for the figure at k instead of building the whole figure again.
-@st.cache_resource(show_spinner="Drawing…", max_entries=8, ttl=CACHE_TTL, hash_funcs=CACHE_HASH)
-def _cached_descent_animation(key: str, spec, settings: GDSettings, alpha: float, feature: int | None,
-                              i: int, j: int, _df: pd.DataFrame):
-    from linreg.plots.animation import descent_animation
-
-    design = _cached_design(key=key, spec=spec, _df=_df)
-    result = _cached_gd(key=key, spec=spec, settings=settings, _df=_df)
-    ols = _cached_ols(key=key, spec=spec, method="qr", alpha=alpha, _df=_df)
-    return descent_animation(result, ols_coef=ols.coef, feature=feature, i=i, j=j, terms=design.terms,
-                             row_labels=design.row_labels)
+                 lambda: _build(df, design, result, gd_result=gd_result), key=key)
 
 
 def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *, key: str) -> None:
@@ -132,21 +113,13 @@ def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *
 
     Raises LinregError if the model cannot be fitted.
     """
-    data_key, df = session.data_and_key()
+    data_key, _ = session.data_and_key()
     spec, settings, alpha = session.current_spec(), session.gd_settings(), session.fit_settings().alpha
-    view = {"feature": None if feature is None else int(feature), "i": int(i), "j": int(j)}
-    chart(("descent", data_key, spec, settings, alpha, int(k)) + tuple(view.values()),
-          lambda: _cached_descent_animation(key=data_key, spec=spec, settings=settings, alpha=alpha, **view,
-                                            _df=df).spec(k), key=key)
-
-
-def _conditioning_figure(key: str, spec, runs: tuple[tuple[str, GDSettings], ...], i: int, j: int,
-                         df: pd.DataFrame):
-    from linreg.plots.descent import conditioning_figure as _build
-
-    design = _cached_design(key=key, spec=spec, _df=df)
-    results = {title: _cached_gd(key=key, spec=spec, settings=settings, _df=df) for title, settings in runs}
-    return _build(results, i=i, j=j, terms=design.terms)
+    view = (None if feature is None else int(feature), int(i), int(j))
+    # The animation holds everything but the iteration on show (frames, surfaces, layout); moving
+    # the scrubber only asks it for the figure at k.
+    animation = cache.descent_animation(settings, alpha, *view)
+    chart(("descent", data_key, spec, settings, alpha, int(k)) + view, lambda: animation.spec(k), key=key)
 
 
 def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, key: str) -> str:
@@ -154,8 +127,11 @@ def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, 
 
     Raises LinregError.
     """
-    data_key, df = session.data_and_key()
+    from linreg.plots.descent import conditioning_figure as _build
+
+    data_key, _ = session.data_and_key()
     spec, runs_, view = session.current_spec(), tuple(runs.items()), (int(i), int(j))
+    terms, results = cache.design().terms, {title: cache.gd(settings) for title, settings in runs_}
     text, = chart(("conditioning", data_key, spec, runs_) + view,
-                  lambda: _conditioning_figure(data_key, spec, runs_, *view, df), key=key)
+                  lambda: _build(results, i=view[0], j=view[1], terms=terms), key=key)
     return text

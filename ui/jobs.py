@@ -1,0 +1,180 @@
+"""Heavy work on a shared server: checked against the budget, run in a few slots, stopped when unwanted.
+
+Every computation a visitor can start goes through :func:`run`:
+
+- its estimated cost (``linreg.budget``) is checked first, so a request the server cannot
+  afford is refused with a message naming what fits, before anything is allocated;
+- a heavy one (estimated over ``JobConfig.heavy_s``) waits for one of a few server-wide slots,
+  so one visitor's largest job leaves the other cores to everyone else's pages;
+- past ``JobConfig.progress_after_s`` it shows its progress and a Stop button;
+- it stops, between chunks of its work, when its visitor leaves, presses Stop or changes a
+  setting (a rerun): linreg's loops call ``should_stop``, and the Streamlit call made there is
+  the point where Streamlit ends a run that is no longer wanted.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import TypeVar
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx, in_cached_function
+
+from linreg.budget import Cost, check
+from linreg.exceptions import Cancelled
+
+from .config import CONFIG
+
+__all__ = ["run", "session_id", "session_alive", "was_stopped", "forget_stop", "Hooks"]
+
+T = TypeVar("T")
+Hooks = dict[str, Callable]
+
+# The job a visitor stopped with the Stop button: the next run refuses it instead of starting it again.
+_STOPPED = "lr_stopped_job"
+# Heavy jobs running at once, server-wide. A thread already holding a slot (a job that needs
+# another result first) does not take a second one, so nested jobs cannot wait on themselves.
+_SLOTS = threading.BoundedSemaphore(CONFIG.jobs.slots)
+_held = threading.local()
+# How often a running job lets Streamlit act on a stop or a rerun, in seconds.
+_TICK = 0.2
+
+
+def session_id() -> str:
+    """The id of the session this script run serves ("" outside a Streamlit run)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else ""
+
+
+def session_alive(sid: str) -> bool:
+    """Whether session ``sid`` still has a browser connected (always True without a Streamlit server)."""
+    if not st.runtime.exists():
+        return True
+    return st.runtime.get_instance().is_active_session(sid)
+
+
+class _Job:
+    """One running job's face on the page and its stop check."""
+
+    def __init__(self, label: str, key: str):
+        self.label, self.key = label, key
+        self.sid = session_id()
+        self.start = self.last = time.monotonic()
+        self.fraction = 0.0
+        # Inside a cached function (a chart being drawn) elements would be recorded for replay:
+        # the job then shows nothing and stops only when its visitor has gone.
+        self.quiet = in_cached_function.get() or get_script_run_ctx(suppress_warning=True) is None
+        self.box = None if self.quiet else st.empty()
+
+    def progress(self, fraction: float) -> None:
+        self.fraction = min(max(float(fraction), 0.0), 1.0)
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if now - self.last < _TICK:
+            return False
+        self.last = now
+        if self.sid and not session_alive(self.sid):
+            return True
+        if self.box is not None:
+            # Any element sent is a point where Streamlit raises to end an unwanted run.
+            if now - self.start >= CONFIG.jobs.progress_after_s:
+                self._show()
+            else:
+                self.box.empty()
+        return False
+
+    def _show(self) -> None:
+        with self.box.container():
+            st.progress(self.fraction, text=f"{self.label}… {self.fraction:.0%}")
+            st.button("Stop", key=f"lr_stop_{self.key[:12]}", on_click=_stop, args=(self.key,),
+                      help="Stop this computation. Change a setting to start another.")
+
+    def done(self) -> None:
+        if self.box is not None:
+            self.box.empty()
+
+
+def _stop(key: str) -> None:
+    st.session_state[_STOPPED] = key
+
+
+@contextmanager
+def _slot(job: _Job):
+    """Hold one of the server's heavy-job slots while the job runs, waiting for one if need be."""
+    if getattr(_held, "depth", 0):
+        _held.depth += 1
+        try:
+            yield
+        finally:
+            _held.depth -= 1
+        return
+    waiting = None
+    while not _SLOTS.acquire(timeout=_TICK):
+        if job.should_stop():
+            raise Cancelled("stopped before it started: the visitor left")
+        if waiting is None and not job.quiet:
+            waiting = st.empty()
+            waiting.info(f"{job.label}: waiting for the server, which is busy with another visitor's "
+                         "computation. It starts as soon as that one ends.")
+    if waiting is not None:
+        waiting.empty()
+    _held.depth = 1
+    try:
+        yield
+    finally:
+        _held.depth = 0
+        _SLOTS.release()
+
+
+def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> T:
+    """Run ``work(hooks)`` for the visitor, within the budget and the server's slots.
+
+    Parameters
+    ----------
+    label : str
+        What the job does, for the progress bar ("Running gradient descent").
+    key : str
+        The job's identity (its cache key): a Stop press refers to it.
+    cost : linreg.budget.Cost or None
+        Its estimated cost, checked against ``CONFIG.limits`` first. None for work that is
+        bounded by its own checks (a design checks its size before allocating) or always
+        small (a pass over rows already held): it runs without a slot.
+    work : callable
+        ``work({"should_stop": ..., "progress": ...}) -> T``; linreg's long loops take both hooks.
+
+    Raises
+    ------
+    linreg.exceptions.BudgetError
+        If the estimate is over the limits (the message names what fits).
+    linreg.exceptions.Cancelled
+        If the visitor stopped this job with its Stop button, or left while it ran.
+    """
+    if cost is not None:
+        check(cost, CONFIG.limits)
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None and st.session_state.get(_STOPPED) == key:
+        raise Cancelled(f"stopped: {label.lower()} was stopped before it finished. "
+                        "Change a setting (a smaller one finishes sooner) to start again.")
+    job = _Job(label, key)
+    hooks: Hooks = {"should_stop": job.should_stop, "progress": job.progress}
+    try:
+        if cost is None or cost.seconds <= CONFIG.jobs.heavy_s:
+            return work(hooks)
+        with _slot(job):
+            return work(hooks)
+    finally:
+        job.done()
+
+
+def was_stopped() -> bool:
+    """Whether the visitor has a stopped job (pages offer to run it again)."""
+    return st.session_state.get(_STOPPED) is not None
+
+
+def forget_stop() -> None:
+    """Forget a Stop press: the stopped job may start again."""
+    st.session_state.pop(_STOPPED, None)

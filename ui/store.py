@@ -1,0 +1,179 @@
+"""A store of computed results shared by every session, bounded in bytes.
+
+Streamlit's caches bound their entries by count and age, not by size: eight entries of a
+500,000-row fit weigh a gigabyte. This store weighs every value it keeps (the numpy arrays
+and DataFrames inside it) and holds at most ``max_bytes`` in all and ``owner_bytes`` for the
+entries one session brought in, evicting the least recently used first. An entry that no live
+session has used for ``idle_seconds`` goes too, so the memory of closed sessions comes back.
+
+Pure Python (no streamlit): the app passes the session's id as ``owner`` and a predicate that
+says which owners are still alive.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ResultStore", "nbytes"]
+
+
+def nbytes(value: Any) -> int:
+    """Approximate memory held by ``value``: its arrays' buffers and frames, counted once each.
+
+    Walks dataclasses (their fields and ``cached_property`` values), tuples, lists, dicts and
+    objects with a ``__dict__``. A view is charged for the array it views, once.
+
+    >>> nbytes(np.zeros(1000)) >= 8000
+    True
+    """
+    seen: set[int] = set()
+    total = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if isinstance(v, np.ndarray):
+            base = v
+            while isinstance(base.base, np.ndarray):
+                base = base.base
+            if id(base) not in seen or base is v:
+                seen.add(id(base))
+                total += base.nbytes
+        elif isinstance(v, (pd.DataFrame, pd.Series, pd.Index)):
+            usage = v.memory_usage(deep=True)
+            total += int(usage.sum() if hasattr(usage, "sum") else usage)
+        elif isinstance(v, (str, bytes, int, float, bool, type(None))):
+            total += sys.getsizeof(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, (tuple, list, set, frozenset)):
+            stack.extend(v)
+        else:
+            if is_dataclass(v) and not isinstance(v, type):
+                stack.extend(getattr(v, f.name, None) for f in fields(v))
+            state = getattr(v, "__dict__", None)
+            if state:
+                stack.extend(state.values())
+    return total
+
+
+@dataclass
+class _Entry:
+    value: Any
+    size: int
+    owner: str
+    users: set[str] = field(default_factory=set)
+    used: float = field(default_factory=time.monotonic)
+
+
+class ResultStore:
+    """A thread-safe least-recently-used store bounded in bytes, with single-flight computation.
+
+    Parameters
+    ----------
+    max_bytes : int
+        The most the store holds in all.
+    owner_bytes : int
+        The most the entries one owner (a session) brought in may hold; a value larger than
+        this is returned but not kept.
+    idle_seconds : float
+        An entry unused this long by any live owner is dropped by ``sweep``.
+    """
+
+    def __init__(self, max_bytes: int, owner_bytes: int, idle_seconds: float = 60.0):
+        self.max_bytes = int(max_bytes)
+        self.owner_bytes = int(owner_bytes)
+        self.idle_seconds = float(idle_seconds)
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Event] = {}
+
+    def __repr__(self) -> str:
+        return f"ResultStore(entries={len(self._entries)}, bytes={self.size:,}, max_bytes={self.max_bytes:,})"
+
+    @property
+    def size(self) -> int:
+        """Bytes held now."""
+        return sum(e.size for e in self._entries.values())
+
+    def get_or_compute(self, key: Hashable, owner: str, compute: Callable[[], Any],
+                       wait: Callable[[], None] | None = None) -> Any:
+        """The value stored under ``key``, computing it with ``compute()`` when absent.
+
+        Two sessions asking for the same absent key compute it once: the second waits for the
+        first, calling ``wait()`` about every 0.1 s (a place to notice that its own session
+        has gone). An exception from ``compute`` is raised to its caller and nothing is kept;
+        a waiting caller then computes it itself.
+        """
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None:
+                    self._entries.move_to_end(key)
+                    entry.users.add(owner)
+                    entry.used = time.monotonic()
+                    return entry.value
+                flight = self._flights.get(key)
+                if flight is None:
+                    flight = self._flights[key] = threading.Event()
+                    break
+            while not flight.wait(0.1):
+                if wait is not None:
+                    wait()
+        try:
+            value = compute()
+            self.put(key, value, owner)
+            return value
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.set()
+
+    def put(self, key: Hashable, value: Any, owner: str) -> bool:
+        """Keep ``value`` under ``key``; False when it is too large to keep for one owner."""
+        size = nbytes(value)
+        if size > self.owner_bytes or size > self.max_bytes:
+            return False
+        with self._lock:
+            self._entries.pop(key, None)
+            self._evict(lambda e: e.owner == owner, self.owner_bytes - size)
+            self._evict(lambda e: True, self.max_bytes - size)
+            self._entries[key] = _Entry(value, size, owner, {owner})
+        return True
+
+    def sweep(self, alive: Callable[[str], bool]) -> int:
+        """Drop the entries that no live owner has used for ``idle_seconds``; return the bytes freed."""
+        now = time.monotonic()
+        freed = 0
+        with self._lock:
+            for key, entry in list(self._entries.items()):
+                entry.users = {u for u in entry.users if alive(u)}
+                if not entry.users and now - entry.used > self.idle_seconds:
+                    freed += entry.size
+                    del self._entries[key]
+        return freed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def _evict(self, belongs: Callable[[_Entry], bool], room: int) -> None:
+        """Drop the oldest entries that ``belongs`` selects until they hold at most ``room`` bytes."""
+        held = sum(e.size for e in self._entries.values() if belongs(e))
+        for key, entry in list(self._entries.items()):
+            if held <= room:
+                return
+            if belongs(entry):
+                held -= entry.size
+                del self._entries[key]
