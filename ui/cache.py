@@ -126,7 +126,7 @@ def _design(key: str, spec, df: pd.DataFrame):
     from linreg.design import build_design
 
     # build_design checks its own size limits from the level counts before making any column.
-    return _stored("design", (key, spec), "Building the design", lambda: None,
+    return _stored("design", (key, spec), "the design", lambda: None,
                    lambda hooks: build_design(df, spec, limits=CONFIG.limits))
 
 
@@ -134,7 +134,7 @@ def _ols(key: str, spec, method: str, alpha: float, df: pd.DataFrame):
     from linreg.design import fit_design
 
     d = _design(key, spec, df)
-    return _stored("ols", (key, spec, method, alpha), "Fitting",
+    return _stored("ols", (key, spec, method, alpha), "the fit",
                    lambda: budget.ols_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept)),
                    lambda hooks: fit_design(d, method=method, alpha=alpha))
 
@@ -143,7 +143,7 @@ def _gd(key: str, spec, settings: GDSettings, df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
     d = _design(key, spec, df)
-    return _stored("gd", (key, spec, settings), "Running gradient descent",
+    return _stored("gd", (key, spec, settings), "gradient descent",
                    lambda: budget.descent_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept), settings.n_iter,
                                                settings.batch_size),
                    lambda hooks: gradient_descent(
@@ -239,7 +239,7 @@ def residual_plots(top: int = 10):
                  diagnostics.durbin_watson(result))
         return figures, tests, diagnostics.vif(result), influential_rows(result, d.row_labels, top=top)
 
-    return _stored("residuals", (key, spec, alpha, int(top)), "Drawing the diagnostics",
+    return _stored("residuals", (key, spec, alpha, int(top)), "the residual diagnostics",
                    lambda: budget.ols_cost(d.X.shape[0], _terms(d)), work)
 
 
@@ -254,7 +254,7 @@ def step_view(k: int, rows: int):
     settings = session.gd_settings()
     d, result = _design(key, spec, df), _gd(key, spec, settings, df)
     # The arithmetic of a step is a pass over every row: computed once per step on show.
-    return _stored("step_view", (key, spec, settings, int(k), int(rows)), "Working out the step", lambda: None,
+    return _stored("step_view", (key, spec, settings, int(k), int(rows)), "the step's arithmetic", lambda: None,
                    lambda hooks: _step_view(result, int(k), range(int(rows)), row_labels=d.row_labels,
                                             terms=d.terms))
 
@@ -265,7 +265,7 @@ def rate_bounds(standardize: bool) -> tuple[float, float]:
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("rate_bounds", (key, spec, bool(standardize)), "Finding the stable learning rates",
+    return _stored("rate_bounds", (key, spec, bool(standardize)), "the stable learning rates",
                    lambda: budget.ols_cost(d.X.shape[0], _terms(d)),
                    lambda hooks: learning_rate_bounds(d.X, intercept=d.intercept, standardize=bool(standardize)))
 
@@ -276,7 +276,7 @@ def descent_animation(settings: GDSettings, alpha: float, feature: int | None, i
 
     key, spec, df = _current()
     d, result, fit = _design(key, spec, df), _gd(key, spec, settings, df), _ols(key, spec, "qr", alpha, df)
-    return _stored("animation", (key, spec, settings, alpha, feature, i, j), "Drawing the descent", lambda: None,
+    return _stored("animation", (key, spec, settings, alpha, feature, i, j), "the descent's figure", lambda: None,
                    lambda hooks: _animation(result, ols_coef=fit.coef, feature=feature, i=i, j=j, terms=d.terms,
                                             row_labels=d.row_labels))
 
@@ -290,7 +290,7 @@ def penalty_path(l1_ratio: float, standardize: bool):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("path", (key, spec, float(l1_ratio), bool(standardize)), "Computing the penalty path",
+    return _stored("path", (key, spec, float(l1_ratio), bool(standardize)), "the penalty path",
                    lambda: budget.path_cost(d.X.shape[0], d.X.shape[1], l1_ratio=float(l1_ratio)),
                    lambda hooks: _penalty_path(d.X, d.y, l1_ratio=float(l1_ratio), standardize=bool(standardize),
                                                intercept=d.intercept, terms=d.terms, **hooks))
@@ -302,7 +302,7 @@ def penalty_cv(l1_ratio: float, standardize: bool, k: int = 5, seed: int = 0):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("cv", (key, spec, float(l1_ratio), bool(standardize), int(k), int(seed)), "Cross-validating",
+    return _stored("cv", (key, spec, float(l1_ratio), bool(standardize), int(k), int(seed)), "the cross-validation",
                    lambda: budget.cv_cost(d.X.shape[0], d.X.shape[1], k=int(k), l1_ratio=float(l1_ratio)),
                    lambda hooks: cross_validate(d.X, d.y, l1_ratio=float(l1_ratio), standardize=bool(standardize),
                                                 intercept=d.intercept, terms=d.terms, k=int(k), seed=int(seed),
@@ -315,7 +315,7 @@ def penalized(lam: float, l1_ratio: float, standardize: bool):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("penalized", (key, spec, float(lam), float(l1_ratio), bool(standardize)), "Fitting the penalty",
+    return _stored("penalized", (key, spec, float(lam), float(l1_ratio), bool(standardize)), "the penalized fit",
                    lambda: budget.path_cost(d.X.shape[0], d.X.shape[1], n_lams=1, l1_ratio=float(l1_ratio)),
                    lambda hooks: fit_penalized(d.X, d.y, lam=float(lam), l1_ratio=float(l1_ratio),
                                                intercept=d.intercept, standardize=bool(standardize), terms=d.terms))
@@ -340,7 +340,7 @@ def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: in
 
     data = polynomial_data(n=n, degree=degree, noise=noise, seed=seed).data
     parts = (n, degree, noise, seed, max_degree, test_fraction, split_seed)
-    return _stored("synthetic_degrees", parts, "Fitting every degree",
+    return _stored("synthetic_degrees", parts, "the fit of every degree",
                    lambda: budget.degree_explorer_cost(n, max_degree),
                    lambda hooks: _explore(data["x"].to_numpy(), data["y"].to_numpy(), max_degree=max_degree,
                                           test_fraction=test_fraction, seed=split_seed, **hooks))
@@ -354,7 +354,7 @@ def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int
     synth = polynomial_data(n=n, degree=degree, noise=noise, seed=seed)
     x, y = synth.data["x"].to_numpy(), synth.data["y"].to_numpy()
     parts = (n, degree, noise, seed, fit_degree, n_boot, boot_seed)
-    return _stored("synthetic_bootstrap", parts, "Refitting on bootstrap resamples",
+    return _stored("synthetic_bootstrap", parts, "the bootstrap refits",
                    lambda: budget.bootstrap_cost(n, fit_degree, n_boot),
                    lambda hooks: _bootstrap(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed,
                                             truth=lambda g: polynomial_truth(synth.coef, g), **hooks))
@@ -367,7 +367,7 @@ def current_degree_explorer(max_degree: int, test_fraction: float, split_seed: i
     key, spec, df = _current()
     d = _design(key, spec, df)
     parts = (key, spec, int(max_degree), float(test_fraction), int(split_seed))
-    return _stored("degrees", parts, "Fitting every degree",
+    return _stored("degrees", parts, "the fit of every degree",
                    lambda: budget.degree_explorer_cost(d.X.shape[0], int(max_degree)),
                    lambda hooks: _explore(d.X[:, 0], d.y, max_degree=int(max_degree),
                                           test_fraction=float(test_fraction), seed=int(split_seed), **hooks))
@@ -380,7 +380,7 @@ def current_bootstrap_fits(fit_degree: int, n_boot: int, boot_seed: int):
     key, spec, df = _current()
     d = _design(key, spec, df)
     return _stored("bootstrap", (key, spec, int(fit_degree), int(n_boot), int(boot_seed)),
-                   "Refitting on bootstrap resamples",
+                   "the bootstrap refits",
                    lambda: budget.bootstrap_cost(d.X.shape[0], int(fit_degree), int(n_boot)),
                    lambda hooks: _bootstrap(d.X[:, 0], d.y, degree=int(fit_degree), n_boot=int(n_boot),
                                             seed=int(boot_seed), **hooks))

@@ -68,6 +68,7 @@ class _Job:
         # the job then shows nothing and stops only when its visitor has gone.
         self.quiet = in_cached_function.get() or get_script_run_ctx(suppress_warning=True) is None
         self.box = None if self.quiet else st.empty()
+        self.bar = None
 
     def progress(self, fraction: float) -> None:
         self.fraction = min(max(float(fraction), 0.0), 1.0)
@@ -88,8 +89,12 @@ class _Job:
         return False
 
     def _show(self) -> None:
+        text = f"Computing {self.label}… {self.fraction:.0%}"
+        if self.bar is not None:
+            self.bar.progress(self.fraction, text=text)
+            return
         with self.box.container():
-            st.progress(self.fraction, text=f"{self.label}… {self.fraction:.0%}")
+            self.bar = st.progress(self.fraction, text=text)
             st.button("Stop", key=f"lr_stop_{self.key[:12]}", on_click=_stop, args=(self.key,),
                       help="Stop this computation. Change a setting to start another.")
 
@@ -118,8 +123,8 @@ def _slot(job: _Job):
             raise Cancelled("stopped before it started: the visitor left")
         if waiting is None and not job.quiet:
             waiting = st.empty()
-            waiting.info(f"{job.label}: waiting for the server, which is busy with another visitor's "
-                         "computation. It starts as soon as that one ends.")
+            waiting.info(f"Waiting to compute {job.label}: the server is busy with another visitor's "
+                         "computation, and this one starts as soon as that one ends.")
     if waiting is not None:
         waiting.empty()
     _held.depth = 1
@@ -136,7 +141,7 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> 
     Parameters
     ----------
     label : str
-        What the job does, for the progress bar ("Running gradient descent").
+        What the job computes, for its progress and messages ("gradient descent").
     key : str
         The job's identity (its cache key): a Stop press refers to it.
     cost : linreg.budget.Cost or None
@@ -157,8 +162,8 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> 
         check(cost, CONFIG.limits)
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is not None and st.session_state.get(_STOPPED) == key:
-        raise Cancelled(f"stopped: {label.lower()} was stopped before it finished. "
-                        "Change a setting (a smaller one finishes sooner) to start again.")
+        raise Cancelled(f"You stopped {label} before it finished. Run it again, or change a setting: "
+                        "a smaller one finishes sooner.")
     job = _Job(label, key)
     hooks: Hooks = {"should_stop": job.should_stop, "progress": job.progress}
     try:

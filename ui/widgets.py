@@ -140,10 +140,10 @@ def escaped(text: object, *, element=None) -> None:
 def show_error(prefix: str, err: object, *, element=None) -> None:
     """An error (or, with ``element``, a warning or note): our ``prefix``, then the escaped message.
 
-    A computation the visitor stopped is a note, with a button that starts it again.
+    A computation the visitor stopped is a note in its own words, with a button that starts it again.
     """
     if isinstance(err, Cancelled):
-        st.info(f"{prefix} {md_escape(err)}" if prefix else md_escape(err))
+        st.info(md_escape(err))
         st.button("Run it again", key=f"lr_run_again_{zlib.crc32(prefix.encode())}", on_click=jobs.forget_stop)
         return
     (element or st.error)(f"{prefix} {md_escape(err)}" if prefix else md_escape(err))
