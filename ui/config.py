@@ -72,7 +72,8 @@ def _coerce(section: str, key: str, default: Any, value: Any) -> Any:
     except ValueError:
         raise ValueError(f"linreg config: {section}.{key} must be a number; got {value!r}") from None
     if type(value) is not kind:
-        raise ValueError(f"linreg config: {section}.{key} must be a {kind.__name__}; got {value!r}")
+        raise ValueError(f"linreg config: {section}.{key} must be a {'whole number' if kind is int else 'number'}; "
+                         f"got {value!r}")
     if value <= 0:
         raise ValueError(f"linreg config: {section}.{key} must be > 0; got {value!r}")
     return value
