@@ -35,7 +35,7 @@ import streamlit as st
 from linreg import budget
 from linreg.exceptions import Cancelled, LinregError, LinregWarning
 
-from . import jobs, session
+from . import jobs, runtime, session
 from .config import CONFIG
 from .settings import GDSettings
 from .store import ResultStore
@@ -84,8 +84,8 @@ def _digest(name: str, parts: tuple) -> str:
 
 def _still_wanted() -> None:
     """While waiting for another session's computation of the same result: stop if this visitor left."""
-    sid = jobs.session_id()
-    if sid and not jobs.session_alive(sid):
+    sid = runtime.session_id()
+    if sid and not runtime.session_alive(sid):
         raise Cancelled("stopped: the visitor left")
 
 
@@ -101,11 +101,11 @@ def _stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost 
             warnings.simplefilter("ignore", LinregWarning)
             return _read_only(jobs.run(label, key, cost(), work))
 
-    return STORE.get_or_compute(key, jobs.session_id(), compute, wait=_still_wanted)
+    return STORE.get_or_compute(key, runtime.session_id(), compute, wait=_still_wanted)
 
 
-def _sweep_forever(period: float = 15.0) -> None:
-    """Drop what only closed sessions used, then hand the freed heap back to the system."""
+def _sweep_forever(period: float = 10.0) -> None:
+    """End expired sessions, drop what only closed sessions used, and hand the freed heap back."""
     libc = None
     try:
         libc = ctypes.CDLL("libc.so.6")
@@ -113,7 +113,7 @@ def _sweep_forever(period: float = 15.0) -> None:
         pass
     while True:
         time.sleep(period)
-        if STORE.sweep(jobs.session_alive):
+        if runtime.reap_expired_sessions() + STORE.sweep(runtime.session_alive):
             gc.collect()
             if libc is not None:
                 libc.malloc_trim(0)

@@ -36,7 +36,7 @@ class CacheConfig:
 
     max_mb: int = 600
     session_mb: int = 250
-    idle_s: int = 45
+    idle_s: int = 30
 
 
 @dataclass(frozen=True)

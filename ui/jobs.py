@@ -27,8 +27,9 @@ from linreg.budget import Cost, check
 from linreg.exceptions import Cancelled
 
 from .config import CONFIG
+from .runtime import session_alive, session_id
 
-__all__ = ["run", "session_id", "session_alive", "was_stopped", "forget_stop", "Hooks"]
+__all__ = ["run", "was_stopped", "forget_stop", "Hooks"]
 
 T = TypeVar("T")
 Hooks = dict[str, Callable]
@@ -41,19 +42,6 @@ _SLOTS = threading.BoundedSemaphore(CONFIG.jobs.slots)
 _held = threading.local()
 # How often a running job lets Streamlit act on a stop or a rerun, in seconds.
 _TICK = 0.2
-
-
-def session_id() -> str:
-    """The id of the session this script run serves ("" outside a Streamlit run)."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return ctx.session_id if ctx is not None else ""
-
-
-def session_alive(sid: str) -> bool:
-    """Whether session ``sid`` still has a browser connected (always True without a Streamlit server)."""
-    if not st.runtime.exists():
-        return True
-    return st.runtime.get_instance().is_active_session(sid)
 
 
 class _Job:

@@ -1,0 +1,45 @@
+"""What the app asks of Streamlit's runtime about sessions: who is this, is a visitor still there, and
+handing back what closed sessions held.
+
+Streamlit keeps a session whose browser went away for ``server.disconnectedSessionTTL`` seconds,
+in case it reconnects. Its store drops an expired session only at its next write, and never shuts
+it down, so the session's state and its uploaded files stay in memory until another visitor
+happens to disconnect. :func:`reap_expired_sessions` ends them on time. It reaches into the
+runtime's session storage; if Streamlit moves it, it does nothing, and
+``tests/load/test_large_uploads.py`` (memory back within a minute) fails.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+__all__ = ["session_id", "session_alive", "reap_expired_sessions"]
+
+
+def session_id() -> str:
+    """The id of the session this script run serves ("" outside a Streamlit run)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else ""
+
+
+def session_alive(sid: str) -> bool:
+    """Whether session ``sid`` still has a browser connected (always True without a Streamlit server)."""
+    if not st.runtime.exists():
+        return True
+    return st.runtime.get_instance().is_active_session(sid)
+
+
+def reap_expired_sessions() -> int:
+    """Shut down the disconnected sessions whose time to reconnect has passed; return how many."""
+    if not st.runtime.exists():
+        return 0
+    storage = getattr(getattr(st.runtime.get_instance(), "_session_mgr", None), "_session_storage", None)
+    cache = getattr(storage, "_cache", None)
+    expire = getattr(cache, "expire", None)
+    if expire is None:
+        return 0
+    expired = expire()
+    for _, info in expired:
+        info.session.shutdown()
+    return len(expired)
