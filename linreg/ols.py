@@ -531,15 +531,10 @@ class OLSResult:
         return short_repr("OLSResult", fields)
 
     def _repr_html_(self) -> str:
-        """A small HTML table for notebooks: term, coef, std_err, t (or z), p-value, and the fit in a caption."""
-        from .report import html_table
+        """A small HTML table for notebooks (:func:`linreg.report.html_summary`)."""
+        from .report import html_summary
 
-        stat = "t" if self.use_t else "z"
-        rows = [[term, c, se, t, p] for term, c, se, t, p in zip(self.terms, self.coef, self.std_err, self.t, self.p_value)]
-        caption = (f"OLS ({'weighted, ' if self.weights is not None else ''}{self.method}; standard errors: "
-                   f"{self.cov_type}{'' if self.maxlags is None else f', {self.maxlags} lags'}), n = {self.n}, "
-                   f"R² = {self.r_squared:.4g}, σ = {self.sigma:.4g}")
-        return html_table("OLSResult", caption, ["term", "coef", "std_err", stat, "p_value"], rows)
+        return html_summary(self)
 
     def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
         """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).
