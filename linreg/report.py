@@ -198,7 +198,8 @@ def html_summary(result: OLSResult | GDResult | PenalizedResult) -> str:
                    f"R² = {_fmt(result.r_squared, 4)}")
     elif isinstance(result, PenalizedResult):
         header, rows = ["", "coef"], [[term, _fmt(c)] for term, c in zip(result.terms, result.coef)]
-        caption = (f"{result.penalty.capitalize()} (λ = {_fmt(result.lam)}, α = {_fmt(result.l1_ratio)}; "
+        name = {"ridge": "Ridge", "lasso": "Lasso", "elasticnet": "Elastic net"}[result.penalty]
+        caption = (f"{name} (λ = {_fmt(result.lam)}, α = {_fmt(result.l1_ratio)}; "
                    f"{'converged' if result.converged else 'NOT converged'}): {result.n_nonzero} non-zero slopes, "
                    f"R² = {_fmt(result.r_squared, 4)}")
     else:
