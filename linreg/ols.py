@@ -39,6 +39,7 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
+import scipy.linalg
 from scipy import stats
 
 # Also read from here: PRECISE_SIZE by linreg.design, the solvers by the tests, which
@@ -809,7 +810,7 @@ def fit_ols(
         M = None
     robust = None
     if cov_type != "nonrobust":
-        robust = _robust_cov(work, sol, cov_type=cov_type, maxlags=maxlags)
+        robust = _robust_cov(work, sol, cov_type=cov_type, maxlags=maxlags, intercept=bool(intercept))
 
     res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept),
                     weights=w, n_zero_weight=n_zero, robust=robust, cov_type=cov_type, maxlags=maxlags,
@@ -901,14 +902,29 @@ def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
 # =============================================================================
 # inference
 # =============================================================================
-def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | None) -> np.ndarray:
+def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | None, intercept: bool) -> np.ndarray:
     """Sandwich covariance (r, r) of the kept working coefficients (see fit_ols' Notes).
 
     ``work`` is the working design that was solved (rows times sqrt(w) when
-    weighted), so ``sol``'s residuals, leverages and ``cov_unscaled`` belong to it.
-    Computed in the working parametrisation, which is the well-conditioned one.
+    weighted), so ``sol``'s residuals and leverages belong to it.
+
+    The sandwich C (Z^T Omega Z) C is ill-conditioned when formed from C = (Z^T Z)^{-1}:
+    with an offset column (values near 1e5), its rounding is amplified by cond^2. So,
+    as statsmodels does with its pseudo-inverse, it is formed from an orthonormal Q:
+    with the other columns shifted by multiples of the first (the ones column) to
+    make W = Z A well conditioned, W = QR gives Cov_W = R^{-1} (Q^T Omega Q) R^{-T},
+    and Cov = A Cov_W A^T maps it back (A only touches the intercept).
     """
-    Zk = np.asarray(work[:, sol.kept], dtype=np.float64)
+    W = np.array(work[:, sol.kept], dtype=np.float64)
+    r = W.shape[1]
+    A = np.eye(r, dtype=_LD)
+    if intercept and r > 1:
+        z0 = W[:, 0]
+        shift = (z0 @ W[:, 1:]) / (z0 @ z0)
+        W[:, 1:] -= np.outer(z0, shift)
+        A[0, 1:] = -shift
+    Q, R = np.linalg.qr(W)
+    del W
     e = np.asarray(sol.resid, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         # h_i = 1 gives 0/0: NaN, as statsmodels and sandwich have it.
@@ -916,16 +932,18 @@ def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | 
             e = e / np.sqrt(1.0 - sol.leverage)
         elif cov_type == "HC3":
             e = e / (1.0 - sol.leverage)
-    scores = Zk * e[:, None]
-    meat = scores.T @ scores
+    Q *= e[:, None]  # the scores, in the orthonormal basis
+    meat = Q.T @ Q
     if cov_type == "HAC":
         for lag in range(1, maxlags + 1):
-            g = scores[lag:].T @ scores[:-lag]
+            g = Q[lag:].T @ Q[:-lag]
             meat += (1.0 - lag / (maxlags + 1.0)) * (g + g.T)  # Bartlett weights
     elif cov_type == "HC1":
-        meat *= len(e) / (len(e) - len(sol.kept))
-    bread = np.asarray(sol.cov_unscaled, dtype=_LD)
-    return bread @ np.asarray(meat, dtype=_LD) @ bread
+        meat *= len(e) / (len(e) - r)
+    with np.errstate(invalid="ignore"):
+        Rinv = np.asarray(scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False), dtype=_LD)
+        cov_w = Rinv @ np.asarray(meat, dtype=_LD) @ Rinv.T
+        return A @ cov_w @ A.T
 
 
 def _wald_f(coef: np.ndarray, cov: np.ndarray, slopes: np.ndarray) -> float:
