@@ -24,6 +24,11 @@ Aliased (linearly dependent) columns are found by Householder QR with R's
 limited pivoting: a column whose part orthogonal to the *earlier* kept columns is
 negligible is aliased, so the earlier of two collinear columns is kept.
 
+Case weights (R's ``lm(weights=)``) are fitted as least squares on the rows
+multiplied by sqrt(w). Robust covariances (HC0-HC3, Newey-West HAC) are sandwiches
+formed from an orthonormal basis of the (shifted) working design; the influence
+measures (DFFITS, DFBETAS, COVRATIO, R's flags) are cached properties of the result.
+
 This module checks the input, picks the solver and assembles the result with
 its inference. The solvers, and the constants that steer them (ALIAS_TOL,
 PRECISE_COND, PRECISE_SIZE, ...), are in :mod:`linreg._solvers`; the row blocks
@@ -44,7 +49,9 @@ from scipy import stats
 
 # Also read from here: PRECISE_SIZE by linreg.design, the solvers by the tests, which
 # patch linreg.ols._solve_cholqr2 (fit_ols looks the solvers up in this namespace).
+from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks
 from ._solvers import (
+    ORTHO_TOL,
     PRECISE_SIZE,
     _cond,
     _Solve,
@@ -923,7 +930,7 @@ def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | 
         shift = (z0 @ W[:, 1:]) / (z0 @ z0)
         W[:, 1:] -= np.outer(z0, shift)
         A[0, 1:] = -shift
-    Q, R = np.linalg.qr(W)
+    Q, R = _orthonormal_basis(W)
     del W
     e = np.asarray(sol.resid, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -944,6 +951,42 @@ def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | 
         Rinv = np.asarray(scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False), dtype=_LD)
         cov_w = Rinv @ np.asarray(meat, dtype=_LD) @ Rinv.T
         return A @ cov_w @ A.T
+
+
+def _orthonormal_basis(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Thin QR of W (n, r): Householder for small W, CholeskyQR2 for large well-conditioned W.
+
+    CholeskyQR2 (R1 = chol(W^T W), Q1 = W R1^{-1}, R = chol(Q1^T Q1) R1, Q = W R^{-1})
+    is matrix products over row blocks, several times faster than Householder with Q
+    formed, and as accurate while cond(W)^2 eps << 1; when a Cholesky fails or Q1 is
+    far from orthonormal, Householder takes over.
+    """
+    n, r = W.shape
+    if n * r > PRECISE_SIZE:
+        blocks = _row_blocks(n)
+        Q = np.empty_like(W)
+
+        def gram(a: int, b: int, B: np.ndarray | None) -> np.ndarray:
+            G = np.zeros((r, r))
+            for i in range(a, b, _CHUNK):
+                j = min(i + _CHUNK, b)
+                q = W[i:j] if B is None else np.matmul(W[i:j], B, out=Q[i:j])
+                G += q.T @ q
+            return G
+
+        with np.errstate(all="ignore"), _one_blas_thread():
+            try:
+                R1 = np.linalg.cholesky(sum(_map_blocks(lambda a, b: gram(a, b, None), blocks))).T
+                B1 = scipy.linalg.solve_triangular(R1, np.eye(r), check_finite=False)
+                G2 = sum(_map_blocks(lambda a, b: gram(a, b, B1), blocks))
+                if np.all(np.isfinite(G2)) and np.linalg.norm(G2 - np.eye(r)) < ORTHO_TOL:
+                    R = np.linalg.cholesky(G2).T @ R1
+                    B = scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False)
+                    _map_blocks(lambda a, b: gram(a, b, B), blocks)
+                    return Q, R
+            except np.linalg.LinAlgError:
+                pass
+    return scipy.linalg.qr(W, mode="economic", check_finite=False)
 
 
 def _wald_f(coef: np.ndarray, cov: np.ndarray, slopes: np.ndarray) -> float:
