@@ -49,7 +49,6 @@ from scipy import stats
 
 # Also read from here: PRECISE_SIZE by linreg.design, the solvers by the tests, which
 # patch linreg.ols._solve_cholqr2 (fit_ols looks the solvers up in this namespace).
-from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks
 from ._solvers import (
     ORTHO_TOL,
     PRECISE_SIZE,
@@ -62,6 +61,7 @@ from ._solvers import (
     _solve_svd,
 )
 from ._repr import short_repr
+from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks
 from ._validation import as_xy, check_option
 from .exceptions import DataError, ModelError, RankDeficiencyWarning
 
@@ -149,12 +149,12 @@ class InfluenceFlags:
         k = res.rank
         n = int(np.count_nonzero(res.leverage > 0))
         with np.errstate(invalid="ignore", divide="ignore"):
-            cuts = dict(
-                dffits_cut=3.0 * math.sqrt(k / (n - k)) if n > k else math.nan,
-                covratio_cut=3.0 * k / (n - k) if n > k else math.nan,
-                cooks_cut=float(stats.f.ppf(0.5, k, n - k)) if n > k else math.nan,
-                leverage_cut=3.0 * k / n if n else math.nan,
-            )
+            cuts = {
+                "dffits_cut": 3.0 * math.sqrt(k / (n - k)) if n > k else math.nan,
+                "covratio_cut": 3.0 * k / (n - k) if n > k else math.nan,
+                "cooks_cut": float(stats.f.ppf(0.5, k, n - k)) if n > k else math.nan,
+                "leverage_cut": 3.0 * k / n if n else math.nan,
+            }
             return cls(
                 terms=res.terms,
                 dfbetas=np.abs(res.dfbetas) > 1.0,
@@ -890,7 +890,7 @@ def _check_weights(weights: object, n: int) -> np.ndarray:
 def _check_maxlags(maxlags: object, n: int) -> int:
     """The HAC lag count: given (an integer 0 <= L < n) or floor(4 (n / 100)^(2/9))."""
     if maxlags is None:
-        return int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
+        return math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0))
     if isinstance(maxlags, (bool, np.bool_)) or not isinstance(maxlags, (int, np.integer)) or not 0 <= maxlags < n:
         raise ModelError(f"maxlags must be a whole number from 0 to n - 1 = {n - 1}; got {maxlags!r}")
     return int(maxlags)
