@@ -318,6 +318,12 @@ class GDResult:
             "standardize": self.standardize, "ridge": self.ridge, "message": self.message,
         })
 
+    def _repr_html_(self) -> str:
+        """A small HTML table for notebooks (:func:`linreg.report.html_summary`)."""
+        from .report import html_summary
+
+        return html_summary(self)
+
 
 def _finite_or_none(x: float) -> float | None:
     x = float(x)

@@ -24,6 +24,11 @@ Aliased (linearly dependent) columns are found by Householder QR with R's
 limited pivoting: a column whose part orthogonal to the *earlier* kept columns is
 negligible is aliased, so the earlier of two collinear columns is kept.
 
+Case weights (R's ``lm(weights=)``) are fitted as least squares on the rows
+multiplied by sqrt(w). Robust covariances (HC0-HC3, Newey-West HAC) are sandwiches
+formed from an orthonormal basis of the (shifted) working design; the influence
+measures (DFFITS, DFBETAS, COVRATIO, R's flags) are cached properties of the result.
+
 This module checks the input, picks the solver and assembles the result with
 its inference. The solvers, and the constants that steer them (ALIAS_TOL,
 PRECISE_COND, PRECISE_SIZE, ...), are in :mod:`linreg._solvers`; the row blocks
@@ -39,11 +44,13 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
+import scipy.linalg
 from scipy import stats
 
 # Also read from here: PRECISE_SIZE by linreg.design, the solvers by the tests, which
 # patch linreg.ols._solve_cholqr2 (fit_ols looks the solvers up in this namespace).
 from ._solvers import (
+    ORTHO_TOL,
     PRECISE_SIZE,
     _cond,
     _Solve,
@@ -54,13 +61,16 @@ from ._solvers import (
     _solve_svd,
 )
 from ._repr import short_repr
+from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks
 from ._validation import as_xy, check_option
 from .exceptions import DataError, ModelError, RankDeficiencyWarning
 
-__all__ = ["Method", "METHODS", "Basis", "OLSResult", "fit_ols"]
+__all__ = ["Method", "METHODS", "CovType", "COV_TYPES", "Basis", "InfluenceFlags", "OLSResult", "fit_ols"]
 
 Method = Literal["qr", "svd", "normal"]
 METHODS: tuple[str, ...] = ("qr", "svd", "normal")
+CovType = Literal["nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC"]
+COV_TYPES: tuple[str, ...] = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC")
 
 # Scaled condition number above which we warn about near-collinearity.
 COLLINEAR_COND = 1e8
@@ -96,6 +106,98 @@ class Basis:
     M: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class InfluenceFlags:
+    """Rows flagged as influential by the rules of R's ``influence.measures`` (``is.influential``).
+
+    With k = rank and n = the number of rows with positive leverage, a row is flagged by
+
+    - ``dfbetas[:, j]``: ``|DFBETAS_ij| > 1``;
+    - ``dffits``: ``|DFFITS_i| > 3 sqrt(k / (n - k))``;
+    - ``covratio``: ``|1 - COVRATIO_i| > 3 k / (n - k)``;
+    - ``cooks_distance``: ``D_i > qf(0.5, k, n - k)`` (R: ``pf(D_i, k, n - k) > 0.5``);
+    - ``leverage``: ``h_i > 3 k / n``.
+
+    A NaN measure (aliased term, a row with h_i = 1) is not flagged; R gives NA there.
+
+    Attributes
+    ----------
+    terms : tuple of str, length k_terms
+    dfbetas : ndarray of bool, shape (n, k_terms)
+    dffits, covratio, cooks_distance, leverage : ndarray of bool, shape (n,)
+    dffits_cut, covratio_cut, cooks_cut, leverage_cut : float
+        The thresholds above (``|1 - COVRATIO|`` for ``covratio_cut``).
+    """
+
+    terms: tuple[str, ...]
+    dfbetas: np.ndarray
+    dffits: np.ndarray
+    covratio: np.ndarray
+    cooks_distance: np.ndarray
+    leverage: np.ndarray
+    dffits_cut: float
+    covratio_cut: float
+    cooks_cut: float
+    leverage_cut: float
+
+    #: Column names of :meth:`as_array` after the dfbetas, as R names them.
+    COLUMNS = ("dffit", "cov.r", "cook.d", "hat")
+
+    @classmethod
+    def from_result(cls, res: OLSResult) -> InfluenceFlags:
+        """Apply R's rules to the measures of ``res``."""
+        k = res.rank
+        n = int(np.count_nonzero(res.leverage > 0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cuts = {
+                "dffits_cut": 3.0 * math.sqrt(k / (n - k)) if n > k else math.nan,
+                "covratio_cut": 3.0 * k / (n - k) if n > k else math.nan,
+                "cooks_cut": float(stats.f.ppf(0.5, k, n - k)) if n > k else math.nan,
+                "leverage_cut": 3.0 * k / n if n else math.nan,
+            }
+            return cls(
+                terms=res.terms,
+                dfbetas=np.abs(res.dfbetas) > 1.0,
+                dffits=np.abs(res.dffits) > cuts["dffits_cut"],
+                covratio=np.abs(1.0 - res.covratio) > cuts["covratio_cut"],
+                cooks_distance=res.cooks_distance > cuts["cooks_cut"],
+                leverage=res.leverage > cuts["leverage_cut"],
+                **cuts,
+            )
+
+    @cached_property
+    def any(self) -> np.ndarray:
+        """(n,) bool: flagged by at least one rule (the rows R's ``summary(influence.measures(m))`` lists)."""
+        return self.dfbetas.any(axis=1) | self.dffits | self.covratio | self.cooks_distance | self.leverage
+
+    def as_array(self) -> np.ndarray:
+        """(n, k_terms + 4) bool in R's column order: the dfbetas, then dffit, cov.r, cook.d, hat."""
+        return np.column_stack([self.dfbetas, self.dffits, self.covratio, self.cooks_distance, self.leverage])
+
+    def reasons(self, i: int) -> tuple[str, ...]:
+        """Why row ``i`` (0-based) is flagged, one short phrase per rule it breaks.
+
+        Examples
+        --------
+        >>> flags = fit_ols([[0.0], [1.0], [2.0], [3.0], [10.0]], [0.1, 1.0, 2.1, 2.9, 4.0]).influence_flags
+        >>> flags.reasons(4)
+        ('|DFBETAS| > 1 for Intercept, x1', '|DFFITS| > 2.45', "Cook's distance > 0.881 (median of F)")
+        """
+        out = []
+        big = [t for t, f in zip(self.terms, self.dfbetas[i]) if f]
+        if big:
+            out.append(f"|DFBETAS| > 1 for {', '.join(big)}")
+        if self.dffits[i]:
+            out.append(f"|DFFITS| > {self.dffits_cut:.3g}")
+        if self.covratio[i]:
+            out.append(f"|1 - COVRATIO| > {self.covratio_cut:.3g}")
+        if self.cooks_distance[i]:
+            out.append(f"Cook's distance > {self.cooks_cut:.3g} (median of F)")
+        if self.leverage[i]:
+            out.append(f"leverage > {self.leverage_cut:.3g}")
+        return tuple(out)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class OLSResult:
     """Result of :func:`fit_ols`. Attribute names are the JSON keys of :meth:`to_dict`.
@@ -103,7 +205,19 @@ class OLSResult:
     Per-term arrays have shape (k,), ``k`` = number of terms including the
     intercept; aliased terms hold NaN. Per-observation arrays have shape (n,).
     ``repr`` is one short line (``linreg._repr.short_repr``);
-    :meth:`summary` gives the full table.
+    :meth:`summary` gives the full table, ``_repr_html_`` a notebook table.
+
+    With weights (R's ``lm(weights=)``), ``n`` counts the rows of positive weight
+    and every per-observation array covers those rows only, in their order
+    (zero-weight rows were dropped before the fit; ``n_zero_weight`` says how
+    many). ``resid`` is ``y - fitted`` (R's ``residuals()``) and
+    ``weighted_resid`` is ``sqrt(w) * resid`` (R's ``weighted.residuals()``);
+    ``rss``, ``sigma``, the standardized and studentized residuals, Cook's
+    distance and the influence measures use the weighted residuals, as R does.
+
+    ``cov_params``, ``std_err``, ``t``, ``p_value``, the intervals and
+    ``f_statistic`` follow ``cov_type``; ``cov_unscaled`` is always
+    ``(X1^T W X1)^{-1}`` (R's ``summary.lm()$cov.unscaled``).
     """
 
     terms: tuple[str, ...]
@@ -132,6 +246,12 @@ class OLSResult:
     y: np.ndarray = field(repr=False)
     intercept: bool = True
     warnings: tuple[str, ...] = field(default=())
+    cov_unscaled: np.ndarray | None = field(default=None, repr=False)
+    cov_type: str = "nonrobust"
+    maxlags: int | None = None
+    use_t: bool = True
+    weights: np.ndarray | None = field(default=None, repr=False)
+    n_zero_weight: int = 0
 
     @cached_property
     def X(self) -> np.ndarray:
@@ -146,11 +266,15 @@ class OLSResult:
 
     @cached_property
     def p_value(self) -> np.ndarray:
-        """Two-sided p-value of t on df_resid degrees of freedom (0 when |t| is infinite)."""
+        """Two-sided p-value of t on df_resid degrees of freedom, or of the normal when not ``use_t`` (0 when |t| is infinite)."""
+        if not self.use_t:
+            return 2.0 * stats.norm.sf(np.abs(self.t))
         return 2.0 * stats.t.sf(np.abs(self.t), self.df_resid)
 
     @cached_property
     def _t_crit(self) -> float:
+        if not self.use_t:
+            return float(stats.norm.ppf(1.0 - self.alpha / 2.0))
         return float(stats.t.ppf(1.0 - self.alpha / 2.0, self.df_resid))
 
     @cached_property
@@ -178,20 +302,43 @@ class OLSResult:
 
     @cached_property
     def log_likelihood(self) -> float:
-        """Gaussian log-likelihood at the MLE: -n/2 (log(2 pi) + log(RSS/n) + 1)."""
+        """Gaussian log-likelihood at the MLE: -n/2 (log(2 pi) + log(RSS/n) + 1) (+ sum(log w)/2 with weights, R's logLik)."""
         if self.rss <= 0.0:
             return math.inf
-        return -self.n / 2.0 * (math.log(2.0 * math.pi) + math.log(self.rss / self.n) + 1.0)
+        ll = -self.n / 2.0 * (math.log(2.0 * math.pi) + math.log(self.rss / self.n) + 1.0)
+        if self.weights is not None:
+            ll += 0.5 * float(np.sum(np.log(self.weights)))
+        return ll
 
     @cached_property
     def aic(self) -> float:
-        """-2 log-likelihood + 2 rank (statsmodels' convention: sigma is not counted)."""
+        """-2 log-likelihood + 2 rank (statsmodels' and Stata's convention: sigma is not counted)."""
         return -2.0 * self.log_likelihood + 2.0 * self.rank
 
     @cached_property
     def bic(self) -> float:
-        """-2 log-likelihood + log(n) rank (statsmodels' convention)."""
+        """-2 log-likelihood + log(n) rank (statsmodels' and Stata's convention: sigma is not counted)."""
         return -2.0 * self.log_likelihood + math.log(self.n) * self.rank
+
+    @cached_property
+    def aicc(self) -> float:
+        """aic + 2 K (K + 1) / (n - K - 1) with K = rank (statsmodels' ``info_criteria("aicc")``); inf when n <= K + 1."""
+        return _aicc(self.aic, self.n, self.rank)
+
+    @cached_property
+    def aic_r(self) -> float:
+        """-2 log-likelihood + 2 (rank + 1): R's ``AIC()``, which counts sigma as a parameter (aic + 2)."""
+        return -2.0 * self.log_likelihood + 2.0 * (self.rank + 1)
+
+    @cached_property
+    def bic_r(self) -> float:
+        """-2 log-likelihood + log(n) (rank + 1): R's ``BIC()``, sigma counted (bic + log n)."""
+        return -2.0 * self.log_likelihood + math.log(self.n) * (self.rank + 1)
+
+    @cached_property
+    def aicc_r(self) -> float:
+        """aic_r + 2 K (K + 1) / (n - K - 1) with K = rank + 1 (R's ``AICcmodavg::AICc`` and ``MuMIn::AICc``)."""
+        return _aicc(self.aic_r, self.n, self.rank + 1)
 
     # ---- per observation ------------------------------------------------------
     @cached_property
@@ -207,17 +354,24 @@ class OLSResult:
         return out
 
     @cached_property
+    def weighted_resid(self) -> np.ndarray:
+        """sqrt(w_i) e_i, R's ``weighted.residuals()``; ``resid`` itself without weights."""
+        if self.weights is None:
+            return self.resid
+        return np.sqrt(self.weights) * self.resid
+
+    @cached_property
     def standardized_resid(self) -> np.ndarray:
-        """Internally studentized residuals e_i / (sigma sqrt(1 - h_i)) (R's rstandard)."""
+        """Internally studentized residuals e_i / (sigma sqrt(1 - h_i)) (R's rstandard; e = weighted_resid)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.sqrt(self._one_minus_h)
             out *= self.sigma
-            np.divide(self.resid, out, out=out)
+            np.divide(self.weighted_resid, out, out=out)
         return self._nan_where_h_is_one(out)
 
     @cached_property
     def studentized_resid(self) -> np.ndarray:
-        """Externally studentized residuals e_i / (sigma_(i) sqrt(1 - h_i)) (R's rstudent).
+        """Externally studentized residuals e_i / (sigma_(i) sqrt(1 - h_i)) (R's rstudent; e = weighted_resid).
 
         sigma_(i)^2 = (RSS - e_i^2 / (1 - h_i)) / (df_resid - 1) is the residual
         variance with observation i left out. NaN when df_resid == 1 or h_i == 1.
@@ -225,27 +379,78 @@ class OLSResult:
         if self.df_resid <= 1:
             return np.full(self.n, np.nan)
         one_minus_h = self._one_minus_h
+        resid = self.weighted_resid
         with np.errstate(divide="ignore", invalid="ignore"):
             # Same formula as above, in place: one n-vector instead of five.
-            out = np.square(self.resid)
+            out = np.square(resid)
             out /= one_minus_h
             np.subtract(self.rss, out, out=out)
             out /= self.df_resid - 1
             np.maximum(out, 0.0, out=out)
             out *= one_minus_h
             np.sqrt(out, out=out)
-            np.divide(self.resid, out, out=out)
+            np.divide(resid, out, out=out)
         return self._nan_where_h_is_one(out)
 
     @cached_property
     def cooks_distance(self) -> np.ndarray:
-        """Cook's distance e_i^2 h_i / (rank sigma^2 (1 - h_i)^2)."""
+        """Cook's distance e_i^2 h_i / (rank sigma^2 (1 - h_i)^2) (e = weighted_resid)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.square(self.resid)
+            out = np.square(self.weighted_resid)
             out *= self.leverage
             out /= np.square(self._one_minus_h)
             out /= self.rank * np.float64(self.sigma) ** 2
         return self._nan_where_h_is_one(out)
+
+    # ---- influence (R's influence.measures) ------------------------------------
+    @cached_property
+    def _sigma_loo(self) -> np.ndarray:
+        """sigma_(i) (n,): the residual standard error with row i left out (R's ``lm.influence()$sigma``)."""
+        if self.df_resid <= 1:
+            return np.full(self.n, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.square(self.weighted_resid) / self._one_minus_h
+            out = np.sqrt(np.maximum(self.rss - out, 0.0) / (self.df_resid - 1))
+        return self._nan_where_h_is_one(out)
+
+    @cached_property
+    def dffits(self) -> np.ndarray:
+        """DFFITS (n,): e_i sqrt(h_i) / (sigma_(i) (1 - h_i)) = rstudent_i sqrt(h_i / (1 - h_i)) (R's dffits)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = self.studentized_resid * np.sqrt(self.leverage / self._one_minus_h)
+        return self._nan_where_h_is_one(out)
+
+    @cached_property
+    def dfbetas(self) -> np.ndarray:
+        """DFBETAS (n, k): (b - b_(i))_j / (sigma_(i) sqrt(C_jj)), C = cov_unscaled (R's dfbetas).
+
+        b - b_(i) = C x_i e_i / (1 - h_i) is the change in the coefficients when row i
+        is left out (with weights: x_i and e_i multiplied by sqrt(w_i)). Aliased terms
+        and rows with h_i = 1 hold NaN.
+        """
+        ok = ~np.isnan(self.coef)
+        out = np.full((self.n, len(self.terms)), np.nan)
+        C = self.cov_unscaled[np.ix_(ok, ok)]
+        Xk = self.X[:, ok]
+        if self.weights is not None:
+            Xk = Xk * np.sqrt(self.weights)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = self.weighted_resid / (self._one_minus_h * self._sigma_loo)
+            out[:, ok] = (Xk @ C) * scale[:, None] / np.sqrt(np.diagonal(C))
+        return self._nan_where_h_is_one(out)
+
+    @cached_property
+    def covratio(self) -> np.ndarray:
+        """COVRATIO (n,): 1 / ((1 - h_i) ((df_resid - 1 + t_i^2) / df_resid)^rank), t = rstudent (R's covratio)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ratio = (self.df_resid - 1 + np.square(self.studentized_resid)) / self.df_resid
+            out = 1.0 / (self._one_minus_h * ratio**self.rank)
+        return self._nan_where_h_is_one(out)
+
+    @cached_property
+    def influence_flags(self) -> InfluenceFlags:
+        """Which rows R's ``influence.measures`` marks as influential, and by which rule (see :class:`InfluenceFlags`)."""
+        return InfluenceFlags.from_result(self)
 
     # ---- use ------------------------------------------------------------------
     def _design_new(self, X_new: object) -> np.ndarray:
@@ -274,19 +479,37 @@ class OLSResult:
         """
         return self._design_new(X_new) @ np.nan_to_num(self.coef, nan=0.0)
 
-    def interval(self, X_new: object, kind: Literal["confidence", "prediction"] = "confidence") -> tuple[np.ndarray, np.ndarray]:
+    def interval(
+        self,
+        X_new: object,
+        kind: Literal["confidence", "prediction"] = "confidence",
+        *,
+        weights: object = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Confidence interval of the mean, or prediction interval of a new observation.
 
         Parameters
         ----------
         X_new : array-like, shape (m, p)
         kind : {"confidence", "prediction"}
+        weights : float or array-like of shape (m,), optional
+            Weights of the new rows, for a prediction interval: the new observation's
+            variance is ``sigma^2 / weight``. Default 1 for every row, as R's
+            ``predict.lm`` assumes (it warns that the prediction variance is then
+            constant even though the fit was weighted).
 
         Returns
         -------
         low, high : ndarray, shape (m,)
             ``yhat -+ t_crit * se`` at level 1 - alpha, with ``se^2 = x0^T Cov x0``
-            (plus ``sigma^2`` for a prediction interval).
+            (plus ``sigma^2 / weight`` for a prediction interval). ``Cov`` is
+            ``cov_params``, so it follows ``cov_type``; ``t_crit`` is the normal
+            quantile when not ``use_t``.
+
+        Raises
+        ------
+        DataError
+            When ``weights`` is not positive and finite, or has the wrong length.
         """
         check_option("kind", kind, ("confidence", "prediction"))
         X1 = self._design_new(X_new)
@@ -295,16 +518,31 @@ class OLSResult:
         cov = self.cov_params[np.ix_(ok, ok)]
         var = np.einsum("ij,jk,ik->i", Xk, cov, Xk)
         if kind == "prediction":
-            var = var + np.float64(self.sigma) ** 2
+            noise = np.float64(self.sigma) ** 2
+            if weights is not None:
+                noise = noise / _new_weights(weights, X1.shape[0])
+            var = var + noise
         yhat = Xk @ self.coef[ok]
         half = self._t_crit * np.sqrt(np.maximum(var, 0.0))
         return yhat - half, yhat + half
 
     def __repr__(self) -> str:
-        return short_repr("OLSResult", {
-            "method": self.method, "n": self.n, "k": len(self.terms), "rank": self.rank,
+        fields: dict[str, object] = {"method": self.method}
+        if self.cov_type != "nonrobust":
+            fields["cov_type"] = self.cov_type
+        if self.weights is not None:
+            fields["weighted"] = True
+        fields.update({
+            "n": self.n, "k": len(self.terms), "rank": self.rank,
             "r_squared": self.r_squared, "sigma": self.sigma, "terms": self.terms, "coef": self.coef,
         })
+        return short_repr("OLSResult", fields)
+
+    def _repr_html_(self) -> str:
+        """A small HTML table for notebooks (:func:`linreg.report.html_summary`)."""
+        from .report import html_summary
+
+        return html_summary(self)
 
     def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
         """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).
@@ -346,13 +584,39 @@ class OLSResult:
         for key in ("df_model", "df_resid", "n", "rank"):
             out[key] = int(getattr(self, key))
         out["aliased"] = list(self.aliased)
-        for key in ("condition_number", "log_likelihood", "aic", "bic", "rss"):
+        for key in ("condition_number", "log_likelihood", "aic", "bic", "aicc", "aic_r", "bic_r", "aicc_r", "rss"):
             out[key] = _json_float(getattr(self, key))
         out["method"] = self.method
+        out["cov_type"] = self.cov_type
+        out["maxlags"] = self.maxlags
+        out["use_t"] = bool(self.use_t)
+        out["weighted"] = self.weights is not None
+        out["n_zero_weight"] = int(self.n_zero_weight)
         out["alpha"] = float(self.alpha)
         out["intercept"] = bool(self.intercept)
         out["warnings"] = list(self.warnings)
         return out
+
+
+def _new_weights(weights: object, m: int) -> np.ndarray:
+    """Weights of m new rows as float64 (m,); a scalar applies to every row."""
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"weights for new rows must be numbers; got {weights!r:.60}") from None
+    if w.ndim == 0:
+        w = np.full(m, float(w))
+    if w.shape != (m,):
+        raise DataError(f"weights for new rows must have one value per row ({m}); got shape {w.shape}")
+    if not np.all(np.isfinite(w) & (w > 0)):
+        raise DataError("weights for new rows must be positive and finite (a prediction's variance is sigma^2 / weight)")
+    return w
+
+
+def _aicc(aic: float, n: int, K: int) -> float:
+    """aic + 2 K (K + 1) / (n - K - 1), inf when n - K - 1 <= 0 (as statsmodels' eval_measures.aicc)."""
+    dof = n - K - 1
+    return aic + 2.0 * K * (K + 1) / dof if dof > 0 else math.inf
 
 
 def _json_float(v: object) -> float | None:
@@ -378,8 +642,12 @@ def fit_ols(
     alpha: float = 0.05,
     terms: tuple[str, ...] | list[str] | None = None,
     basis: Basis | None = None,
+    cov_type: CovType = "nonrobust",
+    maxlags: int | None = None,
+    use_t: bool | None = None,
+    weights: object = None,
 ) -> OLSResult:
-    """Fit y = X1 w + e by ordinary least squares, with full inference.
+    """Fit y = X1 w + e by (weighted) least squares, with full inference.
 
     Parameters
     ----------
@@ -397,6 +665,22 @@ def fit_ols(
         A well-conditioned re-parametrisation of the same column space (given by
         :func:`linreg.design.build_design` for polynomial terms). Used by "qr" and
         "svd"; "normal" always works on the raw design, which is its point.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC"}, default "nonrobust"
+        Covariance of the coefficients behind ``std_err``, ``t``, ``p_value``, the
+        confidence intervals and ``f_statistic`` (see Notes).
+    maxlags : int, optional
+        Lags of the Newey-West (HAC) covariance; only with ``cov_type="HAC"``.
+        Default ``floor(4 (n / 100)^(2/9))`` (statsmodels' default for its HAC
+        kernels; Newey and West's 1994 rule of thumb).
+    use_t : bool, optional
+        Tests and intervals from the t distribution on df_resid degrees of freedom
+        (True) or the normal (False). Default: statsmodels' (True for "nonrobust",
+        False for the robust covariances). R's ``lmtest::coeftest(m, vcovHC(m))``
+        uses t: pass ``use_t=True`` to match it.
+    weights : array-like of shape (n_samples,), optional
+        Non-negative case weights, as R's ``lm(weights=)``: the fit minimises
+        ``sum w_i (y_i - x_i^T b)^2``. Rows of zero weight are dropped before the
+        fit, as R does (``n`` counts the positive weights only).
 
     Returns
     -------
@@ -405,7 +689,7 @@ def fit_ols(
     Raises
     ------
     DataError
-        Non-numeric, non-finite or mismatched inputs.
+        Non-numeric, non-finite or mismatched inputs; negative or non-finite weights.
     ModelError
         Bad option, or no residual degrees of freedom (n <= number of parameters).
 
@@ -416,13 +700,36 @@ def fit_ols(
 
     Notes
     -----
-    With X1 = [1, X] and its thin QR factorisation X1 = QR,
+    With X1 = [1, X] (rows multiplied by sqrt(w_i) when weighted) and its thin QR
+    factorisation X1 = QR,
 
     - coef = R^{-1} Q^T y, fitted = X1 coef, resid = y - fitted;
     - sigma^2 = RSS / (n - rank), Cov(coef) = sigma^2 R^{-1} R^{-T};
     - leverage h_i = sum_j Q_ij^2 (the diagonal of the hat matrix, which is never formed);
     - R^2 = 1 - RSS/TSS with TSS = sum (y - ybar)^2, or sum y^2 without intercept;
     - F = ((TSS - RSS) / df_model) / (RSS / df_resid).
+
+    With weights, RSS = sum w_i e_i^2 and TSS = sum w_i (y_i - ybar_w)^2 around the
+    weighted mean (R's ``summary.lm``); the log-likelihood gains sum(log w_i) / 2
+    (R's ``logLik.lm``).
+
+    Robust covariances are sandwiches C (sum_i u_i^2 x_i x_i^T) C with
+    C = (X1^T X1)^{-1} = ``cov_unscaled`` and e_i the (weighted) residuals, as
+    statsmodels' ``OLS(...).fit(cov_type=...)`` and R's ``sandwich::vcovHC(m, type=)``:
+
+    - HC0: u_i = e_i; HC1: HC0 times n / (n - rank);
+    - HC2: u_i^2 = e_i^2 / (1 - h_i); HC3: u_i^2 = e_i^2 / (1 - h_i)^2;
+    - HAC (Newey-West): the middle is sum over lags l = -L..L of
+      (1 - |l| / (L + 1)) sum_i s_i s_{i-l}^T with scores s_i = x_i e_i (Bartlett
+      kernel), with no small-sample factor: statsmodels' ``cov_type="HAC",
+      cov_kwds={"maxlags": L}`` (``use_correction=False``) and R's
+      ``sandwich::NeweyWest(m, lag = L, prewhite = FALSE, adjust = FALSE)``. R's
+      defaults differ (automatic lag and prewhitening): give them explicitly.
+
+    The rows must be in time order for HAC. ``f_statistic`` is then the Wald
+    statistic b_s^T V_s^{-1} b_s / q of all slopes (q = df_model), with its
+    p-value from F(q, df_resid), as statsmodels' ``fvalue`` and R's
+    ``lmtest::waldtest(m, vcov = ...)``.
 
     For an exact fit (RSS = 0) the standard errors are 0, t is +-inf (NaN for a
     zero coefficient), p-values 0 and F infinite; ``warnings`` says so.
@@ -436,10 +743,16 @@ def fit_ols(
     [0.8, 2.3]
     >>> round(res.rss, 12), res.df_resid
     (0.3, 2)
+    >>> robust = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0], cov_type="HC0")
+    >>> robust.std_err.round(6).tolist(), robust.use_t
+    ([0.162481, 0.115758], False)
     """
     check_option("method", method, METHODS)
+    check_option("cov_type", cov_type, COV_TYPES)
     if not (isinstance(alpha, (int, float)) and 0.0 < alpha < 1.0):
         raise ModelError(f"alpha must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}")
+    if use_t is not None and not isinstance(use_t, (bool, np.bool_)):
+        raise ModelError(f"use_t must be True, False or None (statsmodels' default); got {use_t!r}")
     names = getattr(X, "columns", None)  # a DataFrame names its own columns
     X, y = as_xy(X, y)
     n, p = X.shape
@@ -453,11 +766,6 @@ def fit_ols(
     k = p + int(intercept)
     if k == 0:
         raise ModelError("the model has no terms: give at least one feature or keep the intercept")
-    if n <= k:
-        raise ModelError(
-            f"only n={n} rows for k={k} parameters: least squares needs more rows than parameters "
-            "(n > k) to leave residual degrees of freedom; add rows or drop terms"
-        )
     Z, M = None, None  # Z None: the working design is the design X1 itself
     if basis is not None and method != "normal":
         Z = np.asarray(basis.Z)
@@ -470,32 +778,122 @@ def fit_ols(
             M = M.astype(_LD)
         if M.shape != (k, k):
             raise ModelError(f"basis.M has shape {M.shape}; expected {(k, k)}")
+    w, n_zero = None, 0
+    if weights is not None:
+        w = _check_weights(weights, n)
+        positive = w > 0
+        n_zero = n - int(np.count_nonzero(positive))
+        if n_zero:
+            X, y, w = X[positive], y[positive], w[positive]
+            Z = None if Z is None else Z[positive]
+            n = len(y)
+    if n <= k:
+        weighted = f" of positive weight ({n_zero} had weight 0)" if n_zero else ""
+        raise ModelError(
+            f"only n={n} rows{weighted} for k={k} parameters: least squares needs more rows than parameters "
+            "(n > k) to leave residual degrees of freedom; add rows or drop terms"
+        )
+    if cov_type == "HAC":
+        maxlags = _check_maxlags(maxlags, n)
+    elif maxlags is not None:
+        raise ModelError(f"maxlags applies to cov_type='HAC' only; got maxlags={maxlags!r} with cov_type={cov_type!r}")
+    if use_t is None:
+        use_t = cov_type == "nonrobust"  # statsmodels' default
 
-    sol, X1 = None, None
+    if w is None:
+        sol, X1, work, raw = _solve(X, y, Z, M, method=method, intercept=intercept)
+        if cov_type != "nonrobust" and work is None:
+            X1 = work = _with_ones(X, intercept)  # CholeskyQR2 never built the design
+    else:
+        X1 = _with_ones(X, intercept)
+        sw = np.sqrt(w)
+        A = X1 * sw[:, None]
+        _check_magnitude(A, y * sw)
+        Zw = None if Z is None else Z * sw.astype(Z.dtype)[:, None]
+        sol, _, work, raw = _solve(A, y * sw, Zw, M, method=method, intercept=False)
+        if work is None:
+            work = A
+    if raw:
+        M = None
+    robust = None
+    if cov_type != "nonrobust":
+        robust = _robust_cov(work, sol, cov_type=cov_type, maxlags=maxlags, intercept=bool(intercept))
+
+    res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept),
+                    weights=w, n_zero_weight=n_zero, robust=robust, cov_type=cov_type, maxlags=maxlags,
+                    use_t=bool(use_t))
+    if X1 is not None:
+        res.__dict__["X"] = X1  # already built: fill the cached property rather than build it again
+    return res
+
+
+def _solve(
+    A: np.ndarray, y: np.ndarray, Z: np.ndarray | None, M: np.ndarray | None, *, method: str, intercept: bool
+) -> tuple[_Solve, np.ndarray | None, np.ndarray | None, bool]:
+    """Pick the solver and run it.
+
+    ``A`` holds the features (the ones column is prepended when ``intercept``).
+    Returns the solution; X1 = [1, A] if it was built; the working design that was
+    solved (None when CholeskyQR2 solved [1, A] without building it); and whether
+    the basis was given up for the raw design (then the solution is in raw terms).
+    """
+    n = len(y)
+    k = A.shape[1] + int(intercept)
     if method == "qr" and n * k > PRECISE_SIZE:
         # Large and (checked inside) well conditioned: CholeskyQR2 in a few
         # passes over the rows, without building the design with its ones column.
         if Z is None:
-            sol = _solve_cholqr2(X, y, intercept=intercept)
+            sol = _solve_cholqr2(A, y, intercept=intercept)
+            if sol is not None:
+                return sol, None, (None if intercept else A), False
         elif Z.dtype == np.float64:
             sol = _solve_cholqr2(Z, y, intercept=False)
-    if sol is None:
-        X1 = _with_ones(X, intercept)
-        if method == "normal":
-            sol = _solve_normal(X1, y)
-        else:
-            solve = _solve_svd if method == "svd" else _solve_qr
-            sol = solve(X1 if Z is None else Z, y)
-            if M is not None and len(sol.kept) < k:
-                # Dropping a column of the working basis is not dropping the same raw
-                # column; with aliasing, fit the raw design (its own aliasing decides).
-                M = None
-                sol = solve(X1, y)
+            if sol is not None:
+                return sol, None, Z, False
+    X1 = _with_ones(A, intercept)
+    if method == "normal":
+        return _solve_normal(X1, y), X1, X1, False
+    solve = _solve_svd if method == "svd" else _solve_qr
+    sol = solve(X1 if Z is None else Z, y)
+    if M is not None and len(sol.kept) < k:
+        # Dropping a column of the working basis is not dropping the same raw
+        # column; with aliasing, fit the raw design (its own aliasing decides).
+        return solve(X1, y), X1, X1, True
+    return sol, X1, (X1 if Z is None else Z), False
 
-    res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept))
-    if X1 is not None:
-        res.__dict__["X"] = X1  # already built: fill the cached property rather than build it again
-    return res
+
+def _check_weights(weights: object, n: int) -> np.ndarray:
+    """Weights as float64 (n,), each finite and >= 0; DataError otherwise."""
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"weights must be numeric; could not convert them to numbers ({exc})") from None
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w[:, 0]
+    if w.shape != (n,):
+        raise DataError(f"weights has shape {w.shape} but X has {n} rows; give one weight per row")
+    bad = ~np.isfinite(w)
+    if bad.any():
+        raise DataError(
+            f"weights has NaN or infinite values (first at rows {np.nonzero(bad)[0][:5].tolist()}); "
+            "give every row a finite weight (0 drops a row)"
+        )
+    neg = w < 0
+    if neg.any():
+        raise DataError(
+            f"weights must be non-negative; rows {np.nonzero(neg)[0][:5].tolist()} have negative weights "
+            f"(smallest {np.min(w):.6g}). A weight is a relative precision, 1/variance; 0 drops a row"
+        )
+    return w
+
+
+def _check_maxlags(maxlags: object, n: int) -> int:
+    """The HAC lag count: given (an integer 0 <= L < n) or floor(4 (n / 100)^(2/9))."""
+    if maxlags is None:
+        return math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0))
+    if isinstance(maxlags, (bool, np.bool_)) or not isinstance(maxlags, (int, np.integer)) or not 0 <= maxlags < n:
+        raise ModelError(f"maxlags must be a whole number from 0 to n - 1 = {n - 1}; got {maxlags!r}")
+    return int(maxlags)
 
 
 def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
@@ -511,6 +909,98 @@ def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
 # =============================================================================
 # inference
 # =============================================================================
+def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | None, intercept: bool) -> np.ndarray:
+    """Sandwich covariance (r, r) of the kept working coefficients (see fit_ols' Notes).
+
+    ``work`` is the working design that was solved (rows times sqrt(w) when
+    weighted), so ``sol``'s residuals and leverages belong to it.
+
+    The sandwich C (Z^T Omega Z) C is ill-conditioned when formed from C = (Z^T Z)^{-1}:
+    with an offset column (values near 1e5), its rounding is amplified by cond^2. So,
+    as statsmodels does with its pseudo-inverse, it is formed from an orthonormal Q:
+    with the other columns shifted by multiples of the first (the ones column) to
+    make W = Z A well conditioned, W = QR gives Cov_W = R^{-1} (Q^T Omega Q) R^{-T},
+    and Cov = A Cov_W A^T maps it back (A only touches the intercept).
+    """
+    W = np.array(work[:, sol.kept], dtype=np.float64)
+    r = W.shape[1]
+    A = np.eye(r, dtype=_LD)
+    if intercept and r > 1:
+        z0 = W[:, 0]
+        shift = (z0 @ W[:, 1:]) / (z0 @ z0)
+        W[:, 1:] -= np.outer(z0, shift)
+        A[0, 1:] = -shift
+    Q, R = _orthonormal_basis(W)
+    del W
+    e = np.asarray(sol.resid, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # h_i = 1 gives 0/0: NaN, as statsmodels and sandwich have it.
+        if cov_type == "HC2":
+            e = e / np.sqrt(1.0 - sol.leverage)
+        elif cov_type == "HC3":
+            e = e / (1.0 - sol.leverage)
+    Q *= e[:, None]  # the scores, in the orthonormal basis
+    meat = Q.T @ Q
+    if cov_type == "HAC":
+        for lag in range(1, maxlags + 1):
+            g = Q[lag:].T @ Q[:-lag]
+            meat += (1.0 - lag / (maxlags + 1.0)) * (g + g.T)  # Bartlett weights
+    elif cov_type == "HC1":
+        meat *= len(e) / (len(e) - r)
+    with np.errstate(invalid="ignore"):
+        Rinv = np.asarray(scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False), dtype=_LD)
+        cov_w = Rinv @ np.asarray(meat, dtype=_LD) @ Rinv.T
+        return A @ cov_w @ A.T
+
+
+def _orthonormal_basis(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Thin QR of W (n, r): Householder for small W, CholeskyQR2 for large well-conditioned W.
+
+    CholeskyQR2 (R1 = chol(W^T W), Q1 = W R1^{-1}, R = chol(Q1^T Q1) R1, Q = W R^{-1})
+    is matrix products over row blocks, several times faster than Householder with Q
+    formed, and as accurate while cond(W)^2 eps << 1; when a Cholesky fails or Q1 is
+    far from orthonormal, Householder takes over.
+    """
+    n, r = W.shape
+    if n * r > PRECISE_SIZE:
+        blocks = _row_blocks(n)
+        Q = np.empty_like(W)
+
+        def gram(a: int, b: int, B: np.ndarray | None) -> np.ndarray:
+            G = np.zeros((r, r))
+            for i in range(a, b, _CHUNK):
+                j = min(i + _CHUNK, b)
+                q = W[i:j] if B is None else np.matmul(W[i:j], B, out=Q[i:j])
+                G += q.T @ q
+            return G
+
+        with np.errstate(all="ignore"), _one_blas_thread():
+            try:
+                R1 = np.linalg.cholesky(sum(_map_blocks(lambda a, b: gram(a, b, None), blocks))).T
+                B1 = scipy.linalg.solve_triangular(R1, np.eye(r), check_finite=False)
+                G2 = sum(_map_blocks(lambda a, b: gram(a, b, B1), blocks))
+                if np.all(np.isfinite(G2)) and np.linalg.norm(G2 - np.eye(r)) < ORTHO_TOL:
+                    R = np.linalg.cholesky(G2).T @ R1
+                    B = scipy.linalg.solve_triangular(R, np.eye(r), check_finite=False)
+                    _map_blocks(lambda a, b: gram(a, b, B), blocks)
+                    return Q, R
+            except np.linalg.LinAlgError:
+                pass
+    return scipy.linalg.qr(W, mode="economic", check_finite=False)
+
+
+def _wald_f(coef: np.ndarray, cov: np.ndarray, slopes: np.ndarray) -> float:
+    """b_s^T V_s^{-1} b_s / q over the slope indices (NaN when V_s is singular or not finite)."""
+    b = np.asarray(coef[slopes], dtype=np.float64)
+    V = np.asarray(cov[np.ix_(slopes, slopes)], dtype=np.float64)
+    if not np.all(np.isfinite(V)):
+        return math.nan
+    try:
+        return float(b @ np.linalg.solve(V, b)) / len(slopes)
+    except np.linalg.LinAlgError:
+        return math.nan
+
+
 def _assemble(
     X: np.ndarray,
     y: np.ndarray,
@@ -521,6 +1011,12 @@ def _assemble(
     method: str,
     alpha: float,
     intercept: bool,
+    weights: np.ndarray | None = None,
+    n_zero_weight: int = 0,
+    robust: np.ndarray | None = None,
+    cov_type: str = "nonrobust",
+    maxlags: int | None = None,
+    use_t: bool = True,
 ) -> OLSResult:
     n, k = len(y), len(terms)
     r = len(sol.kept)
@@ -538,7 +1034,10 @@ def _assemble(
         coef, cov_u = _map_coef(M, coef, cov_u)
 
     with np.errstate(over="ignore", under="ignore"):
-        rss_l, tss_l = _sums_of_squares(sol.resid, y, intercept)
+        if weights is None:
+            rss_l, tss_l = _sums_of_squares(sol.resid, y, intercept)
+        else:
+            rss_l, tss_l = _weighted_sums_of_squares(sol.resid, y, weights, intercept)
         rss, tss = float(rss_l), float(tss_l)
         sigma2_l = rss_l / df_resid
         cov_l = cov_u * sigma2_l
@@ -557,6 +1056,21 @@ def _assemble(
 
     std_err = np.asarray(np.sqrt(np.diagonal(cov_u) * sigma2_l), dtype=np.float64)
     coef64 = np.asarray(coef, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        cov_unscaled = np.asarray(cov_u, dtype=np.float64)
+    if robust is not None:
+        cov, std_err, f_stat = _robust_inference(robust, sol, M, k, intercept, df_model, rss)
+
+    if weights is None:
+        fitted = np.asarray(sol.fitted, dtype=np.float64)
+        resid = np.asarray(sol.resid, dtype=np.float64)
+        y_scale = y
+    else:
+        # R's lm.wfit: residuals are unweighted (y - fitted), fitted = y - residuals.
+        sw = np.sqrt(weights)
+        resid = np.asarray(sol.resid / sw, dtype=np.float64)
+        fitted = y - resid
+        y_scale = y * sw
 
     aliased_mask = np.ones(k, dtype=bool)
     aliased_mask[sol.kept] = False
@@ -592,7 +1106,7 @@ def _assemble(
             "The target is constant: it has no variation for the model to explain, so R² and adjusted R² "
             "are undefined (shown as missing)."
         )
-    if _is_exact_fit(rss_l, tss_l, y, n):
+    if _is_exact_fit(rss_l, tss_l, y_scale, n):
         notes.append(
             "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
             "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
@@ -616,14 +1130,42 @@ def _assemble(
         condition_number=cond_number,
         method=method,
         alpha=alpha,
-        fitted=np.asarray(sol.fitted, dtype=np.float64),
-        resid=np.asarray(sol.resid, dtype=np.float64),
+        fitted=fitted,
+        resid=resid,
         leverage=np.asarray(sol.leverage, dtype=np.float64),
         features=X,
         y=y,
         intercept=intercept,
         warnings=tuple(notes),
+        cov_unscaled=cov_unscaled,
+        cov_type=cov_type,
+        maxlags=maxlags,
+        use_t=use_t,
+        weights=weights,
+        n_zero_weight=n_zero_weight,
     )
+
+
+def _robust_inference(
+    robust: np.ndarray, sol: _Solve, M: np.ndarray | None, k: int, intercept: bool, df_model: int, rss: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Covariance (k, k), std_err (k,) and Wald F from the working sandwich ``robust`` (r, r)."""
+    cov_l = np.full((k, k), np.nan, dtype=_LD)
+    cov_l[np.ix_(sol.kept, sol.kept)] = robust
+    if M is not None:
+        cov_l = _map_coef(M, np.zeros(k, dtype=_LD), cov_l)[1]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        cov = np.asarray(cov_l, dtype=np.float64)
+        std_err = np.asarray(np.sqrt(np.diagonal(cov_l)), dtype=np.float64)
+    if df_model <= 0:
+        return cov, std_err, math.nan
+    if rss == 0.0:
+        return cov, std_err, math.inf
+    # In the working parametrisation, which is better conditioned: a basis maps the
+    # slopes among themselves (M is upper triangular, the ones column first), so the
+    # Wald statistic of "all slopes are 0" is the same there.
+    slopes = np.nonzero(sol.kept != 0)[0] if intercept else np.arange(len(sol.kept))
+    return cov, std_err, _wald_f(sol.coef, robust, slopes)
 
 
 def _sums_of_squares(resid: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.floating, np.floating]:
@@ -661,6 +1203,24 @@ def _sums_of_squares(resid: np.ndarray, y: np.ndarray, intercept: bool) -> tuple
         tss_l = dev @ dev
     else:
         tss_l = yl @ yl
+    return rss_l, tss_l
+
+
+def _weighted_sums_of_squares(
+    resid_w: np.ndarray, y: np.ndarray, w: np.ndarray, intercept: bool
+) -> tuple[np.floating, np.floating]:
+    """RSS = sum of the weighted residuals squared and TSS = sum w (y - ybar_w)^2 (or sum w y^2), in longdouble."""
+    rl = np.asarray(resid_w, dtype=_LD)
+    yl = np.asarray(y, dtype=_LD)
+    wl = np.asarray(w, dtype=_LD)
+    rss_l = rl @ rl
+    if intercept:
+        sw = wl.sum()
+        dev = yl - (wl @ yl) / sw
+        dev -= (wl @ dev) / sw  # second pass: removes the rounding of the mean
+        tss_l = wl @ np.square(dev)
+    else:
+        tss_l = wl @ np.square(yl)
     return rss_l, tss_l
 
 

@@ -259,6 +259,12 @@ class PenalizedResult:
             "kkt_violation": self.kkt_violation, "standardize": self.standardize, "message": self.message,
         })
 
+    def _repr_html_(self) -> str:
+        """A small HTML table for notebooks (:func:`linreg.report.html_summary`)."""
+        from .report import html_summary
+
+        return html_summary(self)
+
 
 @dataclass(frozen=True, eq=False)
 class PenaltyPath:

@@ -13,6 +13,7 @@ summary can never recolour, move or clear the reader's terminal.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
@@ -25,7 +26,17 @@ from .exceptions import ModelError
 from .ols import OLSResult
 from .penalized import PenalizedResult
 
-__all__ = ["summary_text", "fit_warnings", "terminal_safe", "OBJECTIVE"]
+__all__ = ["summary_text", "html_summary", "fit_warnings", "terminal_safe", "OBJECTIVE", "COV_NAMES"]
+
+#: How the summary names each ``cov_type`` of :func:`linreg.ols.fit_ols`.
+COV_NAMES = {
+    "nonrobust": "classical (constant error variance)",
+    "HC0": "HC0 (White's heteroscedasticity-consistent)",
+    "HC1": "HC1 (heteroscedasticity-consistent, times n / (n - k))",
+    "HC2": "HC2 (heteroscedasticity-consistent, leverage-adjusted)",
+    "HC3": "HC3 (heteroscedasticity-consistent, MacKinnon-White jackknife)",
+    "HAC": "HAC (Newey-West, Bartlett kernel)",
+}
 
 #: The penalized objective, as the summary and ``fit --help`` state it.
 OBJECTIVE = "L(b0, b) = (1/N)||y - b0 - Xb||^2 + λ(α||b||_1 + (1 - α)||b||_2^2)"
@@ -139,8 +150,68 @@ def summary_text(
     if call is not None:
         lines.insert(0, f"Call: {terminal_safe(call)}")
     aliased = result.aliased if isinstance(result, OLSResult) else ()
-    lines += _notes_block(len(result.y), n_dropped, aliased, fit_warnings(result) if warnings is None else warnings)
+    lines += _notes_block(len(result.y), n_dropped, aliased, fit_warnings(result) if warnings is None else warnings,
+                          n_zero_weight=result.n_zero_weight if isinstance(result, OLSResult)
+                          and result.weights is not None else None)
     return terminal_safe("\n".join(lines).rstrip() + "\n", keep_newlines=True)
+
+
+def html_summary(result: OLSResult | GDResult | PenalizedResult) -> str:
+    """A small HTML table of a fit, for a notebook cell (the results' ``_repr_html_``).
+
+    Parameters
+    ----------
+    result : OLSResult, GDResult or PenalizedResult
+
+    Returns
+    -------
+    str
+        A ``<table>``: one row per term with its estimate (and, for least squares, the
+        standard error, t or z, and p-value), under a caption that names the fit. Names
+        are HTML-escaped.
+
+    Raises
+    ------
+    ModelError
+        If ``result`` is none of the three result types.
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> table = html_summary(fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0], terms=["<x>"]))
+    >>> "<td>&lt;x&gt;</td>" in table, table.count("<tr>")
+    (True, 3)
+    """
+    if isinstance(result, OLSResult):
+        stat = "t" if result.use_t else "z"
+        header = ["", "coef", "std_err", stat, "p_value"]
+        rows = [[term, _fmt(c), _fmt(se), _fmt_t(t), _fmt_p(p)]
+                for term, c, se, t, p in zip(result.terms, result.coef, result.std_err, result.t, result.p_value)]
+        cov = result.cov_type if result.maxlags is None else f"{result.cov_type}, {result.maxlags} lags"
+        caption = (f"{'Weighted l' if result.weights is not None else 'L'}east squares ({result.method}), "
+                   f"standard errors {cov}: n = {result.n}, R² = {_fmt(result.r_squared, 4)}, "
+                   f"σ = {_fmt(result.sigma, 4)}")
+    elif isinstance(result, GDResult):
+        header, rows = ["", "coef"], [[term, _fmt(c)] for term, c in zip(result.terms, result.coef)]
+        status = "diverged" if result.diverged else "converged" if result.converged else "not converged"
+        caption = (f"Gradient descent ({status}, {result.n_iter} iterations): n = {result.n}, "
+                   f"R² = {_fmt(result.r_squared, 4)}")
+    elif isinstance(result, PenalizedResult):
+        header, rows = ["", "coef"], [[term, _fmt(c)] for term, c in zip(result.terms, result.coef)]
+        name = {"ridge": "Ridge", "lasso": "Lasso", "elasticnet": "Elastic net"}[result.penalty]
+        caption = (f"{name} (λ = {_fmt(result.lam)}, α = {_fmt(result.l1_ratio)}; "
+                   f"{'converged' if result.converged else 'NOT converged'}): {result.n_nonzero} non-zero slopes, "
+                   f"R² = {_fmt(result.r_squared, 4)}")
+    else:
+        raise _not_a_result("html_summary", result)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + f"<td>{html.escape(terminal_safe(row[0]))}</td>"
+        + "".join(f'<td style="text-align:right">{html.escape(c)}</td>' for c in row[1:]) + "</tr>"
+        for row in rows
+    )
+    return (f"<table><caption>{html.escape(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def fit_warnings(result: OLSResult | GDResult | PenalizedResult) -> tuple[str, ...]:
@@ -177,8 +248,11 @@ def _not_a_result(caller: str, result: object) -> ModelError:
 
 def _ols_lines(result: OLSResult, target: str) -> list[str]:
     terms = _names(result.terms)
-    lines = [f"Method: {_method_name(result.method)}", f"Formula: {_formula(target, terms, result.intercept)}", ""]
-    lines += _residual_block(result.resid)
+    weighted = result.weights is not None
+    method = ("weighted " if weighted else "") + _method_name(result.method)
+    lines = [f"Method: {method}", f"Formula: {_formula(target, terms, result.intercept)}", ""]
+    # R's summary.lm shows the weighted residuals sqrt(w) e of a weighted fit.
+    lines += _residual_block(result.weighted_resid, "Weighted Residuals:" if weighted else "Residuals:")
     lines += _coef_block(result, terms)
     sigma_line, r2_line = _fit_lines(result.sigma, result.df_resid, result.r_squared, result.adj_r_squared,
                                      terms, at="")
@@ -186,10 +260,13 @@ def _ols_lines(result: OLSResult, target: str) -> list[str]:
     f = result.f_statistic
     # No F test for an intercept-only model (NaN); an exact fit's infinite F is still shown.
     if not math.isnan(f):
-        lines.append(f"F-statistic: {_fmt(f, 5)} on {result.df_model} and "
+        kind = "F-statistic" if result.cov_type == "nonrobust" else f"Wald F-statistic ({result.cov_type})"
+        lines.append(f"{kind}: {_fmt(f, 5)} on {result.df_model} and "
                      f"{result.df_resid} DF,  p-value: {_fmt_p(result.f_p_value)}")
-    lines.append(f"Log-likelihood: {_fmt(result.log_likelihood)},  AIC: {_fmt(result.aic)},  "
-                 f"BIC: {_fmt(result.bic)}")
+    # R's AIC() and BIC() count sigma as a parameter, as R's logLik's df does.
+    lines.append(f"Log-likelihood: {_fmt(result.log_likelihood)} (df={result.rank + 1}),  "
+                 f"AIC: {_fmt(result.aic_r)},  BIC: {_fmt(result.bic_r)},  AICc: {_fmt(result.aicc_r)}  "
+                 "(R's convention: σ counted)")
     lines.append(f"Condition number: {_fmt(result.condition_number, 4)},  rank: {result.rank} "
                  f"of {len(terms)} terms")
     return lines
@@ -352,10 +429,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return out
 
 
-def _residual_block(resid: np.ndarray) -> list[str]:
+def _residual_block(resid: np.ndarray, title: str = "Residuals:") -> list[str]:
     # Five-number summary as R prints it; numpy's default quantile is R's type 7.
     q = np.quantile(np.asarray(resid, dtype=float), [0, 0.25, 0.5, 0.75, 1])
-    return ["Residuals:", *_table(["", "Min", "1Q", "Median", "3Q", "Max"],
+    return [title, *_table(["", "Min", "1Q", "Median", "3Q", "Max"],
                                    [["", *(_fmt(v, 5) for v in q)]]), ""]
 
 
@@ -366,10 +443,17 @@ def _coef_block(result: OLSResult, terms: Sequence[str]) -> list[str]:
         p = result.p_value[i]
         rows.append([term, _fmt(result.coef[i]), _fmt(result.std_err[i]), _fmt_t(result.t[i]),
                      _fmt_p(p), _stars(p), _fmt(result.ci_low[i]), _fmt(result.ci_high[i])])
-    # Interval bounds headed as R's confint heads them ("2.5 %", "97.5 %").
-    header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "",
+    # Interval bounds headed as R's confint heads them ("2.5 %", "97.5 %"); z for normal-based
+    # tests, as R's lmtest::coeftest heads them.
+    stat = "t" if result.use_t else "z"
+    header = ["", "Estimate", "Std. Error", f"{stat} value", f"Pr(>|{stat}|)", "",
               f"{100 * alpha / 2:g} %", f"{100 * (1 - alpha / 2):g} %"]
-    return ["Coefficients:", *_table(header, rows), "---", _SIGNIF_LEGEND, ""]
+    lines = ["Coefficients:", *_table(header, rows), "---", _SIGNIF_LEGEND]
+    if result.cov_type != "nonrobust":
+        lags = f", maxlags = {result.maxlags}" if result.maxlags is not None else ""
+        dist = f"t on {result.df_resid} DF" if result.use_t else "the normal distribution"
+        lines.append(f"Standard errors: {COV_NAMES[result.cov_type]}{lags}; tests and intervals from {dist}")
+    return [*lines, ""]
 
 
 def _fit_lines(sigma: Any, df_resid: int, r_squared: Any, adj_r_squared: Any, terms: Sequence[str],
@@ -381,8 +465,11 @@ def _fit_lines(sigma: Any, df_resid: int, r_squared: Any, adj_r_squared: Any, te
     ]
 
 
-def _notes_block(n: int, n_dropped: int, aliased: Sequence[str], warnings: Sequence[str]) -> list[str]:
+def _notes_block(n: int, n_dropped: int, aliased: Sequence[str], warnings: Sequence[str],
+                 n_zero_weight: int | None = None) -> list[str]:
     lines = [f"Observations: {n} used, {n_dropped} dropped for missing values"]
+    if n_zero_weight is not None:
+        lines.append(f"Weights: case weights as R's lm(weights=); rows of weight 0 left out: {n_zero_weight}")
     if aliased:
         lines.append(f"Aliased terms (not identified, shown as NA): {', '.join(_names(aliased))}")
     # One line each, whitespace collapsed and repeats dropped.
