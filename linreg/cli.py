@@ -501,7 +501,8 @@ def _fit_closed_form(design, args: argparse.Namespace):
 
 def _fit_gd(design, args: argparse.Namespace):
     """Fit by gradient descent on the design's columns: a ``GDResult``."""
-    from .descent import gradient_descent, learning_rate_bounds
+    from .descent import gradient_descent
+    from .quadratic import learning_rate_bounds
 
     X, y = design.X, design.y
     n, k = X.shape[0], X.shape[1] + int(design.intercept)

@@ -13,12 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from linreg.complexity import bootstrap_fits, degree_explorer, polynomial_truth
 from linreg.datasets import load_dataset
-from linreg.descent import gradient_descent, hessian_eigenvalues, learning_rate_bounds
+from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
-from linreg.plots._common import fmt
+from linreg.quadratic import hessian_eigenvalues, learning_rate_bounds
+from linreg.format import fmt
 from linreg.synthetic import make_data
 from ui.settings import N_LESSONS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg import lessons
-from linreg.plots._common import fmt
+from linreg.format import fmt
 
 from .. import lesson_cache, session
 from ..settings import GDSettings
