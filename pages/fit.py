@@ -13,6 +13,7 @@ from linreg.exceptions import LinregError
 from linreg.format import fmt, fmt_p
 from linreg.plots import fit as plots
 from linreg.plots import tables
+from linreg.sources import DEFAULT_CSV_NAME, csv_source
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
@@ -101,7 +102,9 @@ def _last_good() -> None:
 def _exports(design, result, method: str) -> None:
     """Download buttons; each file is built only when its button is clicked."""
     st.subheader("Take it with you")
-    source = export.source_from_recipe(session.recipe())
+    source = session.source()
+    if source.kind == "csv":  # the script reads the data saved next to it
+        source = csv_source()
     spec, alpha = session.current_spec(), result.alpha
     c = st.columns(4)
     c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
@@ -114,10 +117,10 @@ def _exports(design, result, method: str) -> None:
                          help="Runs with the linreg package and prints these coefficients.")
     if source.kind == "csv":
         df, _ = session.current_data()
-        c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=export.DEFAULT_CSV_NAME,
+        c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=DEFAULT_CSV_NAME,
                              mime="text/csv", key="dl_data")
         st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
-                   f"{export.DEFAULT_CSV_NAME} next to the script.")
+                   f"{DEFAULT_CSV_NAME} next to the script.")
 
 
 def _coefficients(result, gd_result, method: str) -> None:

@@ -203,7 +203,7 @@ def test_lesson_4_reveal_and_open_the_gradient_descent_page_at_the_prepared_stat
     settings = at.session_state["lr_gd_settings"]
     assert (settings.learning_rate, settings.n_iter, settings.standardize, settings.batch_size) == (0.05, 50, True, None)
     assert "Speed and stopping distance" in at.session_state["lr_source"]
-    assert at.session_state["lr_recipe"].kind == "builtin"  # a shareable link can rebuild it
+    assert at.session_state["lr_data_source"].kind == "builtin"  # a shareable link can rebuild it
     assert at.title[0].value.endswith("Gradient descent")
 
 
