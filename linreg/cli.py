@@ -284,11 +284,13 @@ def _add_generate_parser(commands: argparse._SubParsersAction) -> None:
 
 def _add_generate_options(p: argparse.ArgumentParser, params: dict[str, tuple]) -> None:
     """Add --n, --seed, -o, --truth and one option per entry of the kind's ``GENERATOR_PARAMS``."""
+    from .synthetic import DEFAULT_SEED
+
     n_default, n_low, n_high, _ = params.get("n", (100, 1, None, ""))
     p.add_argument("--n", type=_number(int, n_low, n_high), default=n_default,
                    help=f"number of rows (default: {n_default})")
-    p.add_argument("--seed", type=int, default=None,
-                   help="random seed; the same seed gives the same data (default: fresh randomness)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed; the same seed gives the same data (default: {DEFAULT_SEED})")
     p.add_argument("-o", "--output", metavar="FILE", default=None, help="write the CSV here instead of stdout")
     p.add_argument("--truth", metavar="FILE", default=None,
                    help="also write the true coefficients and a model hint as JSON to FILE")
