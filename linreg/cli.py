@@ -284,11 +284,13 @@ def _add_generate_parser(commands: argparse._SubParsersAction) -> None:
 
 def _add_generate_options(p: argparse.ArgumentParser, params: dict[str, tuple]) -> None:
     """Add --n, --seed, -o, --truth and one option per entry of the kind's ``GENERATOR_PARAMS``."""
+    from .synthetic import DEFAULT_SEED
+
     n_default, n_low, n_high, _ = params.get("n", (100, 1, None, ""))
     p.add_argument("--n", type=_number(int, n_low, n_high), default=n_default,
                    help=f"number of rows (default: {n_default})")
-    p.add_argument("--seed", type=int, default=None,
-                   help="random seed; the same seed gives the same data (default: fresh randomness)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed; the same seed gives the same data (default: {DEFAULT_SEED})")
     p.add_argument("-o", "--output", metavar="FILE", default=None, help="write the CSV here instead of stdout")
     p.add_argument("--truth", metavar="FILE", default=None,
                    help="also write the true coefficients and a model hint as JSON to FILE")
@@ -501,7 +503,8 @@ def _fit_closed_form(design, args: argparse.Namespace):
 
 def _fit_gd(design, args: argparse.Namespace):
     """Fit by gradient descent on the design's columns: a ``GDResult``."""
-    from .descent import gradient_descent, learning_rate_bounds
+    from .descent import gradient_descent
+    from .quadratic import learning_rate_bounds
 
     X, y = design.X, design.y
     n, k = X.shape[0], X.shape[1] + int(design.intercept)

@@ -33,21 +33,8 @@ from ._repr import short_repr
 from ._validation import as_xy, check_callback, check_int, check_option, check_real, checkpoint
 from .exceptions import DataError, ModelError
 
-# The bowl's maths moved to linreg.quadratic; these stay importable from here for
-# linreg/__init__.py, linreg/lessons.py, state.py, linreg/cli.py, linreg/plots and the app tests.
-from .quadratic import (  # noqa: F401
-    GradientCheck,
-    StepArithmetic,
-    check_gradient,
-    convergence_rate,
-    gradient,
-    hessian_eigenvalues,
-    learning_rate_bounds,
-    loss,
-    loss_surface,
-    rate_from_eigenvalues,
-    step_arithmetic,
-)
+# Kept for ui/cache.py, until it imports it from linreg.quadratic.
+from .quadratic import learning_rate_bounds  # noqa: F401
 from .quadratic import (
     _as_w,
     _bounds_from_eig,
@@ -81,9 +68,6 @@ _TICK_WORK = 1 << 21
 # A batch's rows are gathered and summed this many at a time: a batch of a million rows
 # never copies them all at once, and can be stopped between blocks.
 _BLOCK = 1 << 16
-
-
-# --------------------------------------------------------------------------- results
 
 
 # --------------------------------------------------------------------------- results

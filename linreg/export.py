@@ -40,9 +40,6 @@ from .design import ModelSpec
 from .exceptions import ModelError
 from .sources import DataSource
 
-# Kept for pages/fit.py, which reads them as export.source_from_recipe and export.DEFAULT_CSV_NAME.
-from .sources import DEFAULT_CSV_NAME, source_from_recipe  # noqa: F401
-
 __all__ = [
     "coef_csv",
     "diagnostics_csv",

@@ -33,20 +33,19 @@ import pandas as pd
 
 from ._validation import check_option
 from .datasets import load_dataset
-from .descent import (
-    GDResult,
+from .descent import GDResult, gradient_descent
+from .design import Design, ModelSpec, build_design, fit_design
+from .exceptions import LinregWarning, ModelError
+from .ols import OLSResult, fit_ols
+from .quadratic import (
     GradientCheck,
     check_gradient,
-    gradient_descent,
     hessian_eigenvalues,
     learning_rate_bounds,
     loss,
     loss_surface,
     step_arithmetic,
 )
-from .design import Design, ModelSpec, build_design, fit_design
-from .exceptions import LinregWarning, ModelError
-from .ols import OLSResult, fit_ols
 from .synthetic import make_data
 
 __all__ = [
@@ -223,7 +222,7 @@ def line_fit(x: object, y: object, intercept: float, slope: float) -> LineFit:
 
     Notes
     -----
-    ``RSS = sum_i (y_i - b0 - b1 x_i)^2``; ``L = RSS / n`` (:func:`linreg.descent.loss`).
+    ``RSS = sum_i (y_i - b0 - b1 x_i)^2``; ``L = RSS / n`` (:func:`linreg.quadratic.loss`).
 
     Examples
     --------

@@ -7,8 +7,11 @@ script; :meth:`DataSource.load` makes the data it describes, with a label saying
 it came from, the default model for it and, for generated data, the true coefficients.
 
 - :func:`builtin_source`, :func:`synthetic_source`, :func:`csv_source` build one;
-- :func:`source_from_synthetic` reads the source back from generated data;
-- :func:`source_from_recipe` converts the app's link recipe (kind ``"upload"`` for a CSV).
+- :func:`source_from_synthetic` reads the source back from generated data.
+
+The app keeps one of these for the current data (an upload is a ``"csv"`` source with
+the file's name) and a link carries it; the model it starts with is
+:func:`linreg.design.default_spec`'s policy.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_option
-from .design import ModelSpec
+from .design import ModelSpec, default_spec
 from .exceptions import ModelError
 
 __all__ = [
@@ -34,7 +37,6 @@ __all__ = [
     "synthetic_source",
     "csv_source",
     "source_from_synthetic",
-    "source_from_recipe",
 ]
 
 SourceKind = Literal["builtin", "synthetic", "csv"]
@@ -140,8 +142,9 @@ class DataSource:
         LoadedData
             ``(df, label, spec, truth)``. A built-in dataset gets its documented target
             and features; generated data the generator's target and hinted terms; a CSV
-            the last numeric column as target and every other column as a feature.
-            Text features are made categorical.
+            the last numeric column as target and every other column as a feature
+            (:func:`linreg.design.default_spec`: text features are made categorical,
+            except ID-like ones with too many distinct values, which are left out).
 
         Raises
         ------
@@ -162,7 +165,7 @@ class DataSource:
             from .datasets import load_dataset
 
             df, info = load_dataset(self.name)
-            return LoadedData(df, f"Built-in: {info.title}", _default_spec(df, info.target, info.features), None)
+            return LoadedData(df, f"Built-in: {info.title}", default_spec(df, info.target, info.features), None)
         if self.kind == "synthetic":
             from .synthetic import make_data
 
@@ -173,7 +176,7 @@ class DataSource:
         from .data import load_csv
 
         df = load_csv(Path(self.name) if file is None else file)
-        return LoadedData(df, f"Upload: {self.name}", _default_spec(df), None)
+        return LoadedData(df, f"Upload: {self.name}", default_spec(df), None)
 
 
 def _hashable(value: Any) -> Any:
@@ -181,34 +184,6 @@ def _hashable(value: Any) -> Any:
     if isinstance(value, (list, tuple, np.ndarray)):
         return tuple(_hashable(v) for v in value)
     return value
-
-
-def _text_columns(df: pd.DataFrame) -> list[str]:
-    """Columns that do not hold numbers (text, categories, booleans): candidates for categorical."""
-    return [str(c) for c in df.columns
-            if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
-
-
-def _default_spec(df: pd.DataFrame, target: str | None = None, features: Any = None) -> ModelSpec:
-    """A sensible ModelSpec for ``df``: the last numeric column as target, every other column a feature.
-
-    Text columns among the features are made categorical, since they cannot be used as numbers.
-
-    Examples
-    --------
-    >>> _default_spec(pd.DataFrame({"g": ["a", "b"], "x": [1.0, 2.0], "y": [0.0, 1.0]}))
-    ModelSpec(target='y', features=('g', 'x'), categorical=('g',), poly=(), interactions=(), standardize=False, intercept=True)
-    """
-    columns = [str(c) for c in df.columns]
-    text = set(_text_columns(df))
-    if target is None:
-        numeric = [c for c in columns if c not in text]
-        target = numeric[-1] if numeric else columns[-1]
-    if not features:
-        features = [c for c in columns if c != target]
-    features = tuple(str(f) for f in features)
-    categorical = tuple(f for f in features if f in text)
-    return ModelSpec(target=str(target), features=features, categorical=categorical)
 
 
 # ---------------------------------------------------------------------------
@@ -271,30 +246,3 @@ def source_from_synthetic(kind: str, data) -> DataSource:
         raise ModelError("this synthetic data was drawn without an integer seed, so it cannot be drawn again; "
                          "generate it again with a seed")
     return synthetic_source(kind, seed, **params)
-
-
-def source_from_recipe(recipe: Any, csv_name: str = DEFAULT_CSV_NAME) -> DataSource:
-    """The source described by the app's recipe (any object with ``kind``, ``name``, ``params``).
-
-    ``kind`` is ``"builtin"``, ``"synthetic"`` (``params`` hold the generator's keywords,
-    ``seed`` included, sorted by name) or ``"upload"`` (the source is then the CSV file
-    ``csv_name``, which the script reads next to it).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as R
-    >>> source_from_recipe(R(kind="synthetic", name="linear", params=(("n", 20), ("seed", 4))))
-    DataSource(kind='synthetic', name='linear', params=(('n', 20),), seed=4)
-    >>> source_from_recipe(R(kind="upload", name="my.csv", params=())).name
-    'data.csv'
-    """
-    kind = getattr(recipe, "kind", None)
-    if kind == "builtin":
-        return builtin_source(recipe.name)
-    if kind == "synthetic":
-        params = dict(recipe.params)
-        seed = params.pop("seed", None)
-        return synthetic_source(recipe.name, seed, **params)
-    if kind == "upload":
-        return csv_source(csv_name)
-    raise ModelError(f"recipe kind must be one of ('builtin', 'synthetic', 'upload'); got {kind!r}")

@@ -16,8 +16,10 @@ from dataclasses import replace
 import streamlit as st
 
 from linreg.exceptions import LinregError
+from linreg.format import fmt
 from linreg.plots import descent as plots
-from linreg.plots._common import fmt
+from linreg.plots import tables
+from linreg.quadratic import condition_number
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.text import md_code, md_escape
@@ -45,13 +47,13 @@ def _ridge_note(g) -> None:
 
 def _coefficients(ols, g) -> None:
     st.subheader("The coefficients, side by side")
-    table = plots.coef_table(ols.terms, ols.coef, g.coef, ols.aliased)
+    table = tables.compare_coef_table(ols.terms, ols.coef, g.coef, ols.aliased)
     if g.ridge > 0:
         # The minimiser of the run's own (penalized) loss, in original units: where GD is headed.
         table[f"ridge solution (λ = {fmt(g.ridge)})"] = [fmt(v, 6) for v in g.optimum_original]
         table["GD − ridge"] = [fmt(b - a, 3) for a, b in zip(g.optimum_original, g.coef)]
     st.dataframe(table, hide_index=True)
-    escaped(plots.coef_summary(ols.terms, ols.coef, g.coef))
+    escaped(tables.compare_coef_summary(ols.terms, ols.coef, g.coef))
     if g.diverged:
         show_error("This gradient-descent run diverged, so its coefficients are meaningless. Lower the learning "
                    "rate on the Gradient descent page.", g.message)
@@ -117,7 +119,7 @@ def _conditioning(design) -> None:
     st.dataframe(plots.conditioning_table(runs), hide_index=True)
     raw, std = runs["raw features"], runs["standardized"]
     st.caption(
-        f"Condition number {fmt(plots.condition_number(raw))} raw against {fmt(plots.condition_number(std))} "
+        f"Condition number {fmt(condition_number(raw))} raw against {fmt(condition_number(std))} "
         f"standardized; iterations run {raw.n_iter:,} against {std.n_iter:,} "
         f"({'converged' if raw.converged else 'not converged'} against "
         f"{'converged' if std.converged else 'not converged'})."

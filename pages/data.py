@@ -13,15 +13,14 @@ import streamlit as st
 
 from linreg import datasets, synthetic
 from linreg.data import load_csv
-from linreg.design import ModelSpec
+from linreg.design import ModelSpec, default_spec_with_notes, text_columns
 from linreg.exceptions import LinregError
+from linreg.sources import DataSource, builtin_source, synthetic_source
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.settings import Field
-from ui.share import Recipe
-from ui.sources import default_spec, text_columns
 from ui.text import md_code, md_escape
-from ui.widgets import escaped, field_input, markdown, seed, seed_input, show_error
+from ui.widgets import Code, escaped, field_input, markdown, seed, seed_input, show_error
 
 through_app()
 
@@ -55,7 +54,7 @@ def _builtin_tab() -> None:
     markdown("Source: {source}", element=st.caption, source=info.source)
     if st.button("Load this dataset", key="load_builtin", type="primary"):
         try:
-            session.use_recipe(Recipe("builtin", name))
+            session.use_source(builtin_source(name))
         except LinregError as err:
             show_error(f"Could not load {md_escape(info.title)}:", err)
             return
@@ -79,9 +78,8 @@ def _generate_tab() -> None:
         params[name] = field_input(f, key, where=cols[i % 3], step=step)
     seed_value = seed_input("seed", "gen_seed", help="The same seed gives the same data")
     if st.button("Generate", key="generate", type="primary"):
-        recipe = Recipe("synthetic", kind, tuple(sorted({**params, "seed": seed_value}.items())))
         try:
-            session.use_recipe(recipe)
+            session.use_source(synthetic_source(kind, seed_value, **params))
         except LinregError as err:
             show_error("Could not generate the data:", err)
             return
@@ -90,11 +88,8 @@ def _generate_tab() -> None:
 
 
 def _upload_tab() -> None:
-    uploaded = st.file_uploader(
-        "Upload a CSV file (comma, semicolon or tab separated; first line = column names)",
-        type=["csv", "tsv", "txt"],
-        key="upload",
-    )
+    uploaded = st.file_uploader("Upload a CSV file (comma, semicolon or tab separated; first line = column names)",
+                                type=["csv", "tsv", "txt"], key="upload")
     if uploaded is None:
         session.set_upload_error(None)
     else:
@@ -104,12 +99,13 @@ def _upload_tab() -> None:
             session.set_upload_seen(ident)
             session.set_upload_error(None)
             try:
+                source = DataSource("csv", uploaded.name)
                 df = load_csv(uploaded.getvalue(), max_rows=MAX_UPLOAD_ROWS, max_cols=MAX_UPLOAD_COLS)
-                spec = default_spec(df)
+                notes = default_spec_with_notes(df)
             except LinregError as err:
                 session.set_upload_error(f"{uploaded.name}: {err}")
-            else:
-                session.set_data(df, f"Upload: {uploaded.name}", spec)  # also clears a previous upload error
+            else:  # set_data also clears a previous upload error
+                session.set_data(df, f"Upload: {uploaded.name}", notes.spec, source=source, excluded=notes.excluded)
                 _reset_model_widgets()
     if session.upload_error():
         show_error("The upload was rejected, so the previous dataset and model are kept.", session.upload_error())
@@ -143,6 +139,10 @@ def _model_section(df: pd.DataFrame) -> ModelSpec:
     # Keep only valid choices (e.g. the new target cannot stay a feature).
     st.session_state["features"] = [f for f in st.session_state["features"] if f in candidates]
     features = st.multiselect("Features (predictors)", candidates, key="features")
+    for column, reason in session.excluded():
+        if column not in features:
+            markdown("{column} is left out of the default model: {reason}. You can still add it as a feature.",
+                     element=st.caption, column=Code(column), reason=reason)
 
     c1, c2 = st.columns(2)
     with c1:
@@ -237,13 +237,10 @@ st.markdown(
     "Then choose what to predict and from what. Every other page uses the data and model set here."
 )
 
-tab_builtin, tab_generate, tab_upload = st.tabs(["Built-in dataset", "Generate synthetic data", "Upload a CSV"])
-with tab_builtin:
-    _builtin_tab()
-with tab_generate:
-    _generate_tab()
-with tab_upload:
-    _upload_tab()
+tabs = st.tabs(["Built-in dataset", "Generate synthetic data", "Upload a CSV"])
+for tab, draw in zip(tabs, (_builtin_tab, _generate_tab, _upload_tab), strict=True):
+    with tab:
+        draw()
 
 df, label = session.current_data()
 _data_section(df, label)

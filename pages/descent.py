@@ -11,8 +11,8 @@ import streamlit as st
 
 from linreg import export
 from linreg.exceptions import LinregError
+from linreg.format import fmt
 from linreg.plots import descent as plots
-from linreg.plots._common import fmt
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.settings import FIELDS

@@ -10,8 +10,10 @@ import streamlit as st
 
 from linreg import export
 from linreg.exceptions import LinregError
+from linreg.format import fmt, fmt_p
 from linreg.plots import fit as plots
-from linreg.plots._common import fmt
+from linreg.plots import tables
+from linreg.sources import DEFAULT_CSV_NAME, csv_source
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
@@ -55,7 +57,7 @@ def _ols_tiles(result) -> None:
                 help=f"Tests whether any term but the intercept matters: F on {result.df_model:g} and "
                 f"{result.df_resid:g} degrees of freedom. — when the model has no terms to test.")
     c = st.columns(4)
-    c[0].metric("p-value of F", plots.fmt_p(result.f_p_value),
+    c[0].metric("p-value of F", fmt_p(result.f_p_value),
                 help="Probability of an F this large if every coefficient but the intercept were zero.")
     c[1].metric("AIC", fmt(result.aic), help="Akaike information criterion: lower is better, for models of the same rows.")
     c[2].metric("BIC", fmt(result.bic), help="Bayesian information criterion: like AIC with a heavier penalty per term.")
@@ -94,13 +96,15 @@ def _last_good() -> None:
     markdown("Below is the last fit that worked: {target} on {label}. Fix the model on the Data page (or undo "
              "the change) to fit again.", element=st.info, target=Code(target), label=label)
     _ols_tiles(result)
-    st.dataframe(plots.coef_table(result, None), hide_index=True)
+    st.dataframe(tables.coef_table(result, None), hide_index=True)
 
 
 def _exports(design, result, method: str) -> None:
     """Download buttons; each file is built only when its button is clicked."""
     st.subheader("Take it with you")
-    source = export.source_from_recipe(session.recipe())
+    source = session.source()
+    if source.kind == "csv":  # the script reads the data saved next to it
+        source = csv_source()
     spec, alpha = session.current_spec(), result.alpha
     c = st.columns(4)
     c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
@@ -113,17 +117,17 @@ def _exports(design, result, method: str) -> None:
                          help="Runs with the linreg package and prints these coefficients.")
     if source.kind == "csv":
         df, _ = session.current_data()
-        c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=export.DEFAULT_CSV_NAME,
+        c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=DEFAULT_CSV_NAME,
                              mime="text/csv", key="dl_data")
         st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
-                   f"{export.DEFAULT_CSV_NAME} next to the script.")
+                   f"{DEFAULT_CSV_NAME} next to the script.")
 
 
 def _coefficients(result, gd_result, method: str) -> None:
     st.subheader("Coefficients")
     truth = session.truth()
     if gd_result is not None:
-        st.dataframe(plots.gd_coef_table(gd_result, result, truth), hide_index=True)
+        st.dataframe(tables.gd_coef_table(gd_result, result, truth), hide_index=True)
         st.caption("Standard errors, t, p and confidence intervals belong to the least-squares solution; "
                    "switch to QR, SVD or normal equations to see them.")
         if result.aliased:
@@ -131,7 +135,7 @@ def _coefficients(result, gd_result, method: str) -> None:
                        "terms out, while gradient descent spreads their effect over the collinear terms. "
                        "Both give the same predictions, so compare the losses, not the coefficients.")
     else:
-        st.dataframe(plots.coef_table(result, truth), hide_index=True)
+        st.dataframe(tables.coef_table(result, truth), hide_index=True)
         st.caption(f"{METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:,g} residual degrees of "
                    f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%."
                    + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))

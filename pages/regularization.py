@@ -13,8 +13,9 @@ import math
 import streamlit as st
 
 from linreg.exceptions import LinregError
+from linreg.format import fmt
 from linreg.plots import penalized as plots
-from linreg.plots._common import fmt
+from linreg.plots import tables
 from ui import cache, charts, complexity, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, RegSettings
@@ -120,10 +121,10 @@ def _coefficients(fit) -> None:
         st.info(f"Least squares cannot be fitted here ({md_escape(err)}); the penalized fit still can, which is "
                 "one reason to penalize.")
     truth = session.truth()
-    st.dataframe(plots.penalized_coef_table(fit, ols, truth), hide_index=True)
+    st.dataframe(tables.penalized_coef_table(fit, ols, truth), hide_index=True)
     shrink = "" if ols is None else " “shrinkage” is the penalized slope divided by the least-squares one."
     st.caption(
-        f"{plots.penalty_name(fit.l1_ratio)} at λ = {fmt(fit.lam)}: {fit.n_nonzero} of {fit.coef_work.size} "
+        f"{tables.penalty_name(fit.l1_ratio)} at λ = {fmt(fit.lam)}: {fit.n_nonzero} of {fit.coef_work.size} "
         f"slopes non-zero, effective degrees of freedom {fmt(fit.df, 3)}, objective {fmt(fit.objective, 6)}, "
         f"largest KKT violation {fmt(fit.kkt_violation, 2)} (0 at the exact minimum).{shrink}"
         + (" The true values come from the synthetic generator." if truth else "")

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg.exceptions import LinregError
-from linreg.plots import residuals as plots
+from linreg.plots import tables
 from ui import cache, charts, session
 from ui.legacy import through_app
 from ui.text import md_code, md_escape
@@ -74,7 +74,7 @@ def _tests(result, histogram, tests, vif) -> None:
         _plot(*histogram, key="res_hist")
     with right:
         st.subheader("Tests")
-        st.table(plots.diagnostic_test_table(tests), hide_index=True)
+        st.table(tables.diagnostic_test_table(tests), hide_index=True)
         st.caption(
             f"At α = {result.alpha:g}. Breusch–Pagan (Koenker's studentized form): does the residual spread change "
             "with the predictors? Jarque–Bera: are the residuals normal (skewness and kurtosis)? Durbin–Watson: "
@@ -83,9 +83,9 @@ def _tests(result, histogram, tests, vif) -> None:
         st.subheader("Collinearity (VIF)")
         if len(vif) >= 2:  # one term has nothing to be collinear with
             # st.table renders its cells as Markdown, and the terms are the user's column names.
-            table = plots.vif_table(vif, result.aliased)
+            table = tables.vif_table(vif, result.aliased)
             st.table(table.assign(term=table["term"].map(md_escape)), hide_index=True)
-        escaped(plots.vif_summary(vif, result.aliased))
+        escaped(tables.vif_summary(vif, result.aliased))
 
 
 @st.fragment
@@ -101,7 +101,7 @@ def _influence(result, table: pd.DataFrame, df: pd.DataFrame) -> None:
         "Select a row (the box at its left) to see its data."
     )
     event = st.dataframe(
-        plots.influence_display(table),
+        tables.influence_display(table),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",

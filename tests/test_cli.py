@@ -411,6 +411,15 @@ def test_generate_same_seed_same_data_and_output_file(capsys, tmp_path):
     assert facts["kind"] == kind and "Intercept" in facts["coef"]
 
 
+
+def test_generate_without_a_seed_uses_the_default_seed(capsys):
+    from linreg.synthetic import DEFAULT_SEED
+
+    code, out, err = run(capsys, "generate", "linear", "--n", 15)
+    assert code == 0, err
+    assert out == make_data("linear", n=15, seed=DEFAULT_SEED).data.to_csv(index=False)
+    assert run(capsys, "generate", "linear", "--n", 15)[1] == out
+
 # ---------------------------------------------------------------------------
 # End to end, in a subprocess
 # ---------------------------------------------------------------------------

@@ -8,17 +8,17 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from linreg.descent import (
+from linreg.descent import gradient_descent
+from linreg.exceptions import Cancelled, DataError, LinregError, ModelError
+from linreg.quadratic import (
     convergence_rate,
     gradient,
-    gradient_descent,
     hessian_eigenvalues,
     learning_rate_bounds,
     loss,
     loss_surface,
     step_arithmetic,
 )
-from linreg.exceptions import Cancelled, DataError, LinregError, ModelError
 
 
 def make(seed, n=200, p=3, noise=0.5, offset=0.0, scale=1.0):

@@ -24,7 +24,6 @@ from linreg.sources import (
     DataSource,
     builtin_source,
     csv_source,
-    source_from_recipe,
     source_from_synthetic,
     synthetic_source,
 )
@@ -203,20 +202,17 @@ def test_script_prints_nan_for_an_aliased_term(tmp_path):
     _assert_same(printed, r)
 
 
-def test_source_from_recipe_reproduces_generated_data(tmp_path):
-    from types import SimpleNamespace
-
-    recipe = SimpleNamespace(kind="synthetic", name="polynomial",
-                             params=tuple(sorted({"n": 60, "seed": 11, "degree": 3, "noise": 0.5}.items())))
-    src = source_from_recipe(recipe)
+def test_a_link_source_reproduces_generated_data(tmp_path):
+    # The app's sources are made like this one (a link's generator: its params sorted, the seed apart).
+    src = DataSource("synthetic", "polynomial", (("n", 60), ("degree", 3), ("noise", 0.5)), seed=11)
     assert src == synthetic_source("polynomial", 11, n=60, degree=3, noise=0.5)
     sd = make_data("polynomial", n=60, seed=11, degree=3, noise=0.5)
     spec = ModelSpec("y", poly=(("x", 3),))
     _assert_same(_run_script(reproduce_script(src, spec), tmp_path), _fit(sd.data, spec))
-    assert source_from_recipe(SimpleNamespace(kind="builtin", name="cars", params=())) == builtin_source("cars")
-    assert source_from_recipe(SimpleNamespace(kind="upload", name="x.csv", params=())) == csv_source()
-    with pytest.raises(ModelError, match="recipe kind must be one of"):
-        source_from_recipe(SimpleNamespace(kind="url", name="x", params=()))
+    assert DataSource("builtin", "cars") == builtin_source("cars")
+    assert DataSource("csv", "data.csv") == csv_source()
+    with pytest.raises(ModelError, match="kind must be one of"):
+        DataSource("url", "x")
 
 
 # ----------------------------------------------------------------------------- spreadsheet safety

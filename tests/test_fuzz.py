@@ -68,7 +68,11 @@ def run_strictly(func, *args, **kwargs):
 
 
 def default_spec(df: pd.DataFrame) -> ModelSpec:
-    """What the app proposes for a new upload (state.default_spec, without importing streamlit)."""
+    """Every other column a feature, every text column categorical.
+
+    ``linreg.design.default_spec`` leaves ID-like text out; this keeps it, so that fuzzed tables
+    also reach build_design's limit on levels.
+    """
     columns = [str(c) for c in df.columns]
     text = {c for c in columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])}
     numeric = [c for c in columns if c not in text]

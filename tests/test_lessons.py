@@ -11,12 +11,13 @@ from numpy.testing import assert_allclose
 
 from linreg import lessons
 from linreg.datasets import load_dataset
-from linreg.descent import check_gradient, gradient, loss
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import ModelError
+from linreg.format import fmt
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
 from linreg.plots import lessons as plots
+from linreg.quadratic import check_gradient, gradient, loss
 from linreg.synthetic import make_data
 
 
@@ -103,7 +104,7 @@ def test_line_figure_draws_one_square_per_point_and_reports_the_rss(cars):
     fig, text = plots.line_figure(cars, f, ols_fit=lessons.line_fit(cars.x, cars.y, *cars.ols.coef))
     assert len(fig.layout.shapes) == cars.n
     assert fig.layout.xaxis.title.text == "speed" and fig.layout.yaxis.title.text == "dist"
-    assert f"RSS = {plots.fmt(f.rss)}" in text and plots.fmt(cars.ols.rss) in text
+    assert f"RSS = {fmt(f.rss)}" in text and fmt(cars.ols.rss) in text
 
 
 # ----------------------------------------------------------------------------- lesson 2

@@ -11,9 +11,13 @@ import plotly.io
 import pytest
 from numpy.testing import assert_allclose
 
-from linreg.descent import convergence_rate, gradient_descent, hessian_eigenvalues, loss, step_arithmetic
+from linreg.descent import gradient_descent
+from linreg.format import fmt
 from linreg.plots import animation
 from linreg.plots import descent as plots
+from linreg.plots._tex import tex_number
+from linreg.quadratic import condition_number, convergence_rate, heavy_ball_rate, hessian_eigenvalues, loss, plain_rate
+from linreg.quadratic import step_arithmetic
 
 
 def _arr(value) -> np.ndarray:
@@ -263,7 +267,7 @@ def test_divergence_draws_only_finite_numbers():
             assert np.all(np.isfinite(array))
     text = plots.divergence_explanation(r)
     lam_max = hessian_eigenvalues(r.X_work)[-1]
-    assert plots.fmt(1 - r.learning_rate * lam_max) in text and "|1 − ηλ_max| > 1" in text
+    assert fmt(1 - r.learning_rate * lam_max) in text and "|1 − ηλ_max| > 1" in text
     for line in (text, plots.descent_summary(r, r.n_iter), plots.convergence_figure(r)[1]):
         assert "nan" not in line.lower()
 
@@ -275,12 +279,12 @@ def test_step_view_is_step_arithmetic_and_the_stored_next_iterate(line_run):
     r, k = line_run, 17
     view = plots.step_view(r, k, rows=(0, 1, 2))
     expected = step_arithmetic(r.X_work, r.y, r.history.coef[k], r.learning_rate, [0, 1, 2])
-    assert view.table["ŷ = x·w"].tolist() == [plots.fmt(v) for v in expected.yhat]
-    assert view.table["∂(ŷ−y)²/∂ŷ = 2(ŷ − y)"].tolist() == [plots.fmt(v) for v in expected.dL_dyhat]
+    assert view.table["ŷ = x·w"].tolist() == [fmt(v) for v in expected.yhat]
+    assert view.table["∂(ŷ−y)²/∂ŷ = 2(ŷ − y)"].tolist() == [fmt(v) for v in expected.dL_dyhat]
     assert_allclose(view.grad, expected.grad)
     assert_allclose(view.w_next, r.history.coef[k + 1], rtol=1e-12)
     assert any(r"\nabla L" in line for line in view.latex)
-    assert plots._tex(expected.grad[1]) in view.latex[2]
+    assert tex_number(expected.grad[1]) in view.latex[2]
 
 
 def test_step_view_with_momentum_carries_the_velocity():
@@ -314,18 +318,18 @@ def test_rate_line_uses_the_largest_contraction_over_the_eigenvalues(line_run):
     assert_allclose(_arr(measured["y"]), np.linalg.norm(r.history.coef[km] - r.optimum, axis=1), rtol=1e-12)
     # Plain GD never beats the bound.
     assert np.all(_arr(measured["y"])[: len(k)] <= err0 * rho ** km[: len(k)] * (1 + 1e-9) + 1e-12)
-    assert plots.fmt(rho) in text
+    assert fmt(rho) in text
     assert spec["layout"]["yaxis"]["type"] == "log"
 
 
 def test_heavy_ball_rate_reduces_to_plain_gd():
     lam = np.array([0.3, 1.0, 4.0])
-    assert plots.heavy_ball_rate(lam, 0.2, 0.0) == pytest.approx(float(np.max(np.abs(1 - 0.2 * lam))))
+    assert heavy_ball_rate(lam, 0.2, 0.0) == pytest.approx(float(np.max(np.abs(1 - 0.2 * lam))))
     # Optimal heavy ball on a 2-eigenvalue problem: rate (sqrt(kappa)-1)/(sqrt(kappa)+1).
     kappa = 4.0 / 0.3
     lr = 4.0 / (math.sqrt(4.0) + math.sqrt(0.3)) ** 2
     mu = ((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)) ** 2
-    assert plots.heavy_ball_rate(np.array([0.3, 4.0]), lr, mu) == pytest.approx(math.sqrt(mu), rel=1e-6)
+    assert heavy_ball_rate(np.array([0.3, 4.0]), lr, mu) == pytest.approx(math.sqrt(mu), rel=1e-6)
 
 
 def test_conditioning_raw_against_standardized():
@@ -338,10 +342,10 @@ def test_conditioning_raw_against_standardized():
         runs[title] = gradient_descent(X, y, learning_rate=probe.optimal_learning_rate, n_iter=2000,
                                        standardize=standardize)
     table = plots.conditioning_table(runs).set_index("quantity")
-    raw_cond = plots.condition_number(runs["raw features"])
-    std_cond = plots.condition_number(runs["standardized"])
+    raw_cond = condition_number(runs["raw features"])
+    std_cond = condition_number(runs["standardized"])
     assert raw_cond > 1e6 > 10 > std_cond
-    assert table.loc["condition number of H = λ_max/λ_min", "raw features"] == plots.fmt(raw_cond)
+    assert table.loc["condition number of H = λ_max/λ_min", "raw features"] == fmt(raw_cond)
     assert table.loc["converged", "standardized"] == "yes"
     fig, text = plots.conditioning_figure(runs, i=1, j=2)
     spec = _spec(fig)
@@ -351,7 +355,7 @@ def test_conditioning_raw_against_standardized():
     w = runs["standardized"].optimum.copy()
     w[1], w[2] = gi[3], gj[50]
     assert z[50, 3] == pytest.approx(loss(runs["standardized"].X_work, y, w), rel=1e-10)
-    assert plots.fmt(raw_cond) in text
+    assert fmt(raw_cond) in text
 
 
 def test_learning_rate_ruler_marks_the_rates():
@@ -372,10 +376,10 @@ def test_rank_deficient_rate_leaves_out_the_unidentified_direction():
     r = gradient_descent(X, y, learning_rate=0.1, n_iter=300)
     assert r.eigenvalues[0] == pytest.approx(0.0, abs=1e-12)
     lam = r.eigenvalues[1:]
-    assert plots.plain_rate(r) == pytest.approx(float(np.max(np.abs(1 - 0.1 * lam))))
-    assert plots.plain_rate(r) < 1
+    assert plain_rate(r) == pytest.approx(float(np.max(np.abs(1 - 0.1 * lam))))
+    assert plain_rate(r) < 1
     fig, text = plots.convergence_figure(r)
-    assert plots.fmt(plots.plain_rate(r)) in text
+    assert fmt(plain_rate(r)) in text
     table = plots.conditioning_table({"run": r}).set_index("quantity")
     assert table.loc["predicted steps to shrink the error 10⁸×", "run"] != "never (ρ ≥ 1)"
     assert table.loc["condition number of H = λ_max/λ_min", "run"] == "∞"
@@ -386,7 +390,7 @@ def test_step_summary_says_what_the_step_does(line_run):
     view = plots.step_view(r, k, rows=(0,))
     arith = step_arithmetic(r.X_work, r.y, r.history.coef[k], r.learning_rate, [0])
     assert view.summary.startswith("Step 0: row 0 is predicted 0 against ")
-    assert f"from {plots.fmt(arith.loss)} to {plots.fmt(arith.loss_next)}" in view.summary
+    assert f"from {fmt(arith.loss)} to {fmt(arith.loss_next)}" in view.summary
     assert arith.loss_next == pytest.approx(r.history.loss[1])
 
 
@@ -399,7 +403,7 @@ def test_plain_rate_from_the_runs_eigenvalues_matches_a_pass_over_the_data(ridge
     probe = gradient_descent(X, y, learning_rate=1e-6, n_iter=1, standardize=standardize, ridge=ridge)
     r = gradient_descent(X, y, learning_rate=0.5 * probe.max_stable_learning_rate, n_iter=50,
                          standardize=standardize, ridge=ridge)
-    assert plots.plain_rate(r) == pytest.approx(
+    assert plain_rate(r) == pytest.approx(
         convergence_rate(r.X_work, r.learning_rate, ridge=r.ridge, intercept=r.intercept), rel=1e-10)
 
 

@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose
 
 from linreg.complexity import bootstrap_fits, degree_explorer
 from linreg.penalized import cross_validate, penalty_path
-from linreg.plots._common import fmt
+from linreg.format import fmt
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
 from linreg.plots.tables import penalized_coef_table

@@ -19,11 +19,12 @@ from numpy.testing import assert_allclose
 
 from linreg.cli import main
 from linreg.data import load_csv
-from linreg.descent import gradient_descent, learning_rate_bounds
+from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning, ModelError
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
+from linreg.quadratic import learning_rate_bounds
 from linreg.report import fit_warnings, summary_text, terminal_safe
 
 DATA = Path(__file__).resolve().parent / "data" / "summary"

@@ -6,9 +6,10 @@ import pytest
 
 from linreg.design import ModelSpec
 from linreg.exceptions import ModelError
+from linreg.sources import DataSource
 from linreg.synthetic import make_data
 from ui import settings
-from ui.share import PENALTIES, Recipe, Shared, decode, encode
+from ui.share import PENALTIES, Shared, decode, encode
 
 
 def _roundtrip(shared: Shared) -> Shared:
@@ -19,11 +20,11 @@ def _roundtrip(shared: Shared) -> Shared:
 
 def test_builtin_spec_and_settings_round_trip():
     spec = ModelSpec("dist", ("speed",), poly=(("speed", 2),), standardize=True, intercept=False)
-    shared = Shared(Recipe("builtin", "cars"), spec, {"method": "svd", "alpha": 0.1},
+    shared = Shared(DataSource("builtin", "cars"), spec, {"method": "svd", "alpha": 0.1},
                     {"learning_rate": 0.05, "n_iter": 300, "batch_size": 8, "momentum": 0.9,
                      "standardize": False, "seed": 4, "ridge": 0.25}, iteration=17)
     back = _roundtrip(shared)
-    assert back.recipe == shared.recipe
+    assert back.source == shared.source
     assert back.spec == spec
     assert back.fit == {"method": "svd", "alpha": 0.1}
     assert back.gd == shared.gd
@@ -33,7 +34,7 @@ def test_builtin_spec_and_settings_round_trip():
 def test_regularization_settings_lambda_and_lesson_round_trip():
     reg = {"penalty": "elasticnet", "alpha": 0.3, "standardize": False, "cv_seed": 7}
     lam = 0.1 + 0.2  # not 0.3: every digit must survive
-    query = encode(Shared(Recipe("builtin", "cars"), reg=reg, reg_lambda=lam, lesson=7))
+    query = encode(Shared(DataSource("builtin", "cars"), reg=reg, reg_lambda=lam, lesson=7))
     assert {k: query[k] for k in ("pen", "mix", "rstd", "rseed", "lesson")} == {
         "pen": "elasticnet", "mix": "0.3", "rstd": "0", "rseed": "7", "lesson": "7"}
     back = decode(query)
@@ -43,7 +44,7 @@ def test_regularization_settings_lambda_and_lesson_round_trip():
 
 
 def test_no_lambda_and_the_first_lesson_stay_out_of_the_link():
-    query = encode(Shared(Recipe("builtin", "cars"), reg={"penalty": "ridge"}, reg_lambda=None, lesson=1))
+    query = encode(Shared(DataSource("builtin", "cars"), reg={"penalty": "ridge"}, reg_lambda=None, lesson=1))
     assert "lam" not in query and "lesson" not in query
     back = decode(query)
     assert back.reg == {"penalty": "ridge"} and back.reg_lambda is None and back.lesson is None
@@ -60,31 +61,31 @@ def test_the_penalties_a_link_may_name_are_the_apps():
     assert set(PENALTIES) == {"ridge", "lasso", "elasticnet"}
 
 
-def test_generator_recipe_round_trips_and_rebuilds_the_same_data():
-    params = (("groups", 4), ("n", 40), ("noise", 0.5), ("seed", 11))
+def test_generator_source_round_trips_and_rebuilds_the_same_data():
+    params = (("groups", 4), ("n", 40), ("noise", 0.5))
     spec = ModelSpec("y", ("x", "group"), categorical=("group",), interactions=(("x", "group"),))
-    back = _roundtrip(Shared(Recipe("synthetic", "categorical", params), spec))
-    assert back.recipe == Recipe("synthetic", "categorical", params)
+    back = _roundtrip(Shared(DataSource("synthetic", "categorical", params, seed=11), spec))
+    assert back.source == DataSource("synthetic", "categorical", params, seed=11)
     assert back.spec == spec
-    first = make_data("categorical", **dict(params)).data
-    again = make_data("categorical", **dict(back.recipe.params)).data
+    first = make_data("categorical", **dict(params), seed=11).data
+    again = make_data("categorical", **back.source.generator_kwargs).data
     assert first.equals(again)
 
 
 def test_floats_keep_every_digit():
-    back = _roundtrip(Shared(Recipe("builtin", "cars"), gd={"learning_rate": 0.1 + 0.2}))
+    back = _roundtrip(Shared(DataSource("builtin", "cars"), gd={"learning_rate": 0.1 + 0.2}))
     assert back.gd["learning_rate"] == 0.1 + 0.2
 
 
 def test_an_upload_shares_settings_but_not_data():
-    query = encode(Shared(Recipe("upload", "mine.csv"), ModelSpec("y"), {"method": "qr"}))
+    query = encode(Shared(DataSource("csv", "mine.csv"), ModelSpec("y"), {"method": "qr"}))
     assert query == {"method": "qr"}
     # The link names no data: it opens the default data with these settings.
     assert decode(query) == Shared(None, fit={"method": "qr"})
 
 
 def test_names_with_separators_are_left_out_of_the_link():
-    query = encode(Shared(Recipe("builtin", "cars"), ModelSpec("y", ("a,b",))))
+    query = encode(Shared(DataSource("builtin", "cars"), ModelSpec("y", ("a,b",))))
     assert "target" not in query and "features" not in query
 
 
@@ -105,7 +106,7 @@ def test_a_short_link_names_some_settings_and_no_data(query, expected):
 
 
 def test_a_generator_link_without_a_seed_gets_the_default_seed():
-    assert decode({"gen": "linear", "g_n": "30"}).recipe == Recipe("synthetic", "linear", (("n", 30), ("seed", 0)))
+    assert decode({"gen": "linear", "g_n": "30"}).source == DataSource("synthetic", "linear", (("n", 30),), seed=0)
 
 
 @pytest.mark.parametrize("group", ["fit", "gd", "reg", "view"])
@@ -124,10 +125,10 @@ def test_every_setting_round_trips_at_its_ends_and_middle(group):
             values = [int(v) for v in values] if f.kind == "int" else values
         for value in values:
             if group == "view":
-                back = getattr(decode(encode(Shared(Recipe("builtin", "cars"), **{name: value}))), name)
+                back = getattr(decode(encode(Shared(DataSource("builtin", "cars"), **{name: value}))), name)
                 expected = None if value == f.default else value  # the start of the view goes without saying
             else:
-                back = getattr(decode(encode(Shared(Recipe("builtin", "cars"), **{group: {name: value}}))),
+                back = getattr(decode(encode(Shared(DataSource("builtin", "cars"), **{group: {name: value}}))),
                                group).get(name)
                 expected = None if value == 0 and f.default is None else value  # batch 0 is the full batch
             assert back == expected, (group, name, value, back)

@@ -9,16 +9,14 @@ from numpy.testing import assert_array_equal
 from pandas.testing import assert_frame_equal
 
 from linreg.datasets import DATASETS, load_dataset
-from linreg.design import ModelSpec
+from linreg.design import ModelSpec, default_spec
 from linreg.exceptions import DataError, ModelError
 from linreg.export import data_csv
 from linreg.sources import (
     DataSource,
     LoadedData,
-    _default_spec,
     builtin_source,
     csv_source,
-    source_from_recipe,
     synthetic_source,
 )
 from linreg.synthetic import GENERATORS, make_data
@@ -69,6 +67,13 @@ def test_csv_load_reads_the_file_and_gives_the_default_model(tmp_path, monkeypat
     assert_frame_equal(csv_source("upload.csv").load(data_csv(df).encode()).df, df)
 
 
+def test_csv_load_leaves_an_id_like_text_column_out_of_the_default_model():
+    df = pd.DataFrame({"id": [f"row{i}" for i in range(60)], "g": ["a", "b", "c"] * 20,
+                       "x": np.arange(60.0), "y": np.arange(60.0) % 7})
+    spec = csv_source("ids.csv").load(data_csv(df).encode()).spec
+    assert spec == ModelSpec("y", features=("g", "x"), categorical=("g",))
+
+
 def test_csv_load_of_a_missing_file_says_so(tmp_path):
     with pytest.raises(DataError):
         csv_source("nowhere.csv").load(tmp_path / "nowhere.csv")
@@ -76,28 +81,11 @@ def test_csv_load_of_a_missing_file_says_so(tmp_path):
 
 def test_default_spec_picks_the_last_numeric_target_and_makes_text_categorical():
     df = pd.DataFrame({"y0": [1.0, 2.0], "flag": [True, False], "name": ["a", "b"], "z": [3, 4], "t": ["u", "v"]})
-    assert _default_spec(df) == ModelSpec("z", features=("y0", "flag", "name", "t"),
+    assert default_spec(df) == ModelSpec("z", features=("y0", "flag", "name", "t"),
                                           categorical=("flag", "name", "t"))
-    assert _default_spec(df, "y0", ("name",)) == ModelSpec("y0", features=("name",), categorical=("name",))
+    assert default_spec(df, "y0", ("name",)) == ModelSpec("y0", features=("name",), categorical=("name",))
     text_only = pd.DataFrame({"a": ["x", "y"], "b": ["u", "v"]})
-    assert _default_spec(text_only).target == "b"
-
-
-def test_default_spec_and_load_match_the_app_state():
-    # The app's own copy of this behaviour, until it uses DataSource.load.
-    state = pytest.importorskip("state")
-    rng = np.random.default_rng(0)
-    df = pd.DataFrame({"g": list("abcab"), "x": rng.normal(size=5), "b": [True, False] * 2 + [True],
-                       "y": rng.normal(size=5)})
-    assert _default_spec(df) == state.default_spec(df)
-    assert _default_spec(df, "x") == state.default_spec(df, "x")
-    from share import Recipe
-
-    for recipe in (Recipe("builtin", "stackloss"), Recipe("synthetic", "categorical", (("n", 25), ("seed", 3)))):
-        want = state.load_recipe(recipe)
-        got = source_from_recipe(recipe).load()
-        assert_frame_equal(got.df, want[0])
-        assert (got.label, got.spec, got.truth) == tuple(want[1:])
+    assert default_spec(text_only).target == "b"
 
 
 def test_source_fields_are_checked_once_when_made():
@@ -119,17 +107,6 @@ def test_source_fields_are_checked_once_when_made():
         csv_source("a\rb")
     with pytest.raises(ModelError, match="single line"):
         csv_source("")
-
-
-def test_source_from_recipe_maps_the_link_recipe():
-    from types import SimpleNamespace as R
-
-    src = source_from_recipe(R(kind="synthetic", name="polynomial", params=(("degree", 3), ("n", 60), ("seed", 11))))
-    assert src == DataSource("synthetic", "polynomial", (("degree", 3), ("n", 60)), 11)
-    assert src.generator_kwargs == {"degree": 3, "n": 60, "seed": 11}
-    assert source_from_recipe(R(kind="upload", name="mine.csv", params=()), csv_name="x.csv") == csv_source("x.csv")
-    with pytest.raises(ModelError, match="seed must be a whole number"):
-        source_from_recipe(R(kind="synthetic", name="linear", params=(("n", 20),)))
 
 
 def test_loaded_data_unpacks_in_order():

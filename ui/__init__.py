@@ -2,10 +2,10 @@
 
 - :mod:`ui.settings` (pure): the settings types and the one table of every setting's default,
   range, help text and link name;
-- :mod:`ui.share` (pure): the state as URL query parameters and back, driven by that table;
+- :mod:`ui.share` (pure): the state (its ``linreg.sources.DataSource`` and settings) as URL
+  query parameters and back, driven by that table;
 - :mod:`ui.text` (pure): escaping user text for Streamlit's Markdown;
-- :mod:`ui.sources` (pure): making a dataset from a recipe, and its default model;
-- :mod:`ui.session`: the plain ``lr_*`` session keys and their typed accessors;
+- :mod:`ui.session`: the plain ``lr_*`` session keys and their typed accessors, and the default data;
 - :mod:`ui.links`: restoring the state from the URL and keeping the URL in step;
 - :mod:`ui.cache`, :mod:`ui.lesson_cache`: every ``st.cache_*`` wrapper over linreg;
 - :mod:`ui.charts`: drawing figures, each built and encoded once;

@@ -10,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg.exceptions import LinregError
+from linreg.format import fmt
 from linreg.plots import penalized as plots
-from linreg.plots._common import fmt
 
 from . import cache, charts, session
 from .text import md_escape

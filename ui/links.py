@@ -14,7 +14,6 @@ from linreg.exceptions import LinregError
 
 from . import session
 from .share import Shared, decode, encode
-from .sources import load_recipe
 
 
 def restore() -> None:
@@ -25,22 +24,22 @@ def restore() -> None:
     session.set_link_error(None)
     try:
         shared = decode(st.query_params.to_dict()) or Shared(None)
-        recipe = shared.recipe or session.default_recipe()
-        df, label, spec, truth = load_recipe(recipe)
+        source = shared.source or session.DEFAULT_SOURCE
+        df, label, spec, truth = source.load()
         if shared.spec is not None:
             build_design(df, shared.spec)  # a spec naming missing columns is refused here, not on every page
             spec = shared.spec
     except LinregError as err:
         session.set_link_error(f"This link could not be followed, so the app opened with its default data: {err}")
         shared = Shared(None)
-        recipe = session.default_recipe()
-        df, label, spec, truth = load_recipe(recipe)
-    session.start(shared, df, label, spec, truth, recipe)
+        source = session.DEFAULT_SOURCE
+        df, label, spec, truth = source.load()
+    session.start(shared, df, label, spec, truth, source)
 
 
 def link_query() -> dict[str, str]:
     """The query parameters that describe the current state."""
-    shared = Shared(session.recipe(), session.current_spec(), asdict(session.fit_settings()),
+    shared = Shared(session.source(), session.current_spec(), asdict(session.fit_settings()),
                     asdict(session.gd_settings()), session.iteration(), reg=asdict(session.reg_settings()),
                     reg_lambda=session.reg_lambda(), lesson=session.lesson())
     return encode(shared)

@@ -16,21 +16,28 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from linreg.data import digest
+from linreg.datasets import DATASETS
+from linreg.sources import DataSource
+
 from .settings import FitSettings, GDSettings, RegSettings
-from .share import Recipe
-from .sources import DEFAULT_RECIPE, data_key, default_spec, load_recipe
+
+# The app opens with the first of these that linreg.datasets provides.
+_DEFAULT_DATASETS = ("cars", "anscombe_1")
+DEFAULT_SOURCE = DataSource("builtin", next((n for n in _DEFAULT_DATASETS if n in DATASETS), next(iter(DATASETS))))
 
 # Plain session keys.
 DATA = "lr_data"  # pandas.DataFrame: the current dataset
-DATA_KEY = "lr_data_key"  # str: content hash of the dataset, the cache key of everything computed from it
-SOURCE = "lr_source"  # str: where it came from, e.g. "Built-in: Anscombe I"
+DATA_KEY = "lr_data_key"  # str: linreg.data.digest of the dataset, the cache key of everything computed from it
+LABEL = "lr_source"  # str: where the data came from, e.g. "Built-in: Anscombe I"
 SPEC = "lr_spec"  # linreg.design.ModelSpec
 FIT = "lr_fit_settings"  # FitSettings
 GD = "lr_gd_settings"  # GDSettings
 REG = "lr_reg_settings"  # RegSettings: the Regularization page's penalty controls
 TRUTH = "lr_truth"  # dict[str, float] | None: true coefficients of synthetic data
 VERSION = "lr_data_version"  # int: bumped on every set_data, so pages can reset per-dataset widgets
-RECIPE = "lr_recipe"  # share.Recipe: how the current data was made, for shareable links
+DATA_SOURCE = "lr_data_source"  # linreg.sources.DataSource: how the current data was made, for shareable links
+EXCLUDED = "lr_excluded"  # ((column, reason), ...): text columns the default model of the data left out
 ITERATION = "lr_iteration"  # int: the gradient-descent iteration on show
 LESSON = "lr_lesson"  # int: the Learn page's lesson on show
 REG_LAMBDA = "lr_reg_lambda"  # (grid tag, λ) | None: the λ chosen there, and for which grid (see reg_lambda)
@@ -53,11 +60,11 @@ def init() -> None:
         links.restore()
 
 
-def start(shared, df: pd.DataFrame, label: str, spec, truth_: dict[str, float] | None, recipe: Recipe) -> None:
+def start(shared, df: pd.DataFrame, label: str, spec, truth_: dict[str, float] | None, source: DataSource) -> None:
     """The first state of a session: the data, then every setting from ``shared`` (a ``ui.share.Shared``)."""
     ss = st.session_state
     ss[VERSION] = 0
-    _store_data(df, label, spec, truth_, recipe)
+    _store_data(df, label, spec, truth_, source, ())
     ss[FIT] = replace(FitSettings(), **shared.fit)
     ss[GD] = replace(GDSettings(), **shared.gd)
     ss[REG] = replace(RegSettings(), **shared.reg)
@@ -81,7 +88,7 @@ def link_error() -> str | None:
 
 def current_data() -> tuple[pd.DataFrame, str]:
     """The current dataset and a label saying where it came from."""
-    return st.session_state[DATA], st.session_state[SOURCE]
+    return st.session_state[DATA], st.session_state[LABEL]
 
 
 def data_and_key() -> tuple[str, pd.DataFrame]:
@@ -94,48 +101,51 @@ def data_version() -> int:
     return st.session_state[VERSION]
 
 
-def set_data(df: pd.DataFrame, source_label: str, spec=None, truth: dict[str, float] | None = None,
-             recipe: Recipe | None = None) -> None:
-    """Replace the dataset (and its model spec; a default one when ``spec`` is None).
+def set_data(df: pd.DataFrame, source_label: str, spec, *, source: DataSource,
+             truth: dict[str, float] | None = None, excluded: tuple[tuple[str, str], ...] = ()) -> None:
+    """Replace the dataset and its model spec.
 
+    ``source``: how to make the data again, for shareable links (an upload's only names the file).
     ``truth``: the true coefficients keyed by term name, when the data is synthetic.
-    ``recipe``: how to make the data again, for shareable links; None for an upload.
+    ``excluded``: the (column, reason) pairs of the text columns its default model left out.
     """
-    _store_data(df, source_label, spec if spec is not None else default_spec(df), truth,
-                recipe or Recipe("upload", source_label))
+    _store_data(df, source_label, spec, truth, source, excluded)
     st.session_state[UPLOAD_ERROR] = None
     st.session_state[VERSION] = st.session_state[VERSION] + 1
 
 
-def use_recipe(recipe: Recipe) -> None:
-    """Replace the dataset by the one ``recipe`` makes, with its default model. Raises LinregError."""
-    df, label, spec, truth_ = load_recipe(recipe)
-    set_data(df, label, spec, truth=truth_, recipe=recipe)
+def use_source(source: DataSource) -> None:
+    """Replace the dataset by the one ``source`` makes, with its default model. Raises LinregError."""
+    df, label, spec, truth_ = source.load()
+    set_data(df, label, spec, source=source, truth=truth_)
 
 
-def default_recipe() -> Recipe:
-    return DEFAULT_RECIPE
-
-
-def _store_data(df: pd.DataFrame, label: str, spec, truth_: dict[str, float] | None, recipe: Recipe) -> None:
+def _store_data(df: pd.DataFrame, label: str, spec, truth_: dict[str, float] | None, source: DataSource,
+                excluded: tuple[tuple[str, str], ...]) -> None:
     ss = st.session_state
     ss[DATA] = df
-    ss[DATA_KEY] = data_key(df)
-    ss[SOURCE] = label
+    ss[DATA_KEY] = digest(df)
+    ss[LABEL] = label
     ss[SPEC] = spec
     ss[TRUTH] = dict(truth_) if truth_ else None
-    ss[RECIPE] = recipe
+    ss[DATA_SOURCE] = source
+    ss[EXCLUDED] = tuple(excluded)
     ss[ITERATION] = 0
 
 
-def recipe() -> Recipe:
-    """How the current data was made (an upload's recipe only names the file)."""
-    return st.session_state[RECIPE]
+def source() -> DataSource:
+    """How the current data was made (an upload's source only names the file)."""
+    return st.session_state[DATA_SOURCE]
 
 
 def data_is_shareable() -> bool:
     """False when the data was uploaded: a link cannot carry it."""
-    return st.session_state[RECIPE].kind != "upload"
+    return st.session_state[DATA_SOURCE].kind != "csv"
+
+
+def excluded() -> tuple[tuple[str, str], ...]:
+    """(column, reason) for each text column the current data's default model left out."""
+    return st.session_state[EXCLUDED]
 
 
 def truth() -> dict[str, float] | None:
@@ -236,7 +246,7 @@ def last_good_fit():
 
 def set_last_good_fit(result) -> None:
     """Keep ``result`` (the current data's closed-form fit) as the last fit that worked."""
-    st.session_state[LAST_GOOD] = (st.session_state[SOURCE], current_spec().target, result)
+    st.session_state[LAST_GOOD] = (st.session_state[LABEL], current_spec().target, result)
 
 
 # --------------------------------------------------------------------------- where the user is

@@ -1,7 +1,7 @@
 """The app's state as URL query parameters, and back: what makes a link shareable.
 
-A link carries how to rebuild the data (a built-in name, or a generator with its
-parameters and seed), the model terms, and every setting of ``ui.settings.FIELDS`` under
+A link carries how to rebuild the data (a ``linreg.sources.DataSource``: a built-in
+name, or a generator with its parameters and seed), the model terms, and every setting of ``ui.settings.FIELDS`` under
 its ``link`` name. Uploaded data cannot travel in a URL; a link made from it carries
 everything but the data, and the app says so. A link may name only some settings
 (``?lesson=3``, ``?k=20&lr=0.05``): the rest keep their defaults, on the default data.
@@ -19,18 +19,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from linreg.datasets import DATASETS
 from linreg.design import ModelSpec
 from linreg.exceptions import ModelError
-from linreg.synthetic import GENERATOR_PARAMS
+from linreg.sources import DataSource
+from linreg.synthetic import DEFAULT_SEED, GENERATOR_PARAMS
 
 from .settings import FIELDS, N_LESSONS, PENALTIES, SEED, Field
 
-__all__ = ["Recipe", "Shared", "encode", "decode", "parse", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
+__all__ = ["Shared", "encode", "decode", "parse", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
 
-SourceKind = Literal["builtin", "synthetic", "upload"]
 # Term and column names travel joined by "," and ":"; a name holding either cannot.
 _SEPARATORS = (",", ":")
 SHAREABLE_NAME = "names without commas or colons"
@@ -40,28 +40,15 @@ _GROUPS = ("fit", "gd", "reg")
 
 
 @dataclass(frozen=True)
-class Recipe:
-    """How the current data was made, so that a link can make it again.
-
-    ``params`` are a generator's keyword arguments (``n`` and ``seed`` included), sorted by name;
-    for a built-in dataset they are empty; for an upload, ``name`` is the file name.
-    """
-
-    kind: SourceKind
-    name: str
-    params: tuple[tuple[str, float | int], ...] = ()
-
-
-@dataclass(frozen=True)
 class Shared:
     """Everything a link restores.
 
-    ``recipe`` None: the link names no data, so the app's default data. ``spec`` None: the
+    ``source`` None: the link names no data, so the app's default data. ``spec`` None: the
     data's default model. ``fit``, ``gd`` and ``reg`` hold the fields of those groups the
     link names; ``iteration``, ``reg_lambda`` and ``lesson`` the view (None: not named).
     """
 
-    recipe: Recipe | None
+    source: DataSource | None
     spec: ModelSpec | None = None
     fit: dict[str, Any] = field(default_factory=dict)
     gd: dict[str, Any] = field(default_factory=dict)
@@ -79,17 +66,17 @@ def encode(shared: Shared) -> dict[str, str]:
 
     Examples
     --------
-    >>> encode(Shared(Recipe("builtin", "cars"), ModelSpec("dist", ("speed",))))
+    >>> encode(Shared(DataSource("builtin", "cars"), ModelSpec("dist", ("speed",))))
     {'data': 'cars', 'target': 'dist', 'features': 'speed'}
     """
     q: dict[str, str] = {}
-    r = shared.recipe
-    if r is not None and r.kind == "builtin":
-        q["data"] = r.name
-    elif r is not None and r.kind == "synthetic":
-        q["gen"] = r.name
-        q.update({f"g_{k}": _text(v) for k, v in r.params})
-    if r is not None and r.kind != "upload" and shared.spec is not None and _spec_is_shareable(shared.spec):
+    s = shared.source
+    if s is not None and s.kind == "builtin":
+        q["data"] = s.name
+    elif s is not None and s.kind == "synthetic":
+        q["gen"] = s.name
+        q.update({f"g_{k}": _text(v) for k, v in sorted({**dict(s.params), "seed": s.seed}.items())})
+    if s is not None and s.kind != "csv" and shared.spec is not None and _spec_is_shareable(shared.spec):
         q.update(_encode_spec(shared.spec))
     for group in _GROUPS:
         values = getattr(shared, group)
@@ -112,7 +99,7 @@ def decode(query: Mapping[str, str]) -> Shared | None:
 
     Examples
     --------
-    >>> decode({"lesson": "3"}).lesson, decode({"lesson": "3"}).recipe is None
+    >>> decode({"lesson": "3"}).lesson, decode({"lesson": "3"}).source is None
     (3, True)
     >>> decode({"utm_source": "mail"}) is None
     True
@@ -121,18 +108,18 @@ def decode(query: Mapping[str, str]) -> Shared | None:
         name = query["data"]
         if name not in DATASETS:
             raise ModelError(f"the link names an unknown dataset {name!r}; built-in ones are {sorted(DATASETS)}")
-        recipe = Recipe("builtin", name)
+        source = DataSource("builtin", name)
     elif "gen" in query:
-        recipe = Recipe("synthetic", query["gen"], _decode_generator(query["gen"], query))
+        source = _decode_generator(query["gen"], query)
     else:
-        recipe = None
+        source = None
     spec = _decode_spec(query) if "target" in query else None
     groups = {group: {name: parse(f, query[f.link]) for name, f in FIELDS[group].items() if f.link in query}
               for group in _GROUPS}
     view = {name: parse(f, query[f.link]) for name, f in FIELDS["view"].items() if f.link in query}
-    if recipe is None and spec is None and not view and not any(groups.values()):
+    if source is None and spec is None and not view and not any(groups.values()):
         return None
-    return Shared(recipe, spec, **groups, **view)
+    return Shared(source, spec, **groups, **view)
 
 
 def parse(f: Field, text: str, key: str | None = None) -> Any:
@@ -232,15 +219,15 @@ def _decode_spec(query: Mapping[str, str]) -> ModelSpec:
     )
 
 
-def _decode_generator(kind: str, query: Mapping[str, str]) -> tuple[tuple[str, float | int], ...]:
-    """A generator's parameters from ``g_*``; the seed is always there (0 when the link has none)."""
+def _decode_generator(kind: str, query: Mapping[str, str]) -> DataSource:
+    """A generator with its parameters from ``g_*``; the default seed when the link has none."""
     if kind not in GENERATOR_PARAMS:
         raise ModelError(f"the link names an unknown generator {kind!r}; generators are {sorted(GENERATOR_PARAMS)}")
     knobs = {name: Field(default, low, high) for name, (default, low, high, _help) in GENERATOR_PARAMS[kind].items()}
     knobs["seed"] = SEED
     params = {name: parse(f, query[f"g_{name}"], f"g_{name}") for name, f in knobs.items() if f"g_{name}" in query}
-    params.setdefault("seed", SEED.default)
-    return tuple(sorted(params.items()))
+    seed = params.pop("seed", DEFAULT_SEED)
+    return DataSource("synthetic", kind, tuple(params.items()), seed)
 
 
 def _number(text: str) -> float:

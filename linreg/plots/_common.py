@@ -31,7 +31,6 @@ __all__ = [
     "log_ticks",
     "coef_names",
     "working_name",
-    "fmt",
 ]
 
 

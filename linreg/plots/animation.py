@@ -16,12 +16,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from linreg.descent import loss_surface
+from linreg.format import fmt
+from linreg.quadratic import loss_surface
 
-from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, working_name
+from ._common import coef_names, log_ticks, safe_label, sample_index, working_name
+from ._payload import packed
 from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
 from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_SLICE_WORK, PLAY_FRAME_MS, WEBGL_THRESHOLD
-from ._payload import packed
 from .descent import contour_grid, frame_indices, gradient_arrow, path_indices
 
 __all__ = ["DescentAnimation", "descent_animation", "descent_figure"]

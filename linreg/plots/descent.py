@@ -24,27 +24,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from linreg.quadratic import loss_surface, step_arithmetic
+from linreg.format import fmt
+from linreg.quadratic import _singular, condition_number, heavy_ball_rate, loss_surface, plain_rate, predicted_iterations
+from linreg.quadratic import step_arithmetic
 
-# The convergence maths lives in linreg.quadratic; kept importable from here for this module's
-# figures and tables, state.py, the pages and tests/app/test_compare_page.py.
-from linreg.quadratic import _singular, condition_number, heavy_ball_rate, plain_rate, predicted_iterations  # noqa: F401
-
-from ._common import coef_names, fmt, log_ticks, safe_label, sample_index, sample_note, working_name
+from ._common import coef_names, log_ticks, safe_label, sample_index, sample_note, working_name
 from ._style import BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE
 from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_PATH_POINTS, MAX_SLICE_WORK
 from ._tex import tex_factor, tex_number, tex_vector
-from .tables import compare_coef_summary, compare_coef_table
-
-# Kept for tests/app/test_descent_page.py, which checks the page's formulas with it.
-_tex = tex_number
-# Kept for pages/compare.py, which imports them from here.
-coef_table = compare_coef_table
-coef_summary = compare_coef_summary
 
 __all__ = [
     "StepView",
-    "condition_number",
     "conditioning_figure",
     "conditioning_table",
     "contour_grid",
@@ -54,11 +44,8 @@ __all__ = [
     "figure_notes",
     "frame_indices",
     "gradient_arrow",
-    "heavy_ball_rate",
     "learning_rate_figure",
     "path_indices",
-    "plain_rate",
-    "predicted_iterations",
     "step_view",
 ]
 
@@ -294,7 +281,7 @@ class StepView:
 
 
 def step_view(result, k: int, rows=(0, 1, 2, 3, 4), *, row_labels=None, terms=None, max_columns: int = 4) -> StepView:
-    """The arithmetic of step ``k`` (from ``linreg.descent.step_arithmetic``), as a table and LaTeX.
+    """The arithmetic of step ``k`` (from ``linreg.quadratic.step_arithmetic``), as a table and LaTeX.
 
     Parameters
     ----------
@@ -492,7 +479,7 @@ def convergence_figure(result, *, terms=None) -> tuple[go.Figure, str]:
 
     The prediction for plain full-batch GD is ‖w_k − w*‖ <= ρ^k ‖w_0 − w*‖ with
     ρ = max|1 − ηλ_i| over the eigenvalues λ_i of H = (2/N)XᵀX (from
-    ``linreg.descent.convergence_rate``), and the loss gap shrinks like ρ^{2k}. Both are
+    ``linreg.quadratic.convergence_rate``), and the loss gap shrinks like ρ^{2k}. Both are
     measured in the working parametrisation, where w* = ``result.optimum`` and the bound holds.
     With momentum the line uses the heavy-ball rate instead (see :func:`heavy_ball_rate`).
 

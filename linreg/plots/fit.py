@@ -20,9 +20,8 @@ from linreg.format import fmt
 from ._common import safe_label, sample_index, sample_note, scatter, style
 from ._tex import tex_number, tex_text
 
-# Kept for pages/fit.py, state.py and tests/app/test_fit_page.py, which import them from here.
-from linreg.format import fmt_p  # noqa: F401
-from .tables import coef_table, column_table, gd_coef_table, missing_summary  # noqa: F401
+# Kept for ui/cache.py, until it imports them from linreg.plots.tables.
+from .tables import column_table, missing_summary  # noqa: F401
 
 __all__ = [
     "target_scatter",

@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..format import fmt
 from ..lessons import (
     Bowl,
     ChainRule,
@@ -21,7 +22,7 @@ from ..lessons import (
     PenalizedPreview,
     residual_squares,
 )
-from ._common import fmt, safe_label, style
+from ._common import safe_label, style
 from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
 from ._tex import tex_matrix, tex_number, tex_vector
 

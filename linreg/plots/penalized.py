@@ -24,11 +24,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..complexity import BootstrapFits, DegreeExplorer
+from ..format import fmt
 from ..penalized import CVResult, PenaltyPath
-from ._common import fmt, safe_label, sample_index, style
+from ._common import safe_label, sample_index, style
 from .tables import penalty_name
-# Kept for pages/regularization.py and tests/app/test_regularization_page.py, which import it from here.
-from .tables import penalized_coef_table  # noqa: F401
 
 __all__ = [
     "bootstrap_figure",

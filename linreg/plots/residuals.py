@@ -34,10 +34,11 @@ from linreg.format import fmt
 from linreg.smooth import lowess, normal_quantiles, qq_line
 
 from ._common import safe_label, sample_index, sample_note, style
-# Kept for pages/residuals.py and state.py, which import the tables from here.
-from .tables import diagnostic_test_table, influence_display, influential_rows, vif_summary, vif_table  # noqa: F401
 from ._payload import HOVER_COLUMNS, affordable_points, line_type, points
 from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, R_RED, SMOOTH_POINTS
+
+# Kept for ui/cache.py, until it imports it from linreg.plots.tables.
+from .tables import influential_rows  # noqa: F401
 
 __all__ = [
     "COOK_LEVELS",

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from linreg.descent import gradient_descent, learning_rate_bounds
+from linreg.descent import gradient_descent
 from linreg.design import build_design, fit_design
 from linreg.exceptions import LinregWarning
 from linreg.penalized import fit_penalized
-from linreg.plots._common import fmt
-from linreg.plots.descent import condition_number
+from linreg.format import fmt
+from linreg.quadratic import condition_number, learning_rate_bounds
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/compare.py"

@@ -178,3 +178,27 @@ def test_user_column_names_render_literally():
         assert "**bold**" not in text.replace("`**bold** _it_`", "")
         assert " $x^2$" not in text
     assert any(r"\*\*bold\*\* \_it\_" in t for t in texts)
+
+
+def test_an_id_like_text_column_is_left_out_and_can_still_be_added():
+    rng = np.random.default_rng(3)
+    n = 60
+    df = pd.DataFrame({"row_id": [f"r{i:03d}" for i in range(n)], "g": ["p", "q", "r"] * 20,
+                       "x": rng.normal(size=n), "y": rng.normal(size=n)})
+    at = _upload(_app(), "ids.csv", df.to_csv(index=False).encode())
+    assert not at.exception and not at.error
+    spec = at.session_state["lr_spec"]
+    assert spec.features == ("g", "x") and spec.categorical == ("g",)
+    notes = [c.value for c in at.caption if "left out of the default model" in c.value]
+    assert len(notes) == 1 and "`row_id`" in notes[0] and "60 distinct values" in notes[0]
+    # The user may still add it; as a categorical it is refused with the reason, not built.
+    at.multiselect(key="features").set_value(["g", "x", "row_id"]).run()
+    assert not at.exception and not any("left out of the default model" in c.value for c in at.caption)
+    at.multiselect(key="categorical").set_value(["g", "row_id"]).run()
+    assert not at.exception
+    assert at.session_state["lr_spec"].categorical == ("g", "row_id")
+    errors = [e.value for e in at.error]
+    assert any("cannot be built" in e and "60 distinct values" in e and "at most 50 levels" in e for e in errors), errors
+    # Another dataset has no notes.
+    at = _upload(at, "good.csv", _csv())
+    assert not any("left out of the default model" in c.value for c in at.caption)

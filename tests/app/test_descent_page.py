@@ -15,8 +15,8 @@ import linreg.descent
 from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.plots import animation
-from linreg.plots._common import fmt
-from linreg.plots.descent import _tex
+from linreg.format import fmt
+from linreg.plots._tex import tex_number
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/descent.py"
@@ -77,10 +77,10 @@ def _check_step(at: AppTest, g, k: int) -> None:
     assert table["ŷ = x·w"].tolist() == [fmt(v) for v in g.X_work[rows] @ g.history.coef[k]]
     update = next(line.value for line in at.latex if line.value.lstrip("$\n").startswith(f"w_{{{k + 1}}}"))
     for value in g.history.coef[k]:
-        assert _tex(value) in update
+        assert tex_number(value) in update
     gradient = next(line.value for line in at.latex if r"\nabla L =" in line.value)
     for value in g.history.grad[k]:
-        assert _tex(value) in gradient
+        assert tex_number(value) in gradient
 
 
 def test_page_shows_the_run_with_its_rates():

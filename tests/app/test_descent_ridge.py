@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from linreg.descent import gradient
 from linreg.design import build_design
 from linreg.penalized import fit_penalized
+from linreg.quadratic import gradient
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

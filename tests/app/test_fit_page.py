@@ -14,8 +14,7 @@ from streamlit.testing.v1 import AppTest
 from linreg.descent import gradient_descent
 from linreg.design import build_design, fit_design
 from linreg.exceptions import LinregWarning
-from linreg.plots._common import fmt
-from linreg.plots.fit import fmt_p
+from linreg.format import fmt, fmt_p
 from ui.settings import GDSettings
 from ui.text import md_escape
 

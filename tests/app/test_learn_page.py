@@ -13,12 +13,13 @@ from streamlit.testing.v1 import AppTest
 
 from linreg.complexity import bootstrap_fits, degree_explorer, polynomial_truth
 from linreg.datasets import load_dataset
-from linreg.descent import gradient_descent, hessian_eigenvalues, learning_rate_bounds
+from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
-from linreg.plots._common import fmt
+from linreg.quadratic import hessian_eigenvalues, learning_rate_bounds
+from linreg.format import fmt
 from linreg.synthetic import make_data
 from ui.settings import N_LESSONS
 
@@ -202,7 +203,7 @@ def test_lesson_4_reveal_and_open_the_gradient_descent_page_at_the_prepared_stat
     settings = at.session_state["lr_gd_settings"]
     assert (settings.learning_rate, settings.n_iter, settings.standardize, settings.batch_size) == (0.05, 50, True, None)
     assert "Speed and stopping distance" in at.session_state["lr_source"]
-    assert at.session_state["lr_recipe"].kind == "builtin"  # a shareable link can rebuild it
+    assert at.session_state["lr_data_source"].kind == "builtin"  # a shareable link can rebuild it
     assert at.title[0].value.endswith("Gradient descent")
 
 

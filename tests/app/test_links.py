@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from linreg.datasets import load_dataset
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.penalized import cross_validate, fit_penalized, penalty_path
-from linreg.plots._common import fmt
+from linreg.format import fmt
 from linreg.synthetic import make_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

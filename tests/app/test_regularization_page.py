@@ -15,8 +15,9 @@ from linreg.complexity import bootstrap_fits, degree_explorer, polynomial_truth
 from linreg.design import build_design, fit_design
 from linreg.exceptions import LinregWarning
 from linreg.penalized import cross_validate, fit_penalized, penalty_path
-from linreg.plots._common import fmt
-from linreg.plots.penalized import bootstrap_figure, degree_figure, penalized_coef_table
+from linreg.format import fmt
+from linreg.plots.penalized import bootstrap_figure, degree_figure
+from linreg.plots.tables import penalized_coef_table
 from linreg.synthetic import make_polynomial
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

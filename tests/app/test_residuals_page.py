@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 from linreg import datasets, diagnostics
 from linreg.design import build_design, fit_design
 from linreg.exceptions import LinregWarning
-from linreg.plots import residuals as plots
-from linreg.plots._common import fmt
+from linreg.format import fmt
+from linreg.plots import tables
+from linreg.plots.residuals import CHART_POINTS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/residuals.py"
@@ -74,7 +75,7 @@ def _assert_numbers_equal_linreg(at: AppTest) -> None:
     assert shown["test"].tolist() == ["Breusch-Pagan", "Jarque-Bera", "Durbin-Watson"]
     assert shown["statistic"].tolist() == [fmt(t.statistic) for t in expected]
     assert shown["reading"].tolist() == [t.reading for t in expected]
-    influence = plots.influence_display(plots.influential_rows(result, design.row_labels, top=10))
+    influence = tables.influence_display(tables.influential_rows(result, design.row_labels, top=10))
     pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), influence, check_dtype=False)
 
 
@@ -123,7 +124,7 @@ def test_changing_the_dataset_changes_the_numbers():
 def test_selecting_an_influential_row_shows_its_data():
     at = _residuals_page()
     df, design, result = _expected(at)
-    table = plots.influential_rows(result, design.row_labels, top=10)
+    table = tables.influential_rows(result, design.row_labels, top=10)
     key = at.dataframe[0].key
     at.session_state[key] = {"selection": {"rows": [3], "columns": [], "cells": []}}
     at.run()
@@ -162,7 +163,7 @@ def test_large_data_plots_a_webgl_sample_and_says_so():
                  pd.DataFrame({"x": x, "y": 3 - x + rng.normal(size=n)}))
     _residuals_page(at)
     captions = _captions(at)
-    assert any(f"random sample of {plots.CHART_POINTS:,} of the 25,000 rows" in c for c in captions)
+    assert any(f"random sample of {CHART_POINTS:,} of the 25,000 rows" in c for c in captions)
     assert any(c.startswith("Residuals vs fitted: 25,000 points") for c in captions)
     for chart in _charts(at)[:4]:
         assert "scattergl" in [t["type"] for t in chart["data"]]

@@ -18,7 +18,7 @@ def _open(query: dict[str, str]) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning, [w.value for w in at.warning]  # a short link is not a broken one
-    assert at.session_state["lr_recipe"].name == "cars"  # the default data
+    assert at.session_state["lr_data_source"].name == "cars"  # the default data
     return at
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg import lessons
+from linreg.format import fmt
 from linreg.plots import lessons as plots
-from linreg.plots._common import fmt
 
 from .. import charts
 from . import common

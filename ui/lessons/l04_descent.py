@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg import lessons
-from linreg.plots._common import fmt
+from linreg.format import fmt
+from linreg.sources import DataSource
 
 from .. import lesson_cache, session
 from ..settings import GDSettings
-from ..share import Recipe
 from . import common
 
 TITLE = "Gradient descent, step by step"
@@ -18,9 +18,9 @@ TITLE = "Gradient descent, step by step"
 def _prepare_gd() -> None:
     """Load the lesson's dataset and settings into the app state (for the Gradient descent page).
 
-    Through a built-in recipe, so that a shareable link of the prepared state works.
+    Through a built-in data source, so that a shareable link of the prepared state works.
     """
-    session.use_recipe(Recipe("builtin", str(lessons.GD_LESSON["dataset"])))
+    session.use_source(DataSource("builtin", str(lessons.GD_LESSON["dataset"])))
     session.set_gd_settings(GDSettings(
         learning_rate=float(lessons.GD_LESSON["learning_rate"]), n_iter=int(lessons.GD_LESSON["n_iter"]),
         batch_size=None, momentum=0.0, standardize=bool(lessons.GD_LESSON["standardize"]), seed=0,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from linreg.format import fmt
 from linreg.plots import descent as gd_plots
-from linreg.plots._common import fmt
+from linreg.quadratic import condition_number
 
 from .. import charts, lesson_cache
 from ..widgets import escaped
@@ -26,15 +27,15 @@ def show() -> None:
     runs = lesson_cache.scaling(d.name)
     raw, std = runs["raw features"], runs["standardized"]
     c = st.columns(2)
-    c[0].metric("Condition number λ_max/λ_min, raw x", fmt(gd_plots.condition_number(raw)))
-    c[1].metric("Condition number λ_max/λ_min, standardized x", fmt(gd_plots.condition_number(std)))
+    c[0].metric("Condition number λ_max/λ_min, raw x", fmt(condition_number(raw)))
+    c[1].metric("Condition number λ_max/λ_min, standardized x", fmt(condition_number(std)))
     ratio = raw.n_iter / max(std.n_iter, 1)
     answer = "more than 100 times as many" if ratio > 100 else ("2 to 100 times as many" if ratio >= 2
                                                                   else "about the same")
     common.reveal(6, "How many iterations do raw features need, compared with standardized ones?",
                   ["about the same", "2 to 100 times as many", "more than 100 times as many"], answer,
-                  f"Raw: condition number {fmt(gd_plots.condition_number(raw))}, {raw.n_iter:,} iterations; "
-                  f"standardized: {fmt(gd_plots.condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
+                  f"Raw: condition number {fmt(condition_number(raw))}, {raw.n_iter:,} iterations; "
+                  f"standardized: {fmt(condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
                   f"(slope {fmt(raw.coef[1], 6)} against {fmt(std.coef[1], 6)}); only the path to it changes.")
     if not common.shown(6):
         st.caption("Make your guess and reveal it to see both runs.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from linreg.format import fmt
 from linreg.plots import lessons as plots
-from linreg.plots._common import fmt
 
 from .. import charts, lesson_cache
 from . import common
