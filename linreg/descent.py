@@ -33,8 +33,6 @@ from ._repr import short_repr
 from ._validation import as_xy, check_callback, check_int, check_option, check_real, checkpoint
 from .exceptions import DataError, ModelError
 
-# Kept for ui/cache.py, until it imports it from linreg.quadratic.
-from .quadratic import learning_rate_bounds  # noqa: F401
 from .quadratic import (
     _as_w,
     _bounds_from_eig,

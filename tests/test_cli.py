@@ -612,7 +612,7 @@ def _has_controls(text: str) -> bool:
 
 @pytest.mark.parametrize("method", [(), ("--method", "gd"), ("--penalty", "lasso", "--lambda", "0.1")])
 def test_text_output_prints_names_without_terminal_codes(capsys, tmp_path, frame, method):
-    hostile = frame.rename(columns={"x1": f"x1{_ESC}\x07", "y": f"y\x1b]0;title\x07"})
+    hostile = frame.rename(columns={"x1": f"x1{_ESC}\x07", "y": "y\x1b]0;title\x07"})
     path = _write(tmp_path / f"{_ESC}.csv", hostile.drop(columns="group"))
     code, out, err = run(capsys, "fit", path, "--target", "y\x1b]0;title\x07", *method)
     assert code == 0, err

@@ -32,7 +32,6 @@ from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import (
     BudgetError,
     DataError,
-    LinregError,
     LinregWarning,
     ModelError,
     RankDeficiencyWarning,

@@ -171,7 +171,7 @@ def test_the_bowl_maths_has_one_home():
     for name in ("loss", "gradient", "hessian_eigenvalues", "learning_rate_bounds", "convergence_rate",
                  "check_gradient", "step_arithmetic", "loss_surface"):
         assert getattr(linreg, name) is getattr(quadratic, name)
-        assert name == "learning_rate_bounds" or not hasattr(descent, name), name  # that one is kept for ui/cache.py
+        assert not hasattr(descent, name), name
     for name in ("plain_rate", "heavy_ball_rate", "predicted_iterations", "condition_number"):
         assert name not in plots.__all__  # imported there for its figures, not offered
 

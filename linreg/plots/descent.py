@@ -401,7 +401,7 @@ def learning_rate_figure(learning_rate: float, optimal: float, max_stable: float
         (max_stable, "largest stable 2/λmax", "#cf222e", "line-ns"),
     ]
     if momentum > 0:
-        marks.append((limit, f"stable limit with momentum 2(1+μ)/λmax", "#8250df", "line-ns"))
+        marks.append((limit, "stable limit with momentum 2(1+μ)/λmax", "#8250df", "line-ns"))
     marks.append((learning_rate, "your rate η", ORANGE, "triangle-down"))
     for value, label, colour, symbol in marks:
         fig.add_trace(go.Scatter(

@@ -20,8 +20,6 @@ from linreg.format import fmt
 from ._common import safe_label, sample_index, sample_note, scatter, style
 from ._tex import tex_number, tex_text
 
-# Kept for ui/cache.py, until it imports them from linreg.plots.tables.
-from .tables import column_table, missing_summary  # noqa: F401
 
 __all__ = [
     "target_scatter",

@@ -37,8 +37,6 @@ from ._common import safe_label, sample_index, sample_note, style
 from ._payload import HOVER_COLUMNS, affordable_points, line_type, points
 from ._style import BLUE, CHART_POINTS, CURVE_POINTS, GUIDE_GREY, R_RED, SMOOTH_POINTS
 
-# Kept for ui/cache.py, until it imports it from linreg.plots.tables.
-from .tables import influential_rows  # noqa: F401
 
 __all__ = [
     "COOK_LEVELS",
