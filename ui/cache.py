@@ -18,7 +18,6 @@ with ``ui.widgets.show_error``. The Learn page's cached calls are in ``ui.lesson
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import hashlib
 import threading
@@ -106,17 +105,11 @@ def _stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost 
 
 def _sweep_forever(period: float = 10.0) -> None:
     """End expired sessions, drop what only closed sessions used, and hand the freed heap back."""
-    libc = None
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: freed memory still goes back to the allocator
-        pass
     while True:
         time.sleep(period)
         if runtime.reap_expired_sessions() + STORE.sweep(runtime.session_alive):
             gc.collect()
-            if libc is not None:
-                libc.malloc_trim(0)
+            runtime.trim_heap()
 
 
 threading.Thread(target=_sweep_forever, name="linreg-store-sweeper", daemon=True).start()

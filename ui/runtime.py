@@ -1,5 +1,5 @@
-"""What the app asks of Streamlit's runtime about sessions: who is this, is a visitor still there, and
-handing back what closed sessions held.
+"""What the app asks of Streamlit's runtime and of the C library about sessions and memory: who is
+this, is a visitor still there, and handing back what closed sessions held.
 
 Streamlit keeps a session whose browser went away for ``server.disconnectedSessionTTL`` seconds,
 in case it reconnects. Its store drops an expired session only at its next write, and never shuts
@@ -11,10 +11,25 @@ runtime's session storage; if Streamlit moves it, it does nothing, and
 
 from __future__ import annotations
 
+import ctypes
+
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-__all__ = ["session_id", "session_alive", "reap_expired_sessions"]
+__all__ = ["session_id", "session_alive", "reap_expired_sessions", "trim_heap"]
+
+try:
+    _LIBC = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc (macOS, musl): the allocator's defaults stay
+    _LIBC = None
+
+if _LIBC is not None:
+    # glibc serves a large block from its own mapping, returned to the system when freed, until
+    # a freed block moves the threshold up (to 32 MB); from then on a fit's arrays of a few MB
+    # come from the heap, and the heap keeps what they leave. Fixing the threshold keeps every
+    # array of 256 kB or more in a mapping of its own, so a closed session's memory goes back.
+    _M_MMAP_THRESHOLD = -3
+    _LIBC.mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
 
 
 def session_id() -> str:
@@ -43,3 +58,9 @@ def reap_expired_sessions() -> int:
     for _, info in expired:
         info.session.shutdown()
     return len(expired)
+
+
+def trim_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``), after a sweep."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
