@@ -126,3 +126,20 @@ def test_refuses_a_result_of_another_design_and_a_bad_alpha():
         predict(other, design, df)
     with pytest.raises(ModelError, match="alpha must be a number between 0 and 1"):
         predict(fit_design(design), design, df, alpha=1.5)
+
+
+def test_cars_matches_r_predict_lm_published_values():
+    # R: predict(lm(dist ~ speed, cars), data.frame(speed = c(12, 19, 24)), interval = "confidence"),
+    # printed to 3 significant digits in STHDA's "Predict in R: Model Predictions and Confidence Intervals":
+    # fit 29.6 57.1 76.8, lwr 24.4 51.8 68.4, upr 34.8 62.4 85.2; and for speed 10, "Predicting Stopping
+    # Distances Using Linear Models in R" (same model): "between 15.46 and 28.02".
+    from linreg.datasets import load_dataset
+
+    cars, _ = load_dataset("cars")
+    design = build_design(cars, ModelSpec("dist", features=("speed",)))
+    table = predict(fit_design(design), design, pd.DataFrame({"speed": [12.0, 19.0, 24.0, 10.0]}))
+    assert [float(f"{v:.3g}") for v in table["prediction"][:3]] == [29.6, 57.1, 76.8]
+    assert [float(f"{v:.3g}") for v in table["ci_low"][:3]] == [24.4, 51.8, 68.4]
+    assert [float(f"{v:.3g}") for v in table["ci_high"][:3]] == [34.8, 62.4, 85.2]
+    # The page writes 28.02 for 28.028 (cut, not rounded): within 0.01 of both ends.
+    assert_allclose([table["ci_low"].iloc[3], table["ci_high"].iloc[3]], [15.46, 28.02], atol=0.01)
