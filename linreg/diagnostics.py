@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
 from typing import Literal
 
 import numpy as np
@@ -315,7 +314,7 @@ def _second_difference(V: np.ndarray) -> np.ndarray:
 
 def _dw_eigenvalues(X: np.ndarray) -> np.ndarray:
     """The eigenvalues above 1e-10 of MA, as those of N'AN for an orthonormal basis N of the residual space."""
-    n, k = X.shape
+    k = X.shape[1]
     Q, _ = np.linalg.qr(X, mode="complete")
     N = Q[:, k:]
     ev = np.linalg.eigvalsh(N.T @ _second_difference(N))

@@ -111,7 +111,7 @@ def test_compare_without_uses_the_weights_for_both_models(capsys, csv, frame):
     X1 = sm.add_constant(frame[["x1", "x2"]])
     large = sm.WLS(frame["y"], X1, weights=frame["w"]).fit()
     small = sm.WLS(frame["y"], X1[["const", "x1"]], weights=frame["w"]).fit()
-    f, p, df = large.compare_f_test(small)
+    f, p, _ = large.compare_f_test(small)
     assert_allclose([out["comparison"]["f_statistic"], out["comparison"]["p_value"]], [f, p], rtol=1e-8)
 
 

@@ -299,7 +299,7 @@ def test_durbin_watson_normal_approximation_uses_the_exact_moments(seed):
 
 
 def test_durbin_watson_normal_approximation_is_the_same_in_row_blocks(monkeypatch):
-    import linreg.diagnostics as diagnostics
+    from linreg import diagnostics
 
     X, y = problem(3, n=300)
     res = fit_ols(X, y)

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     # PYTHONPATH would let the venv import the repository's linreg instead of the installed one.
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     assert proc.returncode == 0, f"{' '.join(map(str, args))} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
@@ -134,11 +134,10 @@ def test_the_installed_wheel_imports_fits_and_reproduces_outside_the_repository(
     assert report["coef"] == pytest.approx([-17.579094890510948, 3.932408759124088], rel=1e-12)
 
     # The exported script runs with the installed package, outside a clone.
-    code = _run([str(python), "-c",
-                 "from linreg.export import reproduce_script; from linreg.sources import builtin_source; "
-                 "from linreg import ModelSpec; "
-                 "print(reproduce_script(builtin_source('cars'), ModelSpec('dist', features=('speed',))))"],
-                cwd=elsewhere).stdout
+    export = ("from linreg.export import reproduce_script; from linreg.sources import builtin_source; "
+              "from linreg import ModelSpec; "
+              "print(reproduce_script(builtin_source('cars'), ModelSpec('dist', features=('speed',))))")
+    code = _run([str(python), "-c", export], cwd=elsewhere).stdout
     assert "pip install" in code
     (elsewhere / "reproduce.py").write_text(code)
     lines = dict(line.split("\t") for line in _run([str(python), "reproduce.py"], cwd=elsewhere).stdout.splitlines())
