@@ -205,15 +205,20 @@ def _number(kind: type, low: float | None = None, high: float | None = None,
 # Parser
 # ---------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the ``python -m linreg`` argument parser with its ``fit`` and ``generate`` commands.
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """Build the ``python -m linreg`` argument parser with its ``fit``, ``predict`` and ``generate`` commands.
+
+    Parameters
+    ----------
+    prog : str, default "python -m linreg"
+        The program's name in usage lines and the summary's "Call:" line.
 
     Returns
     -------
     argparse.ArgumentParser
         Its ``error`` raises instead of exiting, so that ``main`` can print one line.
     """
-    parser = _Parser(prog=PROG, description="Linear regression by closed form and by gradient descent.")
+    parser = _Parser(prog=prog, description="Linear regression by closed form and by gradient descent.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,predict,generate}",
                                      parser_class=_Parser)
     _add_fit_parser(commands)
@@ -434,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_prog()).parse_args(argv)
         args.argv = argv  # echoed in the text summary's "Call:" line
         return args.handler(args)
     except SystemExit as exc:  # --help and --version exit through argparse
@@ -449,6 +454,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:
         return _fail(_describe_os_error(exc))
+
+
+def _prog() -> str:
+    """How the user called us: ``linreg`` through the installed console script, else ``python -m linreg``."""
+    return "linreg" if Path(sys.argv[0]).name == "linreg" else PROG
 
 
 def _fail(message: str) -> int:
@@ -512,7 +522,7 @@ def _run_fit(args: argparse.Namespace) -> int:
         print(_to_json(report))
     else:
         print(summary_text(result, target=spec.target, n_dropped=n_dropped, warnings=messages,
-                           call=f"{PROG} {shlex.join(args.argv)}"))
+                           call=f"{_prog()} {shlex.join(args.argv)}"))
         if comparison is not None:
             from .nested import comparison_text
 

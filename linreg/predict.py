@@ -55,7 +55,9 @@ def predict(result: OLSResult, design: Design, new_df: pd.DataFrame, alpha: floa
     -----
     With t = t_{1 - alpha/2}(df_resid): ci = yhat -+ t se_fit and
     pi = yhat -+ t sqrt(se_fit^2 + sigma^2). Aliased terms count as 0 (as R's predict
-    does); Cov is the fit's ``cov_params``.
+    does); Cov is the fit's ``cov_params`` (robust when the fit's covariance is). After a
+    weighted fit, the new observation is taken to have weight 1 (R's default, pred.var =
+    sigma^2).
 
     Examples
     --------

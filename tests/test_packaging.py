@@ -129,6 +129,8 @@ def test_the_installed_wheel_imports_fits_and_reproduces_outside_the_repository(
     )
     printed = _run([str(tmp_path / "venv" / "bin" / "linreg"), "fit", "cars.csv", "--target", "dist",
                     "--format", "json"], cwd=elsewhere).stdout
+    text = _run([str(tmp_path / "venv" / "bin" / "linreg"), "fit", "cars.csv", "--target", "dist"], cwd=elsewhere).stdout
+    assert text.splitlines()[0] == "Call: linreg fit cars.csv --target dist"
     report = json.loads(printed)
     assert report["terms"] == ["Intercept", "speed"]
     assert report["coef"] == pytest.approx([-17.579094890510948, 3.932408759124088], rel=1e-12)
