@@ -1,9 +1,11 @@
-"""Command line: ``python -m linreg fit`` and ``python -m linreg generate``.
+"""Command line: ``python -m linreg fit``, ``predict`` and ``generate`` (also installed as ``linreg``).
 
 ``fit`` reads a CSV, builds the model terms and prints either a summary in the
 style of R's ``summary.lm`` or one JSON object (least squares, gradient descent,
-or with ``--penalty`` ridge, lasso or elastic net); ``generate`` writes a synthetic
-dataset as CSV. Bad input exits with status 2 and one line on stderr that says
+or with ``--penalty`` ridge, lasso or elastic net), with ``--compare-without`` the
+F test against a smaller model as R's ``anova``; ``predict`` fits a CSV and predicts
+the rows of another, with confidence and prediction intervals; ``generate`` writes
+a synthetic dataset as CSV. Bad input exits with status 2 and one line on stderr that says
 what is wrong and how to fix it. All the numerics live in the library: this
 module parses options, calls it and formats what comes back.
 """
@@ -26,7 +28,7 @@ import numpy as np
 
 from .exceptions import LinregError, LinregWarning, ModelError
 
-__all__ = ["main", "build_parser", "JSON_KEYS", "GD_JSON_KEYS", "PENALIZED_JSON_KEYS"]
+__all__ = ["main", "build_parser", "JSON_KEYS", "GD_JSON_KEYS", "PENALIZED_JSON_KEYS", "PREDICT_COLUMNS", "COV_TYPES"]
 
 PROG = "python -m linreg"
 
@@ -47,6 +49,10 @@ PENALIZED_JSON_KEYS = (
     "penalty", "lam", "l1_ratio", "standardize", "objective", "mse", "kkt_violation", "kkt_relative",
     "converged", "n_iter", "message", "df", "n_nonzero",
 )
+#: Columns ``predict`` prints after the new rows' own columns (``linreg.predict.PREDICTION_COLUMNS``).
+PREDICT_COLUMNS = ("prediction", "se_fit", "ci_low", "ci_high", "pi_low", "pi_high")
+#: Covariance estimators of ``--cov-type`` (``fit_ols(cov_type=...)``).
+COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC")
 _GD_DEFAULT_ITERATIONS = 1000
 _GD_OPTIONS = ("learning_rate", "iterations", "batch_size", "momentum", "standardize", "seed", "tol")
 _PENALTY_OPTIONS = ("lam", "l1_ratio")
@@ -77,6 +83,16 @@ penalized fits (--penalty ridge|lasso|elasticnet --lambda L [--l1-ratio A]):
   defined for a penalized fit), plus penalty, lam, l1_ratio, standardize,
   objective, mse, kkt_violation, kkt_relative, converged, n_iter, message, df
   (effective degrees of freedom) and n_nonzero.
+
+least squares options (qr, svd, normal):
+  --cov-type HC0..HC3 (heteroscedasticity-robust) or HAC (Newey-West, lag --maxlags)
+  changes std_err, t, p_value, the intervals and the F statistic (a Wald test).
+  --weights COL fits weighted least squares with the weights in column COL, as R's
+  lm(weights=): rows with a missing weight are dropped, a zero weight drops the row.
+  --compare-without A,B also fits the model without the terms A and B (a term such as
+  x^2 or g[b], a categorical column for all its dummies, an interaction a:b for all its
+  products, or Intercept) and prints the F test of R's anova(smaller, larger) with the
+  change in R²; with --format json it is the key "comparison".
 
 --format json prints one object: the keys above plus "warnings" (plain-language
 warnings, e.g. aliased terms). It never holds NaN or Infinity (null instead, as
@@ -189,18 +205,24 @@ def _number(kind: type, low: float | None = None, high: float | None = None,
 # Parser
 # ---------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the ``python -m linreg`` argument parser with its ``fit`` and ``generate`` commands.
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """Build the ``python -m linreg`` argument parser with its ``fit``, ``predict`` and ``generate`` commands.
+
+    Parameters
+    ----------
+    prog : str, default "python -m linreg"
+        The program's name in usage lines and the summary's "Call:" line.
 
     Returns
     -------
     argparse.ArgumentParser
         Its ``error`` raises instead of exiting, so that ``main`` can print one line.
     """
-    parser = _Parser(prog=PROG, description="Linear regression by closed form and by gradient descent.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,generate}",
+    parser = _Parser(prog=prog, description="Linear regression by closed form and by gradient descent.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{fit,predict,generate}",
                                      parser_class=_Parser)
     _add_fit_parser(commands)
+    _add_predict_parser(commands)
     _add_generate_parser(commands)
     return parser
 
@@ -215,21 +237,16 @@ def _add_fit_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--target", required=True, metavar="COL", help="column to predict")
     p.add_argument("--features", type=_parse_features, default=(), metavar="A,B",
                    help="comma-separated feature columns (default: every column except the target)")
-    p.add_argument("--poly", type=_parse_poly, action="append", default=[], metavar="COL:DEG",
-                   help="polynomial terms COL, COL^2, ... COL^DEG (repeatable)")
-    p.add_argument("--categorical", action="append", default=[], metavar="COL",
-                   help="treat COL as categorical: one dummy per level but the reference (repeatable)")
-    p.add_argument("--interaction", type=_parse_interaction, action="append", default=[], metavar="A:B",
-                   help="add the product term A:B (repeatable)")
-    p.add_argument("--no-intercept", dest="intercept", action="store_false",
-                   help="fit without an intercept (R-squared becomes uncentred)")
-    p.add_argument("--standardize-terms", action="store_true",
-                   help="standardize the design columns (coefficients are then per standard deviation)")
+    _add_term_options(p)
     p.add_argument("--method", choices=("qr", "svd", "normal", "gd"), default=None,
                    help="solver (default: qr); see 'methods' below")
     p.add_argument("--alpha", type=_number(float, 0, 1, low_open=True, high_open=True), default=0.05,
                    help="significance level for the confidence intervals (default: 0.05)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    _add_inference_options(p)
+    p.add_argument("--compare-without", type=_parse_features, default=None, metavar="TERM[,TERM]",
+                   help="also fit the model without these terms and print the F test between the two "
+                        "(as R's anova); see 'least squares options' below")
     gd = p.add_argument_group("gradient descent (only with --method gd)")
     gd.add_argument("--learning-rate", type=_number(float, 0, low_open=True), default=None, metavar="LR",
                     help="step size (default: the optimal full-batch rate 2/(lambda_max + lambda_min))")
@@ -255,6 +272,53 @@ def _add_fit_parser(commands: argparse._SubParsersAction) -> None:
                            "the penalty applies to standardized coefficients); coefficients are still reported "
                            "in original units")
     p.set_defaults(handler=_run_fit)
+
+
+def _add_term_options(p: argparse.ArgumentParser) -> None:
+    """The model-term options shared by ``fit`` and ``predict``."""
+    p.add_argument("--poly", type=_parse_poly, action="append", default=[], metavar="COL:DEG",
+                   help="polynomial terms COL, COL^2, ... COL^DEG (repeatable)")
+    p.add_argument("--categorical", action="append", default=[], metavar="COL",
+                   help="treat COL as categorical: one dummy per level but the reference (repeatable)")
+    p.add_argument("--interaction", type=_parse_interaction, action="append", default=[], metavar="A:B",
+                   help="add the product term A:B (repeatable)")
+    p.add_argument("--no-intercept", dest="intercept", action="store_false",
+                   help="fit without an intercept (R-squared becomes uncentred)")
+    p.add_argument("--standardize-terms", action="store_true",
+                   help="standardize the design columns (coefficients are then per standard deviation)")
+
+
+def _add_inference_options(p: argparse.ArgumentParser) -> None:
+    """Covariance and weights of a least-squares fit, shared by ``fit`` and ``predict``."""
+    p.add_argument("--cov-type", choices=COV_TYPES, default=None,
+                   help="covariance of the coefficients: nonrobust (default), HC0-HC3 (robust to "
+                        "heteroscedasticity) or HAC (Newey-West, also robust to autocorrelation)")
+    p.add_argument("--maxlags", type=_number(int, 0), default=None, metavar="N",
+                   help="lags of the HAC (Newey-West) covariance (only with --cov-type HAC)")
+    p.add_argument("--weights", default=None, metavar="COL",
+                   help="weighted least squares with the weights in column COL (as R's lm(weights=))")
+
+
+def _add_predict_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "predict", help="fit a CSV and predict the rows of another, with intervals",
+        description="Fit the model to --data and print the prediction for each row of --new, with its "
+                    "confidence interval (of the mean) and prediction interval (of a new observation).",
+    )
+    p.add_argument("--data", required=True, metavar="TRAIN.csv", help="CSV the model is fitted to; '-' reads stdin")
+    p.add_argument("--new", required=True, metavar="NEW.csv",
+                   help="CSV of new rows with the columns the model uses (the target is not needed)")
+    p.add_argument("--target", required=True, metavar="COL", help="column to predict")
+    p.add_argument("--features", type=_parse_features, default=(), metavar="A,B",
+                   help="comma-separated feature columns (default: every column of TRAIN.csv except the target)")
+    _add_term_options(p)
+    p.add_argument("--method", choices=("qr", "svd", "normal"), default="qr", help="solver (default: qr)")
+    p.add_argument("--alpha", type=_number(float, 0, 1, low_open=True, high_open=True), default=0.05,
+                   help="intervals at level 1 - alpha (default: 0.05)")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text",
+                   help="text (a table), csv or json (one object per row) (default: text)")
+    _add_inference_options(p)
+    p.set_defaults(handler=_run_predict)
 
 
 def _add_generate_parser(commands: argparse._SubParsersAction) -> None:
@@ -377,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_prog()).parse_args(argv)
         args.argv = argv  # echoed in the text summary's "Call:" line
         return args.handler(args)
     except SystemExit as exc:  # --help and --version exit through argparse
@@ -392,6 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:
         return _fail(_describe_os_error(exc))
+
+
+def _prog() -> str:
+    """How the user called us: ``linreg`` through the installed console script, else ``python -m linreg``."""
+    return "linreg" if Path(sys.argv[0]).name == "linreg" else PROG
 
 
 def _fail(message: str) -> int:
@@ -426,16 +495,15 @@ def _silence_stdout() -> None:
 def _run_fit(args: argparse.Namespace) -> int:
     """Load, build, fit and print; see ``python -m linreg fit --help``."""
     _check_gd_options(args)
+    _check_inference_options(args)
     from .data import load_csv
-    from .design import ModelSpec, build_design
+    from .design import build_design
     from .report import fit_warnings, summary_text
 
     frame = _load(load_csv, args.data)
-    spec = ModelSpec(
-        target=args.target, features=tuple(args.features), categorical=tuple(args.categorical),
-        poly=tuple(args.poly), interactions=tuple(args.interaction),
-        standardize=args.standardize_terms, intercept=args.intercept,
-    )
+    frame, n_unweighted = _drop_missing_weights(frame, args.weights)
+    spec = _spec(args, frame)
+    comparison = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LinregWarning)
         design = build_design(frame, spec)
@@ -444,14 +512,92 @@ def _run_fit(args: argparse.Namespace) -> int:
         elif args.method == "gd":
             result = _fit_gd(design, args)
         else:
-            result = _fit_closed_form(design, args)
+            result = _fit_closed_form(design, args, frame)
+            if args.compare_without is not None:
+                comparison = _compare_without(design, result, args, frame)
+    n_dropped = design.n_dropped + n_unweighted
     messages = _merge_warnings(fit_warnings(result), caught)
     if args.format == "json":
-        print(_to_json({**_json_report(result, design.n_dropped), "warnings": messages}))
+        report = {**_json_report(result, n_dropped), "warnings": messages}
+        if comparison is not None:
+            report["comparison"] = comparison[0].to_dict()
+        print(_to_json(report))
     else:
-        print(summary_text(result, target=spec.target, n_dropped=design.n_dropped, warnings=messages,
-                           call=f"{PROG} {shlex.join(args.argv)}"))
+        print(summary_text(result, target=spec.target, n_dropped=n_dropped, warnings=messages,
+                           call=f"{_prog()} {shlex.join(args.argv)}"))
+        if comparison is not None:
+            from .nested import comparison_text
+
+            cmp, smaller = comparison
+            print()
+            print(comparison_text(cmp, smaller.terms, result.terms, target=spec.target))
     return 0
+
+
+def _spec(args: argparse.Namespace, frame):
+    """The ModelSpec of the options; without --features, every column but the target and the weights."""
+    from .design import ModelSpec
+
+    features = tuple(args.features)
+    if not features and args.weights is not None:
+        features = tuple(str(c) for c in frame.columns if str(c) not in (args.target, args.weights))
+    if args.weights is not None and args.weights in features + tuple(args.categorical):
+        raise ModelError(f"the weights column '{args.weights}' is also a predictor; remove it from the features")
+    return ModelSpec(
+        target=args.target, features=features, categorical=tuple(args.categorical),
+        poly=tuple(args.poly), interactions=tuple(args.interaction),
+        standardize=args.standardize_terms, intercept=args.intercept,
+    )
+
+
+def _check_inference_options(args: argparse.Namespace) -> None:
+    """Refuse covariance, weights and comparison options that the chosen fit would ignore."""
+    if args.maxlags is not None and args.cov_type != "HAC":
+        raise _UsageError("--maxlags sets the lags of the HAC covariance; add --cov-type HAC or drop --maxlags")
+    if args.penalty is not None or args.method == "gd":
+        which = f"--penalty {args.penalty}" if args.penalty is not None else "--method gd"
+        for flag, value in (("--cov-type", args.cov_type), ("--weights", args.weights),
+                            ("--compare-without", args.compare_without)):
+            if value is not None:
+                raise _UsageError(f"{flag} applies to least-squares fits (qr, svd, normal), not to {which}; drop {flag}")
+
+
+def _drop_missing_weights(frame, column: str | None):
+    """``frame`` without the rows whose weight is missing (as R's lm drops them), and how many."""
+    if column is None:
+        return frame, 0
+    from .design import _short
+
+    names = [str(c) for c in frame.columns]
+    if column not in names:
+        shown = ", ".join(repr(_short(c)) for c in names[:30])
+        raise ModelError(f"unknown weights column '{column}'; the available columns are: {shown}")
+    frame = frame.set_axis(names, axis=1)
+    missing = frame[column].isna().to_numpy()
+    return (frame.loc[~missing], int(missing.sum())) if missing.any() else (frame, 0)
+
+
+def _inference_options(args: argparse.Namespace, design, frame) -> dict[str, Any]:
+    """The fit_ols keywords of --cov-type, --maxlags and --weights; only those given, so plain fits are unchanged."""
+    options: dict[str, Any] = {}
+    if args.cov_type is not None:
+        options["cov_type"] = args.cov_type
+    if args.maxlags is not None:
+        options["maxlags"] = args.maxlags
+    if args.weights is not None:
+        from .design import _new_numeric
+
+        options["weights"] = _new_numeric(frame.loc[design.row_labels, args.weights], args.weights)
+    return options
+
+
+def _compare_without(design, result, args: argparse.Namespace, frame):
+    """The F test of the fit without ``--compare-without``'s terms against ``result``: (comparison, smaller fit)."""
+    from .nested import compare_models, fit_without
+
+    options = _inference_options(args, design, frame)
+    smaller = fit_without(design, args.compare_without, method=args.method, alpha=args.alpha, **options)
+    return compare_models(smaller, result), smaller
 
 
 def _check_gd_options(args: argparse.Namespace) -> None:
@@ -494,11 +640,17 @@ def _load(load_csv, source: str):
     return load_csv(sys.stdin.buffer if source == "-" else Path(source))
 
 
-def _fit_closed_form(design, args: argparse.Namespace):
-    """Fit by qr/svd/normal: an ``OLSResult``."""
+def _fit_closed_form(design, args: argparse.Namespace, frame=None):
+    """Fit by qr/svd/normal: an ``OLSResult``, with the covariance and weights options when given."""
     from .design import fit_design
 
-    return fit_design(design, method=args.method, alpha=args.alpha)
+    options = _inference_options(args, design, frame)
+    if not options:
+        return fit_design(design, method=args.method, alpha=args.alpha)
+    from .ols import fit_ols
+
+    return fit_ols(design.X, design.y, intercept=design.intercept, method=args.method, alpha=args.alpha,
+                   terms=design.terms, basis=design.basis, **options)
 
 
 def _fit_gd(design, args: argparse.Namespace):
@@ -548,6 +700,59 @@ def _merge_warnings(own: Sequence[str], caught: Sequence[warnings.WarningMessage
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return list(dict.fromkeys(" ".join(m.split()) for m in messages))
+
+
+# ---------------------------------------------------------------------------
+# predict
+# ---------------------------------------------------------------------------
+
+def _run_predict(args: argparse.Namespace) -> int:
+    """Fit --data, predict --new; see ``python -m linreg predict --help``."""
+    args.penalty, args.compare_without = None, None
+    _check_inference_options(args)
+    from .data import load_csv
+    from .design import build_design
+    from .predict import predict
+    from .report import terminal_safe
+
+    frame = _load(load_csv, args.data)
+    new = _load(load_csv, args.new)
+    frame, _ = _drop_missing_weights(frame, args.weights)
+    spec = _spec(args, frame)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LinregWarning)
+        design = build_design(frame, spec)
+        result = _fit_closed_form(design, args, frame)
+    for message in _merge_warnings((), caught):
+        print(f"linreg: warning: {terminal_safe(message)}", file=sys.stderr)
+    table = predict(result, design, new.set_axis([str(c) for c in new.columns], axis=1), alpha=args.alpha)
+    used = [c for c in dict.fromkeys(list(design.predictors) + [c for pair in spec.interactions for c in pair])]
+    shown = new.set_axis([str(c) for c in new.columns], axis=1)[used].reset_index(drop=True)
+    out = shown.join(table.reset_index(drop=True))
+    if args.format == "csv":
+        sys.stdout.write(out.to_csv(index=False))
+    elif args.format == "json":
+        print(json.dumps(_json_safe(out.to_dict(orient="records")), allow_nan=False))
+    else:
+        print(_prediction_text(out, args.alpha))
+    return 0
+
+
+def _prediction_text(out, alpha: float) -> str:
+    """The prediction table as aligned text: the new rows' columns, then the predictions and intervals."""
+    from .report import _fmt, _table, terminal_safe
+
+    level = f"{100 * (1 - alpha):g}%"
+    header = ["row", *(terminal_safe(c) for c in out.columns)]
+    rows = []
+    for i, row in enumerate(out.itertuples(index=False)):
+        cells = [str(i + 1)]
+        for value in row:
+            cells.append(_fmt(value) if isinstance(value, (float, np.floating)) else terminal_safe(value))
+        rows.append(cells)
+    lines = _table(header, rows)
+    lines += ["", f"ci: {level} confidence interval of the mean; pi: {level} prediction interval of a new observation"]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ keeps the digits that rounding the raw powers would lose.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -35,6 +36,7 @@ __all__ = [
     "Design",
     "DefaultSpec",
     "build_design",
+    "design_rows",
     "fit_design",
     "text_columns",
     "default_spec",
@@ -113,6 +115,16 @@ class Design:
     spec : ModelSpec
     basis : Basis or None
         Well-conditioned re-parametrisation for polynomial terms (None without them).
+    predictors : tuple of str
+        The main-effect columns in design order (features, then polynomial and
+        categorical columns not among them); with the interactions' columns, the columns
+        new rows need (:func:`design_rows`).
+    levels : dict of str to tuple
+        The levels of each categorical column as they appear in the data, sorted; the
+        first is the reference.
+    standardization : dict of str to (float, float)
+        ``(mean, sd)`` of each numeric column when ``spec.standardize`` (sd 1 for a
+        constant column), applied to new rows as to the training rows.
     """
 
     X: np.ndarray
@@ -124,6 +136,9 @@ class Design:
     reference_levels: dict[str, str]
     spec: ModelSpec
     basis: Basis | None = field(default=None)
+    predictors: tuple[str, ...] = ()
+    levels: dict[str, tuple] = field(default_factory=dict)
+    standardization: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def fit_design(design: Design, *, method: Method = "qr", alpha: float = 0.05) -> OLSResult:
@@ -251,10 +266,12 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = DEFAULT_
         if c not in cat_set:
             numeric[c] = _numeric_column(sub[c], c, is_target=c == spec.target)
     y = numeric.pop(spec.target)
+    standardization: dict[str, tuple[float, float]] = {}
     if spec.standardize:
         for c, v in numeric.items():
             sd = float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
-            numeric[c] = (v - v.mean()) / (sd if sd > 0 else 1.0)
+            standardization[c] = (float(v.mean()), sd if sd > 0 else 1.0)
+            numeric[c] = (v - standardization[c][0]) / standardization[c][1]
 
     levels: dict[str, list] = {}
     level_names: dict[str, list[str]] = {}
@@ -288,7 +305,136 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = DEFAULT_
         reference_levels={c: level_names[c][0] for c in categorical if level_names[c]},
         spec=spec,
         basis=basis,
+        predictors=tuple(main),
+        levels={c: tuple(levels[c]) for c in categorical},
+        standardization=standardization,
     )
+
+
+def design_rows(design: Design, new_df: pd.DataFrame) -> np.ndarray:
+    """The design rows of new data, built exactly as ``design`` was built from its data.
+
+    Parameters
+    ----------
+    design : Design
+        From :func:`build_design`.
+    new_df : pandas.DataFrame, shape (m, n_columns)
+        New rows with the original columns the model uses (the target is not needed;
+        other columns are ignored).
+
+    Returns
+    -------
+    ndarray, shape (m, p)
+        One row per row of ``new_df``, columns as ``design.terms`` (no ones column):
+        the same powers, dummies (with the training levels and reference), products,
+        and standardization with the training means and SDs.
+
+    Raises
+    ------
+    DataError
+        A column the model needs is missing; a row has no value, text in a numeric
+        column, an infinite value, or a level of a categorical column that the training
+        data did not have (the message names the row and the column).
+
+    Notes
+    -----
+    A categorical value matches a training level when it equals it, or when its text
+    equals the level's name (so "2" typed into a form matches the level 2).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 5.0], "x": [1.0, 2.0, 3.0, 4.0], "g": ["a", "b", "a", "b"]})
+    >>> d = build_design(df, ModelSpec("y", categorical=("g",), poly=(("x", 2),), interactions=(("g", "x"),)))
+    >>> design_rows(d, pd.DataFrame({"x": [10.0], "g": ["b"]})).tolist()
+    [[10.0, 100.0, 1.0, 10.0]]
+    """
+    if not isinstance(new_df, pd.DataFrame):
+        raise DataError(f"new rows must be a pandas DataFrame; got {type(new_df).__name__}")
+    spec = design.spec
+    frame = new_df.set_axis([str(c) for c in new_df.columns], axis=1)
+    needed = list(dict.fromkeys(list(design.predictors) + [c for pair in spec.interactions for c in pair]))
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"the new rows have no column {', '.join(repr(_short(c)) for c in missing)}; the model needs the "
+            f"columns {', '.join(repr(_short(c)) for c in needed)}"
+        )
+    cat_set = set(design.levels)
+    degree = {c: int(d) for c, d in spec.poly}
+    numeric: dict[str, np.ndarray] = {}
+    codes: dict[str, np.ndarray] = {}
+    for c in needed:
+        if c in cat_set:
+            codes[c] = _new_codes(frame[c], c, design.levels[c])
+        else:
+            v = _new_numeric(frame[c], c)
+            if c in design.standardization:
+                mean, sd = design.standardization[c]
+                v = (v - mean) / sd
+            numeric[c] = v
+    names = {c: [_level_name(v) for v in lv] for c, lv in design.levels.items()}
+
+    def blocks(c: str) -> Iterator[tuple[str, np.ndarray]]:
+        if c in cat_set:
+            for j, name in enumerate(names[c]):
+                if j > 0:
+                    yield f"{c}[{name}]", (codes[c] == j).astype(np.float64)
+        else:
+            yield c, numeric[c]
+
+    X, terms, _ = _columns(len(frame), len(design.terms), list(design.predictors), spec, degree, cat_set,
+                           numeric, blocks)
+    if tuple(terms) != tuple(design.terms):  # a design built by other code than build_design
+        raise ModelError("the design's terms cannot be rebuilt from its spec; build it with build_design")
+    return X
+
+
+def _new_numeric(s: pd.Series, name: str) -> np.ndarray:
+    """float64 values of a numeric column of new rows, or a DataError naming the first bad row."""
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        text = np.zeros(len(s), dtype=bool)
+    else:
+        conv = pd.to_numeric(s.map(lambda x: x.strip() if isinstance(x, str) else x), errors="coerce")
+        text = (conv.isna() & s.notna()).to_numpy()
+        v = conv.to_numpy(dtype=np.float64, na_value=np.nan)
+    if text.any():
+        i = int(np.flatnonzero(text)[0])
+        raise DataError(
+            f"row {s.index[i]!r} of the new rows holds {_short(str(s.iloc[i]))!r} in column '{_short(name)}', "
+            "which the model uses as a number; give a number"
+        )
+    bad = ~np.isfinite(v)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = "no value" if np.isnan(v[i]) else "an infinite value"
+        raise DataError(f"row {s.index[i]!r} of the new rows has {what} in column '{_short(name)}'; give a finite number")
+    return v
+
+
+def _new_codes(s: pd.Series, name: str, levels: tuple) -> np.ndarray:
+    """Codes of a categorical column of new rows in the training levels, or a DataError naming the row."""
+    by_value = {v: j for j, v in enumerate(levels)}
+    by_name = {_level_name(v): j for j, v in enumerate(levels)}
+    out = np.empty(len(s), dtype=np.intp)
+    for i, v in enumerate(s.to_numpy(dtype=object)):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            raise DataError(f"row {s.index[i]!r} of the new rows has no value in column '{_short(name)}'; give one of its levels")
+        try:
+            j = by_value.get(v)
+        except TypeError:  # an unhashable cell
+            j = None
+        if j is None:
+            key = v.strip() if isinstance(v, str) else _level_name(v)
+            j = by_name.get(key)
+        if j is None:
+            shown = ", ".join(repr(_short(n)) for n in by_name)
+            raise DataError(
+                f"row {s.index[i]!r} of the new rows has the level {_short(str(v))!r} in column '{_short(name)}', "
+                f"which the model was not fitted with; the levels are {shown}"
+            )
+        out[i] = j
+    return out
 
 
 def _columns(n, p, main, spec, degree, cat_set, numeric, blocks):

@@ -364,6 +364,7 @@ def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr",
     return f'''"""Reproduce a linear-regression fit made in the linreg app.
 
 Run it with Python in the folder that holds it; it needs the linreg package installed.
+Get linreg with: pip install "linreg @ git+<repository URL>" (or pip install <path to a clone>)
 """
 
 {imports}

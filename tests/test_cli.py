@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from linreg.cli import GD_JSON_KEYS, JSON_KEYS, PENALIZED_JSON_KEYS, main
+from linreg.cli import GD_JSON_KEYS, JSON_KEYS, PENALIZED_JSON_KEYS, PREDICT_COLUMNS, main
 from linreg.data import load_csv
 from linreg.ols import fit_ols
 from linreg.synthetic import GENERATOR_PARAMS, GENERATORS, make_data
@@ -634,3 +634,111 @@ def test_json_output_escapes_control_characters(capsys, tmp_path, frame):
     assert out["terms"][1] == f"x1{_ESC}"  # the exact name, for programs
     code, text, _ = run(capsys, "fit", path, "--target", "y", "--format", "json")
     assert "\x1b" not in text and "\\u001b" in text  # escaped by JSON, never raw
+
+
+# ---------------------------------------------------------------------------
+# fit --compare-without: R's anova(smaller, larger)
+# ---------------------------------------------------------------------------
+
+def test_compare_without_json_matches_compare_models(capsys, mixed_csv, frame):
+    from linreg.design import ModelSpec, build_design, fit_design
+    from linreg.nested import compare_models, fit_without
+
+    out = run_json(capsys, "fit", mixed_csv, "--target", "y", "--categorical", "group",
+                   "--compare-without", "group,x2")
+    design = build_design(frame, ModelSpec("y", categorical=("group",)))
+    ref = compare_models(fit_without(design, ["group", "x2"]), fit_design(design))
+    assert set(JSON_KEYS) <= set(out)
+    got = out["comparison"]
+    assert got["df_num"] == 3 and got["df_den"] == 35
+    assert got["added_terms"] == ["x2", "group[b]", "group[c]"]
+    assert_allclose([got["f_statistic"], got["p_value"], got["delta_r_squared"]],
+                    [ref.f_statistic, ref.p_value, ref.delta_r_squared], rtol=1e-12)
+
+
+def test_compare_without_text_prints_the_anova_table_after_the_summary(capsys, mixed_csv):
+    code, out, err = run(capsys, "fit", mixed_csv, "--target", "y", "--categorical", "group", "--poly", "x2:2",
+                         "--compare-without", "x2^2")
+    assert code == 0, err
+    summary, anova = out.split("Analysis of Variance Table")
+    assert "Coefficients:" in summary
+    assert "Model 1: y ~ x1 + x2 + group[b] + group[c]" in anova
+    assert "Model 2: y ~ x1 + x2 + x2^2 + group[b] + group[c]" in anova
+    assert "from adding x2^2" in anova
+
+
+def test_no_comparison_key_without_the_option(capsys, numeric_csv):
+    assert "comparison" not in run_json(capsys, "fit", numeric_csv, "--target", "y")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--compare-without", "nope"], "'nope' is not a term of the model; the terms are: Intercept, x1, x2"),
+        (["--compare-without", "x1", "--method", "gd"],
+         "--compare-without applies to least-squares fits (qr, svd, normal), not to --method gd"),
+        (["--compare-without", "x1", "--penalty", "ridge", "--lambda", "1"], "not to --penalty ridge"),
+        (["--maxlags", "2"], "--maxlags sets the lags of the HAC covariance; add --cov-type HAC"),
+        (["--cov-type", "HC3", "--method", "gd"], "--cov-type applies to least-squares fits"),
+        (["--weights", "nope"], "unknown weights column 'nope'"),
+        (["--weights", "x1", "--features", "x1,x2"], "the weights column 'x1' is also a predictor"),
+        (["--cov-type", "HC9"], "invalid choice: 'HC9'"),
+    ],
+)
+def test_inference_and_comparison_options_refuse_what_would_be_ignored(capsys, numeric_csv, argv, message):
+    code, out, err = run(capsys, "fit", numeric_csv, "--target", "y", *argv)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert message in err
+
+
+# ---------------------------------------------------------------------------
+# predict
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def new_csv(tmp_path) -> Path:
+    return _write(tmp_path / "new.csv", pd.DataFrame({"x1": [0.5, -1.0], "x2": [1.0, 0.0], "group": ["c", "a"]}))
+
+
+def test_predict_csv_matches_the_library(capsys, mixed_csv, new_csv, frame):
+    from linreg.design import ModelSpec, build_design, fit_design
+    from linreg.predict import predict
+
+    code, out, err = run(capsys, "predict", "--data", mixed_csv, "--target", "y", "--categorical", "group",
+                         "--poly", "x1:2", "--new", new_csv, "--alpha", "0.1", "--format", "csv")
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))
+    assert list(got.columns) == ["x1", "x2", "group", *PREDICT_COLUMNS]
+    design = build_design(frame, ModelSpec("y", categorical=("group",), poly=(("x1", 2),)))
+    new = pd.read_csv(new_csv)
+    ref = predict(fit_design(design), design, new, alpha=0.1)
+    assert_allclose(got[list(PREDICT_COLUMNS)].to_numpy(), ref.to_numpy(), rtol=1e-12)
+    assert got["group"].tolist() == ["c", "a"]
+
+
+def test_predict_text_and_json(capsys, numeric_csv, tmp_path):
+    new = _write(tmp_path / "n.csv", pd.DataFrame({"x1": [1.0], "x2": [2.0], "y": [0.0]}))
+    code, out, err = run(capsys, "predict", "--data", numeric_csv, "--target", "y", "--new", new)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["row", "x1", "x2", *PREDICT_COLUMNS]
+    assert "95% confidence interval of the mean" in out and "95% prediction interval" in out
+    code, out, err = run(capsys, "predict", "--data", numeric_csv, "--target", "y", "--new", new, "--format", "json")
+    rows = json.loads(out)
+    assert len(rows) == 1 and rows[0]["pi_low"] < rows[0]["ci_low"] < rows[0]["prediction"] < rows[0]["ci_high"]
+
+
+def test_predict_bad_new_rows_exit_2_naming_the_row_and_column(capsys, mixed_csv, tmp_path):
+    unseen = _write(tmp_path / "u.csv", pd.DataFrame({"x1": [1.0, 2.0], "x2": [0.0, 1.0], "group": ["a", "zz"]}))
+    code, out, err = run(capsys, "predict", "--data", mixed_csv, "--target", "y", "--categorical", "group",
+                         "--new", unseen)
+    assert code == 2 and out == ""
+    assert "row 1 of the new rows has the level 'zz' in column 'group'" in err
+    missing = _write(tmp_path / "m.csv", pd.DataFrame({"x1": [1.0]}))
+    code, _, err = run(capsys, "predict", "--data", mixed_csv, "--target", "y", "--categorical", "group",
+                       "--new", missing)
+    assert code == 2 and "the new rows have no column 'x2', 'group'" in err
+    text = _write(tmp_path / "t.csv", pd.DataFrame({"x1": ["one"], "x2": [1.0], "group": ["a"]}))
+    code, _, err = run(capsys, "predict", "--data", mixed_csv, "--target", "y", "--categorical", "group",
+                       "--new", text)
+    assert code == 2 and "row 0 of the new rows holds 'one' in column 'x1'" in err
