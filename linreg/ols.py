@@ -46,12 +46,14 @@ from scipy import stats
 from ._solvers import (
     PRECISE_SIZE,
     _cond,
+    _refine,
     _Solve,
     _solve_cholqr2,
     _solve_normal,
     _solve_qr,
     _solve_qr_precise,
     _solve_svd,
+    _wants_refinement,
 )
 from ._repr import short_repr
 from ._validation import as_xy, check_option
@@ -492,6 +494,8 @@ def fit_ols(
                 M = None
                 sol = solve(X1, y)
 
+    if method != "normal" and _wants_refinement(sol, n, k, basis=M is not None):
+        sol = _refine(X, y, sol, intercept=intercept, Z=Z if M is not None else None, M=M)
     res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept))
     if X1 is not None:
         res.__dict__["X"] = X1  # already built: fill the cached property rather than build it again
