@@ -12,6 +12,7 @@ import scipy.linalg
 from scipy import stats
 
 from .. import ols as _ols
+from .._rows import _one_blas_thread
 from .._solvers import ALIAS_TOL, REFINE_AGAIN, REFINE_ROUNDS, _cond, _householder_ld, _pow2_scale
 from ..design import ModelSpec
 from ..diagnostics import TestResult, _p_text
@@ -24,6 +25,10 @@ from ._result import ResidualSummary, ScaleResult
 _LD = np.longdouble
 # Extremes kept per partition (and overall) for the influential rows.
 TOP_ROWS = 20
+# Rows of a partition turned into design rows at a time by the fit and refinement passes:
+# the design, its working block and their longdouble slices then cost a few MB, not
+# several copies of the partition.
+CHUNK_ROWS = 1 << 16
 
 
 def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine: str | int, diagnostics: bool,
@@ -117,20 +122,41 @@ def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine
 # ---------------------------------------------------------------------------
 # tasks (one partition each; module-level so distributed can pickle them)
 # ---------------------------------------------------------------------------
+# Each task holds BLAS to one thread: the partitions already run in parallel, and BLAS
+# threads on small panels cost more to wake than they save (as in linreg._rows).
 def _facts_task(part, index, plan):
     return _terms.facts_of_partition(part, plan)
 
 
+def _chunks(part):
+    """The partition's rows in slices of CHUNK_ROWS: the design's copies are built a slice at a time."""
+    for start in range(0, max(len(part), 1), CHUNK_ROWS):
+        yield part.iloc[start : start + CHUNK_ROWS]
+
+
 def _tsqr_task(part, index, plan, shift, cy):
-    return K.tsqr(_terms.build_block(part, plan), shift, cy)
+    with _one_blas_thread():
+        pieces = [K.tsqr(_terms.build_block(chunk, plan), shift, cy) for chunk in _chunks(part)]
+    out = dict(pieces[0])
+    if len(pieces) > 1:
+        out["R"] = K.combine_r([q["R"] for q in pieces])
+        for key in ("n", "n_rows", "s1", "s2"):
+            out[key] = sum(q[key] for q in pieces)
+        for key in ("ymax", "xmax"):
+            out[key] = max(q[key] for q in pieces)
+    return out
 
 
 def _refine_task(part, index, plan, shift, kept, cy, coef_w):
-    return K.refine(_terms.build_block(part, plan), plan, shift, kept, cy, coef_w)
+    with _one_blas_thread():
+        pieces = [K.refine(_terms.build_block(chunk, plan), plan, shift, kept, cy, coef_w) for chunk in _chunks(part)]
+    return sum(q[0] for q in pieces), sum(q[1] for q in pieces)
 
 
 def _diag_task(part, index, plan, fit_info, offsets, rate, seed):
-    return K.diagnostics(_terms.build_block(part, plan), plan, fit_info, index, offsets[index], TOP_ROWS, rate, seed)
+    with _one_blas_thread():
+        return K.diagnostics(_terms.build_block(part, plan), plan, fit_info, index, offsets[index], TOP_ROWS,
+                             rate, seed)
 
 
 def _residual_task(part, plan, fit_info, offset):
