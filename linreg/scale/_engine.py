@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..exceptions import DataError, ModelError
+from ..exceptions import DataError, LinregError, ModelError
 
 #: Environment variable naming a ``dask.distributed`` scheduler (``tcp://host:8786``).
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -40,10 +40,10 @@ def is_out_of_core_path(source: str) -> bool:
     """Whether a CLI data argument names a dataset for linreg.scale: a glob, a directory, a .parquet file or a URL."""
     if source.startswith(_URL_PREFIXES):
         return True
-    if any(ch in source for ch in "*?["):
-        return True
     p = Path(source)
-    return p.is_dir() or p.suffix.lower() in (".parquet", ".pq")
+    if p.is_file():  # an existing file is never a pattern, whatever its name holds
+        return p.suffix.lower() in (".parquet", ".pq")
+    return p.is_dir() or p.suffix.lower() in (".parquet", ".pq") or any(ch in source for ch in "*?[")
 
 
 def read(source: object, columns: Sequence[str] | None = None):
@@ -81,18 +81,21 @@ def _paths(source: object) -> list[str]:
             out.append(item)
             continue
         p = Path(item)
-        if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.suffix.lower() in (".parquet", ".pq", ".csv"))
+        if p.is_file():
+            out.append(item)
+        elif p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.suffix.lower() in (".parquet", ".pq"))
             if not found:
-                raise DataError(f"the folder '{item}' holds no .parquet or .csv files; point at the data files")
+                raise DataError(
+                    f"the folder '{item}' holds no .parquet files; point at a Parquet dataset, a file, or a "
+                    "quoted glob such as 'folder/*.csv'"
+                )
             out.extend(found)
         elif any(ch in item for ch in "*?["):
             found = sorted(glob.glob(item))
             if not found:
                 raise DataError(f"no files match '{item}'; check the pattern (quote it so the shell does not expand it)")
             out.extend(found)
-        elif p.exists():
-            out.append(item)
         else:
             raise DataError(f"cannot open '{item}': no such file or directory; check the path")
     return out
@@ -135,7 +138,22 @@ class Runner:
         self.progress = progress
 
     def map(self, stage: str, fn: Callable, parts: list, *args) -> list:
-        """[fn(part, i, *args) for each partition i], in partition order."""
+        """[fn(part, i, *args) for each partition i], in partition order.
+
+        A file that cannot be read as the dataset's first one (another schema, a
+        column missing, a broken file) raises DataError saying so.
+        """
+        try:
+            return self._map(stage, fn, parts, *args)
+        except (ValueError, OSError) as exc:
+            if isinstance(exc, LinregError):
+                raise
+            raise DataError(
+                f"cannot read the dataset ({' '.join(str(exc).split())[:300]}); check that every file has the "
+                "same columns and types (python -m linreg convert rewrites CSV files as Parquet)"
+            ) from exc
+
+    def _map(self, stage: str, fn: Callable, parts: list, *args) -> list:
         delayed = self.dask.delayed
         tasks = [delayed(fn, pure=False)(p, i, *args) for i, p in enumerate(parts)]
         total = len(tasks)
