@@ -36,11 +36,6 @@ def _qr_r(A: np.ndarray) -> np.ndarray:
     return np.triu(qr[:m, :m])
 
 
-def working(block: Block, shift: np.ndarray) -> np.ndarray:
-    """[V - shift, ...] as float64 (the shift is 0 on the ones column)."""
-    return block.V - shift
-
-
 def tsqr(block: Block, shift: np.ndarray, cy: float) -> dict:
     """One partition's part of the first pass: R of [V - c, y - c_y] and the sums for TSS and checks."""
     m = block.V.shape[1] + 1

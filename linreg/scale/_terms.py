@@ -160,11 +160,6 @@ def combine_facts(parts: list[dict], plan: Plan) -> Plan:
                             levels=sorted_levels, mean=mean, sd=sd, ranges=ranges))
 
 
-def finish(plan: Plan, columns_dtypes: dict | None = None) -> Plan:
-    """The plan's term names (and basis) when no facts pass was needed."""
-    return _with_terms(plan)
-
-
 def _with_terms(plan: Plan) -> Plan:
     """Fill in terms, M and recipes by building the design of a tiny stand-in frame with the global facts."""
     stand_in = _stand_in(plan)
