@@ -45,6 +45,7 @@ if __package__ in (None, ""):
 import numpy as np
 
 from benchmarks._app import section_app
+from benchmarks._scale import section_scale
 from benchmarks._problem import FULL, INFERENCE, fit_ols_touching, make_problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -506,6 +507,18 @@ def format_report(results: dict) -> str:
                      [[r["page"], f"{r['n']:,}", _fmt_s(r.get("first_view_s")), f"{_fmt_s(r['rerun_s'])} [{r['repeats']}]",
                        _fmt_s(r["rerun_cpu_s"]), _fmt_s(r["budget_s"]),
                        "—" if r["met"] is None else ("yes" if r["met"] else "NO")] for r in d["rows"]]))
+    if "scale" in s and not errored("scale"):
+        d = s["scale"]
+        data = d["data"]
+        block(f"7. Out of core: {data['rows']:,} x 20 float64 in {data['files']} Parquet files "
+              f"({_mib(data['bytes_on_disk'])} on disk, warm cache); each in a fresh process",
+              _table(["", "wall", "vs I/O floor", "peak RSS", "coef vs fit_ols", "SE vs fit_ols"],
+                     [[r["who"], _fmt_s(r.get("wall_s")), _fmt_x(r.get("ratio_vs_floor")),
+                       _mib(r.get("peak_rss_bytes")),
+                       "—" if r.get("coef_max_rel_diff_vs_fit_ols") is None else f"{r['coef_max_rel_diff_vs_fit_ols']:.1e}",
+                       "—" if r.get("std_err_max_rel_diff_vs_fit_ols") is None else f"{r['std_err_max_rel_diff_vs_fit_ols']:.1e}"]
+                      if "error" not in r else [r["who"], "FAILED: " + r["error"][:60], "", "", "", ""]
+                      for r in d["rows"]]))
     block("Targets (issue 5)" + (" — quick run: not judged" if results["quick"] else ""),
           _table(["", "measured", "target", "met"],
                  [[t["name"], _fmt_x(t["value"]), f"<= {t['limit']:.1f}x",
@@ -550,12 +563,15 @@ def _jsonable(obj):
     return obj
 
 
-SECTIONS = ("ols", "gd", "memory", "scaling", "csv", "app")
+SECTIONS = ("ols", "gd", "memory", "scaling", "csv", "app", "scale")
+# Sections a quick run leaves out (they are about size, and take minutes).
+NOT_QUICK = ("scale",)
 
 
-def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) -> dict:
+def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print, scale_rows: int = 20_000_000) -> dict:
     """Run the chosen sections and return the results dict (what the JSON file holds)."""
     cfg = config(quick)
+    cfg["scale_rows"] = scale_rows
     results = {
         "quick": quick, "started_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "config": cfg, "machine": machine_info(), "sections": {},
@@ -571,9 +587,10 @@ def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print) -> dic
         "scaling": lambda: section_scaling(cfg, X, y),
         "csv": lambda: section_csv(cfg),
         "app": lambda: section_app(cfg["app_sizes"], cfg["app_repeats"]),
+        "scale": lambda: section_scale(cfg["scale_rows"], max(1, min(40, cfg["scale_rows"] // 500_000))),
     }
     for name in SECTIONS:
-        if name not in only:
+        if name not in only or (quick and name in NOT_QUICK):
             continue
         log(f"[{time.strftime('%H:%M:%S')}] {name} ...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
@@ -597,9 +614,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH",
                         help=f"where to write the results (default {DEFAULT_JSON.relative_to(ROOT)})")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
-                        help="run only these sections")
+                        help="run only these sections (a quick run leaves out: " + ", ".join(NOT_QUICK) + ")")
+    parser.add_argument("--scale-rows", type=float, default=2e7, metavar="N",
+                        help="rows of the scale section's Parquet dataset (default 2e7, 3.4 GB; try 2e6)")
     args = parser.parse_args(argv)
-    results = _jsonable(run(quick=args.quick, only=tuple(args.only)))
+    results = _jsonable(run(quick=args.quick, only=tuple(args.only), scale_rows=int(args.scale_rows)))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(format_report(results))

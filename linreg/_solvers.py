@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks, _Rows
+from ._rows import _CHUNK, _LD_SLICE, _ExactRows, _map_blocks, _one_blas_thread, _row_blocks, _Rows
 from .exceptions import ModelError
 
 # A scaled (unit-norm) column whose part orthogonal to the earlier kept columns has
@@ -56,6 +56,22 @@ PRECISE_SIZE = 10_000
 REFINE_COND = 1e7
 # Rounds of iterative refinement with extended-precision residuals.
 REFINE_ROUNDS = 3
+# The refinement pass of large fits (_refine): one pass of longdouble residuals over the
+# rows in the raw parametrisation (or an exact polynomial basis), a correction solved with
+# the solver's own R. Above PRECISE_SIZE the float64 solve accumulates rounding over the n
+# rows, and a coefficient small against the others (in units of its column's norm) keeps
+# fewer digits: NIST Norris repeated to 1e6 rows kept 10.2 digits on its intercept (14.1
+# refined), Wampler4 through its polynomial basis 7.4 (13.2). The pass runs when the fit
+# went through a basis, or when sqrt(n) eps cond max_j(|D coef|) / (D_j |coef_j|) (D the
+# column norms), a bound on a coefficient's relative error when rounding errors add up
+# coherently (repeated rows), exceeds REFINE_ABOVE. Standard-normal columns with
+# coefficients within a factor 20 of each other stay below it at n = 1e6 (refining moves
+# them by ~1e-15) and skip its cost: a pass of longdouble arithmetic, about as long as the fit.
+REFINE_ABOVE = 1e-11
+# A second (and third) round runs when a correction moved some coefficient by more than
+# this relative amount: the first round then started far enough off that one
+# contraction may not have reached the longdouble floor.
+REFINE_AGAIN = 1e-8
 # CholeskyQR2 (large, well-conditioned designs; its row blocks and threads are in
 # _rows): ||Q1^T Q1 - I|| is ~cond^2 eps <= 1e-8 when it applies (CholeskyQR2
 # still works up to ~0.1), and |trace(Q^T Q) - k| ~ 1e-14 for the final Q: far
@@ -78,6 +94,11 @@ class _Solve:
     kept: np.ndarray  # (r,) indices of kept columns
     cond_scaled: float  # condition number of the column-scaled kept working design
     r_factor: np.ndarray  # (r, r) with the singular values of the unscaled kept working design
+    refined: bool = False  # residuals in longdouble already refined coef in this parametrisation
+    # CholeskyQR2 solves on W = [1, X - c]: the shift c (p,) and (W^T W)^{-1} (k, k), so
+    # that refinement can run where the columns are well conditioned.
+    shift: np.ndarray | None = None
+    cov_work: np.ndarray | None = None
 
 
 # =============================================================================
@@ -212,6 +233,8 @@ def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve |
         kept=np.arange(k),
         cond_scaled=_cond(r_factor / _pow2_scale(r_factor)) if c.any() else cond,
         r_factor=r_factor,
+        shift=c if c.any() else None,
+        cov_work=Bl @ Bl.T if c.any() else None,
     )
 
 
@@ -274,6 +297,7 @@ def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
         kept=kept,
         cond_scaled=cond,
         r_factor=R * D,
+        refined=cond > PRECISE_COND,
     )
 
 
@@ -307,6 +331,7 @@ def _solve_qr_precise(Z: np.ndarray, y: np.ndarray) -> _Solve:
         kept=kept,
         cond_scaled=_cond(R),
         r_factor=np.asarray(R * D, dtype=np.float64),
+        refined=True,
     )
 
 
@@ -343,6 +368,7 @@ def _solve_svd(Z: np.ndarray, y: np.ndarray) -> _Solve:
         kept=kept,
         cond_scaled=float(s[0] / s[-1]),
         r_factor=(s[:, None] * Vt) * D,
+        refined=True,
     )
 
 
@@ -375,6 +401,154 @@ def _solve_normal(X1: np.ndarray, y: np.ndarray) -> _Solve:
         cond_scaled=_cond(np.linalg.cholesky((XtX / np.outer(D, D)))),
         r_factor=L.T,
     )
+
+
+# =============================================================================
+# the refinement pass of large fits
+# =============================================================================
+def _wants_refinement(sol: _Solve, n: int, k: int, *, basis: bool) -> bool:
+    """Whether :func:`_refine` should run after a large fit (see REFINE_ABOVE).
+
+    With a basis the solver saw rounded float64 columns, so refining on the exact
+    ones pays even when the solver refined itself.
+    """
+    if n * k <= PRECISE_SIZE:
+        return False
+    if basis:
+        return True
+    if sol.refined:
+        return False
+    size = np.abs(np.asarray(sol.coef, dtype=np.float64)) * np.sqrt(np.einsum("ij,ij->j", sol.r_factor, sol.r_factor))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = float(np.max(size) / np.min(size)) if len(size) else 1.0
+    return not (math.sqrt(n) * np.finfo(np.float64).eps * sol.cond_scaled * gain <= REFINE_ABOVE)
+
+
+def _refine(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bool,
+            Z: np.ndarray | None = None, M: np.ndarray | None = None) -> _Solve:
+    """Iterative refinement of a solve with residuals accumulated in longdouble.
+
+    Each round is one pass over the rows, ``_LD_SLICE`` at a time in worker
+    threads: r = y - W coef and g = W^T r in longdouble, then the correction
+    d = (W^T W)^{-1} g = ``cov_unscaled`` @ g, the solver's own R. W is the
+    parametrisation the solver used: the raw design [1, X] when ``Z`` is None,
+    else the working basis ``Z`` rebuilt exactly from X when ``M`` (its exact
+    map to the raw terms) says how (see :func:`_poly_recipes`). A second round
+    runs only when the first moved a coefficient by more than REFINE_AGAIN
+    relative, at most REFINE_ROUNDS in all.
+
+    Returns the solve with refined ``coef`` and the residuals of the last pass;
+    when the correction still lowers the RSS noticeably (near-exact fits, where
+    that is all the RSS there is), the residuals are brought to the refined
+    coefficients by one more pass.
+    """
+    n = len(y)
+    recipes = _poly_recipes(M, intercept) if M is not None and Z is not None else None
+    c = sol.shift if Z is None and intercept else None
+    rows = _ExactRows(X, intercept, sol.kept, recipes, Z, shift=c)
+    coef = np.array(sol.coef, dtype=_LD)  # a copy: updated in place below
+    if c is None:
+        cov = np.asarray(sol.cov_unscaled, dtype=_LD)
+    else:
+        # Refine on the shifted columns W = X1 T^{-1}: coef_W = T coef, the intercept
+        # taking back the shift (the raw design is ill conditioned when c is large).
+        cl = np.asarray(c, dtype=_LD)
+        coef[0] += cl @ coef[1:]
+        cov = np.asarray(sol.cov_work, dtype=_LD)
+    resid = np.empty(n)
+    blocks = _row_blocks(n)
+    yl_of = lambda i, j: np.asarray(y[i:j], dtype=_LD)
+
+    def one_pass(a: int, b: int, coef: np.ndarray) -> tuple[np.ndarray, np.floating]:
+        g = np.zeros(len(coef), dtype=_LD)
+        rss = _LD(0)
+        for i in range(a, b, _LD_SLICE):
+            j = min(i + _LD_SLICE, b)
+            W = rows.block(i, j)
+            r = yl_of(i, j) - W @ coef
+            g += r @ W
+            rss += r @ r
+            resid[i:j] = r
+        return g, rss
+
+    for _ in range(REFINE_ROUNDS):
+        parts = _map_blocks(lambda a, b, c=coef: one_pass(a, b, c), blocks)
+        g = sum(p[0] for p in parts)
+        rss = sum(p[1] for p in parts)
+        d = cov @ g
+        coef = coef + d
+        if not np.any(np.abs(d) > REFINE_AGAIN * np.abs(coef)):
+            break
+    if g @ d > 1e-16 * rss:
+        def shift(a: int, b: int) -> None:
+            for i in range(a, b, _LD_SLICE):
+                j = min(i + _LD_SLICE, b)
+                resid[i:j] -= np.asarray(rows.block(i, j) @ d, dtype=np.float64)
+
+        _map_blocks(shift, blocks)
+    if c is not None:
+        coef[0] -= cl @ coef[1:]
+    return _Solve(
+        coef=coef,
+        cov_unscaled=sol.cov_unscaled,
+        fitted=y - resid,
+        resid=resid,
+        leverage=sol.leverage,
+        kept=sol.kept,
+        cond_scaled=sol.cond_scaled,
+        r_factor=sol.r_factor,
+        refined=True,
+        shift=sol.shift,
+        cov_work=sol.cov_work,
+    )
+
+
+def _poly_recipes(M: np.ndarray, intercept: bool) -> list | None:
+    """How to rebuild each working column exactly from the raw ones, read from the exact map M.
+
+    ``M`` (Fractions) maps working coefficients to raw ones, so working column j
+    is sum_q M[q, j] X1[:, q]. A column with M[:, j] = e_j is raw column j. Any
+    other is taken as a polynomial in one raw column x (the lowest raw index it
+    involves), whose own working column t = a x + b is affine, with raw column
+    q + i holding x^(i + 1): the layout of :func:`linreg.design.build_design`'s
+    Legendre basis. Its power coefficients are rewritten exactly in t, in which
+    the basis is evaluated well (|t| <= 1); :class:`~linreg._rows._ExactRows`
+    checks every rebuilt slice against the float64 basis and falls back to it
+    where they differ. None when M is not exact (no Fractions) or not of this form.
+    """
+    from fractions import Fraction
+    from math import comb
+
+    if M.dtype != object:
+        return None
+    k = M.shape[0]
+    one = int(intercept)
+    recipes: list = []
+    for j in range(k):
+        nz = [q for q in range(k) if M[q, j] != 0]
+        if nz == [j] and M[j, j] == 1:
+            recipes.append(("raw", j))
+            continue
+        xs = [q for q in nz if q >= one]
+        if not xs:
+            return None
+        q0 = min(xs)
+        a = Fraction(M[q0, q0])
+        b = Fraction(M[0, q0]) if one and q0 != 0 else Fraction(0)
+        if a == 0 or any(M[q, q0] != 0 for q in range(k) if q != q0 and not (one and q == 0)):
+            return None
+        # p(x) = sum_e c_e x^e with x = (t - b) / a
+        power = {0: Fraction(M[0, j]) if one else Fraction(0)}
+        for q in xs:
+            power[q - q0 + 1] = Fraction(M[q, j])
+        deg = max(power)
+        coefs = [Fraction(0)] * (deg + 1)
+        for e, c_e in power.items():
+            for m in range(e + 1):  # ((t - b) / a)^e = sum_m comb(e, m) t^m (-b)^(e - m) / a^e
+                coefs[m] += c_e * comb(e, m) * (-b) ** (e - m) / a**e
+        ld = lambda f: _LD(f.numerator) / _LD(f.denominator)
+        recipes.append(("poly", q0, ld(a), ld(b), [ld(c) for c in coefs]))
+    return recipes
 
 
 # =============================================================================

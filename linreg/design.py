@@ -27,7 +27,7 @@ from math import comb
 import numpy as np
 import pandas as pd
 
-from .budget import DEFAULT_LIMITS, Limits, format_bytes
+from .budget import DEFAULT_LIMITS, NO_LIMITS, Limits, format_bytes
 from .exceptions import BudgetError, DataError, ModelError
 from .ols import PRECISE_SIZE, Basis, Method, OLSResult, fit_ols
 
@@ -155,15 +155,17 @@ def fit_design(design: Design, *, method: Method = "qr", alpha: float = 0.05) ->
     )
 
 
-def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = DEFAULT_LIMITS) -> Design:
+def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMITS) -> Design:
     """Build the design matrix of ``spec`` from ``df``.
 
     Parameters
     ----------
     df : pandas.DataFrame, shape (n_rows, n_columns)
     spec : ModelSpec
-    limits : Limits, default linreg.budget.DEFAULT_LIMITS
-        Caps on the design's size, checked before any column is made.
+    limits : Limits, default linreg.budget.NO_LIMITS
+        Caps on the design's size, checked before any column is made. None by default,
+        since the caller's own memory is at stake; a shared server passes its own
+        (``linreg.budget.DEFAULT_LIMITS`` are a demo's).
 
     Returns
     -------

@@ -53,12 +53,14 @@ from ._solvers import (
     ORTHO_TOL,
     PRECISE_SIZE,
     _cond,
+    _refine,
     _Solve,
     _solve_cholqr2,
     _solve_normal,
     _solve_qr,
     _solve_qr_precise,
     _solve_svd,
+    _wants_refinement,
 )
 from ._repr import short_repr
 from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks
@@ -815,6 +817,8 @@ def fit_ols(
             work = A
     if raw:
         M = None
+    if w is None and method != "normal" and _wants_refinement(sol, n, k, basis=M is not None):
+        sol = _refine(X, y, sol, intercept=intercept, Z=Z if M is not None else None, M=M)
     robust = None
     if cov_type != "nonrobust":
         robust = _robust_cov(work, sol, cov_type=cov_type, maxlags=maxlags, intercept=bool(intercept))

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from numpy.polynomial import Polynomial
 from numpy.testing import assert_allclose
 
-from linreg.budget import Limits
+from linreg.budget import DEFAULT_LIMITS, Limits
 from linreg.design import Design, ModelSpec, build_design, fit_design
 from linreg.exceptions import BudgetError, DataError, ModelError, RankDeficiencyWarning
 from linreg.ols import fit_ols
@@ -256,7 +256,7 @@ def test_a_timestamp_column_is_left_out_by_default_and_refused_as_categorical():
     assert_allclose(fit.coef[1:], [2.0, -0.1], atol=0.02)
     assert peak < 20e6, peak
     # Asked for explicitly, it is refused from its level count, before a dummy is made.
-    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("load", categorical=("ts",))))
+    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("load", categorical=("ts",)), limits=DEFAULT_LIMITS))
     assert isinstance(err, BudgetError), err
     assert str(err) == (
         "column 'ts' has 20,000 distinct values; a categorical may have at most 50 levels; leave it out or bin it"
@@ -268,7 +268,8 @@ def test_a_numeric_column_of_a_million_values_made_categorical_is_refused_cheapl
     from linreg.synthetic import make_data
 
     df = make_data("linear", n=1_000_000, seed=0).data
-    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("y", features=("x",), categorical=("x",))))
+    err, peak = _peak_bytes(lambda: build_design(df, ModelSpec("y", features=("x",), categorical=("x",)),
+                                                 limits=DEFAULT_LIMITS))
     assert isinstance(err, BudgetError) and "1,000,000 distinct values" in str(err), err
     assert peak < 50e6, peak
 
@@ -296,8 +297,8 @@ def test_too_many_interaction_pairs_are_refused_before_any_is_made():
     wide = pd.DataFrame(np.ones((3, 16)), columns=[f"c{i}" for i in range(16)])
     pairs = [(f"c{i}", f"c{j}") for i in range(1, 16) for j in range(i + 1, 16)][:101]
     with pytest.raises(BudgetError, match=r"the model asks for 101 interaction pairs; at most 100 are allowed"):
-        build_design(wide, ModelSpec("c0", interactions=pairs))
-    assert len(build_design(wide, ModelSpec("c0", interactions=pairs[:100])).terms) == 115
+        build_design(wide, ModelSpec("c0", interactions=pairs), limits=DEFAULT_LIMITS)
+    assert len(build_design(wide, ModelSpec("c0", interactions=pairs[:100]), limits=DEFAULT_LIMITS).terms) == 115
 
 
 @pytest.mark.parametrize(

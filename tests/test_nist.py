@@ -142,3 +142,52 @@ def test_normal_equations_are_the_worse_teaching_contrast(nist_dir: Path) -> Non
     assert any("normal equations" in w for w in normal.warnings)
     with pytest.raises(ModelError, match="normal equations broke down"):
         fit_strd(parse_strd(nist_dir / "Filip.dat"), method="normal")
+
+
+# ---------------------------------------------------------------------------
+# The same certified values with every row repeated: coefficients and R² do not
+# change, SE scale by sqrt((n0 - k) / (n - k)), sigma by sqrt(m (n0 - k) / (n - k)).
+# ---------------------------------------------------------------------------
+REPEATED_ROWS = 1_000_000
+
+
+def repeated(d: dict, rows: int) -> tuple[dict, int]:
+    n0, k = len(d["data"]), len(d["coef"])
+    m = max(1, round(rows / n0))
+    out = dict(d)
+    out["data"] = pd.DataFrame(np.tile(d["data"].to_numpy(), (m, 1)), columns=d["data"].columns)
+    out["std_err"] = d["std_err"] * math.sqrt((n0 - k) / (m * n0 - k))
+    out["sigma"] = d["sigma"] * math.sqrt(m * (n0 - k) / (m * n0 - k))
+    out["f_statistic"] = d["f_statistic"] * (m * n0 - k) / (n0 - k)
+    return out, m
+
+
+def spec_of(d: dict) -> ModelSpec:
+    if d["degree"] is not None:
+        return ModelSpec(target="y", features=("x",), poly=(("x", d["degree"]),) if d["degree"] > 1 else (),
+                         intercept=d["intercept"])
+    return ModelSpec(target="y", intercept=d["intercept"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_repeated_to_a_million_rows_in_memory(nist_dir: Path, name: str) -> None:
+    d, _ = repeated(parse_strd(nist_dir / f"{name}.dat"), REPEATED_ROWS)
+    got = scores(d, fit_strd(d))
+    low = {k: round(v, 1) for k, v in got.items() if v < MIN_LRE}
+    assert not low, f"{name} x{len(d['data'])} rows: LRE below {MIN_LRE} for {low} (all: {got})"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["Norris", "Longley", "Wampler1", "Wampler4", "Wampler5", "Filip"])
+def test_repeated_to_a_million_rows_out_of_core(nist_dir: Path, tmp_path: Path, name: str) -> None:
+    scale = pytest.importorskip("linreg.scale")
+    pytest.importorskip("dask.dataframe")
+    d, _ = repeated(parse_strd(nist_dir / f"{name}.dat"), REPEATED_ROWS)
+    edges = np.linspace(0, len(d["data"]), 5).astype(int)
+    for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+        d["data"].iloc[a:b].to_parquet(tmp_path / f"part-{i}.parquet", index=False)
+    res = scale.fit_ols(tmp_path, spec=spec_of(d), client="threads", diagnostics=False)
+    got = scores(d, res)
+    low = {k: round(v, 1) for k, v in got.items() if v < MIN_LRE}
+    assert not low, f"{name} out of core: LRE below {MIN_LRE} for {low} (all: {got})"

@@ -13,6 +13,7 @@ from linreg.design import build_design
 from linreg.exceptions import LinregError
 
 from . import session
+from .config import CONFIG
 from .share import Shared, decode, encode
 
 
@@ -27,7 +28,8 @@ def restore() -> None:
         source = shared.source or session.DEFAULT_SOURCE
         df, label, spec, truth = source.load()
         if shared.spec is not None:
-            build_design(df, shared.spec)  # a spec naming missing columns is refused here, not on every page
+            # A spec naming missing columns, or too large for the server, is refused here, not on every page.
+            build_design(df, shared.spec, limits=CONFIG.limits)
             spec = shared.spec
     except LinregError as err:
         session.set_link_error(f"This link could not be followed, so the app opened with its default data: {err}")

@@ -1,0 +1,142 @@
+"""What each partition computes, and how the partitions' pieces are combined.
+
+Every function here runs on one partition's :class:`~linreg.scale._terms.Block`
+(in a worker thread or process) and returns a few small arrays; the driver
+combines them in file order (a fixed tree for the R factors), so the result is
+the same bits on any scheduler and worker count for a fixed partitioning.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.linalg
+
+from .._rows import _LD_SLICE
+from ._terms import Block, Plan
+
+_LD = np.longdouble
+# Householder runs on sub-blocks of this many rows stacked under the running R: a
+# (2048 + k, k + 1) panel stays in cache, where one dgeqrf on a whole partition is
+# memory bound (measured 15-20x slower for 5e5 rows).
+SUB_ROWS = 2048
+# R factors combined per node of the reduction tree.
+FAN_IN = 8
+
+
+def _qr_r(A: np.ndarray) -> np.ndarray:
+    """The (m, m) R of the Householder QR of A (rows >= m or not), Q not formed."""
+    m = A.shape[1]
+    if A.shape[0] < m:
+        A = np.vstack([A, np.zeros((m - A.shape[0], m))])
+    qr, _tau, _work, info = scipy.linalg.lapack.dgeqrf(np.asfortranarray(A), overwrite_a=True)
+    if info != 0:  # pragma: no cover - LAPACK argument errors only
+        raise RuntimeError(f"QR factorisation failed (LAPACK info={info})")
+    return np.triu(qr[:m, :m])
+
+
+def tsqr(block: Block, shift: np.ndarray, cy: float) -> dict:
+    """One partition's part of the first pass: R of [V - c, y - c_y] and the sums for TSS and checks."""
+    m = block.V.shape[1] + 1
+    R = np.zeros((m, m))
+    W = np.empty((min(SUB_ROWS, len(block.y)), m), order="F") if len(block.y) else None
+    for i in range(0, len(block.y), SUB_ROWS):
+        j = min(i + SUB_ROWS, len(block.y))
+        w = W[: j - i]
+        np.subtract(block.V[i:j], shift, out=w[:, :-1])
+        np.subtract(block.y[i:j], cy, out=w[:, -1])
+        R = _qr_r(np.vstack([R, w]))
+    dy = np.asarray(block.y, dtype=_LD) - _LD(cy)
+    big = [float(np.max(np.abs(block.X))) if block.X.size else 0.0, float(np.max(np.abs(block.y))) if len(block.y) else 0.0]
+    return {"R": R, "n": len(block.y), "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy,
+            "ymax": big[1], "xmax": big[0]}
+
+
+def combine_r(Rs: list[np.ndarray]) -> np.ndarray:
+    """R of the stacked R's, reduced in a fixed tree (FAN_IN per node, in order)."""
+    level = list(Rs)
+    while len(level) > 1:
+        level = [_qr_r(np.vstack(level[i : i + FAN_IN])) for i in range(0, len(level), FAN_IN)]
+    return level[0]
+
+
+def refine(block: Block, plan: Plan, shift: np.ndarray, kept: np.ndarray, cy: float, coef: np.ndarray) -> tuple:
+    """W^T r and r^T r in longdouble, r = (y - c_y) - W coef with W = V - c rebuilt exactly."""
+    rows = block.exact(plan)
+    sl = np.asarray(shift, dtype=_LD)[kept]
+    g = np.zeros(len(kept), dtype=_LD)
+    rss = _LD(0)
+    for i in range(0, len(block.y), _LD_SLICE):
+        j = min(i + _LD_SLICE, len(block.y))
+        W = rows.block(i, j)[:, kept] - sl
+        r = (np.asarray(block.y[i:j], dtype=_LD) - _LD(cy)) - W @ coef
+        g += r @ W
+        rss += r @ r
+    return g, rss
+
+
+def per_row(block: Block, plan: Plan, fit: dict) -> dict:
+    """Fitted values, residuals, leverage and influence of one partition's rows (float64 arrays)."""
+    kept = fit["kept"]
+    rows = block.exact(plan)
+    sl = np.asarray(fit["shift"], dtype=_LD)[kept]
+    n = len(block.y)
+    resid = np.empty(n)
+    lev = np.empty(n)
+    for i in range(0, n, _LD_SLICE):
+        j = min(i + _LD_SLICE, n)
+        W = rows.block(i, j)[:, kept] - sl
+        resid[i:j] = (np.asarray(block.y[i:j], dtype=_LD) - _LD(fit["cy"])) - W @ fit["coef_w"]
+        q = np.asarray(W, dtype=np.float64) @ fit["B"]
+        lev[i:j] = np.einsum("ij,ij->i", q, q)
+    fitted = block.y - resid
+    one_minus_h = 1.0 - lev
+    sigma, rss, df_resid, rank = fit["sigma"], fit["rss"], fit["df_resid"], fit["rank"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        std = resid / (sigma * np.sqrt(one_minus_h))
+        if df_resid > 1:
+            s_i = np.sqrt(np.maximum((rss - resid**2 / one_minus_h) / (df_resid - 1), 0.0) * one_minus_h)
+            stud = resid / s_i
+        else:
+            stud = np.full(n, np.nan)
+        cooks = resid**2 * lev / one_minus_h**2 / (rank * np.float64(sigma) ** 2)
+    bad = one_minus_h <= 0.0
+    for a in (std, stud, cooks):
+        a[bad] = np.nan
+    return {"fitted": fitted, "resid": resid, "leverage": lev, "standardized_resid": std,
+            "studentized_resid": stud, "cooks_distance": cooks}
+
+
+def diagnostics(block: Block, plan: Plan, fit: dict, index: int, offset: int, top: int, rate: float, seed: int) -> dict:
+    """One partition's part of the diagnostics pass: sums for the tests, extremes and a sample."""
+    import pandas as pd
+
+    rows = per_row(block, plan, fit)
+    e, h = rows["resid"], rows["leverage"]
+    el = np.asarray(e, dtype=_LD)
+    kept = fit["kept"]
+    W = np.asarray(block.V[:, kept] - fit["shift"][kept], dtype=np.float64)
+    u = np.asarray(e**2, dtype=_LD)
+    out = {
+        "n": len(e), "s1": el.sum(), "s2": el @ el, "s3": (el**2) @ el, "s4": (el**2) @ (el**2),
+        "wtu": u @ np.asarray(W, dtype=_LD), "su": u.sum(), "su2": u @ u,
+        "wsum": np.asarray(W, dtype=_LD).sum(axis=0),
+        "dw": float(np.sum(np.diff(e) ** 2)) if len(e) > 1 else 0.0,
+        "first": float(e[0]) if len(e) else math.nan, "last": float(e[-1]) if len(e) else math.nan,
+        "hsum": float(h.sum()), "hmax": float(h.max()) if len(h) else -math.inf,
+        "over3": int(np.sum(np.abs(rows["studentized_resid"]) > 3)),
+    }
+    global_rows = offset + block.kept_rows
+    table = pd.DataFrame({"row": global_rows})
+    for c in plan.used:
+        table[c] = block.frame[c].to_numpy()
+    for key, v in rows.items():
+        table[key] = v
+    cook = np.nan_to_num(rows["cooks_distance"], nan=-np.inf)
+    stud = np.nan_to_num(np.abs(rows["studentized_resid"]), nan=-np.inf)
+    pick = set(np.argsort(-cook, kind="stable")[:top].tolist()) | set(np.argsort(-stud, kind="stable")[:top].tolist())
+    out["top"] = table.iloc[sorted(pick)] if len(table) else table
+    rng = np.random.default_rng([seed, index])
+    out["sample"] = table.loc[rng.random(len(table)) < rate] if len(table) else table
+    return out

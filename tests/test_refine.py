@@ -1,0 +1,74 @@
+"""The refinement pass of large in-memory fits: when it runs, what it fixes, what it leaves alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from linreg import _solvers, ols
+from linreg.design import ModelSpec, build_design, fit_design
+from linreg.ols import fit_ols
+
+
+def norris_like(m: int = 20_000):
+    # NIST Norris's shape: a line through x in [0, 1000] with a small intercept, rows repeated.
+    rng = np.random.default_rng(1)
+    x0 = np.round(rng.uniform(0, 1000, 36), 1)
+    y0 = np.round(-0.26 + 1.002 * x0 + rng.normal(size=36) * 0.9, 1)
+    return np.tile(x0, m)[:, None], np.tile(y0, m), (x0[:, None], y0)
+
+
+def exact_line(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least squares on the 36 distinct rows in extended precision (repeating rows does not move it)."""
+    return np.asarray(ols._solve_qr_precise(ols._with_ones(x, True), y).coef, dtype=np.float64)
+
+
+def test_refinement_recovers_the_small_intercept(monkeypatch):
+    X, y, (x0, y0) = norris_like()
+    truth = exact_line(x0, y0)
+    calls = []
+    real = ols._refine
+    monkeypatch.setattr(ols, "_refine", lambda *a, **k: calls.append(1) or real(*a, **k))
+    res = fit_ols(X, y)
+    assert calls == [1]
+    assert_allclose(res.coef, truth, rtol=1e-13)
+    monkeypatch.setattr(ols, "_wants_refinement", lambda *a, **k: False)
+    unrefined = fit_ols(X, y)
+    assert np.max(np.abs(unrefined.coef - truth) / np.abs(truth)) > 1e-12  # what the pass buys
+
+
+def test_well_conditioned_designs_skip_the_pass(monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60_000, 5))
+    y = 1 + X @ np.linspace(-1, 1, 5) + rng.normal(size=60_000)
+    monkeypatch.setattr(ols, "_refine", lambda *a, **k: pytest.fail("refined a well-conditioned design"))
+    fit_ols(X, y)
+
+
+def test_small_problems_are_left_to_the_precise_solver():
+    sol = ols._solve_qr(ols._with_ones(np.arange(10.0)[:, None], True), np.arange(10.0) ** 2)
+    assert not _solvers._wants_refinement(sol, 10, 2, basis=True)
+
+
+def test_polynomial_basis_is_rebuilt_exactly(monkeypatch):
+    # Wampler-like: an exact degree-5 polynomial in x = 0..20, repeated. Refined on the
+    # Legendre basis rebuilt in longdouble, the raw coefficients come back to ~1e-13;
+    # refined on the float64 basis they stop near 2e-11.
+    x = np.tile(np.arange(21.0), 3000)
+    y = 1 + x + x**2 + x**3 + x**4 + x**5
+    design = build_design(pd.DataFrame({"x": x, "y": y}), ModelSpec("y", features=("x",), poly=(("x", 5),)))
+    res = fit_design(design)
+    assert_allclose(res.coef, np.ones(6), rtol=2e-12)  # 2e-11 on the float64 basis
+    recipes = _solvers._poly_recipes(design.basis.M, True)
+    assert [r[0] for r in recipes] == ["raw"] + ["poly"] * 5
+    rows = _solvers._ExactRows(design.X, True, np.arange(6), recipes, design.basis.Z)
+    assert_allclose(np.asarray(rows.block(0, 100), dtype=np.float64), design.basis.Z[:100], rtol=0, atol=1e-15)
+
+
+def test_a_mismatched_basis_falls_back_to_the_given_columns():
+    Z = np.random.default_rng(0).normal(size=(50, 3))
+    rows = _solvers._ExactRows(Z[:, 1:], True, np.arange(3), [("raw", 0), ("poly", 1, 1.0, 0.0, [0, 0, 1]),
+                                                             ("raw", 2)], Z)
+    assert_allclose(np.asarray(rows.block(0, 50), dtype=np.float64), Z, rtol=0)  # t^2 is not Z[:, 1]: Z is used
