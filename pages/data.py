@@ -18,6 +18,7 @@ from linreg.exceptions import LinregError
 from linreg.sources import DataSource, builtin_source, synthetic_source
 from ui import cache, charts, session
 from ui.legacy import through_app
+from ui.runtime import release_upload
 from ui.settings import Field
 from ui.text import md_code, md_escape
 from ui.widgets import Code, escaped, field_input, markdown, seed, seed_input, show_error
@@ -90,9 +91,7 @@ def _generate_tab() -> None:
 def _upload_tab() -> None:
     uploaded = st.file_uploader("Upload a CSV file (comma, semicolon or tab separated; first line = column names)",
                                 type=["csv", "tsv", "txt"], key="upload")
-    if uploaded is None:
-        session.set_upload_error(None)
-    else:
+    if uploaded is not None:
         ident = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", None))
         # Read each upload once: later reruns (a widget change below) must not reset the model.
         if session.upload_seen() != ident:
@@ -107,6 +106,7 @@ def _upload_tab() -> None:
             else:  # set_data also clears a previous upload error
                 session.set_data(df, f"Upload: {uploaded.name}", notes.spec, source=source, excluded=notes.excluded)
                 _reset_model_widgets()
+            release_upload(uploaded)  # read once: its bytes are not needed again
     if session.upload_error():
         show_error("The upload was rejected, so the previous dataset and model are kept.", session.upload_error())
 

@@ -12,7 +12,7 @@ def test_defaults_without_a_file_or_variables(tmp_path):
     cfg = load_config(tmp_path / "absent.toml", environ={})
     assert cfg == ServerConfig()
     assert cfg.limits == DEFAULT_LIMITS
-    assert cfg.cache.max_mb == 600 and cfg.jobs.slots == 1
+    assert cfg.cache.max_mb == 400 and cfg.jobs.slots == 1
 
 
 def test_the_file_then_the_environment(tmp_path):

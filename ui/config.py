@@ -34,21 +34,24 @@ class CacheConfig:
     ``idle_s``: how long a result nobody connected has used is kept.
     """
 
-    max_mb: int = 600
-    session_mb: int = 250
+    max_mb: int = 400
+    session_mb: int = 200
     idle_s: int = 30
 
 
 @dataclass(frozen=True)
 class JobConfig:
-    """Heavy computations (estimated over ``heavy_s`` seconds) run at most ``slots`` at a time.
+    """Heavy computations run at most ``slots`` at a time.
 
-    One slot on a 2-core server keeps a core free for every other visitor's page.
+    A computation is heavy when it is estimated to take over ``heavy_s`` seconds or
+    ``heavy_mb`` megabytes. One slot on a 2-core server keeps a core free for every other
+    visitor's page, and the memory of one large job, not of several, on top of the store.
     ``progress_after_s``: a computation running longer than this shows progress and a Stop button.
     """
 
     slots: int = 1
     heavy_s: float = 0.5
+    heavy_mb: int = 50
     progress_after_s: float = 1.0
 
 

@@ -4,8 +4,9 @@ Every computation a visitor can start goes through :func:`run`:
 
 - its estimated cost (``linreg.budget``) is checked first, so a request the server cannot
   afford is refused with a message naming what fits, before anything is allocated;
-- a heavy one (estimated over ``JobConfig.heavy_s``) waits for one of a few server-wide slots,
-  so one visitor's largest job leaves the other cores to everyone else's pages;
+- a heavy one (estimated over ``JobConfig.heavy_s`` seconds or ``heavy_mb`` megabytes) waits for
+  one of a few server-wide slots, so one visitor's largest job leaves the other cores, and the
+  memory of one job, to everyone else;
 - past ``JobConfig.progress_after_s`` it shows its progress and a Stop button;
 - it stops, between chunks of its work, when its visitor leaves, presses Stop or changes a
   setting (a rerun): linreg's loops call ``should_stop``, and the Streamlit call made there is
@@ -155,7 +156,7 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> 
     job = _Job(label, key)
     hooks: Hooks = {"should_stop": job.should_stop, "progress": job.progress}
     try:
-        if cost is None or cost.seconds <= CONFIG.jobs.heavy_s:
+        if cost is None or (cost.seconds <= CONFIG.jobs.heavy_s and cost.bytes <= CONFIG.jobs.heavy_mb * 1_000_000):
             return work(hooks)
         with _slot(job):
             return work(hooks)

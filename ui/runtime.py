@@ -16,7 +16,7 @@ import ctypes
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-__all__ = ["session_id", "session_alive", "reap_expired_sessions", "trim_heap"]
+__all__ = ["session_id", "session_alive", "reap_expired_sessions", "release_upload", "trim_heap"]
 
 try:
     _LIBC = ctypes.CDLL("libc.so.6")
@@ -64,3 +64,16 @@ def trim_heap() -> None:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim``), after a sweep."""
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
+
+
+def release_upload(uploaded) -> None:
+    """Let Streamlit forget an uploaded file's bytes once the app has read it.
+
+    Streamlit keeps every upload's bytes for the whole session, beside the DataFrame the app
+    made of them: a 40 MB file twice over. Once the file is read (or refused), the bytes are
+    not needed. The uploader then gives None on later runs, which the Data page reads as
+    "nothing new".
+    """
+    file_id = getattr(uploaded, "file_id", None)
+    if file_id and st.runtime.exists():
+        st.runtime.get_instance().uploaded_file_mgr.remove_file(session_id(), file_id)
