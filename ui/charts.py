@@ -16,13 +16,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import session
-from . import cache
+from . import cache, session
 from .cache import CACHE_TTL
 from .settings import GDSettings
 
 
-@st.cache_resource(show_spinner="Drawing…", max_entries=64, ttl=CACHE_TTL)
+# Per session: a chart's encoded figure (up to ~2 MB) is cheap to build again from the shared
+# results, and a session's charts then go with it when its browser goes away.
+@st.cache_resource(show_spinner="Drawing…", max_entries=16, ttl=CACHE_TTL, scope="session")
 def _cached_chart(ident: str, key: str, config: tuple, _build):
     out = _build()
     figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())

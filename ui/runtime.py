@@ -4,8 +4,8 @@ this, is a visitor still there, and handing back what closed sessions held.
 Streamlit keeps a session whose browser went away for ``server.disconnectedSessionTTL`` seconds,
 in case it reconnects. Its store drops an expired session only at its next write, and never shuts
 it down, so the session's state and its uploaded files stay in memory until another visitor
-happens to disconnect. :func:`reap_expired_sessions` ends them on time. It reaches into the
-runtime's session storage; if Streamlit moves it, it does nothing, and
+happens to disconnect. :func:`reap_expired_sessions` ends them on time and empties their state.
+It reaches into the runtime's session storage; if Streamlit moves it, it does nothing, and
 ``tests/load/test_large_uploads.py`` (memory back within a minute) fails.
 """
 
@@ -56,7 +56,14 @@ def reap_expired_sessions() -> int:
         return 0
     expired = expire()
     for _, info in expired:
-        info.session.shutdown()
+        session = info.session
+        session.shutdown()
+        # Streamlit's event loop may hold the last session it served until something else
+        # happens; emptying its state and fragments frees the data even so.
+        for holder in ("_session_state", "_fragment_storage"):
+            clear = getattr(getattr(session, holder, None), "clear", None)
+            if clear is not None:
+                clear()
     return len(expired)
 
 
