@@ -7,7 +7,7 @@ estimates), p-values to 3, "—" for undefined and "aliased" for a term with no 
 
 - Data page: :func:`column_table`, :func:`missing_summary`;
 - Fit page: :func:`coef_table` (least squares), :func:`gd_coef_table` (gradient descent beside it),
-  :func:`comparison_table` (a smaller model against it);
+  :func:`comparison_table` (a smaller model against it), :func:`prediction_table` (new rows);
 - Compare page: :func:`compare_coef_table`, :func:`compare_coef_summary`;
 - Residuals page: :func:`diagnostic_test_table`, :func:`vif_table`, :func:`vif_summary`,
   :func:`influential_rows`, :func:`influence_measures`, :func:`influence_display`;
@@ -43,6 +43,7 @@ __all__ = [
     "influence_measures",
     "influence_display",
     "comparison_table",
+    "prediction_table",
     "penalty_name",
     "penalized_coef_table",
 ]
@@ -187,6 +188,32 @@ def gd_coef_table(gd_result, ols_result, truth: Mapping[str, float] | None = Non
         rows.append(row)
     return pd.DataFrame(rows)
 
+
+
+def prediction_table(new_rows: pd.DataFrame, predictions: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """New rows beside their predictions (``linreg.predict.predict``), as display strings.
+
+    Returns
+    -------
+    DataFrame
+        The new rows' columns (their values as text), then prediction, std. error of the
+        mean, and the confidence and prediction intervals at level 1 - alpha.
+
+    Examples
+    --------
+    >>> pred = pd.DataFrame({"prediction": [2.0], "se_fit": [0.5], "ci_low": [1.0], "ci_high": [3.0],
+    ...                      "pi_low": [0.0], "pi_high": [4.0]})
+    >>> prediction_table(pd.DataFrame({"x": [1.5]}), pred, 0.05).iloc[0].tolist()
+    ['1.5', '2', '0.5', '1', '3', '0', '4']
+    """
+    level = f"{100 * (1 - alpha):g}%"
+    out = pd.DataFrame({str(c): [v if isinstance(v, str) else fmt(v) if isinstance(v, (int, float, np.number))
+                                 else str(v) for v in new_rows[c]] for c in new_rows.columns})
+    names = {"prediction": "prediction", "se_fit": "std. error", "ci_low": f"{level} CI low",
+             "ci_high": f"{level} CI high", "pi_low": f"{level} PI low", "pi_high": f"{level} PI high"}
+    for col, name in names.items():
+        out[name] = [fmt(v, 5) if col != "se_fit" else fmt(v) for v in predictions[col].to_numpy()]
+    return out
 
 
 def comparison_table(comparison) -> pd.DataFrame:
