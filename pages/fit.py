@@ -229,10 +229,10 @@ def _page() -> None:
     escaped(summary)
     if note:
         escaped(note)
+    _exports(design, result, "qr" if method == "gd" else method)
     if gd_result is None:
         fit_panels.compare_panel(design, method)
         fit_panels.predict_panel(design, method)
-    _exports(design, result, "qr" if method == "gd" else method)
     st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 
 

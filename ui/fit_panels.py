@@ -206,7 +206,7 @@ def _typed_row(design, df: pd.DataFrame) -> pd.DataFrame:
                     column = pd.to_numeric(df[df.columns[[str(c) for c in df.columns].index(name)]], errors="coerce")
                     st.session_state[key] = float(column.median()) if column.notna().any() else 0.0
                 values[name] = where.number_input(md_escape(name), key=key, format="%.6g")
-        st.form_submit_button("Predict", type="primary")
+        st.form_submit_button("Predict", type="primary", key="pred_submit")
     return pd.DataFrame({name: [value] for name, value in values.items()})
 
 
