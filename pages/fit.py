@@ -64,14 +64,16 @@ def _ols_tiles(result) -> None:
     # R's convention, as R's AIC() and BIC() and the CLI's summary: σ counts as a parameter.
     sigma = ("R's AIC(), BIC() and AICcmodavg::AICc count σ as a parameter; statsmodels and Stata do not, so "
              "their AIC is 2 lower and their BIC log(n) lower. Lower is better, for models of the same rows.")
-    c[1].metric("AIC (R's convention: σ counted)", fmt(result.aic_r),
+    c[1].metric("AIC (R, σ counted)", fmt(result.aic_r),
                 help=f"Akaike information criterion −2 log L + 2(k + 1). {sigma}")
-    c[2].metric("BIC (R's convention: σ counted)", fmt(result.bic_r),
+    c[2].metric("BIC (R, σ counted)", fmt(result.bic_r),
                 help=f"Bayesian information criterion −2 log L + log(n)(k + 1): a heavier penalty per term. {sigma}")
-    c[3].metric("AICc (R's convention: σ counted)", fmt(result.aicc_r),
+    c[3].metric("AICc (R, σ counted)", fmt(result.aicc_r),
                 help=f"AIC with the small-sample correction 2K(K + 1)/(n − K − 1), K = k + 1. {sigma}")
     c[4].metric("Condition number", fmt(result.condition_number),
                 help="How much the design amplifies rounding and noise; above about 1e8 terms are nearly collinear.")
+    st.caption("AIC, BIC and AICc follow R's convention (R's AIC() and BIC(), and the CLI's summary): σ counts as a "
+               "parameter, so statsmodels' and Stata's AIC is 2 lower and their BIC log(n) lower.")
 
 
 def _gd_tiles(g, result) -> None:

@@ -59,9 +59,9 @@ def test_metrics_and_coefficients_are_linregs(method):
     assert m["F statistic"] == fmt(res.f_statistic)
     assert m["p-value of F"] == fmt_p(res.f_p_value)
     # R's convention (sigma counted), as R's AIC() and BIC() and the CLI's summary, named on screen.
-    assert m["AIC (R's convention: σ counted)"] == fmt(res.aic_r)
-    assert m["BIC (R's convention: σ counted)"] == fmt(res.bic_r)
-    assert m["AICc (R's convention: σ counted)"] == fmt(res.aicc_r)
+    assert m["AIC (R, σ counted)"] == fmt(res.aic_r)
+    assert m["BIC (R, σ counted)"] == fmt(res.bic_r)
+    assert m["AICc (R, σ counted)"] == fmt(res.aicc_r)
     assert m["Condition number"] == fmt(res.condition_number)
     table = at.dataframe[0].value
     assert table["term"].tolist() == list(res.terms)
@@ -277,8 +277,8 @@ def test_aic_and_bic_follow_r():
     at = _fit_page()
     m = _metrics(at)
     # R 4.3: AIC(lm(dist ~ speed, cars)) = 419.1569, BIC(...) = 424.8929.
-    assert m["AIC (R's convention: σ counted)"] == "419.2"
-    assert m["BIC (R's convention: σ counted)"] == "424.9"
+    assert m["AIC (R, σ counted)"] == "419.2"
+    assert m["BIC (R, σ counted)"] == "424.9"
 
 
 @pytest.mark.parametrize("cov_type", ["HC0", "HC1", "HC2", "HC3"])
@@ -361,7 +361,7 @@ def test_a_weights_column_fits_weighted_least_squares_as_r():
     m = _metrics(at)
     assert m["R²"] == fmt(res.r_squared)
     assert m["σ (residual std. error)"] == fmt(res.sigma)
-    assert m["AIC (R's convention: σ counted)"] == fmt(res.aic_r)
+    assert m["AIC (R, σ counted)"] == fmt(res.aic_r)
     assert at.dataframe[0].value["std. error"].tolist() == [fmt(s) for s in res.std_err]
     note = next(i.value for i in at.info if i.value.startswith("Weighted least squares"))
     assert "lm(weights = `w`)" in note and "1 without a weight and 1 of weight 0" in note
