@@ -279,6 +279,7 @@ def test_aic_and_bic_follow_r():
     # R 4.3: AIC(lm(dist ~ speed, cars)) = 419.1569, BIC(...) = 424.8929.
     assert m["AIC (R, σ counted)"] == "419.2"
     assert m["BIC (R, σ counted)"] == "424.9"
+    assert any(c.value.startswith("AIC, BIC and AICc follow R's convention") for c in at.caption)
 
 
 @pytest.mark.parametrize("cov_type", ["HC0", "HC1", "HC2", "HC3"])
@@ -470,3 +471,35 @@ def test_uploaded_new_rows_are_predicted_and_bad_ones_get_a_clear_message():
         assert not at.exception
         errors = [e.value.replace("\\", "") for e in at.error]
         assert any(e.startswith("These rows cannot be predicted:") and message in e for e in errors), errors
+
+
+def test_hostile_names_in_the_weights_comparison_and_prediction_render_literally():
+    from .test_hostile_names import FILE_NAME, LINK, TEXT, WWW, _assert_nothing_live, _frame
+
+    df = _frame()
+    df[WWW] = df[WWW].abs() + 0.1  # a positive column, to weight by
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.file_uploader(key="upload").set_value((FILE_NAME, df.to_csv(index=False).encode(), "text/csv")).run()
+    features = [f for f in at.multiselect(key="features").value if f != WWW]
+    at.multiselect(key="features").set_value(features).run()
+    at.selectbox(key="data_weights").set_value(WWW).run()
+    _assert_nothing_live(at, "data page with a weights column")
+    at.switch_page("pages/fit.py").run()
+    assert not at.error, [e.value for e in at.error]
+    _assert_nothing_live(at, "fit page, weighted")
+    key = next(w.key for w in at.multiselect if w.key.startswith("fit_drop_"))
+    at.multiselect(key=key).set_value([LINK, TEXT]).run()
+    assert not at.error, [e.value for e in at.error]
+    assert any(d.value.columns.tolist()[:2] == ["model", "Res.Df"] for d in at.dataframe)
+    _assert_nothing_live(at, "fit page, a smaller model")
+    bad = pd.DataFrame({c: ["[x](http://a.b)"] for c in features})
+    at.file_uploader(key="pred_upload").set_value(("<b>new</b>.csv", bad.to_csv(index=False).encode(),
+                                                   "text/csv")).run()
+    assert at.error  # text where the model needs a number
+    _assert_nothing_live(at, "fit page, bad new rows")
+    at.switch_page("pages/residuals.py").run()
+    _assert_nothing_live(at, "residuals page, weighted")
+    # Making the weights column a feature again drops it, with a note that names it literally.
+    at.switch_page("pages/data.py").run()
+    at.multiselect(key="features").set_value([*features, WWW]).run()
+    _assert_nothing_live(at, "data page, weights column made a feature")
