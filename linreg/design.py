@@ -29,7 +29,7 @@ import pandas as pd
 
 from .budget import DEFAULT_LIMITS, NO_LIMITS, Limits, format_bytes
 from .exceptions import BudgetError, DataError, ModelError
-from .ols import PRECISE_SIZE, Basis, Method, OLSResult, fit_ols
+from .ols import PRECISE_SIZE, Basis, CovType, Method, OLSResult, fit_ols
 
 __all__ = [
     "ModelSpec",
@@ -141,17 +141,26 @@ class Design:
     standardization: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-def fit_design(design: Design, *, method: Method = "qr", alpha: float = 0.05) -> OLSResult:
+def fit_design(design: Design, *, method: Method = "qr", alpha: float = 0.05, cov_type: CovType = "nonrobust",
+               maxlags: int | None = None, use_t: bool | None = None, weights: object = None) -> OLSResult:
     """Fit a built design by OLS (the design's terms and basis are passed on).
+
+    ``cov_type``, ``maxlags``, ``use_t`` and ``weights`` (shape ``(n_samples,)``, one per
+    row of the design) are passed on to :func:`linreg.ols.fit_ols`. With a zero weight,
+    fit_ols drops its row, so the result has fewer rows than the design; to keep the two
+    row for row, leave such rows out of the data first.
 
     Examples
     --------
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "y": [1.0, 3.0, 5.0, 8.0]})
     >>> fit_design(build_design(df, ModelSpec("y"))).coef.round(12).tolist()
     [0.8, 2.3]
+    >>> fit_design(build_design(df, ModelSpec("y")), cov_type="HC0").std_err.round(6).tolist()
+    [0.162481, 0.115758]
     """
     return fit_ols(
-        design.X, design.y, intercept=design.intercept, method=method, alpha=alpha, terms=design.terms, basis=design.basis
+        design.X, design.y, intercept=design.intercept, method=method, alpha=alpha, terms=design.terms,
+        basis=design.basis, cov_type=cov_type, maxlags=maxlags, use_t=use_t, weights=weights,
     )
 
 

@@ -1,7 +1,9 @@
 """Export a fit: CSV tables and a short Python script that reproduces it with linreg.
 
 - :func:`coef_csv`: the coefficient table of an :class:`~linreg.ols.OLSResult`;
-- :func:`diagnostics_csv`: one row per observation (fitted, residual, leverage, Cook's distance);
+- :func:`diagnostics_csv`: one row per observation (fitted, residual, leverage, Cook's distance,
+  DFFITS, DFBETAS, COVRATIO and why R's rules flag it);
+- :func:`prediction_csv`: new rows beside their predictions and intervals;
 - :func:`gd_trace_csv`: the loss, gradient norm and coefficients at every gradient-descent iterate;
 - :func:`data_csv`: a table that :func:`load_data_csv` reads back as it was (the same numbers and text);
 - :func:`reproduce_script`: a Python script (a string) that rebuilds the data from its
@@ -43,6 +45,7 @@ from .sources import DataSource
 __all__ = [
     "coef_csv",
     "diagnostics_csv",
+    "prediction_csv",
     "gd_trace_csv",
     "data_csv",
     "load_data_csv",
@@ -165,7 +168,12 @@ def coef_csv(result) -> str:
 
 
 def diagnostics_csv(result, row_labels: object = None) -> str:
-    """Per-observation diagnostics: row, y, fitted, residual, leverage, cooks_distance.
+    """Per-observation diagnostics, with R's ``influence.measures`` and why each row is flagged.
+
+    Columns: row, y, fitted, residual, leverage, cooks_distance, dffits, one
+    ``dfbetas[<term>]`` per term (empty for an aliased term), covratio, and ``flagged``:
+    the rules of R's ``is.influential`` the row breaks, joined by "; " (empty for none;
+    see :class:`linreg.ols.InfluenceFlags`).
 
     Parameters
     ----------
@@ -178,20 +186,59 @@ def diagnostics_csv(result, row_labels: object = None) -> str:
     >>> from linreg.ols import fit_ols
     >>> r = fit_ols([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 8.0])
     >>> print(diagnostics_csv(r).splitlines()[0])
-    row,y,fitted,residual,leverage,cooks_distance
+    row,y,fitted,residual,leverage,cooks_distance,dffits,dfbetas[Intercept],dfbetas[x1],covratio,flagged
     """
     n = result.n
     labels = np.arange(n) if row_labels is None else np.asarray(row_labels)
     if labels.shape != (n,):
         raise ModelError(f"row_labels must have one label per observation ({n}); got shape {labels.shape}")
-    return _to_csv(pd.DataFrame({
+    columns: dict[str, Any] = {
         "row": labels,
         "y": result.y,
         "fitted": result.fitted,
         "residual": result.resid,
         "leverage": result.leverage,
         "cooks_distance": result.cooks_distance,
-    }))
+        "dffits": result.dffits,
+    }
+    dfbetas = result.dfbetas
+    for j, term in enumerate(result.terms):
+        columns[f"dfbetas[{term}]"] = dfbetas[:, j]
+    flags = result.influence_flags
+    columns["covratio"] = result.covratio
+    columns["flagged"] = ["; ".join(flags.reasons(i)) for i in range(n)]
+    return _to_csv(pd.DataFrame(columns))
+
+
+def prediction_csv(new_rows: pd.DataFrame, predictions: pd.DataFrame) -> str:
+    """New rows beside their predictions (``linreg.predict.predict``), one line each.
+
+    Parameters
+    ----------
+    new_rows : DataFrame, shape (m, c)
+        The columns the model uses, as given.
+    predictions : DataFrame, shape (m, 6)
+        ``predict``'s table for those rows (``PREDICTION_COLUMNS``), in the same order.
+
+    Returns
+    -------
+    str
+        CSV text: the new rows' columns, then prediction, se_fit, ci_low, ci_high, pi_low,
+        pi_high. Text and names that a spreadsheet would run are guarded.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"=x": [1.0]})
+    >>> pred = pd.DataFrame({"prediction": [2.0], "se_fit": [0.5], "ci_low": [1.0], "ci_high": [3.0],
+    ...                      "pi_low": [0.0], "pi_high": [4.0]})
+    >>> print(prediction_csv(rows, pred), end="")
+    '=x,prediction,se_fit,ci_low,ci_high,pi_low,pi_high
+    1.0,2.0,0.5,1.0,3.0,0.0,4.0
+    """
+    if len(new_rows) != len(predictions):
+        raise ModelError(f"{len(new_rows)} new rows but {len(predictions)} predictions; give one prediction per row")
+    rows = new_rows.reset_index(drop=True)
+    return _to_csv(pd.concat([rows, predictions.reset_index(drop=True)], axis=1))
 
 
 def gd_trace_csv(result) -> str:
@@ -324,7 +371,8 @@ def _data_code(source: DataSource) -> tuple[str, str]:
     )
 
 
-def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr", alpha: float = 0.05) -> str:
+def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr", alpha: float = 0.05,
+                     cov_type: str = "nonrobust", maxlags: int | None = None, weights: str | None = None) -> str:
     """A short Python script that reproduces the closed-form fit with linreg and prints it.
 
     The script prints one line per term, ``<term>\\t<coefficient>`` with the coefficient's
@@ -342,6 +390,12 @@ def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr",
     method : {"qr", "svd", "normal"}
     alpha : float
         CI level 1 - alpha (passed on to ``fit_design``).
+    cov_type, maxlags
+        The covariance (passed on to ``fit_design``; ``maxlags`` with "HAC" only).
+    weights : str, optional
+        The weights column: the script leaves out the rows without a weight (as R's
+        na.omit, and the CLI's ``--weights``) before building the design, and fits with
+        the others' weights (a zero weight drops its row in the fit).
 
     Returns
     -------
@@ -354,13 +408,29 @@ def reproduce_script(source: DataSource, spec: ModelSpec, *, method: str = "qr",
     >>> code = reproduce_script(builtin_source("cars"), ModelSpec("dist", features=("speed",)))
     >>> "load_dataset('cars')" in code and "fit_design(design, method='qr'" in code
     True
+    >>> "weights=weights" in reproduce_script(builtin_source("cars"), ModelSpec("dist"), weights="speed")
+    True
     """
-    from .ols import METHODS
+    from .ols import COV_TYPES, METHODS
 
     check_option("method", method, METHODS)
+    check_option("cov_type", cov_type, COV_TYPES)
+    if maxlags is not None and cov_type != "HAC":
+        raise ModelError(f"maxlags applies to cov_type='HAC' only; got maxlags={maxlags!r} with cov_type={cov_type!r}")
     if not isinstance(source, DataSource):
         raise ModelError(f"source must be a DataSource (builtin_source, synthetic_source or csv_source); got {source!r}")
     imports, data = _data_code(source)
+    fit_args = f"method={_py(method)}, alpha={_py(float(alpha))}"
+    if cov_type != "nonrobust":
+        fit_args += f", cov_type={_py(cov_type)}"
+    if maxlags is not None:
+        fit_args += f", maxlags={_py(int(maxlags))}"
+    weighting = ""
+    if weights is not None:
+        fit_args += ", weights=weights"
+        data += (f"\n# Weighted least squares, as R's lm(weights=): rows without a weight are left out.\n"
+                 f"df = df[df[{_py(str(weights))}].notna()]")
+        weighting = f"weights = df.loc[design.row_labels, {_py(str(weights))}].to_numpy(dtype=float)\n"
     return f'''"""Reproduce a linear-regression fit made in the linreg app.
 
 Run it with Python in the folder that holds it; it needs the linreg package installed.
@@ -376,7 +446,7 @@ from linreg.report import terminal_safe
 spec = {_spec_code(spec)}
 
 design = build_design(df, spec)
-result = fit_design(design, method={_py(method)}, alpha={_py(float(alpha))})
+{weighting}result = fit_design(design, {fit_args})
 
 # Names come from the data: printed without the control codes a terminal would act on.
 for term, coef in zip(result.terms, result.coef):

@@ -16,7 +16,7 @@ from linreg.data import load_csv
 from linreg.design import ModelSpec, default_spec_with_notes, text_columns
 from linreg.exceptions import LinregError
 from linreg.sources import DataSource, builtin_source, synthetic_source
-from ui import cache, charts, session
+from ui import cache, charts, fit_panels, session
 from ui.legacy import through_app
 from ui.runtime import release_upload
 from ui.settings import Field
@@ -33,7 +33,8 @@ ROWS = Field(100, 5, 1_000_000, help="Number of rows to generate", label="rows (
 
 # Widget keys of the model section: dropped when the dataset changes, so they are
 # re-seeded from the new dataset's spec instead of keeping the old dataset's columns.
-MODEL_KEYS = ("target", "features", "categorical", "interactions", "standardize", "intercept", "explore_x")
+MODEL_KEYS = ("target", "features", "categorical", "interactions", "standardize", "intercept", "explore_x",
+              "data_weights")
 POLY_PREFIX = "poly::"
 
 
@@ -245,6 +246,7 @@ for tab, draw in zip(tabs, (_builtin_tab, _generate_tab, _upload_tab), strict=Tr
 df, label = session.current_data()
 _data_section(df, label)
 spec = _model_section(df)
+fit_panels.weights_select(df, spec)
 _design_summary()
 _explore_plot(df, spec)
 st.page_link("pages/fit.py", label="Next: fit this model", icon="📈")

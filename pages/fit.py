@@ -1,7 +1,9 @@
 """Fit page: fit the current model by QR, SVD, the normal equations or gradient descent, and read the result.
 
 The method and its settings live in the session (``ui.session``), so they survive a page
-switch; the gradient-descent controls are the same as the Gradient descent page's.
+switch; the gradient-descent controls are the same as the Gradient descent page's. A
+least-squares fit uses the weights column chosen on the Data page and the covariance chosen
+here; the sections on covariance, smaller models and predictions are in ``ui.fit_panels``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from linreg.format import fmt, fmt_p
 from linreg.plots import fit as plots
 from linreg.plots import tables
 from linreg.sources import DEFAULT_CSV_NAME, csv_source
-from ui import cache, charts, session
+from ui import cache, charts, fit_panels, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
 from ui.widgets import Code, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
@@ -56,13 +58,22 @@ def _ols_tiles(result) -> None:
     c[3].metric("F statistic", fmt(result.f_statistic),
                 help=f"Tests whether any term but the intercept matters: F on {result.df_model:g} and "
                 f"{result.df_resid:g} degrees of freedom. — when the model has no terms to test.")
-    c = st.columns(4)
+    c = st.columns(5)
     c[0].metric("p-value of F", fmt_p(result.f_p_value),
                 help="Probability of an F this large if every coefficient but the intercept were zero.")
-    c[1].metric("AIC", fmt(result.aic), help="Akaike information criterion: lower is better, for models of the same rows.")
-    c[2].metric("BIC", fmt(result.bic), help="Bayesian information criterion: like AIC with a heavier penalty per term.")
-    c[3].metric("Condition number", fmt(result.condition_number),
+    # R's convention, as R's AIC() and BIC() and the CLI's summary: σ counts as a parameter.
+    sigma = ("R's AIC(), BIC() and AICcmodavg::AICc count σ as a parameter; statsmodels and Stata do not, so "
+             "their AIC is 2 lower and their BIC log(n) lower. Lower is better, for models of the same rows.")
+    c[1].metric("AIC (R, σ counted)", fmt(result.aic_r),
+                help=f"Akaike information criterion −2 log L + 2(k + 1). {sigma}")
+    c[2].metric("BIC (R, σ counted)", fmt(result.bic_r),
+                help=f"Bayesian information criterion −2 log L + log(n)(k + 1): a heavier penalty per term. {sigma}")
+    c[3].metric("AICc (R, σ counted)", fmt(result.aicc_r),
+                help=f"AIC with the small-sample correction 2K(K + 1)/(n − K − 1), K = k + 1. {sigma}")
+    c[4].metric("Condition number", fmt(result.condition_number),
                 help="How much the design amplifies rounding and noise; above about 1e8 terms are nearly collinear.")
+    st.caption("AIC, BIC and AICc follow R's convention (R's AIC() and BIC(), and the CLI's summary): σ counts as a "
+               "parameter, so statsmodels' and Stata's AIC is 2 lower and their BIC log(n) lower.")
 
 
 def _gd_tiles(g, result) -> None:
@@ -105,14 +116,19 @@ def _exports(design, result, method: str) -> None:
     source = session.source()
     if source.kind == "csv":  # the script reads the data saved next to it
         source = csv_source()
-    spec, alpha = session.current_spec(), result.alpha
+    spec, alpha, settings = session.current_spec(), result.alpha, session.fit_settings()
     c = st.columns(4)
     c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
                          file_name="coefficients.csv", mime="text/csv", key="dl_coef")
     c[1].download_button("Per-row diagnostics (CSV)", data=lambda: export.diagnostics_csv(result, design.row_labels),
                          file_name="diagnostics.csv", mime="text/csv", key="dl_diag",
-                         help="row, y, fitted, residual, leverage, Cook's distance")
-    c[2].download_button("Python script", data=lambda: export.reproduce_script(source, spec, method=method, alpha=alpha),
+                         help="row, y, fitted, residual, leverage, Cook's distance, DFFITS, DFBETAS, COVRATIO "
+                         "and the rules of R's influence.measures each row breaks")
+    # The script fits what the page shows: the same covariance and weights (none for gradient descent).
+    options = {} if settings.method == "gd" else {"cov_type": result.cov_type, "weights": settings.weights,
+                                                  "maxlags": settings.maxlags if result.cov_type == "HAC" else None}
+    c[2].download_button("Python script", data=lambda: export.reproduce_script(source, spec, method=method, alpha=alpha,
+                                                                               **options),
                          file_name="reproduce_fit.py", mime="text/x-python", key="dl_script",
                          help="Runs with the linreg package and prints these coefficients.")
     if source.kind == "csv":
@@ -121,6 +137,17 @@ def _exports(design, result, method: str) -> None:
                              mime="text/csv", key="dl_data")
         st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
                    f"{DEFAULT_CSV_NAME} next to the script.")
+
+
+def _figure(design, result, method: str) -> tuple[str, str | None]:
+    """The fit's figure: the shared one, or, for a weighted or robust fit, one of its own rows and bands."""
+    settings = session.fit_settings()
+    if method == "gd" or (settings.weights is None and settings.cov_type == "nonrobust"):
+        return charts.fit_figure(method, key="fit_chart")
+    from linreg.plots.fit import fit_figure
+
+    df, _ = session.current_data()
+    return charts.chart(("fit_inference", charts.fingerprint()), lambda: fit_figure(df, design, result), key="fit_chart")
 
 
 def _coefficients(result, gd_result, method: str) -> None:
@@ -137,7 +164,8 @@ def _coefficients(result, gd_result, method: str) -> None:
     else:
         st.dataframe(tables.coef_table(result, truth), hide_index=True)
         st.caption(f"{METHOD_LABELS[method]}; {result.n:,} rows, {result.df_resid:,g} residual degrees of "
-                   f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%."
+                   f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%. "
+                   + fit_panels.covariance_caption(result)
                    + (" The true values are the coefficients the synthetic data was generated with." if truth else ""))
 
 
@@ -148,16 +176,26 @@ def _page() -> None:
     markdown("Fitting {target} on **{label}** (change the data or the terms on the Data page).",
              target=Code(spec.target), label=label)
     method = _controls()
+    settings = session.fit_settings()
+    beside = fit_panels.covariance_controls() if method != "gd" else None
+    if method == "gd" and (settings.weights or settings.cov_type != "nonrobust"):
+        st.caption("Gradient descent fits every row with weight 1, with classical statistics: the weights column and "
+                   "the robust standard errors apply to QR, SVD and the normal equations.")
 
     try:
-        design = cache.design()
-        result = cache.ols("qr" if method == "gd" else method)
-        gd_result = cache.gd() if method == "gd" else None
+        if method == "gd":
+            design, result, gd_result = cache.design(), cache.ols("qr"), cache.gd()
+        else:
+            rows = cache.fit_rows()
+            design, result, gd_result = rows.design, cache.fit(method), None
     except LinregError as err:
         show_error("The model cannot be fitted:", err)
         _last_good()
         return
     session.set_last_good_fit(result)
+    if gd_result is None:
+        fit_panels.breusch_pagan_note(beside)
+        fit_panels.weights_note(rows)
 
     # Warnings first, in plain language, where the numbers are read.
     for w in result.warnings:
@@ -189,11 +227,14 @@ def _page() -> None:
     _coefficients(result, gd_result, method)
 
     st.subheader("The fit, drawn")
-    summary, note = charts.fit_figure(method, key="fit_chart")
+    summary, note = _figure(design, result, method)
     escaped(summary)
     if note:
         escaped(note)
     _exports(design, result, "qr" if method == "gd" else method)
+    if gd_result is None:
+        fit_panels.compare_panel(design, method)
+        fit_panels.predict_panel(design, method)
     st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 
 

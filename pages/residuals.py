@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg.exceptions import LinregError
+from linreg.format import fmt
 from linreg.plots import tables
 from ui import cache, charts, session
 from ui.legacy import through_app
@@ -89,16 +90,26 @@ def _tests(result, histogram, tests, vif) -> None:
 
 
 @st.fragment
-def _influence(result, table: pd.DataFrame, df: pd.DataFrame) -> None:
+def _influence(result, table: pd.DataFrame, n_flagged: int, df: pd.DataFrame) -> None:
     """The most influential rows (``table``, shared: read only); selecting one shows its data.
 
     A fragment: a click reruns only this part.
     """
     st.subheader("Influential observations")
+    flags = result.influence_flags
     st.caption(
         f"The rows with the largest Cook's distance ({min(INFLUENCE_ROWS, result.n)} of {result.n:,}), and any of "
-        "leverage 1. The studentized residual here leaves the row out of σ (R's rstudent). "
-        "Select a row (the box at its left) to see its data."
+        "leverage 1, with R's influence.measures: the studentized residual leaves the row out of σ (R's rstudent); "
+        "DFFITS is how far the row's own fitted value moves without it, and DFBETAS how far each coefficient "
+        "moves (in standard errors; the largest is shown, with its term); COVRATIO above 1 means the row makes "
+        "the coefficients more precise, below 1 less. Select a row (the box at its left) to see its data."
+    )
+    st.caption(
+        f"R's rules (is.influential) flag {n_flagged:,} of the {result.n:,} rows: |DFBETAS| > 1, "
+        f"|DFFITS| > 3√(k/(n − k)) = {fmt(flags.dffits_cut, 3)}, |1 − COVRATIO| > 3k/(n − k) = "
+        f"{fmt(flags.covratio_cut, 3)}, Cook's distance above the median of F(k, n − k) = {fmt(flags.cooks_cut, 3)}, "
+        f"or leverage > 3k/n = {fmt(flags.leverage_cut, 3)}. The per-row diagnostics download on the Fit page "
+        "has every row."
     )
     event = st.dataframe(
         tables.influence_display(table),
@@ -129,8 +140,10 @@ st.markdown(
 )
 
 try:
-    design = cache.design()
-    result = cache.ols()
+    # The least-squares fit of the Fit page, weighted by the Data page's weights column; the residual
+    # diagnostics do not depend on the choice of standard errors.
+    design = cache.fit_rows().design
+    result = cache.fit(covariance=False)
 except LinregError as err:
     show_error("The model cannot be fitted:", err)
     st.info("Choose the target and features on the Data page.")
@@ -140,7 +153,11 @@ df, source = session.current_data()
 terms = " + ".join(md_code(t) for t in result.terms[:8]) + (" + …" if len(result.terms) > 8 else "")
 st.caption(
     f"{md_escape(source)}: {md_code(design.spec.target)} ~ {terms} ({len(result.terms)} terms), "
-    f"{result.n:,} rows, fitted by least squares (QR). {_row_label_note(df)}"
+    f"{result.n:,} rows, fitted by least squares (QR)"
+    + (f", weighted by {md_code(session.fit_settings().weights)} (the standardized residuals, leverage and "
+       "influence measures are the weighted ones, as R's rstandard and hatvalues)" if result.weights is not None
+       else "")
+    + f". {_row_label_note(df)}"
 )
 if result.aliased:
     st.warning(
@@ -152,9 +169,9 @@ with st.expander("How to read these plots"):
     st.markdown(HOW_TO_READ)
 
 try:
-    figures, tests, vif, influence = cache.residual_plots(top=INFLUENCE_ROWS)
+    figures, tests, vif, influence, n_flagged = cache.residual_plots(top=INFLUENCE_ROWS)
     _diagnostic_plots(figures[:4])
     _tests(result, figures[4], tests, vif)
-    _influence(result, influence, df)
+    _influence(result, influence, n_flagged, df)
 except LinregError as err:
     show_error("", err)

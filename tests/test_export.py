@@ -19,7 +19,7 @@ from linreg.datasets import load_dataset
 from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning, ModelError
-from linreg.export import coef_csv, data_csv, diagnostics_csv, gd_trace_csv, reproduce_script
+from linreg.export import coef_csv, data_csv, diagnostics_csv, gd_trace_csv, prediction_csv, reproduce_script
 from linreg.sources import (
     DataSource,
     builtin_source,
@@ -85,9 +85,18 @@ def test_diagnostics_csv_matches_result_with_row_labels():
     df.loc[3, "dist"] = np.nan  # one dropped row: labels keep the user's row numbers
     design = build_design(df, ModelSpec("dist", features=("speed",)))
     r = fit_design(design)
-    table = pd.read_csv(io.StringIO(diagnostics_csv(r, design.row_labels)))
-    assert table.columns.tolist() == ["row", "y", "fitted", "residual", "leverage", "cooks_distance"]
+    table = pd.read_csv(io.StringIO(diagnostics_csv(r, design.row_labels)), keep_default_na=False,
+                        na_values=[""])
+    assert table.columns.tolist() == ["row", "y", "fitted", "residual", "leverage", "cooks_distance", "dffits",
+                                      "dfbetas[Intercept]", "dfbetas[speed]", "covratio", "flagged"]
     assert len(table) == 49 and 3 not in table["row"].tolist()
+    assert_array_equal(table["dffits"], r.dffits)
+    assert_array_equal(table[["dfbetas[Intercept]", "dfbetas[speed]"]].to_numpy(), r.dfbetas)
+    assert_array_equal(table["covratio"], r.covratio)
+    flagged = table["flagged"].fillna("")
+    assert flagged.tolist() == ["; ".join(r.influence_flags.reasons(i)) for i in range(r.n)]
+    assert (flagged != "").tolist() == r.influence_flags.any.tolist()
+    assert flagged.iloc[47] == "|DFFITS| > 0.619; |1 - COVRATIO| > 0.128"  # the row labelled 48 (R's 49)
     assert_array_equal(table["row"], design.row_labels)
     assert_array_equal(table["fitted"], r.fitted)
     assert_array_equal(table["residual"], r.resid)
@@ -95,6 +104,34 @@ def test_diagnostics_csv_matches_result_with_row_labels():
     assert_array_equal(table["cooks_distance"], r.cooks_distance)
     # Residual = y - fitted, by hand.
     assert_allclose(table["y"] - table["fitted"], table["residual"], atol=1e-12)
+
+
+def test_diagnostics_csv_of_a_weighted_fit_with_an_aliased_term():
+    df = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6, 7], "y": [1.0, 3, 2, 5, 4, 7, 9]})
+    df["b"] = 2 * df["a"]
+    design = build_design(df, ModelSpec("y"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        r = fit_design(design, weights=np.arange(1.0, 8.0))
+    table = pd.read_csv(io.StringIO(diagnostics_csv(r, design.row_labels)))
+    assert table["dfbetas[b]"].isna().all()  # aliased: no DFBETAS of its own
+    assert_array_equal(table["dfbetas[a]"], r.dfbetas[:, 1])
+    assert_array_equal(table["dffits"], r.dffits)
+
+
+def test_prediction_csv_guards_formula_cells_and_keeps_the_numbers():
+    rows = pd.DataFrame({"=x": [1.5, -2.0], "g": ["@a", "b"]}, index=[7, 9])
+    pred = pd.DataFrame({"prediction": [1.0, 2.0], "se_fit": [0.1, 0.2], "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5],
+                         "pi_low": [-1.0, 0.0], "pi_high": [3.0, 4.0]}, index=[7, 9])
+    text = prediction_csv(rows, pred)
+    _no_formula_cells(text)
+    back = pd.read_csv(io.StringIO(text))
+    assert back.columns.tolist() == ["'=x", "g", "prediction", "se_fit", "ci_low", "ci_high", "pi_low", "pi_high"]
+    assert back["g"].tolist() == ["'@a", "b"]
+    assert_array_equal(back["'=x"], [1.5, -2.0])
+    assert_array_equal(back[list(pred.columns)].to_numpy(), pred.to_numpy())
+    with pytest.raises(ModelError, match="2 new rows but 1 predictions"):
+        prediction_csv(rows, pred.head(1))
 
 
 def test_diagnostics_csv_rejects_wrong_label_count():
@@ -191,6 +228,30 @@ def test_script_reproduces_uploaded_csv_fit_without_intercept(tmp_path):
     printed = _run_script(reproduce_script(csv_source("my data.csv"), spec), tmp_path,
                           {"my data.csv": data_csv(df)})
     _assert_same(printed, r)
+
+
+def test_script_reproduces_a_weighted_robust_fit_and_leaves_out_rows_without_a_weight(tmp_path):
+    df, _ = load_dataset("stackloss")
+    df["w"] = np.linspace(0.5, 2.5, len(df))
+    df.loc[[2, 5], "w"] = np.nan  # left out, as R's na.omit
+    df.loc[7, "w"] = 0.0  # dropped by the fit, as R's lm
+    spec = ModelSpec("stack_loss", features=("air_flow", "water_temp"), standardize=True)
+    kept = df[df["w"].notna()]
+    design = build_design(kept, spec)
+    r = fit_design(design, cov_type="HAC", maxlags=2, weights=kept.loc[design.row_labels, "w"].to_numpy())
+    assert r.n == len(df) - 3
+    code = reproduce_script(builtin_source("stackloss"), spec, cov_type="HAC", maxlags=2, weights="w")
+    # The built-in data has no weights column: the test adds it to the data the script loads.
+    code = code.replace("df, _ = load_dataset('stackloss')\n", "df, _ = load_dataset('stackloss')\n"
+                        "import numpy as np\ndf['w'] = np.linspace(0.5, 2.5, len(df))\n"
+                        "df.loc[[2, 5], 'w'] = np.nan\ndf.loc[7, 'w'] = 0.0\n")
+    assert "cov_type='HAC', maxlags=2, weights=weights" in code
+    _assert_same(_run_script(code, tmp_path), r)
+
+
+def test_script_refuses_lags_without_hac():
+    with pytest.raises(ModelError, match="maxlags applies to cov_type='HAC' only"):
+        reproduce_script(builtin_source("cars"), ModelSpec("dist"), cov_type="HC3", maxlags=2)
 
 
 def test_script_prints_nan_for_an_aliased_term(tmp_path):

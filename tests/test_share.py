@@ -115,6 +115,9 @@ def test_every_setting_round_trips_at_its_ends_and_middle(group):
     from ui.settings import FIELDS
 
     for name, f in FIELDS[group].items():
+        if f.kind == "column":
+            _column_round_trips(f, name, group)
+            continue
         if f.kind == "choice":
             values = list(f.options)
         elif f.kind == "bool":
@@ -132,6 +135,20 @@ def test_every_setting_round_trips_at_its_ends_and_middle(group):
                                group).get(name)
                 expected = None if value == 0 and f.default is None else value  # batch 0 is the full batch
             assert back == expected, (group, name, value, back)
+
+
+def _column_round_trips(f, name, group):
+    """A column setting (the weights column) travels with the model, whatever the name; never without it."""
+    spec = ModelSpec("dist", ("speed",))
+    for value in ("w", "a, b: c", "=1+2", "x" * 1000):
+        query = encode(Shared(DataSource("builtin", "cars"), spec, **{group: {name: value}}))
+        assert query[f.link] == value
+        assert getattr(decode(query), group)[name] == value
+    # An upload's link carries no model, so no column of it either.
+    assert f.link not in encode(Shared(DataSource("csv", "mine.csv"), spec, **{group: {name: "w"}}))
+    for text in ("", "x" * 1001):
+        with pytest.raises(ModelError, match=f"'{f.link}' must name a column"):
+            decode({f.link: text})
 
 
 @pytest.mark.parametrize(("query", "match"), [

@@ -10,6 +10,11 @@ read-only, since every session reads the same object. The work itself runs throu
 ``ui.jobs.run``: checked against the budget, in a heavy-job slot when it is large, with
 progress and a Stop button when it is slow, and stopped when its visitor leaves.
 
+:func:`ols` is the plain least-squares fit the teaching pages compare gradient descent and
+the penalties with; :func:`fit` is the Fit page's, with its weights column and covariance, on
+the rows :func:`fit_rows` keeps (those of a positive weight), so that its diagnostics,
+predictions (:func:`predict`) and nested comparisons (:func:`compare_without`) match it row for row.
+
 The public functions read the session's data, model and settings; they raise
 ``linreg.exceptions.LinregError`` when the data or model cannot be used (``BudgetError``
 when the server cannot afford it, ``Cancelled`` when it was stopped), and pages show it
@@ -24,7 +29,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -123,13 +128,88 @@ def _design(key: str, spec, df: pd.DataFrame):
                    lambda hooks: build_design(df, spec, limits=CONFIG.limits))
 
 
-def _ols(key: str, spec, method: str, alpha: float, df: pd.DataFrame):
+@dataclass(frozen=True, eq=False)
+class FitRows:
+    """The rows a least-squares fit of the Fit page uses, and their weights.
+
+    Attributes
+    ----------
+    design : linreg.design.Design
+        The current design without the rows of a missing or zero weight (the whole design
+        when unweighted), so that the fit, its diagnostics and its predictions match it
+        row for row (see :func:`_weighted_rows`).
+    weights : ndarray, shape (n_samples,), or None
+        The weights of those rows, as the data holds them (None: unweighted).
+    column : str or None
+        The weights column.
+    n_missing, n_zero : int
+        Rows of the design left out for a missing weight (R's na.omit) and for a zero
+        weight (which R's lm leaves out of the fit).
+    """
+
+    design: object
+    weights: np.ndarray | None = None
+    column: str | None = None
+    n_missing: int = 0
+    n_zero: int = 0
+
+
+def _weighted_rows(df: pd.DataFrame, spec, column: str) -> FitRows:
+    """The design of ``spec`` on the rows of ``df`` with a usable weight in ``column``. Raises LinregError.
+
+    As the CLI's ``--weights``: a row without a weight is left out of the data (R's na.omit),
+    so the design (its levels and standardization) is built without it; a row of zero weight
+    stays in the design's levels and means, as in the CLI, but not in its rows, since the fit
+    leaves it out (R's lm does too).
+    """
+    from linreg.design import build_design
+    from linreg.exceptions import DataError, ModelError
+    from linreg.ols import Basis
+
+    names = [str(c) for c in df.columns]
+    used = {spec.target, *spec.features, *spec.categorical, *(c for c, _ in spec.poly)}
+    used.update(c for pair in spec.interactions for c in pair)
+    if column not in names:
+        raise ModelError(f"the weights column '{column}' is not in the data; choose another on the Data page")
+    if column in used:
+        raise ModelError(f"the weights column '{column}' is also in the model; take it out of the model or "
+                         "choose another weights column on the Data page")
+    values = df.iloc[:, names.index(column)]
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        raise DataError(f"the weights column '{column}' does not hold numbers; choose a numeric column")
+    if not df.index.is_unique:
+        raise DataError("the data's row labels repeat, so the weights cannot be matched to the rows")
+    missing = values.isna().to_numpy()
+    frame = df.loc[~missing] if missing.any() else df
+    design = build_design(frame, spec, limits=CONFIG.limits)
+    w = values.to_numpy(dtype=np.float64, na_value=np.nan)[df.index.get_indexer(design.row_labels)]
+    zero = w == 0.0
+    n_missing = int(missing.sum())
+    if not zero.any():
+        return FitRows(design, w, column, n_missing)
+    keep, basis = ~zero, design.basis
+    rows = replace(design, X=design.X[keep], y=design.y[keep], row_labels=design.row_labels[keep],
+                   basis=None if basis is None else Basis(Z=basis.Z[keep], M=basis.M))
+    return FitRows(rows, w[keep], column, n_missing, int(zero.sum()))
+
+
+def _fit_rows(key: str, spec, weights: str | None, df: pd.DataFrame) -> FitRows:
+    if weights is None:
+        return FitRows(_design(key, spec, df))
+    return _stored("fit_rows", (key, spec, weights), "the weighted rows", lambda: None,
+                   lambda hooks: _weighted_rows(df, spec, weights))
+
+
+def _ols(key: str, spec, method: str, alpha: float, df: pd.DataFrame, cov_type: str = "nonrobust",
+         maxlags: int | None = None, weights: str | None = None):
     from linreg.design import fit_design
 
-    d = _design(key, spec, df)
-    return _stored("ols", (key, spec, method, alpha), "the fit",
+    rows = _fit_rows(key, spec, weights, df)
+    d = rows.design
+    return _stored("ols", (key, spec, method, alpha, cov_type, maxlags, weights), "the fit",
                    lambda: budget.ols_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept)),
-                   lambda hooks: fit_design(d, method=method, alpha=alpha))
+                   lambda hooks: fit_design(d, method=method, alpha=alpha, cov_type=cov_type, maxlags=maxlags,
+                                            weights=rows.weights))
 
 
 def _gd(key: str, spec, settings: GDSettings, df: pd.DataFrame):
@@ -177,7 +257,9 @@ def design():
 def ols(method: str = "qr"):
     """The closed-form ``OLSResult`` of the current model (QR unless ``method`` says otherwise).
 
-    Uses the alpha of ``session.fit_settings()`` for confidence intervals.
+    Uses the alpha of ``session.fit_settings()`` for confidence intervals; unweighted, with the
+    classical covariance: the fit that gradient descent and the penalized fits are compared
+    with (neither takes weights). The Fit page's own fit, weighted and robust, is :func:`fit`.
 
     Raises
     ------
@@ -188,6 +270,40 @@ def ols(method: str = "qr"):
         raise LinregError("ols() fits in closed form; use gd() for gradient descent")
     key, spec, df = _current()
     return _ols(key, spec, method, session.fit_settings().alpha, df)
+
+
+def fit_rows() -> FitRows:
+    """The rows and weights of :func:`fit`: the design without the rows of a missing or zero weight.
+
+    Raises
+    ------
+    LinregError
+        If the design cannot be built, or the weights column of ``session.fit_settings()`` is
+        not a numeric column of the data outside the model.
+    """
+    key, spec, df = _current()
+    return _fit_rows(key, spec, session.fit_settings().weights, df)
+
+
+def _inference() -> tuple[str, int | None]:
+    """The covariance of the fit settings: (cov_type, maxlags), the lags only for HAC."""
+    s = session.fit_settings()
+    return s.cov_type, (s.maxlags if s.cov_type == "HAC" else None)
+
+
+def fit(method: str = "qr", *, covariance: bool = True):
+    """The Fit page's least-squares fit: ``ols`` with the weights and covariance of ``session.fit_settings()``.
+
+    On the rows of :func:`fit_rows`. ``covariance=False`` keeps the classical covariance (the
+    residual diagnostics do not depend on it). Without weights and with the classical
+    covariance it is ``ols(method)``. Raises LinregError.
+    """
+    if method == "gd":
+        raise LinregError("fit() fits in closed form; use gd() for gradient descent")
+    key, spec, df = _current()
+    s = session.fit_settings()
+    cov_type, maxlags = _inference() if covariance else ("nonrobust", None)
+    return _ols(key, spec, method, s.alpha, df, cov_type, maxlags, s.weights)
 
 
 def gd(settings: GDSettings | None = None):
@@ -202,6 +318,60 @@ def gd(settings: GDSettings | None = None):
     return _gd(key, spec, settings if settings is not None else session.gd_settings(), df)
 
 
+def predict(new_rows: pd.DataFrame, method: str = "qr") -> pd.DataFrame:
+    """``linreg.predict.predict`` of :func:`fit` for ``new_rows`` (original columns), at the fit's level.
+
+    Returns the prediction, its standard error and the confidence and prediction intervals, one
+    row per new row. Raises LinregError (``DataError`` naming the row and column of a missing
+    column, a missing or non-numeric value or an unseen category).
+    """
+    from linreg.data import digest
+    from linreg.predict import predict as _predict
+
+    key, spec, df = _current()
+    s = session.fit_settings()
+    cov_type, maxlags = _inference()
+    rows, result = _fit_rows(key, spec, s.weights, df), fit(method)
+    return _stored("predict", (key, spec, method, s.alpha, cov_type, maxlags, s.weights, digest(new_rows)),
+                   "the predictions", lambda: None,
+                   lambda hooks: _predict(result, rows.design, new_rows, alpha=s.alpha))
+
+
+def compare_without(drop: tuple[str, ...], method: str = "qr"):
+    """The F test of the current model without the terms ``drop`` against it (R's ``anova``).
+
+    Returns ``(comparison, smaller)``: the ``linreg.nested.ModelComparison`` and the smaller
+    model's ``OLSResult``, both weighted as :func:`fit`. The test uses the residual sums of
+    squares, so the covariance setting does not enter it. Raises LinregError (``ModelError``
+    when the comparison is refused, with the reason).
+    """
+    from linreg.nested import compare_models, fit_without
+
+    key, spec, df = _current()
+    s = session.fit_settings()
+    rows, larger = _fit_rows(key, spec, s.weights, df), fit(method, covariance=False)
+    d, drop = rows.design, tuple(str(t) for t in drop)
+
+    def work(hooks):
+        smaller = fit_without(d, drop, method=method, alpha=s.alpha,
+                              **({} if rows.weights is None else {"weights": rows.weights}))
+        return compare_models(smaller, larger), smaller
+
+    return _stored("compare", (key, spec, method, s.alpha, s.weights, drop), "the smaller model",
+                   lambda: budget.ols_cost(d.X.shape[0], _terms(d)), work)
+
+
+def breusch_pagan():
+    """``linreg.diagnostics.breusch_pagan`` of the QR fit of :func:`fit` (weighted, classical). Raises LinregError."""
+    from linreg.diagnostics import breusch_pagan as _bp
+
+    key, spec, df = _current()
+    s = session.fit_settings()
+    rows, result = _fit_rows(key, spec, s.weights, df), fit("qr", covariance=False)
+    return _stored("breusch_pagan", (key, spec, s.alpha, s.weights), "the Breusch-Pagan test",
+                   lambda: budget.ols_cost(rows.design.X.shape[0], _terms(rows.design)), lambda hooks: _bp(result))
+
+
 def column_summary() -> tuple[pd.DataFrame, str]:
     """The current data's column table (type, distinct, missing) and missing-values sentence."""
     key, df = session.data_and_key()
@@ -212,27 +382,30 @@ def column_summary() -> tuple[pd.DataFrame, str]:
 
 
 def residual_plots(top: int = 10):
-    """The Residuals page's content for the current QR fit; read-only, shared by every session.
+    """The Residuals page's content for the current QR fit (weighted as :func:`fit`); read-only, shared.
 
     Returns ``(figures, tests, vif, influence)``: ``linreg.plots.residuals.diagnostic_figures``,
     the Breusch-Pagan, Jarque-Bera and Durbin-Watson results, ``linreg.diagnostics.vif`` and the
-    ``top`` rows of ``linreg.plots.tables.influential_rows``. Raises LinregError.
+    ``top`` rows of ``linreg.plots.tables.influence_measures`` (with DFFITS, DFBETAS, COVRATIO and
+    why R's rules flag each row) and how many rows those rules flag in all. Raises LinregError.
     """
     from linreg import diagnostics
     from linreg.plots import residuals as plots
-    from linreg.plots.tables import influential_rows
+    from linreg.plots.tables import influence_measures
 
     key, spec, df = _current()
-    alpha = session.fit_settings().alpha
-    d, result = _design(key, spec, df), _ols(key, spec, "qr", alpha, df)
+    alpha, weights = session.fit_settings().alpha, session.fit_settings().weights
+    d = _fit_rows(key, spec, weights, df).design
+    result = _ols(key, spec, "qr", alpha, df, weights=weights)
 
     def work(hooks):
         figures = plots.diagnostic_figures(result, d.row_labels, hover=plots.hover_frame(df, d))
         tests = (diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result),
                  diagnostics.durbin_watson(result))
-        return figures, tests, diagnostics.vif(result), influential_rows(result, d.row_labels, top=top)
+        influence = influence_measures(result, d.row_labels, top=top)
+        return figures, tests, diagnostics.vif(result), influence, int(result.influence_flags.any.sum())
 
-    return _stored("residuals", (key, spec, alpha, int(top)), "the residual diagnostics",
+    return _stored("residuals", (key, spec, alpha, weights, int(top)), "the residual diagnostics",
                    lambda: budget.ols_cost(d.X.shape[0], _terms(d)), work)
 
 

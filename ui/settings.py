@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from linreg.ols import COV_TYPES
+
 __all__ = [
     "Field",
     "FIELDS",
@@ -22,6 +24,9 @@ __all__ = [
     "Method",
     "METHODS",
     "METHOD_LABELS",
+    "COV_TYPES",
+    "COV_LABELS",
+    "COV_READINGS",
     "Penalty",
     "PENALTIES",
     "N_LESSONS",
@@ -37,6 +42,27 @@ METHOD_LABELS: dict[str, str] = {
     "svd": "SVD",
     "normal": "Normal equations",
     "gd": "Gradient descent",
+}
+# The covariances of linreg.ols.fit_ols, each with a label and a one-line reading of when to use it.
+COV_LABELS: dict[str, str] = {
+    "nonrobust": "Classical",
+    "HC0": "HC0 (White)",
+    "HC1": "HC1",
+    "HC2": "HC2",
+    "HC3": "HC3",
+    "HAC": "HAC (Newey–West)",
+}
+COV_READINGS: dict[str, str] = {
+    "nonrobust": "Classical standard errors assume every residual has the same spread and no correlation "
+    "between rows (R's summary(lm)).",
+    "HC0": "White's heteroscedasticity-robust standard errors: valid when the residual spread changes, but "
+    "too small in small samples.",
+    "HC1": "HC0 scaled by n / (n − k): Stata's robust standard errors.",
+    "HC2": "Robust standard errors that correct each residual for its leverage, 1/(1 − h).",
+    "HC3": "Robust standard errors that correct each residual by 1/(1 − h)²: the safest choice when the "
+    "spread changes, especially with few rows or high-leverage rows.",
+    "HAC": "Newey–West standard errors, robust to a changing spread and to correlation between nearby rows: "
+    "for data in time order.",
 }
 Penalty = Literal["ridge", "lasso", "elasticnet"]
 PENALTIES: tuple[str, ...] = get_args(Penalty)
@@ -70,6 +96,9 @@ class Field:
         Whether a link value must lie on the widget's ``step`` grid.
     whole : bool
         A whole number (``int``), for fields whose default is None.
+    column : bool
+        The name of a column of the data (default None: no column). A link carries it only
+        with the model it belongs to, and the app checks it against the data.
     slider : bool
         Drawn as a slider rather than a number box.
     """
@@ -86,10 +115,13 @@ class Field:
     grid: bool = False
     whole: bool = False
     slider: bool = False
+    column: bool = False
 
     @property
     def kind(self) -> str:
-        """"bool", "int", "float" or "choice"."""
+        """"bool", "int", "float", "choice" or "column"."""
+        if self.column:
+            return "column"
         if self.options:
             return "choice"
         if isinstance(self.default, bool):
@@ -110,6 +142,19 @@ FIELDS: dict[str, dict[str, Field]] = {
                         "number; gradient descent walks downhill on the loss L(w) = (1/N)‖y − Xw‖²."),
         # The confidence level 1 - alpha is chosen from a few levels (the widget shows 90, 95, 99 %).
         "alpha": Field(0.05, options=(0.1, 0.05, 0.01), link="alpha", label="Confidence level (%)", key="level"),
+        "cov_type": Field("nonrobust", options=COV_TYPES, link="cov", label="Standard errors", key="cov",
+                          help="The covariance of the coefficients behind the standard errors, t, p-values, "
+                          "confidence intervals and F (as statsmodels' cov_type and R's sandwich package). The "
+                          "coefficients stay the same."),
+        # None (the default) is statsmodels' rule floor(4 (n/100)^(2/9)); the widget and the link say 0 for it.
+        "maxlags": Field(None, 0, 10_000, link="lags", label="HAC lags (0 = automatic)", key="lags", step=1,
+                         whole=True, help="How many neighbouring rows' residuals may be correlated (Bartlett "
+                         "kernel). 0 chooses floor(4 (n/100)^(2/9)), statsmodels' default; must be below the "
+                         "number of rows."),
+        # Chosen on the Data page, among the numeric columns that are not in the model.
+        "weights": Field(None, link="weights", label="Weights column", key="weights", column=True,
+                         help="Weighted least squares, as R's lm(weights=): each row counts w times. Rows with a "
+                         "missing or zero weight are left out; a negative weight is an error."),
     },
     "gd": {
         "learning_rate": Field(0.1, 1e-10, 1e6, link="lr", label="Learning rate η", key="lr",
@@ -162,10 +207,18 @@ def _default(group: str, name: str):
 
 @dataclass(frozen=True)
 class FitSettings:
-    """How the Fit page fits: a closed-form method or gradient descent, and the CI level 1 - alpha."""
+    """How the Fit page fits: a closed-form method or gradient descent, and the CI level 1 - alpha.
+
+    ``cov_type`` and ``maxlags`` (None: automatic; used with HAC only) choose the covariance of
+    the least-squares fit; ``weights`` names the data's weights column (None: unweighted).
+    Gradient descent, the penalized fits and the pages comparing them are always unweighted.
+    """
 
     method: Method = _default("fit", "method")
     alpha: float = _default("fit", "alpha")
+    cov_type: str = _default("fit", "cov_type")
+    maxlags: int | None = _default("fit", "maxlags")
+    weights: str | None = _default("fit", "weights")
 
 
 @dataclass(frozen=True)

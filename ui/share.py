@@ -4,7 +4,9 @@ A link carries how to rebuild the data (a ``linreg.sources.DataSource``: a built
 name, or a generator with its parameters and seed), the model terms, and every setting of ``ui.settings.FIELDS`` under
 its ``link`` name. Uploaded data cannot travel in a URL; a link made from it carries
 everything but the data, and the app says so. A link may name only some settings
-(``?lesson=3``, ``?k=20&lr=0.05``): the rest keep their defaults, on the default data.
+(``?lesson=3``, ``?k=20&lr=0.05``): the rest keep their defaults, on the default data. A
+column setting (the weights column) travels with the model terms, since it names a column
+of the data they come from.
 
 Query parameters come from strangers, so :func:`decode` trusts nothing: every value is
 parsed with ``int``/``float``/a fixed vocabulary and checked against the same range the
@@ -35,6 +37,8 @@ __all__ = ["Shared", "encode", "decode", "parse", "SHAREABLE_NAME", "PENALTIES",
 _SEPARATORS = (",", ":")
 SHAREABLE_NAME = "names without commas or colons"
 _TRUE = {"1": True, "0": False}
+# The longest column name a link may carry.
+_MAX_NAME = 1000
 # The settings groups of Shared that hold a dict of field values.
 _GROUPS = ("fit", "gd", "reg")
 
@@ -76,12 +80,14 @@ def encode(shared: Shared) -> dict[str, str]:
     elif s is not None and s.kind == "synthetic":
         q["gen"] = s.name
         q.update({f"g_{k}": _text(v) for k, v in sorted({**dict(s.params), "seed": s.seed}.items())})
-    if s is not None and s.kind != "csv" and shared.spec is not None and _spec_is_shareable(shared.spec):
+    # A column setting (the weights column) belongs to the model, so it travels only with it.
+    with_model = s is not None and s.kind != "csv" and shared.spec is not None and _spec_is_shareable(shared.spec)
+    if with_model:
         q.update(_encode_spec(shared.spec))
     for group in _GROUPS:
         values = getattr(shared, group)
         q.update({f.link: _text(values[name]) for name, f in FIELDS[group].items()
-                  if values.get(name) is not None})
+                  if values.get(name) is not None and (f.kind != "column" or with_model)})
     for name, f in FIELDS["view"].items():
         value = getattr(shared, name)
         if value is not None and value != f.default:
@@ -139,6 +145,12 @@ def parse(f: Field, text: str, key: str | None = None) -> Any:
     """
     key = key or f.link
     kind = f.kind
+    if kind == "column":
+        # Any name may be a column's; the app checks it against the data it opens with.
+        if not text or len(text) > _MAX_NAME:
+            raise ModelError(f"link parameter {key!r} must name a column (1 to {_MAX_NAME} characters); "
+                             f"got {len(text)} characters")
+        return text
     if kind == "bool":
         if text not in _TRUE:
             raise ModelError(f"link parameter {key!r} must be 0 or 1; got {text!r}")

@@ -6,10 +6,11 @@ Numbers follow the one rule of :mod:`linreg.format`: 4 significant digits (5 or 
 estimates), p-values to 3, "—" for undefined and "aliased" for a term with no coefficient.
 
 - Data page: :func:`column_table`, :func:`missing_summary`;
-- Fit page: :func:`coef_table` (least squares), :func:`gd_coef_table` (gradient descent beside it);
+- Fit page: :func:`coef_table` (least squares), :func:`gd_coef_table` (gradient descent beside it),
+  :func:`comparison_table` (a smaller model against it), :func:`prediction_table` (new rows);
 - Compare page: :func:`compare_coef_table`, :func:`compare_coef_summary`;
 - Residuals page: :func:`diagnostic_test_table`, :func:`vif_table`, :func:`vif_summary`,
-  :func:`influential_rows`, :func:`influence_display`;
+  :func:`influential_rows`, :func:`influence_measures`, :func:`influence_display`;
 - Regularization page: :func:`penalized_coef_table` (and :func:`penalty_name`, its column title).
 """
 
@@ -39,7 +40,10 @@ __all__ = [
     "vif_table",
     "vif_summary",
     "influential_rows",
+    "influence_measures",
     "influence_display",
+    "comparison_table",
+    "prediction_table",
     "penalty_name",
     "penalized_coef_table",
 ]
@@ -137,19 +141,22 @@ def coef_table(result, truth: Mapping[str, float] | None = None) -> pd.DataFrame
 
     Returns
     -------
-    DataFrame with columns term, estimate, std. error, t, p-value, CI low, CI high (and true value).
+    DataFrame with columns term, estimate, std. error, t (z when the tests use the normal
+    distribution, ``result.use_t`` False), p-value, CI low, CI high (and true value).
     """
     level = f"{100 * (1 - result.alpha):g}%"
     aliased = set(result.aliased)
+    # Tests on the normal distribution (the robust covariances' default) give z, not t.
+    stat = "t" if getattr(result, "use_t", True) else "z"
     rows = []
     for j, term in enumerate(result.terms):
         if term in aliased:
-            row = dict.fromkeys(["estimate", "std. error", "t", "p-value", f"{level} CI low", f"{level} CI high"], "aliased")
+            row = dict.fromkeys(["estimate", "std. error", stat, "p-value", f"{level} CI low", f"{level} CI high"], "aliased")
         else:
             row = {
                 "estimate": fmt(result.coef[j], 5),
                 "std. error": fmt(result.std_err[j]),
-                "t": fmt(result.t[j]),
+                stat: fmt(result.t[j]),
                 "p-value": fmt_p(float(result.p_value[j])),
                 f"{level} CI low": fmt(result.ci_low[j], 5),
                 f"{level} CI high": fmt(result.ci_high[j], 5),
@@ -181,6 +188,69 @@ def gd_coef_table(gd_result, ols_result, truth: Mapping[str, float] | None = Non
         rows.append(row)
     return pd.DataFrame(rows)
 
+
+
+def prediction_table(new_rows: pd.DataFrame, predictions: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """New rows beside their predictions (``linreg.predict.predict``), as display strings.
+
+    Returns
+    -------
+    DataFrame
+        The new rows' columns (their values as text), then prediction, std. error of the
+        mean, and the confidence and prediction intervals at level 1 - alpha.
+
+    Examples
+    --------
+    >>> pred = pd.DataFrame({"prediction": [2.0], "se_fit": [0.5], "ci_low": [1.0], "ci_high": [3.0],
+    ...                      "pi_low": [0.0], "pi_high": [4.0]})
+    >>> prediction_table(pd.DataFrame({"x": [1.5]}), pred, 0.05).iloc[0].tolist()
+    ['1.5', '2', '0.5', '1', '3', '0', '4']
+    """
+    level = f"{100 * (1 - alpha):g}%"
+    out = pd.DataFrame({str(c): [v if isinstance(v, str) else fmt(v) if isinstance(v, (int, float, np.number))
+                                 else str(v) for v in new_rows[c]] for c in new_rows.columns})
+    names = {"prediction": "prediction", "se_fit": "std. error", "ci_low": f"{level} CI low",
+             "ci_high": f"{level} CI high", "pi_low": f"{level} PI low", "pi_high": f"{level} PI high"}
+    for col, name in names.items():
+        out[name] = [fmt(v, 5) if col != "se_fit" else fmt(v) for v in predictions[col].to_numpy()]
+    return out
+
+
+def comparison_table(comparison) -> pd.DataFrame:
+    """A nested-model comparison as R's ``anova(smaller, larger)`` prints it, as display strings.
+
+    Parameters
+    ----------
+    comparison : linreg.nested.ModelComparison
+
+    Returns
+    -------
+    DataFrame
+        Two rows (the smaller model, the larger one) and R's columns: model, Res.Df, RSS, Df,
+        Sum of Sq, F, Pr(>F), then R² (the larger model's row has the test).
+
+    Examples
+    --------
+    >>> from linreg.nested import compare_models
+    >>> from linreg.ols import fit_ols
+    >>> x = np.arange(8.0); y = np.array([1.0, 1.8, 3.5, 3.9, 6.2, 6.8, 8.1, 9.9])
+    >>> t = comparison_table(compare_models(fit_ols(np.ones((8, 0)), y), fit_ols(x[:, None], y)))
+    >>> t.columns.tolist()
+    ['model', 'Res.Df', 'RSS', 'Df', 'Sum of Sq', 'F', 'Pr(>F)', 'R²']
+    >>> t.iloc[1].tolist()
+    ['larger', '6', '0.939', '1', '66.88', '427.3', '8.34e-07', '0.9862']
+    """
+    c = comparison
+    return pd.DataFrame({
+        "model": ["smaller", "larger"],
+        "Res.Df": [f"{c.df_resid_smaller:g}", f"{c.df_resid_larger:g}"],
+        "RSS": [fmt(c.rss_smaller), fmt(c.rss_larger)],
+        "Df": ["", f"{c.df_num:g}"],
+        "Sum of Sq": ["", fmt(c.sum_of_squares)],
+        "F": ["", fmt(c.f_statistic)],
+        "Pr(>F)": ["", fmt_p(c.p_value)],
+        "R²": [fmt(c.r_squared_smaller), fmt(c.r_squared_larger)],
+    })
 
 # ---------------------------------------------------------------------------
 # Compare page: gradient descent against the closed form
@@ -347,6 +417,52 @@ def influential_rows(result, row_labels=None, top: int = 10) -> pd.DataFrame:
     return pd.concat([table[~undefined].head(top), table[undefined].head(top)], ignore_index=True)
 
 
+def influence_measures(result, row_labels=None, top: int = 10) -> pd.DataFrame:
+    """:func:`influential_rows` with R's ``influence.measures`` beside them, and why each row is flagged.
+
+    Parameters
+    ----------
+    result : OLSResult
+    row_labels : array-like, shape (n,), optional
+        The rows' labels in the user's data; default 0..n-1.
+    top : int, default 10
+
+    Returns
+    -------
+    DataFrame
+        The columns of ``influence_table``, then ``dffits``; ``dfbetas_max``, the DFBETAS of
+        largest size in the row (signed), and ``dfbetas_term``, its term ("" when undefined);
+        ``covratio``; and ``flagged``: the rules of R's ``is.influential`` the row breaks
+        (``InfluenceFlags.reasons``), joined by "; " ("" for none).
+
+    Examples
+    --------
+    >>> from linreg.ols import fit_ols
+    >>> r = fit_ols([[0.0], [1.0], [2.0], [3.0], [10.0]], [0.1, 1.0, 2.1, 2.9, 4.0])
+    >>> t = influence_measures(r, top=1)
+    >>> t["row"].tolist(), t["dfbetas_term"].tolist()
+    ([4], ['x1'])
+    >>> t["flagged"].iloc[0]
+    "|DFBETAS| > 1 for Intercept, x1; |DFFITS| > 2.45; Cook's distance > 0.881 (median of F)"
+    """
+    labels = np.arange(result.n) if row_labels is None else np.asarray(row_labels)
+    table = influential_rows(result, np.arange(result.n), top=top)
+    at = table["row"].to_numpy(dtype=np.intp)
+    dfbetas = result.dfbetas[at]
+    defined = ~np.isnan(dfbetas).all(axis=1) if dfbetas.size else np.zeros(len(at), dtype=bool)
+    big = np.zeros(len(at), dtype=np.intp)
+    big[defined] = np.nanargmax(np.abs(dfbetas[defined]), axis=1)
+    flags = result.influence_flags
+    return table.assign(
+        row=labels[at],
+        dffits=result.dffits[at],
+        dfbetas_max=np.where(defined, dfbetas[np.arange(len(at)), big] if len(at) else np.nan, np.nan),
+        dfbetas_term=[result.terms[j] if ok else "" for j, ok in zip(big, defined)],
+        covratio=result.covratio[at],
+        flagged=["; ".join(flags.reasons(int(i))) for i in at],
+    )
+
+
 _INFLUENCE_NAMES = {
     "row": "row",
     "fitted": "fitted",
@@ -354,6 +470,11 @@ _INFLUENCE_NAMES = {
     "leverage": "leverage",
     "studentized_resid": "studentized residual",
     "cooks_distance": "Cook's distance",
+    "dffits": "DFFITS",
+    "dfbetas_max": "largest DFBETAS",
+    "dfbetas_term": "of term",
+    "covratio": "COVRATIO",
+    "flagged": "flagged by R's rules",
 }
 
 

@@ -58,8 +58,10 @@ def test_metrics_and_coefficients_are_linregs(method):
     assert m["σ (residual std. error)"] == fmt(res.sigma)
     assert m["F statistic"] == fmt(res.f_statistic)
     assert m["p-value of F"] == fmt_p(res.f_p_value)
-    assert m["AIC"] == fmt(res.aic)
-    assert m["BIC"] == fmt(res.bic)
+    # R's convention (sigma counted), as R's AIC() and BIC() and the CLI's summary, named on screen.
+    assert m["AIC (R, σ counted)"] == fmt(res.aic_r)
+    assert m["BIC (R, σ counted)"] == fmt(res.bic_r)
+    assert m["AICc (R, σ counted)"] == fmt(res.aicc_r)
     assert m["Condition number"] == fmt(res.condition_number)
     table = at.dataframe[0].value
     assert table["term"].tolist() == list(res.terms)
@@ -258,3 +260,246 @@ def test_the_shared_fit_cannot_be_written_into():
         assert not getattr(result, name).flags.writeable, name
     with pytest.raises(ValueError, match="read-only"):
         result.coef[0] = 0.0
+
+
+# ----------------------------------------------------------------------------- inference
+
+
+def _fit_options(at: AppTest, **options):
+    """linreg's own fit of the page's model, with the covariance or weights given."""
+    design = build_design(at.session_state["lr_data"], at.session_state["lr_spec"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LinregWarning)
+        return design, fit_design(design, alpha=at.session_state["lr_fit_settings"].alpha, **options)
+
+
+def test_aic_and_bic_follow_r():
+    at = _fit_page()
+    m = _metrics(at)
+    # R 4.3: AIC(lm(dist ~ speed, cars)) = 419.1569, BIC(...) = 424.8929.
+    assert m["AIC (R, σ counted)"] == "419.2"
+    assert m["BIC (R, σ counted)"] == "424.9"
+    assert any(c.value.startswith("AIC, BIC and AICc follow R's convention") for c in at.caption)
+
+
+@pytest.mark.parametrize("cov_type", ["HC0", "HC1", "HC2", "HC3"])
+def test_a_robust_covariance_changes_the_standard_errors_not_the_coefficients(cov_type):
+    at = _fit_page()
+    classical = at.dataframe[0].value
+    at.radio(key="fit_cov").set_value(cov_type).run()
+    assert not at.exception and not at.error
+    assert at.session_state["lr_fit_settings"].cov_type == cov_type
+    _, res = _fit_options(at, cov_type=cov_type)
+    table = at.dataframe[0].value
+    assert table["estimate"].tolist() == classical["estimate"].tolist()
+    assert table["std. error"].tolist() == [fmt(s) for s in res.std_err]
+    assert table["std. error"].tolist() != classical["std. error"].tolist()
+    assert table["z"].tolist() == [fmt(t) for t in res.t]  # statsmodels' default: normal tests for robust errors
+    assert table["p-value"].tolist() == [fmt_p(float(p)) for p in res.p_value]
+    assert table["95% CI low"].tolist() == [fmt(c, 5) for c in res.ci_low]
+    assert _metrics(at)["F statistic"] == fmt(res.f_statistic)  # the Wald F with this covariance
+    assert any(f"{cov_type}" in c.value and "standard errors" in c.value for c in at.caption)
+    assert "cov=" + cov_type in "&".join(f"{k}={v}" for k, v in at.query_params.items()).replace("['", "").replace("']", "")
+
+
+def test_hac_takes_its_lags_and_a_link_carries_them():
+    at = _fit_page()
+    at.radio(key="fit_cov").set_value("HAC").run()
+    at.number_input(key="fit_lags").set_value(3).run()
+    assert not at.exception and not at.error
+    _, res = _fit_options(at, cov_type="HAC", maxlags=3)
+    assert at.dataframe[0].value["std. error"].tolist() == [fmt(s) for s in res.std_err]
+    assert any("with 3 lags" in c.value for c in at.caption)
+    at.number_input(key="fit_lags").set_value(0).run()  # 0: statsmodels' automatic lag count
+    _, auto = _fit_options(at, cov_type="HAC")
+    assert at.session_state["lr_fit_settings"].maxlags is None
+    assert at.dataframe[0].value["std. error"].tolist() == [fmt(s) for s in auto.std_err]
+    at.number_input(key="fit_lags").set_value(60).run()  # more lags than rows: refused by name
+    assert any("maxlags must be a whole number from 0 to n - 1 = 49" in e.value for e in at.error)
+
+
+def test_breusch_pagan_sits_beside_the_selector():
+    from linreg.diagnostics import breusch_pagan
+
+    at = _fit_page()
+    _, res = _fit_options(at)
+    p = breusch_pagan(res).p_value
+    assert any(i.value.startswith(f"Breusch–Pagan p = {fmt_p(p)}: no sign") for i in at.info), [i.value for i in at.info]
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update({"gen": "heteroscedastic"})
+    at.run()
+    at.switch_page("pages/fit.py").run()
+    _, res = _fit_options(at)
+    p = breusch_pagan(res).p_value
+    assert p < 0.05
+    assert any(w.value == f"Breusch–Pagan p = {fmt_p(p)}: the residual spread changes with the predictors; "
+               "HC3 standard errors are safer." for w in at.warning), [w.value for w in at.warning]
+
+
+def _weighted_upload(at: AppTest) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    x = rng.uniform(1, 10, 30)
+    df = pd.DataFrame({"w": 1.0 / x, "x": x, "y": 2 + 3 * x + rng.normal(0, x)})
+    df.loc[[0, 1], "w"] = [0.0, np.nan]
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(("w.csv", df.to_csv(index=False).encode(), "text/csv")).run()
+    at.multiselect(key="features").set_value(["x"]).run()
+    at.selectbox(key="data_weights").set_value("w").run()
+    assert not at.exception and not at.error
+    return df
+
+
+def test_a_weights_column_fits_weighted_least_squares_as_r():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    _weighted_upload(at)
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception and not at.error
+    data = at.session_state["lr_data"]
+    kept = data[data["w"].notna()]
+    design = build_design(kept, at.session_state["lr_spec"])
+    res = fit_design(design, weights=kept.loc[design.row_labels, "w"].to_numpy())
+    assert res.n == 28
+    m = _metrics(at)
+    assert m["R²"] == fmt(res.r_squared)
+    assert m["σ (residual std. error)"] == fmt(res.sigma)
+    assert m["AIC (R, σ counted)"] == fmt(res.aic_r)
+    assert at.dataframe[0].value["std. error"].tolist() == [fmt(s) for s in res.std_err]
+    note = next(i.value for i in at.info if i.value.startswith("Weighted least squares"))
+    assert "lm(weights = `w`)" in note and "1 without a weight and 1 of weight 0" in note
+    assert at.session_state["lr_fit_settings"].weights == "w"
+    # Making the weights column a feature takes the weights away, with a note.
+    at.switch_page("pages/data.py").run()
+    at.multiselect(key="features").set_value(["x", "w"]).run()
+    assert at.session_state["lr_fit_settings"].weights is None
+    assert any("is in the model, so the fit is no longer weighted" in c.value for c in at.caption)
+
+
+def test_a_smaller_model_is_compared_as_r_anova():
+    from linreg.nested import compare_models, fit_without
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update({"data": "stackloss"})
+    at.run()
+    at.switch_page("pages/fit.py").run()
+    key = next(w.key for w in at.multiselect if w.key.startswith("fit_drop_"))
+    at.multiselect(key=key).set_value(["water_temp", "acid_conc"]).run()
+    assert not at.exception and not at.error
+    design, larger = _fit_options(at)
+    c = compare_models(fit_without(design, ["water_temp", "acid_conc"]), larger)
+    table = next(d.value for d in at.dataframe if "Res.Df" in d.value.columns)
+    assert table["Res.Df"].tolist() == ["19", "17"]
+    assert table["F"].tolist() == ["", fmt(c.f_statistic)]
+    assert table["Pr(>F)"].tolist() == ["", fmt_p(c.p_value)]
+    assert table["RSS"].tolist() == [fmt(c.rss_smaller), fmt(c.rss_larger)]
+    # By hand, from a separate fit of the smaller model: ((RSS_smaller - RSS_larger) / 2) / (RSS_larger / 17).
+    small = fit_design(build_design(at.session_state["lr_data"], replace(at.session_state["lr_spec"],
+                                                                         features=("air_flow",))))
+    assert c.f_statistic == pytest.approx(((small.rss - larger.rss) / 2) / (larger.rss / 17), rel=1e-10)
+    assert any(m.value.startswith(f"F = {fmt(c.f_statistic)} on 2 and 17 degrees of freedom, p = {fmt_p(c.p_value)}, "
+                                  f"ΔR² = {fmt(c.delta_r_squared)}") for m in at.markdown)
+
+
+def test_a_comparison_that_cannot_be_made_is_refused_with_the_reason():
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "b": [2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+                       "y": [1.0, 3.0, 2.0, 5.0, 4.0, 6.5]})
+    at = _upload_then_fit(AppTest.from_file(APP, default_timeout=30).run(), "alias.csv", df)
+    key = next(w.key for w in at.multiselect if w.key.startswith("fit_drop_"))
+    at.multiselect(key=key).set_value(["b"]).run()
+    assert not at.exception
+    assert any(e.value.startswith("The comparison is refused:") and "aliased" in e.value for e in at.error)
+
+
+def test_a_typed_row_is_predicted_with_both_intervals():
+    from linreg.predict import predict
+
+    at = _fit_page()
+    key = next(w.key for w in at.number_input if w.key.startswith("pred_"))
+    at.number_input(key=key).set_value(21.0)
+    at.button(key="pred_submit").click().run()
+    assert not at.exception and not at.error
+    design, res = _fit_options(at)
+    p = predict(res, design, pd.DataFrame({"speed": [21.0]})).iloc[0]
+    # R's coef(lm(dist ~ speed, cars)) is (-17.579095, 3.932409): at speed 21 the fit is 65.00149.
+    assert round(p["prediction"], 5) == 65.00149
+    sentence = next(m.value for m in at.markdown if m.value.startswith("Predicted"))
+    assert sentence == (f"Predicted `dist`: **{fmt(p['prediction'], 5)}**; 95% confidence interval of the mean "
+                        f"[{fmt(p['ci_low'], 5)}, {fmt(p['ci_high'], 5)}]; 95% prediction interval of a new "
+                        f"observation [{fmt(p['pi_low'], 5)}, {fmt(p['pi_high'], 5)}].")
+    table = next(d.value for d in at.dataframe if "prediction" in d.value.columns)
+    assert table["95% PI high"].tolist() == [fmt(p["pi_high"], 5)]
+    assert "Predictions (CSV)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_prediction_follows_the_robust_covariance_and_the_level():
+    from linreg.predict import predict
+
+    at = _fit_page()
+    at.radio(key="fit_cov").set_value("HC3").run()
+    at.select_slider(key="fit_level").set_value(90).run()
+    design, res = _fit_options(at, cov_type="HC3")
+    key = next(w.key for w in at.number_input if w.key.startswith("pred_"))
+    speed = at.number_input(key=key).value  # the median speed, where the form starts
+    p = predict(res, design, pd.DataFrame({"speed": [speed]}), alpha=0.1).iloc[0]
+    table = next(d.value for d in at.dataframe if "prediction" in d.value.columns)
+    assert table["90% CI low"].tolist() == [fmt(p["ci_low"], 5)]
+    assert table["std. error"].tolist() == [fmt(p["se_fit"])]
+
+
+def test_uploaded_new_rows_are_predicted_and_bad_ones_get_a_clear_message():
+    from linreg.predict import predict
+
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"g": rng.choice(["a", "b", "c"], 40), "x": rng.normal(size=40)})
+    df["y"] = 1 + df["x"] + (df["g"] == "b") + rng.normal(0, 0.3, 40)
+    at = _upload_then_fit(AppTest.from_file(APP, default_timeout=30).run(), "g.csv", df)
+    select = next(w for w in at.selectbox if w.key.startswith("pred_"))
+    assert select.options == ["a", "b", "c"]  # a categorical column's levels
+    new = pd.DataFrame({"x": [0.5, -1.0], "g": ["c", "a"]})
+    at.file_uploader(key="pred_upload").set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    design, res = _fit_options(at)
+    p = predict(res, design, new)
+    table = [d.value for d in at.dataframe if "prediction" in d.value.columns][-1]
+    assert table["prediction"].tolist() == [fmt(v, 5) for v in p["prediction"]]
+    assert table["g"].tolist() == ["c", "a"]
+    for bad, message in [
+        (pd.DataFrame({"x": [0.5], "g": ["z"]}), "has the level 'z' in column 'g', which the model was not fitted with"),
+        (pd.DataFrame({"x": [0.5]}), "the new rows have no column 'g'"),
+        (pd.DataFrame({"x": ["lots"], "g": ["a"]}), "holds 'lots' in column 'x', which the model uses as a number"),
+    ]:
+        at.file_uploader(key="pred_upload").set_value(("bad.csv", bad.to_csv(index=False).encode(), "text/csv")).run()
+        assert not at.exception
+        errors = [e.value.replace("\\", "") for e in at.error]
+        assert any(e.startswith("These rows cannot be predicted:") and message in e for e in errors), errors
+
+
+def test_hostile_names_in_the_weights_comparison_and_prediction_render_literally():
+    from .test_hostile_names import FILE_NAME, LINK, TEXT, WWW, _assert_nothing_live, _frame
+
+    df = _frame()
+    df[WWW] = df[WWW].abs() + 0.1  # a positive column, to weight by
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.file_uploader(key="upload").set_value((FILE_NAME, df.to_csv(index=False).encode(), "text/csv")).run()
+    features = [f for f in at.multiselect(key="features").value if f != WWW]
+    at.multiselect(key="features").set_value(features).run()
+    at.selectbox(key="data_weights").set_value(WWW).run()
+    _assert_nothing_live(at, "data page with a weights column")
+    at.switch_page("pages/fit.py").run()
+    assert not at.error, [e.value for e in at.error]
+    _assert_nothing_live(at, "fit page, weighted")
+    key = next(w.key for w in at.multiselect if w.key.startswith("fit_drop_"))
+    at.multiselect(key=key).set_value([LINK, TEXT]).run()
+    assert not at.error, [e.value for e in at.error]
+    assert any(d.value.columns.tolist()[:2] == ["model", "Res.Df"] for d in at.dataframe)
+    _assert_nothing_live(at, "fit page, a smaller model")
+    bad = pd.DataFrame({c: ["[x](http://a.b)"] for c in features})
+    at.file_uploader(key="pred_upload").set_value(("<b>new</b>.csv", bad.to_csv(index=False).encode(),
+                                                   "text/csv")).run()
+    assert at.error  # text where the model needs a number
+    _assert_nothing_live(at, "fit page, bad new rows")
+    at.switch_page("pages/residuals.py").run()
+    _assert_nothing_live(at, "residuals page, weighted")
+    # Making the weights column a feature again drops it, with a note that names it literally.
+    at.switch_page("pages/data.py").run()
+    at.multiselect(key="features").set_value([*features, WWW]).run()
+    _assert_nothing_live(at, "data page, weights column made a feature")

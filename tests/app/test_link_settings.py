@@ -26,6 +26,8 @@ SHOWN_ON = {
     "reg": [("pages/regularization.py", "reg", {})],
 }
 FIT_ONLY_GD = {"ridge"}  # the Fit page has no ridge control
+# Link parameters a setting needs beside it to have a widget: the lags are HAC's.
+NEEDS = {"maxlags": {"cov": "HAC"}}
 
 
 def _ends_and_middle(f):
@@ -59,6 +61,8 @@ def _widget(at: AppTest, f, key: str):
 def _cases():
     for group, pages in SHOWN_ON.items():
         for name, f in FIELDS[group].items():
+            if f.kind == "column":  # a column of the data: test_the_weights_column_survives_every_page
+                continue
             for value in _ends_and_middle(f):
                 shown = [p for p in pages if not (group == "gd" and name in FIT_ONLY_GD and p[0] == "pages/fit.py")]
                 yield pytest.param(group, name, value, shown, id=f"{f.link}={_text(value)}")
@@ -67,7 +71,7 @@ def _cases():
 @pytest.mark.parametrize(("group", "name", "value", "pages"), list(_cases()))
 def test_a_setting_survives_every_page_that_shows_it(group, name, value, pages):
     f = FIELDS[group][name]
-    link = {"data": "cars", f.link: _text(value)}
+    link = {"data": "cars", f.link: _text(value), **NEEDS.get(name, {})}
     if group == "reg" and name == "alpha":
         link["pen"] = "elasticnet"  # the mix has a widget only for the elastic net
     for page, prefix, extra in pages:
@@ -94,6 +98,42 @@ def test_a_setting_survives_every_page_that_shows_it(group, name, value, pages):
         at.switch_page(page).run()
         assert getattr(at.session_state[STATE[group]], name) == expected
         assert _widget(at, f, f"{prefix}_{f.key}") == shown
+
+
+@pytest.mark.parametrize("column", ["acid_conc", "water_temp"])
+def test_the_weights_column_survives_every_page(column):
+    # stackloss with its target and one feature: the other numeric columns can weight the fit.
+    f = FIELDS["fit"]["weights"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"data": "stackloss", "target": "stack_loss", "features": "air_flow", f.link: column})
+    at.run()
+    assert not at.warning, [w.value for w in at.warning]
+    for page in ("pages/fit.py", "pages/residuals.py", "pages/data.py", "pages/fit.py"):
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (page, [e.value for e in at.error])
+        assert at.session_state[STATE["fit"]].weights == column
+        assert _query(at)[f.link] == column
+    assert any(i.value.startswith("Weighted least squares") and f"`{column}`" in i.value for i in at.info)
+    at.switch_page("pages/data.py").run()
+    assert at.selectbox(key="data_weights").value == column
+    at.selectbox(key="data_weights").set_value(None).run()
+    assert f.link not in _query(at) and at.session_state[STATE["fit"]].weights is None
+
+
+def test_a_link_weights_column_the_data_lacks_is_dropped_with_a_note_and_named_on_the_fit_page():
+    from dataclasses import replace
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"data": "cars", "target": "dist", "features": "speed", "weights": "no such"})
+    at.run()  # the Data page: it drops the column, with a note
+    assert not at.exception
+    assert at.session_state[STATE["fit"]].weights is None
+    assert any("`no such` is not a numeric column of this data" in c.value for c in at.caption)
+    # A Fit page reached first (a deep link) names it instead.
+    at.session_state[STATE["fit"]] = replace(at.session_state[STATE["fit"]], weights="no such")
+    at.switch_page("pages/fit.py").run()
+    assert not at.exception
+    assert any("the weights column 'no such' is not in the data" in e.value for e in at.error), at.error
 
 
 def _lasso_grid():

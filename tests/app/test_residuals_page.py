@@ -75,7 +75,7 @@ def _assert_numbers_equal_linreg(at: AppTest) -> None:
     assert shown["test"].tolist() == ["Breusch-Pagan", "Jarque-Bera", "Durbin-Watson"]
     assert shown["statistic"].tolist() == [fmt(t.statistic) for t in expected]
     assert shown["reading"].tolist() == [t.reading for t in expected]
-    influence = tables.influence_display(tables.influential_rows(result, design.row_labels, top=10))
+    influence = tables.influence_display(tables.influence_measures(result, design.row_labels, top=10))
     pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True), influence, check_dtype=False)
 
 
@@ -119,6 +119,52 @@ def test_changing_the_dataset_changes_the_numbers():
         _, _, result = _expected(at)
         vif = next(t.value for t in at.table if "VIF" in t.value.columns)
         assert vif["VIF"].tolist() == [fmt(v, 3) for v in diagnostics.vif(result).values()]
+
+
+def test_the_influence_table_shows_r_influence_measures_and_why_each_row_is_flagged():
+    at = _residuals_page()
+    _, design, result = _expected(at)
+    shown = at.dataframe[0].value
+    assert shown.columns.tolist() == ["row", "fitted", "residual", "leverage", "studentized residual",
+                                      "Cook's distance", "DFFITS", "largest DFBETAS", "of term", "COVRATIO",
+                                      "flagged by R's rules"]
+    # Position of each shown row in the fit, from its label (cars: labels 0..49).
+    at_ = [int(r) for r in shown["row"]]
+    assert shown["DFFITS"].tolist() == [fmt(result.dffits[i]) for i in at_]
+    assert shown["COVRATIO"].tolist() == [fmt(result.covratio[i]) for i in at_]
+    biggest = [int(np.nanargmax(np.abs(result.dfbetas[i]))) for i in at_]
+    assert shown["largest DFBETAS"].tolist() == [fmt(result.dfbetas[i, j]) for i, j in zip(at_, biggest)]
+    assert shown["of term"].tolist() == [result.terms[j] for j in biggest]
+    flags = result.influence_flags
+    assert shown["flagged by R's rules"].tolist() == ["; ".join(flags.reasons(i)) for i in at_]
+    # Row 48 (R's 49) of cars has the largest Cook's distance, and breaks R's DFFITS and COVRATIO rules.
+    assert at_[0] == 48 and shown["flagged by R's rules"].iloc[0] == "|DFFITS| > 0.612; |1 - COVRATIO| > 0.125"
+    n_flagged = int(flags.any.sum())
+    assert any(f"flag {n_flagged:,} of the 50 rows" in c for c in _captions(at)), _captions(at)
+
+
+def test_a_weighted_fit_is_diagnosed_with_its_weights_and_rows():
+    df = datasets.load_dataset("stackloss")[0].assign(w=np.r_[np.zeros(2), np.linspace(0.5, 3.0, 19)])
+    df.loc[5, "w"] = np.nan
+    df = df[["w", "air_flow", "water_temp", "acid_conc", "stack_loss"]]  # the default target is the last column
+    at = _upload(AppTest.from_file(APP, default_timeout=30).run(), "weighted.csv", df)
+    at.multiselect(key="features").set_value(["air_flow", "water_temp", "acid_conc"]).run()
+    at.selectbox(key="data_weights").set_value("w").run()
+    assert not at.exception and not at.error
+    _residuals_page(at)
+    assert not at.error
+    kept = at.session_state["lr_data"][at.session_state["lr_data"]["w"].notna()]
+    design = build_design(kept, at.session_state["lr_spec"])
+    weights = kept.loc[design.row_labels, "w"].to_numpy()
+    result = fit_design(design, weights=weights)
+    assert result.n == 18  # 21 rows, 1 without a weight, 2 of weight 0
+    shown = at.dataframe[0].value
+    labels = design.row_labels[weights > 0]
+    top = tables.influence_display(tables.influence_measures(result, labels, top=10))
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), top, check_dtype=False)
+    expected = [diagnostics.breusch_pagan(result), diagnostics.jarque_bera(result), diagnostics.durbin_watson(result)]
+    assert _tests_table(at)["statistic"].tolist() == [fmt(t.statistic) for t in expected]
+    assert any("weighted by `w`" in c.value for c in at.caption)
 
 
 def test_selecting_an_influential_row_shows_its_data():
