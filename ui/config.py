@@ -21,13 +21,13 @@ Pure Python (no streamlit).
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from linreg.budget import Limits
+from linreg.sources import REGISTERED_NAME
 
 __all__ = ["CONFIG", "CacheConfig", "JobConfig", "DaskConfig", "ServerConfig", "load_config", "registry",
            "reload", "DATASET_NAME"]
@@ -81,7 +81,7 @@ class ServerConfig:
 
 
 #: What a registered dataset's name may hold: it travels in links and is shown on the page.
-DATASET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+DATASET_NAME = REGISTERED_NAME
 _SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 _NUMERIC = ("limits", "cache", "jobs")
 
