@@ -226,7 +226,8 @@ class DataSource:
                 label = f"Sample of {self.name}: {len(df):,} rows (seed {self.seed})"
             else:
                 df = head_rows(str(location), PREVIEW_ROWS)
-                label = f"Large dataset: {self.name}"
+                rows = dataset_facts(str(location)).rows
+                label = f"Large dataset: {self.name} ({rows:,} rows, fitted out of core; the first {len(df):,} in view)"
             return LoadedData(df, label, default_spec(df), None)
         from .data import load_csv
 

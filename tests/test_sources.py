@@ -187,7 +187,7 @@ def test_facts_refuse_a_folder_without_parquet_and_mixed_schemas(tmp_path, parqu
 def test_load_gives_the_first_rows_or_a_reproducible_sample(parquet_folder):
     location = str(parquet_folder)
     df, label, spec, truth = registered_source("big", location).load()
-    assert label == "Large dataset: big" and truth is None
+    assert label == "Large dataset: big (100 rows, fitted out of core; the first 100 in view)" and truth is None
     assert len(df) == 100 and list(df.columns) == ["x", "g", "y"]  # fewer rows than a preview holds
     assert spec == default_spec(df) and spec.target == "y"
     assert head_rows(location, 50)["x"].tolist() == df["x"].head(50).tolist()  # across the empty file

@@ -377,3 +377,16 @@ def current_bootstrap_fits(fit_degree: int, n_boot: int, boot_seed: int):
                    lambda: budget.bootstrap_cost(d.X.shape[0], int(fit_degree), int(n_boot)),
                    lambda hooks: _bootstrap(d.X[:, 0], d.y, degree=int(fit_degree), n_boot=int(n_boot),
                                             seed=int(boot_seed), **hooks))
+
+
+# --------------------------------------------------------------------------- for other app modules
+
+
+def stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost | None],
+           work: Callable[[jobs.Hooks], object]):
+    """A result kept in the shared store under a digest of ``name`` and ``parts`` (frozen values with exact reprs).
+
+    For app modules with inputs of their own (``ui.large`` keys its fits by a dataset's
+    fingerprint): ``work(hooks)`` runs once through ``ui.jobs.run`` with the estimate ``cost()``.
+    """
+    return _stored(name, parts, label, cost, work)
