@@ -193,3 +193,37 @@ def test_a_sample_link_draws_the_same_sample(flights):
     again = _open({"large": "flights", "large_n": "500", "large_seed": "2"}).session_state["lr_data"]
     assert df.equals(again) and 300 < len(df) <= 500
     assert set(df["x"]) <= set(flights["x"])
+
+
+def test_the_fit_runs_on_the_operators_scheduler(flights, tmp_path, monkeypatch):
+    import linreg.scale
+
+    config = tmp_path / "linreg.toml"
+    config.write_text(config.read_text() + '[dask]\nscheduler = "sync"\n')  # a scheduler linreg.scale knows
+    clients = []
+    real = linreg.scale.fit_ols
+
+    def spy(*args, **kwargs):
+        clients.append(kwargs["client"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(linreg.scale, "fit_ols", spy)
+    at = _page(_use_flights(), "pages/fit.py")
+    assert not at.exception and not at.error
+    assert clients == ["sync"]
+    assert any("the operator's Dask cluster" in m.value for m in at.markdown)
+    assert _metric(at, "R²") == fmt(_in_memory(flights).r_squared)
+
+
+def test_progress_reaches_the_job_and_a_stop_ends_the_fit():
+    from linreg.exceptions import Cancelled
+    from ui import large
+
+    seen, stop = [], []
+    report = large._progress({"progress": seen.append, "should_stop": lambda: bool(stop)})
+    report("fit", 1, 2)
+    report("diagnostics", 2, 2)
+    assert seen == [(1 + 0.5) / 4, 1.0]
+    stop.append(True)
+    with pytest.raises(Cancelled, match="the visitor left"):
+        report("refine", 1, 2)
