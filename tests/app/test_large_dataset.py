@@ -227,3 +227,25 @@ def test_progress_reaches_the_job_and_a_stop_ends_the_fit():
     stop.append(True)
     with pytest.raises(Cancelled, match="the visitor left"):
         report("refine", 1, 2)
+
+
+def test_the_data_page_loads_a_sample_as_ordinary_data(flights):
+    at = _open()
+    at.selectbox(key="large_name").set_value("flights")
+    at = at.button(key="load_large_sample").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["lr_data_source"] == registered_source("flights", sample=100_000, seed=0)
+    assert len(at.session_state["lr_data"]) == 1200
+    assert any(s.value.startswith("Loaded Sample of flights: 1,200 rows (seed 0)") for s in at.success)
+    at = _page(at, "pages/regularization.py")  # an ordinary page again
+    assert not at.exception and not any("a partition at a time" in i.value for i in at.info)
+
+
+def test_a_registered_dataset_that_cannot_be_read_is_an_error_not_a_crash(flights, tmp_path):
+    config = tmp_path / "linreg.toml"
+    config.write_text(config.read_text() + f'gone = "{tmp_path / "nowhere"}"\n')
+    at = _open()
+    at.selectbox(key="large_name").set_value("gone")
+    at.run()
+    assert not at.exception
+    assert any("gone cannot be read" in e.value and "has no Parquet files" in e.value for e in at.error)
