@@ -119,7 +119,7 @@ def test_loaded_data_unpacks_in_order():
 # ---------------------------------------------------------------------------
 # registered datasets (Parquet, fitted out of core; the location is the operator's)
 # ---------------------------------------------------------------------------
-from linreg.sources import dataset_facts, head_rows, registered_source, sample_rows  # noqa: E402
+from linreg.sources import dataset_facts, head_rows, registered_source, sample_rows
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_a_bad_dataset_or_scheduler_is_refused_by_name(tmp_path, text, match):
 
 
 def test_the_registry_follows_the_file_and_reload_rebinds_config(tmp_path, monkeypatch):
-    import ui.config as config
+    from ui import config
 
     path = tmp_path / "linreg.toml"
     path.write_text('[datasets]\none = "/data/one.parquet"\n')

@@ -34,7 +34,13 @@ from linreg.format import fmt, fmt_p
 from linreg.plots import fit as fit_plots
 from linreg.plots import residuals as residual_plots
 from linreg.plots import tables
-from linreg.sources import DatasetFacts, DataSource, dataset_facts, registered_source, sample_rows
+from linreg.sources import (
+    DatasetFacts,
+    DataSource,
+    dataset_facts,
+    registered_source,
+    sample_rows,
+)
 
 from . import cache, config, session
 from .widgets import Code, escaped, latex, markdown, show_error
