@@ -1,4 +1,8 @@
-"""Data page: choose a dataset (built-in, synthetic or uploaded), look at it, and set up the model.
+"""Data page: choose a dataset (built-in, synthetic, uploaded or large), look at it, and set up the model.
+
+The "Large dataset" tab appears when the server's operator registered Parquet datasets
+(``ui.large``): a visitor picks one by name, sees its files, rows and columns, and either uses
+it whole (fitted out of core; the session holds its first rows) or loads a sample of it.
 
 The dataset and the model spec live in the session (``ui.session``); the widgets here are
 seeded from it each time the page is shown, and write the user's choices back.
@@ -12,11 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from linreg import datasets, synthetic
+from linreg.budget import format_bytes
 from linreg.data import load_csv
 from linreg.design import ModelSpec, default_spec_with_notes, text_columns
 from linreg.exceptions import LinregError
 from linreg.sources import DataSource, builtin_source, synthetic_source
-from ui import cache, charts, fit_panels, session
+from ui import cache, charts, fit_panels, large, session
 from ui.legacy import through_app
 from ui.runtime import release_upload
 from ui.settings import Field
@@ -112,9 +117,50 @@ def _upload_tab() -> None:
         show_error("The upload was rejected, so the previous dataset and model are kept.", session.upload_error())
 
 
+def _large_tab() -> None:
+    names = list(large.registered())
+    src = session.source()
+    seed("large_name", src.name if src.kind == "registered" and src.name in names else names[0])
+    if st.session_state["large_name"] not in names:  # the operator changed the list
+        st.session_state["large_name"] = names[0]
+    name = st.selectbox("Dataset", names, key="large_name",
+                        help="The datasets this server's operator offers. Each is fitted out of core: every row, "
+                             "a partition at a time, without holding the data in memory.")
+    try:
+        facts = large.facts(name)
+    except LinregError as err:
+        show_error(f"{md_escape(name)} cannot be read:", err)
+        return
+    markdown("**{name}**: {files} Parquet files, {rows} rows, {columns} columns, {size}.", name=name,
+             files=f"{len(facts.files):,}", rows=f"{facts.rows:,}", columns=len(facts.columns),
+             size=format_bytes(facts.size))
+    st.dataframe(large.facts_table(facts), hide_index=True, height=min(300, 38 + 35 * len(facts.columns)))
+    c1, c2 = st.columns(2)
+    use = c1.button("Use this dataset", key="load_large", type="primary",
+                    help="Fit, Residuals and the model below then work on every row.")
+    sample = c2.button(f"Load a sample of about {large.SAMPLE_ROWS:,} rows", key="load_large_sample",
+                       help="Ordinary data in memory, for the pages that need the rows themselves.")
+    if use or sample:
+        try:
+            if use:
+                session.use_source(large.source(name))
+            else:
+                large.load_sample(name)
+        except LinregError as err:
+            show_error(f"Could not load {md_escape(name)}:", err)
+            return
+        _reset_model_widgets()
+        markdown("Loaded {label}.", element=st.success, label=session.current_data()[1])
+
+
 def _data_section(df: pd.DataFrame, label: str) -> None:
     st.subheader("The data")
-    markdown("**{label}**: {rows} rows × {columns} columns.", label=label, rows=f"{len(df):,}", columns=df.shape[1])
+    if session.is_large():
+        markdown("**{label}**.", label=label)
+        st.caption("Shown here: its first rows, whose columns set up the model below. The fit reads every row.")
+    else:
+        markdown("**{label}**: {rows} rows × {columns} columns.", label=label, rows=f"{len(df):,}",
+                 columns=df.shape[1])
     left, right = st.columns([3, 2])
     with left:
         st.caption(f"Preview (first {min(PREVIEW_ROWS, len(df)):,} rows)")
@@ -205,6 +251,10 @@ def _design_summary() -> None:
     k = len(design.terms) + int(design.intercept)
     terms = ", ".join(md_code(t) for t in (("Intercept",) if design.intercept else ()) + tuple(design.terms))
     st.markdown(f"**Model terms ({k}):** {terms}")
+    if session.is_large():
+        st.caption("Terms as the rows in view show them: the fit takes the categorical levels and polynomial ranges "
+                   "from every row.")
+        return
     if design.n_dropped:
         st.warning(f"{design.n_dropped:,} rows with a missing value in a used column are left out; "
                    f"the model uses the other {len(design.y):,} rows.")
@@ -217,6 +267,8 @@ def _design_summary() -> None:
 
 
 def _explore_plot(df: pd.DataFrame, spec: ModelSpec) -> None:
+    if session.is_large():  # a scatter of the first rows would pass for the data's
+        return
     candidates = [c for c in df.columns.astype(str) if c != spec.target]
     if spec.target not in df.columns or not candidates:
         return
@@ -238,8 +290,11 @@ st.markdown(
     "Then choose what to predict and from what. Every other page uses the data and model set here."
 )
 
-tabs = st.tabs(["Built-in dataset", "Generate synthetic data", "Upload a CSV"])
-for tab, draw in zip(tabs, (_builtin_tab, _generate_tab, _upload_tab), strict=True):
+sources = {"Built-in dataset": _builtin_tab, "Generate synthetic data": _generate_tab, "Upload a CSV": _upload_tab}
+if large.registered():
+    sources["Large dataset"] = _large_tab
+tabs = st.tabs(list(sources))
+for tab, draw in zip(tabs, sources.values(), strict=True):
     with tab:
         draw()
 

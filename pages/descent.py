@@ -14,12 +14,14 @@ from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import descent as plots
 from ui import cache, charts, session
+from ui import large
 from ui.legacy import through_app
 from ui.settings import FIELDS
 from ui.text import md_code, md_escape
 from ui.widgets import escaped, gd_settings_controls, in_range, latex, seed, show_error
 
 through_app()
+large.guard("descent")  # a registered dataset read out of core: its own version of the page
 
 K = "gd_k"  # the scrubber (a widget key: the iteration on show is also kept in the session)
 ROWS_SHOWN = 5

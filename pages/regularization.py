@@ -17,12 +17,14 @@ from linreg.format import fmt
 from linreg.plots import penalized as plots
 from linreg.plots import tables
 from ui import cache, charts, complexity, session
+from ui import large
 from ui.legacy import through_app
 from ui.settings import FIELDS, RegSettings
 from ui.text import md_code, md_escape
 from ui.widgets import escaped, field_input, seed, show_error
 
 through_app()
+large.guard("regularization")  # a registered dataset read out of core: its own version of the page
 
 REG = FIELDS["reg"]
 PENALTY_LABELS = {"ridge": "Ridge (α = 0)", "lasso": "Lasso (α = 1)", "elasticnet": "Elastic net (choose α)"}

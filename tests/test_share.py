@@ -202,3 +202,45 @@ def test_a_value_outside_the_widgets_range_is_refused_not_clamped(query, match):
 def test_bad_links_are_refused_with_a_message(query, match):
     with pytest.raises(ModelError, match=match):
         decode(query)
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """A server whose linreg.toml registers one large dataset, 'flights'."""
+    path = tmp_path / "linreg.toml"
+    path.write_text(f'[datasets]\nflights = "{tmp_path / "flights"}"\n')
+    monkeypatch.setenv("LINREG_CONFIG", str(path))
+    return tmp_path / "flights"
+
+
+def test_a_registered_dataset_travels_by_name_and_its_location_comes_from_the_server(registry):
+    from linreg.sources import registered_source
+
+    spec = ModelSpec("y", ("x", "g"), categorical=("g",))
+    query = encode(Shared(registered_source("flights", "/not/in/the/link"), spec))
+    assert query == {"large": "flights", "target": "y", "features": "x,g", "cat": "g"}
+    back = decode(query)
+    assert back.source == registered_source("flights") and back.source.location == str(registry)
+    assert back.source.is_large and back.spec == spec
+    sample = encode(Shared(registered_source("flights", sample=5000, seed=3)))
+    assert sample == {"large": "flights", "large_n": "5000", "large_seed": "3"}
+    assert decode(sample).source == registered_source("flights", sample=5000, seed=3)
+    assert decode({"large": "flights", "large_n": "50"}).source.seed == 0
+
+
+@pytest.mark.parametrize("query, match", [
+    ({"large": "taxi"}, r"large dataset 'taxi' that this server does not have; its datasets are \['flights'\]"),
+    ({"large": "/etc/passwd"}, r"large dataset '/etc/passwd' that this server does not have"),
+    ({"large": "flights", "large_n": "0"}, r"'large_n' must be a whole number from 1 to 2e\+06"),
+    ({"large": "flights", "large_n": "1e5"}, r"'large_n' must be a whole number"),
+    ({"large": "flights", "large_n": "10", "large_seed": "-1"}, r"'large_seed' must be a whole number"),
+])
+def test_a_link_to_a_dataset_the_server_does_not_have_is_refused(registry, query, match):
+    with pytest.raises(ModelError, match=match):
+        decode(query)
+
+
+def test_a_server_without_datasets_refuses_every_large_link(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINREG_CONFIG", str(tmp_path / "absent.toml"))
+    with pytest.raises(ModelError, match="that this server does not have; it has none"):
+        decode({"large": "flights"})

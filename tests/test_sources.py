@@ -114,3 +114,93 @@ def test_loaded_data_unpacks_in_order():
     df, label, spec, truth = loaded
     assert df is loaded.df and label is loaded.label and spec is loaded.spec and truth is loaded.truth
     assert_array_equal(df.columns, ["speed", "dist"])
+
+
+# ---------------------------------------------------------------------------
+# registered datasets (Parquet, fitted out of core; the location is the operator's)
+# ---------------------------------------------------------------------------
+from linreg.sources import dataset_facts, head_rows, registered_source, sample_rows
+
+
+@pytest.fixture
+def parquet_folder(tmp_path):
+    """Three Parquet files of 40, 0 and 60 rows (x, g, y), under a folder with a non-Parquet file."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for i, n in enumerate((40, 0, 60)):
+        x = rng.normal(size=n)
+        pd.DataFrame({"x": x, "g": rng.choice(["a", "b"], size=n), "y": 1 + 2 * x}).to_parquet(
+            folder / f"part-{i}.parquet")
+    (folder / "README.txt").write_text("not data")
+    return folder
+
+
+def test_a_registered_source_carries_its_name_not_its_location(parquet_folder):
+    src = registered_source("big", str(parquet_folder))
+    assert src == registered_source("big", "/somewhere/else")  # equality and hashing ignore the location
+    assert hash(src) == hash(DataSource("registered", "big"))
+    assert str(parquet_folder) not in repr(src)
+    assert src.is_large and not registered_source("big", sample=10).is_large
+    assert registered_source("big", sample=10) == DataSource("registered", "big", (("sample", 10),), 0)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"name": "../etc"}, "registered dataset's name must be"),
+    ({"name": "a b"}, "registered dataset's name must be"),
+    ({"name": "big", "params": (("n", 5),)}, "only a sample size"),
+    ({"name": "big", "params": (("sample", 0),), "seed": 0}, "from 1 to 2,000,000"),
+    ({"name": "big", "params": (("sample", 5),)}, "whole-number seed"),
+    ({"name": "big", "seed": 3}, "seed only with a sample"),
+])
+def test_a_bad_registered_source_is_refused_when_made(kwargs, match):
+    with pytest.raises(ModelError, match=match):
+        DataSource("registered", **kwargs)
+
+
+def test_the_facts_come_from_the_footers_in_file_order(parquet_folder):
+    facts = dataset_facts(str(parquet_folder))
+    assert [f.path for f in facts.files] == [str(parquet_folder / f"part-{i}.parquet") for i in range(3)]
+    assert [f.rows for f in facts.files] == [40, 0, 60] and facts.rows == 100
+    assert facts.columns == (("x", "double"), ("g", "large_string"), ("y", "double")) or \
+        facts.columns == (("x", "double"), ("g", "string"), ("y", "double"))
+    assert facts.size == sum((parquet_folder / f"part-{i}.parquet").stat().st_size for i in range(3))
+    assert dataset_facts(str(parquet_folder / "*.parquet")) == facts  # a glob names the same files
+    assert dataset_facts(str(parquet_folder)) == facts  # nothing changed, the same fingerprint
+    x = pd.read_parquet(parquet_folder / "part-2.parquet")
+    x.head(59).to_parquet(parquet_folder / "part-2.parquet")
+    changed = dataset_facts(str(parquet_folder))
+    assert changed != facts and changed.rows == 99
+
+
+def test_facts_refuse_a_folder_without_parquet_and_mixed_schemas(tmp_path, parquet_folder):
+    with pytest.raises(DataError, match="has no Parquet files"):
+        dataset_facts(str(tmp_path / "nothing-here"))
+    pd.DataFrame({"x": [1.0]}).to_parquet(parquet_folder / "part-3.parquet")
+    with pytest.raises(DataError, match="other columns or types"):
+        dataset_facts(str(parquet_folder))
+    (parquet_folder / "bad.parquet").write_text("not parquet")
+    with pytest.raises(DataError, match="cannot read the Parquet footer"):
+        dataset_facts(str(parquet_folder / "bad.parquet"))
+
+
+def test_load_gives_the_first_rows_or_a_reproducible_sample(parquet_folder):
+    location = str(parquet_folder)
+    df, label, spec, truth = registered_source("big", location).load()
+    assert label == "Large dataset: big (100 rows, fitted out of core; the first 100 in view)" and truth is None
+    assert len(df) == 100 and list(df.columns) == ["x", "g", "y"]  # fewer rows than a preview holds
+    assert spec == default_spec(df) and spec.target == "y"
+    assert head_rows(location, 50)["x"].tolist() == df["x"].head(50).tolist()  # across the empty file
+    a = sample_rows(location, 30, seed=4)
+    assert a.equals(sample_rows(location, 30, seed=4)) and not a.equals(sample_rows(location, 30, seed=5))
+    assert 10 <= len(a) <= 30
+    assert set(a["x"]) <= set(df["x"])
+    loaded = registered_source("big", location, sample=30, seed=4).load()
+    assert loaded.label == f"Sample of big: {len(a)} rows (seed 4)"
+    assert_frame_equal(loaded.df, a)
+    assert len(sample_rows(location, 1000)) == 100  # asking for more than there is gives every row
+
+
+def test_load_without_a_location_says_who_gives_one():
+    with pytest.raises(ModelError, match=r"has no location here; a server's operator names it in the \[datasets\]"):
+        DataSource("registered", "big").load()

@@ -93,9 +93,14 @@ def _still_wanted() -> None:
         raise Cancelled("stopped: the visitor left")
 
 
-def _stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost | None],
-            work: Callable[[jobs.Hooks], object]):
-    """The result of ``work`` for these inputs: from the store, or computed once by ``ui.jobs.run``."""
+def stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost | None],
+           work: Callable[[jobs.Hooks], object], *, heavy: bool = False):
+    """The result of ``work`` for these inputs: from the store, or computed once by ``ui.jobs.run``.
+
+    ``parts`` are frozen values with exact reprs (data digests, specs, settings, numbers; ``ui.large``
+    keys its fits by a dataset's fingerprint). ``cost()`` is the estimate checked first; ``heavy``
+    takes a heavy-job slot whatever the estimate (an out-of-core fit, which no estimate bounds).
+    """
     key = _digest(name, parts)
 
     def compute():
@@ -103,7 +108,7 @@ def _stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost 
             # The plain-language warnings travel in the results, which the pages show inline;
             # the Python warning would only reach the server log (or fail a strict test run).
             warnings.simplefilter("ignore", LinregWarning)
-            return _read_only(jobs.run(label, key, cost(), work))
+            return _read_only(jobs.run(label, key, cost(), work, heavy=heavy))
 
     return STORE.get_or_compute(key, runtime.session_id(), compute, wait=_still_wanted)
 
@@ -124,7 +129,7 @@ def _design(key: str, spec, df: pd.DataFrame):
     from linreg.design import build_design
 
     # build_design checks its own size limits from the level counts before making any column.
-    return _stored("design", (key, spec), "the design", lambda: None,
+    return stored("design", (key, spec), "the design", lambda: None,
                    lambda hooks: build_design(df, spec, limits=CONFIG.limits))
 
 
@@ -196,7 +201,7 @@ def _weighted_rows(df: pd.DataFrame, spec, column: str) -> FitRows:
 def _fit_rows(key: str, spec, weights: str | None, df: pd.DataFrame) -> FitRows:
     if weights is None:
         return FitRows(_design(key, spec, df))
-    return _stored("fit_rows", (key, spec, weights), "the weighted rows", lambda: None,
+    return stored("fit_rows", (key, spec, weights), "the weighted rows", lambda: None,
                    lambda hooks: _weighted_rows(df, spec, weights))
 
 
@@ -206,7 +211,7 @@ def _ols(key: str, spec, method: str, alpha: float, df: pd.DataFrame, cov_type: 
 
     rows = _fit_rows(key, spec, weights, df)
     d = rows.design
-    return _stored("ols", (key, spec, method, alpha, cov_type, maxlags, weights), "the fit",
+    return stored("ols", (key, spec, method, alpha, cov_type, maxlags, weights), "the fit",
                    lambda: budget.ols_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept)),
                    lambda hooks: fit_design(d, method=method, alpha=alpha, cov_type=cov_type, maxlags=maxlags,
                                             weights=rows.weights))
@@ -216,7 +221,7 @@ def _gd(key: str, spec, settings: GDSettings, df: pd.DataFrame):
     from linreg.descent import gradient_descent
 
     d = _design(key, spec, df)
-    return _stored("gd", (key, spec, settings), "gradient descent",
+    return stored("gd", (key, spec, settings), "gradient descent",
                    lambda: budget.descent_cost(d.X.shape[0], d.X.shape[1] + int(d.intercept), settings.n_iter,
                                                settings.batch_size),
                    lambda hooks: gradient_descent(
@@ -332,7 +337,7 @@ def predict(new_rows: pd.DataFrame, method: str = "qr") -> pd.DataFrame:
     s = session.fit_settings()
     cov_type, maxlags = _inference()
     rows, result = _fit_rows(key, spec, s.weights, df), fit(method)
-    return _stored("predict", (key, spec, method, s.alpha, cov_type, maxlags, s.weights, digest(new_rows)),
+    return stored("predict", (key, spec, method, s.alpha, cov_type, maxlags, s.weights, digest(new_rows)),
                    "the predictions", lambda: None,
                    lambda hooks: _predict(result, rows.design, new_rows, alpha=s.alpha))
 
@@ -357,7 +362,7 @@ def compare_without(drop: tuple[str, ...], method: str = "qr"):
                               **({} if rows.weights is None else {"weights": rows.weights}))
         return compare_models(smaller, larger), smaller
 
-    return _stored("compare", (key, spec, method, s.alpha, s.weights, drop), "the smaller model",
+    return stored("compare", (key, spec, method, s.alpha, s.weights, drop), "the smaller model",
                    lambda: budget.ols_cost(d.X.shape[0], _terms(d)), work)
 
 
@@ -368,7 +373,7 @@ def breusch_pagan():
     key, spec, df = _current()
     s = session.fit_settings()
     rows, result = _fit_rows(key, spec, s.weights, df), fit("qr", covariance=False)
-    return _stored("breusch_pagan", (key, spec, s.alpha, s.weights), "the Breusch-Pagan test",
+    return stored("breusch_pagan", (key, spec, s.alpha, s.weights), "the Breusch-Pagan test",
                    lambda: budget.ols_cost(rows.design.X.shape[0], _terms(rows.design)), lambda hooks: _bp(result))
 
 
@@ -405,7 +410,7 @@ def residual_plots(top: int = 10):
         influence = influence_measures(result, d.row_labels, top=top)
         return figures, tests, diagnostics.vif(result), influence, int(result.influence_flags.any.sum())
 
-    return _stored("residuals", (key, spec, alpha, weights, int(top)), "the residual diagnostics",
+    return stored("residuals", (key, spec, alpha, weights, int(top)), "the residual diagnostics",
                    lambda: budget.ols_cost(d.X.shape[0], _terms(d)), work)
 
 
@@ -420,7 +425,7 @@ def step_view(k: int, rows: int):
     settings = session.gd_settings()
     d, result = _design(key, spec, df), _gd(key, spec, settings, df)
     # The arithmetic of a step is a pass over every row: computed once per step on show.
-    return _stored("step_view", (key, spec, settings, int(k), int(rows)), "the step's arithmetic", lambda: None,
+    return stored("step_view", (key, spec, settings, int(k), int(rows)), "the step's arithmetic", lambda: None,
                    lambda hooks: _step_view(result, int(k), range(int(rows)), row_labels=d.row_labels,
                                             terms=d.terms))
 
@@ -431,7 +436,7 @@ def rate_bounds(standardize: bool) -> tuple[float, float]:
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("rate_bounds", (key, spec, bool(standardize)), "the stable learning rates",
+    return stored("rate_bounds", (key, spec, bool(standardize)), "the stable learning rates",
                    lambda: budget.ols_cost(d.X.shape[0], _terms(d)),
                    lambda hooks: learning_rate_bounds(d.X, intercept=d.intercept, standardize=bool(standardize)))
 
@@ -442,7 +447,7 @@ def descent_animation(settings: GDSettings, alpha: float, feature: int | None, i
 
     key, spec, df = _current()
     d, result, fit = _design(key, spec, df), _gd(key, spec, settings, df), _ols(key, spec, "qr", alpha, df)
-    return _stored("animation", (key, spec, settings, alpha, feature, i, j), "the descent's figure", lambda: None,
+    return stored("animation", (key, spec, settings, alpha, feature, i, j), "the descent's figure", lambda: None,
                    lambda hooks: _animation(result, ols_coef=fit.coef, feature=feature, i=i, j=j, terms=d.terms,
                                             row_labels=d.row_labels))
 
@@ -456,7 +461,7 @@ def penalty_path(l1_ratio: float, standardize: bool):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("path", (key, spec, float(l1_ratio), bool(standardize)), "the penalty path",
+    return stored("path", (key, spec, float(l1_ratio), bool(standardize)), "the penalty path",
                    lambda: budget.path_cost(d.X.shape[0], d.X.shape[1], l1_ratio=float(l1_ratio)),
                    lambda hooks: _penalty_path(d.X, d.y, l1_ratio=float(l1_ratio), standardize=bool(standardize),
                                                intercept=d.intercept, terms=d.terms, **hooks))
@@ -468,7 +473,7 @@ def penalty_cv(l1_ratio: float, standardize: bool, k: int = 5, seed: int = 0):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("cv", (key, spec, float(l1_ratio), bool(standardize), int(k), int(seed)), "the cross-validation",
+    return stored("cv", (key, spec, float(l1_ratio), bool(standardize), int(k), int(seed)), "the cross-validation",
                    lambda: budget.cv_cost(d.X.shape[0], d.X.shape[1], k=int(k), l1_ratio=float(l1_ratio)),
                    lambda hooks: cross_validate(d.X, d.y, l1_ratio=float(l1_ratio), standardize=bool(standardize),
                                                 intercept=d.intercept, terms=d.terms, k=int(k), seed=int(seed),
@@ -481,7 +486,7 @@ def penalized(lam: float, l1_ratio: float, standardize: bool):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("penalized", (key, spec, float(lam), float(l1_ratio), bool(standardize)), "the penalized fit",
+    return stored("penalized", (key, spec, float(lam), float(l1_ratio), bool(standardize)), "the penalized fit",
                    lambda: budget.path_cost(d.X.shape[0], d.X.shape[1], n_lams=1, l1_ratio=float(l1_ratio)),
                    lambda hooks: fit_penalized(d.X, d.y, lam=float(lam), l1_ratio=float(l1_ratio),
                                                intercept=d.intercept, standardize=bool(standardize), terms=d.terms))
@@ -506,7 +511,7 @@ def degree_explorer(n: int, degree: int, noise: float, seed: int, max_degree: in
 
     data = polynomial_data(n=n, degree=degree, noise=noise, seed=seed).data
     parts = (n, degree, noise, seed, max_degree, test_fraction, split_seed)
-    return _stored("synthetic_degrees", parts, "the fit of every degree",
+    return stored("synthetic_degrees", parts, "the fit of every degree",
                    lambda: budget.degree_explorer_cost(n, max_degree),
                    lambda hooks: _explore(data["x"].to_numpy(), data["y"].to_numpy(), max_degree=max_degree,
                                           test_fraction=test_fraction, seed=split_seed, **hooks))
@@ -520,7 +525,7 @@ def bootstrap_fits(n: int, degree: int, noise: float, seed: int, fit_degree: int
     synth = polynomial_data(n=n, degree=degree, noise=noise, seed=seed)
     x, y = synth.data["x"].to_numpy(), synth.data["y"].to_numpy()
     parts = (n, degree, noise, seed, fit_degree, n_boot, boot_seed)
-    return _stored("synthetic_bootstrap", parts, "the bootstrap refits",
+    return stored("synthetic_bootstrap", parts, "the bootstrap refits",
                    lambda: budget.bootstrap_cost(n, fit_degree, n_boot),
                    lambda hooks: _bootstrap(x, y, degree=fit_degree, n_boot=n_boot, seed=boot_seed,
                                             truth=lambda g: polynomial_truth(synth.coef, g), **hooks))
@@ -533,7 +538,7 @@ def current_degree_explorer(max_degree: int, test_fraction: float, split_seed: i
     key, spec, df = _current()
     d = _design(key, spec, df)
     parts = (key, spec, int(max_degree), float(test_fraction), int(split_seed))
-    return _stored("degrees", parts, "the fit of every degree",
+    return stored("degrees", parts, "the fit of every degree",
                    lambda: budget.degree_explorer_cost(d.X.shape[0], int(max_degree)),
                    lambda hooks: _explore(d.X[:, 0], d.y, max_degree=int(max_degree),
                                           test_fraction=float(test_fraction), seed=int(split_seed), **hooks))
@@ -545,8 +550,11 @@ def current_bootstrap_fits(fit_degree: int, n_boot: int, boot_seed: int):
 
     key, spec, df = _current()
     d = _design(key, spec, df)
-    return _stored("bootstrap", (key, spec, int(fit_degree), int(n_boot), int(boot_seed)),
+    return stored("bootstrap", (key, spec, int(fit_degree), int(n_boot), int(boot_seed)),
                    "the bootstrap refits",
                    lambda: budget.bootstrap_cost(d.X.shape[0], int(fit_degree), int(n_boot)),
                    lambda hooks: _bootstrap(d.X[:, 0], d.y, degree=int(fit_degree), n_boot=int(n_boot),
                                             seed=int(boot_seed), **hooks))
+
+
+# --------------------------------------------------------------------------- for other app modules

@@ -7,6 +7,14 @@ Streamlit's own settings stay in ``.streamlit/config.toml``. Every key and its d
 the README's "Deploy" section and in the dataclasses below; an unknown key or a bad value stops
 the server at start-up with a message naming it, rather than running with a silent default.
 
+Two tables describe data the server offers out of core (``ui.large``): ``[datasets]`` maps a
+name to a Parquet path, glob, folder or URL (a visitor sees and chooses names only, never a
+path), and ``[dask] scheduler`` names a ``dask.distributed`` scheduler (``LINREG_DASK_SCHEDULER``
+wins, then the file, then ``DASK_SCHEDULER_ADDRESS``; none means in-process threads).
+:func:`registry` reads these two again when the file or those variables change, so an
+operator can add a dataset without a restart (and tests can point ``LINREG_CONFIG`` at a file
+of their own); the budgets and caches are sized once, at start-up.
+
 Pure Python (no streamlit).
 """
 
@@ -19,8 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from linreg.budget import Limits
+from linreg.sources import REGISTERED_NAME
 
-__all__ = ["CONFIG", "CacheConfig", "JobConfig", "ServerConfig", "load_config"]
+__all__ = ["CONFIG", "CacheConfig", "JobConfig", "DaskConfig", "ServerConfig", "load_config", "registry",
+           "reload", "DATASET_NAME"]
 
 _FILE = Path(__file__).resolve().parent.parent / "linreg.toml"
 
@@ -56,10 +66,27 @@ class JobConfig:
 
 
 @dataclass(frozen=True)
+class DaskConfig:
+    """Where out-of-core fits run: a ``dask.distributed`` scheduler address, or None for in-process threads."""
+
+    scheduler: str | None = None
+
+
+@dataclass(frozen=True)
 class ServerConfig:
+    """Every setting. ``datasets``: registered name -> Parquet path, glob, folder or URL, in the file's order."""
+
     limits: Limits = field(default_factory=Limits)
     cache: CacheConfig = field(default_factory=CacheConfig)
     jobs: JobConfig = field(default_factory=JobConfig)
+    datasets: dict[str, str] = field(default_factory=dict)
+    dask: DaskConfig = field(default_factory=DaskConfig)
+
+
+#: What a registered dataset's name may hold: it travels in links and is shown on the page.
+DATASET_NAME = REGISTERED_NAME
+_SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+_NUMERIC = ("limits", "cache", "jobs")
 
 
 def _coerce(section: str, key: str, default: Any, value: Any) -> Any:
@@ -95,6 +122,34 @@ def _section(name: str, base: Any, table: dict[str, Any], environ: dict[str, str
     return replace(base, **changes) if changes else base
 
 
+def _datasets(table: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ValueError("linreg config: [datasets] must be a table of name = \"path or URL\" lines")
+    out = {}
+    for name, location in table.items():
+        if not DATASET_NAME.fullmatch(name):
+            raise ValueError(f"linreg config: dataset name {name!r} in [datasets] must be 1 to 64 letters, digits, "
+                             "'_', '-' or '.', starting with a letter or digit (it travels in links)")
+        if not isinstance(location, str) or not location.strip():
+            raise ValueError(f"linreg config: datasets.{name} must be a Parquet path, glob, folder or URL in quotes; "
+                             f"got {location!r}")
+        out[name] = location.strip()
+    return out
+
+
+def _dask(table: Any, environ: dict[str, str]) -> DaskConfig:
+    if not isinstance(table, dict):
+        raise ValueError("linreg config: [dask] must be a table, e.g. scheduler = \"tcp://host:8786\"")
+    unknown = sorted(set(table) - {"scheduler"})
+    if unknown:
+        raise ValueError(f"linreg config: unknown key(s) {unknown} in [dask]; known keys are ['scheduler']")
+    scheduler = environ.get("LINREG_DASK_SCHEDULER") or table.get("scheduler") or environ.get(_SCHEDULER_ENV)
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise ValueError(f"linreg config: dask.scheduler must be an address such as \"tcp://host:8786\"; "
+                         f"got {scheduler!r}")
+    return DaskConfig(scheduler.strip() if scheduler else None)
+
+
 def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> ServerConfig:
     """The server's settings: defaults, then the TOML file, then ``LINREG_*`` environment variables.
 
@@ -112,11 +167,56 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     path = Path(path or environ.get("LINREG_CONFIG") or _FILE)
     data = tomllib.loads(path.read_text()) if path.is_file() else {}
     base = ServerConfig()
-    unknown = sorted(set(data) - {f.name for f in fields(base)})
+    known = [f.name for f in fields(base)]
+    unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ValueError(f"linreg config: unknown section(s) {unknown} in {path.name}; known are limits, cache, jobs")
-    return ServerConfig(**{f.name: _section(f.name, getattr(base, f.name), data.get(f.name, {}), environ)
-                           for f in fields(base)})
+        raise ValueError(f"linreg config: unknown section(s) {unknown} in {path.name}; known are {', '.join(known)}")
+    return ServerConfig(**{name: _section(name, getattr(base, name), data.get(name, {}), environ)
+                           for name in _NUMERIC},
+                        datasets=_datasets(data.get("datasets", {})), dask=_dask(data.get("dask", {}), environ))
+
+
+def _source_of(environ: dict[str, str]) -> tuple:
+    """What the registry is read from: the file (path and modification time) and the variables it reads."""
+    path = Path(environ.get("LINREG_CONFIG") or _FILE)
+    try:
+        stat = path.stat()
+        changed = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        changed = None
+    return str(path), changed, environ.get("LINREG_DASK_SCHEDULER"), environ.get(_SCHEDULER_ENV)
+
+
+_registry: tuple[tuple, ServerConfig] | None = None
+
+
+def registry() -> ServerConfig:
+    """The settings as the file and the environment say now (read again only when they changed).
+
+    The ``datasets`` and ``dask`` of the result are what ``ui.large`` offers; the other sections
+    of :data:`CONFIG` stay as they were at start-up (the store and the job slots are built from them).
+
+    Raises
+    ------
+    ValueError
+        As :func:`load_config`, when the file was changed into a bad one.
+    """
+    global _registry
+    environ = dict(os.environ)
+    source = _source_of(environ)
+    cached = _registry
+    if cached is None or cached[0] != source:
+        cached = (source, load_config(environ=environ))
+        _registry = cached
+    return cached[1]
+
+
+def reload() -> ServerConfig:
+    """Read the settings again now, and make them :data:`CONFIG` for code that reads ``ui.config.CONFIG``."""
+    global CONFIG, _registry
+    _registry = None
+    CONFIG = registry()
+    return CONFIG
 
 
 #: The server's settings, read once when the app starts.

@@ -124,7 +124,7 @@ def _slot(job: _Job):
         _SLOTS.release()
 
 
-def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> T:
+def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, heavy: bool = False) -> T:
     """Run ``work(hooks)`` for the visitor, within the budget and the server's slots.
 
     Parameters
@@ -139,6 +139,8 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> 
         small (a pass over rows already held): it runs without a slot.
     work : callable
         ``work({"should_stop": ..., "progress": ...}) -> T``; linreg's long loops take both hooks.
+    heavy : bool, default False
+        Take a heavy-job slot whatever the estimate says.
 
     Raises
     ------
@@ -156,7 +158,8 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T]) -> 
     job = _Job(label, key)
     hooks: Hooks = {"should_stop": job.should_stop, "progress": job.progress}
     try:
-        if cost is None or (cost.seconds <= CONFIG.jobs.heavy_s and cost.bytes <= CONFIG.jobs.heavy_mb * 1_000_000):
+        light = cost is None or (cost.seconds <= CONFIG.jobs.heavy_s and cost.bytes <= CONFIG.jobs.heavy_mb * 1_000_000)
+        if light and not heavy:
             return work(hooks)
         with _slot(job):
             return work(hooks)

@@ -138,6 +138,11 @@ def source() -> DataSource:
     return st.session_state[DATA_SOURCE]
 
 
+def is_large() -> bool:
+    """Whether the current data is a registered dataset fitted out of core (the session holds its first rows only)."""
+    return st.session_state[DATA_SOURCE].is_large
+
+
 def data_is_shareable() -> bool:
     """False when the data was uploaded: a link cannot carry it."""
     return st.session_state[DATA_SOURCE].kind != "csv"

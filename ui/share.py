@@ -1,7 +1,8 @@
 """The app's state as URL query parameters, and back: what makes a link shareable.
 
 A link carries how to rebuild the data (a ``linreg.sources.DataSource``: a built-in
-name, or a generator with its parameters and seed), the model terms, and every setting of ``ui.settings.FIELDS`` under
+name, a generator with its parameters and seed, or the name of a dataset the server's operator
+registered, ``large=<name>``, with ``large_n`` and ``large_seed`` for a sample of it), the model terms, and every setting of ``ui.settings.FIELDS`` under
 its ``link`` name. Uploaded data cannot travel in a URL; a link made from it carries
 everything but the data, and the app says so. A link may name only some settings
 (``?lesson=3``, ``?k=20&lr=0.05``): the rest keep their defaults, on the default data. A
@@ -11,7 +12,9 @@ of the data they come from.
 Query parameters come from strangers, so :func:`decode` trusts nothing: every value is
 parsed with ``int``/``float``/a fixed vocabulary and checked against the same range the
 widget has; one out of range is refused with a message naming the parameter, never
-clamped. Nothing is ever evaluated.
+clamped. Nothing is ever evaluated. A registered dataset is named, never located: the name is
+looked up in the operator's ``[datasets]`` table (``ui.config.registry``), and a name the
+server does not have is refused.
 
 Pure functions (no streamlit): ``ui.links`` calls them.
 """
@@ -26,9 +29,10 @@ from typing import Any
 from linreg.datasets import DATASETS
 from linreg.design import ModelSpec
 from linreg.exceptions import ModelError
-from linreg.sources import DataSource
+from linreg.sources import MAX_SAMPLE_ROWS, DataSource, registered_source
 from linreg.synthetic import DEFAULT_SEED, GENERATOR_PARAMS
 
+from . import config
 from .settings import FIELDS, N_LESSONS, PENALTIES, SEED, Field
 
 __all__ = ["Shared", "encode", "decode", "parse", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
@@ -80,6 +84,10 @@ def encode(shared: Shared) -> dict[str, str]:
     elif s is not None and s.kind == "synthetic":
         q["gen"] = s.name
         q.update({f"g_{k}": _text(v) for k, v in sorted({**dict(s.params), "seed": s.seed}.items())})
+    elif s is not None and s.kind == "registered":
+        q["large"] = s.name
+        if s.params:
+            q.update(large_n=_text(dict(s.params)["sample"]), large_seed=_text(s.seed))
     # A column setting (the weights column) belongs to the model, so it travels only with it.
     with_model = s is not None and s.kind != "csv" and shared.spec is not None and _spec_is_shareable(shared.spec)
     if with_model:
@@ -117,6 +125,8 @@ def decode(query: Mapping[str, str]) -> Shared | None:
         source = DataSource("builtin", name)
     elif "gen" in query:
         source = _decode_generator(query["gen"], query)
+    elif "large" in query:
+        source = _decode_registered(query["large"], query)
     else:
         source = None
     spec = _decode_spec(query) if "target" in query else None
@@ -240,6 +250,22 @@ def _decode_generator(kind: str, query: Mapping[str, str]) -> DataSource:
     params = {name: parse(f, query[f"g_{name}"], f"g_{name}") for name, f in knobs.items() if f"g_{name}" in query}
     seed = params.pop("seed", DEFAULT_SEED)
     return DataSource("synthetic", kind, tuple(params.items()), seed)
+
+
+_SAMPLE_ROWS = Field(100_000, 1, MAX_SAMPLE_ROWS)
+
+
+def _decode_registered(name: str, query: Mapping[str, str]) -> DataSource:
+    """The operator's dataset of that name (its location from the server's table), or a sample of it."""
+    datasets = config.registry().datasets
+    if name not in datasets:
+        known = f"its datasets are {sorted(datasets)}" if datasets else "it has none"
+        raise ModelError(f"the link names a large dataset {name!r} that this server does not have; {known}")
+    if "large_n" not in query:
+        return registered_source(name, datasets[name])
+    n = parse(_SAMPLE_ROWS, query["large_n"], "large_n")
+    seed = parse(SEED, query["large_seed"], "large_seed") if "large_seed" in query else 0
+    return registered_source(name, datasets[name], sample=n, seed=seed)
 
 
 def _number(text: str) -> float:
