@@ -62,6 +62,7 @@ from ._solvers import (
     _solve_svd,
     _wants_refinement,
 )
+from ._preprocess import with_ones as _with_ones
 from ._repr import short_repr
 from ._rows import _CHUNK, _map_blocks, _one_blas_thread, _row_blocks
 from ._validation import as_xy, check_option
@@ -898,16 +899,6 @@ def _check_maxlags(maxlags: object, n: int) -> int:
     if isinstance(maxlags, (bool, np.bool_)) or not isinstance(maxlags, (int, np.integer)) or not 0 <= maxlags < n:
         raise ModelError(f"maxlags must be a whole number from 0 to n - 1 = {n - 1}; got {maxlags!r}")
     return int(maxlags)
-
-
-def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
-    """[1, X] (n, p + 1) with a ones column first when ``intercept``, else X itself."""
-    if not intercept:
-        return X
-    X1 = np.empty((X.shape[0], X.shape[1] + 1))
-    X1[:, 0] = 1.0
-    X1[:, 1:] = X
-    return X1
 
 
 # =============================================================================

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from linreg._preprocess import with_ones
 from linreg.format import fmt
 
 from ._common import safe_label, sample_index, sample_note, scatter, style
@@ -174,10 +175,6 @@ def single_feature(design) -> str | None:
     return feats[0]
 
 
-def _with_ones(X: np.ndarray, intercept: bool) -> np.ndarray:
-    return np.column_stack([np.ones(len(X)), X]) if intercept else X
-
-
 def _hover_columns(df: pd.DataFrame, design, rows: np.ndarray, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Values shown on hover: the target and the used columns of the row (at most a few), then ``extra``."""
     spec = design.spec
@@ -263,7 +260,7 @@ def _curve_figure(df, design, result, feature, *, gd_result, max_points):
                              line={"color": "#636efa", "width": 3},
                              hovertemplate=f"{safe_label(feature)} = %{{x:.4g}}<br>fit = %{{y:.4g}}<extra></extra>"))
     if gd_result is not None:
-        y_gd = _with_ones(X_line, design.intercept) @ np.asarray(gd_result.coef, dtype=float)
+        y_gd = with_ones(X_line, design.intercept) @ np.asarray(gd_result.coef, dtype=float)
         fig.add_trace(go.Scatter(x=x_line, y=y_gd, mode="lines", name="gradient descent",
                                  line={"color": "#ef553b", "width": 2, "dash": "dash"},
                                  hovertemplate=f"{safe_label(feature)} = %{{x:.4g}}<br>GD = %{{y:.4g}}<extra></extra>"))
@@ -296,7 +293,7 @@ def _pred_actual_figure(df, design, result, *, gd_result, max_points):
     n = len(design.y)
     y = np.asarray(design.y, dtype=float)
     if gd_result is not None and not gd_result.diverged:
-        pred = _with_ones(np.asarray(design.X), design.intercept) @ np.asarray(gd_result.coef, dtype=float)
+        pred = with_ones(np.asarray(design.X), design.intercept) @ np.asarray(gd_result.coef, dtype=float)
         who = "gradient descent"
     else:
         pred = np.asarray(result.fitted, dtype=float)
