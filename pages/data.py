@@ -16,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from linreg import datasets, synthetic
-from linreg.budget import format_bytes
 from linreg.data import load_csv
 from linreg.design import ModelSpec, default_spec_with_notes, text_columns
 from linreg.exceptions import LinregError
@@ -115,42 +114,6 @@ def _upload_tab() -> None:
             release_upload(uploaded)  # read once: its bytes are not needed again
     if session.upload_error():
         show_error("The upload was rejected, so the previous dataset and model are kept.", session.upload_error())
-
-
-def _large_tab() -> None:
-    names = list(large.registered())
-    src = session.source()
-    seed("large_name", src.name if src.kind == "registered" and src.name in names else names[0])
-    if st.session_state["large_name"] not in names:  # the operator changed the list
-        st.session_state["large_name"] = names[0]
-    name = st.selectbox("Dataset", names, key="large_name",
-                        help="The datasets this server's operator offers. Each is fitted out of core: every row, "
-                             "a partition at a time, without holding the data in memory.")
-    try:
-        facts = large.facts(name)
-    except LinregError as err:
-        show_error(f"{md_escape(name)} cannot be read:", err)
-        return
-    markdown("**{name}**: {files} Parquet files, {rows} rows, {columns} columns, {size}.", name=name,
-             files=f"{len(facts.files):,}", rows=f"{facts.rows:,}", columns=len(facts.columns),
-             size=format_bytes(facts.size))
-    st.dataframe(large.facts_table(facts), hide_index=True, height=min(300, 38 + 35 * len(facts.columns)))
-    c1, c2 = st.columns(2)
-    use = c1.button("Use this dataset", key="load_large", type="primary",
-                    help="Fit, Residuals and the model below then work on every row.")
-    sample = c2.button(f"Load a sample of about {large.SAMPLE_ROWS:,} rows", key="load_large_sample",
-                       help="Ordinary data in memory, for the pages that need the rows themselves.")
-    if use or sample:
-        try:
-            if use:
-                session.use_source(large.source(name))
-            else:
-                large.load_sample(name)
-        except LinregError as err:
-            show_error(f"Could not load {md_escape(name)}:", err)
-            return
-        _reset_model_widgets()
-        markdown("Loaded {label}.", element=st.success, label=session.current_data()[1])
 
 
 def _data_section(df: pd.DataFrame, label: str) -> None:
@@ -292,7 +255,7 @@ st.markdown(
 
 sources = {"Built-in dataset": _builtin_tab, "Generate synthetic data": _generate_tab, "Upload a CSV": _upload_tab}
 if large.registered():
-    sources["Large dataset"] = _large_tab
+    sources["Large dataset"] = lambda: large.dataset_tab(on_loaded=_reset_model_widgets)
 tabs = st.tabs(list(sources))
 for tab, draw in zip(tabs, sources.values(), strict=True):
     with tab:

@@ -28,6 +28,7 @@ import pandas as pd
 import streamlit as st
 
 from linreg import export
+from linreg.budget import format_bytes
 from linreg.design import build_design, default_spec
 from linreg.exceptions import Cancelled, LinregError, ModelError
 from linreg.format import fmt, fmt_p
@@ -43,7 +44,8 @@ from linreg.sources import (
 )
 
 from . import cache, config, session
-from .widgets import Code, escaped, latex, markdown, show_error
+from .text import md_escape
+from .widgets import Code, escaped, latex, markdown, seed, show_error
 
 __all__ = ["SAMPLE_ROWS", "FIT_SAMPLE", "registered", "active", "facts", "fit", "residual_view", "load_sample",
            "offer_sample", "guard", "facts_table"]
@@ -363,3 +365,43 @@ def _residuals_page() -> None:
         values = d.top[shown].head(TOP_ROWS)
         # Missing values in the data are shown as a dash, never as NaN.
         st.dataframe(values.astype(object).where(values.notna(), "—"), hide_index=True)
+
+
+def dataset_tab(on_loaded) -> None:
+    """The Data page's "Large dataset" tab: the registered datasets, their facts, and Use or Load a sample.
+
+    ``on_loaded()`` runs once a dataset or a sample is the session's data (the page resets its widgets).
+    """
+    names = list(registered())
+    src = session.source()
+    seed("large_name", src.name if src.kind == "registered" and src.name in names else names[0])
+    if st.session_state["large_name"] not in names:  # the operator changed the list
+        st.session_state["large_name"] = names[0]
+    name = st.selectbox("Dataset", names, key="large_name",
+                        help="The datasets this server's operator offers. Each is fitted out of core: every row, "
+                             "a partition at a time, without holding the data in memory.")
+    try:
+        info = facts(name)
+    except LinregError as err:
+        show_error(f"{md_escape(name)} cannot be read:", err)
+        return
+    markdown("**{name}**: {files} Parquet files, {rows} rows, {columns} columns, {size}.", name=name,
+             files=f"{len(info.files):,}", rows=f"{info.rows:,}", columns=len(info.columns),
+             size=format_bytes(info.size))
+    st.dataframe(facts_table(info), hide_index=True, height=min(300, 38 + 35 * len(info.columns)))
+    c1, c2 = st.columns(2)
+    use = c1.button("Use this dataset", key="load_large", type="primary",
+                    help="Fit, Residuals and the model below then work on every row.")
+    sample = c2.button(f"Load a sample of about {SAMPLE_ROWS:,} rows", key="load_large_sample",
+                       help="Ordinary data in memory, for the pages that need the rows themselves.")
+    if use or sample:
+        try:
+            if use:
+                session.use_source(source(name))
+            else:
+                load_sample(name)
+        except LinregError as err:
+            show_error(f"Could not load {md_escape(name)}:", err)
+            return
+        on_loaded()
+        markdown("Loaded {label}.", element=st.success, label=session.current_data()[1])

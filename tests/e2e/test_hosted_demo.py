@@ -17,7 +17,7 @@ import pytest
 from linreg import budget
 
 from ..load.conftest import cpu_seconds
-from .conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app, wait_for_app
+from .conftest import start_app, stop_app, wait_for_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -39,16 +39,6 @@ def server():
         stop_app(proc)
 
 
-@pytest.fixture()
-def browser_():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def test_the_budget_allows_the_run_these_tests_call_largest():
     cost = budget.descent_cost(N, 2, ALLOWED_STEPS, 500_000)
     assert budget.check(cost) is cost
@@ -56,9 +46,9 @@ def test_the_budget_allows_the_run_these_tests_call_largest():
         budget.check(budget.descent_cost(N, 2, ALLOWED_STEPS + 1, 500_000))
 
 
-def test_the_heaviest_link_is_refused_naming_what_fits(server, browser_):
+def test_the_heaviest_link_is_refused_naming_what_fits(server, browser):
     url, pid = server
-    page = browser_.new_page()
+    page = browser.new_page()
     cpu0 = cpu_seconds(pid)
     page.goto(f"{url}/{HEAVIEST}")
     message = page.get_by_text("exceeds the server's budget").first
@@ -70,11 +60,12 @@ def test_the_heaviest_link_is_refused_naming_what_fits(server, browser_):
     assert page.locator('[data-testid="stException"]').count() == 0
     # Making the data and refusing the run is a few CPU-seconds at most, not hours.
     assert cpu_seconds(pid) - cpu0 < 10
+    page.close()
 
 
-def test_the_largest_allowed_run_stops_within_two_seconds_of_its_tab_closing(server, browser_):
+def test_the_largest_allowed_run_stops_within_two_seconds_of_its_tab_closing(server, browser):
     url, pid = server
-    context = browser_.new_context()
+    context = browser.new_context()
     page = context.new_page()
     page.goto(f"{url}/{ALLOWED.format(seed=101)}")
     page.get_by_text(PROGRESS).first.wait_for(timeout=60_000)
@@ -89,9 +80,9 @@ def test_the_largest_allowed_run_stops_within_two_seconds_of_its_tab_closing(ser
     assert time.monotonic() - closed < 6
 
 
-def test_stop_stops_the_run_and_run_it_again_restarts_it(server, browser_):
+def test_stop_stops_the_run_and_run_it_again_restarts_it(server, browser):
     url, pid = server
-    page = browser_.new_page()
+    page = browser.new_page()
     page.goto(f"{url}/{ALLOWED.format(seed=102)}")
     page.get_by_role("button", name="Stop").click(timeout=60_000)
     page.get_by_text("You stopped gradient descent before it finished").first.wait_for(timeout=30_000)
@@ -112,15 +103,17 @@ def _open_fit(page, url: str) -> float:
     return time.monotonic() - t0
 
 
-def test_another_visitors_page_opens_within_twice_its_idle_time_while_the_largest_run_works(server, browser_):
+def test_another_visitors_page_opens_within_twice_its_idle_time_while_the_largest_run_works(server, browser):
     url, _ = server
-    light = browser_.new_context().new_page()
+    light = browser.new_context().new_page()
     _open_fit(light, url)  # warm: modules and the cars fit
     idle = statistics.median(_open_fit(light, url) for _ in range(3))
-    heavy = browser_.new_context().new_page()
+    heavy = browser.new_context().new_page()
     heavy.goto(f"{url}/{ALLOWED.format(seed=103)}")
     heavy.get_by_text(PROGRESS).first.wait_for(timeout=60_000)
     busy = statistics.median(_open_fit(light, url) for _ in range(3))
     assert heavy.get_by_text(PROGRESS).count() == 1, "the heavy run ended before the measurement did"
+    heavy.context.close()
+    light.context.close()
     print(f"\nanother visitor's Fit page: idle {idle:.2f} s, during the largest run {busy:.2f} s")
     assert busy <= 2 * idle
