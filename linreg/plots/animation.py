@@ -266,7 +266,7 @@ class DescentAnimation:
                                           compact=True),
                               "cloud": data[roles["model"]].get("mode") == "markers"}
             data[roles["model"]] = {key: value for key, value in data[roles["model"]].items() if key != "customdata"}
-            data[roles["model"]].update(x=[], y=[])
+            data[roles["model"]].update(x=[None], y=[None])
         if "path" in roles:
             idx = path_indices(result.n_iter)
             marks["path"] = {"x": packed(hist.coef[idx, i]), "y": packed(hist.coef[idx, j]), "at": packed(idx)}
@@ -287,7 +287,8 @@ class DescentAnimation:
         for role in ("path", "arrow", "point"):
             if role in roles:
                 data[roles[role]] = {key: value for key, value in data[roles[role]].items() if key != "customdata"}
-                data[roles[role]].update(x=[], y=[])
+                # One empty point, so that the legend still shows the trace the browser draws over it.
+                data[roles[role]].update(x=[None], y=[None])
         curve = next((t for t, trace in enumerate(data) if trace.get("name") == "loss" and trace.get("type") == "scatter"),
                      None)
         if curve is not None and self.n_iter + 1 > HISTORY_CURVE_POINTS:

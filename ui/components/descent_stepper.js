@@ -98,10 +98,12 @@ class Stepper {
     const key = `${data.run}:${data.k0}`;
     if (key === this.loaded) return; // a rerun with the same data (the settle's own rerun)
     this.loaded = key;
+    // Streamlit may mount the element afresh with the same data (the first run of a session on a
+    // freshly started server does): the iteration on show then survives in the page.
+    const kept = window.__gdsLast && window.__gdsLast.key === key ? window.__gdsLast.k : data.k0;
     this.stop();
     this.data = data;
     this.its = data.iterations;
-    this.sent = data.k0;
     const s = this.its.length;
     const unpack = (m, width) => m && { ...m, x: typed(m.x), y: typed(m.y), width };
     this.model = data.model && unpack(data.model, typed(data.model.x).length);
@@ -121,7 +123,8 @@ class Stepper {
         this.root.dataset.ready = "1";
       });
     }, () => { this.caption.textContent = "The chart library did not load: reload the page to see the figure."; });
-    this.show(Math.max(0, this.its.indexOf(data.k0)), false);
+    this.sent = kept;
+    this.show(Math.max(0, this.its.indexOf(kept)), false);
   }
 
   styles() {
@@ -201,6 +204,7 @@ class Stepper {
     this.pos = pos;
     this.k = k;
     this.root.dataset.k = String(k);
+    window.__gdsLast = { key: this.loaded, k };
     this.range.value = String(pos);
     this.range.setAttribute("aria-valuetext", `Iteration ${k}`);
     this.label.textContent = `k = ${k} of ${d.n_iter}`;
@@ -366,6 +370,7 @@ export default function (component) {
   const { data, parentElement, setStateValue } = component;
   let stepper = parentElement.__gdsStepper;
   if (!stepper) {
+    window.__gdsMounts = (window.__gdsMounts || 0) + 1; // read by the browser tests
     stepper = new Stepper(parentElement);
     parentElement.__gdsStepper = stepper;
   }
