@@ -89,6 +89,7 @@ class Stepper {
     this.root.addEventListener("keydown", (e) => this.key(e));
     parent.append(this.root);
     this.pos = 0;
+    this.sentAll = new Set();
     this.timer = null;
     this.playing = null;
   }
@@ -97,10 +98,17 @@ class Stepper {
     this.setStateValue = setStateValue;
     const key = `${data.run}:${data.k0}`;
     if (key === this.loaded) return; // a rerun with the same data (the settle's own rerun)
+    // The server catching up with an iteration sent from here (its reruns can overlap the stepping)
+    // is no jump: the stepper stays where the user is.
+    const catching = this.data && this.data.run === data.run && this.sentAll.has(data.k0);
+    const same = catching && this.its.length === data.iterations.length
+      && this.its.every((m, i) => m === data.iterations[i]);
     this.loaded = key;
+    if (same && !data.surface) { this.data = data; return; }
     // Streamlit may mount the element afresh with the same data (the first run of a session on a
     // freshly started server does): the iteration on show then survives in the page.
-    const kept = window.__gdsLast && window.__gdsLast.key === key ? window.__gdsLast.k : data.k0;
+    let kept = window.__gdsLast && window.__gdsLast.key === key ? window.__gdsLast.k : data.k0;
+    if (catching && data.iterations.includes(this.k)) kept = this.k;
     this.stop();
     this.data = data;
     this.its = data.iterations;
@@ -218,7 +226,7 @@ class Stepper {
     if (settle) {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => {
-        if (this.k !== this.sent) { this.sent = this.k; this.setStateValue("k", this.k); }
+        if (this.k !== this.sent) { this.sent = this.k; this.sentAll.add(this.k); this.setStateValue("k", this.k); }
       }, SETTLE_MS);
     }
   }
