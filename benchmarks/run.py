@@ -45,6 +45,7 @@ if __package__ in (None, ""):
 import numpy as np
 
 from benchmarks._app import section_app
+from benchmarks._browser import section_browser
 from benchmarks._scale import section_scale
 from benchmarks._problem import FULL, INFERENCE, fit_ols_touching, make_problem
 
@@ -507,6 +508,13 @@ def format_report(results: dict) -> str:
                      [[r["page"], f"{r['n']:,}", _fmt_s(r.get("first_view_s")), f"{_fmt_s(r['rerun_s'])} [{r['repeats']}]",
                        _fmt_s(r["rerun_cpu_s"]), _fmt_s(r["budget_s"]),
                        "—" if r["met"] is None else ("yes" if r["met"] else "NO")] for r in d["rows"]]))
+    if "browser" in s and not errored("browser"):
+        d = s["browser"]
+        block("6b. Browser: Gradient descent page, click on Next › to painted, headless Chromium (median of "
+              "20 clicks); budget 50 ms at N <= 1,000, 100 ms at N = 100,000",
+              _table(["N", "click to paint", "slowest", "bytes sent", "budget", "met"],
+                     [[f"{r['n']:,}", _fmt_s(r["median_s"]), _fmt_s(r["max_s"]), f"{r['bytes_sent_during_clicks']:,}",
+                       _fmt_s(r["budget_s"]), "yes" if r["met"] else "NO"] for r in d["rows"]]))
     if "scale" in s and not errored("scale"):
         d = s["scale"]
         data = d["data"]
@@ -563,9 +571,9 @@ def _jsonable(obj):
     return obj
 
 
-SECTIONS = ("ols", "gd", "memory", "scaling", "csv", "app", "scale")
+SECTIONS = ("ols", "gd", "memory", "scaling", "csv", "app", "browser", "scale")
 # Sections a quick run leaves out (they are about size, and take minutes).
-NOT_QUICK = ("scale",)
+NOT_QUICK = ("scale", "browser")
 
 
 def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print, scale_rows: int = 20_000_000) -> dict:
@@ -587,6 +595,7 @@ def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print, scale_
         "scaling": lambda: section_scaling(cfg, X, y),
         "csv": lambda: section_csv(cfg),
         "app": lambda: section_app(cfg["app_sizes"], cfg["app_repeats"]),
+        "browser": lambda: section_browser([50, 1_000, 100_000]),
         "scale": lambda: section_scale(cfg["scale_rows"], max(1, min(40, cfg["scale_rows"] // 500_000))),
     }
     for name in SECTIONS:

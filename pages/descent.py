@@ -1,8 +1,9 @@
 """Gradient descent page: watch GD walk downhill, step by step, on the current data.
 
-The settings live in the session (``ui.session``) so they survive a page switch; the
-scrubber only picks which stored iteration to show, so moving it never reruns the descent.
-The Play button inside the chart animates plotly frames in the browser.
+The settings live in the session (``ui.session``) so they survive a page switch. The run's
+history goes to the browser once (``ui.components.stepper``): stepping, scrubbing and Play redraw
+the figure and the step's arithmetic there, and only the iteration the user stops at comes back,
+so the share link and the other pages know it. Nothing here reruns the descent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from linreg.format import fmt
 from linreg.plots import descent as plots
 from ui import cache, charts, session
 from ui import large
+from ui.components.stepper import descent_stepper
 from ui.legacy import through_app
 from ui.settings import FIELDS
 from ui.text import md_code, md_escape
@@ -23,7 +25,9 @@ from ui.widgets import escaped, gd_settings_controls, in_range, latex, seed, sho
 through_app()
 large.guard("descent")  # a registered dataset read out of core: its own version of the page
 
-K = "gd_k"  # the scrubber (a widget key: the iteration on show is also kept in the session)
+K = "gd_k"  # the server-side slider (a widget key: the iteration on show is also kept in the session)
+STEPPER = "gd_stepper"  # the browser's stepper (its state: the iteration the user settled on)
+MEMO = "gd_stepper_opened"  # (run and view, iteration the stepper opened at, the last one it settled on)
 ROWS_SHOWN = 5
 RATE = FIELDS["gd"]["learning_rate"]
 
@@ -63,14 +67,9 @@ def _settings(bounds: tuple[float, float] | None) -> None:
         )
 
 
-def _move(delta: int | None, last: int) -> None:
-    """Scrubber button callback: step by ``delta``, or jump to 0 / ``last`` when delta is None."""
-    k = st.session_state.get(K, 0)
-    st.session_state[K] = min(max(k + delta, 0), last) if delta is not None else last
-
-
 def _scrubber(n_iter: int) -> int:
-    """First / back / forward / last buttons and a slider over the stored iterations."""
+    """A slider over every iteration, on the server: it moves the stepper to any iteration, also one
+    between those a long run's stepper holds, and states the iteration the link and the other pages use."""
     if n_iter == 0:
         st.caption("The run stopped before its first step: there is only iteration 0 to show.")
         return 0
@@ -78,18 +77,52 @@ def _scrubber(n_iter: int) -> int:
         st.session_state[K] = n_iter
     if K not in st.session_state and session.iteration() > n_iter:
         st.warning(f"Iteration k = {session.iteration():,} is past this run's last iteration, {n_iter:,}: the "
-                   "scrubber starts there instead.")
+                   "stepper starts there instead.")
     # The iteration on show lives in the app state too, so a page switch or a shared link comes back to it.
     seed(K, min(session.iteration(), n_iter))
-    c = st.columns([1, 1, 1, 1, 3])
-    for column, (label, key, delta, tip) in zip(c, (
-            ("« First", "gd_first", -n_iter, "Iteration 0"), ("‹ Back", "gd_back", -1, "One step back"),
-            ("Next ›", "gd_forward", 1, "One step forward"), ("Last »", "gd_last", None, f"Iteration {n_iter}"))):
-        column.button(label, key=key, on_click=_move, args=(delta, n_iter), help=tip, width="stretch")
-    k = int(st.slider(FIELDS["view"]["iteration"].label, 0, n_iter, key=K,
-                      help="Scrub through the stored iterations; this never reruns the descent."))
+    with st.expander("Go to any iteration"):
+        k = int(st.slider(FIELDS["view"]["iteration"].label, 0, n_iter, key=K,
+                          help="Moves the stepper above to any iteration; this never reruns the descent."))
+        st.caption(f"Iteration {k} of {n_iter} is the one the share link and the other pages use: the stepper "
+                   "above sends the iteration you stop at.")
     session.set_iteration(k)
     return k
+
+
+def _stepped() -> None:
+    """The browser settled on an iteration: the link, the slider and the other pages take it."""
+    k = int(st.session_state[STEPPER]["k"])
+    session.set_iteration(k)
+    st.session_state[K] = k
+    memo = st.session_state.get(MEMO)
+    if memo is not None:
+        st.session_state[MEMO] = (memo[0], memo[1], k)
+
+
+def _opening_iteration(ident: tuple, k: int) -> int:
+    """The iteration the stepper opens at: kept while the stepper stays mounted on the same run and
+    view, so that the settle's own rerun sends the same payload; a new run, a page switch (Streamlit
+    then forgets the component's state) or the slider below make it ``k``."""
+    memo = st.session_state.get(MEMO)
+    if STEPPER not in st.session_state or memo is None or memo[0] != ident or memo[2] != k:
+        memo = (ident, k, k)
+        st.session_state[MEMO] = memo
+    return memo[1]
+
+
+def _stepper_notes(g, payload: dict, feature) -> None:
+    # Play runs through the stepper's own iterations now, not through the figure's frames.
+    for note in plots.figure_notes(g, feature=feature):
+        if not note.startswith("Play shows"):
+            escaped(note)
+    stored = len(payload["iterations"])
+    if stored < g.n_iter + 1:
+        st.caption(f"The stepper holds {stored:,} of the run's {g.n_iter + 1:,} iterations (every one early on, then "
+                "an even spread), so its page stays small; **Go to any iteration** reaches the others.")
+    if payload["surface"] is not None:
+        st.caption("With more than two coefficients the contour is the slice through the other coefficients' values at "
+                f"the nearest of {len(payload['surface']['at'])} evenly spread iterations; it follows the stepper "
+                "once you stop.")
 
 
 def _view_options(design) -> tuple[int | None, int, int]:
@@ -127,32 +160,6 @@ def _status(g) -> None:
         show_error("", g.message, element=st.info)
 
 
-def _arithmetic(g, k: int) -> None:
-    st.subheader(f"The arithmetic of step {k} → {k + 1}")
-    view = cache.step_view(k, ROWS_SHOWN)
-    st.markdown(
-        f"Each step predicts every row with the current coefficients w_{k}, measures how wrong each prediction "
-        f"is, averages those errors into the gradient ∇L over all N = {len(g.y):,} rows, and steps against it. "
-        f"The first {len(view.table)} rows:"
-    )
-    st.dataframe(view.table, hide_index=True)
-    escaped(view.summary)
-    for line in view.latex:
-        latex(line)
-    if g.standardize:
-        st.caption("The run works on standardized columns (x − mean)/sd, so these x and w are in standardized "
-                   "units; the chart's lines and the Compare page convert them back to the original units.")
-    if g.batch_size is not None:
-        st.caption(f"This run used mini-batches of {g.batch_size} rows: its actual step used the gradient of one "
-                   f"batch, not the full-data gradient shown here, so the stored w_{k + 1} differs from this update.")
-    elif k < g.n_iter:
-        st.caption(f"The run's stored next iterate w_{k + 1} = ("
-                   + ", ".join(fmt(v) for v in g.history.coef[k + 1]) + ") is this update.")
-    else:
-        st.caption(f"Iteration {k} is the last one the run kept, so this step was never taken"
-                   + (" (it would make things worse: the run diverged)." if g.diverged else "."))
-
-
 def _page() -> None:
     st.title("⛰️ Gradient descent")
     df, label = session.current_data()
@@ -160,7 +167,7 @@ def _page() -> None:
         f"Gradient descent fits {md_code(session.current_spec().target)} on **{md_escape(label)}** by walking "
         r"downhill on the loss $L(w) = \tfrac{1}{N}\lVert y - Xw \rVert^2$, one step $w \leftarrow w - \eta\nabla L$ "
         r"at a time, with $\nabla L = \tfrac{2}{N}X^\top(Xw - y)$. Step through the run below, or press ▶ Play "
-        "under the chart to watch it in your browser."
+        "to watch it."
     )
     ridge = session.gd_settings().ridge
     if ridge > 0:
@@ -189,18 +196,29 @@ def _page() -> None:
     _status(g)
 
     st.subheader("Step through the iterations")
-    k = _scrubber(g.n_iter)
     feature, i, j = _view_options(design)
-    # The animation is built once per run and view; a new k only makes the figure at k.
-    charts.descent_figure(k, feature=feature, i=i, j=j, key="gd_chart")
-    escaped(plots.descent_summary(g, k, i=i, j=j, terms=design.terms))
-    for note in plots.figure_notes(g, feature=feature):
-        escaped(note)
-    st.caption("Left: the model at step k (orange) against the data and the least-squares fit (grey dashes). "
-               "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red arrow, "
-               "its length in proportion to the gradient's size, the run's steepest at a quarter of the view). "
-               "Bottom: the loss at every step on a log scale, with the minimum (green).")
-    _arithmetic(g, k)
+    box = st.container()  # the stepper, above the slider that can move it
+    k = _scrubber(g.n_iter)
+    view = (feature, i, j)
+    k0 = _opening_iteration(charts.fingerprint() + view, k)
+    payload = charts.descent_history(k0, feature=feature, i=i, j=j, rows=ROWS_SHOWN)
+    with box:
+        descent_stepper(payload, key=STEPPER, on_step=_stepped)
+        _stepper_notes(g, payload, feature)
+        st.caption("Left: the model at step k (orange) against the data and the least-squares fit (grey dashes). "
+                   "Right: the loss over two coefficients, the path so far and the downhill direction −∇L (red "
+                   "arrow, its length in proportion to the gradient's size, the run's steepest at a quarter of the "
+                   "view). Bottom: the loss at every step on a log scale, with the minimum (green). Step with the "
+                   "buttons, the slider or the keyboard (← → step, Home / End jump, Space plays).")
+        st.markdown("In symbols, every step is")
+        penalty = r" + 2\lambda b" if g.ridge > 0 else ""
+        latex(rf"\nabla L = \tfrac{{2}}{{N}} X^\top(\hat y - y){penalty}, \qquad "
+              + (r"v_{k+1} = \mu v_k - \eta\nabla L, \quad w_{k+1} = w_k + v_{k+1}" if g.momentum > 0
+                 else r"w_{k+1} = w_k - \eta\nabla L"))
+        if g.standardize:
+            st.caption("The run works on standardized columns (x − mean)/sd, so the arithmetic's x and w are in "
+                       "standardized units; the chart's lines and the Compare page convert them back to the "
+                       "original units.")
     st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
                        mime="text/csv", key="dl_gd_trace",
                        help="iteration, loss, gradient norm and the coefficients (original units) at every step")

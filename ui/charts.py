@@ -13,6 +13,8 @@ build their idents themselves, from :func:`fingerprint` and their arguments.
 
 from __future__ import annotations
 
+import hashlib
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -136,3 +138,24 @@ def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, 
     text, = chart(("conditioning", data_key, spec, runs_) + view,
                   lambda: _build(results, i=view[0], j=view[1], terms=terms), key=key)
     return text
+
+
+@st.cache_resource(show_spinner="Preparing the steps…", max_entries=16, ttl=CACHE_TTL)
+def _cached_history(ident: str, k: int, rows: int, _animation) -> dict:
+    payload = _animation.history(k, rows)
+    payload["run"] = hashlib.sha1(ident.encode()).hexdigest()[:16]
+    return payload
+
+
+def descent_history(k: int, feature: int | None = None, i: int = 0, j: int = 1, *, rows: int = 5) -> dict:
+    """``DescentAnimation.history`` of the current run against OLS, opened at ``k``, with a ``run`` id.
+
+    Built once per run, view and ``k`` (the browser steps through it; the same dict comes back
+    while nothing changes, so Streamlit sends it once). Raises LinregError.
+    """
+    data_key, _ = session.data_and_key()
+    spec, settings, alpha = session.current_spec(), session.gd_settings(), session.fit_settings().alpha
+    view = (None if feature is None else int(feature), int(i), int(j))
+    animation = cache.descent_animation(settings, alpha, *view)
+    ident = repr(("history", data_key, spec, settings, alpha) + view)
+    return _cached_history(ident, int(k), int(rows), _animation=animation)

@@ -9,11 +9,13 @@ the arrow from the other descent figures in :mod:`linreg.plots.descent`. No stre
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 from plotly.subplots import make_subplots
 
 from linreg.format import fmt
@@ -23,9 +25,22 @@ from ._common import coef_names, log_ticks, safe_label, sample_index, working_na
 from ._payload import packed
 from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, GREY, ORANGE, RED
 from ._style import MAX_ANIMATED_POINTS, MAX_DRAWN_POINTS, MAX_FRAMES, MAX_SLICE_WORK, PLAY_FRAME_MS, WEBGL_THRESHOLD
-from .descent import contour_grid, frame_indices, gradient_arrow, path_indices
+from .descent import contour_grid, descent_summary, frame_indices, gradient_arrow, path_indices, step_view
 
-__all__ = ["DescentAnimation", "descent_animation", "descent_figure"]
+__all__ = ["DescentAnimation", "descent_animation", "descent_figure", "history_iterations", "HISTORY_BYTES"]
+
+# The browser's stepper (``DescentAnimation.history``) holds at most this many iterations: every
+# one of a default run (500), and every one early on, then an even spread, of a longer run.
+MAX_HISTORY_STEPS = 1_001
+# Rows x stored iterations of arithmetic the history may cost (one pass over the rows each):
+# about a second on our machines.
+# Points of the loss curve: a curve across the panel's width needs no more.
+HISTORY_CURVE_POINTS = 2_001
+HISTORY_WORK = 20_000_000
+# Points of the moving predicted-vs-actual cloud, summed over the stored iterations.
+HISTORY_CLOUD_VALUES = 100_000
+# The history is sent whole when the page opens: it stays under the page's 2 MB.
+HISTORY_BYTES = 1_900_000
 
 
 def _design_original(result, X: np.ndarray | None) -> np.ndarray:
@@ -93,6 +108,13 @@ class DescentAnimation:
         The animation slider without its steps and ``active``.
     step_args : dict
         ``animate`` arguments of a slider step.
+    result : linreg.descent.GDResult
+        The run drawn.
+    roles : dict
+        Trace index of each moving trace by what it shows: ``"model"``, ``"surface"``, ``"path"``,
+        ``"arrow"``, ``"point"``.
+    view : dict
+        ``feature``, ``i``, ``j``, ``terms`` (the names shown) and ``row_labels`` the figure was built with.
     """
 
     n_iter: int
@@ -103,6 +125,9 @@ class DescentAnimation:
     frames: tuple
     slider: dict
     step_args: dict
+    result: object = None
+    roles: dict = field(default_factory=dict)
+    view: dict = field(default_factory=dict)
 
     def at(self, k: int) -> go.Figure:
         """The figure opened at iteration ``k`` (clipped to 0..n_iter), which always has a frame.
@@ -136,6 +161,154 @@ class DescentAnimation:
         return {"data": [{key: packed(value) for key, value in trace.items()} for trace in data],
                 "layout": layout, "frames": [frame._props for frame in frames]}
 
+    def history(self, k: int, rows: int = 5) -> dict:
+        """Everything the browser's stepper shows, at every stored iteration, as plain JSON.
+
+        Sent once per run and view, so that First / Back / Next / Last, the scrubber and Play
+        redraw in the browser with no round trip. Every number in it is computed here (by
+        :func:`linreg.plots.descent.step_view`, :func:`~linreg.plots.descent.descent_summary`
+        and the figure's own trace builders); the browser only shows them. Text is text: the
+        browser sets it as such, never as markup.
+
+        A long run is stored at :func:`history_iterations` (every iteration up to
+        ``MAX_HISTORY_STEPS``, fewer on many rows), and fewer again until the JSON is at most
+        ``HISTORY_BYTES``.
+
+        Parameters
+        ----------
+        k : int
+            The iteration to open at (clipped to 0..n_iter); always stored.
+        rows : int
+            Rows of the per-row arithmetic table.
+
+        Returns
+        -------
+        dict
+            ``figure`` (``data`` and ``layout`` without Play's frames; the traces the browser moves
+            are empty), ``iterations`` (the stored ones, length s), ``traces`` (index of each moving
+            trace by role), the moving marks at each stored iteration (``model``, ``path``,
+            ``arrow``, ``point``, ``surface``; arrays in plotly.js's typed-array form, shape (s, ...)),
+            ``text`` (per stored iteration: the caption, the loss, the step's summary, the
+            coefficient vectors of the update, formatted), ``table`` and ``equation`` (the per-row
+            arithmetic), and ``k0``.
+        """
+        k = min(max(int(k), 0), self.n_iter)
+        n = len(self.result.y)
+        steps = int(min(MAX_HISTORY_STEPS, max(101, HISTORY_WORK // max(n, 1))))
+        for _ in range(3):
+            out = self._history(k, int(rows), steps)
+            # Streamlit sends the component's data as json.dumps makes it.
+            size, fixed = len(json.dumps(out)), len(json.dumps(out["figure"]))
+            if size <= HISTORY_BYTES or steps <= 11:
+                break
+            per_step = (size - fixed) / len(out["iterations"])
+            steps = max(11, int(0.95 * (HISTORY_BYTES - fixed) / per_step))
+        return out
+
+    def _history(self, k: int, rows: int, steps: int) -> dict:
+        result, view = self.result, self.view
+        hist, terms, i, j = result.history, view["terms"], view["i"], view["j"]
+        n, lr = len(result.y), float(result.learning_rate)
+        momentum = float(getattr(result, "momentum", 0.0) or 0.0)
+        its = history_iterations(self.n_iter, steps, include=k)
+        shown = range(min(rows, n))
+        views = [step_view(result, int(m), shown, row_labels=view["row_labels"], terms=terms) for m in its]
+        first = views[0].table
+        moving_columns = list(first.columns[-3:])  # ŷ, ŷ − y and 2(ŷ − y) change with the step
+
+        def vec(values) -> list[str]:
+            return [fmt(v) for v in np.asarray(values, float)]
+
+        text = {
+            "caption": [descent_summary(result, int(m), i=i, j=j, terms=terms) for m in its],
+            "loss": [fmt(hist.loss[m]) for m in its],
+            "summary": [v.summary for v in views],
+            "w": [vec(v.w) for v in views],
+            "grad": [vec(v.grad) for v in views],
+            "w_next": [vec(v.w_next) for v in views],
+            "stored_next": [vec(hist.coef[m + 1]) if m < self.n_iter else None for m in its],
+        }
+        if momentum > 0:
+            v_prev = [v.velocity if v.velocity is not None else np.zeros_like(v.w) for v in views]
+            text["v_prev"] = [vec(vp) for vp in v_prev]
+            # As step_view makes it, so the numbers agree to the last digit.
+            text["v_next"] = [vec(momentum * vp - lr * v.grad) for vp, v in zip(v_prev, views)]
+        if result.ridge > 0:
+            from linreg.quadratic import step_arithmetic
+
+            text["penalty"] = [vec(step_arithmetic(result.X_work, result.y, v.w, lr, [], ridge=result.ridge,
+                                                   intercept=result.intercept).penalty_grad) for v in views]
+        table = {
+            "columns": [str(c) for c in first.columns],
+            "static": [[str(c) for c in first[col]] for col in first.columns[:-3]],
+            "moving": [[[str(c) for c in v.table[col]] for col in moving_columns] for v in views],
+        }
+        equation = {
+            "n": n, "lr": fmt(lr), "momentum": fmt(momentum) if momentum > 0 else None,
+            "ridge": fmt(result.ridge) if result.ridge > 0 else None,
+            "row": table["static"][0][0] if len(shown) else None,
+            "x": vec(result.X_work[0]) if len(shown) else None,
+            "y": vec(result.y[:1])[0] if len(shown) else None,
+            "standardize": bool(result.standardize), "batch_size": result.batch_size,
+            "diverged": bool(result.diverged),
+        }
+
+        data, layout, _ = self._parts(k)
+        roles = self.roles
+        marks = {}
+        if "model" in roles:
+            build = self._builder(roles["model"])
+            x = np.asarray(build(0)["x"], float)
+            # A cloud keeps an evenly spread part of its points when there are many steps.
+            keep = np.arange(0, len(x), max(1, math.ceil(len(x) * len(its) / HISTORY_CLOUD_VALUES)))
+            marks["model"] = {"x": packed(x[keep]),
+                              "y": packed(np.array([np.asarray(build(int(m))["y"], float)[keep] for m in its]),
+                                          compact=True),
+                              "cloud": data[roles["model"]].get("mode") == "markers"}
+            data[roles["model"]] = {key: value for key, value in data[roles["model"]].items() if key != "customdata"}
+            data[roles["model"]].update(x=[None], y=[None])
+        if "path" in roles:
+            idx = path_indices(result.n_iter)
+            marks["path"] = {"x": packed(hist.coef[idx, i]), "y": packed(hist.coef[idx, j]), "at": packed(idx)}
+        if "arrow" in roles:
+            build = self._builder(roles["arrow"])
+            ends = [build(int(m)) for m in its]
+            marks["arrow"] = {"x": packed(np.array([np.asarray(e["x"], float) for e in ends])),
+                              "y": packed(np.array([np.asarray(e["y"], float) for e in ends]))}
+        if "point" in roles:
+            build = self._builder(roles["point"])
+            marks["point"] = {"y": packed(np.array([float(build(int(m))["y"][0]) for m in its]))}
+        surface = None
+        if "surface" in roles:
+            position = [index for index, *_ in self.moving].index(roles["surface"])
+            if "z" in self.moving[position][2]:  # the slice moves with the iterate: each frame holds one
+                surface = {"at": [int(m) for m in self.frames_at],
+                           "z": [frame._orphan_props["data"][position]["z"] for frame in self.frames]}
+        for role in ("path", "arrow", "point"):
+            if role in roles:
+                data[roles[role]] = {key: value for key, value in data[roles[role]].items() if key != "customdata"}
+                # One empty point, so that the legend still shows the trace the browser draws over it.
+                data[roles[role]].update(x=[None], y=[None])
+        curve = next((t for t, trace in enumerate(data) if trace.get("name") == "loss" and trace.get("type") == "scatter"),
+                     None)
+        if curve is not None and self.n_iter + 1 > HISTORY_CURVE_POINTS:
+            at = history_iterations(self.n_iter, HISTORY_CURVE_POINTS)
+            data[curve] = {**data[curve], "x": at, "y": np.maximum(hist.loss[at], np.finfo(float).tiny)}
+        layout = {key: value for key, value in layout.items() if key not in ("sliders", "updatemenus", "meta")}
+        layout["margin"] = {**layout.get("margin", {}), "b": 50}
+        return {
+            # Plain JSON (plotly's own encoding of what is left as numpy) for the component's data.
+            "figure": json.loads(to_json_plotly({"data": [{key: packed(value) for key, value in trace.items()}
+                                                          for trace in data], "layout": layout})),
+            "n_iter": self.n_iter, "iterations": [int(m) for m in its], "k0": k,
+            "traces": {role: int(index) for role, index in roles.items()},
+            **marks, "surface": surface, "text": text, "table": table, "equation": equation,
+            "names": list(coef_names(result, terms)),
+        }
+
+    def _builder(self, index: int):
+        return next(build for t, build, *_ in self.moving if t == index)
+
     def _parts(self, k: int) -> tuple[list[dict], dict, tuple]:
         """The traces (moving ones at ``k``), the layout with its slider at ``k`` and the frames."""
         k = min(max(int(k), 0), self.n_iter)
@@ -152,6 +325,24 @@ class DescentAnimation:
             "steps": [dict(method="animate", label=str(m), args=[[str(m)], self.step_args]) for m in frames_at],
         }]}
         return data, layout, frames
+
+
+def history_iterations(n_iter: int, max_steps: int = MAX_HISTORY_STEPS, include: int | None = None) -> np.ndarray:
+    """Iterations the browser's stepper holds: all of them, or every one early on (where the
+    steps are large and zig-zag) then an even spread, with ``include`` among them.
+
+    Examples
+    --------
+    >>> history_iterations(5).tolist()
+    [0, 1, 2, 3, 4, 5]
+    >>> idx = history_iterations(100_000, max_steps=101, include=777)
+    >>> idx[:3].tolist(), int(idx[-1]), 777 in idx, len(idx) <= 102
+    ([0, 1, 2], 100000, True, True)
+    """
+    idx = path_indices(n_iter, max_points=max_steps)
+    if include is not None:
+        idx = np.union1d(idx, [min(max(int(include), 0), int(n_iter))])
+    return idx
 
 
 def descent_animation(
@@ -243,6 +434,8 @@ def descent_animation(
     return DescentAnimation(
         n_iter=int(result.n_iter), data=data, layout=spec["layout"], moving=moving, frames_at=frames_at,
         frames=tuple(_animation_frame(int(m), data, moving) for m in frames_at), slider=slider, step_args=step_args,
+        result=result, roles=dict(canvas.roles),
+        view={"feature": feature, "i": i, "j": j, "terms": terms, "row_labels": row_labels},
     )
 
 
@@ -262,16 +455,18 @@ class _Canvas:
 
     fig: go.Figure
     moving: list[tuple[int, object, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    roles: dict = field(default_factory=dict)
 
     def add(self, trace, row: int, col: int) -> None:
         """A trace drawn the same at every iteration."""
         self.fig.add_trace(trace, row=row, col=col)
 
     def add_moving(self, kind: str, build, row: int, col: int, changing: tuple[str, ...],
-                   compact: tuple[str, ...] = ()) -> None:
-        """A trace that ``build(m)`` makes at iteration m; drawn at iteration 0 here."""
+                   compact: tuple[str, ...] = (), *, role: str) -> None:
+        """A trace that ``build(m)`` makes at iteration m, showing ``role``; drawn at iteration 0 here."""
         self.fig.add_trace(_TRACE_TYPES[kind](build(0)), row=row, col=col)
         self.moving.append((len(self.fig.data) - 1, build, changing, compact))
+        self.roles[role] = len(self.fig.data) - 1
 
 
 def _data_panel(canvas: _Canvas, result, X: np.ndarray, feature: int | None, labels, ols: np.ndarray | None,
@@ -323,7 +518,7 @@ def _line_panel(canvas, result, X, feature, labels, ols, sample, labels_of, scat
             hovertemplate=f"GD step {m}<br>{feature_name} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
         )
 
-    canvas.add_moving("scatter", line_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
+    canvas.add_moving("scatter", line_at, 1, 1, ("y", "hovertemplate"), compact=("y",), role="model")
     xlabel = feature_name if X.shape[1] == 1 else f"{feature_name} (others at their mean)"
     canvas.fig.update_xaxes(title_text=xlabel, row=1, col=1)
     # The view stays on the data: a line that runs away (early steps, divergence) leaves it.
@@ -357,7 +552,7 @@ def _cloud_panel(canvas, result, X, ols, sample, labels_of, scatter, frames_at) 
             hovertemplate=f"GD step {m}<br>row %{{customdata}}<br>y = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>",
         )
 
-    canvas.add_moving("scatter", cloud_at, 1, 1, ("y", "hovertemplate"), compact=("y",))
+    canvas.add_moving("scatter", cloud_at, 1, 1, ("y", "hovertemplate"), compact=("y",), role="model")
     moving = np.concatenate([cloud_at(m)["y"] for m in frames_at])
     canvas.fig.update_xaxes(title_text="actual y", range=_padded(y), row=1, col=1)
     canvas.fig.update_yaxes(title_text="predicted ŷ", range=_view_range(y, moving), row=1, col=1)
@@ -394,14 +589,14 @@ def _surface_panel(canvas: _Canvas, result, i: int, j: int, labels, frames_at: n
         )
 
     if n_coef > 2 and moving_slice:  # other coefficients move, so the slice moves with them
-        canvas.add_moving("contour", surface_at, 1, 2, ("z",), compact=("z",))
+        canvas.add_moving("contour", surface_at, 1, 2, ("z",), compact=("z",), role="surface")
     else:
         # A fixed slice is still named in every frame, with nothing to change: plotly.js
         # recomputes only the traces a frame names, and a contour it skips loses its levels
         # and vanishes while the animation plays. With two coefficients it is the same at
         # every step; with more, ``at(k)`` draws the slice through iterate k.
         fixed = surface_at(0)
-        canvas.add_moving("contour", surface_at if n_coef > 2 else (lambda m: fixed), 1, 2, ())
+        canvas.add_moving("contour", surface_at if n_coef > 2 else (lambda m: fixed), 1, 2, (), role="surface")
     canvas.add(
         go.Scatter(x=hist.coef[path_at_all, i], y=hist.coef[path_at_all, j], mode="lines",
                    name="whole path", line=dict(color=GREY, width=1, dash="dot"), hoverinfo="skip",
@@ -438,8 +633,8 @@ def _surface_panel(canvas: _Canvas, result, i: int, j: int, labels, frames_at: n
                            f"<br>∂L/∂{name_j} = {fmt(g[1])}<extra></extra>"),
         )
 
-    canvas.add_moving("scatter", path_at, 1, 2, ("x", "y", "customdata"))
-    canvas.add_moving("scatter", arrow_at, 1, 2, ("x", "y", "hovertemplate"))
+    canvas.add_moving("scatter", path_at, 1, 2, ("x", "y", "customdata"), role="path")
+    canvas.add_moving("scatter", arrow_at, 1, 2, ("x", "y", "hovertemplate"), role="arrow")
     canvas.fig.update_xaxes(title_text=name_i, range=[grid_i[0], grid_i[-1]], row=1, col=2)
     canvas.fig.update_yaxes(title_text=name_j, range=[grid_j[0], grid_j[-1]], row=1, col=2)
     if 0.25 <= spans[0] / spans[1] <= 4:
@@ -466,7 +661,7 @@ def _loss_panel(canvas: _Canvas, result) -> None:
                     marker=dict(color=ORANGE, size=12, line=dict(color="white", width=1)),
                     hovertemplate="step %{x}<br>loss = %{y:.6g}<extra></extra>")
 
-    canvas.add_moving("scatter", point_at, 2, 1, ("x", "y"))
+    canvas.add_moving("scatter", point_at, 2, 1, ("x", "y"), role="point")
     canvas.fig.update_xaxes(title_text="iteration k", row=2, col=1)
     canvas.fig.update_yaxes(title_text="loss (log scale)", type="log", row=2, col=1, **log_ticks(shown_loss))
 

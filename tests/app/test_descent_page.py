@@ -1,4 +1,4 @@
-"""Gradient descent page: the scrubber shows the stored run's numbers and never reruns it."""
+"""Gradient descent page: the stepper's history holds the stored run's numbers, and moving never reruns it."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import linreg.descent
 from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.plots import animation
+from linreg.plots.descent import descent_summary, gradient_arrow, step_view
 from linreg.format import fmt
-from linreg.plots._tex import tex_number
+from linreg.quadratic import step_arithmetic
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/descent.py"
@@ -45,94 +46,111 @@ def _arr(value) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _descent_chart(at: AppTest) -> dict:
-    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-    animated = [s for s in specs if s.get("frames")]
-    assert len(animated) == 1
-    return animated[0]
-
-
-def _shown_iteration(at: AppTest) -> int:
-    spec = _descent_chart(at)
-    point = next(t for t in spec["data"] if t.get("name") == "this step")
-    return int(_arr(point["x"])[0])
+def _history(at: AppTest) -> dict:
+    """The stepper's data: the run's history as the browser gets it."""
+    stepper = at.get("bidi_component")
+    assert len(stepper) == 1
+    return json.loads(stepper[0].proto.json)
 
 
 def _texts(at: AppTest) -> list[str]:
     out = [e.value for kind in ("markdown", "caption", "latex", "error", "info", "success", "warning")
            for e in getattr(at, kind)]
     out += [str(e.label) for e in at.button]
-    for df in at.dataframe:
-        out.append(df.value.to_string())
+    if at.get("bidi_component"):
+        text = _history(at)["text"]
+        out += [t for key in ("caption", "summary", "loss") for t in text[key]]
     return out
 
 
-def _check_step(at: AppTest, g, k: int) -> None:
-    """Everything on screen is iteration k of the stored run."""
-    assert at.slider(key="gd_k").value == k
-    assert _shown_iteration(at) == k
-    assert any(c.value.startswith(f"Iteration {k} of {g.n_iter}") for c in at.caption)
-    table = at.dataframe[0].value
-    rows = np.arange(len(table))
-    assert table["ŷ = x·w"].tolist() == [fmt(v) for v in g.X_work[rows] @ g.history.coef[k]]
-    update = next(line.value for line in at.latex if line.value.lstrip("$\n").startswith(f"w_{{{k + 1}}}"))
-    for value in g.history.coef[k]:
-        assert tex_number(value) in update
-    gradient = next(line.value for line in at.latex if r"\nabla L =" in line.value)
-    for value in g.history.grad[k]:
-        assert tex_number(value) in gradient
+def _check_step(history: dict, g, k: int, terms=None, i: int = 0, j: int = 1) -> None:
+    """The history's numbers at iteration k are linreg's."""
+    pos = history["iterations"].index(k)
+    text = history["text"]
+    assert text["caption"][pos] == descent_summary(g, k, terms=terms, i=i, j=j)
+    assert text["caption"][pos].startswith(f"Iteration {k} of {g.n_iter}")
+    assert text["loss"][pos] == fmt(g.history.loss[k])
+    rows = np.arange(len(history["table"]["static"][0]))
+    yhat, err, dl = history["table"]["moving"][pos]
+    assert yhat == [fmt(v) for v in g.X_work[rows] @ g.history.coef[k]]
+    arith = step_arithmetic(g.X_work, g.y, g.history.coef[k], g.learning_rate, rows, ridge=g.ridge,
+                            intercept=g.intercept)
+    assert dl == [fmt(v) for v in arith.dL_dyhat]
+    assert err == [fmt(v) for v in arith.yhat - arith.y_rows]
+    assert text["w"][pos] == [fmt(v) for v in g.history.coef[k]]
+    assert text["grad"][pos] == [fmt(v) for v in arith.grad] == [fmt(v) for v in g.history.grad[k]]
+    if not g.momentum:
+        assert text["w_next"][pos] == [fmt(v) for v in arith.w_next]
+    assert text["summary"][pos] == step_view(g, k, rows, terms=terms).summary
+    # The moving marks: the loss marker and the gradient arrow at k.
+    assert _arr(history["point"]["y"])[pos] == pytest.approx(max(g.history.loss[k], np.finfo(float).tiny))
+    if g.history.coef.shape[1] == 2:
+        arrow = _arr(history["arrow"]["x"]).reshape(-1, 2)[pos], _arr(history["arrow"]["y"]).reshape(-1, 2)[pos]
+        assert arrow[0][0] == pytest.approx(g.history.coef[k, 0]) and arrow[1][0] == pytest.approx(g.history.coef[k, 1])
 
 
 def test_page_shows_the_run_with_its_rates():
     at = _page()
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value.endswith("Gradient descent")
-    _, g = _expected(at)
-    _check_step(at, g, 0)
+    design, g = _expected(at)
+    history = _history(at)
+    for k in (0, 1, 17, g.n_iter):
+        _check_step(history, g, k, terms=design.terms)
     labels = [b.label for b in at.button]
     assert f"Use optimal η ({fmt(g.optimal_learning_rate, 3)})" in labels
     assert f"Use 0.9 × max stable ({fmt(0.9 * g.max_stable_learning_rate, 3)})" in labels
     assert any(f"2/λ_max = {fmt(g.max_stable_learning_rate)}" in m.value for m in at.markdown)
-    # The animated chart: frames in the browser, one per sampled iteration, at most ~100.
-    spec = _descent_chart(at)
-    assert 2 <= len(spec["frames"]) <= 101
-    assert spec["layout"]["updatemenus"][0]["buttons"][0]["method"] == "animate"
+    # Every iteration of the run is in the browser; Play and the scrubber are the stepper's, not plotly's.
+    assert history["iterations"] == list(range(g.n_iter + 1))
+    assert history["k0"] == 0
+    assert "frames" not in history["figure"] and "updatemenus" not in history["figure"]["layout"]
+    assert len(json.dumps(history)) <= animation.HISTORY_BYTES
 
 
-def test_scrubber_moves_the_shown_iteration_and_numbers():
+def test_the_slider_opens_the_stepper_at_its_iteration():
     at = _page()
-    _, g = _expected(at)
+    design, g = _expected(at)
     assert g.n_iter > 10
     at.slider(key="gd_k").set_value(5).run()
-    _check_step(at, g, 5)
-    at.button(key="gd_forward").click().run()
-    _check_step(at, g, 6)
-    at.button(key="gd_back").click().run()
-    at.button(key="gd_back").click().run()
-    _check_step(at, g, 4)
-    at.button(key="gd_last").click().run()
-    _check_step(at, g, g.n_iter)
-    at.button(key="gd_forward").click().run()  # already at the end: stays there
-    _check_step(at, g, g.n_iter)
-    at.button(key="gd_first").click().run()
-    _check_step(at, g, 0)
+    history = _history(at)
+    assert history["k0"] == 5 and at.session_state["lr_iteration"] == 5
+    assert any(c.value.startswith(f"Iteration 5 of {g.n_iter}") for c in at.caption)
+    for k in (5, 6, 4, g.n_iter):
+        _check_step(history, g, k, terms=design.terms)
+    # A rerun that moves nothing keeps the stepper's data as it was, so Streamlit sends it once.
+    at.run()
+    assert _history(at) == history
     assert not at.exception and not at.error
 
 
-def test_the_chart_sent_is_plotlys_own_figure_at_the_step():
-    # The page hands Streamlit the animation's JSON without a plotly Figure (ui.charts._Encoded);
-    # what reaches the browser must be what plotly makes of the figure built here from scratch,
-    # at a step with a frame of its own and at one between frames.
+def test_the_history_sent_is_linregs_own():
+    # What reaches the browser is what linreg makes of the run built here from scratch.
     at = _page()
     design, g = _expected(at)
     g = gradient_descent(design.X, design.y, learning_rate=g.learning_rate, n_iter=g.n_iter,
                          intercept=design.intercept, standardize=g.standardize, terms=design.terms)
     ols = fit_design(design)
-    for k in (0, 5, 6):
+    for k in (0, 6):
         at.slider(key="gd_k").set_value(k).run()
-        figure = animation.descent_figure(g, k, ols_coef=ols.coef, i=0, j=1, terms=design.terms,
-                                          row_labels=design.row_labels)
-        assert _descent_chart(at) == json.loads(figure.to_json())
+        built = animation.descent_animation(g, ols_coef=ols.coef, i=0, j=1, terms=design.terms,
+                                            row_labels=design.row_labels).history(k)
+        sent = _history(at)
+        assert sent.pop("run")
+        assert sent == json.loads(json.dumps(built))
+
+
+def test_the_history_stays_small_on_a_long_run_of_many_rows():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(100_000, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=100_000)
+    g = gradient_descent(X, y, learning_rate=1e-4, n_iter=5_000)
+    history = animation.descent_animation(g).history(1234)
+    assert len(json.dumps(history)) <= animation.HISTORY_BYTES
+    its = history["iterations"]
+    assert its[0] == 0 and its[-1] == g.n_iter and 1234 in its and len(its) < g.n_iter + 1
+    _check_step(history, g, 1234)
+    _check_step(history, g, its[-1])
 
 
 def test_scrubbing_never_reruns_the_descent(monkeypatch):
@@ -148,10 +166,8 @@ def test_scrubbing_never_reruns_the_descent(monkeypatch):
     at = _page()
     runs = len(calls)
     assert runs >= 1
-    for k in (3, 40, 7):
+    for k in (3, 40, 7, 0):
         at.slider(key="gd_k").set_value(k).run()
-    at.button(key="gd_forward").click().run()
-    at.button(key="gd_last").click().run()
     assert not at.exception
     assert len(calls) == runs
     # A new setting is a new run, once.
@@ -170,11 +186,11 @@ def test_rate_above_the_stable_one_shows_the_divergence_and_no_nan():
     assert g.diverged
     assert any("diverged" in e.value for e in at.error)
     assert any("|1 − ηλ_max| > 1" in m.value for m in at.markdown)
-    at.button(key="gd_last").click().run()
-    _check_step(at, g, g.n_iter)
+    history = _history(at)
+    _check_step(history, g, g.n_iter, terms=_expected(at)[0].terms)
     texts = _texts(at)
     assert not any("nan" in t.lower().split() or "NaN" in t for t in texts)
-    spec = _descent_chart(at)
+    spec = {key: history[key] for key in ("figure", "model", "path", "arrow", "point")}
 
     def arrays(node):
         if isinstance(node, dict):
@@ -251,15 +267,17 @@ def test_several_features_draw_predicted_against_actual_or_a_partial_line():
     assert not at.exception and not at.error
     _, g = _expected(at)
     assert g.history.coef.shape[1] == 4
-    spec = _descent_chart(at)
-    assert spec["layout"]["xaxis"]["title"]["text"] == "actual y"
+    history = _history(at)
+    assert history["figure"]["layout"]["xaxis"]["title"]["text"] == "actual y"
+    assert history["model"]["cloud"] and history["surface"] is not None  # the slice moves with the iterate
     at.selectbox(key="gd_view").set_value(1).run()
-    spec = _descent_chart(at)
-    assert "b (others at their mean)" in spec["layout"]["xaxis"]["title"]["text"]
+    history = _history(at)
+    assert "b (others at their mean)" in history["figure"]["layout"]["xaxis"]["title"]["text"]
+    assert not history["model"]["cloud"]
     at.selectbox(key="gd_ci").set_value(2).run()
     at.slider(key="gd_k").set_value(9).run()
     assert not at.exception and not at.error
-    _check_step(at, g, 9)
+    _check_step(_history(at), g, 9, terms=("a", "b", "c"), i=2, j=1)
 
 
 @pytest.mark.parametrize("spec", [
@@ -281,6 +299,7 @@ def test_awkward_models_run_without_nan(spec, page):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     if page == PAGE:
-        at.button(key="gd_last").click().run()
+        slider = at.slider(key="gd_k")
+        slider.set_value(slider.max).run()
         assert not at.exception
     assert not any("nan" in t.lower().split() for t in _texts(at))

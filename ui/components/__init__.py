@@ -1,0 +1,1 @@
+"""Streamlit custom components of the app: inline HTML, JS and CSS, no build step."""
