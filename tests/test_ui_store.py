@@ -122,3 +122,20 @@ def test_sweep_drops_only_what_no_live_session_uses_after_the_idle_time():
     freed = store.sweep(alive=lambda sid: sid == "open")
     assert freed == pytest.approx(1 * MB, rel=1e-3)
     assert list(store._entries) == ["live"]
+
+
+def test_a_caller_that_must_not_wait_computes_beside_the_running_computation():
+    store = ResultStore(max_bytes=MB, owner_bytes=MB)
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(5)
+        return 1
+
+    first = threading.Thread(target=lambda: store.get_or_compute("k", "a", slow))
+    first.start()
+    started.wait()
+    assert store.get_or_compute("k", "b", lambda: 2, join=False) == 2  # did not wait for the first
+    release.set()
+    first.join()

@@ -110,7 +110,7 @@ def stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost |
             warnings.simplefilter("ignore", LinregWarning)
             return _read_only(jobs.run(label, key, cost(), work, heavy=heavy))
 
-    return STORE.get_or_compute(key, runtime.session_id(), compute, wait=_still_wanted)
+    return STORE.get_or_compute(key, runtime.session_id(), compute, wait=_still_wanted, join=not jobs.holding_slot())
 
 
 def _sweep_forever(period: float = 10.0) -> None:

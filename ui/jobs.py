@@ -30,7 +30,7 @@ from linreg.exceptions import Cancelled
 from .config import CONFIG
 from .runtime import session_alive, session_id
 
-__all__ = ["run", "was_stopped", "forget_stop", "Hooks"]
+__all__ = ["run", "holding_slot", "was_stopped", "forget_stop", "Hooks"]
 
 T = TypeVar("T")
 Hooks = dict[str, Callable]
@@ -165,6 +165,11 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, 
             return work(hooks)
     finally:
         job.done()
+
+
+def holding_slot() -> bool:
+    """Whether this thread runs a heavy job now (it must not wait for work that may need its slot)."""
+    return bool(getattr(_held, "depth", 0))
 
 
 def was_stopped() -> bool:

@@ -108,13 +108,15 @@ class ResultStore:
         return sum(e.size for e in self._entries.values())
 
     def get_or_compute(self, key: Hashable, owner: str, compute: Callable[[], Any],
-                       wait: Callable[[], None] | None = None) -> Any:
+                       wait: Callable[[], None] | None = None, join: bool = True) -> Any:
         """The value stored under ``key``, computing it with ``compute()`` when absent.
 
         Two sessions asking for the same absent key compute it once: the second waits for the
         first, calling ``wait()`` about every 0.1 s (a place to notice that its own session
         has gone). An exception from ``compute`` is raised to its caller and nothing is kept;
-        a waiting caller then computes it itself.
+        a waiting caller then computes it itself. With ``join`` False the caller never waits
+        for another's computation but does its own (a caller holding a scarce resource, which
+        the other may be waiting for).
         """
         while True:
             with self._lock:
@@ -128,6 +130,9 @@ class ResultStore:
                 if flight is None:
                     flight = self._flights[key] = threading.Event()
                     break
+                if not join:
+                    flight = None
+                    break
             while not flight.wait(0.1):
                 if wait is not None:
                     wait()
@@ -136,9 +141,10 @@ class ResultStore:
             self.put(key, value, owner)
             return value
         finally:
-            with self._lock:
-                self._flights.pop(key, None)
-            flight.set()
+            if flight is not None:  # None: a computation of our own beside another's, unannounced
+                with self._lock:
+                    self._flights.pop(key, None)
+                flight.set()
 
     def put(self, key: Hashable, value: Any, owner: str) -> bool:
         """Keep ``value`` under ``key``; False when it is too large to keep for one owner."""
