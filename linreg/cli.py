@@ -722,6 +722,13 @@ def _run_predict(args: argparse.Namespace) -> int:
     frame = _load(load_csv, args.data)
     new = _load(load_csv, args.new)
     frame, _ = _drop_missing_weights(frame, args.weights)
+    if args.weights is not None:
+        # A zero weight takes its row out of the fit (as R's lm does); the predictions are made
+        # from the fitted rows' design, so those rows leave the design too.
+        import pandas as pd
+
+        weight = pd.to_numeric(frame[args.weights], errors="coerce")
+        frame = frame.loc[~(weight == 0).to_numpy()]
     spec = _spec(args, frame)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LinregWarning)

@@ -126,3 +126,18 @@ def test_predict_with_hc3_uses_the_robust_covariance(capsys, csv, frame, tmp_pat
     exog = sm.add_constant(pd.read_csv(new), has_constant="add")
     assert_allclose(got["se_fit"], ref.get_prediction(exog).se_mean, rtol=1e-8)
     assert list(got.columns)[-len(PREDICT_COLUMNS):] == list(PREDICT_COLUMNS)
+
+
+def test_predict_with_a_zero_weight_matches_statsmodels_wls(capsys, tmp_path):
+    # A zero weight takes its row out of the fit, as R's lm does; the new row's weight is 1 (predict.lm).
+    (tmp_path / "train.csv").write_text("x,y,w\n1,2.1,1\n2,3.9,0\n3,6.2,2\n4,8.1,1\n5,9.8,1\n")
+    (tmp_path / "new.csv").write_text("x\n6\n")
+    code, out, err = run(capsys, "predict", "--data", tmp_path / "train.csv", "--new", tmp_path / "new.csv",
+                         "--target", "y", "--features", "x", "--weights", "w", "--format", "csv")
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))
+    x, y, w = np.array([1.0, 3, 4, 5]), np.array([2.1, 6.2, 8.1, 9.8]), np.array([1.0, 2, 1, 1])
+    ref = sm.WLS(y, sm.add_constant(x), weights=w).fit().get_prediction(np.array([[1.0, 6.0]])).summary_frame()
+    assert_allclose(got[["prediction", "ci_low", "ci_high", "pi_low", "pi_high"]].to_numpy()[0],
+                    ref[["mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper"]].to_numpy()[0],
+                    rtol=1e-10)
