@@ -1033,23 +1033,8 @@ def _assemble(
             rss_l, tss_l = _sums_of_squares(sol.resid, y, intercept)
         else:
             rss_l, tss_l = _weighted_sums_of_squares(sol.resid, y, weights, intercept)
-        rss, tss = float(rss_l), float(tss_l)
-        sigma2_l = rss_l / df_resid
-        cov_l = cov_u * sigma2_l
-        cov = np.asarray(cov_l, dtype=np.float64)
-    _check_range(rss_l, tss_l, rss, tss, cov_l, cov, sol.kept)
-    sigma = float(np.sqrt(sigma2_l))
-    # Longdouble test: a TSS below float64's range is still a spread to explain.
-    r_squared = float(1 - rss_l / tss_l) if tss_l > 0 else math.nan
-    df_model = r - int(intercept)
-    if df_model <= 0:
-        f_stat = math.nan
-    elif rss == 0.0:
-        f_stat = math.inf
-    else:
-        f_stat = float(((tss_l - rss_l) / df_model) / sigma2_l)
-
-    std_err = np.asarray(np.sqrt(np.diagonal(cov_u) * sigma2_l), dtype=np.float64)
+    rss, tss, sigma, cov, std_err, r_squared, df_model, f_stat = _classical(rss_l, tss_l, cov_u, df_resid, r,
+                                                                            intercept, sol.kept)
     coef64 = np.asarray(coef, dtype=np.float64)
     with np.errstate(over="ignore", under="ignore"):
         cov_unscaled = np.asarray(cov_u, dtype=np.float64)
@@ -1072,40 +1057,8 @@ def _assemble(
     aliased = tuple(t for t, a in zip(terms, aliased_mask) if a)
     cond_number = _raw_condition_number(sol.r_factor, M, aliased_mask)
 
-    notes: list[str] = []
-    if aliased:
-        msg = (
-            f"{len(aliased)} term(s) are exact linear combinations of earlier terms and were not estimated "
-            f"(aliased): {', '.join(aliased)}. Their coefficients are shown as missing; drop them or "
-            "remove the redundant column (for dummies, one level per categorical must be left out)."
-        )
-        notes.append(msg)
-        _warnings.warn(msg, RankDeficiencyWarning, stacklevel=3)
-    if sol.cond_scaled > COLLINEAR_COND and math.isfinite(sol.cond_scaled):
-        notes.append(
-            f"The terms are nearly collinear (condition number {sol.cond_scaled:.1e} after scaling the "
-            "columns): small changes in the data can move the coefficients a lot, and their standard "
-            "errors are large."
-        )
-    if method == "normal":
-        # The normal equations are formed unscaled, so the raw condition number counts.
-        c = _cond(sol.r_factor)
-        lost = min(2 * math.log10(max(c, 1.0)), 16.0) if math.isfinite(c) else 16.0
-        notes.append(
-            f"Solved by the normal equations, which square the condition number ({c:.1e} becomes "
-            f"{c**2:.1e}): expect to lose about {lost:.0f} of the ~16 significant digits of double "
-            "precision. The QR method (the default) avoids this."
-        )
-    if not tss_l > 0:
-        notes.append(
-            "The target is constant: it has no variation for the model to explain, so R² and adjusted R² "
-            "are undefined (shown as missing)."
-        )
-    if _is_exact_fit(rss_l, tss_l, y_scale, n):
-        notes.append(
-            "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
-            "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
-        )
+    normal_cond = _cond(sol.r_factor) if method == "normal" else None
+    notes = fit_notes(aliased, sol.cond_scaled, rss_l, tss_l, y_scale, n, normal_cond=normal_cond)
 
     return OLSResult(
         terms=terms,
@@ -1140,6 +1093,78 @@ def _assemble(
         n_zero_weight=n_zero_weight,
     )
 
+
+
+def _classical(rss_l, tss_l, cov_u: np.ndarray, df_resid: int, rank: int, intercept: bool, kept):
+    """The classical inference from the sums of squares and the unscaled covariance (long double in).
+
+    Returns ``(rss, tss, sigma, cov_params, std_err, r_squared, df_model, f_statistic)`` in float64:
+    sigma² = rss / df_resid, cov = sigma² (X1ᵀX1)⁻¹, R² = 1 - rss / tss, F = ((tss - rss) / df_model) / sigma².
+    Shared by ``fit_ols`` and ``linreg.scale``, which gets the same inputs from its R factor.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        rss, tss = float(rss_l), float(tss_l)
+        sigma2_l = rss_l / df_resid
+        cov_l = cov_u * sigma2_l
+        cov = np.asarray(cov_l, dtype=np.float64)
+    _check_range(rss_l, tss_l, rss, tss, cov_l, cov, kept)
+    sigma = float(np.sqrt(sigma2_l))
+    # Longdouble test: a TSS below float64's range is still a spread to explain.
+    r_squared = float(1 - rss_l / tss_l) if tss_l > 0 else math.nan
+    df_model = rank - int(intercept)
+    if df_model <= 0:
+        f_stat = math.nan
+    elif rss == 0.0:
+        f_stat = math.inf
+    else:
+        f_stat = float(((tss_l - rss_l) / df_model) / sigma2_l)
+    std_err = np.asarray(np.sqrt(np.diagonal(cov_u) * sigma2_l), dtype=np.float64)
+    return rss, tss, sigma, cov, std_err, r_squared, df_model, f_stat
+
+
+def fit_notes(aliased, cond_scaled: float, rss_l, tss_l, y_scale: np.ndarray, n: int, *,
+              normal_cond: float | None = None) -> list[str]:
+    """The plain-language warnings of a least-squares fit (``OLSResult.warnings``), in their order.
+
+    Aliased terms (also raised as a RankDeficiencyWarning), near collinearity, the normal
+    equations' squared condition number (``normal_cond``: the raw condition number when the
+    fit used them), a constant target and an exact fit. Shared by ``fit_ols`` and ``linreg.scale``.
+    """
+    notes: list[str] = []
+    if aliased:
+        msg = (
+            f"{len(aliased)} term(s) are exact linear combinations of earlier terms and were not estimated "
+            f"(aliased): {', '.join(aliased)}. Their coefficients are shown as missing; drop them or "
+            "remove the redundant column (for dummies, one level per categorical must be left out)."
+        )
+        notes.append(msg)
+        _warnings.warn(msg, RankDeficiencyWarning, stacklevel=4)
+    if cond_scaled > COLLINEAR_COND and math.isfinite(cond_scaled):
+        notes.append(
+            f"The terms are nearly collinear (condition number {cond_scaled:.1e} after scaling the "
+            "columns): small changes in the data can move the coefficients a lot, and their standard "
+            "errors are large."
+        )
+    if normal_cond is not None:
+        # The normal equations are formed unscaled, so the raw condition number counts.
+        c = normal_cond
+        lost = min(2 * math.log10(max(c, 1.0)), 16.0) if math.isfinite(c) else 16.0
+        notes.append(
+            f"Solved by the normal equations, which square the condition number ({c:.1e} becomes "
+            f"{c**2:.1e}): expect to lose about {lost:.0f} of the ~16 significant digits of double "
+            "precision. The QR method (the default) avoids this."
+        )
+    if not tss_l > 0:
+        notes.append(
+            "The target is constant: it has no variation for the model to explain, so R² and adjusted R² "
+            "are undefined (shown as missing)."
+        )
+    if _is_exact_fit(rss_l, tss_l, y_scale, n):
+        notes.append(
+            "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
+            "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
+        )
+    return notes
 
 def _robust_inference(
     robust: np.ndarray, sol: _Solve, M: np.ndarray | None, k: int, intercept: bool, df_model: int, rss: float

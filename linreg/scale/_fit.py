@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings as _warnings
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -16,7 +15,7 @@ from .._rows import _one_blas_thread
 from .._solvers import ALIAS_TOL, REFINE_AGAIN, REFINE_ROUNDS, _cond, _householder_ld, _pow2_scale
 from ..design import ModelSpec
 from ..diagnostics import TestResult, _p_text
-from ..exceptions import DataError, ModelError, RankDeficiencyWarning
+from ..exceptions import DataError, ModelError
 from . import _kernels as K
 from . import _terms
 from ._engine import Runner, read
@@ -251,64 +250,20 @@ def _assemble(plan, kept, coef_w, cov_w, Rkk, shift, cy, rss_l, tss_l, n, ymax, 
     M = plan.M
     if M is not None:
         coef, cov_u = _ols._map_coef(M, coef, cov_u)
-    with np.errstate(over="ignore", under="ignore"):
-        rss, tss = float(rss_l), float(tss_l)
-        sigma2_l = rss_l / df_resid
-        cov_l = cov_u * sigma2_l
-        cov = np.asarray(cov_l, dtype=np.float64)
-    _ols._check_range(rss_l, tss_l, rss, tss, cov_l, cov, kept)
-    sigma = float(np.sqrt(sigma2_l))
-    r_squared = float(1 - rss_l / tss_l) if tss_l > 0 else math.nan
-    df_model = r - int(intercept)
-    if df_model <= 0:
-        f_stat = math.nan
-    elif rss == 0.0:
-        f_stat = math.inf
-    else:
-        f_stat = float(((tss_l - rss_l) / df_model) / sigma2_l)
-    std_err = np.asarray(np.sqrt(np.diagonal(cov_u) * sigma2_l), dtype=np.float64)
+    rss, tss, sigma, cov, std_err, r_squared, df_model, f_stat = _ols._classical(rss_l, tss_l, cov_u, df_resid, r,
+                                                                                  intercept, kept)
     aliased_mask = np.ones(k, dtype=bool)
     aliased_mask[kept] = False
     aliased = tuple(t for t, a in zip(terms, aliased_mask) if a)
     cond_number = _ols._raw_condition_number(r_factor, M, aliased_mask)
     cond_scaled = _cond(r_factor / _pow2_scale(r_factor))
-    notes = _notes(aliased, cond_scaled, rss_l, tss_l, ymax, n)
+    notes = _ols.fit_notes(aliased, cond_scaled, rss_l, tss_l, np.array([ymax]), n)
     return ScaleResult(
         terms=terms, coef=np.asarray(coef, dtype=np.float64), std_err=std_err, cov_params=cov, sigma=sigma,
         rss=rss, tss=tss, r_squared=r_squared, f_statistic=f_stat, df_model=df_model, df_resid=df_resid, n=n,
         rank=r, aliased=aliased, condition_number=cond_number, method="qr", alpha=float(alpha),
         intercept=bool(intercept), warnings=tuple(notes),
     )
-
-
-def _notes(aliased, cond_scaled, rss_l, tss_l, ymax, n) -> list[str]:
-    # The texts of linreg.ols._assemble, word for word (the tests compare them).
-    notes: list[str] = []
-    if aliased:
-        msg = (
-            f"{len(aliased)} term(s) are exact linear combinations of earlier terms and were not estimated "
-            f"(aliased): {', '.join(aliased)}. Their coefficients are shown as missing; drop them or "
-            "remove the redundant column (for dummies, one level per categorical must be left out)."
-        )
-        notes.append(msg)
-        _warnings.warn(msg, RankDeficiencyWarning, stacklevel=4)
-    if cond_scaled > _ols.COLLINEAR_COND and math.isfinite(cond_scaled):
-        notes.append(
-            f"The terms are nearly collinear (condition number {cond_scaled:.1e} after scaling the "
-            "columns): small changes in the data can move the coefficients a lot, and their standard "
-            "errors are large."
-        )
-    if not tss_l > 0:
-        notes.append(
-            "The target is constant: it has no variation for the model to explain, so R² and adjusted R² "
-            "are undefined (shown as missing)."
-        )
-    if _ols._is_exact_fit(rss_l, tss_l, np.array([ymax]), n):
-        notes.append(
-            "The model fits the data exactly (residuals are zero up to rounding): standard errors are "
-            "(nearly) 0, t statistics huge or infinite and p-values (nearly) 0, so the tests say nothing here."
-        )
-    return notes
 
 
 # ---------------------------------------------------------------------------
