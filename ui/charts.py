@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from . import cache, session
@@ -29,26 +28,8 @@ from .settings import GDSettings
 def _cached_chart(ident: str, key: str, config: tuple, _build):
     out = _build()
     figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
-    st.plotly_chart(_Encoded(figure) if isinstance(figure, dict) else figure, key=key, config=dict(config))
+    st.plotly_chart(figure, key=key, config=dict(config))
     return rest
-
-
-class _Encoded(go.Figure):
-    """A figure already in plotly's JSON form (a ``to_dict()``), sent to st.plotly_chart as it is.
-
-    st.plotly_chart sends a Figure as its ``to_dict()``, and turns a dict into a Figure first,
-    validating every value. The GD animation's spec at a step (``DescentAnimation.spec``) is put
-    together from parts plotly validated and encoded when the animation was built, so it goes
-    out as it is. ``tests/app/test_descent_page.py`` checks the chart the page sends is plotly's
-    own JSON of the figure, so a Streamlit that sends figures another way fails there.
-    """
-
-    def __init__(self, spec: dict):
-        super().__init__()
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
 
 
 def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple:
@@ -61,8 +42,7 @@ def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple
         data key, model and settings behind it (``fingerprint()`` holds all of those), plus any
         widget values it uses. Two calls with the same ``ident`` and ``key`` draw the same chart.
     build : callable
-        ``build() -> Figure`` or ``build() -> (Figure, *rest)``; called only on a cache miss. The Figure
-        may also be a dict already in plotly's JSON form (``DescentAnimation.spec``), sent as it is.
+        ``build() -> Figure`` or ``build() -> (Figure, *rest)``; called only on a cache miss.
     key : str
         The element key of the chart.
     config : dict, optional
@@ -109,20 +89,6 @@ def fit_figure(method: str, *, key: str) -> tuple[str, str | None]:
     gd_result = cache.gd(settings) if settings is not None else None
     return chart(("fit", data_key, spec, method, alpha, settings),
                  lambda: _build(df, design, result, gd_result=gd_result), key=key)
-
-
-def descent_figure(k: int, feature: int | None = None, i: int = 0, j: int = 1, *, key: str) -> None:
-    """Draw ``linreg.plots.animation.descent_figure`` of the current run at iteration ``k`` against OLS.
-
-    Raises LinregError if the model cannot be fitted.
-    """
-    data_key, _ = session.data_and_key()
-    spec, settings, alpha = session.current_spec(), session.gd_settings(), session.fit_settings().alpha
-    view = (None if feature is None else int(feature), int(i), int(j))
-    # The animation holds everything but the iteration on show (frames, surfaces, layout); moving
-    # the scrubber only asks it for the figure at k.
-    animation = cache.descent_animation(settings, alpha, *view)
-    chart(("descent", data_key, spec, settings, alpha, int(k)) + view, lambda: animation.spec(k), key=key)
 
 
 def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, key: str) -> str:

@@ -30,7 +30,7 @@ from linreg.exceptions import Cancelled
 from .config import CONFIG
 from .runtime import session_alive, session_id
 
-__all__ = ["run", "holding_slot", "was_stopped", "forget_stop", "Hooks"]
+__all__ = ["run", "holding_slot", "forget_stop", "Hooks"]
 
 T = TypeVar("T")
 Hooks = dict[str, Callable]
@@ -170,11 +170,6 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, 
 def holding_slot() -> bool:
     """Whether this thread runs a heavy job now (it must not wait for work that may need its slot)."""
     return bool(getattr(_held, "depth", 0))
-
-
-def was_stopped() -> bool:
-    """Whether the visitor has a stopped job (pages offer to run it again)."""
-    return st.session_state.get(_STOPPED) is not None
 
 
 def forget_stop() -> None:
