@@ -243,8 +243,7 @@ class OLSResult:
     fitted: np.ndarray
     resid: np.ndarray
     leverage: np.ndarray
-    # The features as given (n, p), without the ones column: ``X`` is built from
-    # them on first use, so a large fit does not hold a second copy of the data.
+    # The features as given (n, p), without the ones column: ``X`` is built from them when asked for.
     features: np.ndarray = field(repr=False)
     y: np.ndarray = field(repr=False)
     intercept: bool = True
@@ -256,9 +255,12 @@ class OLSResult:
     weights: np.ndarray | None = field(default=None, repr=False)
     n_zero_weight: int = 0
 
-    @cached_property
+    @property
     def X(self) -> np.ndarray:
-        """Design matrix (n, k): the ones column first when there is an intercept, then the features."""
+        """Design matrix (n, k): the ones column first when there is an intercept, then the features.
+
+        Built at each use and not kept, so a large fit never holds a second copy of its data.
+        """
         return _with_ones(self.features, self.intercept)
 
     # ---- per term -------------------------------------------------------------
@@ -423,9 +425,12 @@ class OLSResult:
             out = self.studentized_resid * np.sqrt(self.leverage / self._one_minus_h)
         return self._nan_where_h_is_one(out)
 
-    @cached_property
+    @property
     def dfbetas(self) -> np.ndarray:
         """DFBETAS (n, k): (b - b_(i))_j / (sigma_(i) sqrt(C_jj)), C = cov_unscaled (R's dfbetas).
+
+        Computed at each use and not kept: it is as large as the design, and a result is kept
+        (and shared) for long after its influence table is drawn.
 
         b - b_(i) = C x_i e_i / (1 - h_i) is the change in the coefficients when row i
         is left out (with weights: x_i and e_i multiplied by sqrt(w_i)). Aliased terms

@@ -48,31 +48,37 @@ def _controls() -> str:
     return method
 
 
-def _ols_tiles(result) -> None:
+def _ols_tiles(result) -> tuple[tuple[tuple[str, str, str], ...], ...]:
+    """The closed-form fit's tiles, as rows of (label, value, help): plain text, cheap to keep."""
     r2 = "R²" if result.intercept else "R² (uncentred)"
     adj = "Adjusted R²" if result.intercept else "Adjusted R² (uncentred)"
-    c = st.columns(4)
-    c[0].metric(r2, fmt(result.r_squared), help="Share of the variation in the target explained by the model.")
-    c[1].metric(adj, fmt(result.adj_r_squared), help="R² penalised for the number of coefficients.")
-    c[2].metric("σ (residual std. error)", fmt(result.sigma),
-                help=f"Typical size of a residual: √(RSS / {result.df_resid:g} residual degrees of freedom).")
-    c[3].metric("F statistic", fmt(result.f_statistic),
-                help=f"Tests whether any term but the intercept matters: F on {result.df_model:g} and "
-                f"{result.df_resid:g} degrees of freedom. — when the model has no terms to test.")
-    c = st.columns(5)
-    c[0].metric("p-value of F", fmt_p(result.f_p_value),
-                help="Probability of an F this large if every coefficient but the intercept were zero.")
     # R's convention, as R's AIC() and BIC() and the CLI's summary: σ counts as a parameter.
     sigma = ("R's AIC(), BIC() and AICcmodavg::AICc count σ as a parameter; statsmodels and Stata do not, so "
              "their AIC is 2 lower and their BIC log(n) lower. Lower is better, for models of the same rows.")
-    c[1].metric("AIC (R, σ counted)", fmt(result.aic_r),
-                help=f"Akaike information criterion −2 log L + 2(k + 1). {sigma}")
-    c[2].metric("BIC (R, σ counted)", fmt(result.bic_r),
-                help=f"Bayesian information criterion −2 log L + log(n)(k + 1): a heavier penalty per term. {sigma}")
-    c[3].metric("AICc (R, σ counted)", fmt(result.aicc_r),
-                help=f"AIC with the small-sample correction 2K(K + 1)/(n − K − 1), K = k + 1. {sigma}")
-    c[4].metric("Condition number", fmt(result.condition_number),
-                help="How much the design amplifies rounding and noise; above about 1e8 terms are nearly collinear.")
+    return (
+        ((r2, fmt(result.r_squared), "Share of the variation in the target explained by the model."),
+         (adj, fmt(result.adj_r_squared), "R² penalised for the number of coefficients."),
+         ("σ (residual std. error)", fmt(result.sigma),
+          f"Typical size of a residual: √(RSS / {result.df_resid:g} residual degrees of freedom)."),
+         ("F statistic", fmt(result.f_statistic),
+          f"Tests whether any term but the intercept matters: F on {result.df_model:g} and "
+          f"{result.df_resid:g} degrees of freedom. — when the model has no terms to test.")),
+        (("p-value of F", fmt_p(result.f_p_value),
+          "Probability of an F this large if every coefficient but the intercept were zero."),
+         ("AIC (R, σ counted)", fmt(result.aic_r), f"Akaike information criterion −2 log L + 2(k + 1). {sigma}"),
+         ("BIC (R, σ counted)", fmt(result.bic_r),
+          f"Bayesian information criterion −2 log L + log(n)(k + 1): a heavier penalty per term. {sigma}"),
+         ("AICc (R, σ counted)", fmt(result.aicc_r),
+          f"AIC with the small-sample correction 2K(K + 1)/(n − K − 1), K = k + 1. {sigma}"),
+         ("Condition number", fmt(result.condition_number),
+          "How much the design amplifies rounding and noise; above about 1e8 terms are nearly collinear.")),
+    )
+
+
+def _show_tiles(rows) -> None:
+    for row in rows:
+        for column, (label, value, help) in zip(st.columns(len(row)), row, strict=True):
+            column.metric(label, value, help=help)
     st.caption("AIC, BIC and AICc follow R's convention (R's AIC() and BIC(), and the CLI's summary): σ counts as a "
                "parameter, so statsmodels' and Stata's AIC is 2 lower and their BIC log(n) lower.")
 
@@ -104,11 +110,11 @@ def _last_good() -> None:
     last = session.last_good_fit()
     if last is None:
         return
-    label, target, result = last
+    label, target, tiles, coef = last
     markdown("Below is the last fit that worked: {target} on {label}. Fix the model on the Data page (or undo "
              "the change) to fit again.", element=st.info, target=Code(target), label=label)
-    _ols_tiles(result)
-    st.dataframe(tables.coef_table(result, None), hide_index=True)
+    _show_tiles(tiles)
+    st.dataframe(coef, hide_index=True)
 
 
 def _exports(design, result, method: str) -> None:
@@ -193,7 +199,8 @@ def _page() -> None:
         show_error("The model cannot be fitted:", err)
         _last_good()
         return
-    session.set_last_good_fit(result)
+    # Kept as text and a small table, not the fit: a large fit's per-row arrays would stay in the session.
+    session.set_last_good_fit(_ols_tiles(result), tables.coef_table(result, None))
     if gd_result is None:
         fit_panels.breusch_pagan_note(beside)
         fit_panels.weights_note(rows)
@@ -214,7 +221,7 @@ def _page() -> None:
         _gd_tiles(gd_result, result)
         st.caption("Closed-form statistics of the same model"
                    + (" without the penalty:" if gd_result.ridge > 0 else " (gradient descent converges to this fit):"))
-    _ols_tiles(result)
+    _show_tiles(_ols_tiles(result))
 
     st.subheader("The fitted equation")
     coef = gd_result.coef if gd_result is not None else result.coef

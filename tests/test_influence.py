@@ -127,3 +127,15 @@ def test_rows_with_leverage_one_get_nan():
     for measure in (res.dffits, res.covratio, res.dfbetas[:, 0]):
         assert np.isnan(measure[3]) and np.isfinite(np.delete(measure, 3)).all()
     assert not res.influence_flags.any[3] or res.influence_flags.leverage[3]
+
+
+def test_a_kept_fit_does_not_keep_arrays_as_large_as_its_design():
+    # A shared server keeps fits for a while: the (n, k) design and DFBETAS are rebuilt when asked for.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    result = fit_ols(X, X @ [1.0, 2.0, 3.0] + rng.normal(size=200))
+    first = result.dfbetas
+    assert result.X.shape == (200, 4)
+    assert "X" not in vars(result) and "dfbetas" not in vars(result)
+    assert_allclose(result.dfbetas, first, rtol=0, atol=0)
+    assert result.influence_flags.dfbetas.shape == (200, 4)

@@ -139,3 +139,21 @@ def test_a_caller_that_must_not_wait_computes_beside_the_running_computation():
     assert store.get_or_compute("k", "b", lambda: 2, join=False) == 2  # did not wait for the first
     release.set()
     first.join()
+
+
+def test_a_result_that_grows_after_it_is_kept_is_weighed_again_and_the_bounds_hold():
+    # A shared fit computes its influence measures on first use, long after it was stored.
+    store = ResultStore(max_bytes=3 * MB, owner_bytes=3 * MB, idle_seconds=60)
+    store.put("old", block(1), owner="a")
+    grows = Result(block(1))
+    store.put("fit", grows, owner="a")
+    assert store.size == pytest.approx(2 * MB, rel=1e-2)
+    grows.doubled  # now 2 MB: with "old" the store would hold 3 MB and more
+    grows.__dict__["more"] = block(0.5)
+    assert store.get_or_compute("fit", "a", lambda: pytest.fail("fit is kept")) is grows
+    assert "old" not in store._entries
+    assert store.size == pytest.approx(2.5 * MB, rel=1e-2)
+    # The sweep weighs every entry too, without dropping what a live session uses.
+    grows.__dict__["most"] = block(0.4)
+    assert store.sweep(lambda owner: True) == 0
+    assert store.size == pytest.approx(2.9 * MB, rel=1e-2)

@@ -42,7 +42,7 @@ ITERATION = "lr_iteration"  # int: the gradient-descent iteration on show
 LESSON = "lr_lesson"  # int: the Learn page's lesson on show
 REG_LAMBDA = "lr_reg_lambda"  # (grid tag, λ) | None: the λ chosen there, and for which grid (see reg_lambda)
 LINK_ERROR = "lr_link_error"  # str | None: why the link this session opened with could not be followed
-LAST_GOOD = "lr_last_good"  # (label, target, OLSResult): the last fit that worked, kept in view after a failure
+LAST_GOOD = "lr_last_good"  # (label, target, tiles, coefficient table): the last fit that worked, kept in view
 UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun does not read it again
 UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected
 LESSON_DATASET = "lr_lesson_dataset"  # str: the lesson dataset shared by lessons 1-3, 5 and 6
@@ -242,16 +242,16 @@ def set_reg_lambda(lam: float | None) -> None:
 
 
 def last_good_fit():
-    """(source label, target, OLSResult) of the last closed-form fit that worked, or None.
+    """(source label, target, tiles, coefficient table) of the last closed-form fit that worked, or None.
 
     When a change breaks the model, the Fit page shows this below the error, so nothing is lost.
     """
     return st.session_state.get(LAST_GOOD)
 
 
-def set_last_good_fit(result) -> None:
-    """Keep ``result`` (the current data's closed-form fit) as the last fit that worked."""
-    st.session_state[LAST_GOOD] = (st.session_state[LABEL], current_spec().target, result)
+def set_last_good_fit(tiles: tuple, coef: pd.DataFrame) -> None:
+    """Keep the current data's closed-form fit, as its tiles' text and its coefficient table, as the last that worked."""
+    st.session_state[LAST_GOOD] = (st.session_state[LABEL], current_spec().target, tiles, coef)
 
 
 # --------------------------------------------------------------------------- where the user is

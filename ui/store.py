@@ -125,6 +125,7 @@ class ResultStore:
                     self._entries.move_to_end(key)
                     entry.users.add(owner)
                     entry.used = time.monotonic()
+                    self._reweigh(entry)
                     return entry.value
                 flight = self._flights.get(key)
                 if flight is None:
@@ -159,20 +160,47 @@ class ResultStore:
         return True
 
     def sweep(self, alive: Callable[[str], bool]) -> int:
-        """Drop the entries that no live owner has used for ``idle_seconds``; return the bytes freed."""
+        """Drop the entries that no live owner has used for ``idle_seconds``; return the bytes freed.
+
+        Every entry is weighed again first, and the store brought back within its bounds.
+        """
         now = time.monotonic()
-        freed = 0
         with self._lock:
+            before = sum(e.size for e in self._entries.values())
             for key, entry in list(self._entries.items()):
                 entry.users = {u for u in entry.users if alive(u)}
                 if not entry.users and now - entry.used > self.idle_seconds:
-                    freed += entry.size
                     del self._entries[key]
-        return freed
+                else:
+                    self._reweigh(entry)
+            return max(0, before - sum(e.size for e in self._entries.values()))
+
+    def values(self) -> list[Any]:
+        """The values held now, oldest first."""
+        with self._lock:
+            return [e.value for e in self._entries.values()]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def _reweigh(self, entry: _Entry) -> None:
+        """Weigh ``entry`` again (a result grows as its lazily computed attributes are asked for),
+        then evict the oldest entries until its owner's and the store's bounds hold again.
+
+        Called with the lock held. ``entry`` itself is never evicted here: its caller is using it.
+        """
+        entry.size = nbytes(entry.value)
+        others = [k for k, e in self._entries.items() if e is not entry]
+        for belongs, bound in ((lambda e: e.owner == entry.owner, self.owner_bytes), (lambda e: True, self.max_bytes)):
+            held = sum(e.size for e in self._entries.values() if belongs(e))
+            for key in others:
+                if held <= bound:
+                    break
+                other = self._entries.get(key)
+                if other is not None and belongs(other):
+                    held -= other.size
+                    del self._entries[key]
 
     def _evict(self, belongs: Callable[[_Entry], bool], room: int) -> None:
         """Drop the oldest entries that ``belongs`` selects until they hold at most ``room`` bytes."""

@@ -252,10 +252,13 @@ def test_a_failed_fit_keeps_the_last_good_one_in_view():
 
 
 def test_the_shared_fit_cannot_be_written_into():
-    # The fit is one object shared by every session (st.cache_resource): its arrays are read-only,
+    # The fit is one object shared by every session (in ui.cache.STORE): its arrays are read-only,
     # so a page that wrote into one would fail loudly instead of changing other sessions' numbers.
-    at = _fit_page()
-    _, _, result = at.session_state["lr_last_good"]
+    from linreg.ols import OLSResult
+    from ui import cache
+
+    _fit_page()
+    (result,) = [v for v in cache.STORE.values() if isinstance(v, OLSResult)]
     for name in ("coef", "std_err", "fitted", "resid", "leverage", "features", "y"):
         assert not getattr(result, name).flags.writeable, name
     with pytest.raises(ValueError, match="read-only"):

@@ -48,7 +48,7 @@ RSS_BUDGET_MB = 2000
 BACK_WITHIN = 0.4
 SETTLE_S = 60
 ACTIVE = 2
-STEP_MS = 240_000
+STEP_MS = int(os.environ.get("STEP_MS", 240_000))
 PAGES = ("Fit", "Residuals", "Gradient descent", "Compare", "Regularization", "Learn")
 
 
@@ -100,7 +100,14 @@ async def visit(browser, url: str, name: str, csv: bytes | None, gate: asyncio.S
             await page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
             await page.locator("h1", has_text=title).first.wait_for()
             if title == "Fit":
-                await page.get_by_text("predicted y =").first.wait_for()
+                # The warm visitor's data is the built-in cars (target dist), the others' upload y.
+                target = "y" if csv is not None else "dist"
+                try:
+                    await page.get_by_text(f"predicted {target} =").first.wait_for()
+                except Exception:
+                    await page.screenshot(path=f"/tmp/stall-{name}.png", full_page=True)
+                    open(f"/tmp/stall-{name}.txt", "w").write(await page.locator("body").inner_text())
+                    raise
             await idle(page)
             texts[title] = await page.locator('[data-testid="stMain"]').first.inner_text()
             assert await page.locator(SEL_EXCEPTION).count() == 0, f"{name}: exception on {title}"
