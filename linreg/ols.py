@@ -832,8 +832,6 @@ def fit_ols(
     res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept),
                     weights=w, n_zero_weight=n_zero, robust=robust, cov_type=cov_type, maxlags=maxlags,
                     use_t=bool(use_t))
-    if X1 is not None:
-        res.__dict__["X"] = X1  # already built: fill the cached property rather than build it again
     return res
 
 
