@@ -448,12 +448,14 @@ def _new_codes(s: pd.Series, name: str, levels: tuple) -> np.ndarray:
     return out
 
 
-def _columns(n, p, main, spec, degree, cat_set, numeric, blocks):
+def _columns(n, p, main, spec, degree, cat_set, numeric, blocks, out=None):
     """The design (filled in place, one column in flight), term names and polynomial blocks.
 
-    Raises DataError for the first term whose finite data overflows (a power or a product).
+    ``out``, an (n, p) array to fill instead of a new one (``linreg.scale`` passes a
+    column slice of its working block). Raises DataError for the first term whose finite
+    data overflows (a power or a product).
     """
-    X = np.empty((n, p))
+    X = np.empty((n, p)) if out is None else out
     terms: list[str] = []
     poly_blocks: list[tuple[int, str, int]] = []  # (first column index, column, degree)
 
