@@ -18,49 +18,63 @@ from .._rows import _LD_SLICE
 from ._terms import Block, Plan
 
 _LD = np.longdouble
-# Householder runs on sub-blocks of this many rows stacked under the running R: a
-# (2048 + k, k + 1) panel stays in cache, where one dgeqrf on a whole partition is
-# memory bound (measured 15-20x slower for 5e5 rows).
-SUB_ROWS = 2048
+# Householder runs on sub-blocks of this many rows: a (1024, k + 1) panel stays in
+# cache, where one dgeqrf on a whole partition is memory bound (measured 15-20x slower
+# for 5e5 rows).
+SUB_ROWS = 1024
 # R factors combined per node of the reduction tree.
 FAN_IN = 8
 
 
 def _qr_r(A: np.ndarray) -> np.ndarray:
-    """The (m, m) R of the Householder QR of A (rows >= m or not), Q not formed."""
+    """The (m, m) R of the Householder QR of A (rows >= m or not), Q not formed.
+
+    numpy's QR (LAPACK dgeqrf) rather than scipy's wrapper: it lets go of the GIL, so the
+    partitions' tasks factor in parallel on the threaded scheduler.
+    """
     m = A.shape[1]
     if A.shape[0] < m:
         A = np.vstack([A, np.zeros((m - A.shape[0], m))])
-    qr, _tau, _work, info = scipy.linalg.lapack.dgeqrf(np.asfortranarray(A), overwrite_a=True)
-    if info != 0:  # pragma: no cover - LAPACK argument errors only
-        raise RuntimeError(f"QR factorisation failed (LAPACK info={info})")
-    return np.triu(qr[:m, :m])
+    return np.linalg.qr(A, mode="r")
 
 
 def tsqr(block: Block, shift: np.ndarray, cy: float, into: dict | None = None) -> dict:
     """The first pass on one chunk: R of [V - c, y - c_y] and the sums for TSS and checks.
 
-    ``into``: the result of the partition's earlier chunks (same shift), continued.
+    ``into``: the result of the partition's earlier chunks (same shift), continued. The
+    chunk's working block is cut into SUB_ROWS-row sub-blocks, all factored by one
+    batched QR call, and their R's are stacked under the running R and factored again.
     """
     m = block.V.shape[1] + 1
-    R = np.zeros((m, m)) if into is None else into["R"]
-    W = np.empty((min(SUB_ROWS, len(block.y)), m), order="F") if len(block.y) else None
-    for i in range(0, len(block.y), SUB_ROWS):
-        j = min(i + SUB_ROWS, len(block.y))
-        w = W[: j - i]
-        np.subtract(block.V[i:j], shift, out=w[:, :-1])
-        np.subtract(block.y[i:j], cy, out=w[:, -1])
-        R = _qr_r(np.vstack([R, w]))
+    n = len(block.y)
+    stack = [np.zeros((m, m)) if into is None else into["R"]]
+    if n:
+        w = np.empty((n, m))
+        np.subtract(block.V, shift, out=w[:, :-1])
+        np.subtract(block.y, cy, out=w[:, -1])
+        full = n - n % SUB_ROWS
+        if full:
+            stack.append(np.linalg.qr(w[:full].reshape(-1, SUB_ROWS, m), mode="r").reshape(-1, m))
+        stack.append(w[full:])
+    R = _qr_r(np.vstack(stack)) if len(stack) > 1 else stack[0]
     dy = np.asarray(block.y, dtype=_LD) - _LD(cy)
-    xmax = float(np.max(np.abs(block.X))) if block.X.size else 0.0
-    ymax = float(np.max(np.abs(block.y))) if len(block.y) else 0.0
-    out = {"R": R, "n": len(block.y), "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy, "ymax": ymax,
+    xmax = float(max(block.X.max(), -block.X.min())) if block.X.size else 0.0
+    ymax = float(max(block.y.max(), -block.y.min())) if n else 0.0
+    out = {"R": R, "n": n, "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy, "ymax": ymax,
            "xmax": xmax, "shift": shift, "cy": cy}
     if into is not None:
         for key in ("n", "n_rows", "s1", "s2"):
             out[key] += into[key]
         out["ymax"], out["xmax"] = max(ymax, into["ymax"]), max(xmax, into["xmax"])
     return out
+
+
+def combine_r(Rs: list[np.ndarray]) -> np.ndarray:
+    """R of the stacked R's, reduced in a fixed tree (FAN_IN per node, in order)."""
+    level = list(Rs)
+    while len(level) > 1:
+        level = [_qr_r(np.vstack(level[i : i + FAN_IN])) for i in range(0, len(level), FAN_IN)]
+    return level[0]
 
 
 def rebase(part: dict, shift: np.ndarray, cy: float) -> dict:
@@ -84,25 +98,30 @@ def rebase(part: dict, shift: np.ndarray, cy: float) -> dict:
             "cy": cy}
 
 
-def combine_r(Rs: list[np.ndarray]) -> np.ndarray:
-    """R of the stacked R's, reduced in a fixed tree (FAN_IN per node, in order)."""
-    level = list(Rs)
-    while len(level) > 1:
-        level = [_qr_r(np.vstack(level[i : i + FAN_IN])) for i in range(0, len(level), FAN_IN)]
-    return level[0]
-
-
 def refine(block: Block, plan: Plan, shift: np.ndarray, kept: np.ndarray, cy: float, coef: np.ndarray) -> tuple:
     """W^T r and r^T r in longdouble, r = (y - c_y) - W coef with W = V - c rebuilt exactly."""
-    rows = block.exact(plan)
-    sl = np.asarray(shift, dtype=_LD)[kept]
+    n = len(block.y)
     g = np.zeros(len(kept), dtype=_LD)
     rss = _LD(0)
-    for i in range(0, len(block.y), _LD_SLICE):
-        j = min(i + _LD_SLICE, len(block.y))
-        W = rows.block(i, j)[:, kept] - sl
-        r = (np.asarray(block.y[i:j], dtype=_LD) - _LD(cy)) - W @ coef
-        g += r @ W
+    if not n:
+        return g, rss
+    rows = block.exact(plan) if plan.recipes is not None else None
+    sl = np.asarray(shift, dtype=_LD)
+    every = len(kept) == plan.k
+    size = min(_LD_SLICE, n)
+    Wb, rb = np.empty((size, plan.k), dtype=_LD), np.empty(size, dtype=_LD)
+    for i in range(0, n, _LD_SLICE):
+        j = min(i + _LD_SLICE, n)
+        W, r = Wb[: j - i], rb[: j - i]
+        # Without a basis V is [1, X] in float64, so V - c is exact in longdouble.
+        W[...] = block.V[i:j] if rows is None else rows.block(i, j)
+        W -= sl
+        if not every:
+            W = W[:, kept]
+        r[...] = block.y[i:j]
+        r -= _LD(cy)
+        r -= np.einsum("ij,j->i", W, coef)
+        g += np.einsum("i,ij->j", r, W)
         rss += r @ r
     return g, rss
 
