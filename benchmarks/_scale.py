@@ -61,17 +61,11 @@ def _files(folder: str) -> list[str]:
 
 def _imports(who: str) -> None:
     """The contender's modules, imported before its clock starts: a fixed cost per process, not per row."""
-    import pyarrow.parquet  # noqa: F401
+    import importlib
 
-    if who.startswith("scale"):
-        import dask.dataframe  # noqa: F401
-
-        import linreg.scale  # noqa: F401
-    elif who == "fit_ols in memory":
-        import linreg.ols  # noqa: F401
-    elif who == "dask-ml":
-        import dask.dataframe  # noqa: F401
-        import dask_ml.linear_model  # noqa: F401
+    names = {"floor": [], "fit_ols in memory": ["linreg.ols"], "dask-ml": ["dask.dataframe", "dask_ml.linear_model"]}
+    for name in ["pyarrow.parquet", *names.get(who, ["dask.dataframe", "linreg.scale"])]:
+        importlib.import_module(name)
 
 
 def run_one(who: str, folder: str) -> dict:
@@ -176,7 +170,7 @@ def _measure(who: str, folder: str, timeout: float) -> dict:
 def section_scale(rows: int, files: int, timeout: float = 1800.0) -> dict:
     """Time and measure every contender on one freshly written dataset; ratios to the I/O floor."""
     try:
-        import dask_ml  # noqa: F401
+        import dask_ml
 
         who = WHO
     except ImportError:
