@@ -265,6 +265,9 @@ def test_local_cluster_gives_the_same_bits_as_threads(edgy, cluster):
     assert res.diagnostics.to_dict() == ref.diagnostics.to_dict()
     pd.testing.assert_frame_equal(res.sample, ref.sample)
     assert_same_fit(res, fit_design(build_design(df, spec)))
+    gd = {c: scale.gradient_descent(folder, spec=spec, learning_rate=0.05, n_iter=200, standardize=True, client=c)
+          for c in (cluster, "threads")}
+    np.testing.assert_array_equal(gd[cluster].history.coef, gd["threads"].history.coef)
 
 
 # ---------------------------------------------------------------------------
@@ -320,3 +323,76 @@ def test_peak_memory_does_not_grow_with_the_data(tmp_path):
     small, full = grown(5), grown(n_files)
     assert full < small + 6 * partition, f"5 files: +{small / 1e6:.0f} MB, 20 files: +{full / 1e6:.0f} MB"
     assert full < 0.5e9, f"grew by {full / 1e6:.0f} MB"
+
+
+# ---------------------------------------------------------------------------
+# gradient descent from the Gram matrix of one pass
+# ---------------------------------------------------------------------------
+GD_CASES = [(name, std, ridge, mom) for name in SPECS for std in (True, False) for ridge, mom in ((0.0, 0.0),
+                                                                                                 (0.1, 0.5))]
+
+
+@pytest.mark.parametrize(("name", "standardize", "ridge", "momentum"), GD_CASES)
+def test_full_batch_descent_has_the_in_memory_iterates(edgy, name, standardize, ridge, momentum):
+    from linreg.descent import gradient_descent
+
+    df, folder = edgy
+    spec = SPECS[name]
+    d = build_design(df, spec)
+    rate = 0.01 if standardize else 1e-4
+    ref = gradient_descent(d.X, d.y, learning_rate=rate, n_iter=300, intercept=d.intercept, standardize=standardize,
+                           terms=d.terms, ridge=ridge, momentum=momentum)
+    got = scale.gradient_descent(folder, spec=spec, learning_rate=rate, n_iter=300, standardize=standardize,
+                                 ridge=ridge, momentum=momentum, client="threads")
+    for key in ("coef", "loss", "grad"):
+        a, b = getattr(got.history, key), getattr(ref.history, key)
+        assert a.shape == b.shape, key
+        assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b)), key
+    assert_allclose(got.coef, ref.coef, rtol=1e-12, atol=1e-12 * np.max(np.abs(ref.coef)))
+    assert_allclose(got.eigenvalues, ref.eigenvalues, rtol=1e-12, atol=1e-12 * ref.eigenvalues[-1])
+    assert_allclose([got.max_stable_learning_rate, got.optimal_learning_rate, got.loss_min],
+                    [ref.max_stable_learning_rate, ref.optimal_learning_rate, ref.loss_min], rtol=1e-12)
+    a, b = got.to_dict(), ref.to_dict()
+    assert a.keys() == b.keys()
+    for key in ("terms", "n", "df_resid", "converged", "diverged", "n_iter", "message", "settings"):
+        assert a[key] == b[key], key
+    for key in ("rss", "sigma", "r_squared", "adj_r_squared", "final_loss"):
+        assert_allclose(a[key], b[key], rtol=1e-12, err_msg=key)
+    assert got.n == ref.n and "every one of the 5,979 rows" in got.note
+    with pytest.raises(ModelError, match="one value per row"):
+        _ = got.X_work
+    assert got.summary(target="y").startswith("Method: gradient descent")
+
+
+def test_descent_reuses_a_fit_and_stops_where_in_memory_does(edgy):
+    from linreg.descent import gradient_descent
+
+    df, folder = edgy
+    spec = SPECS["plain"]
+    fit = scale.fit_ols(folder, spec=spec, client="sync", diagnostics=False)
+    d = build_design(df, spec)
+    ref = gradient_descent(d.X, d.y, learning_rate=0.5, n_iter=5_000, standardize=True, terms=d.terms)
+    got = scale.gradient_descent(folder, spec=spec, learning_rate=0.5, n_iter=5_000, standardize=True, fit=fit,
+                                 client="sync")
+    assert ref.converged and got.converged and got.n_iter == ref.n_iter
+    with pytest.raises(ModelError, match="not of this source and model"):
+        scale.gradient_descent(folder, spec=SPECS["terms"], learning_rate=0.1, n_iter=5, fit=fit, client="sync")
+    big = gradient_descent(d.X, d.y, learning_rate=3.0, n_iter=50, standardize=True, terms=d.terms)
+    out = scale.gradient_descent(folder, spec=spec, learning_rate=3.0, n_iter=50, standardize=True, fit=fit,
+                                 client="sync")
+    assert big.diverged and out.diverged and out.message == big.message
+
+
+def test_minibatch_descent_runs_on_a_sample_and_says_so(edgy):
+    _, folder = edgy
+    got = scale.gradient_descent(folder, spec=SPECS["plain"], learning_rate=0.01, n_iter=40, batch_size=32,
+                                 standardize=True, sample=2_000, seed=1, client="threads")
+    again = scale.gradient_descent(folder, spec=SPECS["plain"], learning_rate=0.01, n_iter=40, batch_size=32,
+                                   standardize=True, sample=2_000, seed=1, client="sync")
+    assert 1_500 < got.n < 2_500 and got.history.coef.shape == (41, 3)
+    assert got.note.startswith(f"mini-batch descent on an in-memory sample of {got.n:,} of the ")
+    np.testing.assert_array_equal(got.history.coef, again.history.coef)
+    assert got.X_work.shape == (got.n, 3)  # the sample's rows are at hand
+    with pytest.raises(ModelError, match="more than the"):
+        scale.gradient_descent(folder, spec=SPECS["plain"], learning_rate=0.01, n_iter=5, batch_size=5_000,
+                               sample=100, client="sync")
