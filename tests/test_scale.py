@@ -230,8 +230,19 @@ def test_cli_fits_a_glob_and_converts_csv(tmp_path):
     assert got["n_dropped"] == 0 and "breusch_pagan" in got["diagnostics"]
     assert len(pd.read_parquet(tmp_path / "r")) == 2_000
     bad = subprocess.run([sys.executable, "-m", "linreg", "fit", str(tmp_path / "pq"), "--target", "y",
-                          "--method", "gd"], capture_output=True, text=True, env=env, timeout=120)
+                          "--method", "svd"], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "not available out of core" in bad.stderr
+    gd = subprocess.run([sys.executable, "-m", "linreg", "fit", str(tmp_path / "pq"), "--target", "y", "--features",
+                         "x1,x2", "--method", "gd", "--standardize", "--iterations", "50", "--learning-rate", "0.1",
+                         "--format", "json"], capture_output=True, text=True, env=env, timeout=120)
+    assert gd.returncode == 0, gd.stderr
+    got = json.loads(gd.stdout)
+    from linreg.descent import gradient_descent
+
+    d = build_design(df, ModelSpec("y", features=("x1", "x2")))
+    ref = gradient_descent(d.X, d.y, learning_rate=0.1, n_iter=50, standardize=True, terms=d.terms)
+    assert_allclose(got["coef"], ref.coef, rtol=1e-12)
+    assert got["iterations"] == 50 and got["method"] == "gd" and "Gram matrix" in got["note"]
 
 
 def _dask_frame(df: pd.DataFrame, parts: int = 3):

@@ -126,7 +126,7 @@ def gradient_descent(
     source: object,
     target: str | None = None,
     *,
-    learning_rate: float,
+    learning_rate: float | None,
     n_iter: int,
     spec: ModelSpec | None = None,
     features: Sequence[str] | None = None,
@@ -160,7 +160,8 @@ def gradient_descent(
     source, target, spec, features, intercept, client
         As :func:`fit_ols`.
     learning_rate, n_iter, standardize, batch_size, momentum, seed, tol, init, ridge
-        As :func:`linreg.descent.gradient_descent`.
+        As :func:`linreg.descent.gradient_descent`; ``learning_rate=None`` is the optimal
+        full-batch rate 2/(λ_max + λ_min) (of the sample's loss for mini-batch).
     fit : ScaleResult, optional
         ``fit_ols`` of the same source and model, if already at hand (full batch).
     sample : int, default 100_000

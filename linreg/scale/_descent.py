@@ -43,6 +43,7 @@ from ..quadratic import (
     _eig_of_gram,
     _pen_mask,
     _ridge_gram,
+    learning_rate_bounds,
 )
 from . import _terms
 from ._engine import Runner, columns_of, partitions
@@ -179,8 +180,8 @@ class ScaleGDResult:
     ----------------
     note : str
         How the run used the data (every row from the Gram matrix, or a sample).
-    rows : int
-        Rows of the dataset used (the sample's size for mini-batch).
+    n_dropped : int
+        Rows left out for a missing value in a used column (over the whole dataset).
     """
 
     coef: np.ndarray
@@ -208,6 +209,7 @@ class ScaleGDResult:
     rss: float
     tss: float
     note: str = ""
+    n_dropped: int = 0
     in_memory: GDResult | None = field(default=None, repr=False)
 
     final_loss = GDResult.final_loss
@@ -247,7 +249,7 @@ class ScaleGDResult:
                  f"Final loss (mean squared residual): {r._fmt(self.final_loss)}", ""]
         lines += r._fit_lines(self.sigma, self.df_resid, self.r_squared, self.adj_r_squared, terms,
                               at=" (at the gradient-descent coefficients)")
-        lines += r._notes_block(self.n, n_dropped, (), ())
+        lines += r._notes_block(self.n, n_dropped or self.n_dropped, (), ())
         if call is not None:
             lines.insert(0, f"Call: {r.terminal_safe(call)}")
         return r.terminal_safe("\n".join(lines).rstrip() + "\n", keep_newlines=True)
@@ -368,7 +370,7 @@ def _settings(k_terms: tuple[str, ...], n: int, *, learning_rate, n_iter, interc
                          terms=k_terms)
 
 
-def descend(moments: GramMoments, fit, terms: tuple[str, ...], *, learning_rate: float, n_iter: int,
+def descend(moments: GramMoments, fit, terms: tuple[str, ...], *, learning_rate: float | None, n_iter: int,
             standardize: bool = False, momentum: float = 0.0, tol: float = 1e-8, init: object = None,
             ridge: float = 0.0, should_stop: Callable[[], bool] | None = None,
             progress: Callable[[float], None] | None = None) -> ScaleGDResult:
@@ -383,13 +385,18 @@ def descend(moments: GramMoments, fit, terms: tuple[str, ...], *, learning_rate:
     terms : tuple of str
         Coefficient names, ``"Intercept"`` first with an intercept (``fit.terms``).
     learning_rate, n_iter, standardize, momentum, tol, init, ridge, should_stop, progress
-        As :func:`linreg.descent.gradient_descent` (full batch).
+        As :func:`linreg.descent.gradient_descent` (full batch); ``learning_rate=None`` is the
+        optimal rate 2/(λ_max + λ_min) of the loss descended.
 
     Returns
     -------
     ScaleGDResult
     """
     intercept = bool(fit.intercept)
+    if learning_rate is None:
+        check_option("standardize", standardize, (True, False))
+        probe = _quadratic(moments, fit, intercept, bool(standardize), _check_ridge(ridge))[0]
+        learning_rate = probe.optimal
     s = _settings(tuple(terms), moments.n, learning_rate=learning_rate, n_iter=n_iter, intercept=intercept,
                   standardize=standardize, batch_size=None, momentum=momentum, seed=None, tol=tol, ridge=ridge,
                   should_stop=should_stop, progress=progress)
@@ -418,16 +425,16 @@ def descend(moments: GramMoments, fit, terms: tuple[str, ...], *, learning_rate:
         learning_rate=s.lr, momentum=s.mu, batch_size=None, standardize=s.standardize, intercept=intercept, tol=s.tol,
         max_stable_learning_rate=q.max_stable, optimal_learning_rate=q.optimal, eigenvalues=q.eig, optimum=q.v,
         loss_min=q.loss_v, terms=s.terms, x_mean=x_mean, x_scale=x_scale, ridge=s.lam, n=moments.n, rss=rss,
-        tss=float(fit.tss),
+        tss=float(fit.tss), n_dropped=int(getattr(fit, "n_dropped", 0)),
         note=f"every one of the {moments.n:,} rows, through the Gram matrix of one pass (full batch)",
     )
 
 
-def from_sample(g: GDResult, rows: int, total: int) -> ScaleGDResult:
+def from_sample(g: GDResult, rows: int, total: int, n_dropped: int = 0) -> ScaleGDResult:
     """A mini-batch run on an in-memory sample of ``rows`` of the ``total`` rows, as a ScaleGDResult that says so."""
-    keep = {f: getattr(g, f) for f in ScaleGDResult.__dataclass_fields__ if f not in ("n", "rss", "tss", "note",
-                                                                                      "in_memory")}
-    return ScaleGDResult(**keep, n=g.n, rss=g.rss, tss=g.tss, in_memory=g,
+    own = ("n", "rss", "tss", "note", "n_dropped", "in_memory")
+    keep = {f: getattr(g, f) for f in ScaleGDResult.__dataclass_fields__ if f not in own}
+    return ScaleGDResult(**keep, n=g.n, rss=g.rss, tss=g.tss, in_memory=g, n_dropped=n_dropped,
                          note=f"mini-batch descent on an in-memory sample of {rows:,} of the {total:,} rows: a pass "
                               "per epoch with a global shuffle would be needed to run it on every row")
 
@@ -443,13 +450,14 @@ def _sample_task(part, index, plan, rate, seed):
     from ._fit import _chunks
 
     rng = np.random.default_rng([seed, index])
-    Xs, ys = [], []
+    Xs, ys, dropped = [], [], 0
     for chunk in _chunks(part):
         block = _terms.build_block(chunk, plan)
         pick = rng.random(len(block.y)) < rate
         Xs.append(block.X[pick])
         ys.append(block.y[pick])
-    return np.concatenate(Xs), np.concatenate(ys)
+        dropped += block.n_rows - len(block.y)
+    return np.concatenate(Xs), np.concatenate(ys), dropped
 
 
 def minibatch(source, spec, *, learning_rate, n_iter, standardize, batch_size, momentum, seed, tol, init, ridge,
@@ -482,7 +490,9 @@ def minibatch(source, spec, *, learning_rate, n_iter, standardize, batch_size, m
     if isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > len(y):
         raise ModelError(f"batch_size {batch_size:,} is more than the {len(y):,} rows of the in-memory sample that "
                          "mini-batch descent runs on; use a smaller batch, a larger sample, or full batch (None)")
+    if learning_rate is None:
+        learning_rate = learning_rate_bounds(X, intercept=spec.intercept, standardize=standardize)[1]
     g = _gd.gradient_descent(X, y, learning_rate=learning_rate, n_iter=n_iter, intercept=spec.intercept,
                              standardize=standardize, batch_size=batch_size, momentum=momentum,
                              seed=seed, tol=tol, init=init, terms=plan.terms, ridge=ridge, should_stop=should_stop)
-    return from_sample(g, len(y), total)
+    return from_sample(g, len(y), total, sum(g_[2] for g_ in got))
