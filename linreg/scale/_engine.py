@@ -108,7 +108,7 @@ class Piece:
         try:
             # A buffered stream instead of the row group's bytes read up front: a task then
             # holds the decoded row group, not its encoded copy beside it.
-            handle = pq.ParquetFile(self.path, buffer_size=1 << 20, pre_buffer=False)
+            handle = pq.ParquetFile(self.path, buffer_size=1 << 16, pre_buffer=False)
             seen = False
             for batch in handle.iter_batches(batch_size=batch_rows, row_groups=list(self.row_groups),
                                              columns=list(self.columns)):

@@ -27,7 +27,7 @@ TOP_ROWS = 20
 # Rows of a partition turned into design rows at a time by the fit and refinement passes:
 # the design, its working block and their longdouble slices then cost a few MB, not
 # several copies of the partition.
-CHUNK_ROWS = 1 << 16
+CHUNK_ROWS = 1 << 15
 
 
 def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine: str | int, diagnostics: bool,
