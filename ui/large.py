@@ -13,8 +13,8 @@ session then holds the dataset's first rows (for its columns, their types and a 
   progress per partition and a Stop button; the per-request budget does not apply, since the
   operator chose the data and its memory is a few partitions, not the rows.
 - :func:`guard` is what a page calls first: on such data it draws the page's out-of-core
-  version (Fit, Residuals, Gradient descent: full batch from the Gram matrix of one pass) or says in a sentence why the page needs rows in memory and offers
-  a sample of about :data:`SAMPLE_ROWS` rows as ordinary data, then stops the page.
+  version (Fit, Residuals, and Gradient descent, full batch from the Gram matrix of one
+  pass) or says in a sentence why the page needs rows in memory and offers a sample of about :data:`SAMPLE_ROWS` rows as ordinary data, then stops the page.
 
 User text (dataset and column names) is shown escaped.
 """

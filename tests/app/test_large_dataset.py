@@ -92,6 +92,9 @@ def test_the_whole_dataset_is_fitted_out_of_core_as_in_memory(flights):
     assert at.session_state["lr_source"].startswith("Large dataset: flights (1,200 rows")
     at.multiselect(key="categorical").set_value(["g"]).run()
     assert at.session_state["lr_spec"] == SPEC
+    # The sidebar counts every row, not the first rows the session holds for a look.
+    assert any("1,200 rows (read a partition at a time; plots draw a sample) × 3 columns" in m.value
+               for m in at.sidebar.markdown)
     at = _page(at, "pages/fit.py")
     assert not at.exception and not at.error
     ref = _in_memory(flights)
