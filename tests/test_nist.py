@@ -20,11 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.nist import (  # the benchmark's score, one definition for both
-    CAP,
-    NAMES,
-    lre,
-)
+# The benchmark's score (LRE, capped at CAP) and set names: one definition for both.
+from benchmarks.nist import CAP, NAMES, lre
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import ModelError
 
