@@ -220,7 +220,33 @@ class InfluenceFlags:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class OLSResult:
+class _FitStatistics:
+    """The leading fields of every least-squares result: :class:`OLSResult` and ``linreg.scale.ScaleResult``.
+
+    One list, so that the two keep the same names, order and meaning (see :class:`OLSResult`).
+    """
+
+    terms: tuple[str, ...]
+    coef: np.ndarray
+    std_err: np.ndarray
+    cov_params: np.ndarray
+    sigma: float
+    rss: float
+    tss: float
+    r_squared: float
+    f_statistic: float
+    df_model: int
+    df_resid: int
+    n: int
+    rank: int
+    aliased: tuple[str, ...]
+    condition_number: float
+    method: str
+    alpha: float
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OLSResult(_FitStatistics):
     """Result of :func:`fit_ols`. Attribute names are the JSON keys of :meth:`to_dict`.
 
     Per-term arrays have shape (k,), ``k`` = number of terms including the
@@ -241,23 +267,7 @@ class OLSResult:
     ``(X1^T W X1)^{-1}`` (R's ``summary.lm()$cov.unscaled``).
     """
 
-    terms: tuple[str, ...]
-    coef: np.ndarray
-    std_err: np.ndarray
-    cov_params: np.ndarray
-    sigma: float
-    rss: float
-    tss: float
-    r_squared: float
-    f_statistic: float
-    df_model: int
-    df_resid: int
-    n: int
-    rank: int
-    aliased: tuple[str, ...]
-    condition_number: float
-    method: str
-    alpha: float
+    # After _FitStatistics's fields (terms ... alpha), in this order:
     fitted: np.ndarray
     resid: np.ndarray
     leverage: np.ndarray
