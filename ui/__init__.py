@@ -14,7 +14,8 @@
 - :mod:`ui.charts`: drawing figures, each built and encoded once;
 - :mod:`ui.widgets`: the controls written once (GD settings, seeds, errors);
 - :mod:`ui.legacy`: the one workaround for Streamlit's old ``pages/`` mode;
-- :mod:`ui.complexity`, :mod:`ui.fit_panels` and :mod:`ui.lessons`: page sections too long for their page.
+- :mod:`ui.complexity`, :mod:`ui.fit_panels`, :mod:`ui.dataset_tabs` and :mod:`ui.lessons`: page sections
+  too long for their page.
 
 Importing this package imports nothing: the pure modules stay usable without streamlit.
 """
