@@ -123,13 +123,8 @@ def facts_table(f: DatasetFacts) -> pd.DataFrame:
     return pd.DataFrame({"column": [c for c, _ in f.columns], "type": [t for _, t in f.columns]})
 
 
-def _scheduler() -> str | None:
-    return config.registry().dask.scheduler
-
-
 def _where() -> str:
-    scheduler = _scheduler()
-    return "the operator's Dask cluster" if scheduler else "this server's threads"
+    return "the operator's Dask cluster" if config.registry().dask.scheduler else "this server's threads"
 
 
 # --------------------------------------------------------------------------- the fit
@@ -158,7 +153,7 @@ def fit():
     name, spec, alpha = session.source().name, session.current_spec(), session.fit_settings().alpha
     cache.design()  # the model's columns and sizes, checked on the rows in view before any pass
     fingerprint = facts(name)
-    scheduler = _scheduler()
+    scheduler = config.registry().dask.scheduler
 
     def work(hooks):
         from linreg.scale import fit_ols
@@ -228,8 +223,7 @@ def residual_view():
             "fitted", "resid", "standardized_resid", "studentized_resid", "leverage", "cooks_distance")),
             rank=result.rank, sigma=result.sigma, alpha=result.alpha)
         used = [c for c in (spec.target, *spec.features) if c in sample.columns][:HOVER_COLUMNS]
-        return residual_plots.diagnostic_figures(view, sample["row"].to_numpy(), hover=sample[used].reset_index(
-            drop=True))
+        return residual_plots.diagnostic_figures(view, sample["row"].to_numpy(), hover=sample[used].reset_index(drop=True))
 
     figures = cache.stored("large_residuals", (facts(session.source().name), spec, float(result.alpha), FIT_SAMPLE),
                            "the residual plots", lambda: None, work)
@@ -367,9 +361,8 @@ def _residuals_page() -> None:
         show_error("The model cannot be fitted:", err)
         return
     d = result.diagnostics
-    n_sample = len(result.sample)
     st.caption(f"The tests and extremes below are computed over all {result.n:,} rows in one more pass. The plots "
-               f"draw a reproducible sample of {n_sample:,} rows that always holds the most influential ones, so "
+               f"draw a reproducible sample of {len(result.sample):,} rows that always holds the most influential ones, so "
                "their tails hold more extreme rows than a plain sample would. Rows are numbered in the dataset's "
                "file order from 0, counting rows left out for a missing value.")
     keys = ("large_res_fitted", "large_res_qq", "large_res_scale", "large_res_leverage", "large_res_hist")
