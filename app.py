@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from linreg.exceptions import LinregError
-from ui import cache, links, session
+from ui import cache, large, links, session
 from ui.text import md_code, md_escape
 from ui.widgets import markdown
 
@@ -32,13 +32,24 @@ PAGES = [
 URLS = [Path(path).stem for path, *_ in PAGES]
 
 
+def _row_count(df) -> str:
+    """The data's rows; for a registered dataset every row (its footers), not the first rows held for a look."""
+    if not session.is_large():
+        return f"{len(df):,} rows"
+    try:
+        rows = large.facts(session.source().name).rows
+    except LinregError:
+        return f"{len(df):,} rows shown (the first of a large dataset)"
+    return f"{rows:,} rows (read a partition at a time; plots draw a sample)"
+
+
 def _sidebar_summary() -> None:
     """The current dataset and model, on every page."""
     with st.sidebar:
         st.markdown("**Current data and model**")
         df, label = session.current_data()
         spec = session.current_spec()
-        st.markdown(f"{md_escape(label)}  \n{len(df):,} rows × {df.shape[1]} columns")
+        st.markdown(f"{md_escape(label)}  \n{_row_count(df)} × {df.shape[1]} columns")
         st.markdown(f"Target: {md_code(spec.target)}")
         try:
             terms = cache.design().terms

@@ -16,18 +16,6 @@ __all__ = ["section_browser"]
 CLICKS = 20
 BUDGET_S = {1_000: 0.050, 100_000: 0.100}  # medians the stepper must meet (N ≤ 1,000 and N = 100,000)
 
-_CLICK_TO_PAINT = """async (n) => {
-  const next = document.querySelector('.gds-button[data-act=next]'), times = [];
-  for (let i = 0; i < n; i++) {
-    await new Promise((r) => setTimeout(r, 60));
-    const t0 = performance.now();
-    next.click();
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    times.push(performance.now() - t0);
-  }
-  return times;
-}"""
-
 
 def _budget(n: int) -> float:
     return BUDGET_S[1_000] if n <= 1_000 else BUDGET_S[100_000]
@@ -37,7 +25,13 @@ def section_browser(sizes: list[int]) -> dict:
     """Median click-to-paint of *Next ›* at each N (synthetic ``linear`` data, 3 features; cars at N = 50)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
+    from tests.e2e.conftest import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        CLICK_TO_PAINT,
+        start_app,
+        stop_app,
+    )
 
     proc, url = start_app()
     rows = []
@@ -53,7 +47,7 @@ def section_browser(sizes: list[int]) -> dict:
                 page.wait_for_selector(".gds[data-ready='1']", timeout=180_000)
                 page.wait_for_timeout(1500)
                 before = sum(sent)
-                times = [t / 1000 for t in page.evaluate(_CLICK_TO_PAINT, CLICKS)]
+                times = [t / 1000 for t in page.evaluate(CLICK_TO_PAINT, CLICKS)]
                 bytes_sent = sum(sent) - before
                 median = statistics.median(times)
                 rows.append({"n": n, "clicks": CLICKS, "median_s": median, "max_s": max(times),

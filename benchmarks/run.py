@@ -520,12 +520,12 @@ def format_report(results: dict) -> str:
         data = d["data"]
         block(f"7. Out of core: {data['rows']:,} x 20 float64 in {data['files']} Parquet files "
               f"({_mib(data['bytes_on_disk'])} on disk, warm cache); each in a fresh process",
-              _table(["", "wall", "vs I/O floor", "peak RSS", "coef vs fit_ols", "SE vs fit_ols"],
-                     [[r["who"], _fmt_s(r.get("wall_s")), _fmt_x(r.get("ratio_vs_floor")),
+              _table(["", "wall", "vs I/O floor", "imports", "peak RSS", "coef vs fit_ols", "SE vs fit_ols"],
+                     [[r["who"], _fmt_s(r.get("wall_s")), _fmt_x(r.get("ratio_vs_floor")), _fmt_s(r.get("import_s")),
                        _mib(r.get("peak_rss_bytes")),
                        "—" if r.get("coef_max_rel_diff_vs_fit_ols") is None else f"{r['coef_max_rel_diff_vs_fit_ols']:.1e}",
                        "—" if r.get("std_err_max_rel_diff_vs_fit_ols") is None else f"{r['std_err_max_rel_diff_vs_fit_ols']:.1e}"]
-                      if "error" not in r else [r["who"], "FAILED: " + r["error"][:60], "", "", "", ""]
+                      if "error" not in r else [r["who"], "FAILED: " + r["error"][:60], "", "", "", "", ""]
                       for r in d["rows"]]))
     block("Targets (issue 5)" + (" — quick run: not judged" if results["quick"] else ""),
           _table(["", "measured", "target", "met"],

@@ -135,6 +135,54 @@ def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve |
     """
     n, p = A.shape
     k = p + int(intercept)
+    c, cy = _offsets(A, y, intercept)
+    blocks = _row_blocks(n)
+    w = _Rows(A, c if c.any() else None, intercept)
+    with _one_blas_thread():
+        first = _cholqr_first_pass(w, blocks, k)
+        if first is None:
+            return None
+        R1, cond = first
+        B1 = scipy.linalg.solve_triangular(R1, np.eye(k), check_finite=False)
+        G2, q1y = _cholqr_second_pass(w, blocks, k, B1, y, cy)
+        # ||Q1^T Q1 - I|| ~ cond^2 eps here; far above that the first pass went wrong.
+        if not np.linalg.norm(G2 - np.eye(k)) < ORTHO_TOL:
+            return None
+        try:
+            R2 = np.linalg.cholesky(G2).T
+        except np.linalg.LinAlgError:  # pragma: no cover - G2 is near I here
+            return None
+        R = R2 @ R1
+        B = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)  # rows of Q = rows of W @ B
+        qty = scipy.linalg.solve_triangular(R2, q1y, trans="T", check_finite=False)  # Q^T (y - cy)
+        g = B @ qty
+        leverage, fitted = _cholqr_third_pass(w, blocks, n, k, B, qty)
+    # trace(Q^T Q) = k for an orthonormal Q: a last, free check of the whole computation.
+    if not abs(float(np.sum(leverage)) - k) < TRACE_TOL * k:
+        return None
+    fitted += cy
+    coef, cov_unscaled, r_factor, cov_work = _unshift(g, B, R, c, cy, intercept)
+    return _Solve(
+        coef=coef,
+        cov_unscaled=cov_unscaled,
+        fitted=fitted,
+        resid=y - fitted,
+        leverage=leverage,
+        kept=np.arange(k),
+        cond_scaled=_cond(r_factor / _pow2_scale(r_factor)) if c.any() else cond,
+        r_factor=r_factor,
+        shift=c if c.any() else None,
+        cov_work=cov_work if c.any() else None,
+    )
+
+
+def _offsets(A: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.ndarray, float]:
+    """CholeskyQR2's column shifts c (p,) and the shift of y, from a sample of about 4096 rows.
+
+    Only columns whose mean is large against their spread are shifted, and only with an
+    intercept (the ones column absorbs the shift); otherwise c = 0 and the shift of y is 0.
+    """
+    n, p = A.shape
     c = np.zeros(p)
     cy = 0.0
     if intercept:
@@ -144,8 +192,15 @@ def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve |
         shift = np.abs(mean) > sample.std(axis=0)
         c[shift] = mean[shift]
         cy = float(y[::step].mean())
-    blocks = _row_blocks(n)
-    w = _Rows(A, c if c.any() else None, intercept)
+    return c, cy
+
+
+def _cholqr_first_pass(w: _Rows, blocks, k: int) -> tuple[np.ndarray, float] | None:
+    """Pass 1: R1 (k, k) with W^T W = R1^T R1, and the column-scaled condition number of W.
+
+    None when the Gram matrix is not finite, a column is 0, the Cholesky fails, or the
+    scaled condition number exceeds PRECISE_COND.
+    """
 
     def gram(a: int, b: int) -> np.ndarray:
         G = np.zeros((k, k))
@@ -153,66 +208,66 @@ def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve |
             w.add_gram(i, min(i + _CHUNK, b), G)
         return G
 
-    with _one_blas_thread():
-        G = sum(_map_blocks(gram, blocks))
-        if not np.all(np.isfinite(G)):
-            return None
-        d = np.sqrt(np.diagonal(G))
-        if np.any(d == 0):
-            return None
-        D = np.exp2(np.round(np.log2(d)))  # powers of two: scaling G by them is exact
-        try:
-            R1s = np.linalg.cholesky(G / np.outer(D, D)).T
-        except np.linalg.LinAlgError:
-            return None
-        cond = _cond(R1s)  # of W with unit-norm columns (G is accurate enough to tell)
-        if cond > PRECISE_COND:
-            return None
-        B1 = scipy.linalg.solve_triangular(R1s * D, np.eye(k), check_finite=False)
-
-        def second(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-            G2, q1y = np.zeros((k, k)), np.zeros(k)
-            out = np.empty((min(_CHUNK, b - a), k))
-            for i in range(a, b, _CHUNK):
-                j = min(i + _CHUNK, b)
-                q = w.times(i, j, B1, out[: j - i])
-                G2 += q.T @ q
-                q1y += (y[i:j] - cy) @ q
-            return G2, q1y
-
-        parts = _map_blocks(second, blocks)
-        G2 = sum(part[0] for part in parts)
-        q1y = sum(part[1] for part in parts)
-        # ||Q1^T Q1 - I|| ~ cond^2 eps here; far above that the first pass went wrong.
-        if not np.linalg.norm(G2 - np.eye(k)) < ORTHO_TOL:
-            return None
-        try:
-            R2 = np.linalg.cholesky(G2).T
-        except np.linalg.LinAlgError:  # pragma: no cover - G2 is near I here
-            return None
-        R = R2 @ (R1s * D)
-        B = scipy.linalg.solve_triangular(R, np.eye(k), check_finite=False)  # rows of Q = rows of W @ B
-        qty = scipy.linalg.solve_triangular(R2, q1y, trans="T", check_finite=False)  # Q^T (y - cy)
-        g = B @ qty
-        leverage = np.empty(n)
-        fitted = np.empty(n)
-
-        def third(a: int, b: int) -> None:
-            out = np.empty((min(_CHUNK, b - a), k))
-            for i in range(a, b, _CHUNK):
-                j = min(i + _CHUNK, b)
-                q = w.times(i, j, B, out[: j - i])
-                np.einsum("ij,ij->i", q, q, out=leverage[i:j])
-                np.matmul(q, qty, out=fitted[i:j])
-
-        _map_blocks(third, blocks)
-    # trace(Q^T Q) = k for an orthonormal Q: a last, free check of the whole computation.
-    if not abs(float(np.sum(leverage)) - k) < TRACE_TOL * k:
+    G = sum(_map_blocks(gram, blocks))
+    if not np.all(np.isfinite(G)):
         return None
-    fitted += cy
-    resid = y - fitted
-    # Back from W = [1, A - c] to the raw design X1 = [1, A] = W T, T = [[1, c^T], [0, I]]:
-    # coef = T^{-1} g, (X1^T X1)^{-1} = T^{-1} (W^T W)^{-1} T^{-T}, X1's R factor = R T.
+    d = np.sqrt(np.diagonal(G))
+    if np.any(d == 0):
+        return None
+    D = np.exp2(np.round(np.log2(d)))  # powers of two: scaling G by them is exact
+    try:
+        R1s = np.linalg.cholesky(G / np.outer(D, D)).T
+    except np.linalg.LinAlgError:
+        return None
+    cond = _cond(R1s)  # of W with unit-norm columns (G is accurate enough to tell)
+    if cond > PRECISE_COND:
+        return None
+    return R1s * D, cond
+
+
+def _cholqr_second_pass(w: _Rows, blocks, k: int, B1: np.ndarray, y: np.ndarray, cy: float
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Pass 2, with Q1 = W B1: G2 = Q1^T Q1 (k, k) and Q1^T (y - cy) (k,)."""
+
+    def second(a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        G2, q1y = np.zeros((k, k)), np.zeros(k)
+        out = np.empty((min(_CHUNK, b - a), k))
+        for i in range(a, b, _CHUNK):
+            j = min(i + _CHUNK, b)
+            q = w.times(i, j, B1, out[: j - i])
+            G2 += q.T @ q
+            q1y += (y[i:j] - cy) @ q
+        return G2, q1y
+
+    parts = _map_blocks(second, blocks)
+    return sum(part[0] for part in parts), sum(part[1] for part in parts)
+
+
+def _cholqr_third_pass(w: _Rows, blocks, n: int, k: int, B: np.ndarray, qty: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Pass 3, with Q = W B: leverage (n,) = row sums of Q^2 and Q Q^T (y - cy) (n,)."""
+    leverage = np.empty(n)
+    fitted = np.empty(n)
+
+    def third(a: int, b: int) -> None:
+        out = np.empty((min(_CHUNK, b - a), k))
+        for i in range(a, b, _CHUNK):
+            j = min(i + _CHUNK, b)
+            q = w.times(i, j, B, out[: j - i])
+            np.einsum("ij,ij->i", q, q, out=leverage[i:j])
+            np.matmul(q, qty, out=fitted[i:j])
+
+    _map_blocks(third, blocks)
+    return leverage, fitted
+
+
+def _unshift(g: np.ndarray, B: np.ndarray, R: np.ndarray, c: np.ndarray, cy: float, intercept: bool):
+    """From the shifted W = [1, A - c] back to the raw design X1 = [1, A] = W T, T = [[1, c^T], [0, I]].
+
+    Returns coef = T^{-1} g (cy added to the intercept), (X1^T X1)^{-1} = T^{-1} (W^T W)^{-1} T^{-T},
+    X1's R factor R T, and W's own (W^T W)^{-1} = B B^T (coef and both inverses in longdouble).
+    """
+    k = len(g)
     Tinv = np.eye(k, dtype=_LD)
     T = np.eye(k)
     coef = np.asarray(g, dtype=_LD)
@@ -222,20 +277,8 @@ def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve |
         coef[0] += cy
     coef = Tinv @ coef
     Bl = np.asarray(B, dtype=_LD)
-    cov_unscaled = Tinv @ (Bl @ Bl.T) @ Tinv.T
-    r_factor = R @ T
-    return _Solve(
-        coef=coef,
-        cov_unscaled=cov_unscaled,
-        fitted=fitted,
-        resid=resid,
-        leverage=leverage,
-        kept=np.arange(k),
-        cond_scaled=_cond(r_factor / _pow2_scale(r_factor)) if c.any() else cond,
-        r_factor=r_factor,
-        shift=c if c.any() else None,
-        cov_work=Bl @ Bl.T if c.any() else None,
-    )
+    cov_work = Bl @ Bl.T
+    return coef, Tinv @ cov_work @ Tinv.T, R @ T, cov_work
 
 
 def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:

@@ -784,7 +784,8 @@ def _add_scale_options(p: argparse.ArgumentParser) -> None:
                    help="refinement passes with extended-precision residuals (default: auto, one or two)")
     g.add_argument("--sample", type=_number(int, 0), default=None, metavar="N",
                    help="rows in the diagnostics sample (default: 10000); 0 with no --residuals-out skips "
-                        "the diagnostics pass")
+                        "the diagnostics pass. With --method gd --batch-size B: rows of the in-memory sample "
+                        "mini-batch descent runs on (default: 100000); full-batch descent uses every row")
     g.add_argument("--residuals-out", default=None, metavar="PATH",
                    help="write every row's fitted value, residual, leverage and influence to Parquet at PATH")
 
@@ -819,10 +820,11 @@ def _is_out_of_core(args: argparse.Namespace) -> bool:
 
 def _run_fit_scale(args: argparse.Namespace) -> int:
     """Fit out of core with linreg.scale and print as ``fit`` does; progress per partition on stderr."""
-    if args.penalty is not None or args.method not in (None, "qr"):
+    if args.penalty is not None or args.method not in (None, "qr", "gd"):
         what = f"--penalty {args.penalty}" if args.penalty is not None else f"--method {args.method}"
-        raise _UsageError(f"{what} is not available out of core (only least squares by QR); drop it, "
+        raise _UsageError(f"{what} is not available out of core (least squares by QR, or --method gd); drop it, "
                           "or fit a sample in memory")
+    _check_gd_options(args)
     from . import scale
     from .design import ModelSpec
     from .report import terminal_safe
@@ -840,6 +842,8 @@ def _run_fit_scale(args: argparse.Namespace) -> int:
         if tty or done == total:
             print(f"linreg: {stage}: {done}/{total} partitions", end=end, file=sys.stderr, flush=True)
 
+    if args.method == "gd":
+        return _run_gd_scale(args, spec, progress)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LinregWarning)
         result = scale.fit_ols(args.data, spec=spec, alpha=args.alpha, client=args.scheduler, refine=args.refine,
@@ -867,6 +871,30 @@ def _run_fit_scale(args: argparse.Namespace) -> int:
             lines.append(f"  leverage: max {d.leverage_max:.3g}; |studentized residual| > 3: "
                          f"{d.n_studentized_over_3} rows; largest Cook's distance {d.cooks_max:.3g}")
             print(terminal_safe("\n".join(lines), keep_newlines=True))
+    return 0
+
+
+def _run_gd_scale(args: argparse.Namespace, spec, progress) -> int:
+    """Gradient descent out of core (full batch from the Gram matrix; mini-batch on a sample), printed as ``fit``."""
+    from . import scale
+
+    options: dict[str, Any] = {
+        "learning_rate": args.learning_rate, "n_iter": args.iterations or _GD_DEFAULT_ITERATIONS,
+        "standardize": bool(args.standardize), "batch_size": args.batch_size, "momentum": args.momentum or 0.0,
+        "seed": args.seed, "client": args.scheduler, "progress": progress,
+    }
+    if args.tol is not None:
+        options["tol"] = args.tol
+    if args.sample is not None and args.batch_size is not None:
+        options["sample"] = args.sample
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LinregWarning)
+        result = scale.gradient_descent(args.data, spec=spec, **options)
+    messages = _merge_warnings((), caught)
+    if args.format == "json":
+        print(_to_json({**_json_report(result, result.n_dropped), "warnings": messages, "note": result.note}))
+    else:
+        print(result.summary(target=spec.target, call=f"{PROG} {shlex.join(args.argv)}"), end="")
     return 0
 
 
@@ -902,11 +930,12 @@ def _json_report(result, n_dropped: int) -> dict[str, Any]:
     """
     from .descent import GDResult
     from .ols import OLSResult
+    from .scale._descent import ScaleGDResult
 
     if isinstance(result, OLSResult):
         # The result's attributes are named as the JSON keys; only n_dropped belongs to the design.
         return {key: n_dropped if key == "n_dropped" else getattr(result, key) for key in JSON_KEYS}
-    if isinstance(result, GDResult):
+    if isinstance(result, (GDResult, ScaleGDResult)):
         report: dict[str, Any] = dict.fromkeys(JSON_KEYS)
         report.update(terms=result.terms, coef=result.coef, n=result.n, n_dropped=n_dropped, method="gd",
                       df_model=len(result.terms) - int(result.intercept), df_resid=result.df_resid)

@@ -740,15 +740,13 @@ def gradient_descent(
     learning_rate : float
         Step size, > 0.
     n_iter : int
-        Maximum number of iterations, >= 0. One iteration is ONE update of w: a
-        full-data step for full batch, one batch for mini-batch (an epoch is
-        ceil(n / batch_size) iterations).
+        Maximum number of iterations, >= 0. One iteration is ONE update of w: a full-data step
+        for full batch, one batch for mini-batch (an epoch is ceil(n / batch_size) iterations).
     intercept : bool
         Prepend a column of ones (its coefficient comes first).
     standardize : bool
-        Run on standardized columns (``(x - mean) / sd``; without an intercept only
-        ``x / rms``), report ``coef`` in original units. ``history`` stays in the working
-        parametrisation; ``history.coef_original`` converts it.
+        Run on standardized columns (``(x - mean) / sd``; without an intercept only ``x / rms``), report
+        ``coef`` in original units. ``history`` stays in working units; ``history.coef_original`` converts it.
     batch_size : int or None
         None: full batch. Otherwise 1 <= batch_size <= n: each epoch shuffles the rows
         (``rng.permutation(n)``, ``rng = numpy.random.default_rng(seed)``) and cuts them into
@@ -764,14 +762,12 @@ def gradient_descent(
     terms : sequence of str, optional
         Names of X's p columns (default x1..xp); ``"Intercept"`` is prepended.
     ridge : float, default 0
-        λ >= 0: minimise ``L(w) + λ Σ_j b_j^2`` over the slopes b (not the intercept), in the
-        working parametrisation: with ``standardize`` the penalty is on the standardized
-        slopes, as :func:`linreg.penalized.fit_penalized` with ``l1_ratio=0``. The gradient
-        gains ``2λ b``; history, bounds (from ``H + 2λ D``) and ``optimum`` are of that loss.
+        λ >= 0: minimise ``L(w) + λ Σ_j b_j^2`` over the slopes b (not the intercept), in working units:
+        with ``standardize`` on the standardized slopes, as :func:`linreg.penalized.fit_penalized` with
+        ``l1_ratio=0``. The gradient gains ``2λ b``; history, bounds (``H + 2λ D``) and ``optimum`` follow it.
     should_stop : callable, optional
-        ``should_stop() -> bool``, asked between chunks of work (every few hundred
-        iterations, more often when a step touches many rows: about every 10 ms of
-        work); True stops the run with :class:`linreg.exceptions.Cancelled`.
+        ``should_stop() -> bool``, asked between chunks of work (every few hundred iterations, more
+        often when a step touches many rows: about every 10 ms of work); True raises ``Cancelled``.
     progress : callable, optional
         ``progress(fraction)`` with the fraction of the ``n_iter`` iterations done, called at
         the same points, non-decreasing, and with 1.0 at the end.
@@ -798,20 +794,17 @@ def gradient_descent(
         w_{t+1} = w_t - lr * grad L(w_t)
         v_{t+1} = momentum * v_t - lr * g_t ;  w_{t+1} = w_t + v_{t+1}
 
-    Mini-batch uses the batch gradient ``g_t = (2/B) X_b^T (X_b w_t - y_b)``; history still
-    records the FULL-data loss and gradient. A batch of more than half of the rows is
-    summed as the full-data sum (from G, below) minus the rows left out: a step costs
-    ``min(B, n - B)`` rows.
+    Mini-batch uses the batch gradient ``g_t = (2/B) X_b^T (X_b w_t - y_b)``; history still records
+    the FULL-data loss and gradient. A batch of more than half of the rows is summed as the
+    full-data sum (from G, below) minus the rows left out: a step costs ``min(B, n - B)`` rows.
 
-    Full batch never revisits the data after one pass: the loss and gradient at any w are
-    exact expansions about a minimiser, from G = X1^T X1 (see ``_Quadratic``), so each
-    step costs O(k^2), whatever N.
+    Full batch never revisits the data after one pass: the loss and gradient at any w are exact
+    expansions about a minimiser, from G = X1^T X1 (see ``_Quadratic``): O(k^2) a step, whatever N.
 
-    Stability (full batch): lr < 2 / lambda_max of H = (2/N) X1^T X1; with momentum
-    mu the bound is 2 (1 + mu) / lambda_max. Divergence (a non-finite loss, or a loss
-    above 1e6 times max(L(w_0), mean(y^2))) stops the run with ``diverged=True``; only
-    finite iterates are kept. Non-convergence is reported in ``converged`` and
-    ``message``, not by a warning.
+    Stability (full batch): lr < 2 / lambda_max of H = (2/N) X1^T X1; with momentum mu the bound
+    is 2 (1 + mu) / lambda_max. Divergence (a non-finite loss, or a loss above 1e6 times
+    max(L(w_0), mean(y^2))) stops the run with ``diverged=True``; only finite iterates are kept.
+    Non-convergence is reported in ``converged`` and ``message``, not by a warning.
 
     Examples
     --------

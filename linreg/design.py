@@ -217,6 +217,53 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMIT
         raise DataError(f"expected a pandas DataFrame; got {type(df).__name__}")
     columns = [str(c) for c in df.columns]
     df = df.set_axis(columns, axis=1)
+    degree, categorical, main, used = _spec_columns(spec, columns, limits)
+    cat_set = set(categorical)
+    sub, n_dropped = _complete_rows(df, used)
+    n_levels = {c: _count_levels(sub[c], c, limits) for c in categorical}
+    width = {c: (n_levels[c] - 1 if c in cat_set else degree.get(c, 1)) for c in main}
+    inter_width = [
+        (n_levels[a] - 1 if a in cat_set else 1) * (n_levels[b] - 1 if b in cat_set else 1)
+        for a, b in spec.interactions
+    ]
+    _check_size(len(sub), width, spec.interactions, inter_width, n_levels, bool(degree), spec.intercept, limits)
+
+    numeric = {c: _numeric_column(sub[c], c, is_target=c == spec.target) for c in used if c not in cat_set}
+    y = numeric.pop(spec.target)
+    standardization = _standardize(numeric) if spec.standardize else {}
+    levels = {c: sorted(pd.unique(sub[c]), key=_sort_key) for c in categorical}
+    level_names = {c: [_level_name(v) for v in lv] for c, lv in levels.items()}
+    codes = {c: _codes(sub[c], levels[c]) for c in categorical}
+
+    p = sum(width.values()) + sum(inter_width)
+    X, terms, poly_blocks = _columns(len(y), p, main, spec, degree, cat_set, numeric,
+                                     _term_blocks(cat_set, level_names, codes, numeric))
+    basis = _poly_basis(X, numeric, poly_blocks, spec.intercept) if any(d > 1 for _, _, d in poly_blocks) else None
+    return Design(
+        X=X,
+        y=y,
+        terms=tuple(terms),
+        intercept=bool(spec.intercept),
+        n_dropped=n_dropped,
+        row_labels=sub.index.to_numpy(),
+        reference_levels={c: level_names[c][0] for c in categorical if level_names[c]},
+        spec=spec,
+        basis=basis,
+        predictors=tuple(main),
+        levels={c: tuple(levels[c]) for c in categorical},
+        standardization=standardization,
+    )
+
+
+def _spec_columns(spec: ModelSpec, columns: list[str], limits: Limits
+                  ) -> tuple[dict[str, int], list[str], list[str], list[str]]:
+    """Check ``spec`` against the table's columns and the limits, before any data is read.
+
+    Returns (polynomial degree by column, categorical columns, main effects, used columns):
+    the main effects are the features, then the polynomial and categorical columns not
+    already among them; the used columns are the target, the main effects and the
+    interactions' columns.
+    """
     _check_known(spec.target, columns, "target")
     degree = _poly_degrees(spec, columns)
     categorical = list(dict.fromkeys(spec.categorical))
@@ -228,7 +275,6 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMIT
     inter_cols = [c for pair in spec.interactions for c in pair]
     for c in inter_cols:
         _check_known(c, columns, "interaction column")
-    # Main effects: the features, then poly and categorical columns not already among them.
     main = list(dict.fromkeys(features + list(degree) + categorical))
     if spec.target in main or spec.target in inter_cols:
         raise ModelError(
@@ -242,7 +288,6 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMIT
                 f"polynomial degree {d} for '{_short(c)}' is above the limit of {limits.max_poly_degree}; "
                 f"use degree {limits.max_poly_degree} or less"
             )
-    used = list(dict.fromkeys([spec.target] + main + inter_cols))
     cat_set = set(categorical)
     # Before copying anything: the columns every numeric term needs whatever the data.
     at_least = sum(degree.get(c, 1) for c in main if c not in cat_set) + sum(
@@ -252,8 +297,11 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMIT
             f"the model asks for at least {at_least:,} design columns; the limit is {limits.max_terms:,}; "
             "use fewer features, interactions or polynomial terms"
         )
+    return degree, categorical, main, list(dict.fromkeys([spec.target] + main + inter_cols))
 
-    # Missing values: drop and count. Then check what is left.
+
+def _complete_rows(df: pd.DataFrame, used: list[str]) -> tuple[pd.DataFrame, int]:
+    """The ``used`` columns of the rows with no missing value in them, and how many rows were dropped."""
     sub = df[used]
     keep = ~sub.isna().any(axis=1).to_numpy()
     sub = sub.loc[keep]
@@ -263,39 +311,31 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMIT
             f"no rows left after dropping rows with a missing value in {', '.join(used)} "
             f"({n_dropped} dropped); fill the missing values or use fewer columns"
         )
-    row_labels = sub.index.to_numpy()
-    n_levels = {c: _count_levels(sub[c], c, limits) for c in categorical}
-    width = {c: (n_levels[c] - 1 if c in cat_set else degree.get(c, 1)) for c in main}
-    inter_width = [
-        (n_levels[a] - 1 if a in cat_set else 1) * (n_levels[b] - 1 if b in cat_set else 1)
-        for a, b in spec.interactions
-    ]
-    _check_size(len(sub), width, spec.interactions, inter_width, n_levels, bool(degree), spec.intercept, limits)
+    return sub, n_dropped
 
-    numeric: dict[str, np.ndarray] = {}
-    for c in used:
-        if c not in cat_set:
-            numeric[c] = _numeric_column(sub[c], c, is_target=c == spec.target)
-    y = numeric.pop(spec.target)
+
+def _standardize(numeric: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    """Centre and scale each numeric column in place (sample SD, ddof=1; 1 for a constant column).
+
+    Returns each column's ``(mean, sd)``, for new rows (:func:`design_rows`).
+    """
     standardization: dict[str, tuple[float, float]] = {}
-    if spec.standardize:
-        for c, v in numeric.items():
-            sd = float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
-            standardization[c] = (float(v.mean()), sd if sd > 0 else 1.0)
-            numeric[c] = (v - standardization[c][0]) / standardization[c][1]
+    for c, v in numeric.items():
+        sd = float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
+        standardization[c] = (float(v.mean()), sd if sd > 0 else 1.0)
+        numeric[c] = (v - standardization[c][0]) / standardization[c][1]
+    return standardization
 
-    levels: dict[str, list] = {}
-    level_names: dict[str, list[str]] = {}
-    codes: dict[str, np.ndarray] = {}
-    for c in categorical:
-        vals = sub[c]
-        lv = sorted(pd.unique(vals), key=_sort_key)
-        levels[c] = lv
-        level_names[c] = [_level_name(v) for v in lv]
-        codes[c] = _codes(vals, lv)
+
+def _term_blocks(cat_set: set[str], level_names: dict[str, list[str]], codes: dict[str, np.ndarray],
+                 numeric: dict[str, np.ndarray]):
+    """``blocks(c)``: the named columns of a single (non-polynomial) term, made one at a time.
+
+    A categorical column gives a dummy ``c[level]`` for each level but the reference (the
+    first); a numeric column gives itself.
+    """
 
     def blocks(c: str) -> Iterator[tuple[str, np.ndarray]]:
-        """Named columns of a single (non-polynomial) term: a number or dummies, made one at a time."""
         if c in cat_set:
             for j, name in enumerate(level_names[c]):
                 if j > 0:
@@ -303,23 +343,7 @@ def build_design(df: pd.DataFrame, spec: ModelSpec, *, limits: Limits = NO_LIMIT
         else:
             yield c, numeric[c]
 
-    p = sum(width.values()) + sum(inter_width)
-    X, terms, poly_blocks = _columns(len(y), p, main, spec, degree, cat_set, numeric, blocks)
-    basis = _poly_basis(X, numeric, poly_blocks, spec.intercept) if any(d > 1 for _, _, d in poly_blocks) else None
-    return Design(
-        X=X,
-        y=y,
-        terms=tuple(terms),
-        intercept=bool(spec.intercept),
-        n_dropped=n_dropped,
-        row_labels=row_labels,
-        reference_levels={c: level_names[c][0] for c in categorical if level_names[c]},
-        spec=spec,
-        basis=basis,
-        predictors=tuple(main),
-        levels={c: tuple(levels[c]) for c in categorical},
-        standardization=standardization,
-    )
+    return blocks
 
 
 def design_rows(design: Design, new_df: pd.DataFrame) -> np.ndarray:
@@ -384,17 +408,8 @@ def design_rows(design: Design, new_df: pd.DataFrame) -> np.ndarray:
                 v = (v - mean) / sd
             numeric[c] = v
     names = {c: [_level_name(v) for v in lv] for c, lv in design.levels.items()}
-
-    def blocks(c: str) -> Iterator[tuple[str, np.ndarray]]:
-        if c in cat_set:
-            for j, name in enumerate(names[c]):
-                if j > 0:
-                    yield f"{c}[{name}]", (codes[c] == j).astype(np.float64)
-        else:
-            yield c, numeric[c]
-
     X, terms, _ = _columns(len(frame), len(design.terms), list(design.predictors), spec, degree, cat_set,
-                           numeric, blocks)
+                           numeric, _term_blocks(cat_set, names, codes, numeric))
     if tuple(terms) != tuple(design.terms):  # a design built by other code than build_design
         raise ModelError("the design's terms cannot be rebuilt from its spec; build it with build_design")
     return X
@@ -448,12 +463,14 @@ def _new_codes(s: pd.Series, name: str, levels: tuple) -> np.ndarray:
     return out
 
 
-def _columns(n, p, main, spec, degree, cat_set, numeric, blocks):
+def _columns(n, p, main, spec, degree, cat_set, numeric, blocks, out=None):
     """The design (filled in place, one column in flight), term names and polynomial blocks.
 
-    Raises DataError for the first term whose finite data overflows (a power or a product).
+    ``out``, an (n, p) array to fill instead of a new one (``linreg.scale`` passes a
+    column slice of its working block). Raises DataError for the first term whose finite
+    data overflows (a power or a product).
     """
-    X = np.empty((n, p))
+    X = np.empty((n, p)) if out is None else out
     terms: list[str] = []
     poly_blocks: list[tuple[int, str, int]] = []  # (first column index, column, degree)
 

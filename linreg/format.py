@@ -24,7 +24,7 @@ __all__ = ["fmt", "fmt_p", "P_FLOOR"]
 P_FLOOR = 1e-16
 
 
-def fmt(value: float | None, digits: int = 4) -> str:
+def fmt(value: float | None, digits: int = 4, *, na: str = "—", inf: str = "∞", neg_inf: str = "−∞") -> str:
     """A number to ``digits`` significant digits for people; None/NaN become an em dash.
 
     Parameters
@@ -32,6 +32,8 @@ def fmt(value: float | None, digits: int = 4) -> str:
     value : float or None
     digits : int
         Significant digits (``format(value, ".{digits}g")``).
+    na, inf, neg_inf : str
+        What None or NaN, +inf and -inf are shown as (R's text output says "NA", "Inf", "-Inf").
 
     Returns
     -------
@@ -45,12 +47,12 @@ def fmt(value: float | None, digits: int = 4) -> str:
     ('—', '−∞', '2')
     """
     if value is None:
-        return "—"
+        return na
     value = float(value)
     if math.isnan(value):
-        return "—"
+        return na
     if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
+        return inf if value > 0 else neg_inf
     return f"{value:.{digits}g}"
 
 

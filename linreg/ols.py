@@ -29,6 +29,24 @@ multiplied by sqrt(w). Robust covariances (HC0-HC3, Newey-West HAC) are sandwich
 formed from an orthonormal basis of the (shifted) working design; the influence
 measures (DFFITS, DFBETAS, COVRATIO, R's flags) are cached properties of the result.
 
+The sandwiches (``fit_ols(cov_type=...)``) are C (sum_i u_i^2 x_i x_i^T) C with
+C = (X1^T X1)^{-1} = ``cov_unscaled`` and e_i the (weighted) residuals, as statsmodels' ``OLS(...).fit(cov_type=...)`` and R's
+``sandwich::vcovHC(m, type=)``:
+
+- HC0: u_i = e_i; HC1: HC0 times n / (n - rank);
+- HC2: u_i^2 = e_i^2 / (1 - h_i); HC3: u_i^2 = e_i^2 / (1 - h_i)^2;
+- HAC (Newey-West): the middle is sum over lags l = -L..L of
+  (1 - |l| / (L + 1)) sum_i s_i s_{i-l}^T with scores s_i = x_i e_i (Bartlett
+  kernel), with no small-sample factor: statsmodels' ``cov_type="HAC",
+  cov_kwds={"maxlags": L}`` (``use_correction=False``) and R's
+  ``sandwich::NeweyWest(m, lag = L, prewhite = FALSE, adjust = FALSE)``. R's
+  defaults differ (automatic lag and prewhitening): give them explicitly.
+
+The rows must be in time order for HAC. ``f_statistic`` is then the Wald
+statistic b_s^T V_s^{-1} b_s / q of all slopes (q = df_model), with its
+p-value from F(q, df_resid), as statsmodels' ``fvalue`` and R's
+``lmtest::waldtest(m, vcov = ...)``.
+
 This module checks the input, picks the solver and assembles the result with
 its inference. The solvers, and the constants that steer them (ALIAS_TOL,
 PRECISE_COND, PRECISE_SIZE, ...), are in :mod:`linreg._solvers`; the row blocks
@@ -202,7 +220,33 @@ class InfluenceFlags:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class OLSResult:
+class _FitStatistics:
+    """The leading fields of every least-squares result: :class:`OLSResult` and ``linreg.scale.ScaleResult``.
+
+    One list, so that the two keep the same names, order and meaning (see :class:`OLSResult`).
+    """
+
+    terms: tuple[str, ...]
+    coef: np.ndarray
+    std_err: np.ndarray
+    cov_params: np.ndarray
+    sigma: float
+    rss: float
+    tss: float
+    r_squared: float
+    f_statistic: float
+    df_model: int
+    df_resid: int
+    n: int
+    rank: int
+    aliased: tuple[str, ...]
+    condition_number: float
+    method: str
+    alpha: float
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OLSResult(_FitStatistics):
     """Result of :func:`fit_ols`. Attribute names are the JSON keys of :meth:`to_dict`.
 
     Per-term arrays have shape (k,), ``k`` = number of terms including the
@@ -223,23 +267,7 @@ class OLSResult:
     ``(X1^T W X1)^{-1}`` (R's ``summary.lm()$cov.unscaled``).
     """
 
-    terms: tuple[str, ...]
-    coef: np.ndarray
-    std_err: np.ndarray
-    cov_params: np.ndarray
-    sigma: float
-    rss: float
-    tss: float
-    r_squared: float
-    f_statistic: float
-    df_model: int
-    df_resid: int
-    n: int
-    rank: int
-    aliased: tuple[str, ...]
-    condition_number: float
-    method: str
-    alpha: float
+    # After _FitStatistics's fields (terms ... alpha), in this order:
     fitted: np.ndarray
     resid: np.ndarray
     leverage: np.ndarray
@@ -671,24 +699,22 @@ def fit_ols(
         Names of X's columns (default: a DataFrame's column names, else "x1", ..., "xp").
     basis : Basis, optional
         A well-conditioned re-parametrisation of the same column space (given by
-        :func:`linreg.design.build_design` for polynomial terms). Used by "qr" and
-        "svd"; "normal" always works on the raw design, which is its point.
+        :func:`linreg.design.build_design` for polynomial terms). Used by "qr" and "svd";
+        "normal" always works on the raw design, which is its point.
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC"}, default "nonrobust"
         Covariance of the coefficients behind ``std_err``, ``t``, ``p_value``, the
         confidence intervals and ``f_statistic`` (see Notes).
     maxlags : int, optional
-        Lags of the Newey-West (HAC) covariance; only with ``cov_type="HAC"``.
-        Default ``floor(4 (n / 100)^(2/9))`` (statsmodels' default for its HAC
-        kernels; Newey and West's 1994 rule of thumb).
+        Lags of the Newey-West (HAC) covariance; only with ``cov_type="HAC"``. Default
+        ``floor(4 (n / 100)^(2/9))`` (statsmodels' default; Newey and West's 1994 rule of thumb).
     use_t : bool, optional
-        Tests and intervals from the t distribution on df_resid degrees of freedom
-        (True) or the normal (False). Default: statsmodels' (True for "nonrobust",
-        False for the robust covariances). R's ``lmtest::coeftest(m, vcovHC(m))``
-        uses t: pass ``use_t=True`` to match it.
+        Tests and intervals from the t distribution on df_resid degrees of freedom (True) or
+        the normal (False). Default: statsmodels' (True for "nonrobust", False for the robust
+        covariances). R's ``lmtest::coeftest(m, vcovHC(m))`` uses t: pass ``use_t=True``.
     weights : array-like of shape (n_samples,), optional
         Non-negative case weights, as R's ``lm(weights=)``: the fit minimises
-        ``sum w_i (y_i - x_i^T b)^2``. Rows of zero weight are dropped before the
-        fit, as R does (``n`` counts the positive weights only).
+        ``sum w_i (y_i - x_i^T b)^2``. Rows of zero weight are dropped before the fit,
+        as R does (``n`` counts the positive weights only).
 
     Returns
     -------
@@ -721,23 +747,8 @@ def fit_ols(
     weighted mean (R's ``summary.lm``); the log-likelihood gains sum(log w_i) / 2
     (R's ``logLik.lm``).
 
-    Robust covariances are sandwiches C (sum_i u_i^2 x_i x_i^T) C with
-    C = (X1^T X1)^{-1} = ``cov_unscaled`` and e_i the (weighted) residuals, as
-    statsmodels' ``OLS(...).fit(cov_type=...)`` and R's ``sandwich::vcovHC(m, type=)``:
-
-    - HC0: u_i = e_i; HC1: HC0 times n / (n - rank);
-    - HC2: u_i^2 = e_i^2 / (1 - h_i); HC3: u_i^2 = e_i^2 / (1 - h_i)^2;
-    - HAC (Newey-West): the middle is sum over lags l = -L..L of
-      (1 - |l| / (L + 1)) sum_i s_i s_{i-l}^T with scores s_i = x_i e_i (Bartlett
-      kernel), with no small-sample factor: statsmodels' ``cov_type="HAC",
-      cov_kwds={"maxlags": L}`` (``use_correction=False``) and R's
-      ``sandwich::NeweyWest(m, lag = L, prewhite = FALSE, adjust = FALSE)``. R's
-      defaults differ (automatic lag and prewhitening): give them explicitly.
-
-    The rows must be in time order for HAC. ``f_statistic`` is then the Wald
-    statistic b_s^T V_s^{-1} b_s / q of all slopes (q = df_model), with its
-    p-value from F(q, df_resid), as statsmodels' ``fvalue`` and R's
-    ``lmtest::waldtest(m, vcov = ...)``.
+    The robust covariances (HC0-HC3, Newey-West HAC) and the Wald ``f_statistic`` that
+    goes with them are defined in the :mod:`linreg.ols` module docstring.
 
     For an exact fit (RSS = 0) the standard errors are 0, t is +-inf (NaN for a
     zero coefficient), p-values 0 and F infinite; ``warnings`` says so.
@@ -755,63 +766,121 @@ def fit_ols(
     >>> robust.std_err.round(6).tolist(), robust.use_t
     ([0.162481, 0.115758], False)
     """
+    _check_fit_options(method, cov_type, alpha, use_t)
+    names = getattr(X, "columns", None)  # a DataFrame names its own columns
+    X, y = as_xy(X, y)
+    _check_magnitude(X, y)
+    all_terms = _all_terms(names, terms, X.shape[1], intercept)
+    k = len(all_terms)
+    Z, M = _basis_arrays(basis, method, X.shape, k)
+    X, y, Z, w, n_zero = _positive_weight_rows(weights, X, y, Z)
+    n = len(y)
+    _check_residual_df(n, k, n_zero)
+    maxlags = _hac_lags(cov_type, maxlags, n)
+    if use_t is None:
+        use_t = cov_type == "nonrobust"  # statsmodels' default
+    sol, work, M = _fit_solution(X, y, w, Z, M, method=method, intercept=intercept, cov_type=cov_type)
+    robust = None if cov_type == "nonrobust" else _robust_cov(work, sol, cov_type=cov_type, maxlags=maxlags,
+                                                              intercept=bool(intercept))
+    res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept),
+                    weights=w, n_zero_weight=n_zero, robust=robust, cov_type=cov_type, maxlags=maxlags,
+                    use_t=bool(use_t))
+    return res
+
+
+def _check_fit_options(method: object, cov_type: object, alpha: object, use_t: object) -> None:
+    """Refuse a ``method``, ``cov_type``, ``alpha`` or ``use_t`` that ``fit_ols`` does not accept."""
     check_option("method", method, METHODS)
     check_option("cov_type", cov_type, COV_TYPES)
     if not (isinstance(alpha, (int, float)) and 0.0 < alpha < 1.0):
         raise ModelError(f"alpha must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}")
     if use_t is not None and not isinstance(use_t, (bool, np.bool_)):
         raise ModelError(f"use_t must be True, False or None (statsmodels' default); got {use_t!r}")
-    names = getattr(X, "columns", None)  # a DataFrame names its own columns
-    X, y = as_xy(X, y)
-    n, p = X.shape
-    _check_magnitude(X, y)
+
+
+def _all_terms(names: object, terms: object, p: int, intercept: bool) -> tuple[str, ...]:
+    """The k term names: "Intercept" (if any), then ``terms``, a DataFrame's ``names`` or x1..xp."""
     if terms is None:
         terms = tuple(str(c) for c in names) if names is not None and len(names) == p else tuple(f"x{j + 1}" for j in range(p))
     terms = tuple(str(t) for t in terms)
     if len(terms) != p:
         raise ModelError(f"terms names {len(terms)} columns but X has {p}; give one name per column")
     all_terms = (("Intercept",) if intercept else ()) + terms
-    k = p + int(intercept)
-    if k == 0:
+    if not all_terms:
         raise ModelError("the model has no terms: give at least one feature or keep the intercept")
-    Z, M = None, None  # Z None: the working design is the design X1 itself
-    if basis is not None and method != "normal":
-        Z = np.asarray(basis.Z)
-        if Z.dtype != _LD:
-            Z = np.asarray(Z, dtype=np.float64)  # no copy when it already is float64
-        if Z.shape != (n, k):
-            raise ModelError(f"basis.Z has shape {Z.shape} but the design has shape {(n, k)}")
-        M = np.asarray(basis.M)
-        if M.dtype != object:
-            M = M.astype(_LD)
-        if M.shape != (k, k):
-            raise ModelError(f"basis.M has shape {M.shape}; expected {(k, k)}")
-    w, n_zero = None, 0
-    if weights is not None:
-        w = _check_weights(weights, n)
-        positive = w > 0
-        n_zero = n - int(np.count_nonzero(positive))
-        if n_zero:
-            X, y, w = X[positive], y[positive], w[positive]
-            Z = None if Z is None else Z[positive]
-            n = len(y)
+    return all_terms
+
+
+def _basis_arrays(basis: Basis | None, method: str, shape: tuple[int, int], k: int
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The basis's (Z, M), checked against the (n, p) features; (None, None): work on the design itself.
+
+    "normal" always works on the raw design, so it never takes a basis.
+    """
+    if basis is None or method == "normal":
+        return None, None
+    n = shape[0]
+    Z = np.asarray(basis.Z)
+    if Z.dtype != _LD:
+        Z = np.asarray(Z, dtype=np.float64)  # no copy when it already is float64
+    if Z.shape != (n, k):
+        raise ModelError(f"basis.Z has shape {Z.shape} but the design has shape {(n, k)}")
+    M = np.asarray(basis.M)
+    if M.dtype != object:
+        M = M.astype(_LD)
+    if M.shape != (k, k):
+        raise ModelError(f"basis.M has shape {M.shape}; expected {(k, k)}")
+    return Z, M
+
+
+def _positive_weight_rows(weights: object, X: np.ndarray, y: np.ndarray, Z: np.ndarray | None):
+    """(X, y, Z, w, n_zero): the rows of positive weight (all rows, w None, when unweighted).
+
+    Rows of zero weight are dropped before the fit, as R's ``lm`` does.
+    """
+    if weights is None:
+        return X, y, Z, None, 0
+    n = len(y)
+    w = _check_weights(weights, n)
+    positive = w > 0
+    n_zero = n - int(np.count_nonzero(positive))
+    if n_zero:
+        X, y, w = X[positive], y[positive], w[positive]
+        Z = None if Z is None else Z[positive]
+    return X, y, Z, w, n_zero
+
+
+def _check_residual_df(n: int, k: int, n_zero: int) -> None:
+    """Refuse n <= k: least squares must leave residual degrees of freedom."""
     if n <= k:
         weighted = f" of positive weight ({n_zero} had weight 0)" if n_zero else ""
         raise ModelError(
             f"only n={n} rows{weighted} for k={k} parameters: least squares needs more rows than parameters "
             "(n > k) to leave residual degrees of freedom; add rows or drop terms"
         )
-    if cov_type == "HAC":
-        maxlags = _check_maxlags(maxlags, n)
-    elif maxlags is not None:
-        raise ModelError(f"maxlags applies to cov_type='HAC' only; got maxlags={maxlags!r} with cov_type={cov_type!r}")
-    if use_t is None:
-        use_t = cov_type == "nonrobust"  # statsmodels' default
 
+
+def _hac_lags(cov_type: str, maxlags: object, n: int) -> int | None:
+    """The HAC lag count for ``cov_type="HAC"``, else None (and a ``maxlags`` given is refused)."""
+    if cov_type == "HAC":
+        return _check_maxlags(maxlags, n)
+    if maxlags is not None:
+        raise ModelError(f"maxlags applies to cov_type='HAC' only; got maxlags={maxlags!r} with cov_type={cov_type!r}")
+    return None
+
+
+def _fit_solution(X: np.ndarray, y: np.ndarray, w: np.ndarray | None, Z: np.ndarray | None, M: np.ndarray | None, *,
+                  method: str, intercept: bool, cov_type: str):
+    """Solve (weighted) least squares: (solution, working design, M or None).
+
+    The working design is what the robust covariances are formed from; M is None when the solution is in raw terms (no basis, or given up for the
+    raw design). Unweighted QR and SVD solutions are refined when ``_wants_refinement`` says so.
+    """
+    n, k = X.shape[0], X.shape[1] + int(intercept)
     if w is None:
-        sol, X1, work, raw = _solve(X, y, Z, M, method=method, intercept=intercept)
+        sol, _, work, raw = _solve(X, y, Z, M, method=method, intercept=intercept)
         if cov_type != "nonrobust" and work is None:
-            X1 = work = _with_ones(X, intercept)  # CholeskyQR2 never built the design
+            work = _with_ones(X, intercept)  # CholeskyQR2 never built the design
     else:
         X1 = _with_ones(X, intercept)
         sw = np.sqrt(w)
@@ -825,14 +894,7 @@ def fit_ols(
         M = None
     if w is None and method != "normal" and _wants_refinement(sol, n, k, basis=M is not None):
         sol = _refine(X, y, sol, intercept=intercept, Z=Z if M is not None else None, M=M)
-    robust = None
-    if cov_type != "nonrobust":
-        robust = _robust_cov(work, sol, cov_type=cov_type, maxlags=maxlags, intercept=bool(intercept))
-
-    res = _assemble(X, y, all_terms, sol, M, method=method, alpha=float(alpha), intercept=bool(intercept),
-                    weights=w, n_zero_weight=n_zero, robust=robust, cov_type=cov_type, maxlags=maxlags,
-                    use_t=bool(use_t))
-    return res
+    return sol, work, M
 
 
 def _solve(

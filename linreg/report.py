@@ -23,6 +23,7 @@ import numpy as np
 
 from .descent import GDResult
 from .exceptions import ModelError
+from .format import fmt
 from .ols import OLSResult
 from .penalized import PenalizedResult
 
@@ -365,14 +366,7 @@ def _fmt(value: Any, digits: int = 6) -> str:
     >>> _fmt(3.932409), _fmt(None), _fmt(float("-inf"))
     ('3.93241', 'NA', '-Inf')
     """
-    if value is None:
-        return "NA"
-    value = float(value)
-    if math.isnan(value):
-        return "NA"
-    if math.isinf(value):
-        return "Inf" if value > 0 else "-Inf"
-    return f"{value:.{digits}g}"
+    return fmt(value, digits, na="NA", inf="Inf", neg_inf="-Inf")
 
 
 def _fmt_t(t: Any) -> str:

@@ -96,6 +96,9 @@ class SyntheticData:
 
 _N = (100, 5, 1_000_000, "Number of rows")
 _NOISE = (1.0, 0.0, 100.0, "Standard deviation sigma of the Gaussian noise added to y")
+# The true line of the one-feature generators (heteroscedastic, outliers, leverage).
+_LINE_INTERCEPT = (1.0, -100.0, 100.0, "True intercept b0")
+_LINE_SLOPE = (2.0, -100.0, 100.0, "True slope b1")
 
 #: For each kind, each scalar knob: (default, min, max, help). Ints are ints, floats floats.
 GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
@@ -116,24 +119,24 @@ GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
         "n": _N,
         "noise": (0.5, 0.0, 100.0, "Noise SD at x = 0"),
         "growth": (1.0, 0.0, 10.0, "How fast the noise SD grows: SD(x) = noise * (1 + growth * x)"),
-        "intercept": (1.0, -100.0, 100.0, "True intercept b0"),
-        "slope": (2.0, -100.0, 100.0, "True slope b1"),
+        "intercept": _LINE_INTERCEPT,
+        "slope": _LINE_SLOPE,
     },
     "outliers": {
         "n": _N,
         "fraction": (0.05, 0.0, 0.5, "Fraction of rows turned into outliers"),
         "size": (15.0, 0.0, 1000.0, "How far (in y units) each outlier is moved, up or down at random"),
         "noise": _NOISE,
-        "intercept": (1.0, -100.0, 100.0, "True intercept b0"),
-        "slope": (2.0, -100.0, 100.0, "True slope b1"),
+        "intercept": _LINE_INTERCEPT,
+        "slope": _LINE_SLOPE,
     },
     "leverage": {
         "n": _N,
         "x_position": (30.0, 10.0, 1000.0, "x of the one high-leverage point (the others lie in 0..10)"),
         "y_shift": (-30.0, -1000.0, 1000.0, "How far that point lies off the true line (0: a harmless one)"),
         "noise": _NOISE,
-        "intercept": (1.0, -100.0, 100.0, "True intercept b0"),
-        "slope": (2.0, -100.0, 100.0, "True slope b1"),
+        "intercept": _LINE_INTERCEPT,
+        "slope": _LINE_SLOPE,
     },
     "collinear": {
         "n": _N,
@@ -314,18 +317,9 @@ def make_heteroscedastic(
     x = rng.uniform(0.0, 10.0, n)
     sd = noise * (1.0 + growth * x)
     y = intercept + slope * x + rng.normal(0.0, 1.0, n) * sd
-    b = np.array([slope])
-    return SyntheticData(
-        data=pd.DataFrame({"x": x, "y": y}),
-        target="y",
-        coef=_truth(intercept, ["x"], b),
-        spec_hint={"target": "y", "features": ("x",)},
-        description=(
-            f"y = {_equation(intercept, ['x'], b)} + noise whose SD grows with x: "
-            f"{noise:g} * (1 + {growth:g} x), from {noise:g} at x = 0 to {noise * (1 + 10 * growth):g} at x = 10."
-        ),
-        params={**params, "seed": _seed_repr(seed)},
-    )
+    return _line_data(x, y, intercept, slope, params, seed, (
+        f"noise whose SD grows with x: {noise:g} * (1 + {growth:g} x), from {noise:g} at x = 0 to "
+        f"{noise * (1 + 10 * growth):g} at x = 10."))
 
 
 def make_outliers(
@@ -373,19 +367,9 @@ def make_outliers(
     count = int(round(fraction * n))
     rows = np.sort(rng.choice(n, size=count, replace=False))
     y[rows] += size * rng.choice([-1.0, 1.0], size=count)
-    b = np.array([slope])
-    return SyntheticData(
-        data=pd.DataFrame({"x": x, "y": y}),
-        target="y",
-        coef=_truth(intercept, ["x"], b),
-        spec_hint={"target": "y", "features": ("x",)},
-        description=(
-            f"y = {_equation(intercept, ['x'], b)} + N(0, {noise:g}^2) noise, then {count} of {n} rows "
-            f"moved {size:g} up or down."
-        ),
-        params={**params, "seed": _seed_repr(seed)},
-        special_rows=tuple(int(r) for r in rows),
-    )
+    return _line_data(x, y, intercept, slope, params, seed,
+                      f"N(0, {noise:g}^2) noise, then {count} of {n} rows moved {size:g} up or down.",
+                      special_rows=tuple(int(r) for r in rows))
 
 
 def make_leverage(
@@ -435,19 +419,9 @@ def make_leverage(
     x = np.append(rng.uniform(0.0, 10.0, n - 1), x_position)
     y = intercept + slope * x + rng.normal(0.0, 1.0, n) * noise
     y[-1] += y_shift
-    b = np.array([slope])
-    return SyntheticData(
-        data=pd.DataFrame({"x": x, "y": y}),
-        target="y",
-        coef=_truth(intercept, ["x"], b),
-        spec_hint={"target": "y", "features": ("x",)},
-        description=(
-            f"y = {_equation(intercept, ['x'], b)} + N(0, {noise:g}^2) noise for x in [0, 10], plus one point "
-            f"at x = {x_position:g}, {y_shift:g} off the line (row {n - 1})."
-        ),
-        params={**params, "seed": _seed_repr(seed)},
-        special_rows=(n - 1,),
-    )
+    return _line_data(x, y, intercept, slope, params, seed, (
+        f"N(0, {noise:g}^2) noise for x in [0, 10], plus one point at x = {x_position:g}, {y_shift:g} off the "
+        f"line (row {n - 1})."), special_rows=(n - 1,))
 
 
 def make_collinear(
@@ -700,6 +674,24 @@ def _truth(intercept: float, terms: Sequence[str], b: np.ndarray) -> dict[str, f
 def _equation(intercept: float, terms: Sequence[str], b: np.ndarray) -> str:
     parts = [f"{intercept:g}"] + [f"{'-' if v < 0 else '+'} {abs(v):.4g} {t}" for t, v in zip(terms, b, strict=True)]
     return " ".join(parts)
+
+
+def _line_data(x: np.ndarray, y: np.ndarray, intercept: float, slope: float, params: dict[str, Any], seed: Seed,
+               noise_text: str, *, special_rows: tuple[int, ...] = ()) -> SyntheticData:
+    """The data of a true line ``y = intercept + slope x`` plus noise, in the columns ``x`` and ``y`` (n,).
+
+    ``noise_text`` says what was added to the line, after "y = b0 + b1 x + " in the description.
+    """
+    b = np.array([slope])
+    return SyntheticData(
+        data=pd.DataFrame({"x": x, "y": y}),
+        target="y",
+        coef=_truth(intercept, ["x"], b),
+        spec_hint={"target": "y", "features": ("x",)},
+        description=f"y = {_equation(intercept, ['x'], b)} + {noise_text}",
+        params={**params, "seed": _seed_repr(seed)},
+        special_rows=special_rows,
+    )
 
 
 def _seed_repr(seed: Seed) -> int | str | None:

@@ -1,7 +1,7 @@
 """Compare page: gradient descent against the closed form, on the same data and model.
 
 The two fits come from ``ui.cache``, the figures and tables from ``linreg.plots.descent``.
-The raw-against-standardized comparison runs two more descents through ``ui.cache.gd``
+The raw-against-standardized comparison runs two more descents through ``ui.descent_cache.gd``
 (cached by their settings), each at its own optimal learning rate.
 
 With a ridge term (``GDSettings.ridge`` > 0) gradient descent minimises a different loss,
@@ -20,7 +20,7 @@ from linreg.format import fmt
 from linreg.plots import descent as plots
 from linreg.plots import tables
 from linreg.quadratic import condition_number
-from ui import cache, charts, session
+from ui import cache, charts, descent_cache, session
 from ui import large
 from ui.legacy import through_app
 from ui.text import md_code, md_escape
@@ -114,10 +114,10 @@ def _conditioning(design) -> None:
     run_settings, runs = {}, {}
     for title, standardize in (("raw features", False), ("standardized", True)):
         # Cached by the data's key, not by hashing the whole design on every rerun.
-        _, optimal = cache.rate_bounds(standardize)
+        _, optimal = descent_cache.rate_bounds(standardize)
         run_settings[title] = replace(settings, standardize=standardize, learning_rate=float(optimal),
                                       n_iter=int(n_iter), batch_size=None, momentum=0.0)
-        runs[title] = cache.gd(run_settings[title])
+        runs[title] = descent_cache.gd(run_settings[title])
     st.dataframe(plots.conditioning_table(runs), hide_index=True)
     raw, std = runs["raw features"], runs["standardized"]
     st.caption(
@@ -151,7 +151,7 @@ def _page() -> None:
     try:
         design = cache.design()
         ols = cache.ols()
-        g = cache.gd()
+        g = descent_cache.gd()
     except LinregError as err:
         show_error("The comparison cannot run:", err)
         return

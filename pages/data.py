@@ -1,8 +1,8 @@
 """Data page: choose a dataset (built-in, synthetic, uploaded or large), look at it, and set up the model.
 
-The "Large dataset" tab appears when the server's operator registered Parquet datasets
-(``ui.large``): a visitor picks one by name, sees its files, rows and columns, and either uses
-it whole (fitted out of core; the session holds its first rows) or loads a sample of it.
+The tabs that choose the dataset are ``ui.dataset_tabs``; the "Large dataset" tab, there when
+the server's operator registered Parquet datasets, is ``ui.large``'s: the dataset is used whole
+(fitted out of core; the session holds its first rows) or as a sample.
 
 The dataset and the model spec live in the session (``ui.session``); the widgets here are
 seeded from it each time the page is shown, and write the user's choices back.
@@ -15,25 +15,16 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from linreg import datasets, synthetic
-from linreg.data import load_csv
-from linreg.design import ModelSpec, default_spec_with_notes, text_columns
+from linreg.design import ModelSpec, text_columns
 from linreg.exceptions import LinregError
-from linreg.sources import DataSource, builtin_source, synthetic_source
-from ui import cache, charts, fit_panels, large, session
+from ui import cache, charts, dataset_tabs, fit_panels, session
 from ui.legacy import through_app
-from ui.runtime import release_upload
-from ui.settings import Field
 from ui.text import md_code, md_escape
-from ui.widgets import Code, escaped, field_input, markdown, seed, seed_input, show_error
+from ui.widgets import Code, escaped, markdown, seed, show_error
 
 through_app()
 
-MAX_UPLOAD_ROWS = 2_000_000
-MAX_UPLOAD_COLS = 500
 PREVIEW_ROWS = 200
-# Rows of a generator without its own "n" knob.
-ROWS = Field(100, 5, 1_000_000, help="Number of rows to generate", label="rows (n)", step=10)
 
 # Widget keys of the model section: dropped when the dataset changes, so they are
 # re-seeded from the new dataset's spec instead of keeping the old dataset's columns.
@@ -46,74 +37,6 @@ def _reset_model_widgets() -> None:
     for key in list(st.session_state.keys()):
         if key in MODEL_KEYS or str(key).startswith(POLY_PREFIX):
             del st.session_state[key]
-
-
-def _builtin_tab() -> None:
-    names = list(datasets.DATASETS)
-    _, label = session.current_data()
-    # Show the loaded dataset if it is a built-in one, so the selector never contradicts the data below.
-    current = [n for n in names if label == f"Built-in: {datasets.DATASETS[n].title}"]
-    seed("builtin", current[0] if current else names[0])
-    name = st.selectbox("Dataset", names, key="builtin", format_func=lambda n: datasets.DATASETS[n].title)
-    info = datasets.DATASETS[name]
-    escaped(info.description, element=st.markdown)
-    markdown("Source: {source}", element=st.caption, source=info.source)
-    if st.button("Load this dataset", key="load_builtin", type="primary"):
-        try:
-            session.use_source(builtin_source(name))
-        except LinregError as err:
-            show_error(f"Could not load {md_escape(info.title)}:", err)
-            return
-        _reset_model_widgets()
-        st.success(f"Loaded {md_escape(info.title)}: {len(session.current_data()[0]):,} rows.")
-
-
-def _generate_tab() -> None:
-    kinds = list(synthetic.GENERATORS)
-    kind = st.selectbox("Generator", kinds, key="gen_kind", format_func=lambda k: k.replace("_", " ").capitalize())
-    knobs = {name: Field(default, low, high, help=help_text, label=name.replace("_", " "))
-             for name, (default, low, high, help_text) in synthetic.GENERATOR_PARAMS.get(kind, {}).items()}
-    if "n" not in knobs:
-        knobs = {"n": ROWS, **knobs}
-    cols = st.columns(3)
-    params: dict[str, object] = {}
-    for i, (name, f) in enumerate(knobs.items()):
-        key = f"gen::{kind}::{name}"
-        seed(key, f.default)
-        step = None if f.kind != "float" else (float(f.high) - float(f.low)) / 100
-        params[name] = field_input(f, key, where=cols[i % 3], step=step)
-    seed_value = seed_input("seed", "gen_seed", help="The same seed gives the same data")
-    if st.button("Generate", key="generate", type="primary"):
-        try:
-            session.use_source(synthetic_source(kind, seed_value, **params))
-        except LinregError as err:
-            show_error("Could not generate the data:", err)
-            return
-        _reset_model_widgets()
-        st.success(f"Generated {len(session.current_data()[0]):,} rows with seed {seed_value}.")
-
-
-def _upload_tab() -> None:
-    uploaded = st.file_uploader("Upload a CSV file (comma, semicolon or tab separated; first line = column names)",
-                                type=["csv", "tsv", "txt"], key="upload")
-    if uploaded is not None:
-        ident = (uploaded.name, uploaded.size, getattr(uploaded, "file_id", None))
-        # Read each upload once: later reruns (a widget change below) must not reset the model.
-        if session.upload_seen() != ident:
-            session.set_upload_seen(ident)
-            session.set_upload_error(None)
-            try:
-                source = DataSource("csv", uploaded.name)
-                df = load_csv(uploaded.getvalue(), max_rows=MAX_UPLOAD_ROWS, max_cols=MAX_UPLOAD_COLS)
-                notes = default_spec_with_notes(df)
-            except LinregError as err:
-                session.set_upload_error(f"{uploaded.name}: {err}")
-            else:  # set_data also clears a previous upload error
-                session.set_data(df, f"Upload: {uploaded.name}", notes.spec, source=source, excluded=notes.excluded)
-                _reset_model_widgets()
-            release_upload(uploaded)  # read once: its bytes are not needed again
-    if session.upload_error():
-        show_error("The upload was rejected, so the previous dataset and model are kept.", session.upload_error())
 
 
 def _data_section(df: pd.DataFrame, label: str) -> None:
@@ -253,13 +176,7 @@ st.markdown(
     "Then choose what to predict and from what. Every other page uses the data and model set here."
 )
 
-sources = {"Built-in dataset": _builtin_tab, "Generate synthetic data": _generate_tab, "Upload a CSV": _upload_tab}
-if large.registered():
-    sources["Large dataset"] = lambda: large.dataset_tab(on_loaded=_reset_model_widgets)
-tabs = st.tabs(list(sources))
-for tab, draw in zip(tabs, sources.values(), strict=True):
-    with tab:
-        draw()
+dataset_tabs.show(on_loaded=_reset_model_widgets)
 
 df, label = session.current_data()
 _data_section(df, label)

@@ -14,7 +14,7 @@ from linreg import export
 from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import descent as plots
-from ui import cache, charts, session
+from ui import cache, charts, descent_cache, session
 from ui import large
 from ui.components.stepper import descent_stepper
 from ui.legacy import through_app
@@ -180,7 +180,7 @@ def _page() -> None:
 
     try:
         design = cache.design()
-        g = cache.gd()
+        g = descent_cache.gd()
         cache.ols()  # the closed form the figure compares against: its errors stop the page here
     except LinregError as err:
         _settings(None)

@@ -16,7 +16,7 @@ from linreg.format import fmt, fmt_p
 from linreg.plots import fit as plots
 from linreg.plots import tables
 from linreg.sources import DEFAULT_CSV_NAME, csv_source
-from ui import cache, charts, fit_panels, large, session
+from ui import cache, charts, descent_cache, fit_panels, large, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
 from ui.widgets import Code, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
@@ -191,7 +191,7 @@ def _page() -> None:
 
     try:
         if method == "gd":
-            design, result, gd_result = cache.design(), cache.ols("qr"), cache.gd()
+            design, result, gd_result = cache.design(), cache.ols("qr"), descent_cache.gd()
         else:
             rows = cache.fit_rows()
             design, result, gd_result = rows.design, cache.fit(method), None

@@ -16,7 +16,7 @@ from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import penalized as plots
 from linreg.plots import tables
-from ui import cache, charts, complexity, session
+from ui import cache, charts, complexity, penalty_cache, session
 from ui import large
 from ui.legacy import through_app
 from ui.settings import FIELDS, RegSettings
@@ -174,13 +174,13 @@ def _penalized_section() -> None:
     )
     reg = _controls()
     try:
-        path = cache.penalty_path(reg.l1_ratio, reg.standardize)
+        path = penalty_cache.penalty_path(reg.l1_ratio, reg.standardize)
     except LinregError as err:
         show_error("The penalty path cannot be computed:", err)
         return
     cv, cv_error = None, None
     try:
-        cv = cache.penalty_cv(reg.l1_ratio, reg.standardize, K_FOLDS, reg.cv_seed)
+        cv = penalty_cache.penalty_cv(reg.l1_ratio, reg.standardize, K_FOLDS, reg.cv_seed)
     except LinregError as err:
         cv_error = err
     if len(path.feature_terms) == 1:
@@ -188,7 +188,7 @@ def _penalized_section() -> None:
                 "generate *collinear* or *linear* synthetic data on the Data page, or add polynomial terms.")
     index = _lambda_control(path, cv)
     try:
-        fit = cache.penalized(float(path.lams[index]), reg.l1_ratio, reg.standardize)
+        fit = penalty_cache.penalized(float(path.lams[index]), reg.l1_ratio, reg.standardize)
     except LinregError as err:
         show_error("The penalized fit cannot be computed:", err)
         return

@@ -17,7 +17,7 @@ import hashlib
 
 import streamlit as st
 
-from . import cache, session
+from . import cache, descent_cache, session
 from .cache import CACHE_TTL
 from .settings import GDSettings
 
@@ -86,7 +86,7 @@ def fit_figure(method: str, *, key: str) -> tuple[str, str | None]:
     settings = session.gd_settings() if method == "gd" else None
     # The results first, outside the chart's cache: a long computation shows its progress there.
     design, result = cache.design(), cache.ols("qr" if method == "gd" else method)
-    gd_result = cache.gd(settings) if settings is not None else None
+    gd_result = descent_cache.gd(settings) if settings is not None else None
     return chart(("fit", data_key, spec, method, alpha, settings),
                  lambda: _build(df, design, result, gd_result=gd_result), key=key)
 
@@ -100,7 +100,7 @@ def conditioning_figure(runs: dict[str, GDSettings], i: int = 0, j: int = 1, *, 
 
     data_key, _ = session.data_and_key()
     spec, runs_, view = session.current_spec(), tuple(runs.items()), (int(i), int(j))
-    terms, results = cache.design().terms, {title: cache.gd(settings) for title, settings in runs_}
+    terms, results = cache.design().terms, {title: descent_cache.gd(settings) for title, settings in runs_}
     text, = chart(("conditioning", data_key, spec, runs_) + view,
                   lambda: _build(results, i=view[0], j=view[1], terms=terms), key=key)
     return text
@@ -122,6 +122,6 @@ def descent_history(k: int, feature: int | None = None, i: int = 0, j: int = 1, 
     data_key, _ = session.data_and_key()
     spec, settings, alpha = session.current_spec(), session.gd_settings(), session.fit_settings().alpha
     view = (None if feature is None else int(feature), int(i), int(j))
-    animation = cache.descent_animation(settings, alpha, *view)
+    animation = descent_cache.descent_animation(settings, alpha, *view)
     ident = repr(("history", data_key, spec, settings, alpha) + view)
     return _cached_history(ident, int(k), int(rows), _animation=animation)

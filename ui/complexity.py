@@ -13,7 +13,7 @@ from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import penalized as plots
 
-from . import cache, charts, session
+from . import cache, charts, complexity_cache, session
 from .text import md_escape
 from .widgets import escaped, seed, seed_input, show_error
 
@@ -43,7 +43,7 @@ def _synthetic_source():
     noise = float(c[2].slider("Noise SD", 0.1, 5.0, step=0.1, key="cx_noise"))
     data_seed = seed_input("Data seed", "cx_seed", where=c[3], default=1, help=None)
     try:
-        synth = cache.polynomial_data(n, degree, noise, data_seed)
+        synth = complexity_cache.polynomial_data(n, degree, noise, data_seed)
     except LinregError as err:
         show_error("The synthetic data cannot be generated:", err)
         return None
@@ -51,8 +51,8 @@ def _synthetic_source():
     st.caption(f"y = polynomial(x) + noise, x uniform on [−3, 3]. True coefficients: {truth}.")
     return (
         synth.data["x"].to_numpy(), synth.data["y"].to_numpy(),
-        lambda md, tf, ss: cache.degree_explorer(n, degree, noise, data_seed, md, tf, ss),
-        lambda fd, nb, bs: cache.bootstrap_fits(n, degree, noise, data_seed, fd, nb, bs),
+        lambda md, tf, ss: complexity_cache.degree_explorer(n, degree, noise, data_seed, md, tf, ss),
+        lambda fd, nb, bs: complexity_cache.bootstrap_fits(n, degree, noise, data_seed, fd, nb, bs),
         f"The true degree is {degree}. ", None, ("synthetic", n, degree, noise, data_seed),
     )
 
@@ -61,8 +61,8 @@ def _current_source(feature: str, target: str):
     design = cache.design()
     st.caption(f"{len(design.y):,} rows of the current data; their true curve is unknown, so only the variance "
                "of the refits can be measured.")
-    return (design.X[:, 0], design.y, cache.current_degree_explorer, cache.current_bootstrap_fits, "",
-            {"x": feature, "y": target}, ("current", charts.fingerprint()))
+    return (design.X[:, 0], design.y, complexity_cache.current_degree_explorer,
+            complexity_cache.current_bootstrap_fits, "", {"x": feature, "y": target}, ("current", charts.fingerprint()))
 
 
 def section() -> None:

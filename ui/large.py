@@ -13,8 +13,8 @@ session then holds the dataset's first rows (for its columns, their types and a 
   progress per partition and a Stop button; the per-request budget does not apply, since the
   operator chose the data and its memory is a few partitions, not the rows.
 - :func:`guard` is what a page calls first: on such data it draws the page's out-of-core
-  version (Fit, Residuals) or says in a sentence why the page needs rows in memory and offers
-  a sample of about :data:`SAMPLE_ROWS` rows as ordinary data, then stops the page.
+  version (Fit, Residuals, and Gradient descent, full batch from the Gram matrix of one
+  pass) or says in a sentence why the page needs rows in memory and offers a sample of about :data:`SAMPLE_ROWS` rows as ordinary data, then stops the page.
 
 User text (dataset and column names) is shown escaped.
 """
@@ -47,8 +47,8 @@ from . import cache, config, session
 from .text import md_escape
 from .widgets import Code, escaped, latex, markdown, seed, show_error
 
-__all__ = ["SAMPLE_ROWS", "FIT_SAMPLE", "registered", "active", "facts", "fit", "residual_view", "load_sample",
-           "offer_sample", "guard", "facts_table"]
+__all__ = ["SAMPLE_ROWS", "FIT_SAMPLE", "registered", "active", "facts", "fit", "descent", "residual_view",
+           "load_sample", "offer_sample", "guard", "facts_table"]
 
 #: Rows of the in-memory sample offered where a page needs the rows themselves.
 SAMPLE_ROWS = 100_000
@@ -63,8 +63,9 @@ _STAGES = ("facts", "fit", "refine", "diagnostics")
 
 # Why each page that needs rows in memory cannot work on a dataset read a partition at a time.
 WHY = {
-    "descent": "Gradient descent here records every step over rows held in memory, and the Gram matrix of an "
-               "out-of-core fit is not kept, so it runs on a sample of this dataset instead.",
+    "descent": "The step-by-step view draws the model against every point of the data and the arithmetic of "
+               "a step on its rows, which a dataset read a partition at a time cannot do, so it runs on a sample "
+               "of it.",
     "compare": "Compare runs gradient descent, which steps over rows held in memory, against the closed form; "
                "this dataset is read a partition at a time, so the comparison runs on a sample of it.",
     "regularization": "Ridge, lasso and elastic net solve their path and cross-validation on rows held in memory, "
@@ -122,23 +123,18 @@ def facts_table(f: DatasetFacts) -> pd.DataFrame:
     return pd.DataFrame({"column": [c for c, _ in f.columns], "type": [t for _, t in f.columns]})
 
 
-def _scheduler() -> str | None:
-    return config.registry().dask.scheduler
-
-
 def _where() -> str:
-    scheduler = _scheduler()
-    return "the operator's Dask cluster" if scheduler else "this server's threads"
+    return "the operator's Dask cluster" if config.registry().dask.scheduler else "this server's threads"
 
 
 # --------------------------------------------------------------------------- the fit
 
 
-def _progress(hooks):
+def _progress(hooks, stages: tuple[str, ...] = _STAGES):
     """linreg.scale's progress(stage, done, total) as the job's fraction done, and the point where a stop lands."""
     def report(stage: str, done: int, total: int) -> None:
-        step = _STAGES.index(stage) if stage in _STAGES else len(_STAGES) - 1
-        hooks["progress"]((step + done / max(total, 1)) / len(_STAGES))
+        step = stages.index(stage) if stage in stages else len(stages) - 1
+        hooks["progress"]((step + done / max(total, 1)) / len(stages))
         if hooks["should_stop"]():
             raise Cancelled("stopped: the visitor left")
 
@@ -157,7 +153,7 @@ def fit():
     name, spec, alpha = session.source().name, session.current_spec(), session.fit_settings().alpha
     cache.design()  # the model's columns and sizes, checked on the rows in view before any pass
     fingerprint = facts(name)
-    scheduler = _scheduler()
+    scheduler = config.registry().dask.scheduler
 
     def work(hooks):
         from linreg.scale import fit_ols
@@ -167,6 +163,34 @@ def fit():
 
     # No estimate bounds a fit of a dataset the operator registered; it takes a heavy-job slot.
     return cache.stored("large_ols", (fingerprint, spec, float(alpha), FIT_SAMPLE), f"the fit of {name}",
+                        lambda: None, work, heavy=True)
+
+
+def descent():
+    """Gradient descent with ``session.gd_settings()`` on the current registered dataset (a ``ScaleGDResult``).
+
+    Full batch runs on every row from the Gram matrix of one pass, starting from the
+    stored least-squares fit (its minimiser); mini-batch runs on an in-memory sample of
+    about :data:`SAMPLE_ROWS` rows, and the result's ``note`` says which.
+
+    Raises LinregError as :func:`fit`, or for a setting out of range.
+    """
+    name, spec, settings = session.source().name, session.current_spec(), session.gd_settings()
+    least_squares = fit() if settings.batch_size is None else None
+    fingerprint = facts(name)
+    scheduler = _scheduler()
+
+    def work(hooks):
+        from linreg.scale import gradient_descent
+
+        return gradient_descent(
+            fingerprint.paths, spec=spec, learning_rate=settings.learning_rate, n_iter=settings.n_iter,
+            standardize=settings.standardize, batch_size=settings.batch_size, momentum=settings.momentum,
+            seed=settings.seed, ridge=settings.ridge, client=scheduler or "threads", fit=least_squares,
+            sample=SAMPLE_ROWS, progress=_progress(hooks, ("facts", "gram", "sample")),
+            should_stop=hooks["should_stop"])
+
+    return cache.stored("large_gd", (fingerprint, spec, settings, SAMPLE_ROWS), f"gradient descent on {name}",
                         lambda: None, work, heavy=True)
 
 
@@ -199,8 +223,7 @@ def residual_view():
             "fitted", "resid", "standardized_resid", "studentized_resid", "leverage", "cooks_distance")),
             rank=result.rank, sigma=result.sigma, alpha=result.alpha)
         used = [c for c in (spec.target, *spec.features) if c in sample.columns][:HOVER_COLUMNS]
-        return residual_plots.diagnostic_figures(view, sample["row"].to_numpy(), hover=sample[used].reset_index(
-            drop=True))
+        return residual_plots.diagnostic_figures(view, sample["row"].to_numpy(), hover=sample[used].reset_index(drop=True))
 
     figures = cache.stored("large_residuals", (facts(session.source().name), spec, float(result.alpha), FIT_SAMPLE),
                            "the residual plots", lambda: None, work)
@@ -259,6 +282,8 @@ def guard(page: str) -> None:
         _fit_page()
     elif page == "residuals":
         _residuals_page()
+    elif page == "descent":
+        _descent_page()
     else:
         st.title({"descent": "⛰️ Gradient descent", "compare": "⚖️ Compare", "regularization": "🪢 Regularization",
                   "learn": "🎓 Learn"}.get(page, page))
@@ -336,9 +361,8 @@ def _residuals_page() -> None:
         show_error("The model cannot be fitted:", err)
         return
     d = result.diagnostics
-    n_sample = len(result.sample)
     st.caption(f"The tests and extremes below are computed over all {result.n:,} rows in one more pass. The plots "
-               f"draw a reproducible sample of {n_sample:,} rows that always holds the most influential ones, so "
+               f"draw a reproducible sample of {len(result.sample):,} rows that always holds the most influential ones, so "
                "their tails hold more extreme rows than a plain sample would. Rows are numbered in the dataset's "
                "file order from 0, counting rows left out for a missing value.")
     keys = ("large_res_fitted", "large_res_qq", "large_res_scale", "large_res_leverage", "large_res_hist")
@@ -365,6 +389,53 @@ def _residuals_page() -> None:
         values = d.top[shown].head(TOP_ROWS)
         # Missing values in the data are shown as a dash, never as NaN.
         st.dataframe(values.astype(object).where(values.notna(), "—"), hide_index=True)
+
+
+def _descent_page() -> None:
+    from linreg.plots import descent as descent_plots
+
+    from .widgets import gd_settings_controls
+
+    st.title("⛰️ Gradient descent")
+    if _intro("Gradient descent fits") is None:
+        return
+    st.markdown(r"It walks downhill on the loss $L(w) = \tfrac{1}{N}\lVert y - Xw \rVert^2$, one step "
+                r"$w \leftarrow w - \eta\nabla L$ at a time, with $\nabla L = \tfrac{2}{N}X^\top(Xw - y)$. Full "
+                r"batch needs the rows only through $X^\top X$, $X^\top y$ and $N$: one pass gives them, and "
+                "every step after it costs the same whatever the number of rows.")
+    gd_settings_controls("gd", "**Settings** (shared with the Fit and Compare pages)", widths=[1.3, 1, 1, 1, 1, 1, 1])
+    try:
+        g = descent()
+    except LinregError as err:
+        show_error("Gradient descent cannot run:", err)
+        return
+    st.caption(f"This run used {g.note}.")
+    if g.diverged:
+        show_error("Gradient descent diverged.", g.message)
+    elif g.converged:
+        show_error("", g.message, element=st.success)
+    else:
+        show_error("", g.message, element=st.info)
+    fig, text = descent_plots.learning_rate_figure(g.learning_rate, g.optimal_learning_rate,
+                                                   g.max_stable_learning_rate, momentum=g.momentum)
+    st.plotly_chart(fig, key="large_gd_rate", config={"displayModeBar": False})
+    st.caption(text)
+    fig, text = descent_plots.convergence_figure(g)
+    st.plotly_chart(fig, key="large_gd_convergence")
+    escaped(text)
+    c = st.columns(4)
+    c[0].metric("Iterations", f"{g.n_iter:,}")
+    c[1].metric("Final loss", fmt(g.final_loss))
+    c[2].metric("Minimum loss", fmt(g.loss_min))
+    c[3].metric("R² at the last step" if g.intercept else "R² (uncentred)", fmt(g.r_squared))
+    table = pd.DataFrame({"term": list(g.terms), "gradient descent": [fmt(v) for v in g.coef]})
+    if g.batch_size is None and g.ridge == 0:
+        table["least squares"] = [fmt(v) for v in fit().coef]
+    st.dataframe(table, hide_index=True)
+    st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
+                       mime="text/csv", key="large_dl_gd_trace",
+                       help="iteration, loss, gradient norm and the coefficients (original units) at every step")
+    offer_sample(WHY["descent"])
 
 
 def dataset_tab(on_loaded) -> None:

@@ -23,7 +23,11 @@ Dask is imported only when a fit runs, so ``import linreg`` and ``import
 linreg.scale`` work without it (``pip install 'linreg[scale]'`` adds it). The
 scheduler is the one at ``$DASK_SCHEDULER_ADDRESS`` when set, else in-process
 threads; results are the same bits on every scheduler and worker count for a fixed
-partitioning. Gradient descent is not offered out of core here.
+partitioning.
+
+:func:`gradient_descent` runs full-batch descent from the Gram matrix of one pass (its
+iterates are those of :func:`linreg.descent.gradient_descent` on the same rows and
+terms), and mini-batch descent on an in-memory sample, saying so.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ from ..exceptions import ModelError
 from ._engine import SCHEDULER_ENV, is_dask_frame, is_out_of_core_path
 from ._result import ResidualSummary, ScaleResult
 
-__all__ = ["fit_ols", "ScaleResult", "ResidualSummary", "convert", "SCHEDULER_ENV", "is_out_of_core_path",
-           "is_dask_frame"]
+__all__ = ["SCHEDULER_ENV", "ResidualSummary", "ScaleResult", "convert", "fit_ols", "gradient_descent",
+           "is_dask_frame", "is_out_of_core_path"]
 
 
 def fit_ols(
@@ -106,12 +110,7 @@ def fit_ols(
     """
     from ._fit import fit
 
-    if spec is None:
-        if target is None:
-            raise ModelError("give the target column (target='y') or a ModelSpec (spec=ModelSpec('y', ...))")
-        spec = ModelSpec(target=target, features=tuple(features or ()), intercept=intercept)
-    elif target is not None and target != spec.target:
-        raise ModelError(f"target '{target}' differs from spec.target '{spec.target}'; give one of them")
+    spec = _spec(spec, target, features, intercept)
     if not (isinstance(alpha, (int, float)) and 0.0 < alpha < 1.0):
         raise ModelError(f"alpha must be a number between 0 and 1 (e.g. 0.05); got {alpha!r}")
     if refine != "auto":
@@ -121,6 +120,89 @@ def fit_ols(
         raise ModelError(f"sample must be a whole number of rows >= 0; got {sample!r}")
     return fit(source, spec, alpha=float(alpha), client=client, refine=refine, diagnostics=diagnostics,
                sample=sample, seed=seed, progress=progress)
+
+
+def gradient_descent(
+    source: object,
+    target: str | None = None,
+    *,
+    learning_rate: float | None,
+    n_iter: int,
+    spec: ModelSpec | None = None,
+    features: Sequence[str] | None = None,
+    intercept: bool = True,
+    standardize: bool = False,
+    batch_size: int | None = None,
+    momentum: float = 0.0,
+    seed: int | None = None,
+    tol: float = 1e-8,
+    init: object = None,
+    ridge: float = 0.0,
+    client: object = None,
+    fit: ScaleResult | None = None,
+    sample: int = 100_000,
+    progress: Callable[[str, int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+):
+    """Gradient descent on ``L(w) = (1/N)||y - X1 w||^2`` over a dataset read a partition at a time.
+
+    Full batch (``batch_size=None``): one pass gives the Gram matrix of the working
+    design, and the least-squares fit ``fit`` (run here when not given: two more passes)
+    gives the minimiser; every step is then O(k^2), and the iterates equal those of
+    :func:`linreg.descent.gradient_descent` on the same rows and terms, to rounding.
+
+    Mini-batch: each epoch would need a pass and a global shuffle, so the run is
+    :func:`linreg.descent.gradient_descent` on a reproducible sample of about ``sample``
+    rows (one pass), and ``result.note`` says so.
+
+    Parameters
+    ----------
+    source, target, spec, features, intercept, client
+        As :func:`fit_ols`.
+    learning_rate, n_iter, standardize, batch_size, momentum, seed, tol, init, ridge
+        As :func:`linreg.descent.gradient_descent`; ``learning_rate=None`` is the optimal
+        full-batch rate 2/(λ_max + λ_min) (of the sample's loss for mini-batch).
+    fit : ScaleResult, optional
+        ``fit_ols`` of the same source and model, if already at hand (full batch).
+    sample : int, default 100_000
+        About how many rows mini-batch descent runs on.
+    progress : callable, optional
+        ``progress(stage, done, total)`` after each partition of each pass.
+    should_stop : callable, optional
+        Asked between chunks of iterations; True raises :class:`linreg.exceptions.Cancelled`.
+
+    Returns
+    -------
+    linreg.scale._descent.ScaleGDResult
+        GDResult's statistics and ``to_dict()`` keys, without per-row arrays, with ``note``.
+    """
+    from . import _descent
+
+    spec = _spec(spec, target, features, intercept)
+    if batch_size is not None:
+        return _descent.minibatch(source, spec, learning_rate=learning_rate, n_iter=n_iter, standardize=standardize,
+                                  batch_size=batch_size, momentum=momentum, seed=seed, tol=tol, init=init,
+                                  ridge=ridge, client=client, sample=sample, progress=progress,
+                                  should_stop=should_stop)
+    moments, plan = _descent.gram_moments(source, spec, client=client, progress=progress)
+    if fit is None:
+        fit = fit_ols(source, spec=spec, client=client, diagnostics=False, progress=progress)
+    elif fit.n != moments.n or tuple(fit.terms) != ((("Intercept",) if spec.intercept else ()) + plan.terms):
+        raise ModelError("the fit given is not of this source and model (its rows or terms differ); "
+                         "pass the fit_ols result of the same source and spec, or none")
+    return _descent.descend(moments, fit, tuple(fit.terms), learning_rate=learning_rate, n_iter=n_iter,
+                            standardize=standardize, momentum=momentum, tol=tol, init=init, ridge=ridge,
+                            should_stop=should_stop)
+
+
+def _spec(spec, target, features, intercept) -> ModelSpec:
+    if spec is None:
+        if target is None:
+            raise ModelError("give the target column (target='y') or a ModelSpec (spec=ModelSpec('y', ...))")
+        return ModelSpec(target=target, features=tuple(features or ()), intercept=intercept)
+    if target is not None and target != spec.target:
+        raise ModelError(f"target '{target}' differs from spec.target '{spec.target}'; give one of them")
+    return spec
 
 
 def convert(source: str, dest: str, *, rows_per_file: int = 1_000_000) -> list[str]:

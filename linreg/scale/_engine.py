@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..exceptions import DataError, LinregError, ModelError
@@ -62,8 +63,117 @@ def read(source: object, columns: Sequence[str] | None = None):
 
 
 def columns_of(source: object) -> list[str]:
-    """Column names of the dataset (Parquet: from the footers; CSV: the header)."""
+    """Column names of the dataset (Parquet: from the first file's footer; CSV: the header)."""
+    paths = _local_parquet(source)
+    if paths:
+        import pyarrow.parquet as pq
+
+        try:
+            return [str(c) for c in pq.read_schema(paths[0]).names]
+        except (OSError, ValueError) as exc:
+            raise _unreadable(paths[0], exc) from exc
     return [str(c) for c in read(source).columns]
+
+
+#: Rows a piece of a Parquet dataset aims at when a file holds several row groups: enough
+#: to keep a task's overhead small, few enough that the threads share the work.
+PIECE_ROWS = 1 << 19
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Consecutive row groups of one local Parquet file: a partition that its task reads itself.
+
+    A task holds a row group decoded by pyarrow and one batch of it as pandas at a time,
+    not dask's copy of the partition as a DataFrame beside its Arrow table, and reads
+    only the columns the model uses.
+
+    Attributes
+    ----------
+    path : str
+    row_groups : tuple of int
+    columns : tuple of str
+    rows : int
+    """
+
+    path: str
+    row_groups: tuple[int, ...]
+    columns: tuple[str, ...]
+    rows: int
+
+    def frames(self, batch_rows: int) -> Iterator:
+        """The piece's rows as pandas DataFrames of at most ``batch_rows`` rows (one, empty, if it has none)."""
+        import pyarrow.parquet as pq
+
+        try:
+            # A buffered stream instead of the row group's bytes read up front: a task then
+            # holds the decoded row group, not its encoded copy beside it.
+            handle = pq.ParquetFile(self.path, buffer_size=1 << 16, pre_buffer=False)
+            seen = False
+            for batch in handle.iter_batches(batch_size=batch_rows, row_groups=list(self.row_groups),
+                                             columns=list(self.columns)):
+                seen = True
+                yield batch.to_pandas(split_blocks=True)
+            if not seen:
+                yield handle.schema_arrow.empty_table().select(list(self.columns)).to_pandas()
+        except (OSError, ValueError, KeyError) as exc:
+            if isinstance(exc, LinregError):
+                raise
+            raise _unreadable(self.path, exc) from exc
+
+
+def _unreadable(path: str, exc: BaseException) -> DataError:
+    return DataError(
+        f"cannot read '{path}' as part of the dataset ({' '.join(str(exc).split())[:300]}); check that every file "
+        "is Parquet with the same columns and types (python -m linreg convert rewrites CSV files as Parquet)"
+    )
+
+
+def _local_parquet(source: object) -> list[str]:
+    """The files of a source made of local Parquet files, else [] (URLs, CSV and dask frames go through dask)."""
+    if is_dask_frame(source):
+        return []
+    paths = _paths(source)
+    if _kind(paths) != "parquet" or any(p.startswith(_URL_PREFIXES) for p in paths):
+        return []
+    return paths
+
+
+def partitions(source: object, columns: Sequence[str]) -> list:
+    """The dataset's partitions in file order, each read only by the task that uses it.
+
+    Local Parquet files give :class:`Piece` objects (a file, or runs of about
+    :data:`PIECE_ROWS` rows of its row groups); other sources give dask's delayed
+    partitions of :func:`read`.
+    """
+    paths = _local_parquet(source)
+    if not paths:
+        return list(read(source, columns=columns).to_delayed())
+    import pyarrow.parquet as pq
+
+    out = []
+    cols = tuple(columns)
+    for path in paths:
+        try:
+            handle = pq.ParquetFile(path)
+        except (OSError, ValueError) as exc:
+            raise _unreadable(path, exc) from exc
+        missing = [c for c in cols if c not in handle.schema_arrow.names]
+        if missing:
+            raise DataError(f"'{path}' has no column '{missing[0]}', which the first file has; every file of the "
+                            "dataset needs the same columns")
+        meta = handle.metadata
+        groups: list[int] = []
+        rows = 0
+        for g in range(meta.num_row_groups):
+            groups.append(g)
+            rows += meta.row_group(g).num_rows
+            if rows >= PIECE_ROWS:
+                out.append(Piece(path, tuple(groups), cols, rows))
+                groups, rows = [], 0
+        if groups or not meta.num_row_groups:
+            out.append(Piece(path, tuple(groups), cols, rows))
+    return out
 
 
 def _paths(source: object) -> list[str]:

@@ -18,7 +18,7 @@ from ..diagnostics import TestResult, _p_text
 from ..exceptions import DataError, ModelError
 from . import _kernels as K
 from . import _terms
-from ._engine import Runner, read
+from ._engine import Piece, Runner, columns_of, partitions
 from ._result import ResidualSummary, ScaleResult
 
 _LD = np.longdouble
@@ -27,24 +27,23 @@ TOP_ROWS = 20
 # Rows of a partition turned into design rows at a time by the fit and refinement passes:
 # the design, its working block and their longdouble slices then cost a few MB, not
 # several copies of the partition.
-CHUNK_ROWS = 1 << 16
+CHUNK_ROWS = 1 << 15
 
 
 def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine: str | int, diagnostics: bool,
         sample: int, seed: int, progress: Callable | None) -> ScaleResult:
-    ddf = read(source)
-    plan = _terms.resolve([str(c) for c in ddf.columns], spec)
-    parts = read(source, columns=plan.used).to_delayed()
     runner = Runner(client, progress)
+    plan = _terms.resolve(columns_of(source), spec)
+    parts = partitions(source, plan.used)
     passes = 0
     if plan.needs_facts:
-        plan = _terms.combine_facts(runner.map("facts", _facts_task, parts, plan), plan)
+        facts = [f for chunks in runner.map("facts", _facts_task, parts, plan) for f in chunks]
+        plan = _terms.combine_facts(facts, plan)
         passes += 1
     else:
         plan = _terms._with_terms(plan)
     k = plan.k
-    shift, cy = _pilot(parts, plan, runner)
-    first = runner.map("fit", _tsqr_task, parts, plan, shift, cy)
+    first, shift, cy = _tsqr_pass(runner, parts, plan)
     passes += 1
     n = sum(p["n"] for p in first)
     n_rows = [p["n_rows"] for p in first]
@@ -64,8 +63,7 @@ def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine
     if plan.M is not None and len(kept) < k:
         # Dropping a basis column is not dropping the same raw term: fit the raw terms (as fit_ols does).
         plan = replace(plan, M=None, recipes=None)
-        shift, cy = _pilot(parts, plan, runner)
-        first = runner.map("fit", _tsqr_task, parts, plan, shift, cy)
+        first, shift, cy = _tsqr_pass(runner, parts, plan)
         passes += 1
         R = K.combine_r([p["R"] for p in first])
         kept = _kept_columns(R[:k, :k])
@@ -124,25 +122,48 @@ def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine
 # Each task holds BLAS to one thread: the partitions already run in parallel, and BLAS
 # threads on small panels cost more to wake than they save (as in linreg._rows).
 def _facts_task(part, index, plan):
-    return _terms.facts_of_partition(part, plan)
+    return [_terms.facts_of_partition(chunk, plan) for chunk in _chunks(part)]
 
 
 def _chunks(part):
-    """The partition's rows in slices of CHUNK_ROWS: the design's copies are built a slice at a time."""
+    """The partition's rows in slices of at most CHUNK_ROWS (at least one, maybe empty).
+
+    The design's copies are built a slice at a time; a :class:`~linreg.scale._engine.Piece`
+    is read a batch at a time.
+    """
+    if isinstance(part, Piece):
+        yield from part.frames(CHUNK_ROWS)
+        return
     for start in range(0, max(len(part), 1), CHUNK_ROWS):
         yield part.iloc[start : start + CHUNK_ROWS]
 
 
-def _tsqr_task(part, index, plan, shift, cy):
+def _tsqr_pass(runner, parts, plan) -> tuple[list[dict], np.ndarray, float]:
+    """The first pass: each partition's R and sums, moved to one shared shift (c, c_y)."""
+    first = runner.map("fit", _tsqr_task, parts, plan)
+    filled = [p for p in first if p["n"]]
+    shift, cy = (filled[0]["shift"], filled[0]["cy"]) if filled else (np.zeros(plan.k), 0.0)
+    return [K.rebase(p, shift, cy) for p in first], shift, cy
+
+
+def _tsqr_task(part, index, plan):
+    # Each partition takes its shift from its own first rows, so no pass or read comes
+    # before this one; the driver then moves every R to one shared shift (K.rebase).
+    out = None
+    skipped = 0  # rows of leading chunks that kept none
     with _one_blas_thread():
-        pieces = [K.tsqr(_terms.build_block(chunk, plan), shift, cy) for chunk in _chunks(part)]
-    out = dict(pieces[0])
-    if len(pieces) > 1:
-        out["R"] = K.combine_r([q["R"] for q in pieces])
-        for key in ("n", "n_rows", "s1", "s2"):
-            out[key] = sum(q[key] for q in pieces)
-        for key in ("ymax", "xmax"):
-            out[key] = max(q[key] for q in pieces)
+        for chunk in _chunks(part):
+            block = _terms.build_block(chunk, plan)
+            if out is not None:
+                out = K.tsqr(block, out["shift"], out["cy"], into=out)
+            elif len(block.y):
+                out = K.tsqr(block, *_shift_of(block, plan))
+            else:
+                skipped += block.n_rows
+    if out is None:  # no row kept: the empty block's zero R
+        out = K.tsqr(block, np.zeros(plan.k), 0.0)
+        out["n_rows"] = 0
+    out["n_rows"] += skipped
     return out
 
 
@@ -153,22 +174,33 @@ def _refine_task(part, index, plan, shift, kept, cy, coef_w):
 
 
 def _diag_task(part, index, plan, fit_info, offsets, rate, seed):
+    # One generator per partition, drawn from chunk after chunk: the sample does not depend
+    # on how the partition is cut into chunks.
+    rng = np.random.default_rng([seed, index])
+    pieces = []
+    start = offsets[index]
     with _one_blas_thread():
-        return K.diagnostics(_terms.build_block(part, plan), plan, fit_info, index, offsets[index], TOP_ROWS,
-                             rate, seed)
+        for chunk in _chunks(part):
+            pieces.append(K.diagnostics(_terms.build_block(chunk, plan), plan, fit_info, start, TOP_ROWS, rate, rng))
+            start += len(chunk)
+    return K.merge_diagnostics(pieces, TOP_ROWS)
 
 
 def _residual_task(part, plan, fit_info, offset):
     import pandas as pd
 
-    block = _terms.build_block(part, plan)
-    rows = K.per_row(block, plan, fit_info)
-    table = pd.DataFrame({"row": offset + block.kept_rows})
-    for c in plan.used:
-        table[c] = block.frame[c].to_numpy()
-    for key, v in rows.items():
-        table[key] = v
-    return table
+    tables = []
+    for chunk in _chunks(part):
+        block = _terms.build_block(chunk, plan)
+        rows = K.per_row(block, plan, fit_info)
+        table = pd.DataFrame({"row": offset + block.kept_rows})
+        for c in plan.used:
+            table[c] = block.frame[c].to_numpy()
+        for key, v in rows.items():
+            table[key] = v
+        tables.append(table)
+        offset += len(chunk)
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 
 def _residual_meta(plan):
@@ -181,28 +213,22 @@ def _residual_meta(plan):
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
 
 
-def _pilot(parts, plan, runner) -> tuple[np.ndarray, float]:
-    """The shift c (0 on the ones column) and c_y: column means of the first partition with rows.
+def _shift_of(block, plan) -> tuple[np.ndarray, float]:
+    """The shift c (0 on the ones column) and c_y: column means of a block's rows.
 
     Only columns whose mean is large against their spread are shifted (the rule of
     linreg's in-memory CholeskyQR2): the ones column stays in the design, so the
-    shift has only to make the working columns well conditioned.
+    shift has only to make the working columns well conditioned. Without an
+    intercept nothing is shifted.
     """
     shift = np.zeros(plan.k)
     if not plan.spec.intercept:
         return shift, 0.0
-    import dask
-
-    for part in parts:
-        block = _terms.build_block(dask.compute(part, scheduler="sync")[0], plan)
-        if len(block.y) == 0:
-            continue
-        V = block.V[:, 1:]
-        mean, sd = V.mean(axis=0), V.std(axis=0)
-        big = np.abs(mean) > sd
-        shift[1:][big] = mean[big]
-        return shift, float(block.y.mean())
-    return shift, 0.0
+    V = block.V[:, 1:]
+    mean, sd = V.mean(axis=0), V.std(axis=0)
+    big = np.abs(mean) > sd
+    shift[1:][big] = mean[big]
+    return shift, float(block.y.mean())
 
 
 def _kept_columns(R: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ the same bits on any scheduler and worker count for a fixed partitioning.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -17,40 +18,55 @@ from .._rows import _LD_SLICE
 from ._terms import Block, Plan
 
 _LD = np.longdouble
-# Householder runs on sub-blocks of this many rows stacked under the running R: a
-# (2048 + k, k + 1) panel stays in cache, where one dgeqrf on a whole partition is
-# memory bound (measured 15-20x slower for 5e5 rows).
-SUB_ROWS = 2048
+# Householder runs on sub-blocks of this many rows: a (1024, k + 1) panel stays in
+# cache, where one dgeqrf on a whole partition is memory bound (measured 15-20x slower
+# for 5e5 rows).
+SUB_ROWS = 1024
 # R factors combined per node of the reduction tree.
 FAN_IN = 8
 
 
 def _qr_r(A: np.ndarray) -> np.ndarray:
-    """The (m, m) R of the Householder QR of A (rows >= m or not), Q not formed."""
+    """The (m, m) R of the Householder QR of A (rows >= m or not), Q not formed.
+
+    numpy's QR (LAPACK dgeqrf) rather than scipy's wrapper: it lets go of the GIL, so the
+    partitions' tasks factor in parallel on the threaded scheduler.
+    """
     m = A.shape[1]
     if A.shape[0] < m:
         A = np.vstack([A, np.zeros((m - A.shape[0], m))])
-    qr, _tau, _work, info = scipy.linalg.lapack.dgeqrf(np.asfortranarray(A), overwrite_a=True)
-    if info != 0:  # pragma: no cover - LAPACK argument errors only
-        raise RuntimeError(f"QR factorisation failed (LAPACK info={info})")
-    return np.triu(qr[:m, :m])
+    return np.linalg.qr(A, mode="r")
 
 
-def tsqr(block: Block, shift: np.ndarray, cy: float) -> dict:
-    """One partition's part of the first pass: R of [V - c, y - c_y] and the sums for TSS and checks."""
+def tsqr(block: Block, shift: np.ndarray, cy: float, into: dict | None = None) -> dict:
+    """The first pass on one chunk: R of [V - c, y - c_y] and the sums for TSS and checks.
+
+    ``into``: the result of the partition's earlier chunks (same shift), continued. The
+    chunk's working block is cut into SUB_ROWS-row sub-blocks, all factored by one
+    batched QR call, and their R's are stacked under the running R and factored again.
+    """
     m = block.V.shape[1] + 1
-    R = np.zeros((m, m))
-    W = np.empty((min(SUB_ROWS, len(block.y)), m), order="F") if len(block.y) else None
-    for i in range(0, len(block.y), SUB_ROWS):
-        j = min(i + SUB_ROWS, len(block.y))
-        w = W[: j - i]
-        np.subtract(block.V[i:j], shift, out=w[:, :-1])
-        np.subtract(block.y[i:j], cy, out=w[:, -1])
-        R = _qr_r(np.vstack([R, w]))
+    n = len(block.y)
+    stack = [np.zeros((m, m)) if into is None else into["R"]]
+    if n:
+        w = np.empty((n, m))
+        np.subtract(block.V, shift, out=w[:, :-1])
+        np.subtract(block.y, cy, out=w[:, -1])
+        full = n - n % SUB_ROWS
+        if full:
+            stack.append(np.linalg.qr(w[:full].reshape(-1, SUB_ROWS, m), mode="r").reshape(-1, m))
+        stack.append(w[full:])
+    R = _qr_r(np.vstack(stack)) if len(stack) > 1 else stack[0]
     dy = np.asarray(block.y, dtype=_LD) - _LD(cy)
-    big = [float(np.max(np.abs(block.X))) if block.X.size else 0.0, float(np.max(np.abs(block.y))) if len(block.y) else 0.0]
-    return {"R": R, "n": len(block.y), "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy,
-            "ymax": big[1], "xmax": big[0]}
+    xmax = float(max(block.X.max(), -block.X.min())) if block.X.size else 0.0
+    ymax = float(max(block.y.max(), -block.y.min())) if n else 0.0
+    out = {"R": R, "n": n, "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy, "ymax": ymax,
+           "xmax": xmax, "shift": shift, "cy": cy}
+    if into is not None:
+        for key in ("n", "n_rows", "s1", "s2"):
+            out[key] += into[key]
+        out["ymax"], out["xmax"] = max(ymax, into["ymax"]), max(xmax, into["xmax"])
+    return out
 
 
 def combine_r(Rs: list[np.ndarray]) -> np.ndarray:
@@ -61,17 +77,51 @@ def combine_r(Rs: list[np.ndarray]) -> np.ndarray:
     return level[0]
 
 
+def rebase(part: dict, shift: np.ndarray, cy: float) -> dict:
+    """A partition's first-pass result moved from its own shift to (shift, cy), exactly but for one rounding.
+
+    With the ones column first, [1, V - c'] = [1, V - c_p] E where E is the identity
+    plus the row (0, c_p - c') on top; so R' = R E differs from R in its first row
+    only (R's first column is (R_00, 0, ..., 0)), and the rows that carry the centred
+    information are untouched. The sums of y - c_y move the same way.
+    """
+    d = float(part["cy"]) - float(cy)
+    dc = np.asarray(part["shift"], dtype=np.float64) - shift
+    if not part["n"] or (d == 0.0 and not dc.any()):
+        return {**part, "shift": shift, "cy": cy}
+    R = part["R"].copy()
+    R[0, 1:-1] += R[0, 0] * dc[1:]
+    R[0, -1] += R[0, 0] * d
+    n, s1 = _LD(part["n"]), part["s1"]
+    dl = _LD(part["cy"]) - _LD(cy)
+    return {**part, "R": R, "s1": s1 + n * dl, "s2": part["s2"] + 2 * dl * s1 + n * dl * dl, "shift": shift,
+            "cy": cy}
+
+
 def refine(block: Block, plan: Plan, shift: np.ndarray, kept: np.ndarray, cy: float, coef: np.ndarray) -> tuple:
     """W^T r and r^T r in longdouble, r = (y - c_y) - W coef with W = V - c rebuilt exactly."""
-    rows = block.exact(plan)
-    sl = np.asarray(shift, dtype=_LD)[kept]
+    n = len(block.y)
     g = np.zeros(len(kept), dtype=_LD)
     rss = _LD(0)
-    for i in range(0, len(block.y), _LD_SLICE):
-        j = min(i + _LD_SLICE, len(block.y))
-        W = rows.block(i, j)[:, kept] - sl
-        r = (np.asarray(block.y[i:j], dtype=_LD) - _LD(cy)) - W @ coef
-        g += r @ W
+    if not n:
+        return g, rss
+    rows = block.exact(plan) if plan.recipes is not None else None
+    sl = np.asarray(shift, dtype=_LD)
+    every = len(kept) == plan.k
+    size = min(_LD_SLICE, n)
+    Wb, rb = np.empty((size, plan.k), dtype=_LD), np.empty(size, dtype=_LD)
+    for i in range(0, n, _LD_SLICE):
+        j = min(i + _LD_SLICE, n)
+        W, r = Wb[: j - i], rb[: j - i]
+        # Without a basis V is [1, X] in float64, so V - c is exact in longdouble.
+        W[...] = block.V[i:j] if rows is None else rows.block(i, j)
+        W -= sl
+        if not every:
+            W = W[:, kept]
+        r[...] = block.y[i:j]
+        r -= _LD(cy)
+        r -= np.einsum("ij,j->i", W, coef)
+        g += np.einsum("i,ij->j", r, W)
         rss += r @ r
     return g, rss
 
@@ -108,8 +158,13 @@ def per_row(block: Block, plan: Plan, fit: dict) -> dict:
             "studentized_resid": stud, "cooks_distance": cooks}
 
 
-def diagnostics(block: Block, plan: Plan, fit: dict, index: int, offset: int, top: int, rate: float, seed: int) -> dict:
-    """One partition's part of the diagnostics pass: sums for the tests, extremes and a sample."""
+def diagnostics(block: Block, plan: Plan, fit: dict, offset: int, top: int, rate: float,
+                rng: np.random.Generator) -> dict:
+    """One chunk's part of the diagnostics pass: sums for the tests, extremes and a sample.
+
+    ``offset`` is the global row number of the chunk's first row; ``rng`` draws the
+    sample (one generator per partition, used chunk after chunk).
+    """
     import pandas as pd
 
     rows = per_row(block, plan, fit)
@@ -133,10 +188,35 @@ def diagnostics(block: Block, plan: Plan, fit: dict, index: int, offset: int, to
         table[c] = block.frame[c].to_numpy()
     for key, v in rows.items():
         table[key] = v
-    cook = np.nan_to_num(rows["cooks_distance"], nan=-np.inf)
-    stud = np.nan_to_num(np.abs(rows["studentized_resid"]), nan=-np.inf)
-    pick = set(np.argsort(-cook, kind="stable")[:top].tolist()) | set(np.argsort(-stud, kind="stable")[:top].tolist())
-    out["top"] = table.iloc[sorted(pick)] if len(table) else table
-    rng = np.random.default_rng([seed, index])
+    out["top"] = _top(table, top)
     out["sample"] = table.loc[rng.random(len(table)) < rate] if len(table) else table
+    return out
+
+
+def _top(table, top: int):
+    """The rows among the ``top`` largest Cook's distances or |studentized residuals|, in table order."""
+    if not len(table):
+        return table
+    cook = np.nan_to_num(table["cooks_distance"].to_numpy(), nan=-np.inf)
+    stud = np.nan_to_num(np.abs(table["studentized_resid"].to_numpy()), nan=-np.inf)
+    pick = set(np.argsort(-cook, kind="stable")[:top].tolist()) | set(np.argsort(-stud, kind="stable")[:top].tolist())
+    return table.iloc[sorted(pick)]
+
+
+def merge_diagnostics(pieces: list[dict], top: int) -> dict:
+    """One partition's diagnostics from its chunks' (in row order): as if computed on the whole partition."""
+    import pandas as pd
+
+    if len(pieces) == 1:
+        return pieces[0]
+    out = {key: sum(p[key] for p in pieces) for key in ("n", "s1", "s2", "s3", "s4", "wtu", "su", "su2", "wsum",
+                                                        "dw", "hsum", "over3")}
+    filled = [p for p in pieces if p["n"]]
+    # Durbin-Watson also steps across the boundary between consecutive chunks with rows.
+    out["dw"] += sum((b["first"] - a["last"]) ** 2 for a, b in itertools.pairwise(filled))
+    out["first"] = filled[0]["first"] if filled else math.nan
+    out["last"] = filled[-1]["last"] if filled else math.nan
+    out["hmax"] = max(p["hmax"] for p in pieces)
+    out["top"] = _top(pd.concat([p["top"] for p in pieces], ignore_index=True), top)
+    out["sample"] = pd.concat([p["sample"] for p in pieces], ignore_index=True)
     return out

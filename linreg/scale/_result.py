@@ -11,7 +11,7 @@ import numpy as np
 from .._repr import short_repr
 from ..diagnostics import TestResult
 from ..exceptions import ModelError
-from ..ols import OLSResult
+from ..ols import OLSResult, _FitStatistics
 
 _PER_ROW = ("fitted", "resid", "leverage", "standardized_resid", "studentized_resid", "cooks_distance", "X",
             "features", "y")
@@ -63,7 +63,7 @@ class ResidualSummary:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ScaleResult:
+class ScaleResult(_FitStatistics):
     """Result of :func:`linreg.scale.fit_ols`: every per-term and fit statistic of :class:`~linreg.ols.OLSResult`.
 
     The attributes and :meth:`to_dict` keys are OLSResult's. The per-row arrays
@@ -87,23 +87,7 @@ class ScaleResult:
         standardized_resid, studentized_resid and cooks_distance.
     """
 
-    terms: tuple[str, ...]
-    coef: np.ndarray
-    std_err: np.ndarray
-    cov_params: np.ndarray
-    sigma: float
-    rss: float
-    tss: float
-    r_squared: float
-    f_statistic: float
-    df_model: int
-    df_resid: int
-    n: int
-    rank: int
-    aliased: tuple[str, ...]
-    condition_number: float
-    method: str
-    alpha: float
+    # After _FitStatistics's fields (terms ... alpha), in this order:
     intercept: bool = True
     warnings: tuple[str, ...] = ()
     # An out-of-core fit is unweighted, with the classical covariance (OLSResult's defaults).

@@ -193,13 +193,17 @@ def _stand_in(plan: Plan) -> pd.DataFrame:
 # one partition
 # ---------------------------------------------------------------------------
 def _kept(df: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, np.ndarray]:
-    df = df.set_axis([str(c) for c in df.columns], axis=1)
-    sub = df[list(plan.used)]
+    # Copies only when needed: a chunk read from a Piece has exactly the used columns, and
+    # most chunks have no missing value.
+    names = [str(c) for c in df.columns]
+    if names != list(df.columns):
+        df = df.set_axis(names, axis=1)
+    sub = df if names == list(plan.used) else df[list(plan.used)]
     keep = ~sub.isna().any(axis=1).to_numpy()
-    return sub.loc[keep], keep
+    return (sub if keep.all() else sub.loc[keep]), keep
 
 
-def _columns(sub: pd.DataFrame, plan: Plan):
+def _columns(sub: pd.DataFrame, plan: Plan, out: np.ndarray | None = None):
     spec = plan.spec
     cat_set = set(spec.categorical)
     numeric: dict[str, np.ndarray] = {}
@@ -228,7 +232,8 @@ def _columns(sub: pd.DataFrame, plan: Plan):
 
     p = (sum(plan.degree[c] if c in plan.degree and c not in cat_set else width(c) for c in plan.main)
          + sum(width(a) * width(b) for a, b in spec.interactions))
-    X, terms, poly_blocks = _design._columns(len(sub), p, list(plan.main), spec, plan.degree, cat_set, numeric, blocks)
+    X, terms, poly_blocks = _design._columns(len(sub), p, list(plan.main), spec, plan.degree, cat_set, numeric, blocks,
+                                             out=out)
     return X, terms, poly_blocks, numeric
 
 
@@ -266,21 +271,21 @@ class Block:
 def build_block(df: pd.DataFrame, plan: Plan) -> Block:
     """The design rows of one partition, with the plan's global facts."""
     sub, keep = _kept(df, plan)
-    y = _design._numeric_column(sub[plan.spec.target], plan.spec.target, is_target=True) if len(sub) else np.empty(0)
-    X, terms, _blocks, _num = _columns(sub, plan) if len(sub) else (np.empty((0, len(plan.terms))), plan.terms, None, None)
+    m, k, one = len(sub), plan.k, int(plan.spec.intercept)
+    y = _design._numeric_column(sub[plan.spec.target], plan.spec.target, is_target=True) if m else np.empty(0)
+    # Without a basis the working design is [1, X]: X is built straight into its columns
+    # (Fortran order: a column is written, and the sub-blocks read, contiguously).
+    V = np.empty((m, k), order="F") if plan.recipes is None else None
+    if V is not None and one:
+        V[:, 0] = 1.0
+    out = None if V is None else V[:, one:]
+    if m:
+        # build_design's own builder: a term that overflows raises DataError naming it.
+        X, terms, _blocks, _num = _columns(sub, plan, out=out)
+    else:
+        X, terms = (np.empty((0, len(plan.terms))) if out is None else out), plan.terms
     if tuple(terms) != plan.terms:  # pragma: no cover - the plan named them from the same builder
         raise ModelError(f"partition terms {terms} differ from the plan's {plan.terms}")
-    bad = ~np.isfinite(X)
-    if bad.any():
-        j = int(np.nonzero(bad.any(axis=0))[0][0])
-        raise DataError(f"term '{plan.terms[j]}' overflows to infinity; rescale the column (or standardize) first")
-    one = int(plan.spec.intercept)
-    if plan.recipes is not None:
-        V = np.asarray(_ExactRows(X, plan.spec.intercept, np.arange(plan.k), plan.recipes).block(0, len(y)),
-                       dtype=np.float64)
-    else:
-        V = np.empty((len(y), plan.k))
-        if one:
-            V[:, 0] = 1.0
-        V[:, one:] = X
+    if V is None:
+        V = np.asarray(_ExactRows(X, plan.spec.intercept, np.arange(k), plan.recipes).block(0, m), dtype=np.float64)
     return Block(X=X, y=y, V=V, kept_rows=np.nonzero(keep)[0], n_rows=len(df), frame=sub)

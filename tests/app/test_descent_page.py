@@ -161,7 +161,7 @@ def test_scrubbing_never_reruns_the_descent(monkeypatch):
         calls.append(kwargs.get("learning_rate"))
         return real(*args, **kwargs)
 
-    # ui/cache.py imports gradient_descent from linreg.descent when its cached function runs.
+    # ui/descent_cache.py imports gradient_descent from linreg.descent when its cached function runs.
     monkeypatch.setattr(linreg.descent, "gradient_descent", counting)
     at = _page()
     runs = len(calls)

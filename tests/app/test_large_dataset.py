@@ -92,6 +92,9 @@ def test_the_whole_dataset_is_fitted_out_of_core_as_in_memory(flights):
     assert at.session_state["lr_source"].startswith("Large dataset: flights (1,200 rows")
     at.multiselect(key="categorical").set_value(["g"]).run()
     assert at.session_state["lr_spec"] == SPEC
+    # The sidebar counts every row, not the first rows the session holds for a look.
+    assert any("1,200 rows (read a partition at a time; plots draw a sample) × 3 columns" in m.value
+               for m in at.sidebar.markdown)
     at = _page(at, "pages/fit.py")
     assert not at.exception and not at.error
     ref = _in_memory(flights)
@@ -151,7 +154,7 @@ def test_residuals_print_the_streamed_tests_and_influential_rows_by_global_row(f
 
 def test_gradient_descent_and_the_others_say_why_and_offer_a_sample(flights):
     at = _use_flights()
-    for page, words in (("pages/descent.py", "Gradient descent here records every step"),
+    for page, words in (("pages/descent.py", "The step-by-step view draws the model against every point"),
                         ("pages/compare.py", "Compare runs gradient descent"),
                         ("pages/regularization.py", "Ridge, lasso and elastic net"),
                         ("pages/learn.py", "The lessons draw every point")):
@@ -167,6 +170,34 @@ def test_gradient_descent_and_the_others_say_why_and_offer_a_sample(flights):
     assert len(df) == 1200  # fewer rows than the sample asks for: every row, as ordinary data
     assert at.session_state["lr_spec"].target == "y"
     assert at.selectbox(key="learn_lesson")  # the Learn page itself now runs
+
+
+def test_gradient_descent_runs_on_every_row_from_the_gram_matrix(flights):
+    from linreg.descent import gradient_descent
+
+    at = _page(_use_flights(), "pages/descent.py")
+    assert not at.exception and not at.error
+    s = at.session_state["lr_gd_settings"]
+    d = build_design(flights, SPEC)
+    ref = gradient_descent(d.X, d.y, learning_rate=s.learning_rate, n_iter=s.n_iter, standardize=s.standardize,
+                           batch_size=s.batch_size, momentum=s.momentum, ridge=s.ridge, terms=d.terms)
+    assert any("every one of the 1,200 rows, through the Gram matrix of one pass" in c.value for c in at.caption)
+    from ui.text import md_escape
+
+    assert any(md_escape(ref.message) == m.value for m in (*at.success, *at.info))
+    assert _metric(at, "Iterations") == f"{ref.n_iter:,}"
+    coef = at.dataframe[0].value
+    assert coef["term"].tolist() == list(ref.terms)
+    assert coef["gradient descent"].tolist() == [fmt(v) for v in ref.coef]
+    assert _metric(at, "Final loss") == fmt(ref.final_loss)
+    assert len(at.get("plotly_chart")) == 2
+    assert at.button(key="large_load_sample")  # the stepper with the data panel runs on a sample
+    from dataclasses import replace
+
+    at.session_state["lr_gd_settings"] = replace(s, batch_size=32, n_iter=60)
+    at.run()
+    assert not at.exception and not at.error
+    assert any("mini-batch descent on an in-memory sample of 1,200 of the 1,200 rows" in c.value for c in at.caption)
 
 
 def test_a_link_carries_the_name_and_rebuilds_the_same_fit(flights):

@@ -31,6 +31,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = ROOT / "screenshots"
+# `n` clicks on the stepper's Next, 60 ms apart, each timed from click() to a frame and then a
+# task: by then the browser has painted what the click changed. Shared with benchmarks/_browser.py.
+CLICK_TO_PAINT = """async (n) => {
+  const next = document.querySelector('.gds-button[data-act=next]'), times = [];
+  for (let i = 0; i < n; i++) {
+    await new Promise((r) => setTimeout(r, 60));
+    const t0 = performance.now();
+    next.click();
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    times.push(performance.now() - t0);
+  }
+  return times;
+}"""
 
 
 def pytest_collection_modifyitems(config, items):

@@ -16,23 +16,11 @@ from linreg.design import ModelSpec, build_design
 from linreg.format import fmt
 from linreg.plots.descent import descent_summary, step_view
 
-from .conftest import wait_for_app
+from .conftest import CLICK_TO_PAINT, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 READY = ".gds[data-ready='1']"
-# Click, then a frame, then a task: by then the browser has painted what the click changed.
-CLICK_TO_PAINT = """async (n) => {
-  const next = document.querySelector('.gds-button[data-act=next]'), times = [];
-  for (let i = 0; i < n; i++) {
-    await new Promise((r) => setTimeout(r, 60));
-    const t0 = performance.now();
-    next.click();
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    times.push(performance.now() - t0);
-  }
-  return times;
-}"""
 
 
 def _open(page, url: str) -> None:
