@@ -12,6 +12,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui import prefetch
+
+# First, so that the browser loads the charts' code while the imports below run (see ui.prefetch).
+prefetch.send()
+
 from linreg.exceptions import LinregError
 from ui import cache, large, links, session
 from ui.text import md_code, md_escape

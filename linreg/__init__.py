@@ -24,13 +24,13 @@ Exports to CSV and the reproducing script live in ``linreg.export``; the lessons
 Figure builders live in ``linreg.plots`` and are imported from there.
 """
 
-from .budget import DEFAULT_LIMITS, Limits
-from .complexity import BootstrapFits, DegreeExplorer, bootstrap_fits, degree_explorer
-from .data import check_finite, digest, load_csv
-from .datasets import DATASETS, DatasetInfo, load_dataset
-from .descent import GDHistory, GDResult, gradient_descent
-from .design import DefaultSpec, Design, ModelSpec, build_design, default_spec, default_spec_with_notes, fit_design
-from .diagnostics import TestResult, breusch_pagan, cooks_contour, durbin_watson, influence_table, jarque_bera, vif
+from __future__ import annotations
+
+import importlib
+
+# The exceptions are small and wanted everywhere; every other name is imported from its module on
+# first use (PEP 562), so that ``import linreg.data`` (the app's first page, the CLI's ``--help``)
+# does not import scipy.stats and every other module with it.
 from .exceptions import (
     BudgetError,
     Cancelled,
@@ -41,28 +41,42 @@ from .exceptions import (
     ModelError,
     RankDeficiencyWarning,
 )
-from .ols import METHODS, OLSResult, fit_ols
-from .penalized import CVResult, PenalizedResult, PenaltyPath, cross_validate, fit_penalized, penalty_path
-from .quadratic import (
-    GradientCheck,
-    StepArithmetic,
-    check_gradient,
-    condition_number,
-    convergence_rate,
-    gradient,
-    heavy_ball_rate,
-    hessian_eigenvalues,
-    learning_rate_bounds,
-    loss,
-    loss_surface,
-    plain_rate,
-    predicted_iterations,
-    step_arithmetic,
-)
-from .report import summary_text
-from .smooth import lowess, normal_quantiles, qq_line
-from .sources import DataSource, LoadedData, builtin_source, csv_source, synthetic_source
-from .synthetic import DEFAULT_SEED, GENERATOR_PARAMS, GENERATORS, SyntheticData, make_data
+
+_MODULES = {
+    "budget": ("DEFAULT_LIMITS", "Limits"),
+    "complexity": ("BootstrapFits", "DegreeExplorer", "bootstrap_fits", "degree_explorer"),
+    "data": ("check_finite", "digest", "load_csv"),
+    "datasets": ("DATASETS", "DatasetInfo", "load_dataset"),
+    "descent": ("GDHistory", "GDResult", "gradient_descent"),
+    "design": ("DefaultSpec", "Design", "ModelSpec", "build_design", "default_spec", "default_spec_with_notes",
+               "fit_design"),
+    "diagnostics": ("TestResult", "breusch_pagan", "cooks_contour", "durbin_watson", "influence_table",
+                    "jarque_bera", "vif"),
+    "ols": ("METHODS", "OLSResult", "fit_ols"),
+    "penalized": ("CVResult", "PenalizedResult", "PenaltyPath", "cross_validate", "fit_penalized", "penalty_path"),
+    "quadratic": ("GradientCheck", "StepArithmetic", "check_gradient", "condition_number", "convergence_rate",
+                  "gradient", "heavy_ball_rate", "hessian_eigenvalues", "learning_rate_bounds", "loss",
+                  "loss_surface", "plain_rate", "predicted_iterations", "step_arithmetic"),
+    "report": ("summary_text",),
+    "smooth": ("lowess", "normal_quantiles", "qq_line"),
+    "sources": ("DataSource", "LoadedData", "builtin_source", "csv_source", "synthetic_source"),
+    "synthetic": ("DEFAULT_SEED", "GENERATOR_PARAMS", "GENERATORS", "SyntheticData", "make_data"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str):
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'linreg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once imported, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
+
 
 __all__ = [
     # closed form

@@ -16,7 +16,7 @@ from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import penalized as plots
 from linreg.plots import tables
-from ui import cache, charts, complexity, penalty_cache, session
+from ui import cache, charts, complexity, links, penalty_cache, session
 from ui import large
 from ui.legacy import through_app
 from ui.settings import FIELDS, RegSettings
@@ -186,7 +186,18 @@ def _penalized_section() -> None:
     if len(path.feature_terms) == 1:
         st.info("This model has a single feature, so the path is one line. For features entering one by one, "
                 "generate *collinear* or *linear* synthetic data on the Data page, or add polynomial terms.")
+    _at_lambda(path, cv, cv_error, reg)
+
+
+@st.fragment
+def _at_lambda(path, cv, cv_error, reg: RegSettings) -> None:
+    """The λ slider and everything that follows from λ: a fragment, so moving λ reruns only this part.
+
+    A fragment's rerun skips app.py, so the URL is brought in step with the new λ here; the
+    sidebar's copy of the link follows at the next full run (any other control).
+    """
     index = _lambda_control(path, cv)
+    links.sync()
     try:
         fit = penalty_cache.penalized(float(path.lams[index]), reg.l1_ratio, reg.standardize)
     except LinregError as err:

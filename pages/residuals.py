@@ -45,7 +45,7 @@ residual divided by its own standard error, σ√(1 − leverage).
 def _plot(fig, summary: str, note: str | None, key: str) -> None:
     """A chart, then its one-line summary in numbers (for readers who cannot see it), then any caveat."""
     # The figures come from cache.residual_plots for the current fit: encoded once, replayed after.
-    charts.chart(("residuals", charts.fingerprint()), lambda: fig, key=key)
+    charts.chart(("residuals", charts.fingerprint()), lambda: fig, key=key, alt=summary)
     # Summaries quote row labels and term names from the user's data.
     escaped(summary)
     if note:

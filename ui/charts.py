@@ -25,14 +25,30 @@ from .settings import GDSettings
 # Per session: a chart's encoded figure (up to ~2 MB) is cheap to build again from the shared
 # results, and a session's charts then go with it when its browser goes away.
 @st.cache_resource(show_spinner="Drawing…", max_entries=16, ttl=CACHE_TTL, scope="session")
-def _cached_chart(ident: str, key: str, config: tuple, _build):
+def _cached_chart(ident: str, key: str, config: tuple, alt: str | None, _build):
     out = _build()
     figure, rest = (out[0], tuple(out[1:])) if isinstance(out, tuple) else (out, ())
-    st.plotly_chart(figure, key=key, config=dict(config))
+    st.plotly_chart(figure, key=key, config=dict(config), alt=alt_text(figure, rest, alt))
     return rest
 
 
-def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple:
+def alt_text(figure, rest: tuple = (), alt: str | None = None) -> str:
+    """What a screen reader says for a chart: ``alt``, else the builder's one-line summary, else its title.
+
+    The summary is the first string a builder returns after the figure (every builder in
+    ``linreg.plots`` returns one). It is plain text, user's column names included, and stays
+    so: Streamlit sets it as the chart's ``aria-label`` attribute, never as markup.
+    """
+    for text in (alt, *(r for r in rest if isinstance(r, str))):
+        if text and text.strip():
+            return text.strip()
+    title = getattr(getattr(figure.layout, "title", None), "text", None)
+    if title and str(title).strip():
+        return str(title).strip()
+    raise ValueError("a chart needs alt text: give chart() alt=, or return a summary from its build")
+
+
+def chart(ident: tuple, build, *, key: str, config: dict | None = None, alt: str | None = None) -> tuple:
     """Draw the figure ``build()`` makes, building and encoding it once per ``ident``.
 
     Parameters
@@ -47,6 +63,9 @@ def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple
         The element key of the chart.
     config : dict, optional
         plotly's ``config`` (e.g. ``{"displayModeBar": False}``).
+    alt : str, optional
+        The chart's text for screen readers (``st.plotly_chart(alt=...)``); by default the
+        one-line summary ``build`` returns after the figure (see :func:`alt_text`).
 
     Returns
     -------
@@ -56,7 +75,8 @@ def chart(ident: tuple, build, *, key: str, config: dict | None = None) -> tuple
     # The repr, not the tuple, is the key: Streamlit would hash each dataclass in the ident field by
     # field; for these values (str, numbers, None, frozen dataclasses of those) equal reprs mean
     # equal idents.
-    return _cached_chart(ident=repr(ident), key=key, config=tuple(sorted((config or {}).items())), _build=build)
+    return _cached_chart(ident=repr(ident), key=key, config=tuple(sorted((config or {}).items())), alt=alt,
+                         _build=build)
 
 
 def fingerprint() -> tuple:

@@ -43,7 +43,7 @@ from linreg.sources import (
     sample_rows,
 )
 
-from . import cache, config, session
+from . import cache, charts, config, session
 from .text import md_escape
 from .widgets import Code, escaped, latex, markdown, seed, show_error
 
@@ -370,7 +370,7 @@ def _residuals_page() -> None:
         for column, (fig, summary, note), key in zip(st.columns(2, gap="medium"), figures[row:row + 2],
                                                      keys[row:row + 2]):
             with column:
-                st.plotly_chart(fig, key=key)
+                st.plotly_chart(fig, key=key, alt=charts.alt_text(fig, (summary,)))
                 escaped(summary)
                 if note:
                     escaped(note)

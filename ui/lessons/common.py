@@ -61,6 +61,23 @@ def reveal(lesson: int, question: str, options: list[str], answer: str, explanat
                 st.info(f"The answer is: {answer}. {explanation}")
 
 
+@st.fragment
+def question(lesson: int, question: str, options: list[str], answer: str, explanation: str, *,
+             revealed=None, before: str | None = None) -> None:
+    """:func:`reveal` and what its answer uncovers, as a fragment: a guess or Reveal reruns only this part.
+
+    ``revealed()`` draws what the answer uncovers, below the question once it is shown; until then
+    ``before``, if given, says what to do. Nothing here is in the share link, so the rest of the
+    page (and the link) has nothing to follow.
+    """
+    reveal(lesson, question, options, answer, explanation)
+    if shown(lesson):
+        if revealed is not None:
+            revealed()
+    elif before:
+        st.caption(before)
+
+
 def try_it(page: str, label: str, icon: str) -> None:
     """The link from a lesson to the page where the same thing runs on the user's data."""
     st.page_link(page, label=f"Try it on your own data: {label}", icon=icon)

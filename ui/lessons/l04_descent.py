@@ -42,7 +42,7 @@ def show() -> None:
     run = lesson_cache.gd_lesson()
     excess = run.final_loss / run.loss_min - 1 if run.loss_min > 0 else run.final_loss
     options = ["at the minimum to 4 digits", "within 1% of it", "more than 1% above it"]
-    common.reveal(4, f"After {g['n_iter']} steps with η = {g['learning_rate']}, how far is the loss from its minimum?",
+    common.question(4, f"After {g['n_iter']} steps with η = {g['learning_rate']}, how far is the loss from its minimum?",
                   options, options[0] if excess <= 1e-4 else options[1] if excess <= 0.01 else options[2],
                   f"After {run.n_iter} steps the loss is {fmt(run.final_loss, 6)} against the minimum "
                   f"{fmt(run.loss_min, 6)} ({fmt(100 * (run.final_loss / run.loss_min - 1), 3)}% above); the "

@@ -42,7 +42,7 @@ def show() -> None:
     if r.run.diverged:
         st.error(f"Diverged: {r.run.message}")
     above = lesson_cache.lr_run(d.name, 1.05, bool(standardize))
-    common.reveal(5, "At 1.05 × 2/λ_max, what does gradient descent do?",
+    common.question(5, "At 1.05 × 2/λ_max, what does gradient descent do?",
                   ["converges slowly", "oscillates but converges", "diverges"], "diverges",
                   f"At η = {fmt(above.run.learning_rate)} the factor 1 − ηλ_max is {fmt(above.step_factor)}: each step "
                   f"multiplies the error along the steepest direction by {fmt(abs(above.step_factor))} and flips its "

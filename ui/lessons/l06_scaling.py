@@ -32,14 +32,7 @@ def show() -> None:
     ratio = raw.n_iter / max(std.n_iter, 1)
     answer = "more than 100 times as many" if ratio > 100 else ("2 to 100 times as many" if ratio >= 2
                                                                   else "about the same")
-    common.reveal(6, "How many iterations do raw features need, compared with standardized ones?",
-                  ["about the same", "2 to 100 times as many", "more than 100 times as many"], answer,
-                  f"Raw: condition number {fmt(condition_number(raw))}, {raw.n_iter:,} iterations; "
-                  f"standardized: {fmt(condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
-                  f"(slope {fmt(raw.coef[1], 6)} against {fmt(std.coef[1], 6)}); only the path to it changes.")
-    if not common.shown(6):
-        st.caption("Make your guess and reveal it to see both runs.")
-    else:
+    def both_runs() -> None:
         st.dataframe(gd_plots.conditioning_table(runs), hide_index=True)
         text, = charts.chart(("learn_scaling", d.name), lambda: gd_plots.conditioning_figure(runs, terms=(d.x_name,)),
                             key="learn_scaling_chart")
@@ -47,4 +40,11 @@ def show() -> None:
         st.caption("Both panels use equal scales on their axes, in the coordinates each run works in "
                    "(standardized coefficients on the right): a circle means every direction is equally steep, "
                    "and the raw run zig-zags across its narrow valley.")
+
+    common.question(6, "How many iterations do raw features need, compared with standardized ones?",
+                    ["about the same", "2 to 100 times as many", "more than 100 times as many"], answer,
+                    f"Raw: condition number {fmt(condition_number(raw))}, {raw.n_iter:,} iterations; "
+                    f"standardized: {fmt(condition_number(std))}, {std.n_iter:,}. The fitted line is the same "
+                    f"(slope {fmt(raw.coef[1], 6)} against {fmt(std.coef[1], 6)}); only the path to it changes.",
+                    revealed=both_runs, before="Make your guess and reveal it to see both runs.")
     common.try_it("pages/compare.py", "the Compare page runs the same experiment on your data", "⚖️")

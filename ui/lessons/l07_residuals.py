@@ -30,12 +30,14 @@ def show() -> None:
     text, = charts.chart(("learn_anscombe_resid",), lambda: plots.anscombe_residuals_figure(fits),
                         key="learn_anscombe_resid")
     st.caption(text)
-    common.reveal(7, "Judging by the residual plots, which set is a straight line with ordinary scatter?",
-                  ["set I", "set II", "set III", "set IV"], "set I",
-                  "Set I's residuals are a patternless band around 0. Set II's form an arch: the truth is a curve. "
-                  "Set III's are tiny except one: an outlier tilts the line. Set IV's fitted values take two values: "
-                  "one point alone decides the slope. The scatter plots below show it.")
-    if common.shown(7):
+    def scatter_plots() -> None:
         text, = charts.chart(("learn_anscombe_fits",), lambda: plots.anscombe_figure(fits), key="learn_anscombe_fits")
         st.caption(text)
+
+    common.question(7, "Judging by the residual plots, which set is a straight line with ordinary scatter?",
+                    ["set I", "set II", "set III", "set IV"], "set I",
+                    "Set I's residuals are a patternless band around 0. Set II's form an arch: the truth is a curve. "
+                    "Set III's are tiny except one: an outlier tilts the line. Set IV's fitted values take two "
+                    "values: one point alone decides the slope. The scatter plots below show it.",
+                    revealed=scatter_plots)
     common.try_it("pages/residuals.py", "the Residuals page draws these plots for any fit", "🔍")

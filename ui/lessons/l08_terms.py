@@ -55,7 +55,7 @@ def show() -> None:
         st.metric("R²", fmt(result.r_squared))
         st.caption(f"{result.n} rows, {len(result.terms)} parameters. A term the truth does not have has true "
                    "value 0.")
-    common.reveal(8, "Is y = β₀ + β₁x + β₂x² a linear regression model?", ["yes", "no"], "yes",
+    common.question(8, "Is y = β₀ + β₁x + β₂x² a linear regression model?", ["yes", "no"], "yes",
                   "It is linear in β₀, β₁, β₂: the prediction is X·β with columns 1, x and x², so the same least squares "
                   "fits it" + (f" — here with x² coefficient {fmt(result.coef[list(result.terms).index('x^2')], 4)}."
                                if "x^2" in result.terms else "."))

@@ -42,7 +42,7 @@ def show() -> None:
     m[1].metric("Squared bias (mean over x)", fmt(boot.mean_bias_sq))
     low, high = lesson_cache.bootstrap(float(noise), seed, 1), lesson_cache.bootstrap(float(noise), seed, 9)
     answer = "degree 9" if high.mean_variance > low.mean_variance else "degree 1"
-    common.reveal(9, "Refit on 200 resamples: whose fitted curves vary more, a straight line (degree 1) or degree 9?",
+    common.question(9, "Refit on 200 resamples: whose fitted curves vary more, a straight line (degree 1) or degree 9?",
                   ["degree 1", "degree 9"], answer,
                   f"Variance averages {fmt(low.mean_variance)} for the straight line and {fmt(high.mean_variance)} for "
                   f"degree 9, while the squared bias is {fmt(low.mean_bias_sq)} against {fmt(high.mean_bias_sq)}: the "

@@ -38,7 +38,7 @@ def show() -> None:
     m[1].metric("Training MSE, ridge", fmt(p.ridge_mse))
     m[2].metric("Training MSE, lasso", fmt(p.lasso_mse))
     big = lesson_cache.penalized(lessons.LAMBDAS[-3])
-    common.reveal(10, "As λ grows, which penalty sets coefficients exactly to zero?", ["ridge", "lasso", "both"], "lasso",
+    common.question(10, "As λ grows, which penalty sets coefficients exactly to zero?", ["ridge", "lasso", "both"], "lasso",
                   f"At λ = {fmt(lessons.LAMBDAS[-3])} the lasso has {big.lasso_zeros} of {len(big.terms) - 1} slopes exactly 0, "
                   f"ridge {big.ridge_zeros}: the corner of |β| at 0 holds lasso coefficients "
                   "there, while ridge's smooth β² only shrinks them. Training MSE always rises with λ, since least squares "
