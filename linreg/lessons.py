@@ -340,7 +340,7 @@ def drag_area(data: LessonData) -> tuple[tuple[float, float, float], tuple[float
     """Where lesson 1's points may be dragged or added: ``(low, high, step)`` in x and in y.
 
     Each axis holds the data and its least-squares line with a quarter of their span to
-    spare on both sides; the ends are multiples of the step, a round number giving about 200
+    spare on both sides; the ends are multiples of the step, a round number giving 80 to 200
     steps across, to which dragged points snap (so their coordinates read as typed).
 
     Examples
