@@ -500,13 +500,14 @@ class LineDrag {
   key(e) {
     const i = this.indexOf(e.target);
     if (i === null || e.altKey || e.ctrlKey || e.metaKey) return;
-    const [, , xs] = this.data.area.x, [, , ys] = this.data.area.y, by = e.shiftKey ? 10 : 1;
-    const moves = { ArrowLeft: [-xs, 0], ArrowRight: [xs, 0], ArrowUp: [0, ys], ArrowDown: [0, -ys] };
+    const by = e.shiftKey ? 10 : 1;
+    const moves = { ArrowLeft: ["x", -by], ArrowRight: ["x", by], ArrowUp: ["y", by], ArrowDown: ["y", -by] };
     if (moves[e.key]) {
       e.preventDefault();
-      const [xa, xb] = this.data.area.x, [ya, yb] = this.data.area.y, [mx, my] = moves[e.key];
-      this.x[i] = clamp(onStep(this.x[i] + by * mx, xs), xa, xb);
-      this.y[i] = clamp(onStep(this.y[i] + by * my, ys), ya, yb);
+      // To the next line of the snapping grid (one step on from a point already on it).
+      const [axis, k] = moves[e.key], [lo, hi, step] = this.data.area[axis], v = this[axis][i] / step;
+      const next = k > 0 ? Math.floor(v + 1e-9) + k : Math.ceil(v - 1e-9) + k;
+      this[axis][i] = clamp(onStep(next * step, step), lo, hi);
       this.changed();
     } else if (e.key === "Delete" || e.key === "Backspace") {
       e.preventDefault();
