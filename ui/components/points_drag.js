@@ -468,7 +468,7 @@ class LineDrag {
     const i = this.nearest(px, py);
     if (i === null) { this.pending = { px, py }; return; }
     e.preventDefault(); // no text selection; the point is focused below instead
-    this.svg.setPointerCapture(e.pointerId);
+    try { this.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
     this.drag = { i, dx: this.X(this.x[i]) - px, dy: this.Y(this.y[i]) - py };
     this.circles[i].focus({ preventScroll: true });
     this.select(i);
