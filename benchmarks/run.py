@@ -45,7 +45,7 @@ if __package__ in (None, ""):
 import numpy as np
 
 from benchmarks._app import section_app
-from benchmarks._browser import section_browser
+from benchmarks._browser import section_browser, section_browser_drag
 from benchmarks._scale import section_scale
 from benchmarks._problem import FULL, INFERENCE, fit_ols_touching, make_problem
 
@@ -526,6 +526,8 @@ def format_report(results: dict) -> str:
                        _fmt_s(cold["budget_s"]), "yes" if cold["met"] else "NO"]]
                      + [[f"warm {r['page']}", _fmt_s(r["median_s"]), _fmt_s(r["max_s"]), _fmt_s(r["budget_s"]),
                          "yes" if r["met"] else "NO"] for r in d["warm"]]))
+    if "browser" in s and not errored("browser") and "drag" in s["browser"]:
+        block(_drag_title(), _drag_table(s["browser"]["drag"]["rows"]))
     if "scale" in s and not errored("scale"):
         d = s["scale"]
         data = d["data"]
@@ -543,6 +545,22 @@ def format_report(results: dict) -> str:
                  [[t["name"], _fmt_x(t["value"]), f"<= {t['limit']:.1f}x",
                    "—" if t["met"] is None else ("yes" if t["met"] else "NO")] for t in results["targets"]]))
     return "\n".join(out)
+
+
+def _drag_title() -> str:
+    return ("6c. Browser: drags in frames per second (frames in which the dragged thing moved), headless "
+            "Chromium; goal 30 fps, and nothing sent to the server during the drag")
+
+
+def _drag_table(rows: list[dict]) -> str:
+    return _table(["drag", "N", "input", "moves/s", "fps", "display fps", "slowest frame", "bytes sent", "met"],
+                  [[r["what"], f"{r['n']:,}", r["input"], _num(r["moves_per_s"], ".0f"), _num(r["fps"], ".1f"),
+                    _num(r["display_fps"], ".1f"), _fmt_s(r["slowest_frame_s"]), f"{r['bytes_sent_during_drag']:,}",
+                    "yes" if r["met"] else "NO"] for r in rows])
+
+
+def _num(v: float | None, spec: str) -> str:
+    return "—" if v is None or v != v else format(v, spec)  # None: NaN in the JSON
 
 
 def targets(sections: dict) -> list[dict]:
@@ -606,7 +624,7 @@ def run(quick: bool = False, only: tuple[str, ...] = SECTIONS, log=print, scale_
         "scaling": lambda: section_scaling(cfg, X, y),
         "csv": lambda: section_csv(cfg),
         "app": lambda: section_app(cfg["app_sizes"], cfg["app_repeats"]),
-        "browser": lambda: section_browser([50, 1_000, 100_000]),
+        "browser": lambda: {**section_browser([50, 1_000, 100_000]), "drag": section_browser_drag()},
         "scale": lambda: section_scale(cfg["scale_rows"], max(1, min(40, cfg["scale_rows"] // 500_000))),
     }
     for name in SECTIONS:

@@ -9,6 +9,8 @@ the library does not already compute:
 - :func:`line_fit` and :func:`residual_squares` (lesson 1): a user's line, its RSS, and
   the squared residuals as squares;
 - :func:`line_ranges`: slider ranges that contain the least-squares line;
+- :func:`drag_area` and :func:`moved_points` (lesson 1): where the user may drag, add and
+  remove points in the browser, and the check of the points that come back;
 - :func:`bowl` and :func:`normal_equations` (lesson 2);
 - :func:`chain_rule` (lesson 3);
 - :func:`learning_rate_run` (lesson 5) and :func:`scaling_runs` (lesson 6);
@@ -35,7 +37,7 @@ from ._validation import check_option
 from .datasets import load_dataset
 from .descent import GDResult, gradient_descent
 from .design import Design, ModelSpec, build_design, fit_design
-from .exceptions import LinregWarning, ModelError
+from .exceptions import DataError, LinregWarning, ModelError
 from .ols import OLSResult, fit_ols
 from .quadratic import (
     GradientCheck,
@@ -61,6 +63,10 @@ __all__ = [
     "line_fit",
     "line_ranges",
     "residual_squares",
+    "DRAG_POINTS",
+    "drag_area",
+    "moved_points",
+    "checked_line",
     "bowl",
     "normal_equations",
     "chain_rule",
@@ -320,6 +326,107 @@ def residual_squares(x: object, fitted: object, resid: object, x_per_y: float = 
     y_point = fitted + resid
     side = np.abs(resid) * float(x_per_y)
     return np.column_stack([x, x + side, np.minimum(y_point, fitted), np.maximum(y_point, fitted)])
+
+
+#: Fewest and most points lesson 1's data may hold while the user adds and removes points: three
+#: leave a residual degree of freedom for Cook's distance, two hundred stay quick to drag and send.
+DRAG_POINTS = (3, 200)
+# Each axis of the drag area reaches this fraction of the data's span beyond it, on both sides:
+# room to drag a point out into an outlier or a point of high leverage.
+_DRAG_PAD = 0.25
+
+
+def drag_area(data: LessonData) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """Where lesson 1's points may be dragged or added: ``(low, high, step)`` in x and in y.
+
+    Each axis holds the data and its least-squares line with a quarter of their span to
+    spare on both sides; the ends are multiples of the step, a round number giving 80 to 200
+    steps across, to which dragged points snap (so their coordinates read as typed).
+
+    Examples
+    --------
+    >>> drag_area(lesson_data("anscombe_1"))
+    ((1.5, 16.5, 0.1), (2.6, 12.5, 0.05))
+    """
+    ys = np.concatenate([data.y, data.ols.fitted])
+    out = []
+    for v in (data.x, ys):
+        lo, hi = float(np.min(v)), float(np.max(v))
+        span = (hi - lo) or max(abs(hi), 1.0)
+        lo, hi = lo - _DRAG_PAD * span, hi + _DRAG_PAD * span
+        step = _nice_step(hi - lo)
+        out.append((_round_to(math.floor(lo / step) * step), _round_to(math.ceil(hi / step) * step), step))
+    return out[0], out[1]
+
+
+def moved_points(data: LessonData, x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    """Check the points lesson 1's browser sends back after the user moved, added or removed some.
+
+    Parameters
+    ----------
+    data : LessonData
+        The lesson dataset the points started from.
+    x, y : array-like, shape (n,)
+
+    Returns
+    -------
+    x, y : ndarray, shape (n,)
+        As float64, unchanged.
+
+    Raises
+    ------
+    DataError
+        If the lengths differ, the count is outside ``DRAG_POINTS``, a value is not a finite
+        number, or a point lies outside :func:`drag_area` (the browser keeps points inside it).
+
+    Examples
+    --------
+    >>> d = lesson_data("anscombe_1")
+    >>> x, y = moved_points(d, [4.0, 8.0, 12.0], [5.0, 7.0, 8.5])
+    >>> x.tolist(), y.tolist()
+    ([4.0, 8.0, 12.0], [5.0, 7.0, 8.5])
+    """
+    try:
+        xs = np.asarray(x, dtype=np.float64)
+        ys = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"the points must be numbers; got {err}. Reset the data to start again") from None
+    if xs.ndim != 1 or ys.ndim != 1 or xs.shape != ys.shape:
+        raise DataError(f"x has {xs.size} values but y has {ys.size}; each point needs both. Reset the data")
+    low, high = DRAG_POINTS
+    if not low <= xs.size <= high:
+        raise DataError(f"lesson 1 holds {low} to {high} points; got {xs.size}. Add or remove points to get there")
+    if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
+        raise DataError("a point has a coordinate that is not a finite number; reset the data")
+    (x_lo, x_hi, _), (y_lo, y_hi, _) = drag_area(data)
+    if xs.min() < x_lo or xs.max() > x_hi or ys.min() < y_lo or ys.max() > y_hi:
+        raise DataError(f"a point lies outside the plot (x from {x_lo:g} to {x_hi:g}, y from {y_lo:g} to "
+                        f"{y_hi:g}); drag it back inside or reset the data")
+    return xs, ys
+
+
+def checked_line(data: LessonData, line: object) -> tuple[float, float]:
+    """Check a user's line (intercept, slope) that comes back from the browser.
+
+    Raises
+    ------
+    DataError
+        If it is not two finite numbers inside :func:`line_ranges` of ``data``.
+
+    Examples
+    --------
+    >>> checked_line(lesson_data("anscombe_1"), [3.0, 0.5])
+    (3.0, 0.5)
+    """
+    try:
+        b0, b1 = (float(v) for v in line)
+    except (TypeError, ValueError):
+        raise DataError(f"a line is two numbers, intercept and slope; got {line!r}. Move a slider to set it") from None
+    (lo0, hi0, _), (lo1, hi1, _) = line_ranges(data.x, data.y)
+    if not (math.isfinite(b0) and math.isfinite(b1) and lo0 <= b0 <= hi0 and lo1 <= b1 <= hi1):
+        raise DataError(f"the line ({b0:g}, {b1:g}) is outside the sliders' ranges (intercept {lo0:g} to {hi0:g}, "
+                        f"slope {lo1:g} to {hi1:g}); move a slider to set it")
+    return b0, b1
 
 
 # =============================================================================

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -12,7 +13,7 @@ from numpy.testing import assert_allclose
 from linreg import lessons
 from linreg.datasets import load_dataset
 from linreg.design import ModelSpec, build_design, fit_design
-from linreg.exceptions import ModelError
+from linreg.exceptions import DataError, ModelError
 from linreg.format import fmt
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
@@ -105,6 +106,59 @@ def test_line_figure_draws_one_square_per_point_and_reports_the_rss(cars):
     assert len(fig.layout.shapes) == cars.n
     assert fig.layout.xaxis.title.text == "speed" and fig.layout.yaxis.title.text == "dist"
     assert f"RSS = {fmt(f.rss)}" in text and fmt(cars.ols.rss) in text
+
+
+@pytest.mark.parametrize("name", list(lessons.LESSON_DATA))
+def test_drag_area_holds_the_data_and_the_least_squares_line_on_round_steps(name):
+    d = lessons.lesson_data(name)
+    (xa, xb, xs), (ya, yb, ys) = lessons.drag_area(d)
+    assert xa < d.x.min() and d.x.max() < xb
+    assert ya < min(d.y.min(), d.ols.fitted.min()) and max(d.y.max(), d.ols.fitted.max()) < yb
+    for lo, hi, step in ((xa, xb, xs), (ya, yb, ys)):
+        assert 80 <= (hi - lo) / step <= 202  # up to 200 steps of 1, 2 or 5 times a power of ten
+        assert lo / step == pytest.approx(round(lo / step)) and hi / step == pytest.approx(round(hi / step))
+
+
+def test_moved_points_take_what_the_browser_may_send_and_refuse_the_rest(cars):
+    x, y = lessons.moved_points(cars, [4.0, 10.0, 20.0], [2.0, 30.0, 100.0])
+    assert x.tolist() == [4.0, 10.0, 20.0] and y.tolist() == [2.0, 30.0, 100.0]
+    (xa, xb, _), (ya, yb, _) = lessons.drag_area(cars)
+    lessons.moved_points(cars, [xa, 10.0, xb], [ya, 30.0, yb])  # the edges are inside
+    with pytest.raises(DataError, match="holds 3 to 200 points; got 2"):
+        lessons.moved_points(cars, [4.0, 10.0], [2.0, 30.0])
+    with pytest.raises(DataError, match="holds 3 to 200 points; got 201"):
+        lessons.moved_points(cars, np.full(201, 10.0), np.full(201, 10.0))
+    with pytest.raises(DataError, match="x has 3 values but y has 4"):
+        lessons.moved_points(cars, [4.0, 10.0, 20.0], [2.0, 30.0, 100.0, 1.0])
+    with pytest.raises(DataError, match="not a finite number"):
+        lessons.moved_points(cars, [4.0, 10.0, float("nan")], [2.0, 30.0, 100.0])
+    with pytest.raises(DataError, match="must be numbers"):
+        lessons.moved_points(cars, [4.0, 10.0, {}], [2.0, 30.0, 100.0])
+    with pytest.raises(DataError, match="outside the plot"):
+        lessons.moved_points(cars, [4.0, 10.0, xb + 1], [2.0, 30.0, 100.0])
+
+
+def test_checked_line_is_two_numbers_inside_the_sliders(cars):
+    (lo0, hi0, _), (lo1, hi1, _) = lessons.line_ranges(cars.x, cars.y)
+    assert lessons.checked_line(cars, [lo0, hi1]) == (lo0, hi1)
+    with pytest.raises(DataError, match="outside the sliders' ranges"):
+        lessons.checked_line(cars, [lo0, hi1 * 2])
+    with pytest.raises(DataError, match="outside the sliders' ranges"):
+        lessons.checked_line(cars, [float("inf"), 0.0])
+    with pytest.raises(DataError, match="two numbers"):
+        lessons.checked_line(cars, [1.0])
+
+
+def test_line_drag_view_is_json_with_the_data_and_its_ranges(cars):
+    view = plots.line_drag_view(cars, (5.0, 2.0), points=([4.0, 5.0, 6.0], [1.0, 2.0, 3.0]), shown=True)
+    assert json.loads(json.dumps(view)) == view
+    assert view["x"] == [4.0, 5.0, 6.0] and view["y"] == [1.0, 2.0, 3.0]
+    assert view["x0"] == cars.x.tolist() and view["y0"] == cars.y.tolist()
+    assert view["line"] == [5.0, 2.0] and view["shown"] is True and view["equal"] is False
+    (b0, b1) = lessons.line_ranges(cars.x, cars.y)
+    assert view["sliders"] == {"intercept": list(b0), "slope": list(b1)}
+    assert view["area"] == {"x": list(lessons.drag_area(cars)[0]), "y": list(lessons.drag_area(cars)[1])}
+    assert (view["x_name"], view["y_name"]) == ("speed", "dist")
 
 
 # ----------------------------------------------------------------------------- lesson 2

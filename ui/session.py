@@ -47,6 +47,7 @@ UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun d
 UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected
 LESSON_DATASET = "lr_lesson_dataset"  # str: the lesson dataset shared by lessons 1-3, 5 and 6
 LESSON_LINE = "lr_lesson_line"  # {dataset: (intercept, slope)}: the user's line shared by lessons 1-3
+LESSON_POINTS = "lr_lesson_points"  # {dataset: (x, y) tuples}: lesson 1's points as the user moved them
 
 
 def init() -> None:
@@ -291,3 +292,16 @@ def lesson_line(dataset: str) -> tuple[float, float] | None:
 
 def set_lesson_line(dataset: str, line: tuple[float, float]) -> None:
     st.session_state[LESSON_LINE] = {**st.session_state.get(LESSON_LINE, {}), dataset: tuple(map(float, line))}
+
+
+def lesson_points(dataset: str) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """Lesson 1's points (x, y) on a lesson dataset as the user left them; None while they are the dataset's."""
+    return st.session_state.get(LESSON_POINTS, {}).get(dataset)
+
+
+def set_lesson_points(dataset: str, points: tuple[object, object] | None) -> None:
+    """Keep lesson 1's moved points (checked by ``linreg.lessons.moved_points``); None: the dataset's own."""
+    kept = {k: v for k, v in st.session_state.get(LESSON_POINTS, {}).items() if k != dataset}
+    if points is not None:
+        kept[dataset] = (tuple(map(float, points[0])), tuple(map(float, points[1])))
+    st.session_state[LESSON_POINTS] = kept

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from ..format import fmt
 from ..lessons import (
+    DRAG_POINTS,
     Bowl,
     ChainRule,
     LearningRateRun,
@@ -20,6 +21,8 @@ from ..lessons import (
     LineFit,
     NormalEquations,
     PenalizedPreview,
+    drag_area,
+    line_ranges,
     residual_squares,
 )
 from ._common import safe_label, style
@@ -28,6 +31,7 @@ from ._tex import tex_matrix, tex_number, tex_vector
 
 __all__ = [
     "line_figure",
+    "line_drag_view",
     "bowl_figure",
     "chain_figure",
     "learning_rate_figure",
@@ -102,6 +106,57 @@ def line_figure(data: LessonData, fit: LineFit, *, ols_fit: LineFit | None = Non
     else:
         text += "."
     return fig, text
+
+
+def line_drag_view(data: LessonData, line: tuple[float, float], *, points: tuple[object, object] | None = None,
+                   shown: bool = False, equal_aspect: bool = False) -> dict:
+    """What lesson 1's browser component draws and lets the user drag: a JSON-ready dict.
+
+    The browser draws the points, the user's line and its squares, and (once ``shown``) the
+    least-squares line, and recomputes the simple-regression numbers as points move; this holds
+    everything it starts from, all computed here.
+
+    Parameters
+    ----------
+    data : LessonData
+        The lesson dataset (also what the browser's Reset goes back to).
+    line : (float, float)
+        The user's line (intercept, slope), inside :func:`linreg.lessons.line_ranges`.
+    points : (array-like, array-like), optional
+        The points as the user left them (``linreg.lessons.moved_points``); the dataset's by default.
+    shown : bool
+        Whether the least-squares line has been revealed.
+    equal_aspect : bool
+        Whether both axes get one scale, so that each square's area is its squared residual.
+
+    Returns
+    -------
+    dict
+        ``name``, ``x_name``, ``y_name`` (user text: the browser sets it as text); ``x``, ``y``
+        (the points) and ``x0``, ``y0`` (the dataset); ``line``; ``sliders`` (``intercept``,
+        ``slope``: low, high, step); ``area`` (``x``, ``y``: low, high, step of the drag area);
+        ``limits`` (fewest and most points); ``shown``, ``equal``, ``colors``, ``height``.
+
+    Examples
+    --------
+    >>> from linreg.lessons import lesson_data
+    >>> v = line_drag_view(lesson_data("anscombe_1"), (7.5, 0.0))
+    >>> len(v["x"]), v["line"], v["area"]["x"], v["limits"]
+    (11, [7.5, 0.0], [1.5, 16.5, 0.1], [3, 200])
+    """
+    x, y = (data.x, data.y) if points is None else (np.asarray(points[0], float), np.asarray(points[1], float))
+    (lo0, hi0, step0), (lo1, hi1, step1) = line_ranges(data.x, data.y)
+    ax, ay = drag_area(data)
+    return {
+        "name": data.name, "x_name": str(data.x_name), "y_name": str(data.y_name),
+        "x": x.tolist(), "y": y.tolist(), "x0": data.x.tolist(), "y0": data.y.tolist(),
+        "line": [float(line[0]), float(line[1])],
+        "sliders": {"intercept": [lo0, hi0, step0], "slope": [lo1, hi1, step1]},
+        "area": {"x": list(ax), "y": list(ay)}, "limits": list(DRAG_POINTS),
+        "shown": bool(shown), "equal": bool(equal_aspect),
+        "colors": {"data": BLUE, "line": ORANGE, "ols": GREEN, "selected": RED},
+        "height": _HEIGHT,
+    }
 
 
 def bowl_figure(b: Bowl, point: np.ndarray, *, x_name: str = "x") -> tuple[go.Figure, str]:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from linreg import lessons
 from linreg.complexity import bootstrap_fits, degree_explorer, polynomial_truth
 from linreg.datasets import load_dataset
 from linreg.descent import gradient_descent
@@ -78,61 +79,102 @@ def _anscombe_1():
 # ----------------------------------------------------------------------------- lesson 1
 
 
-def test_lesson_1_rss_is_the_hand_computation_and_squares_have_residual_sides():
+def _drag_view(at: AppTest) -> dict:
+    """Lesson 1's data as the browser component gets it."""
+    views = at.get("bidi_component")
+    assert len(views) == 1
+    return json.loads(views[0].proto.json)
+
+
+def _settle(state: dict) -> AppTest:
+    """What Streamlit does when lesson 1's browser settles: the component's state, then its callback."""
+
+    def script(state):
+        import streamlit as st
+
+        from ui.lessons import l01_line
+
+        st.session_state[l01_line.KEY] = {"settled": state}
+        l01_line._settled()
+
+    at = AppTest.from_function(script, args=(state,), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_lesson_1_sends_the_data_the_line_and_the_ranges_to_the_browser():
     at = _lesson(1)
-    at.slider(key="learn_b0_anscombe_1").set_value(2.0).run()
-    at.slider(key="learn_b1_anscombe_1").set_value(0.6).run()
-    _assert_clean(at)
     x, y = _anscombe_1()
-    resid = y - (2.0 + 0.6 * x)
-    rss = sum(r * r for r in resid)  # by hand
-    m = _metrics(at)
-    assert m["Your RSS"] == fmt(rss, 6)
-    assert m["Your loss L = RSS/N"] == fmt(rss / 11, 6)
-    assert m["Largest |residual|"] == fmt(max(abs(resid)), 4)
-    shapes = _figure(at)["layout"]["shapes"]
-    assert len(shapes) == 11
-    # Equal axis scales (the default on Anscombe I): each square's sides are |residual|, its area the squared residual.
-    areas = sorted((s["x1"] - s["x0"]) * (s["y1"] - s["y0"]) for s in shapes)
-    np.testing.assert_allclose(areas, sorted(resid**2), rtol=1e-12)
-    assert any(fmt(rss) in c.value for c in at.caption)
-
-
-def test_lesson_1_reveal_shows_the_ols_line_and_its_rss():
-    at = _lesson(1)
-    at.button(key="learn_reveal_1").click().run()
-    _assert_clean(at)
-    x, y = _anscombe_1()
-    r = fit_ols(x[:, None], y)
-    assert _metrics(at)["Least-squares RSS"] == fmt(r.rss, 6)
-    assert fmt(r.coef[0], 6) in at.success[0].value and fmt(r.coef[1], 6) in at.success[0].value
-    names = [t["name"] for t in _figure(at)["data"]]
-    assert "least-squares line" in names
-    at.button(key="learn_hide_1").click().run()
-    assert "least-squares line" not in [t["name"] for t in _figure(at)["data"]]
-    assert "Least-squares RSS" not in _metrics(at)
-
-
-def test_lesson_1_unequal_scales_on_cars():
-    at = _lesson(1)
+    d = lessons.lesson_data("anscombe_1")
+    view = _drag_view(at)
+    assert view["name"] == "anscombe_1" and (view["x_name"], view["y_name"]) == ("x", "y")
+    assert view["x"] == view["x0"] == x.tolist() and view["y"] == view["y0"] == y.tolist()
+    assert view["line"] == list(lessons.starting_line(d))
+    (b0, b1) = lessons.line_ranges(x, y)
+    assert view["sliders"] == {"intercept": list(b0), "slope": list(b1)}
+    (xa, xb, _), (ya, yb, _) = lessons.drag_area(d)
+    assert view["area"]["x"][:2] == [xa, xb] and view["area"]["y"][:2] == [ya, yb]
+    assert xa < x.min() and x.max() < xb and ya < y.min() and y.max() < yb
+    assert view["limits"] == [3, 200] and view["shown"] is False and view["equal"] is True
+    # The lesson draws its own figure in the browser: no plotly chart, and no rerun to move anything.
+    assert not at.get("plotly_chart")
     at.selectbox(key="learn_ds_1").set_value("cars").run()
     at.checkbox(key="learn_equal_cars").uncheck().run()
     _assert_clean(at)
-    df, _ = load_dataset("cars")
-    b0 = at.slider(key="learn_b0_cars").value
-    rss = float(((df["dist"] - b0) ** 2).sum())
-    assert _metrics(at)["Your RSS"] == fmt(rss, 6)
+    view = _drag_view(at)
+    assert view["name"] == "cars" and view["equal"] is False and (view["x_name"], view["y_name"]) == ("speed", "dist")
     assert any("different scales" in c.value for c in at.caption)
+
+
+def test_lesson_1_keeps_what_the_browser_settled_on_and_lesson_2_starts_from_that_line():
+    x, y = _anscombe_1()
+    moved_y = y.copy()
+    moved_y[2] = 12.0
+    state = {"name": "anscombe_1", "line": [1.0, 0.7], "x": x.tolist() + [15.0], "y": moved_y.tolist() + [5.0],
+             "shown": True}
+    kept = _settle(state).session_state
+    assert kept["lr_lesson_line"]["anscombe_1"] == (1.0, 0.7)
+    assert kept["learn_b0_anscombe_1"] == 1.0 and kept["learn_b1_anscombe_1"] == 0.7
+    assert kept["lr_lesson_points"]["anscombe_1"] == (tuple(state["x"]), tuple(state["y"]))
+    assert kept["learn_shown_1"] is True
+    # The same session opens lesson 1 where the browser left it, and lesson 2 at the same line.
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    for key in ("lr_lesson_line", "lr_lesson_points", "learn_shown_1"):
+        at.session_state[key] = kept[key]
+    at.switch_page("pages/learn.py").run()
+    view = _drag_view(at)
+    assert (view["x"], view["y"], view["line"], view["shown"]) == (state["x"], state["y"], [1.0, 0.7], True)
+    assert view["x0"] == x.tolist()
+    at.selectbox(key="learn_lesson").set_value(2).run()
+    _assert_clean(at)
+    assert _metrics(at)["Loss of your line"] == fmt(np.mean((y - 1.0 - 0.7 * x) ** 2), 6)
+    # Back at the dataset's own points, nothing is kept for them.
+    back = _settle({**state, "x": x.tolist(), "y": y.tolist()}).session_state
+    assert "anscombe_1" not in back["lr_lesson_points"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"x": [1.0, 2.0], "y": [1.0, 2.0]}, "holds 3 to 200 points"),
+    ({"x": [5.0, 6.0, 7.0], "y": [5.0, 6.0]}, "x has 3 values but y has 2"),
+    ({"x": [5.0, 6.0, 1e9], "y": [5.0, 6.0, 7.0]}, "outside the plot"),
+    ({"x": [5.0, 6.0, "a"], "y": [5.0, 6.0, 7.0]}, "must be numbers"),
+    ({"line": [1.0, 99.0]}, "outside the sliders' ranges"),
+])
+def test_lesson_1_refuses_a_state_the_browser_cannot_have_sent(change, message):
+    x, y = _anscombe_1()
+    state = {"name": "anscombe_1", "line": [1.0, 0.5], "x": x.tolist(), "y": y.tolist(), "shown": False, **change}
+    kept = _settle(state).session_state
+    assert message in kept["learn_drag_error"]
+    assert "lr_lesson_line" not in kept and "lr_lesson_points" not in kept
 
 
 # ----------------------------------------------------------------------------- lesson 2
 
 
-def test_lesson_2_bowl_uses_the_line_of_lesson_1_and_conditioning_numbers():
-    at = _lesson(1)
+def test_lesson_2_bowl_uses_the_users_line_and_conditioning_numbers():
+    at = _lesson(2)
     at.slider(key="learn_b0_anscombe_1").set_value(1.0).run()
     at.slider(key="learn_b1_anscombe_1").set_value(0.7).run()
-    at.selectbox(key="learn_lesson").set_value(2).run()
     _assert_clean(at)
     x, y = _anscombe_1()
     m = _metrics(at)

@@ -26,13 +26,26 @@ def _store_line(name: str) -> None:
     session.set_lesson_line(name, (st.session_state[f"learn_b0_{name}"], st.session_state[f"learn_b1_{name}"]))
 
 
-def user_line(d: lessons.LessonData) -> tuple[float, float]:
-    """Sliders for the user's line, shared by lessons 1-3 (it starts flat at the mean of y)."""
-    (lo0, hi0, step0), (lo1, hi1, step1) = lessons.line_ranges(d.x, d.y)
+def line_start(d: lessons.LessonData) -> tuple[float, float]:
+    """The user's line as lessons 1-3 last left it, inside the sliders' ranges (first: flat at the mean of y)."""
+    (lo0, hi0, _), (lo1, hi1, _) = lessons.line_ranges(d.x, d.y)
     start = session.lesson_line(d.name) or lessons.starting_line(d)
+    return float(f"{min(max(start[0], lo0), hi0):.10g}"), float(f"{min(max(start[1], lo1), hi1):.10g}")
+
+
+def set_line(name: str, line: tuple[float, float]) -> None:
+    """Make ``line`` the user's line on dataset ``name``, also in the sliders of lessons 2 and 3 (a callback)."""
+    session.set_lesson_line(name, line)
+    st.session_state[f"learn_b0_{name}"], st.session_state[f"learn_b1_{name}"] = map(float, line)
+
+
+def user_line(d: lessons.LessonData) -> tuple[float, float]:
+    """Sliders for the user's line, shared by lessons 2 and 3 (lesson 1 has its own in the browser)."""
+    (lo0, hi0, step0), (lo1, hi1, step1) = lessons.line_ranges(d.x, d.y)
+    start = line_start(d)
     k0, k1 = f"learn_b0_{d.name}", f"learn_b1_{d.name}"
-    seed(k0, float(f"{min(max(start[0], lo0), hi0):.10g}"))
-    seed(k1, float(f"{min(max(start[1], lo1), hi1):.10g}"))
+    seed(k0, start[0])
+    seed(k1, start[1])
     c = st.columns(2)
     b0 = c[0].slider("Intercept β₀", lo0, hi0, step=step0, key=k0, on_change=_store_line, args=(d.name,),
                      help="Where the line crosses x = 0.")

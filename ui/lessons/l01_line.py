@@ -1,19 +1,46 @@
-"""Lesson 1: Fit a line by eye."""
+"""Lesson 1: Fit a line by eye, and move the data under it.
+
+Everything the reader moves here (the two sliders of their line, the points dragged, added and
+removed, the least-squares line revealed) moves in the browser (``ui.components.points``), with
+no rerun; the state it settles on comes back once, checked by ``linreg.lessons``, so that lessons
+2 and 3 start from the same line and the moved points survive a change of lesson.
+"""
 
 from __future__ import annotations
-
-import math
 
 import streamlit as st
 
 from linreg import lessons
-from linreg.format import fmt
+from linreg.exceptions import LinregError
 from linreg.plots import lessons as plots
 
-from .. import charts
+from .. import lesson_cache, session
+from ..components.points import line_dragger
 from . import common
 
 TITLE = "Fit a line by eye"
+KEY = "learn_drag"  # the component's state: what the browser settled on
+SHOWN = "learn_shown_1"  # whether the least-squares line is revealed
+ERROR = "learn_drag_error"  # why the browser's last state was not taken, for the next run to say
+
+
+def _settled() -> None:
+    """The browser settled: keep its line, points and reveal, once checked."""
+    state = (st.session_state.get(KEY) or {}).get("settled")
+    if not isinstance(state, dict) or state.get("name") not in lessons.LESSON_DATA:
+        return  # not a state this component sends
+    d = lesson_cache.data(state["name"])
+    try:
+        line = lessons.checked_line(d, state.get("line"))
+        x, y = lessons.moved_points(d, state.get("x"), state.get("y"))
+    except LinregError as err:
+        st.session_state[ERROR] = str(err)
+        return
+    st.session_state.pop(ERROR, None)
+    common.set_line(d.name, line)
+    same = x.shape == d.x.shape and (x == d.x).all() and (y == d.y).all()
+    session.set_lesson_points(d.name, None if same else (x, y))
+    st.session_state[SHOWN] = bool(state.get("shown"))
 
 
 def show() -> None:
@@ -21,45 +48,23 @@ def show() -> None:
         "A straight line y = β₀ + β₁x predicts every point; the **residual** is how far the point lies above "
         "(+) or below (−) the line. Least squares judges a line by the **residual sum of squares**, "
         "RSS = Σ (yᵢ − β₀ − β₁xᵢ)²: drawn as squares, it is the total orange area. Move the sliders to make it "
-        "as small as you can."
+        "as small as you can, then reveal the least-squares line and drag the points: watch how far one point "
+        "can pull the line, by its **leverage** (how far its x lies from the others') and its **Cook's "
+        "distance** (how much the line moves when it is left out)."
     )
     d = common.dataset_picker(1)
-    b0, b1 = common.user_line(d)
-    fit = lessons.line_fit(d.x, d.y, b0, b1)
-    ols = d.ols
-    shown = st.session_state.get("learn_shown_1", False)
     equal = st.checkbox("Equal scales on both axes (true squares)", value=d.name == "anscombe_1",
                         key=f"learn_equal_{d.name}",
                         help="With equal scales each square's area is exactly the squared residual. "
                         "Otherwise the squares are stretched sideways by one common factor so they still look "
                         "square: their areas stay proportional to the squared residuals.")
-    ols_fit = lessons.line_fit(d.x, d.y, float(ols.coef[0]), float(ols.coef[1])) if shown else None
-    text, = charts.chart(("learn_line", d.name, b0, b1, shown, equal),
-                        lambda: plots.line_figure(d, fit, ols_fit=ols_fit, equal_aspect=equal), key="learn_line_chart")
-    st.caption(text)
     if not equal:
         st.caption("The axes have different scales, so the squares are drawn wider or narrower than their "
                    "height by the same factor for every point: compare their sizes with each other, not with "
                    "the axis units.")
-    c = st.columns(3)
-    c[0].metric("Your RSS", fmt(fit.rss, 6))
-    c[1].metric("Your loss L = RSS/N", fmt(fit.loss, 6), help=f"N = {d.n} points.")
-    c[2].metric("Largest |residual|", fmt(fit.max_abs_resid, 4))
-    with st.container(border=True):
-        st.markdown("**Predict, then reveal**: when you think your line is as good as it gets, reveal the best one.")
-        if not shown and st.button("Reveal the least-squares line", key="learn_reveal_1"):
-            st.session_state["learn_shown_1"] = True
-            st.rerun()
-        if shown and st.button("Hide it and try again", key="learn_hide_1"):
-            st.session_state["learn_shown_1"] = False
-            st.rerun()
-        if shown:
-            ratio = fit.rss / ols.rss if ols.rss > 0 else math.inf
-            st.success(
-                f"Least squares: y = {fmt(ols.coef[0], 6)} + {fmt(ols.coef[1], 6)} x with RSS = {fmt(ols.rss, 6)}, "
-                f"the smallest any line can reach. Yours is {fmt(fit.rss, 6)}, "
-                f"{fmt(ratio, 4)} times as large." + (" A perfect guess!" if ratio < 1.001 else "")
-            )
-            st.metric("Least-squares RSS", fmt(ols.rss, 6), delta=f"{fmt(fit.rss - ols.rss, 4)} yours above",
-                      delta_color="off")
+    if st.session_state.get(ERROR):
+        st.warning(f"The last change in the plot was not kept: {st.session_state[ERROR]}.")
+    payload = plots.line_drag_view(d, common.line_start(d), points=session.lesson_points(d.name),
+                                   shown=bool(st.session_state.get(SHOWN, False)), equal_aspect=equal)
+    line_dragger(payload, key=KEY, on_settle=_settled)
     common.try_it("pages/fit.py", "the Fit page draws the least-squares line of any data", "📈")
