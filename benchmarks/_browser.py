@@ -16,6 +16,7 @@ content is drawn and painted.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 
@@ -295,7 +296,7 @@ def _rates(rec: dict, moves: int, bytes_sent: int, seconds: float | None = None)
     span_s = (changed[-1] - changed[0]) / 1000 if len(changed) > 1 else float("nan")
     fps = (len(changed) - 1) / span_s if len(changed) > 1 else 0.0
     during = [t for t in frames if changed and changed[0] <= t <= changed[-1]]
-    gaps = [b - a for a, b in zip(during, during[1:])] or [float("nan")]
+    gaps = [b - a for a, b in itertools.pairwise(during)] or [float("nan")]
     return {"moves": moves, "moves_per_s": moves / (seconds or span_s), "frames_changed": len(changed), "fps": fps,
             "display_fps": (len(during) - 1) / span_s if len(during) > 1 else float("nan"),
             "slowest_frame_s": max(gaps) / 1000, "bytes_sent_during_drag": bytes_sent,

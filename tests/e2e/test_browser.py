@@ -41,9 +41,10 @@ def test_every_page_loads_without_an_exception(page, base_url, shots_dir, path, 
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _open(page, base_url, path)
     assert title in page.locator("h1").first.inner_text()
-    # Charts are the point of most pages: at least one plotly figure has drawn.
+    # Charts are the point of most pages: at least one plotly figure has drawn (lesson 1, which opens
+    # the Learn page, draws its own figure in the browser).
     if path:
-        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        page.wait_for_selector(".lpd[data-ready='1']" if path == "learn" else ".js-plotly-plot", timeout=30_000)
     _no_exception(page)
     page.screenshot(path=str(shots_dir / f"{path or 'data'}.png"), full_page=True)
     assert errors == []

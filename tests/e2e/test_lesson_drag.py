@@ -118,7 +118,7 @@ def test_a_dragged_point_moves_the_line_as_fit_ols_says_with_no_rerun(page, base
     x, y = _points(page)
     assert x[i] > x0[i] and y[i] > y0[i]
     assert np.delete(x, i).tolist() == np.delete(x0, i).tolist() and np.delete(y, i).tolist() == np.delete(y0, i).tolist()
-    (xa, xb, xs), (ya, yb, ys) = drag_area(lesson_data("anscombe_1"))
+    (_, _, xs), (_, _, ys) = drag_area(lesson_data("anscombe_1"))
     assert x[i] / xs == pytest.approx(round(x[i] / xs)) and y[i] / ys == pytest.approx(round(y[i] / ys))
     _check_fit(page, x, y, i)
     _check_user_line(page, x, y)
