@@ -38,8 +38,28 @@ def _without_template(node):
     return node
 
 
+def _rounded(node):
+    """``node`` (decoded JSON) with every number to 9 significant digits, and below 1e-9 as 0.
+
+    OpenBLAS picks its kernels by CPU, so another machine computes the same figure with other
+    last bits (and other rounding noise where the value is 0); nine digits is far below what any
+    figure shows and far above that noise.
+    """
+    if isinstance(node, dict):
+        return {key: _rounded(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_rounded(value) for value in node]
+    if isinstance(node, float):
+        return 0.0 if abs(node) < 1e-9 else float(f"{node:.9g}")
+    return node
+
+
 def _digest(obj) -> str:
     text = obj if isinstance(obj, str) else plotly.io.to_json(_without_template(obj), validate=False)
+    try:
+        text = json.dumps(_rounded(json.loads(text)), sort_keys=True)
+    except json.JSONDecodeError:  # a table's plain text (a summary line), compared as it is
+        pass
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -178,7 +178,7 @@ def descent():
     name, spec, settings = session.source().name, session.current_spec(), session.gd_settings()
     least_squares = fit() if settings.batch_size is None else None
     fingerprint = facts(name)
-    scheduler = _scheduler()
+    scheduler = config.registry().dask.scheduler
 
     def work(hooks):
         from linreg.scale import gradient_descent
