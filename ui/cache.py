@@ -134,9 +134,12 @@ def design_of(key: str, spec, df: pd.DataFrame):
     """The stored ``linreg.design.Design`` of ``spec`` on ``df`` (its digest ``key``). Raises LinregError."""
     from linreg.design import build_design
 
-    # build_design checks its own size limits from the level counts before making any column.
+    # build_design checks its own size limits from the level counts before making any column. Its
+    # memory is at least the data's: a large frame's design takes a heavy-job slot, so that two
+    # sessions' large designs (and the fits after them) are not built at once.
+    heavy = df.shape[0] * max(df.shape[1], 1) * 8 > CONFIG.jobs.heavy_mb * _MB
     return stored("design", (key, spec), "the design", lambda: None,
-                   lambda hooks: build_design(df, spec, limits=CONFIG.limits))
+                   lambda hooks: build_design(df, spec, limits=CONFIG.limits), heavy=heavy)
 
 
 def _fit_rows(key: str, spec, weights: str | None, df: pd.DataFrame) -> FitRows:

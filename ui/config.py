@@ -61,7 +61,7 @@ class JobConfig:
 
     slots: int = 1
     heavy_s: float = 0.5
-    heavy_mb: int = 50
+    heavy_mb: int = 20
     progress_after_s: float = 1.0
 
 
