@@ -284,26 +284,27 @@ def test_local_cluster_gives_the_same_bits_as_threads(edgy, cluster):
 # ---------------------------------------------------------------------------
 # memory: a 2e6-row fit holds a few partitions, not the data
 # ---------------------------------------------------------------------------
-# The child reads no sampler thread: ru_maxrss at the end is the process's peak, and the
-# resident set after the imports (from /proc) is what the fit starts from.
+# The child reads no sampler thread: VmHWM at the end is its address space's peak, and the
+# resident set after the imports is what the fit starts from. Not ru_maxrss: Linux carries the
+# parent's high-water mark across exec, so under a large pytest process it reads the parent's.
 MEMORY_CHILD = textwrap.dedent("""
-    import glob, json, os, resource, sys
+    import glob, json, os, sys
     from linreg import scale
     import dask.dataframe, scipy.linalg, pyarrow.parquet  # imports are not the fit's memory
-    def rss():
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    base = rss()
+    def status(field):
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith(field + ":"))
+    base = status("VmRSS")
     files = sorted(glob.glob(sys.argv[1] + "/*.parquet"))[: int(sys.argv[2])]
     res = scale.fit_ols(files, "y", client="threads")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = status("VmHWM")
     print(json.dumps({"grown": peak - base, "n": res.n}))
 """)
 THREADS = 2  # the threaded scheduler's workers on this machine's two cores
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads the resident set from /proc")
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the resident set from /proc")
 def test_peak_memory_of_a_2e6_row_fit_is_a_few_partitions(tmp_path):
     # 2e6 rows x 11 float64 columns in 8 files of 250,000 rows (22 MB a partition, 176 MB
     # in all), fitted with the diagnostics pass and sample. The bound: 64 MB (what the

@@ -68,7 +68,7 @@ def test_choosing_hc3_changes_the_standard_errors(page, base_url, shots_dir):
     assert_array_equal(before["std_err"], classical.std_err)
     assert _metric(page, "F statistic") == fmt(classical.f_statistic)
 
-    page.get_by_text("HC3", exact=True).click()
+    page.get_by_role("radiogroup", name="Standard errors").get_by_text("HC3", exact=True).click()
     _settle(page)
     page.wait_for_function("() => window.location.search.includes('cov=HC3')", timeout=15_000)
     after = _coefficients_csv(page)
