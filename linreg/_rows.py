@@ -187,14 +187,16 @@ class _ExactRows:
         """Rows i..j of the kept working columns, shape (j - i, r), longdouble."""
         if self.Z is not None and self.recipes is None:
             return np.asarray(self.Z[i:j][:, self.kept], dtype=np.longdouble)
-        out = np.empty((j - i, len(self.kept)), dtype=np.longdouble)
         if self.recipes is None:
+            # Every column of [1, X] first, then the kept ones: an aliased column leaves fewer.
+            out = np.empty((j - i, self.one + self.X.shape[1]), dtype=np.longdouble)
             if self.one:
                 out[:, 0] = 1.0
             out[:, self.one :] = self.X[i:j]
             if self.shift is not None:
                 out[:, self.one :] -= self.shift
             return out if len(self.kept) == out.shape[1] else out[:, self.kept]
+        out = np.empty((j - i, len(self.kept)), dtype=np.longdouble)
         for c, col in enumerate(self.kept):
             recipe = self.recipes[col]
             if recipe[0] == "raw":
