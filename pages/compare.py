@@ -20,14 +20,13 @@ from linreg.format import fmt
 from linreg.plots import descent as plots
 from linreg.plots import tables
 from linreg.quadratic import condition_number
-from ui import cache, charts, descent_cache, session
-from ui import large
+from ui import cache, charts, descent_cache, large_pages, session
 from ui.legacy import through_app
 from ui.text import md_code, md_escape
 from ui.widgets import escaped, seed, show_error
 
 through_app()
-large.guard("compare")  # a registered dataset read out of core: its own version of the page
+large_pages.guard("compare")  # a registered dataset read out of core: its own version of the page
 
 ITERATION_CHOICES = (100, 500, 1_000, 5_000, 20_000, 100_000)
 

@@ -1,8 +1,8 @@
 """Data page: choose a dataset (built-in, synthetic, uploaded or large), look at it, and set up the model.
 
 The tabs that choose the dataset are ``ui.dataset_tabs``; the "Large dataset" tab, there when
-the server's operator registered Parquet datasets, is ``ui.large``'s: the dataset is used whole
-(fitted out of core; the session holds its first rows) or as a sample.
+the server's operator registered Parquet datasets, is in ``ui.large_pages`` (over ``ui.large``):
+the dataset is used whole (fitted out of core; the session holds its first rows) or as a sample.
 
 The dataset and the model spec live in the session (``ui.session``); the widgets here are
 seeded from it each time the page is shown, and write the user's choices back.

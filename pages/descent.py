@@ -14,8 +14,7 @@ from linreg import export
 from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import descent as plots
-from ui import cache, charts, descent_cache, session
-from ui import large
+from ui import cache, charts, descent_cache, large_pages, session
 from ui.components.stepper import descent_stepper
 from ui.legacy import through_app
 from ui.settings import FIELDS
@@ -23,7 +22,7 @@ from ui.text import md_code, md_escape
 from ui.widgets import escaped, gd_settings_controls, in_range, latex, seed, show_error
 
 through_app()
-large.guard("descent")  # a registered dataset read out of core: its own version of the page
+large_pages.guard("descent")  # a registered dataset read out of core: its own version of the page
 
 K = "gd_k"  # the server-side slider (a widget key: the iteration on show is also kept in the session)
 STEPPER = "gd_stepper"  # the browser's stepper (its state: the iteration the user settled on)

@@ -16,13 +16,13 @@ from linreg.format import fmt, fmt_p
 from linreg.plots import fit as plots
 from linreg.plots import tables
 from linreg.sources import DEFAULT_CSV_NAME, csv_source
-from ui import cache, charts, descent_cache, fit_panels, large, session
+from ui import cache, charts, descent_cache, fit_panels, large_pages, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
 from ui.widgets import Code, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
 
 through_app()
-large.guard("fit")  # a registered dataset read out of core: its own version of the page
+large_pages.guard("fit")  # a registered dataset read out of core: its own version of the page
 
 ALPHAS = FIELDS["fit"]["alpha"].options
 LEVELS = {round(100 * (1 - a)): a for a in ALPHAS}  # the widget shows the confidence level in %

@@ -9,15 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg.exceptions import LinregError
-from ui import session
-from ui import large
+from ui import large_pages, session
 from ui.legacy import through_app
 from ui.lessons import LESSONS
 from ui.settings import FIELDS
 from ui.widgets import seed, show_error
 
 through_app()
-large.guard("learn")  # a registered dataset read out of core: its own version of the page
+large_pages.guard("learn")  # a registered dataset read out of core: its own version of the page
 
 st.title("🎓 Learn")
 st.markdown("Ten short lessons, each with live numbers: predict what will happen, then reveal it.")

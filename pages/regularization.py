@@ -16,15 +16,14 @@ from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import penalized as plots
 from linreg.plots import tables
-from ui import cache, charts, complexity, links, penalty_cache, session
-from ui import large
+from ui import cache, charts, complexity, large_pages, links, penalty_cache, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, RegSettings
 from ui.text import md_code, md_escape
 from ui.widgets import escaped, field_input, seed, show_error
 
 through_app()
-large.guard("regularization")  # a registered dataset read out of core: its own version of the page
+large_pages.guard("regularization")  # a registered dataset read out of core: its own version of the page
 
 REG = FIELDS["reg"]
 PENALTY_LABELS = {"ridge": "Ridge (α = 0)", "lasso": "Lasso (α = 1)", "elasticnet": "Elastic net (choose α)"}

@@ -13,14 +13,13 @@ import streamlit as st
 from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import tables
-from ui import cache, charts, session
-from ui import large
+from ui import cache, charts, large_pages, session
 from ui.legacy import through_app
 from ui.text import md_code, md_escape
 from ui.widgets import escaped, show_error
 
 through_app()
-large.guard("residuals")  # a registered dataset read out of core: its own version of the page
+large_pages.guard("residuals")  # a registered dataset read out of core: its own version of the page
 
 INFLUENCE_ROWS = 10
 

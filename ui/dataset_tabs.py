@@ -2,7 +2,7 @@
 
 Each tab puts its dataset in the session (``ui.session``) and then calls ``on_loaded()``, with
 which the page drops its model widgets so that they are seeded from the new dataset's model.
-The "Large dataset" tab, there when the operator registered datasets, is ``ui.large``'s.
+The "Large dataset" tab, there when the operator registered datasets, is ``ui.large_pages``'s.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from linreg.design import default_spec_with_notes
 from linreg.exceptions import LinregError
 from linreg.sources import DataSource, builtin_source, synthetic_source
 
-from . import large, session
+from . import large, large_pages, session
 from .runtime import release_upload
 from .settings import Field
 from .text import md_escape
@@ -35,7 +35,7 @@ def show(on_loaded: Callable[[], None]) -> None:
     """The tabs, one per kind of dataset; ``on_loaded()`` runs once a tab has made its dataset the data."""
     sources = {"Built-in dataset": _builtin_tab, "Generate synthetic data": _generate_tab, "Upload a CSV": _upload_tab}
     if large.registered():
-        sources["Large dataset"] = large.dataset_tab
+        sources["Large dataset"] = large_pages.dataset_tab
     for tab, draw in zip(st.tabs(list(sources)), sources.values(), strict=True):
         with tab:
             draw(on_loaded)
