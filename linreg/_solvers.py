@@ -29,8 +29,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
+# scipy.linalg is imported in the functions that use it: a second of a cold start otherwise (see linreg.ols).
 from ._rows import _CHUNK, _LD_SLICE, _ExactRows, _map_blocks, _one_blas_thread, _row_blocks, _Rows
 from .exceptions import ModelError
 
@@ -133,6 +133,7 @@ def _solve_cholqr2(A: np.ndarray, y: np.ndarray, *, intercept: bool) -> _Solve |
     Householder path takes over) when the column-scaled condition number of W
     exceeds PRECISE_COND, a Cholesky fails, or Q is far from orthogonal.
     """
+    import scipy.linalg
     n, p = A.shape
     k = p + int(intercept)
     c, cy = _offsets(A, y, intercept)
@@ -289,6 +290,7 @@ def _solve_qr_fast(Z: np.ndarray, y: np.ndarray) -> _Solve | None:
     Memory: one (n, k + 1) work array; Q is never formed (leverages come from
     rows of Z R^{-1}, computed in chunks).
     """
+    import scipy.linalg
     n, k = Z.shape
     D = _pow2_scale(Z)
     Raug = _r_factor(Z, D, y)
@@ -416,6 +418,7 @@ def _solve_svd(Z: np.ndarray, y: np.ndarray) -> _Solve:
 
 
 def _solve_normal(X1: np.ndarray, y: np.ndarray) -> _Solve:
+    import scipy.linalg
     kept = _kept_columns(X1)
     Xk = X1[:, kept]
     # Deliberately the textbook way: form X^T X (no scaling) and solve by Cholesky.
@@ -636,6 +639,7 @@ def _r_factor(Z: np.ndarray, D: np.ndarray, y: np.ndarray | None = None) -> np.n
     Returns the (k, k) or, with ``y``, (k + 1, k + 1) upper triangle; its last
     column then holds Q^T y and its corner the residual norm.
     """
+    import scipy.linalg
     n, k = Z.shape
     A = np.empty((n, k + (y is not None)), order="F")  # Fortran order: geqrf works in place
     np.divide(Z, D, out=A[:, :k], casting="unsafe")
@@ -725,6 +729,7 @@ def _cond(R: np.ndarray) -> float:
     column of ones gives s_min = 0 there, and an infinite "condition number" for a
     full-rank design.
     """
+    import scipy.linalg
     A = np.asarray(R, dtype=np.float64)
     if A.size == 0 or not np.isfinite(A).all():
         return math.inf

@@ -62,8 +62,9 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
-import scipy.linalg
-from scipy import stats
+
+# scipy.linalg and scipy.stats are imported in the functions that use them: they take 1-3 s to
+# import on a cold server, and the app's first page builds designs through this module but fits nothing.
 
 # Also read from here: PRECISE_SIZE by linreg.design, the solvers by the tests, which
 # patch linreg.ols._solve_cholqr2 (fit_ols looks the solvers up in this namespace).
@@ -167,6 +168,7 @@ class InfluenceFlags:
     @classmethod
     def from_result(cls, res: OLSResult) -> InfluenceFlags:
         """Apply R's rules to the measures of ``res``."""
+        from scipy import stats
         k = res.rank
         n = int(np.count_nonzero(res.leverage > 0))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -300,12 +302,14 @@ class OLSResult(_FitStatistics):
     @cached_property
     def p_value(self) -> np.ndarray:
         """Two-sided p-value of t on df_resid degrees of freedom, or of the normal when not ``use_t`` (0 when |t| is infinite)."""
+        from scipy import stats
         if not self.use_t:
             return 2.0 * stats.norm.sf(np.abs(self.t))
         return 2.0 * stats.t.sf(np.abs(self.t), self.df_resid)
 
     @cached_property
     def _t_crit(self) -> float:
+        from scipy import stats
         if not self.use_t:
             return float(stats.norm.ppf(1.0 - self.alpha / 2.0))
         return float(stats.t.ppf(1.0 - self.alpha / 2.0, self.df_resid))
@@ -329,6 +333,7 @@ class OLSResult(_FitStatistics):
     @cached_property
     def f_p_value(self) -> float:
         """P(F(df_model, df_resid) > f_statistic); NaN when there is no model term."""
+        from scipy import stats
         if self.df_model == 0 or math.isnan(self.f_statistic):
             return math.nan
         return float(stats.f.sf(self.f_statistic, self.df_model, self.df_resid))
@@ -982,6 +987,7 @@ def _robust_cov(work: np.ndarray, sol: _Solve, *, cov_type: str, maxlags: int | 
     make W = Z A well conditioned, W = QR gives Cov_W = R^{-1} (Q^T Omega Q) R^{-T},
     and Cov = A Cov_W A^T maps it back (A only touches the intercept).
     """
+    import scipy.linalg
     W = np.array(work[:, sol.kept], dtype=np.float64)
     r = W.shape[1]
     A = np.eye(r, dtype=_LD)
@@ -1021,6 +1027,7 @@ def _orthonormal_basis(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     formed, and as accurate while cond(W)^2 eps << 1; when a Cholesky fails or Q1 is
     far from orthonormal, Householder takes over.
     """
+    import scipy.linalg
     n, r = W.shape
     if n * r > PRECISE_SIZE:
         blocks = _row_blocks(n)

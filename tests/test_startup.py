@@ -59,7 +59,7 @@ def test_the_first_page_imports_nothing_it_does_not_draw():
     # app.py and the Data page, as a cold visit runs them: nothing for larger-than-memory data,
     # the oracles, or the other pages' computations.
     modules = _modules_after(_top_level_imports("app.py", "pages/data.py"))
-    for absent in ("dask", "linreg.scale", "statsmodels", "sklearn", "linreg.complexity", "linreg.penalized",
+    for absent in ("dask", "linreg.scale", "statsmodels", "sklearn", "scipy", "linreg.complexity", "linreg.penalized",
                    "linreg.descent", "linreg.quadratic", "linreg.plots.animation"):
         assert not any(m == absent or m.startswith(absent + ".") for m in modules), absent
 

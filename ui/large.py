@@ -28,7 +28,6 @@ import streamlit as st
 
 from linreg.design import build_design, default_spec
 from linreg.exceptions import Cancelled, LinregError, ModelError
-from linreg.plots import residuals as residual_plots
 from linreg.sources import (
     DatasetFacts,
     DataSource,
@@ -198,6 +197,8 @@ def residual_view():
     spec = session.current_spec()
 
     def work(hooks):
+        from linreg.plots import residuals as residual_plots  # scipy.stats: not on every page's import path
+
         view = _SampleView(*(sample[c].to_numpy(dtype=np.float64) for c in (
             "fitted", "resid", "standardized_resid", "studentized_resid", "leverage", "cooks_distance")),
             rank=result.rank, sigma=result.sigma, alpha=result.alpha)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from linreg.diagnostics import influence_table
 from linreg.format import fmt, fmt_p
 
 if TYPE_CHECKING:
@@ -412,6 +411,8 @@ def influential_rows(result, row_labels=None, top: int = 10) -> pd.DataFrame:
     DataFrame
         The columns of ``influence_table``.
     """
+    from linreg.diagnostics import influence_table  # scipy.stats and integrate: not for every table
+
     table = influence_table(result, row_labels, top=None)
     undefined = table["cooks_distance"].isna()
     return pd.concat([table[~undefined].head(top), table[undefined].head(top)], ignore_index=True)
