@@ -196,7 +196,10 @@ def _page() -> None:
 
     st.subheader("Step through the iterations")
     feature, i, j = _view_options(design)
-    box = st.container()  # the stepper, above the slider that can move it
+    # The stepper, above the slider that can move it. Keyed: the page's first run draws elements the
+    # settle's rerun does not (the prefetch script, progress placeholders), and an unkeyed container
+    # would move down the list and mount the stepper anew, losing its state mid-step.
+    box = st.container(key="gd_stepper_box")
     k = _scrubber(g.n_iter)
     view = (feature, i, j)
     k0 = _opening_iteration(charts.fingerprint() + view, k)
