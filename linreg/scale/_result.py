@@ -17,6 +17,17 @@ _PER_ROW = ("fitted", "resid", "leverage", "standardized_resid", "studentized_re
             "features", "y")
 
 
+def not_kept(result: object, name: str, per_row: tuple[str, ...], who: str, instead: str) -> Exception:
+    """The error for an attribute ``result`` lacks: for a per-row one, a ModelError that says what to use ``instead``.
+
+    ``who`` names what does not keep the rows ("an out-of-core fit"); any other name gets
+    Python's own AttributeError.
+    """
+    if name in per_row:
+        return ModelError(f"'{name}' has one value per row, which {who} does not keep; {instead}")
+    return AttributeError(f"'{type(result).__name__}' object has no attribute '{name}'")
+
+
 @dataclass(frozen=True, eq=False)
 class ResidualSummary:
     """Residual diagnostics streamed over every row (one pass), as :mod:`linreg.diagnostics` computes them in memory.
@@ -126,13 +137,9 @@ class ScaleResult(_FitStatistics):
 
     def __getattr__(self, name: str):
         # Only reached for attributes the class does not have: the per-row ones among them.
-        if name in _PER_ROW:
-            raise ModelError(
-                f"'{name}' has one value per row, which an out-of-core fit does not keep; use "
-                "result.residuals() (every row, lazily: .to_parquet(path) writes them), result.sample "
-                "(about 10,000 rows including the most influential) or result.diagnostics (tests and extremes)"
-            )
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise not_kept(self, name, _PER_ROW, "an out-of-core fit",
+                       "use result.residuals() (every row, lazily: .to_parquet(path) writes them), result.sample "
+                       "(about 10,000 rows including the most influential) or result.diagnostics (tests and extremes)")
 
     def _design_new(self, X_new: object) -> np.ndarray:
         X_new = np.asarray(X_new, dtype=np.float64)
