@@ -11,7 +11,7 @@ import numpy as np
 from .._repr import short_repr
 from ..diagnostics import TestResult
 from ..exceptions import ModelError
-from ..ols import OLSResult, _FitStatistics
+from ..ols import OLSResult, _FitOptions, _FitStatistics
 
 _PER_ROW = ("fitted", "resid", "leverage", "standardized_resid", "studentized_resid", "cooks_distance", "X",
             "features", "y")
@@ -74,7 +74,7 @@ class ResidualSummary:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ScaleResult(_FitStatistics):
+class ScaleResult(_FitOptions, _FitStatistics):
     """Result of :func:`linreg.scale.fit_ols`: every per-term and fit statistic of :class:`~linreg.ols.OLSResult`.
 
     The attributes and :meth:`to_dict` keys are OLSResult's. The per-row arrays
@@ -98,16 +98,8 @@ class ScaleResult(_FitStatistics):
         standardized_resid, studentized_resid and cooks_distance.
     """
 
-    # After _FitStatistics's fields (terms ... alpha), in this order:
-    intercept: bool = True
-    warnings: tuple[str, ...] = ()
-    # An out-of-core fit is unweighted, with the classical covariance (OLSResult's defaults).
-    cov_unscaled: np.ndarray | None = field(default=None, repr=False)
-    cov_type: str = "nonrobust"
-    maxlags: int | None = None
-    use_t: bool = True
-    weights: np.ndarray | None = field(default=None, repr=False)
-    n_zero_weight: int = 0
+    # After _FitStatistics's fields (terms ... alpha) and _FitOptions's (intercept ... n_zero_weight:
+    # an out-of-core fit is unweighted, with the classical covariance, their defaults), in this order:
     n_dropped: int = 0
     n_partitions: int = 0
     passes: int = 0
