@@ -16,6 +16,7 @@ content is drawn and painted.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import statistics
 import time
@@ -30,42 +31,39 @@ def _budget(n: int) -> float:
     return BUDGET_S[1_000] if n <= 1_000 else BUDGET_S[100_000]
 
 
-def section_browser(sizes: list[int]) -> dict:
-    """Median click-to-paint of *Next ›* at each N (synthetic ``linear`` data, 3 features; cars at N = 50)."""
+@contextlib.contextmanager
+def _served_browser():
+    """Start the app, then the system Chromium; yield ``(browser, url)``, then close the browser and stop the app."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        CLICK_TO_PAINT,
-        start_app,
-        stop_app,
-    )
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
 
     proc, url = start_app()
-    rows = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for n in sizes:
-                page = browser.new_page(viewport={"width": 1400, "height": 1600})
-                sent = []
-                page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
-                query = "data=cars" if n == 50 else f"gen=linear&g_n={n}&g_seed=0"
-                page.goto(f"{url}/descent?{query}")
-                page.wait_for_selector(".gds[data-ready='1']", timeout=180_000)
-                page.wait_for_timeout(1500)
-                before = sum(sent)
-                times = [t / 1000 for t in page.evaluate(CLICK_TO_PAINT, CLICKS)]
-                bytes_sent = sum(sent) - before
-                median = statistics.median(times)
-                rows.append({"n": n, "clicks": CLICKS, "median_s": median, "max_s": max(times),
-                             "bytes_sent_during_clicks": bytes_sent, "budget_s": _budget(n),
-                             "met": median <= _budget(n) and bytes_sent == 0})
-                page.close()
+            yield browser, url
             browser.close()
     finally:
         stop_app(proc)
+
+
+def section_browser(sizes: list[int]) -> dict:
+    """Median click-to-paint of *Next ›* at each N (synthetic ``linear`` data, 3 features; cars at N = 50)."""
+    from tests.e2e.conftest import CLICK_TO_PAINT
+
+    rows = []
+    with _served_browser() as (browser, url):
+        for n in sizes:
+            page, sent = _descent_page(browser, url, n)
+            before = sum(sent)
+            times = [t / 1000 for t in page.evaluate(CLICK_TO_PAINT, CLICKS)]
+            bytes_sent = sum(sent) - before
+            median = statistics.median(times)
+            rows.append({"n": n, "clicks": CLICKS, "median_s": median, "max_s": max(times),
+                         "bytes_sent_during_clicks": bytes_sent, "budget_s": _budget(n),
+                         "met": median <= _budget(n) and bytes_sent == 0})
+            page.close()
     return {"rows": rows, **first_paints()}
 
 
@@ -87,16 +85,20 @@ PAGE_CONTENT = (
     ("/learn", "[class*='st-key-learn_'] .main-svg .cartesianlayer .subplot"),
 )
 
-# Resolves one frame and one task after ``selector`` matches: by then the browser has painted it.
-_PAINTED = """async ([selector, timeoutMs]) => {
-  const t0 = performance.now();
-  while (!document.querySelector(selector)) {
+# The tail of both scripts below: wait for ``selector`` to match, then one frame and one task (by
+# then the browser has painted it); milliseconds since ``t0``.
+_UNTIL_PAINTED = """  while (!document.querySelector(selector)) {
     if (performance.now() - t0 > timeoutMs) throw new Error('not drawn within ' + timeoutMs + ' ms: ' + selector);
     await new Promise((r) => requestAnimationFrame(r));
   }
   await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   return performance.now() - t0;
 }"""
+
+# Resolves one frame and one task after ``selector`` matches: by then the browser has painted it.
+_PAINTED = """async ([selector, timeoutMs]) => {
+  const t0 = performance.now();
+""" + _UNTIL_PAINTED
 
 # Click the sidebar's link to ``path``, then wait as _PAINTED does; milliseconds from the click.
 _NAVIGATE = """async ([path, selector, timeoutMs]) => {
@@ -105,13 +107,7 @@ _NAVIGATE = """async ([path, selector, timeoutMs]) => {
   if (!link) throw new Error('no sidebar link to ' + path);
   const t0 = performance.now();
   link.click();
-  while (!document.querySelector(selector)) {
-    if (performance.now() - t0 > timeoutMs) throw new Error('not drawn within ' + timeoutMs + ' ms: ' + selector);
-    await new Promise((r) => requestAnimationFrame(r));
-  }
-  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  return performance.now() - t0;
-}"""
+""" + _UNTIL_PAINTED
 
 
 def _settle(page, timeout_ms: float = 120_000) -> None:
@@ -238,6 +234,20 @@ def _listen(page) -> list[int]:
     return sent
 
 
+def _descent_page(browser, url: str, n: int) -> tuple:
+    """A new page on the Gradient descent page with its stepper ready, and what it sends (``_listen``).
+
+    ``n`` rows of synthetic ``linear`` data, or the cars data at ``n = 50``.
+    """
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    sent = _listen(page)
+    query = "data=cars" if n == 50 else f"gen=linear&g_n={n}&g_seed=0"
+    page.goto(f"{url}/descent?{query}")
+    page.wait_for_selector(".gds[data-ready='1']", timeout=180_000)
+    page.wait_for_timeout(1500)  # the first rerun settles before anything is timed
+    return page, sent
+
+
 def _drag(page, sent: list[int], start: tuple[float, float], end: tuple[float, float], signature: str) -> dict:
     """Drag with the mouse from ``start`` to ``end`` in ``DRAG_MOVES`` moves; frames that changed, per second."""
     import time
@@ -330,12 +340,7 @@ def _lesson_drag(browser, url: str, extra_points: int) -> list[dict]:
 
 def _scrubber_drag(browser, url: str, n: int) -> list[dict]:
     """Drag the Gradient descent page's scrubber from the first iteration to the last."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    sent = _listen(page)
-    query = "data=cars" if n == 50 else f"gen=linear&g_n={n}&g_seed=0"
-    page.goto(f"{url}/descent?{query}")
-    page.wait_for_selector(".gds[data-ready='1']", timeout=180_000)
-    page.wait_for_timeout(1500)
+    page, sent = _descent_page(browser, url, n)
     scrubber = page.locator(".gds-range")
     scrubber.scroll_into_view_if_needed()
     box = scrubber.bounding_box()
@@ -358,20 +363,10 @@ def section_browser_drag(scrubber_sizes: tuple[int, ...] = (50, 1_000), extra_po
     the browser drew meanwhile (its ceiling), and the bytes the browser sent meanwhile must be 0
     (no rerun).
     """
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, stop_app
-
-    proc, url = start_app()
     rows = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for k in extra_points:
-                rows += _lesson_drag(browser, url, k)
-            for n in scrubber_sizes:
-                rows += _scrubber_drag(browser, url, n)
-            browser.close()
-    finally:
-        stop_app(proc)
+    with _served_browser() as (browser, url):
+        for k in extra_points:
+            rows += _lesson_drag(browser, url, k)
+        for n in scrubber_sizes:
+            rows += _scrubber_drag(browser, url, n)
     return {"rows": rows}

@@ -6,7 +6,7 @@ One copy of the preprocessing that :mod:`linreg.descent`, :mod:`linreg.penalized
 - :func:`standardize_columns` centres and scales the feature columns (population SD,
   ddof = 0; without centring, the root mean square);
 - :func:`working_design` puts the ones column first and returns the linear map between
-  working and original coefficients;
+  working and original coefficients (:func:`unit_maps`);
 - :func:`with_ones` prepends the ones column to a design;
 - :func:`term_names` names the coefficients, ``"Intercept"`` first;
 - :func:`interval_map` maps one predictor's range onto [-1, 1] (the polynomial basis's domain).
@@ -183,15 +183,42 @@ def working_design(X: np.ndarray, intercept: bool, standardize: bool, extra_cols
         X_work[:, 0] = 1.0
     _, mean, scale = standardize_columns(X, center=intercept and standardize, scale=standardize,
                                          out=X_work[:, off:])
-    T = np.eye(k)
-    T_inv = np.eye(k)
+    T, T_inv = unit_maps(mean, scale, intercept, standardize)
+    return WorkingDesign(X_work=X_work, buffer=buf, T=T, T_inv=T_inv, mean=mean, scale=scale)
+
+
+def unit_maps(mean: np.ndarray, scale: np.ndarray, intercept: bool,
+              standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The maps between coefficients: ``w_original = T @ w_work`` and ``w_work = T_inv @ w_original``.
+
+    Parameters
+    ----------
+    mean, scale : ndarray, shape (p,)
+        Working column ``(x - mean) / scale``; ``mean`` is only read with an intercept.
+    intercept, standardize : bool
+
+    Returns
+    -------
+    T, T_inv : ndarray, shape (p + intercept, p + intercept)
+        Identities when not standardizing.
+
+    Examples
+    --------
+    >>> T, T_inv = unit_maps(np.array([2.0]), np.array([4.0]), True, True)
+    >>> T.tolist(), T_inv.tolist()
+    ([[1.0, -0.5], [0.0, 0.25]], [[1.0, 2.0], [0.0, 4.0]])
+    """
+    p = scale.shape[0]
+    off = int(intercept)
+    T = np.eye(p + off)
+    T_inv = np.eye(p + off)
     if standardize and p:
         T[off:, off:] = np.diag(1.0 / scale)
         T_inv[off:, off:] = np.diag(scale)
         if intercept:
             T[0, 1:] = -mean / scale
             T_inv[0, 1:] = mean
-    return WorkingDesign(X_work=X_work, buffer=buf, T=T, T_inv=T_inv, mean=mean, scale=scale)
+    return T, T_inv
 
 
 def interval_map(x: np.ndarray) -> tuple[float, float]:

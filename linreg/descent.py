@@ -30,9 +30,15 @@ import numpy as np
 
 from ._preprocess import term_names, working_design
 from ._repr import short_repr
-from ._validation import as_xy, check_callback, check_int, check_option, check_real, checkpoint
+from ._validation import (
+    as_xy,
+    check_callback,
+    check_int,
+    check_option,
+    check_real,
+    checkpoint,
+)
 from .exceptions import DataError, ModelError
-
 from .quadratic import (
     _as_w,
     _bounds_from_eig,
@@ -111,7 +117,111 @@ class GDHistory:
 
 
 @dataclass(frozen=True, eq=False)
-class GDResult:
+class _GDRun:
+    """The leading fields of every gradient-descent result and the statistics that follow from them.
+
+    :class:`GDResult` and ``linreg.scale.ScaleGDResult`` share them, so that the two keep the
+    same names, order, meaning and :meth:`to_dict` keys (see :class:`GDResult`). A subclass adds
+    ``terms``, ``x_mean``, ``x_scale``, ``ridge`` and ``n``, ``rss``, ``tss`` (as fields, or
+    computed from the rows it keeps).
+    """
+
+    coef: np.ndarray
+    history: GDHistory
+    n_iter: int
+    converged: bool
+    diverged: bool
+    message: str
+    learning_rate: float
+    momentum: float
+    batch_size: int | None
+    standardize: bool
+    intercept: bool
+    tol: float
+    max_stable_learning_rate: float
+    optimal_learning_rate: float
+    eigenvalues: np.ndarray
+    optimum: np.ndarray
+    loss_min: float
+
+    @cached_property
+    def final_loss(self) -> float:
+        """Full-data loss at the last iterate."""
+        return float(self.history.loss[-1])
+
+    @cached_property
+    def optimum_original(self) -> np.ndarray:
+        """The minimiser ``optimum`` in original units, shape (k,)."""
+        return self.history.transform @ self.optimum
+
+    @cached_property
+    def coef_work(self) -> np.ndarray:
+        """Final coefficients in the working parametrisation, shape (k,)."""
+        return self.history.coef[-1].copy()
+
+    @cached_property
+    def condition_number(self) -> float:
+        """λ_max/λ_min of the (penalized) Hessian the run descended (inf when singular)."""
+        return condition_from_eigenvalues(self.eigenvalues)
+
+    @cached_property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom ``n - k``."""
+        return self.n - len(self.terms)
+
+    @cached_property
+    def sigma(self) -> float:
+        """Residual standard error ``sqrt(rss / (n - k))`` (NaN when n <= k)."""
+        return math.sqrt(self.rss / self.df_resid) if self.df_resid > 0 else math.nan
+
+    @cached_property
+    def r_squared(self) -> float:
+        """``1 - rss / tss``, centred with an intercept, uncentred without (NaN when tss = 0)."""
+        return 1.0 - self.rss / self.tss if self.tss > 0 else math.nan
+
+    @cached_property
+    def adj_r_squared(self) -> float:
+        """``1 - (rss / (n - k)) / (tss / (n - intercept))`` (NaN when undefined)."""
+        if not (self.tss > 0 and self.df_resid > 0):
+            return math.nan
+        return 1.0 - (self.rss / self.df_resid) / (self.tss / (self.n - int(self.intercept)))
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: coefficients, outcome, settings, losses and fit statistics.
+
+        No per-row arrays (the history and the data stay on the result). A statistic that
+        is not defined (``sigma`` with n <= k, R² with a constant y, an infinite condition
+        number) is None, JSON null.
+        """
+        return {
+            "terms": list(self.terms),
+            "coef": [float(c) for c in self.coef],
+            "converged": bool(self.converged),
+            "diverged": bool(self.diverged),
+            "n_iter": int(self.n_iter),
+            "message": self.message,
+            "settings": {
+                "learning_rate": float(self.learning_rate), "momentum": float(self.momentum),
+                "batch_size": None if self.batch_size is None else int(self.batch_size),
+                "standardize": bool(self.standardize), "intercept": bool(self.intercept),
+                "tol": float(self.tol), "ridge": float(self.ridge),
+            },
+            "final_loss": _finite_or_none(self.final_loss),
+            "loss_min": _finite_or_none(self.loss_min),
+            "max_stable_learning_rate": _finite_or_none(self.max_stable_learning_rate),
+            "optimal_learning_rate": _finite_or_none(self.optimal_learning_rate),
+            "condition_number": _finite_or_none(self.condition_number),
+            "n": self.n,
+            "df_resid": self.df_resid,
+            "rss": _finite_or_none(self.rss),
+            "sigma": _finite_or_none(self.sigma),
+            "r_squared": _finite_or_none(self.r_squared),
+            "adj_r_squared": _finite_or_none(self.adj_r_squared),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class GDResult(_GDRun):
     """The outcome of :func:`gradient_descent`.
 
     Attributes
@@ -158,49 +268,13 @@ class GDResult:
         bounds, ``optimum`` and ``loss_min`` are those of the penalized loss.
     """
 
-    coef: np.ndarray
-    history: GDHistory
-    n_iter: int
-    converged: bool
-    diverged: bool
-    message: str
-    learning_rate: float
-    momentum: float
-    batch_size: int | None
-    standardize: bool
-    intercept: bool
-    tol: float
-    max_stable_learning_rate: float
-    optimal_learning_rate: float
-    eigenvalues: np.ndarray
-    optimum: np.ndarray
-    loss_min: float
+    # After _GDRun's fields (coef ... loss_min), in this order:
     X_work: np.ndarray
     y: np.ndarray
     terms: tuple[str, ...]
     x_mean: np.ndarray
     x_scale: np.ndarray
     ridge: float = 0.0
-
-    @cached_property
-    def final_loss(self) -> float:
-        """Full-data loss at the last iterate."""
-        return float(self.history.loss[-1])
-
-    @cached_property
-    def optimum_original(self) -> np.ndarray:
-        """The minimiser ``optimum`` in original units, shape (k,)."""
-        return self.history.transform @ self.optimum
-
-    @cached_property
-    def coef_work(self) -> np.ndarray:
-        """Final coefficients in the working parametrisation, shape (k,)."""
-        return self.history.coef[-1].copy()
-
-    @cached_property
-    def condition_number(self) -> float:
-        """λ_max/λ_min of the (penalized) Hessian the run descended (inf when singular)."""
-        return condition_from_eigenvalues(self.eigenvalues)
 
     @property
     def resid(self) -> np.ndarray:
@@ -217,11 +291,6 @@ class GDResult:
         return int(self.y.shape[0])
 
     @cached_property
-    def df_resid(self) -> int:
-        """Residual degrees of freedom ``n - k``."""
-        return self.n - len(self.terms)
-
-    @cached_property
     def rss(self) -> float:
         """Sum of squared residuals at the final coefficients."""
         r = self.resid
@@ -233,23 +302,6 @@ class GDResult:
         y = self.y
         return float(np.sum((y - y.mean()) ** 2) if self.intercept else np.sum(y**2))
 
-    @cached_property
-    def sigma(self) -> float:
-        """Residual standard error ``sqrt(rss / (n - k))`` (NaN when n <= k)."""
-        return math.sqrt(self.rss / self.df_resid) if self.df_resid > 0 else math.nan
-
-    @cached_property
-    def r_squared(self) -> float:
-        """``1 - rss / tss``, centred with an intercept, uncentred without (NaN when tss = 0)."""
-        return 1.0 - self.rss / self.tss if self.tss > 0 else math.nan
-
-    @cached_property
-    def adj_r_squared(self) -> float:
-        """``1 - (rss / (n - k)) / (tss / (n - intercept))`` (NaN when undefined)."""
-        if not (self.tss > 0 and self.df_resid > 0):
-            return math.nan
-        return 1.0 - (self.rss / self.df_resid) / (self.tss / (self.n - int(self.intercept)))
-
     def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
         """The fit as text, in the style of R's ``summary.lm`` (what ``python -m linreg fit`` prints).
 
@@ -258,39 +310,6 @@ class GDResult:
         from .report import summary_text
 
         return summary_text(self, target=target, n_dropped=n_dropped, call=call)
-
-    def to_dict(self) -> dict:
-        """JSON-ready summary: coefficients, outcome, settings, losses and fit statistics.
-
-        No per-row arrays (the history and the data stay on the result). A statistic that
-        is not defined (``sigma`` with n <= k, R² with a constant y, an infinite condition
-        number) is None, JSON null.
-        """
-        return {
-            "terms": list(self.terms),
-            "coef": [float(c) for c in self.coef],
-            "converged": bool(self.converged),
-            "diverged": bool(self.diverged),
-            "n_iter": int(self.n_iter),
-            "message": self.message,
-            "settings": {
-                "learning_rate": float(self.learning_rate), "momentum": float(self.momentum),
-                "batch_size": None if self.batch_size is None else int(self.batch_size),
-                "standardize": bool(self.standardize), "intercept": bool(self.intercept),
-                "tol": float(self.tol), "ridge": float(self.ridge),
-            },
-            "final_loss": _finite_or_none(self.final_loss),
-            "loss_min": _finite_or_none(self.loss_min),
-            "max_stable_learning_rate": _finite_or_none(self.max_stable_learning_rate),
-            "optimal_learning_rate": _finite_or_none(self.optimal_learning_rate),
-            "condition_number": _finite_or_none(self.condition_number),
-            "n": self.n,
-            "df_resid": self.df_resid,
-            "rss": _finite_or_none(self.rss),
-            "sigma": _finite_or_none(self.sigma),
-            "r_squared": _finite_or_none(self.r_squared),
-            "adj_r_squared": _finite_or_none(self.adj_r_squared),
-        }
 
     def __repr__(self) -> str:
         return short_repr("GDResult", {
@@ -340,13 +359,7 @@ def _validate(X: object, y: object, *, learning_rate, n_iter, intercept, standar
     intercept, standardize = bool(intercept), bool(standardize)
     _check_shape(X, intercept)
     n, p = X.shape
-    lr = check_real("learning_rate", learning_rate, 0.0, low_open=True, hint=" (try 0.01)")
-    m_max = check_int("n_iter", n_iter, 0, hint=" (the number of updates)")
-    mu = check_real("momentum", momentum, 0.0, 1.0, high_open=True, hint=" (0 means no momentum)")
-    tol = check_real("tol", tol, 0.0)
-    lam = _check_ridge(ridge)
-    if batch_size is not None:
-        batch_size = check_int("batch_size", batch_size, 1, n, hint=" (rows per mini-batch; None for full batch)")
+    lr, m_max, mu, tol, lam, batch_size = _check_steps(learning_rate, n_iter, momentum, tol, ridge, batch_size, n)
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):
@@ -355,6 +368,23 @@ def _validate(X: object, y: object, *, learning_rate, n_iter, intercept, standar
     check_callback("progress", progress)
     return X, y, _Settings(lr=lr, max_iter=m_max, mu=mu, tol=tol, lam=lam, batch_size=batch_size, rng=rng,
                            intercept=intercept, standardize=standardize, terms=term_names(terms, p, intercept))
+
+
+def _check_steps(learning_rate, n_iter, momentum, tol, ridge, batch_size,
+                 n_rows: int | None) -> tuple[float, int, float, float, float, int | None]:
+    """The step options, checked in this order: (lr, max_iter, mu, tol, lam, batch_size).
+
+    ``n_rows`` bounds the batch size (None: only the caller knows the rows, and checks).
+    """
+    lr = check_real("learning_rate", learning_rate, 0.0, low_open=True, hint=" (try 0.01)")
+    m_max = check_int("n_iter", n_iter, 0, hint=" (the number of updates)")
+    mu = check_real("momentum", momentum, 0.0, 1.0, high_open=True, hint=" (0 means no momentum)")
+    tol = check_real("tol", tol, 0.0)
+    lam = _check_ridge(ridge)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, 1, n_rows,
+                               hint=" (rows per mini-batch; None for full batch)")
+    return lr, m_max, mu, tol, lam, batch_size
 
 
 # --------------------------------------------------------------------------- the one pass over the data

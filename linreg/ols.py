@@ -248,7 +248,37 @@ class _FitStatistics:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class OLSResult(_FitStatistics):
+class _FitOptions:
+    """The trailing fields of every least-squares result: how it was fitted (default: unweighted, classical).
+
+    One list for :class:`OLSResult` and ``linreg.scale.ScaleResult``, as :class:`_FitStatistics`
+    is. A result names it first among its bases, so that these fields come last.
+    """
+
+    intercept: bool = True
+    warnings: tuple[str, ...] = field(default=())
+    cov_unscaled: np.ndarray | None = field(default=None, repr=False)
+    cov_type: str = "nonrobust"
+    maxlags: int | None = None
+    use_t: bool = True
+    weights: np.ndarray | None = field(default=None, repr=False)
+    n_zero_weight: int = 0
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class _RowArrays(_FitStatistics):
+    """:class:`_FitStatistics`'s fields, then the per-observation arrays of an in-memory fit."""
+
+    fitted: np.ndarray
+    resid: np.ndarray
+    leverage: np.ndarray
+    # The features as given (n, p), without the ones column: ``X`` is built from them when asked for.
+    features: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OLSResult(_FitOptions, _RowArrays):
     """Result of :func:`fit_ols`. Attribute names are the JSON keys of :meth:`to_dict`.
 
     Per-term arrays have shape (k,), ``k`` = number of terms including the
@@ -269,21 +299,8 @@ class OLSResult(_FitStatistics):
     ``(X1^T W X1)^{-1}`` (R's ``summary.lm()$cov.unscaled``).
     """
 
-    # After _FitStatistics's fields (terms ... alpha), in this order:
-    fitted: np.ndarray
-    resid: np.ndarray
-    leverage: np.ndarray
-    # The features as given (n, p), without the ones column: ``X`` is built from them when asked for.
-    features: np.ndarray = field(repr=False)
-    y: np.ndarray = field(repr=False)
-    intercept: bool = True
-    warnings: tuple[str, ...] = field(default=())
-    cov_unscaled: np.ndarray | None = field(default=None, repr=False)
-    cov_type: str = "nonrobust"
-    maxlags: int | None = None
-    use_t: bool = True
-    weights: np.ndarray | None = field(default=None, repr=False)
-    n_zero_weight: int = 0
+    # The fields: _FitStatistics's (terms ... alpha), _RowArrays's (fitted ... y), then
+    # _FitOptions's (intercept ... n_zero_weight), in this order.
 
     @property
     def X(self) -> np.ndarray:

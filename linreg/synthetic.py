@@ -96,8 +96,9 @@ class SyntheticData:
 
 _N = (100, 5, 1_000_000, "Number of rows")
 _NOISE = (1.0, 0.0, 100.0, "Standard deviation sigma of the Gaussian noise added to y")
-# The true line of the one-feature generators (heteroscedastic, outliers, leverage).
-_LINE_INTERCEPT = (1.0, -100.0, 100.0, "True intercept b0")
+# The true intercept of every generator but linear's.
+_INTERCEPT = (1.0, -100.0, 100.0, "True intercept b0")
+# The true slope of the one-feature generators (heteroscedastic, outliers, leverage).
 _LINE_SLOPE = (2.0, -100.0, 100.0, "True slope b1")
 
 #: For each kind, each scalar knob: (default, min, max, help). Ints are ints, floats floats.
@@ -113,13 +114,13 @@ GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
         "n": _N,
         "degree": (2, 1, 6, "Degree d of the true polynomial in x (fit it with x^1..x^d)"),
         "noise": _NOISE,
-        "intercept": (1.0, -100.0, 100.0, "True intercept b0"),
+        "intercept": _INTERCEPT,
     },
     "heteroscedastic": {
         "n": _N,
         "noise": (0.5, 0.0, 100.0, "Noise SD at x = 0"),
         "growth": (1.0, 0.0, 10.0, "How fast the noise SD grows: SD(x) = noise * (1 + growth * x)"),
-        "intercept": _LINE_INTERCEPT,
+        "intercept": _INTERCEPT,
         "slope": _LINE_SLOPE,
     },
     "outliers": {
@@ -127,7 +128,7 @@ GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
         "fraction": (0.05, 0.0, 0.5, "Fraction of rows turned into outliers"),
         "size": (15.0, 0.0, 1000.0, "How far (in y units) each outlier is moved, up or down at random"),
         "noise": _NOISE,
-        "intercept": _LINE_INTERCEPT,
+        "intercept": _INTERCEPT,
         "slope": _LINE_SLOPE,
     },
     "leverage": {
@@ -135,7 +136,7 @@ GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
         "x_position": (30.0, 10.0, 1000.0, "x of the one high-leverage point (the others lie in 0..10)"),
         "y_shift": (-30.0, -1000.0, 1000.0, "How far that point lies off the true line (0: a harmless one)"),
         "noise": _NOISE,
-        "intercept": _LINE_INTERCEPT,
+        "intercept": _INTERCEPT,
         "slope": _LINE_SLOPE,
     },
     "collinear": {
@@ -143,7 +144,7 @@ GENERATOR_PARAMS: dict[str, dict[str, tuple[Any, Any, Any, str]]] = {
         "p": (2, 2, 10, "Number of features x1..xp"),
         "correlation": (0.95, 0.0, 1.0, "Correlation between every pair of features (1: exactly collinear)"),
         "noise": _NOISE,
-        "intercept": (1.0, -100.0, 100.0, "True intercept b0"),
+        "intercept": _INTERCEPT,
     },
     "categorical": {
         "n": _N,
@@ -205,16 +206,7 @@ def make_linear(
     names = ["x"] if p == 1 else [f"x{j}" for j in range(1, p + 1)]
     X = rng.uniform(0.0, 10.0, size=(n, p))
     y = intercept + X @ b + rng.normal(0.0, 1.0, n) * noise
-    data = pd.DataFrame(X, columns=names)
-    data["y"] = y
-    return SyntheticData(
-        data=data,
-        target="y",
-        coef=_truth(intercept, names, b),
-        spec_hint={"target": "y", "features": tuple(names)},
-        description=f"y = {_equation(intercept, names, b)} + N(0, {noise:g}^2) noise; x uniform on [0, 10].",
-        params={**params, "coef": b.tolist(), "seed": _seed_repr(seed)},
-    )
+    return _features_data(X, names, y, intercept, b, params, seed, f"N(0, {noise:g}^2) noise; x uniform on [0, 10].")
 
 
 # Default polynomial coefficients of x^1..x^6 on x in [-3, 3]: a visible bend at every degree.
@@ -474,19 +466,9 @@ def make_collinear(
     X = math.sqrt(correlation) * common + math.sqrt(1.0 - correlation) * own
     y = intercept + X @ b + rng.normal(0.0, 1.0, n) * noise
     names = [f"x{j}" for j in range(1, p + 1)]
-    data = pd.DataFrame(X, columns=names)
-    data["y"] = y
-    return SyntheticData(
-        data=data,
-        target="y",
-        coef=_truth(intercept, names, b),
-        spec_hint={"target": "y", "features": tuple(names)},
-        description=(
-            f"y = {_equation(intercept, names, b)} + N(0, {noise:g}^2) noise; the features are standard normal "
-            f"with correlation {correlation:g} between every pair."
-        ),
-        params={**params, "coef": b.tolist(), "seed": _seed_repr(seed)},
-    )
+    return _features_data(X, names, y, intercept, b, params, seed, (
+        f"N(0, {noise:g}^2) noise; the features are standard normal with correlation {correlation:g} between "
+        "every pair."))
 
 
 def make_categorical(
@@ -674,6 +656,24 @@ def _truth(intercept: float, terms: Sequence[str], b: np.ndarray) -> dict[str, f
 def _equation(intercept: float, terms: Sequence[str], b: np.ndarray) -> str:
     parts = [f"{intercept:g}"] + [f"{'-' if v < 0 else '+'} {abs(v):.4g} {t}" for t, v in zip(terms, b, strict=True)]
     return " ".join(parts)
+
+
+def _features_data(X: np.ndarray, names: Sequence[str], y: np.ndarray, intercept: float, b: np.ndarray,
+                   params: dict[str, Any], seed: Seed, noise_text: str) -> SyntheticData:
+    """The data of a true plane ``y = intercept + X @ b`` plus noise: the columns ``names`` (X, (n, p)) and ``y``.
+
+    ``noise_text`` says what was added to the plane, after "y = b0 + b1 x1 + ... + " in the description.
+    """
+    data = pd.DataFrame(X, columns=names)
+    data["y"] = y
+    return SyntheticData(
+        data=data,
+        target="y",
+        coef=_truth(intercept, names, b),
+        spec_hint={"target": "y", "features": tuple(names)},
+        description=f"y = {_equation(intercept, names, b)} + {noise_text}",
+        params={**params, "coef": b.tolist(), "seed": _seed_repr(seed)},
+    )
 
 
 def _line_data(x: np.ndarray, y: np.ndarray, intercept: float, slope: float, params: dict[str, Any], seed: Seed,

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import descent as _gd
+from .._preprocess import unit_maps
 from .._repr import short_repr
 from .._validation import (
     check_callback,
     check_int,
     check_option,
-    check_real,
     checkpoint,
 )
-from ..descent import GDHistory, GDResult
+from ..descent import GDHistory, GDResult, _GDRun
 from ..exceptions import DataError, ModelError
 from ..quadratic import (
     _as_w,
@@ -47,8 +47,11 @@ from ..quadratic import (
 )
 from . import _terms
 from ._engine import Runner, columns_of, partitions
+from ._result import not_kept
 
 _LD = np.longdouble
+# GDResult's per-row attributes, which a run out of core does not keep.
+_PER_ROW = ("X_work", "y", "resid")
 
 
 # --------------------------------------------------------------------------- the pass
@@ -130,28 +133,26 @@ class GramMoments:
         G[off:, off:], c[off:] = zz, zy
         if intercept:
             G[0, 0], G[0, 1:], G[1:, 0], c[0] = n, zsum, zsum, n * my
-        T, T_inv = np.eye(k), np.eye(k)
-        if standardize and p:
-            T[off:, off:] = np.diag(1.0 / x_scale)
-            T_inv[off:, off:] = np.diag(x_scale)
-            if intercept:
-                T[0, 1:] = -x_mean / x_scale
-                T_inv[0, 1:] = x_mean
+        T, T_inv = unit_maps(x_mean, x_scale, intercept, standardize)
         return (np.asarray(G, dtype=np.float64), np.asarray(c, dtype=np.float64), yty, T, T_inv, x_mean, x_scale)
+
+
+def _plan(runner: Runner, source: object, spec) -> tuple[object, list, list | None]:
+    """The model's terms plan over ``source``, its partitions, and the facts pass's facts (None: no pass needed)."""
+    from ._fit import _facts_task
+
+    plan = _terms.resolve(columns_of(source), spec)
+    parts = partitions(source, plan.used)
+    if not plan.needs_facts:
+        return _terms._with_terms(plan), parts, None
+    facts = [f for chunks in runner.map("facts", _facts_task, parts, plan) for f in chunks]
+    return _terms.combine_facts(facts, plan), parts, facts
 
 
 def gram_moments(source: object, spec, *, client: object = None, progress=None) -> tuple[GramMoments, object]:
     """One pass (two with a facts pass) over the data: the :class:`GramMoments` and the model's terms plan."""
-    from ._fit import _facts_task
-
     runner = Runner(client, progress)
-    plan = _terms.resolve(columns_of(source), spec)
-    parts = partitions(source, plan.used)
-    if plan.needs_facts:
-        facts = [f for chunks in runner.map("facts", _facts_task, parts, plan) for f in chunks]
-        plan = _terms.combine_facts(facts, plan)
-    else:
-        plan = _terms._with_terms(plan)
+    plan, parts, _ = _plan(runner, source, spec)
     acc = None
     for part in runner.map("gram", _moments_task, parts, plan):
         acc = _combine(acc, part)
@@ -169,7 +170,7 @@ def gram_moments(source: object, spec, *, client: object = None, progress=None) 
 
 
 @dataclass(frozen=True, eq=False)
-class ScaleGDResult:
+class ScaleGDResult(_GDRun):
     """Gradient descent on a dataset read a partition at a time: :class:`~linreg.descent.GDResult` without rows.
 
     The attributes and :meth:`to_dict` keys are GDResult's, except ``X_work`` and
@@ -184,23 +185,7 @@ class ScaleGDResult:
         Rows left out for a missing value in a used column (over the whole dataset).
     """
 
-    coef: np.ndarray
-    history: GDHistory
-    n_iter: int
-    converged: bool
-    diverged: bool
-    message: str
-    learning_rate: float
-    momentum: float
-    batch_size: int | None
-    standardize: bool
-    intercept: bool
-    tol: float
-    max_stable_learning_rate: float
-    optimal_learning_rate: float
-    eigenvalues: np.ndarray
-    optimum: np.ndarray
-    loss_min: float
+    # After _GDRun's fields (coef ... loss_min), in this order:
     terms: tuple[str, ...]
     x_mean: np.ndarray
     x_scale: np.ndarray
@@ -212,24 +197,13 @@ class ScaleGDResult:
     n_dropped: int = 0
     in_memory: GDResult | None = field(default=None, repr=False)
 
-    final_loss = GDResult.final_loss
-    optimum_original = GDResult.optimum_original
-    coef_work = GDResult.coef_work
-    condition_number = GDResult.condition_number
-    df_resid = GDResult.df_resid
-    sigma = GDResult.sigma
-    r_squared = GDResult.r_squared
-    adj_r_squared = GDResult.adj_r_squared
-    to_dict = GDResult.to_dict
-
     def __getattr__(self, name: str):
-        if name in ("X_work", "y", "resid"):
-            if self.in_memory is not None:
-                return getattr(self.in_memory, name)
-            raise ModelError(f"'{name}' has one value per row, which gradient descent out of core does not keep; "
-                             "the loss, gradient and coefficients of every iterate are in result.history, and "
-                             "linreg.scale.fit_ols(...).residuals() gives every row's residual at the least-squares fit")
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        # Only reached for attributes the class does not have: the per-row ones among them.
+        if name in _PER_ROW and self.in_memory is not None:
+            return getattr(self.in_memory, name)
+        raise not_kept(self, name, _PER_ROW, "gradient descent out of core",
+                       "the loss, gradient and coefficients of every iterate are in result.history, and "
+                       "linreg.scale.fit_ols(...).residuals() gives every row's residual at the least-squares fit")
 
     def summary(self, *, target: str = "y", n_dropped: int = 0, call: str | None = None) -> str:
         """The run as text, as ``GDResult.summary`` prints it, without the residual quantiles (rows are not kept)."""
@@ -356,13 +330,8 @@ def _settings(k_terms: tuple[str, ...], n: int, *, learning_rate, n_iter, interc
               momentum, seed, tol, ridge, should_stop, progress):
     check_option("intercept", intercept, (True, False))
     check_option("standardize", standardize, (True, False))
-    lr = check_real("learning_rate", learning_rate, 0.0, low_open=True, hint=" (try 0.01)")
-    m_max = check_int("n_iter", n_iter, 0, hint=" (the number of updates)")
-    mu = check_real("momentum", momentum, 0.0, 1.0, high_open=True, hint=" (0 means no momentum)")
-    tol = check_real("tol", tol, 0.0)
-    lam = _check_ridge(ridge)
-    if batch_size is not None:
-        batch_size = check_int("batch_size", batch_size, 1, hint=" (rows per mini-batch; None for full batch)")
+    lr, m_max, mu, tol, lam, batch_size = _gd._check_steps(learning_rate, n_iter, momentum, tol, ridge, batch_size,
+                                                           None)
     check_callback("should_stop", should_stop)
     check_callback("progress", progress)
     return _gd._Settings(lr=lr, max_iter=m_max, mu=mu, tol=tol, lam=lam, batch_size=batch_size,
@@ -463,19 +432,10 @@ def _sample_task(part, index, plan, rate, seed):
 def minibatch(source, spec, *, learning_rate, n_iter, standardize, batch_size, momentum, seed, tol, init, ridge,
               client, sample, progress, should_stop) -> ScaleGDResult:
     """Mini-batch descent in memory on about ``sample`` rows drawn over the whole dataset (one pass)."""
-    from ._fit import _facts_task
-
     sample = check_int("sample", sample, 1, hint=" (rows of the in-memory sample)")
     runner = Runner(client, progress)
-    plan = _terms.resolve(columns_of(source), spec)
-    parts = partitions(source, plan.used)
-    if plan.needs_facts:
-        facts = [f for chunks in runner.map("facts", _facts_task, parts, plan) for f in chunks]
-        plan = _terms.combine_facts(facts, plan)
-        total = sum(f["n"] for f in facts)
-    else:
-        plan = _terms._with_terms(plan)
-        total = None
+    plan, parts, facts = _plan(runner, source, spec)
+    total = None if facts is None else sum(f["n"] for f in facts)
     if total is None and all(hasattr(p, "rows") for p in parts):
         total = sum(p.rows for p in parts)  # from the Parquet footers
     if total is None:

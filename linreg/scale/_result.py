@@ -11,10 +11,21 @@ import numpy as np
 from .._repr import short_repr
 from ..diagnostics import TestResult
 from ..exceptions import ModelError
-from ..ols import OLSResult, _FitStatistics
+from ..ols import OLSResult, _FitOptions, _FitStatistics
 
 _PER_ROW = ("fitted", "resid", "leverage", "standardized_resid", "studentized_resid", "cooks_distance", "X",
             "features", "y")
+
+
+def not_kept(result: object, name: str, per_row: tuple[str, ...], who: str, instead: str) -> Exception:
+    """The error for an attribute ``result`` lacks: for a per-row one, a ModelError that says what to use ``instead``.
+
+    ``who`` names what does not keep the rows ("an out-of-core fit"); any other name gets
+    Python's own AttributeError.
+    """
+    if name in per_row:
+        return ModelError(f"'{name}' has one value per row, which {who} does not keep; {instead}")
+    return AttributeError(f"'{type(result).__name__}' object has no attribute '{name}'")
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,7 +74,7 @@ class ResidualSummary:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ScaleResult(_FitStatistics):
+class ScaleResult(_FitOptions, _FitStatistics):
     """Result of :func:`linreg.scale.fit_ols`: every per-term and fit statistic of :class:`~linreg.ols.OLSResult`.
 
     The attributes and :meth:`to_dict` keys are OLSResult's. The per-row arrays
@@ -87,16 +98,8 @@ class ScaleResult(_FitStatistics):
         standardized_resid, studentized_resid and cooks_distance.
     """
 
-    # After _FitStatistics's fields (terms ... alpha), in this order:
-    intercept: bool = True
-    warnings: tuple[str, ...] = ()
-    # An out-of-core fit is unweighted, with the classical covariance (OLSResult's defaults).
-    cov_unscaled: np.ndarray | None = field(default=None, repr=False)
-    cov_type: str = "nonrobust"
-    maxlags: int | None = None
-    use_t: bool = True
-    weights: np.ndarray | None = field(default=None, repr=False)
-    n_zero_weight: int = 0
+    # After _FitStatistics's fields (terms ... alpha) and _FitOptions's (intercept ... n_zero_weight:
+    # an out-of-core fit is unweighted, with the classical covariance, their defaults), in this order:
     n_dropped: int = 0
     n_partitions: int = 0
     passes: int = 0
@@ -126,13 +129,9 @@ class ScaleResult(_FitStatistics):
 
     def __getattr__(self, name: str):
         # Only reached for attributes the class does not have: the per-row ones among them.
-        if name in _PER_ROW:
-            raise ModelError(
-                f"'{name}' has one value per row, which an out-of-core fit does not keep; use "
-                "result.residuals() (every row, lazily: .to_parquet(path) writes them), result.sample "
-                "(about 10,000 rows including the most influential) or result.diagnostics (tests and extremes)"
-            )
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise not_kept(self, name, _PER_ROW, "an out-of-core fit",
+                       "use result.residuals() (every row, lazily: .to_parquet(path) writes them), result.sample "
+                       "(about 10,000 rows including the most influential) or result.diagnostics (tests and extremes)")
 
     def _design_new(self, X_new: object) -> np.ndarray:
         X_new = np.asarray(X_new, dtype=np.float64)
