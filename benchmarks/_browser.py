@@ -74,7 +74,8 @@ WARM_ROUNDS = 3
 WARM_N = 1_000
 COLD_BUDGET_S, WARM_BUDGET_S = 3.0, 1.5
 # (URL path, what shows that the page's main content is there). A chart counts once plotly has drawn
-# its plot area; the GD page's main content is its stepper, ready; the Learn page's the lesson's chart.
+# its plot area; the GD page's main content is its stepper, ready; the Learn page's, lesson 1's
+# draggable points, ready.
 PAGE_CONTENT = (
     ("/", ".st-key-explore_chart [data-testid=stPlotlyChart] .main-svg .cartesianlayer .subplot"),
     ("/fit", ".st-key-fit_chart [data-testid=stPlotlyChart] .main-svg .cartesianlayer .subplot"),
@@ -82,7 +83,7 @@ PAGE_CONTENT = (
     ("/descent", ".gds[data-ready='1']"),
     ("/compare", ".st-key-compare_rate_chart [data-testid=stPlotlyChart] .main-svg .cartesianlayer .subplot"),
     ("/regularization", ".st-key-reg_path_chart [data-testid=stPlotlyChart] .main-svg .cartesianlayer .subplot"),
-    ("/learn", "[class*='st-key-learn_'] .main-svg .cartesianlayer .subplot"),
+    ("/learn", ".lpd[data-ready='1']"),
 )
 
 # The tail of both scripts below: wait for ``selector`` to match, then one frame and one task (by
