@@ -1,6 +1,7 @@
 """Lesson 1's points and lines, moved in the browser.
 
-``line_dragger`` mounts ``points_drag.js`` (an ``st.components.v2`` component) with the payload of
+``line_dragger`` mounts ``points_drag.js`` (an ``st.components.v2`` component, after the shared
+``lesson_plot.js``) with the payload of
 ``linreg.plots.lessons.line_drag_view``. The user's line (two sliders), dragged, added and removed
 points, the least-squares line, its R², and the selected point's leverage and Cook's distance all
 move in the browser, with no rerun; the settled state (the line, the points, whether the
@@ -12,20 +13,11 @@ The figure is SVG drawn by the component itself, so it needs no plotly chart on 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import streamlit as st
+from ._inline import lesson_component
 
 __all__ = ["line_dragger"]
 
-_HERE = Path(__file__).resolve().parent
-_mount = st.components.v2.component(
-    "linreg_line_dragger",
-    js=(_HERE / "points_drag.js").read_text(encoding="utf-8"),
-    css=(_HERE / "points_drag.css").read_text(encoding="utf-8"),
-    # Streamlit's theme variables and fonts reach the component without a shadow root.
-    isolate_styles=False,
-)
+_mount = lesson_component("linreg_line_dragger", "points_drag.js")
 
 
 def line_dragger(payload: dict, *, key: str, on_settle) -> dict | None:
