@@ -14,7 +14,7 @@ from ..lessons import LessonData, line_ranges
 from ..quadratic import loss_surface
 from ._style import BLUE, BOWL, CONTOUR_LINE, GREEN, ORANGE, RED
 
-__all__ = ["loss_quadratic", "bowl_drag_view", "chain_drag_view", "BOWL_GRID"]
+__all__ = ["BOWL_GRID", "bowl_drag_view", "chain_drag_view", "loss_quadratic"]
 
 #: Grid points per axis of lesson 2's contour: enough for smooth contours of a quadratic,
 #: few enough (6,561 numbers) to send once.

@@ -19,11 +19,23 @@ def _read(name: str) -> str:
 
 
 def lesson_component(name: str, script: str):
-    """The v2 component ``name`` running ``lesson_plot.js`` then ``script`` (a file next to this one)."""
-    return st.components.v2.component(
+    """The v2 component ``name`` running ``lesson_plot.js`` then ``script`` (a file next to this one).
+
+    Returns ``mount(payload, *, key, on_settle) -> dict | None``: it draws the component on
+    ``payload`` and returns the state the browser last settled on (None before). ``on_settle`` is
+    called (before the rerun's script) when the browser settles; the state is then in
+    ``st.session_state[key]["settled"]``. It comes from the browser and must be checked.
+    """
+    component = st.components.v2.component(
         name,
         js=_read("lesson_plot.js") + "\n" + _read(script),
         css=_read("lesson_plot.css"),
         # Streamlit's theme variables and fonts reach the component without a shadow root.
         isolate_styles=False,
     )
+
+    def mount(payload: dict, *, key: str, on_settle) -> dict | None:
+        state = component(key=key, data=payload, default={"settled": None}, on_settled_change=on_settle)
+        return state.get("settled") if state else None
+
+    return mount

@@ -241,3 +241,109 @@ function mountView(component, View, counter) {
   }
   view.load(data, setStateValue);
 }
+
+// A padded span of some values, for a plot's range.
+function span(values, pad = 0.08) {
+  let lo = Math.min(...values), hi = Math.max(...values);
+  const d = hi - lo || Math.max(Math.abs(hi), 1);
+  return [lo - pad * d, hi + pad * d];
+}
+
+// Lessons 2 and 3: the user's line (β₀, β₁) over the data, moved by its sliders, the keyboard or a
+// drag, its loss evaluated here each frame (lossOf); the state that settles is { name, line, ...extra() }.
+class LineView extends LessonView {
+  constructor(cls, label, help) {
+    super(cls, label);
+    const { controls, sliders } = lineSliders(() => this.setLine(this.readSliders(this.sliders), false));
+    this.sliders = sliders;
+    this.controls = controls;
+    this.help = el("p", { class: "lpd-help" }, help);
+    this.dataPlot = new Panel(`${this.id}-data`, "lpd-data-svg");
+    this.userLine = this.dataPlot.add("line", "lpd-user");
+    this.olsLine = this.dataPlot.add("line", "lpd-ols");
+    this.dotLayer = svgNode("g", { class: "lpd-points" });
+    this.dataPlot.svg.append(this.dotLayer);
+    this.dots = [];
+  }
+
+  extra() { return {}; }
+  stateOf(d) { return { name: d.name, line: d.line, ...this.extraOf(d) }; }
+  extraOf() { return {}; }
+  current() { return { name: this.data.name, line: this.line, ...this.extra() }; }
+
+  load(data, setStateValue) {
+    this.setStateValue = setStateValue;
+    const catching = this.catching(data), renamed = !this.data || this.data.name !== data.name;
+    this.data = data;
+    if (!catching) {
+      this.line = data.line.slice();
+      this.remember(data);
+      this.setupSliders(this.sliders);
+      this.reset(data);
+    }
+    if (renamed || !catching) this.layout();
+    this.root.dataset.ready = "1";
+  }
+
+  reset() {}
+
+  clampLine(line) {
+    const [lo0, hi0] = this.data.sliders.intercept, [lo1, hi1] = this.data.sliders.slope;
+    return [clamp(line[0], lo0, hi0), clamp(line[1], lo1, hi1)];
+  }
+
+  // The line moved to `line` (clamped to the sliders' ranges), its sliders with it, drawn next frame.
+  moveLine(line) {
+    this.line = this.clampLine(line);
+    this.sliders.intercept.input.value = String(this.line[0]);
+    this.sliders.slope.input.value = String(this.line[1]);
+    this.queue();
+  }
+
+  // moveLine, then settle soon; `fromKeys`: also say so in the live region.
+  setLine(line, fromKeys) {
+    this.moveLine(line);
+    this.settleSoon();
+    if (fromKeys) this.announce();
+  }
+
+  // One slider step (Shift: ten) of the intercept or the slope, from an arrow key; true if it was one.
+  keyStep(e, keys) {
+    const which = keys[e.key];
+    if (!which || e.altKey || e.ctrlKey || e.metaKey) return false;
+    e.preventDefault();
+    const [name, sign] = which, i = name === "intercept" ? 0 : 1, step = this.data.sliders[name][2];
+    const next = this.line.slice();
+    next[i] = onStep(this.line[i] + sign * (e.shiftKey ? 10 : 1) * step, step);
+    this.setLine(next, true);
+    return true;
+  }
+
+  // The data panel's scales and axes, `width` pixels wide.
+  layoutData(width) {
+    const d = this.data, p = this.dataPlot;
+    p.frame(width, d.height, span(d.x), span(d.y));
+    p.drawAxes(d.x_name, d.y_name, `Scatter plot of ${d.y_name} against ${d.x_name} with your line.`);
+    while (this.dots.length < d.x.length) {
+      const c = svgNode("circle", { class: "lpd-dot-point", r: 6 });
+      c.dataset.i = String(this.dots.length);
+      this.dotLayer.append(c);
+      this.dots.push(c);
+    }
+    while (this.dots.length > d.x.length) this.dots.pop().remove();
+    this.dots.forEach((c, i) => {
+      c.setAttribute("cx", p.X(d.x[i]).toFixed(1));
+      c.setAttribute("cy", p.Y(d.y[i]).toFixed(1));
+      c.style.setProperty("--lpd-color", d.colors.data);
+    });
+  }
+
+  drawLines(showOls) {
+    const c = this.data.colors, q = this.data.quadratic;
+    this.dataPlot.placeLine(this.userLine, this.line[0], this.line[1], c.line);
+    this.dataPlot.placeLine(this.olsLine, q.center[0], q.center[1], c.ols);
+    this.olsLine.style.display = showOls ? "" : "none";
+    this.showSliders(this.sliders);
+    window.__lpdDraws = (window.__lpdDraws || 0) + 1; // read by the browser tests
+  }
+}

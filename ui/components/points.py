@@ -17,15 +17,6 @@ from ._inline import lesson_component
 
 __all__ = ["line_dragger"]
 
-_mount = lesson_component("linreg_line_dragger", "points_drag.js")
-
-
-def line_dragger(payload: dict, *, key: str, on_settle) -> dict | None:
-    """Mount the lesson-1 component on ``payload``; return the state it last settled on (None before).
-
-    ``on_settle`` is called (before the rerun's script) when the browser settles; read the state from
-    ``st.session_state[key]["settled"]``: a dict with ``name``, ``line``, ``x``, ``y`` and ``shown``,
-    which comes from the browser and must be checked (``linreg.lessons.moved_points``).
-    """
-    state = _mount(key=key, data=payload, default={"settled": None}, on_settled_change=on_settle)
-    return state.get("settled") if state else None
+#: ``line_dragger(payload, *, key, on_settle)``: the settled state is a dict with ``name``, ``line``,
+#: ``x``, ``y`` and ``shown`` (check it with ``linreg.lessons.moved_points`` and ``checked_line``).
+line_dragger = lesson_component("linreg_line_dragger", "points_drag.js")
