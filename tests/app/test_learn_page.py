@@ -17,10 +17,10 @@ from linreg.datasets import load_dataset
 from linreg.descent import gradient_descent
 from linreg.design import ModelSpec, build_design, fit_design
 from linreg.exceptions import LinregWarning
+from linreg.format import fmt
 from linreg.ols import fit_ols
 from linreg.penalized import fit_penalized
 from linreg.quadratic import hessian_eigenvalues, learning_rate_bounds
-from linreg.format import fmt
 from linreg.synthetic import make_data
 from ui.settings import N_LESSONS
 
@@ -79,34 +79,35 @@ def _anscombe_1():
 # ----------------------------------------------------------------------------- lesson 1
 
 
-def _drag_view(at: AppTest) -> dict:
-    """Lesson 1's data as the browser component gets it."""
+def _settle(state: dict, lesson: str = "l01_line") -> AppTest:
+    """What Streamlit does when a lesson's browser component settles: its state, then its callback."""
+
+    def script(state, lesson):
+        import importlib
+
+        import streamlit as st
+
+        module = importlib.import_module(f"ui.lessons.{lesson}")
+        st.session_state[module.KEY] = {"settled": state}
+        module._settled()
+
+    at = AppTest.from_function(script, args=(state, lesson), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _view(at: AppTest) -> dict:
+    """The payload of the page's one browser component."""
     views = at.get("bidi_component")
     assert len(views) == 1
     return json.loads(views[0].proto.json)
-
-
-def _settle(state: dict) -> AppTest:
-    """What Streamlit does when lesson 1's browser settles: the component's state, then its callback."""
-
-    def script(state):
-        import streamlit as st
-
-        from ui.lessons import l01_line
-
-        st.session_state[l01_line.KEY] = {"settled": state}
-        l01_line._settled()
-
-    at = AppTest.from_function(script, args=(state,), default_timeout=30).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_lesson_1_sends_the_data_the_line_and_the_ranges_to_the_browser():
     at = _lesson(1)
     x, y = _anscombe_1()
     d = lessons.lesson_data("anscombe_1")
-    view = _drag_view(at)
+    view = _view(at)
     assert view["name"] == "anscombe_1" and (view["x_name"], view["y_name"]) == ("x", "y")
     assert view["x"] == view["x0"] == x.tolist() and view["y"] == view["y0"] == y.tolist()
     assert view["line"] == list(lessons.starting_line(d))
@@ -121,7 +122,7 @@ def test_lesson_1_sends_the_data_the_line_and_the_ranges_to_the_browser():
     at.selectbox(key="learn_ds_1").set_value("cars").run()
     at.checkbox(key="learn_equal_cars").uncheck().run()
     _assert_clean(at)
-    view = _drag_view(at)
+    view = _view(at)
     assert view["name"] == "cars" and view["equal"] is False and (view["x_name"], view["y_name"]) == ("speed", "dist")
     assert any("different scales" in c.value for c in at.caption)
 
@@ -134,7 +135,6 @@ def test_lesson_1_keeps_what_the_browser_settled_on_and_lesson_2_starts_from_tha
              "shown": True}
     kept = _settle(state).session_state
     assert kept["lr_lesson_line"]["anscombe_1"] == (1.0, 0.7)
-    assert kept["learn_b0_anscombe_1"] == 1.0 and kept["learn_b1_anscombe_1"] == 0.7
     assert kept["lr_lesson_points"]["anscombe_1"] == (tuple(state["x"]), tuple(state["y"]))
     assert kept["learn_shown_1"] is True
     # The same session opens lesson 1 where the browser left it, and lesson 2 at the same line.
@@ -142,12 +142,12 @@ def test_lesson_1_keeps_what_the_browser_settled_on_and_lesson_2_starts_from_tha
     for key in ("lr_lesson_line", "lr_lesson_points", "learn_shown_1"):
         at.session_state[key] = kept[key]
     at.switch_page("pages/learn.py").run()
-    view = _drag_view(at)
+    view = _view(at)
     assert (view["x"], view["y"], view["line"], view["shown"]) == (state["x"], state["y"], [1.0, 0.7], True)
     assert view["x0"] == x.tolist()
     at.selectbox(key="learn_lesson").set_value(2).run()
     _assert_clean(at)
-    assert _metrics(at)["Loss of your line"] == fmt(np.mean((y - 1.0 - 0.7 * x) ** 2), 6)
+    assert _view(at)["line"] == [1.0, 0.7]
     # Back at the dataset's own points, nothing is kept for them.
     back = _settle({**state, "x": x.tolist(), "y": y.tolist()}).session_state
     assert "anscombe_1" not in back["lr_lesson_points"]
@@ -171,22 +171,49 @@ def test_lesson_1_refuses_a_state_the_browser_cannot_have_sent(change, message):
 # ----------------------------------------------------------------------------- lesson 2
 
 
-def test_lesson_2_bowl_uses_the_users_line_and_conditioning_numbers():
-    at = _lesson(2)
-    at.slider(key="learn_b0_anscombe_1").set_value(1.0).run()
-    at.slider(key="learn_b1_anscombe_1").set_value(0.7).run()
+def _open_at(lesson: int, kept, keys: tuple[str, ...] = ("lr_lesson_line",)) -> AppTest:
+    """The Learn page at ``lesson`` in a session holding the ``keys`` a component's callback ``kept``."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    for key in keys:
+        at.session_state[key] = kept[key]
+    at.switch_page("pages/learn.py").run()
+    at.selectbox(key="learn_lesson").set_value(lesson).run()
     _assert_clean(at)
+    return at
+
+
+def test_lesson_2_sends_the_bowl_and_keeps_the_line_the_browser_settled_on():
+    at = _lesson(2)
     x, y = _anscombe_1()
-    m = _metrics(at)
-    assert m["Loss of your line"] == fmt(np.mean((y - 1.0 - 0.7 * x) ** 2), 6)
+    d = lessons.lesson_data("anscombe_1")
+    view = _view(at)
+    assert view["name"] == "anscombe_1" and view["line"] == list(lessons.starting_line(d))
+    assert view["x"] == x.tolist() and view["y"] == y.tolist()
+    (lo0, hi0, step0), (lo1, hi1, step1) = lessons.line_ranges(x, y)
+    assert view["sliders"] == {"intercept": [lo0, hi0, step0], "slope": [lo1, hi1, step1]}
+    # The contour grid spans the sliders' box and holds the loss of each of its lines, to 7 digits.
+    g = view["grid"]
+    assert (g["b0"][0], g["b0"][-1], g["b1"][0], g["b1"][-1]) == pytest.approx((lo0, hi0, lo1, hi1))
+    for q, p in [(0, 0), (40, 17), (80, 80)]:
+        expected = lessons.line_fit(x, y, g["b0"][p], g["b1"][q]).loss
+        assert g["loss"][q][p] == pytest.approx(expected, rel=1e-6)
     r = fit_ols(x[:, None], y)
-    assert m["Loss at the bottom"] == fmt(r.rss / 11, 6)
+    quad = view["quadratic"]
+    np.testing.assert_allclose(quad["center"], r.coef, rtol=1e-12)
+    assert quad["loss_min"] == pytest.approx(r.rss / 11, rel=1e-12)
+    assert not at.get("plotly_chart")  # the bowl is the component's own drawing
+    # The browser settles on a line: lessons 2 and 3 (and 1) open at it.
+    kept = _settle({"name": "anscombe_1", "line": [1.0, 0.7]}, "l02_bowl").session_state
+    assert kept["lr_lesson_line"]["anscombe_1"] == (1.0, 0.7)
+    at = _open_at(2, kept)
+    assert _view(at)["line"] == [1.0, 0.7]
+    refused = _settle({"name": "anscombe_1", "line": [1.0, 99.0]}, "l02_bowl").session_state
+    assert "outside the sliders' ranges" in refused["learn_bowl_error"] and "lr_lesson_line" not in refused
+    # The normal equations stay the server's.
+    m = _metrics(at)
     X1 = np.column_stack([np.ones(11), x])
     assert m["cond(X)"] == fmt(np.linalg.cond(X1))
     assert m["cond(XᵀX) as computed"] == fmt(np.linalg.cond(X1.T @ X1))
-    fig = _figure(at)
-    point = [t for t in fig["data"] if t["name"] == "your line"][0]
-    assert _decode(point["x"])[0] == 1.0 and _decode(point["y"])[0] == 0.7
     # Shifting x makes the problem ill-conditioned: cond(XᵀX) ≈ cond(X)².
     at.select_slider(key="learn_shift").set_value(10_000.0).run()
     _assert_clean(at)
@@ -202,15 +229,18 @@ def test_lesson_2_bowl_uses_the_users_line_and_conditioning_numbers():
 
 def test_lesson_3_chain_rule_numbers_match_finite_differences():
     at = _lesson(3)
-    at.slider(key="learn_b0_anscombe_1").set_value(4.0).run()
-    at.slider(key="learn_b1_anscombe_1").set_value(0.2).run()
-    at.slider(key="learn_i_anscombe_1").set_value(5).run()
-    _assert_clean(at)
+    view = _view(at)
+    assert view["i"] == 0 and view["name"] == "anscombe_1"
+    kept = _settle({"name": "anscombe_1", "line": [4.0, 0.2], "i": 5}, "l03_chain_rule").session_state
+    assert kept["lr_lesson_line"]["anscombe_1"] == (4.0, 0.2) and kept["learn_i_anscombe_1"] == 5
+    at = _open_at(3, kept, ("lr_lesson_line", "learn_i_anscombe_1"))
+    view = _view(at)
+    assert (view["line"], view["i"]) == ([4.0, 0.2], 5)
     x, y = _anscombe_1()
     w = np.array([4.0, 0.2])
     yhat = w[0] + w[1] * x
     # Central differences of L by hand (exact for a quadratic up to rounding).
-    L = lambda v: np.mean((y - v[0] - v[1] * x) ** 2)  # noqa: E731
+    L = lambda v: np.mean((y - v[0] - v[1] * x) ** 2)
     h = 1e-4
     numeric = np.array([(L(w + h * e) - L(w - h * e)) / (2 * h) for e in np.eye(2)])
     analytic = 2 / 11 * np.array([np.sum(yhat - y), np.sum((yhat - y) * x)])
@@ -225,6 +255,14 @@ def test_lesson_3_chain_rule_numbers_match_finite_differences():
     direction = "raises it" if yhat[i] < y[i] else "lowers it"
     _reveal(at, 3, direction)
     assert at.success
+
+
+@pytest.mark.parametrize(("i", "message"), [(11, "from 0 to 10"), (-1, "from 0 to 10"), (2.5, "got 2.5"),
+                                            ("3", "got '3'"), (True, "got True")])
+def test_lesson_3_refuses_a_point_the_browser_cannot_have_sent(i, message):
+    kept = _settle({"name": "anscombe_1", "line": [4.0, 0.2], "i": i}, "l03_chain_rule").session_state
+    assert message in kept["learn_chain_error"]
+    assert "lr_lesson_line" not in kept
 
 
 # ----------------------------------------------------------------------------- lesson 4
