@@ -20,7 +20,8 @@ import itertools
 import statistics
 import time
 
-__all__ = ["cold_first_chart", "first_paints", "section_browser", "section_browser_drag", "warm_first_paints"]
+__all__ = ["cold_first_chart", "first_paints", "mouse_drag_rates", "section_browser", "section_browser_drag",
+           "warm_first_paints"]
 
 CLICKS = 20
 BUDGET_S = {1_000: 0.050, 100_000: 0.100}  # medians the stepper must meet (N ≤ 1,000 and N = 100,000)
@@ -238,8 +239,12 @@ def _listen(page) -> list[int]:
     return sent
 
 
-def _drag(page, sent: list[int], start: tuple[float, float], end: tuple[float, float], signature: str) -> dict:
-    """Drag with the mouse from ``start`` to ``end`` in ``DRAG_MOVES`` moves; frames that changed, per second."""
+def mouse_drag_rates(page, sent: list[int], start: tuple[float, float], end: tuple[float, float], signature: str) -> dict:
+    """Drag with the mouse from ``start`` to ``end`` in ``DRAG_MOVES`` moves; frames that changed, per second.
+
+    ``sent`` grows by the size of each message the page sends (:func:`_listen`); ``signature`` is a JS
+    expression of what the drag moves. Also used by the e2e tests of the lessons' drags.
+    """
     import time
 
     page.evaluate(_MONITOR.replace("SIGNATURE", signature))
@@ -319,7 +324,7 @@ def _lesson_drag(browser, url: str, extra_points: int) -> list[dict]:
     start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     what = {"what": "lesson 1: drag a point", "n": page.locator(".lpd-dot-point").count()}
     end = (start[0] + 300, start[1] - 200)
-    rows = [{**what, **_drag(page, sent, start, end, _LESSON_POINT)}]
+    rows = [{**what, **mouse_drag_rates(page, sent, start, end, _LESSON_POINT)}]
     page.wait_for_timeout(2000)  # the drag settles and reruns once, before the next drag is timed
     box = point.bounding_box()  # where the drag left the point (the plot's edge may have stopped it)
     rows.append({**what, **_paced(page, sent, "points", (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2),
@@ -341,7 +346,7 @@ def _scrubber_drag(browser, url: str, n: int) -> list[dict]:
     box = scrubber.bounding_box()
     y = box["y"] + box["height"] / 2
     what = {"what": "GD page: drag the scrubber", "n": n}
-    rows = [{**what, **_drag(page, sent, (box["x"] + 6, y), (box["x"] + box["width"] - 6, y), _SCRUBBER_K)},
+    rows = [{**what, **mouse_drag_rates(page, sent, (box["x"] + 6, y), (box["x"] + box["width"] - 6, y), _SCRUBBER_K)},
             {**what, **_paced(page, sent, "range", (0, 0), (0, 0), _SCRUBBER_K)}]
     page.close()
     return rows
