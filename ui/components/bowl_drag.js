@@ -53,16 +53,8 @@ class BowlDrag extends LineView {
     this.root.append(this.controls, this.help, this.panels, this.caption,
                      el("div", { class: "lpd-metrics lbw-metrics" }, ...Object.values(this.m).map((m) => m.box)),
                      this.live);
-    parent.append(this.root);
-    const svg = this.bowl.svg;
-    svg.addEventListener("pointerdown", (e) => this.press(e));
-    svg.addEventListener("pointermove", (e) => this.move(e));
-    svg.addEventListener("pointerup", () => { if (this.dragging) { this.dragging = false; this.settleSoon(); } });
-    svg.addEventListener("pointercancel", () => { this.dragging = false; });
-    this.dot.addEventListener("keydown", (e) => this.keyStep(e, {
-      ArrowLeft: ["intercept", -1], ArrowRight: ["intercept", 1], ArrowDown: ["slope", -1], ArrowUp: ["slope", 1] }));
-    new ResizeObserver(() => { if (this.data && this.panels.clientWidth !== this.width) this.layout(); })
-      .observe(this.panels);
+    this.attach(parent, this.bowl.svg, this.panels, this.dot, {
+      ArrowLeft: ["intercept", -1], ArrowRight: ["intercept", 1], ArrowDown: ["slope", -1], ArrowUp: ["slope", 1] });
   }
 
   layout() {
@@ -164,13 +156,13 @@ class BowlDrag extends LineView {
     e.preventDefault();
     clearTimeout(this.timer);
     try { this.bowl.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
-    this.dragging = true;
+    this.drag = true;
     this.dot.focus({ preventScroll: true });
     this.moveLine(this.lineAt(px, py)); // a press anywhere on the bowl puts the dot there
   }
 
   move(e) {
-    if (!this.dragging) return;
+    if (!this.drag) return;
     const line = this.lineAt(...this.bowl.local(e));
     if (line[0] !== this.line[0] || line[1] !== this.line[1]) this.moveLine(line);
   }

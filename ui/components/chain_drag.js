@@ -50,16 +50,9 @@ class ChainDrag extends LineView {
       row("∇L = (2/N) Xᵀ(ŷ − y) = (1/N) Σ 2(ŷᵢ − yᵢ)xᵢ = ", q("grad"), " over all N = ", q("n"),
           " points, at L = ", q("loss"), "."));
     this.root.append(this.controls, this.help, this.wrap, this.caption, this.chain, this.live);
-    parent.append(this.root);
-    const svg = p.svg;
-    svg.addEventListener("pointerdown", (e) => this.press(e));
-    svg.addEventListener("pointermove", (e) => this.move(e));
-    svg.addEventListener("pointerup", () => { if (this.drag) { this.drag = null; this.settleSoon(); } });
-    svg.addEventListener("pointercancel", () => { this.drag = null; });
-    this.hit.addEventListener("keydown", (e) => this.keyStep(e, {
-      ArrowDown: ["intercept", -1], ArrowUp: ["intercept", 1], ArrowLeft: ["slope", -1], ArrowRight: ["slope", 1] }));
+    this.attach(parent, p.svg, this.wrap, this.hit, {
+      ArrowDown: ["intercept", -1], ArrowUp: ["intercept", 1], ArrowLeft: ["slope", -1], ArrowRight: ["slope", 1] });
     this.dotLayer.addEventListener("keydown", (e) => this.pointKey(e));
-    new ResizeObserver(() => { if (this.data && this.wrap.clientWidth !== this.width) this.layout(); }).observe(this.wrap);
   }
 
   extra() { return { i: this.i }; }

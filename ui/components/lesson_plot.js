@@ -266,6 +266,18 @@ class LineView extends LessonView {
     this.dots = [];
   }
 
+  // Into the page: `svg` takes the drags (the subclass's press and move), `handle` the arrow keys
+  // (keyStep's `keys`), and `box` is the element whose width lays the plots out.
+  attach(parent, svg, box, handle, keys) {
+    parent.append(this.root);
+    svg.addEventListener("pointerdown", (e) => this.press(e));
+    svg.addEventListener("pointermove", (e) => this.move(e));
+    svg.addEventListener("pointerup", () => { if (this.drag) { this.drag = null; this.settleSoon(); } });
+    svg.addEventListener("pointercancel", () => { this.drag = null; });
+    handle.addEventListener("keydown", (e) => this.keyStep(e, keys));
+    new ResizeObserver(() => { if (this.data && box.clientWidth !== this.width) this.layout(); }).observe(box);
+  }
+
   extra() { return {}; }
   stateOf(d) { return { name: d.name, line: d.line, ...this.extraOf(d) }; }
   extraOf() { return {}; }

@@ -1,12 +1,9 @@
-// Lesson 1's points and lines, moved in the browser.
+// Lesson 1's points and lines, moved in the browser (after the shared lesson_plot.js).
 //
-// The lesson's points, the user's line and the slider and plot ranges arrive once (from
-// linreg.plots.lessons.line_drag_view). What moves is recomputed here, once per frame: the user's
-// line's residuals and RSS, and, for the points as they are now, the exact simple-regression line
-// (the 2x2 normal equations, solved about the means, which is their exact solution and loses less
-// to rounding), its R², and the selected point's leverage and Cook's distance. Nothing beyond that
-// is computed here. Only the settled state (the line and the points) goes back to the server, a
-// moment after the user lets go. Text from the data (column names) is only set with textContent.
+// The points, the user's line and the ranges arrive once (linreg.plots.lessons.line_drag_view). Each
+// frame recomputes the user's line's residuals and RSS and, for the points as they are now, the exact
+// simple-regression line (the 2x2 normal equations solved about the means), its R², and the selected
+// point's leverage and Cook's distance. Only the settled line and points go back to the server.
 
 const HIT_PX = 12; // a press this close to a point grabs it
 const CLICK_PX = 5; // a press that moves farther than this is no click (nothing is added)
@@ -102,7 +99,6 @@ class LineDrag extends LessonView {
   }
 
   // ------------------------------------------------------------------ state
-
   stateOf(d) { return { name: d.name, line: d.line, x: d.x, y: d.y, shown: d.shown }; }
 
   current() { return { name: this.data.name, line: this.line, x: this.x, y: this.y, shown: this.shown }; }
@@ -129,7 +125,6 @@ class LineDrag extends LessonView {
   }
 
   // ------------------------------------------------------------------ geometry
-
   layout() {
     const d = this.data, p = this.plot;
     this.width = this.wrap.clientWidth;
@@ -139,9 +134,6 @@ class LineDrag extends LessonView {
     this.legendKey = null;
     this.render();
   }
-
-  X(v) { return this.plot.X(v); }
-  Y(v) { return this.plot.Y(v); }
 
   // The data point under a pixel position, clamped to the drag area and snapped to its steps.
   toData(px, py) {
@@ -164,7 +156,6 @@ class LineDrag extends LessonView {
   }
 
   // ------------------------------------------------------------------ drawing, once a frame
-
   queue() {
     if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
   }
@@ -183,7 +174,7 @@ class LineDrag extends LessonView {
     // scales its area is the squared residual, otherwise that times one common factor.
     let path = "";
     for (let i = 0; i < n; i++) {
-      const px = this.X(x[i]), py = this.Y(y[i]), pf = this.Y(sa + sb * x[i]), side = Math.abs(pf - py);
+      const px = this.plot.X(x[i]), py = this.plot.Y(y[i]), pf = this.plot.Y(sa + sb * x[i]), side = Math.abs(pf - py);
       path += `M${px.toFixed(1)} ${py.toFixed(1)}h${side.toFixed(1)}V${pf.toFixed(1)}h${(-side).toFixed(1)}Z`;
     }
     this.squares.setAttribute("d", path);
@@ -226,7 +217,7 @@ class LineDrag extends LessonView {
     while (this.circles.length > n) this.circles.pop().remove();
     const color = this.data.colors.data;
     for (let i = 0; i < n; i++) {
-      const circle = this.circles[i], cx = this.X(this.x[i]).toFixed(1), cy = this.Y(this.y[i]).toFixed(1);
+      const circle = this.circles[i], cx = this.plot.X(this.x[i]).toFixed(1), cy = this.plot.Y(this.y[i]).toFixed(1);
       if (circle.getAttribute("cx") !== cx) circle.setAttribute("cx", cx);
       if (circle.getAttribute("cy") !== cy) circle.setAttribute("cy", cy);
       const label = `Point ${i + 1}: ${this.data.x_name} = ${fmt(this.x[i], 8)}, ${this.data.y_name} = ${fmt(this.y[i], 8)}`;
@@ -282,7 +273,6 @@ class LineDrag extends LessonView {
   }
 
   // ------------------------------------------------------------------ pointer and keys
-
   indexOf(node) {
     return node && node.dataset && node.dataset.i !== undefined && node.classList.contains("lpd-dot-point")
       ? +node.dataset.i : null;
@@ -291,7 +281,7 @@ class LineDrag extends LessonView {
   nearest(px, py) {
     let best = null, dist = HIT_PX;
     for (let i = 0; i < this.x.length; i++) {
-      const d = Math.hypot(this.X(this.x[i]) - px, this.Y(this.y[i]) - py);
+      const d = Math.hypot(this.plot.X(this.x[i]) - px, this.plot.Y(this.y[i]) - py);
       if (d <= dist) { best = i; dist = d; }
     }
     return best;
@@ -307,7 +297,7 @@ class LineDrag extends LessonView {
     if (i === null) { this.pending = { px, py }; return; }
     e.preventDefault(); // no text selection; the point is focused below instead
     try { this.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
-    this.drag = { i, dx: this.X(this.x[i]) - px, dy: this.Y(this.y[i]) - py };
+    this.drag = { i, dx: this.plot.X(this.x[i]) - px, dy: this.plot.Y(this.y[i]) - py };
     this.circles[i].focus({ preventScroll: true });
     this.select(i);
   }
