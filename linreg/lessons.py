@@ -70,6 +70,7 @@ __all__ = [
     "bowl",
     "normal_equations",
     "chain_rule",
+    "checked_point",
     "GD_LESSON",
     "gd_lesson_run",
     "learning_rate_run",
