@@ -168,6 +168,11 @@ def test_picking_a_point_and_dragging_the_line_move_the_chain_rule_as_linreg_say
     _check_chain(page, 5)
     assert points.nth(5).get_attribute("aria-checked") == "true"
     assert len(sent) == before, "picking a point sent a message at once"
+    page.wait_for_timeout(1500)  # the pick settles: one message, one rerun, the same numbers after it
+    wait_for_app(page)
+    assert len(sent) == before + 1
+    _check_chain(page, 5)
+    before = len(sent)
     # Grab the line a third of the way along (no point is that close to it) and drag it up.
     box = page.locator(".lcr .lpd-svg").bounding_box()
     hit = page.locator(HIT)
