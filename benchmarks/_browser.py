@@ -337,7 +337,7 @@ def _lesson_drag(browser, url: str, extra_points: int) -> list[dict]:
 _LINE_DRAGS = {
     2: ("lesson 2: drag the dot on the bowl", ".lbw-dot",
         "(() => { const c = document.querySelector('.lbw-dot'); return c.getAttribute('cx') + ',' + c.getAttribute('cy'); })()"),
-    3: ("lesson 3: drag the line", ".lcr-hit", "document.querySelector('.lcr .lpd-user').getAttribute('y1')"),
+    3: ("lesson 3: drag the line", ".lcr .lpd-hit", "document.querySelector('.lcr .lpd-user').getAttribute('y1')"),
 }
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 D = lesson_data("anscombe_1")
 (LO0, HI0, STEP0), (LO1, HI1, STEP1) = line_ranges(D.x, D.y)
 DOT = ".lbw-dot"
-HIT = ".lcr-hit"
+HIT = ".lcr .lpd-hit"
 
 
 def _open(page, url: str, lesson: int, sent: list[int]) -> None:
@@ -136,6 +136,34 @@ def test_the_arrow_keys_move_the_dot_and_the_live_region_says_the_loss(page, bas
     _check_bowl(page)
 
 
+def _grip(page, scope: str) -> tuple[float, float]:
+    """A spot on the user's line over the data, a third of the way along (no point is that close to it)."""
+    box = page.locator(f"{scope} .lpd-data-svg").bounding_box()
+    hit = page.locator(f"{scope} .lpd-hit")
+    x1, y1, x2, y2 = (float(hit.get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
+    return box["x"] + x1 + (x2 - x1) / 3, box["y"] + y1 + (y2 - y1) / 3
+
+
+def test_dragging_the_line_over_the_data_moves_the_dot_on_the_bowl(page, base_url):
+    sent: list[int] = []
+    _open(page, base_url, 2, sent)
+    b0, b1 = _line(page)
+    dot = _centre(page, DOT)
+    before = len(sent)
+    sx, sy = _grip(page, ".lbw")
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(sx, sy - 60, steps=20)
+    assert len(sent) == before, "a drag frame sent a message to the server"
+    page.mouse.up()
+    moved = _check_bowl(page)
+    assert moved[0] > b0 and moved[1] == b1 and _on_grid(moved[0], STEP0 / 10)
+    cx, cy = _centre(page, DOT)
+    assert cx > dot[0] + 5 and cy == pytest.approx(dot[1], abs=0.5)  # the dot went right: a larger intercept
+    page.wait_for_timeout(1500)
+    assert len(sent) == before + 1
+
+
 def _check_chain(page, i: int) -> tuple[float, float]:
     """Every number of the chain rule on screen is linreg.lessons.chain_rule's at the line on screen."""
     b0, b1 = _line(page)
@@ -173,11 +201,8 @@ def test_picking_a_point_and_dragging_the_line_move_the_chain_rule_as_linreg_say
     assert len(sent) == before + 1
     _check_chain(page, 5)
     before = len(sent)
-    # Grab the line a third of the way along (no point is that close to it) and drag it up.
-    box = page.locator(".lcr .lpd-svg").bounding_box()
-    hit = page.locator(HIT)
-    x1, y1, x2, y2 = (float(hit.get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
-    sx, sy = box["x"] + x1 + (x2 - x1) / 3, box["y"] + y1 + (y2 - y1) / 3
+    # Grab the line and drag it up.
+    sx, sy = _grip(page, ".lcr")
     rates = mouse_drag_rates(page, sent, (sx, sy), (sx + 10, sy - 80),
                              "document.querySelector('.lcr .lpd-user').getAttribute('y1')")
     _report("lesson 3, dragging the line", rates)

@@ -35,7 +35,8 @@ class BowlDrag extends LineView {
     super("lbw", "Lesson 2: your line on the loss bowl",
           "Drag the orange dot over the bowl, or focus it (Tab) and use the arrow keys: left and right move "
           + "the intercept, up and down the slope, Shift for ten steps. Your line (orange) follows over the data; the "
-          + "green star, the bottom of the bowl, is the dashed least-squares line.");
+          + "green star, the bottom of the bowl, is the dashed least-squares line. You can also drag your line up "
+          + "and down over the data.");
     this.bowl = new Panel(`${this.id}-bowl`, "lbw-svg");
     this.heat = this.bowl.add("image", "lbw-heat");
     this.heat.setAttribute("preserveAspectRatio", "none");
@@ -53,8 +54,10 @@ class BowlDrag extends LineView {
     this.root.append(this.controls, this.help, this.panels, this.caption,
                      el("div", { class: "lpd-metrics lbw-metrics" }, ...Object.values(this.m).map((m) => m.box)),
                      this.live);
-    this.attach(parent, this.bowl.svg, this.panels, this.dot, {
-      ArrowLeft: ["intercept", -1], ArrowRight: ["intercept", 1], ArrowDown: ["slope", -1], ArrowUp: ["slope", 1] });
+    this.attach(parent, this.panels, this.dot, {
+      ArrowLeft: ["intercept", -1], ArrowRight: ["intercept", 1], ArrowDown: ["slope", -1], ArrowUp: ["slope", 1] },
+      [this.bowl.svg, (e) => this.press(e), (e) => this.move(e)],
+      [this.dataPlot.svg, (e) => this.grabLine(e), (e) => this.dragLine(e)]);
   }
 
   layout() {
@@ -149,20 +152,19 @@ class BowlDrag extends LineView {
   }
 
   press(e) {
-    if (e.button !== 0) return;
     this.bowl.measure();
     const [px, py] = this.bowl.local(e);
     if (!this.bowl.inside(px, py)) return;
     e.preventDefault();
     clearTimeout(this.timer);
     try { this.bowl.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
-    this.drag = true;
+    this.drag = { bowl: true };
     this.dot.focus({ preventScroll: true });
     this.moveLine(this.lineAt(px, py)); // a press anywhere on the bowl puts the dot there
   }
 
   move(e) {
-    if (!this.drag) return;
+    if (!this.drag.bowl) return;
     const line = this.lineAt(...this.bowl.local(e));
     if (line[0] !== this.line[0] || line[1] !== this.line[1]) this.moveLine(line);
   }

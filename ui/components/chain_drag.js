@@ -5,8 +5,6 @@
 // every point's gradient. The data arrive once (linreg.plots.lesson_drag.chain_drag_view); only
 // the settled line and i go back.
 
-const LINE_HIT_PX = 14; // a press this close to the line (and not on a point) drags it
-
 // The chain rule at the line (b0, b1) for row i of (x, y): the numbers chain_rule gives.
 function chainRule(x, y, b0, b1, i) {
   const n = x.length;
@@ -30,9 +28,8 @@ class ChainDrag extends LineView {
     this.resid = p.add("line", "lcr-resid");
     this.ring = p.add("circle", "lcr-ring");
     this.ring.setAttribute("r", 11);
-    this.hit = p.add("line", "lcr-hit");
     Object.entries({ tabindex: "0", role: "button", "aria-hidden": "false" }).forEach(([k, v]) => this.hit.setAttribute(k, v));
-    p.svg.append(this.dotLayer); // the points above the line's hit area, so that a press on one picks it
+    p.svg.append(this.dotLayer); // above point i's ring and residual
     this.dotLayer.setAttribute("role", "radiogroup");
     this.dotLayer.setAttribute("aria-label", "Point i");
     this.wrap = el("div", { class: "lpd-plot-wrap" }, p.svg);
@@ -50,8 +47,9 @@ class ChainDrag extends LineView {
       row("∇L = (2/N) Xᵀ(ŷ − y) = (1/N) Σ 2(ŷᵢ − yᵢ)xᵢ = ", q("grad"), " over all N = ", q("n"),
           " points, at L = ", q("loss"), "."));
     this.root.append(this.controls, this.help, this.wrap, this.caption, this.chain, this.live);
-    this.attach(parent, p.svg, this.wrap, this.hit, {
-      ArrowDown: ["intercept", -1], ArrowUp: ["intercept", 1], ArrowLeft: ["slope", -1], ArrowRight: ["slope", 1] });
+    this.attach(parent, this.wrap, this.hit, {
+      ArrowDown: ["intercept", -1], ArrowUp: ["intercept", 1], ArrowLeft: ["slope", -1], ArrowRight: ["slope", 1] },
+      [p.svg, (e) => this.press(e), (e) => this.dragLine(e)]);
     this.dotLayer.addEventListener("keydown", (e) => this.pointKey(e));
   }
 
@@ -73,7 +71,6 @@ class ChainDrag extends LineView {
   render() {
     const d = this.data, p = this.dataPlot, [a, b] = this.line, c = chainRule(d.x, d.y, a, b, this.i);
     this.drawLines(false);
-    p.placeLine(this.hit, a, b, d.colors.line);
     this.hit.setAttribute("aria-label", `Your line: intercept β₀ = ${fmt(a, 6)}, slope β₁ = ${fmt(b, 6)}. Arrow keys `
       + "move it.");
     this.dots.forEach((dot, i) => {
@@ -118,31 +115,13 @@ class ChainDrag extends LineView {
     this.pick((this.i + step + n) % n, true);
   }
 
+  // A press on a point picks it; near the line, grabs the line.
   press(e) {
-    if (e.button !== 0) return;
-    const p = this.dataPlot;
-    p.measure();
-    const [px, py] = p.local(e), i = e.target.dataset ? e.target.dataset.i : undefined;
+    const i = e.target.dataset ? e.target.dataset.i : undefined;
     if (i !== undefined && e.target.classList.contains("lpd-dot-point")) {
       e.preventDefault();
       this.pick(+i, true);
-      return;
-    }
-    const [a, b] = this.line;
-    if (!p.inside(px, py) || Math.abs(p.Y(a + b * p.fromX(px)) - py) > LINE_HIT_PX) return;
-    e.preventDefault();
-    clearTimeout(this.timer);
-    try { p.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
-    this.hit.focus({ preventScroll: true });
-    this.drag = { py, b0: a };
-  }
-
-  // Up and down: the line moves parallel to itself, by the pointer's rise, on a tenth of the slider's step.
-  move(e) {
-    if (!this.drag) return;
-    const p = this.dataPlot, [, py] = p.local(e), step = this.data.sliders.intercept[2] / 10;
-    const b0 = onStep(this.drag.b0 + (this.drag.py - py) / p.ky, step);
-    if (b0 !== this.line[0]) this.moveLine([b0, this.line[1]]);
+    } else if (this.grabLine(e)) this.hit.focus({ preventScroll: true });
   }
 }
 

@@ -5,6 +5,7 @@
 // Text from the data (column names) is only ever set with textContent or as an attribute.
 
 const SETTLE_MS = 400; // the state goes back this long after the last change
+const LINE_HIT_PX = 14; // a press this close to the line over the data (and not on a point) drags it
 const MARGIN = { l: 66, r: 18, t: 14, b: 52 };
 const SVG_NS = "http://www.w3.org/2000/svg";
 let instances = 0;
@@ -261,21 +262,45 @@ class LineView extends LessonView {
     this.dataPlot = new Panel(`${this.id}-data`, "lpd-data-svg");
     this.userLine = this.dataPlot.add("line", "lpd-user");
     this.olsLine = this.dataPlot.add("line", "lpd-ols");
-    this.dotLayer = svgNode("g", { class: "lpd-points" });
+    this.hit = this.dataPlot.add("line", "lpd-hit"); // the line's wide, invisible grip
+    this.dotLayer = svgNode("g", { class: "lpd-points" }); // above the grip: a press on a point is the point's
     this.dataPlot.svg.append(this.dotLayer);
     this.dots = [];
   }
 
-  // Into the page: `svg` takes the drags (the subclass's press and move), `handle` the arrow keys
-  // (keyStep's `keys`), and `box` is the element whose width lays the plots out.
-  attach(parent, svg, box, handle, keys) {
+  // Into the page: each of `targets`, [svg, press, move], takes the drags that start on it; `handle`
+  // takes the arrow keys (keyStep's `keys`); `box` is the element whose width lays the plots out.
+  attach(parent, box, handle, keys, ...targets) {
     parent.append(this.root);
-    svg.addEventListener("pointerdown", (e) => this.press(e));
-    svg.addEventListener("pointermove", (e) => this.move(e));
-    svg.addEventListener("pointerup", () => { if (this.drag) { this.drag = null; this.settleSoon(); } });
-    svg.addEventListener("pointercancel", () => { this.drag = null; });
+    for (const [svg, press, move] of targets) {
+      svg.addEventListener("pointerdown", (e) => { if (e.button === 0) press(e); });
+      svg.addEventListener("pointermove", (e) => { if (this.drag) move(e); });
+      svg.addEventListener("pointerup", () => { if (this.drag) { this.drag = null; this.settleSoon(); } });
+      svg.addEventListener("pointercancel", () => { this.drag = null; });
+    }
     handle.addEventListener("keydown", (e) => this.keyStep(e, keys));
     new ResizeObserver(() => { if (this.data && box.clientWidth !== this.width) this.layout(); }).observe(box);
+  }
+
+  // A press this close to the line over the data (and not on a point) grabs it; true if it did.
+  grabLine(e) {
+    const p = this.dataPlot, [a, b] = this.line;
+    p.measure();
+    const [px, py] = p.local(e);
+    if (!p.inside(px, py) || Math.abs(p.Y(a + b * p.fromX(px)) - py) > LINE_HIT_PX) return false;
+    e.preventDefault();
+    clearTimeout(this.timer);
+    try { p.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
+    this.drag = { line: true, py, b0: a };
+    return true;
+  }
+
+  // Up and down: the line moves parallel to itself, by the pointer's rise, on a tenth of the slider's step.
+  dragLine(e) {
+    if (!this.drag.line) return;
+    const p = this.dataPlot, [, py] = p.local(e), step = this.data.sliders.intercept[2] / 10;
+    const b0 = onStep(this.drag.b0 + (this.drag.py - py) / p.ky, step);
+    if (b0 !== this.line[0]) this.moveLine([b0, this.line[1]]);
   }
 
   extra() { return {}; }
@@ -353,6 +378,7 @@ class LineView extends LessonView {
   drawLines(showOls) {
     const c = this.data.colors, q = this.data.quadratic;
     this.dataPlot.placeLine(this.userLine, this.line[0], this.line[1], c.line);
+    this.dataPlot.placeLine(this.hit, this.line[0], this.line[1], c.line);
     this.dataPlot.placeLine(this.olsLine, q.center[0], q.center[1], c.ols);
     this.olsLine.style.display = showOls ? "" : "none";
     this.showSliders(this.sliders);
