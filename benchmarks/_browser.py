@@ -21,7 +21,8 @@ import itertools
 import statistics
 import time
 
-__all__ = ["cold_first_chart", "first_paints", "section_browser", "section_browser_drag", "warm_first_paints"]
+__all__ = ["cold_first_chart", "first_paints", "mouse_drag_rates", "section_browser", "section_browser_drag",
+           "warm_first_paints"]
 
 CLICKS = 20
 BUDGET_S = {1_000: 0.050, 100_000: 0.100}  # medians the stepper must meet (N ≤ 1,000 and N = 100,000)
@@ -249,8 +250,12 @@ def _descent_page(browser, url: str, n: int) -> tuple:
     return page, sent
 
 
-def _drag(page, sent: list[int], start: tuple[float, float], end: tuple[float, float], signature: str) -> dict:
-    """Drag with the mouse from ``start`` to ``end`` in ``DRAG_MOVES`` moves; frames that changed, per second."""
+def mouse_drag_rates(page, sent: list[int], start: tuple[float, float], end: tuple[float, float], signature: str) -> dict:
+    """Drag with the mouse from ``start`` to ``end`` in ``DRAG_MOVES`` moves; frames that changed, per second.
+
+    ``sent`` grows by the size of each message the page sends (:func:`_listen`); ``signature`` is a JS
+    expression of what the drag moves. Also used by the e2e tests of the lessons' drags.
+    """
     import time
 
     page.evaluate(_MONITOR.replace("SIGNATURE", signature))
@@ -330,11 +335,44 @@ def _lesson_drag(browser, url: str, extra_points: int) -> list[dict]:
     start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     what = {"what": "lesson 1: drag a point", "n": page.locator(".lpd-dot-point").count()}
     end = (start[0] + 300, start[1] - 200)
-    rows = [{**what, **_drag(page, sent, start, end, _LESSON_POINT)}]
+    rows = [{**what, **mouse_drag_rates(page, sent, start, end, _LESSON_POINT)}]
     page.wait_for_timeout(2000)  # the drag settles and reruns once, before the next drag is timed
     box = point.bounding_box()  # where the drag left the point (the plot's edge may have stopped it)
     rows.append({**what, **_paced(page, sent, "points", (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2),
                                   start, _LESSON_POINT)})
+    page.close()
+    return rows
+
+
+# What lessons 2 and 3's drags move: the dot on the bowl, and the line over the data.
+_LINE_DRAGS = {
+    2: ("lesson 2: drag the dot on the bowl", ".lbw-dot",
+        "(() => { const c = document.querySelector('.lbw-dot'); return c.getAttribute('cx') + ',' + c.getAttribute('cy'); })()"),
+    3: ("lesson 3: drag the line", ".lcr .lpd-hit", "document.querySelector('.lcr .lpd-user').getAttribute('y1')"),
+}
+
+
+def _line_drag(browser, url: str, lesson: int) -> list[dict]:
+    """Drag lesson 2's dot (up and left across the bowl) or lesson 3's line (up), on Anscombe I."""
+    what, handle, signature = _LINE_DRAGS[lesson]
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    sent = _listen(page)
+    page.goto(f"{url}/learn?lesson={lesson}")
+    page.wait_for_selector(".lpd[data-ready='1']", timeout=120_000)
+    page.locator(".lpd-svg").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    svg = page.locator(".lpd-svg").first.bounding_box()
+    if lesson == 2:
+        box = page.locator(handle).bounding_box()
+        start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    else:  # a third of the way along the line, where no point is near it
+        x1, y1, x2, y2 = (float(page.locator(handle).get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
+        start = (svg["x"] + x1 + (x2 - x1) / 3, svg["y"] + y1 + (y2 - y1) / 3)
+    end = (start[0] - 150, start[1] - 120) if lesson == 2 else (start[0], start[1] - 120)
+    what = {"what": what, "n": page.locator(".lpd-dot-point").count()}
+    rows = [{**what, **mouse_drag_rates(page, sent, start, end, signature)}]
+    page.wait_for_timeout(2000)  # the drag settles and reruns once, before the next drag is timed
+    rows.append({**what, **_paced(page, sent, "points", end, start, signature)})
     page.close()
     return rows
 
@@ -347,14 +385,16 @@ def _scrubber_drag(browser, url: str, n: int) -> list[dict]:
     box = scrubber.bounding_box()
     y = box["y"] + box["height"] / 2
     what = {"what": "GD page: drag the scrubber", "n": n}
-    rows = [{**what, **_drag(page, sent, (box["x"] + 6, y), (box["x"] + box["width"] - 6, y), _SCRUBBER_K)},
+    rows = [{**what, **mouse_drag_rates(page, sent, (box["x"] + 6, y), (box["x"] + box["width"] - 6, y), _SCRUBBER_K)},
             {**what, **_paced(page, sent, "range", (0, 0), (0, 0), _SCRUBBER_K)}]
     page.close()
     return rows
 
 
-def section_browser_drag(scrubber_sizes: tuple[int, ...] = (50, 1_000), extra_points: tuple[int, ...] = (0, 189)) -> dict:
-    """Frames per second while dragging: a point of lesson 1 (11 points, and 200), and the GD page's scrubber.
+def section_browser_drag(scrubber_sizes: tuple[int, ...] = (50, 1_000), extra_points: tuple[int, ...] = (0, 189),
+                         lessons: tuple[int, ...] = (2, 3)) -> dict:
+    """Frames per second while dragging: a point of lesson 1 (11 points, and 200), the user's line in
+    ``lessons`` 2 (the dot on the bowl) and 3 (the line), and the GD page's scrubber.
 
     Each drag is timed twice: with ``DRAG_MOVES`` real mouse moves (Playwright's, through Chromium's
     input pipeline, which takes about one move a frame, so their rate bounds the count), and with
@@ -368,6 +408,8 @@ def section_browser_drag(scrubber_sizes: tuple[int, ...] = (50, 1_000), extra_po
     with _served_browser() as (browser, url):
         for k in extra_points:
             rows += _lesson_drag(browser, url, k)
+        for lesson in lessons:
+            rows += _line_drag(browser, url, lesson)
         for n in scrubber_sizes:
             rows += _scrubber_drag(browser, url, n)
     return {"rows": rows}

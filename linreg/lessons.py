@@ -12,7 +12,7 @@ the library does not already compute:
 - :func:`drag_area` and :func:`moved_points` (lesson 1): where the user may drag, add and
   remove points in the browser, and the check of the points that come back;
 - :func:`bowl` and :func:`normal_equations` (lesson 2);
-- :func:`chain_rule` (lesson 3);
+- :func:`chain_rule` and :func:`checked_point` (lesson 3);
 - :func:`learning_rate_run` (lesson 5) and :func:`scaling_runs` (lesson 6);
 - :func:`anscombe_fits` (lesson 7), :func:`design_preview` and :func:`terms_fit`
   (lesson 8), :func:`complexity_data` (lesson 9), :func:`penalized_data` and
@@ -70,6 +70,7 @@ __all__ = [
     "bowl",
     "normal_equations",
     "chain_rule",
+    "checked_point",
     "GD_LESSON",
     "gd_lesson_run",
     "learning_rate_run",
@@ -642,6 +643,24 @@ def chain_rule(X1: object, y: object, w: object, i: int) -> ChainRule:
         n=step.n,
         check=check_gradient(X1, y, w),
     )
+
+
+def checked_point(data: LessonData, i: object) -> int:
+    """Check the point i lesson 3's browser sends back: a row position of ``data``.
+
+    Raises
+    ------
+    DataError
+        If ``i`` is not a whole number from 0 to n - 1.
+
+    Examples
+    --------
+    >>> checked_point(lesson_data("anscombe_1"), 4)
+    4
+    """
+    if isinstance(i, bool) or not isinstance(i, (int, float)) or not float(i).is_integer() or not 0 <= i < data.n:
+        raise DataError(f"point i is a row position from 0 to {data.n - 1}; got {i!r}. Click a point to pick it")
+    return int(i)
 
 
 # =============================================================================

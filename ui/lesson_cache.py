@@ -12,6 +12,7 @@ import streamlit as st
 from linreg import lessons
 from linreg.complexity import bootstrap_fits, degree_explorer, polynomial_truth
 from linreg.design import ModelSpec
+from linreg.plots import lesson_drag
 
 from .cache import CACHE_HASH, CACHE_TTL
 
@@ -23,9 +24,15 @@ def data(name: str) -> lessons.LessonData:
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=CACHE_TTL)
-def bowl(name: str, b0: float, b1: float) -> lessons.Bowl:
-    """The loss bowl of lesson dataset ``name`` around the line (b0, b1)."""
-    return lessons.bowl(data(name), (b0, b1))
+def bowl_view(name: str, b0: float, b1: float) -> dict:
+    """Lesson 2's component payload: the loss contour of lesson dataset ``name``, the user's line (b0, b1)."""
+    return lesson_drag.bowl_drag_view(data(name), (b0, b1))
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=CACHE_TTL)
+def chain_view(name: str, b0: float, b1: float, i: int) -> dict:
+    """Lesson 3's component payload: lesson dataset ``name``, the user's line (b0, b1) and point ``i``."""
+    return lesson_drag.chain_drag_view(data(name), (b0, b1), i)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=CACHE_TTL)

@@ -1,54 +1,12 @@
-// Lesson 1's points and lines, moved in the browser.
+// Lesson 1's points and lines, moved in the browser (after the shared lesson_plot.js).
 //
-// The lesson's points, the user's line and the slider and plot ranges arrive once (from
-// linreg.plots.lessons.line_drag_view). What moves is recomputed here, once per frame: the user's
-// line's residuals and RSS, and, for the points as they are now, the exact simple-regression line
-// (the 2x2 normal equations, solved about the means, which is their exact solution and loses less
-// to rounding), its R², and the selected point's leverage and Cook's distance. Nothing beyond that
-// is computed here. Only the settled state (the line and the points) goes back to the server, a
-// moment after the user lets go. Text from the data (column names) is only set with textContent.
+// The points, the user's line and the ranges arrive once (linreg.plots.lessons.line_drag_view). Each
+// frame recomputes the user's line's residuals and RSS and, for the points as they are now, the exact
+// simple-regression line (the 2x2 normal equations solved about the means), its R², and the selected
+// point's leverage and Cook's distance. Only the settled line and points go back to the server.
 
-const SETTLE_MS = 400; // the state goes back this long after the last change
 const HIT_PX = 12; // a press this close to a point grabs it
 const CLICK_PX = 5; // a press that moves farther than this is no click (nothing is added)
-const MARGIN = { l: 66, r: 18, t: 14, b: 52 };
-const SVG = "http://www.w3.org/2000/svg";
-let instances = 0;
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-  for (const c of children) node.append(c); // strings become text nodes
-  return node;
-}
-
-function svgNode(tag, attrs) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-  return node;
-}
-
-// Python's format(v, ".{digits}g"), as linreg.format.fmt shows numbers on the server.
-function fmt(v, digits = 4) {
-  if (v === null || v === undefined || Number.isNaN(v)) return "—";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
-  const strip = (s) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
-  const [mant, power] = v.toExponential(digits - 1).split("e");
-  const e = parseInt(power, 10);
-  if (e < -4 || e >= digits) return `${strip(mant)}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  return strip(v.toFixed(digits - 1 - e));
-}
-
-// A multiple of a round step without its rounding noise (2.0500000000000003 -> 2.05).
-function onStep(v, step) { return parseFloat((Math.round(v / step) * step).toPrecision(12)); }
-function clamp(v, lo, hi) { return Math.min(hi, Math.max(lo, v)); }
-
-function niceStep(span, count) {
-  const raw = span / Math.max(1, count), e = Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (m * 10 ** e >= raw * (1 - 1e-9)) return m * 10 ** e;
-  return 10 ** (e + 1);
-}
 
 // The least-squares line of y on x and what it says about one point. Null when x does not vary.
 function regression(x, y) {
@@ -77,47 +35,25 @@ function regression(x, y) {
   };
 }
 
-class LineDrag {
+class LineDrag extends LessonView {
   constructor(parent) {
-    this.id = `lpd${++instances}`;
-    this.root = el("div", { class: "lpd", role: "group", "aria-label": "Lesson 1: your line and the data" });
-    this.sliders = {};
-    const controls = el("div", { class: "lpd-controls" });
-    for (const [which, name, tip] of [["intercept", "Intercept β₀", "Where the line crosses x = 0."],
-                                      ["slope", "Slope β₁", "How much the line rises per unit of x."]]) {
-      const input = el("input", { type: "range", class: "lpd-range", "data-line": which, title: tip });
-      const value = el("output", { class: "lpd-value" });
-      input.addEventListener("input", () => this.slid());
-      controls.append(el("label", { class: "lpd-slider" }, el("span", { class: "lpd-slider-name" }, name), input,
-                         value));
-      this.sliders[which] = { input, value };
-    }
+    super("", "Lesson 1: your line and the data");
+    const { controls, sliders } = lineSliders(() => { this.line = this.readSliders(this.sliders); this.changed(); });
+    this.sliders = sliders;
     this.help = el("p", { class: "lpd-help" }, "Drag a point to move it, click an empty spot to add one, "
       + "double-click a point to remove it. A focused point (Tab) moves with the arrow keys, Shift for ten "
       + "times as far; Delete removes it.");
-    this.svg = svgNode("svg", { class: "lpd-svg", role: "group" });
-    const clip = svgNode("clipPath", { id: `${this.id}-clip` });
-    this.clipRect = svgNode("rect", {});
-    clip.append(this.clipRect);
-    const defs = svgNode("defs", {});
-    defs.append(clip);
-    this.axesLayer = svgNode("g", { class: "lpd-axes", "aria-hidden": "true" });
-    const clipped = { "clip-path": `url(#${this.id}-clip)` };
-    this.squares = svgNode("path", { class: "lpd-squares", ...clipped, "aria-hidden": "true" });
-    this.userLine = svgNode("line", { class: "lpd-user", ...clipped, "aria-hidden": "true" });
-    this.olsLine = svgNode("line", { class: "lpd-ols", ...clipped, "aria-hidden": "true" });
+    this.plot = new Panel(this.id);
+    this.svg = this.plot.svg;
+    this.squares = this.plot.add("path", "lpd-squares");
+    this.userLine = this.plot.add("line", "lpd-user");
+    this.olsLine = this.plot.add("line", "lpd-ols");
     this.pointLayer = svgNode("g", { class: "lpd-points" });
-    this.svg.append(defs, this.axesLayer, this.squares, this.userLine, this.olsLine, this.pointLayer);
+    this.svg.append(this.pointLayer);
     this.wrap = el("div", { class: "lpd-plot-wrap" }, this.svg);
     this.legend = el("div", { class: "lpd-legend", "aria-hidden": "true" });
     this.caption = el("p", { class: "lpd-caption", id: `${this.id}-caption` });
     this.svg.setAttribute("aria-describedby", this.caption.id);
-    const metric = (label, tip) => {
-      const value = el("div", { class: "lpd-metric-value" });
-      const box = el("div", { class: "lpd-metric", title: tip || "" }, el("div", { class: "lpd-metric-label" }, label),
-                     value);
-      return { box, value };
-    };
     this.m = { rss: metric("Your RSS"), loss: metric("Your loss L = RSS/N"), max: metric("Largest |residual|"),
                bestRss: metric("Least-squares RSS"), r2: metric("R²", "1 − RSS/TSS of the least-squares line"),
                n: metric("Points N") };
@@ -145,15 +81,12 @@ class LineDrag {
     const reset = el("button", { type: "button", class: "lpd-button", "data-act": "reset" }, "Reset the data");
     reset.addEventListener("click", () => this.reset());
     this.message = el("p", { class: "lpd-message", role: "alert" });
-    this.live = el("div", { class: "lpd-live", "aria-live": "polite", role: "status" });
     this.root.append(controls, this.help, this.wrap, this.legend, this.caption,
                      el("div", { class: "lpd-metrics" }, this.m.rss.box, this.m.loss.box, this.m.max.box),
                      this.pointText, el("div", { class: "lpd-actions" }, add, reset), this.message, this.reveal,
                      this.live);
     parent.append(this.root);
     this.circles = [];
-    this.sent = [];
-    this.frame = 0;
     this.squaresFor = "user";
     this.svg.addEventListener("pointerdown", (e) => this.press(e));
     this.svg.addEventListener("pointermove", (e) => this.move(e));
@@ -166,18 +99,14 @@ class LineDrag {
   }
 
   // ------------------------------------------------------------------ state
+  stateOf(d) { return { name: d.name, line: d.line, x: d.x, y: d.y, shown: d.shown }; }
 
-  stateOf(name, line, x, y, shown) { return JSON.stringify({ name, line, x, y, shown }); }
-
-  current() { return this.stateOf(this.data.name, this.line, this.x, this.y, this.shown); }
+  current() { return { name: this.data.name, line: this.line, x: this.x, y: this.y, shown: this.shown }; }
 
   load(data, setStateValue) {
     this.setStateValue = setStateValue;
-    const incoming = this.stateOf(data.name, data.line, data.x, data.y, data.shown);
-    // The server catching up with a state sent from here (its rerun can overlap more dragging)
-    // is no change: what is on screen stays.
-    const catching = this.data && this.data.name === data.name
-      && (incoming === this.current() || this.sent.includes(incoming));
+    // The server catching up with a state sent from here is no change: what is on screen stays.
+    const catching = this.catching(data);
     const relayout = !this.data || this.data.equal !== data.equal || this.data.name !== data.name;
     this.data = data;
     if (!catching) {
@@ -186,113 +115,30 @@ class LineDrag {
       this.line = data.line.slice();
       this.shown = data.shown;
       this.selected = null;
-      this.sent = [incoming]; // what the server holds already
+      this.remember(data);
       this.squaresFor = "user";
-      this.setupSliders();
+      this.setupSliders(this.sliders);
       this.message.textContent = "";
     }
     if (relayout || !catching) this.layout();
     this.root.dataset.ready = "1";
   }
 
-  setupSliders() {
-    for (const [which, i] of [["intercept", 0], ["slope", 1]]) {
-      const [lo, hi, step] = this.data.sliders[which], input = this.sliders[which].input;
-      Object.assign(input, { min: String(lo), max: String(hi), step: String(step) });
-      input.value = String(this.line[i]);
-    }
-    this.sliders.slope.input.title = `How much the line rises per unit of ${this.data.x_name}.`;
-  }
-
-  slid() {
-    // The range input's value is min + k·step in binary: drop its rounding noise, as the server's sliders do.
-    this.line = ["intercept", "slope"].map((w) => parseFloat(parseFloat(this.sliders[w].input.value).toPrecision(10)));
-    this.changed();
-  }
-
-  changed() { this.queue(); this.settleSoon(); }
-
-  settleSoon() {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.settle(), SETTLE_MS);
-  }
-
-  settle() {
-    this.announce();
-    if (!this.setStateValue) return;
-    const state = this.current();
-    if (this.sent.length && this.sent[this.sent.length - 1] === state) return;
-    this.sent.push(state);
-    if (this.sent.length > 32) this.sent.shift();
-    this.setStateValue("settled", JSON.parse(state));
-  }
-
   // ------------------------------------------------------------------ geometry
-
   layout() {
-    const d = this.data, width = Math.max(320, this.wrap.clientWidth || 640), height = d.height;
+    const d = this.data, p = this.plot;
     this.width = this.wrap.clientWidth;
-    const w = width - MARGIN.l - MARGIN.r, h = height - MARGIN.t - MARGIN.b;
-    let [xlo, xhi] = d.area.x, [ylo, yhi] = d.area.y;
-    let kx = w / (xhi - xlo), ky = h / (yhi - ylo);
-    if (d.equal) {
-      // One scale for both axes: the axis with room to spare shows more, about the same centre.
-      const k = Math.min(kx, ky), cx = (xlo + xhi) / 2, cy = (ylo + yhi) / 2;
-      [xlo, xhi] = [cx - w / k / 2, cx + w / k / 2];
-      [ylo, yhi] = [cy - h / k / 2, cy + h / k / 2];
-      kx = ky = k;
-    }
-    Object.assign(this, { xlo, xhi, ylo, yhi, kx, ky, plotW: w, plotH: h });
-    this.svg.setAttribute("width", width);
-    this.svg.setAttribute("height", height);
-    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    Object.entries({ x: MARGIN.l, y: MARGIN.t, width: w, height: h }).forEach(([k, v]) => this.clipRect.setAttribute(k, v));
-    this.drawAxes(width, height);
+    p.frame(Math.max(320, this.wrap.clientWidth || 640), d.height, d.area.x, d.area.y, d.equal);
+    p.drawAxes(d.x_name, d.y_name, `Scatter plot of ${d.y_name} against ${d.x_name}, with your line and the `
+      + "squares of its residuals; each point is a button you can move.");
     this.legendKey = null;
     this.render();
   }
 
-  X(v) { return MARGIN.l + (v - this.xlo) * this.kx; }
-  Y(v) { return MARGIN.t + (this.yhi - v) * this.ky; }
-
   // The data point under a pixel position, clamped to the drag area and snapped to its steps.
   toData(px, py) {
     const [xa, xb, xs] = this.data.area.x, [ya, yb, ys] = this.data.area.y;
-    const x = this.xlo + (px - MARGIN.l) / this.kx, y = this.yhi - (py - MARGIN.t) / this.ky;
-    return [clamp(onStep(x, xs), xa, xb), clamp(onStep(y, ys), ya, yb)];
-  }
-
-  drawAxes(width, height) {
-    const nodes = [], left = MARGIN.l, top = MARGIN.t, right = left + this.plotW, bottom = top + this.plotH;
-    nodes.push(svgNode("rect", { x: left, y: top, width: this.plotW, height: this.plotH, class: "lpd-frame" }));
-    const ticks = (lo, hi, count) => {
-      const step = niceStep(hi - lo, count), out = [];
-      for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(onStep(v, step));
-      return out;
-    };
-    for (const v of ticks(this.xlo, this.xhi, Math.max(3, Math.round(this.plotW / 90)))) {
-      const x = this.X(v);
-      nodes.push(svgNode("line", { x1: x, x2: x, y1: top, y2: bottom, class: "lpd-grid" }));
-      const t = svgNode("text", { x, y: bottom + 18, "text-anchor": "middle", class: "lpd-tick" });
-      t.textContent = fmt(v, 6);
-      nodes.push(t);
-    }
-    for (const v of ticks(this.ylo, this.yhi, Math.max(3, Math.round(this.plotH / 60)))) {
-      const y = this.Y(v);
-      nodes.push(svgNode("line", { x1: left, x2: right, y1: y, y2: y, class: "lpd-grid" }));
-      const t = svgNode("text", { x: left - 8, y: y + 4, "text-anchor": "end", class: "lpd-tick" });
-      t.textContent = fmt(v, 6);
-      nodes.push(t);
-    }
-    const xt = svgNode("text", { x: left + this.plotW / 2, y: height - 10, "text-anchor": "middle", class: "lpd-title" });
-    xt.textContent = this.data.x_name;
-    const yt = svgNode("text", { x: 0, y: 0, "text-anchor": "middle", class: "lpd-title",
-                                 transform: `translate(16 ${top + this.plotH / 2}) rotate(-90)` });
-    yt.textContent = this.data.y_name;
-    nodes.push(xt, yt);
-    this.axesLayer.replaceChildren(...nodes);
-    this.svg.setAttribute("aria-label", `Scatter plot of ${this.data.y_name} against ${this.data.x_name}, with `
-      + "your line and the squares of its residuals; each point is a button you can move.");
+    return [clamp(onStep(this.plot.fromX(px), xs), xa, xb), clamp(onStep(this.plot.fromY(py), ys), ya, yb)];
   }
 
   drawLegend() {
@@ -310,7 +156,6 @@ class LineDrag {
   }
 
   // ------------------------------------------------------------------ drawing, once a frame
-
   queue() {
     if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
   }
@@ -329,20 +174,20 @@ class LineDrag {
     // scales its area is the squared residual, otherwise that times one common factor.
     let path = "";
     for (let i = 0; i < n; i++) {
-      const px = this.X(x[i]), py = this.Y(y[i]), pf = this.Y(sa + sb * x[i]), side = Math.abs(pf - py);
+      const px = this.plot.X(x[i]), py = this.plot.Y(y[i]), pf = this.plot.Y(sa + sb * x[i]), side = Math.abs(pf - py);
       path += `M${px.toFixed(1)} ${py.toFixed(1)}h${side.toFixed(1)}V${pf.toFixed(1)}h${(-side).toFixed(1)}Z`;
     }
     this.squares.setAttribute("d", path);
     const squareColor = withOls ? c.ols : c.line;
     this.squares.style.setProperty("--lpd-color", squareColor);
-    this.placeLine(this.userLine, a, b, c.line);
-    if (this.shown && fit) this.placeLine(this.olsLine, fit.intercept, fit.slope, c.ols);
+    this.plot.placeLine(this.userLine, a, b, c.line);
+    if (this.shown && fit) this.plot.placeLine(this.olsLine, fit.intercept, fit.slope, c.ols);
     this.olsLine.style.display = this.shown && fit ? "" : "none";
     const legendKey = `${this.shown}:${withOls}`;
     if (legendKey !== this.legendKey) { this.legendKey = legendKey; this.drawLegend(); }
     this.drawPoints();
     // The numbers.
-    for (const [which, i] of [["intercept", 0], ["slope", 1]]) this.sliders[which].value.textContent = fmt(this.line[i], 6);
+    this.showSliders(this.sliders);
     this.m.rss.value.textContent = fmt(rss, 6);
     this.m.loss.value.textContent = fmt(rss / n, 6);
     this.m.loss.box.title = `N = ${n} points.`;
@@ -361,16 +206,6 @@ class LineDrag {
     window.__lpdDraws = (window.__lpdDraws || 0) + 1; // read by the browser tests and the benchmark
   }
 
-  placeLine(node, a, b, color) {
-    // Across the whole plot; the clip path trims what falls outside.
-    const big = 1e6, yl = clamp(this.Y(a + b * this.xlo), -big, big), yr = clamp(this.Y(a + b * this.xhi), -big, big);
-    node.setAttribute("x1", this.X(this.xlo));
-    node.setAttribute("x2", this.X(this.xhi));
-    node.setAttribute("y1", yl);
-    node.setAttribute("y2", yr);
-    node.style.setProperty("--lpd-color", color);
-  }
-
   drawPoints() {
     const n = this.x.length;
     while (this.circles.length < n) {
@@ -382,7 +217,7 @@ class LineDrag {
     while (this.circles.length > n) this.circles.pop().remove();
     const color = this.data.colors.data;
     for (let i = 0; i < n; i++) {
-      const circle = this.circles[i], cx = this.X(this.x[i]).toFixed(1), cy = this.Y(this.y[i]).toFixed(1);
+      const circle = this.circles[i], cx = this.plot.X(this.x[i]).toFixed(1), cy = this.plot.Y(this.y[i]).toFixed(1);
       if (circle.getAttribute("cx") !== cx) circle.setAttribute("cx", cx);
       if (circle.getAttribute("cy") !== cy) circle.setAttribute("cy", cy);
       const label = `Point ${i + 1}: ${this.data.x_name} = ${fmt(this.x[i], 8)}, ${this.data.y_name} = ${fmt(this.y[i], 8)}`;
@@ -438,50 +273,43 @@ class LineDrag {
   }
 
   // ------------------------------------------------------------------ pointer and keys
-
   indexOf(node) {
     return node && node.dataset && node.dataset.i !== undefined && node.classList.contains("lpd-dot-point")
       ? +node.dataset.i : null;
   }
 
-  local(e) { return [e.clientX - this.box.left, e.clientY - this.box.top]; }
-
   nearest(px, py) {
     let best = null, dist = HIT_PX;
     for (let i = 0; i < this.x.length; i++) {
-      const d = Math.hypot(this.X(this.x[i]) - px, this.Y(this.y[i]) - py);
+      const d = Math.hypot(this.plot.X(this.x[i]) - px, this.plot.Y(this.y[i]) - py);
       if (d <= dist) { best = i; dist = d; }
     }
     return best;
   }
 
-  inside(px, py) {
-    return px >= MARGIN.l && px <= MARGIN.l + this.plotW && py >= MARGIN.t && py <= MARGIN.t + this.plotH;
-  }
-
   press(e) {
     if (e.button !== 0) return;
-    this.box = this.svg.getBoundingClientRect(); // once per press: reading it per move would force layout
-    const [px, py] = this.local(e);
-    if (!this.inside(px, py)) return;
+    this.plot.measure();
+    const [px, py] = this.plot.local(e);
+    if (!this.plot.inside(px, py)) return;
     clearTimeout(this.timer);
     const i = this.nearest(px, py);
     if (i === null) { this.pending = { px, py }; return; }
     e.preventDefault(); // no text selection; the point is focused below instead
     try { this.svg.setPointerCapture(e.pointerId); } catch { /* a pointer the browser no longer tracks */ }
-    this.drag = { i, dx: this.X(this.x[i]) - px, dy: this.Y(this.y[i]) - py };
+    this.drag = { i, dx: this.plot.X(this.x[i]) - px, dy: this.plot.Y(this.y[i]) - py };
     this.circles[i].focus({ preventScroll: true });
     this.select(i);
   }
 
   move(e) {
     if (this.pending) {
-      const [px, py] = this.local(e);
+      const [px, py] = this.plot.local(e);
       if (Math.hypot(px - this.pending.px, py - this.pending.py) > CLICK_PX) this.pending = null;
       return;
     }
     if (!this.drag) return;
-    const [px, py] = this.local(e), i = this.drag.i;
+    const [px, py] = this.plot.local(e), i = this.drag.i;
     const [x, y] = this.toData(px + this.drag.dx, py + this.drag.dy);
     if (x !== this.x[i] || y !== this.y[i]) { this.x[i] = x; this.y[i] = y; this.queue(); }
   }
@@ -492,8 +320,8 @@ class LineDrag {
   }
 
   doubleClick(e) {
-    this.box = this.svg.getBoundingClientRect();
-    const i = this.nearest(...this.local(e));
+    this.plot.measure();
+    const i = this.nearest(...this.plot.local(e));
     if (i !== null) this.remove(i);
   }
 
@@ -529,7 +357,7 @@ class LineDrag {
     }
     this.message.textContent = "";
     const [x, y] = pixel ? this.toData(...pixel)
-      : this.toData(MARGIN.l + this.plotW / 2, MARGIN.t + this.plotH / 2);
+      : this.toData(this.plot.X((this.plot.xlo + this.plot.xhi) / 2), this.plot.Y((this.plot.ylo + this.plot.yhi) / 2));
     this.x.push(x);
     this.y.push(y);
     this.selected = this.x.length - 1;
@@ -564,12 +392,5 @@ class LineDrag {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  let view = parentElement.__lpdView;
-  if (!view) {
-    window.__lpdMounts = (window.__lpdMounts || 0) + 1; // read by the browser tests
-    view = new LineDrag(parentElement);
-    parentElement.__lpdView = view;
-  }
-  view.load(data, setStateValue);
+  mountView(component, LineDrag, "__lpdMounts"); // the count is read by the browser tests
 }

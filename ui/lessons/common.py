@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg import lessons
+from linreg.exceptions import LinregError
 
 from .. import lesson_cache, session
 from ..widgets import seed
@@ -22,10 +23,6 @@ def dataset_picker(lesson: int) -> lessons.LessonData:
     return lesson_cache.data(name)
 
 
-def _store_line(name: str) -> None:
-    session.set_lesson_line(name, (st.session_state[f"learn_b0_{name}"], st.session_state[f"learn_b1_{name}"]))
-
-
 def line_start(d: lessons.LessonData) -> tuple[float, float]:
     """The user's line as lessons 1-3 last left it, inside the sliders' ranges (first: flat at the mean of y)."""
     (lo0, hi0, _), (lo1, hi1, _) = lessons.line_ranges(d.x, d.y)
@@ -34,24 +31,31 @@ def line_start(d: lessons.LessonData) -> tuple[float, float]:
 
 
 def set_line(name: str, line: tuple[float, float]) -> None:
-    """Make ``line`` the user's line on dataset ``name``, also in the sliders of lessons 2 and 3 (a callback)."""
+    """Make ``line`` the user's line on dataset ``name``, for lessons 1-3 (from a component's callback)."""
     session.set_lesson_line(name, line)
-    st.session_state[f"learn_b0_{name}"], st.session_state[f"learn_b1_{name}"] = map(float, line)
 
 
-def user_line(d: lessons.LessonData) -> tuple[float, float]:
-    """Sliders for the user's line, shared by lessons 2 and 3 (lesson 1 has its own in the browser)."""
-    (lo0, hi0, step0), (lo1, hi1, step1) = lessons.line_ranges(d.x, d.y)
-    start = line_start(d)
-    k0, k1 = f"learn_b0_{d.name}", f"learn_b1_{d.name}"
-    seed(k0, start[0])
-    seed(k1, start[1])
-    c = st.columns(2)
-    b0 = c[0].slider("Intercept β₀", lo0, hi0, step=step0, key=k0, on_change=_store_line, args=(d.name,),
-                     help="Where the line crosses x = 0.")
-    b1 = c[1].slider("Slope β₁", lo1, hi1, step=step1, key=k1, on_change=_store_line, args=(d.name,),
-                     help=f"How much the line rises per unit of {d.x_name}.")
-    return float(b0), float(b1)
+def take_settled(key: str, error: str, keep) -> None:
+    """A lesson component settled: hand its state to ``keep(data, state)``, or keep why it was refused.
+
+    ``key`` is the component's key; ``error`` the session key where a refusal (a ``LinregError``
+    from ``keep``'s checks) waits for the next run to say it (:func:`warn_refused`).
+    """
+    state = (st.session_state.get(key) or {}).get("settled")
+    if not isinstance(state, dict) or state.get("name") not in lessons.LESSON_DATA:
+        return  # not a state these components send
+    try:
+        keep(lesson_cache.data(state["name"]), state)
+    except LinregError as err:
+        st.session_state[error] = str(err)
+        return
+    st.session_state.pop(error, None)
+
+
+def warn_refused(error: str) -> None:
+    """Say why the browser's last change was not kept, if it was not (see :func:`take_settled`)."""
+    if st.session_state.get(error):
+        st.warning(f"The last change in the plot was not kept: {st.session_state[error]}.")
 
 
 def shown(lesson: int) -> bool:

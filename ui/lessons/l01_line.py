@@ -11,10 +11,9 @@ from __future__ import annotations
 import streamlit as st
 
 from linreg import lessons
-from linreg.exceptions import LinregError
 from linreg.plots import lessons as plots
 
-from .. import lesson_cache, session
+from .. import session
 from ..components.points import line_dragger
 from . import common
 
@@ -24,23 +23,18 @@ SHOWN = "learn_shown_1"  # whether the least-squares line is revealed
 ERROR = "learn_drag_error"  # why the browser's last state was not taken, for the next run to say
 
 
-def _settled() -> None:
+def _keep(d: lessons.LessonData, state: dict) -> None:
     """The browser settled: keep its line, points and reveal, once checked."""
-    state = (st.session_state.get(KEY) or {}).get("settled")
-    if not isinstance(state, dict) or state.get("name") not in lessons.LESSON_DATA:
-        return  # not a state this component sends
-    d = lesson_cache.data(state["name"])
-    try:
-        line = lessons.checked_line(d, state.get("line"))
-        x, y = lessons.moved_points(d, state.get("x"), state.get("y"))
-    except LinregError as err:
-        st.session_state[ERROR] = str(err)
-        return
-    st.session_state.pop(ERROR, None)
+    line = lessons.checked_line(d, state.get("line"))
+    x, y = lessons.moved_points(d, state.get("x"), state.get("y"))
     common.set_line(d.name, line)
     same = x.shape == d.x.shape and (x == d.x).all() and (y == d.y).all()
     session.set_lesson_points(d.name, None if same else (x, y))
     st.session_state[SHOWN] = bool(state.get("shown"))
+
+
+def _settled() -> None:
+    common.take_settled(KEY, ERROR, _keep)
 
 
 def show() -> None:
@@ -62,8 +56,7 @@ def show() -> None:
         st.caption("The axes have different scales, so the squares are drawn wider or narrower than their "
                    "height by the same factor for every point: compare their sizes with each other, not with "
                    "the axis units.")
-    if st.session_state.get(ERROR):
-        st.warning(f"The last change in the plot was not kept: {st.session_state[ERROR]}.")
+    common.warn_refused(ERROR)
     payload = plots.line_drag_view(d, common.line_start(d), points=session.lesson_points(d.name),
                                    shown=bool(st.session_state.get(SHOWN, False)), equal_aspect=equal)
     line_dragger(payload, key=KEY, on_settle=_settled)

@@ -1,4 +1,10 @@
-"""Lesson 2: The loss is a bowl."""
+"""Lesson 2: The loss is a bowl.
+
+The user's line is a dot on the loss contour (``ui.components.lines.bowl_dragger``): dragging it,
+its sliders or the arrow keys move it, the line over the data and its loss in the browser, with
+no rerun. The settled line comes back once, checked by ``linreg.lessons.checked_line``, so that
+lessons 1 and 3 start from it. The normal equations below are drawn by the server.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +14,32 @@ from linreg import lessons
 from linreg.format import fmt
 from linreg.plots import lessons as plots
 
-from .. import charts, lesson_cache
+from .. import lesson_cache
+from ..components.lines import bowl_dragger
 from . import common
 
 TITLE = "The loss is a bowl"
+KEY = "learn_bowl_drag"  # the component's state: the line the browser settled on
+ERROR = "learn_bowl_error"  # why the browser's last line was not taken, for the next run to say
+
+
+def _keep(d: lessons.LessonData, state: dict) -> None:
+    common.set_line(d.name, lessons.checked_line(d, state.get("line")))
+
+
+def _settled() -> None:
+    common.take_settled(KEY, ERROR, _keep)
 
 
 def show() -> None:
     st.markdown(
         "Every line (β₀, β₁) has a loss L(β₀, β₁) = (1/N) Σ (yᵢ − β₀ − β₁xᵢ)². Drawn over all lines, that loss is "
         "a **bowl** (a quadratic): one lowest point, and that point is the least-squares line. Your line from "
-        "lesson 1 is the orange dot: move it with the sliders."
+        "lesson 1 is the orange dot: drag it over the bowl and watch the line move over the data."
     )
     d = common.dataset_picker(2)
-    b0, b1 = common.user_line(d)
-    b = lesson_cache.bowl(d.name, b0, b1)
-    text, = charts.chart(("learn_bowl", d.name, b0, b1),
-                        lambda: plots.bowl_figure(b, (b0, b1), x_name=d.x_name), key="learn_bowl_chart")
-    st.caption(text)
-    c = st.columns(2)
-    c[0].metric("Loss of your line", fmt(lessons.line_fit(d.x, d.y, b0, b1).loss, 6))
-    c[1].metric("Loss at the bottom", fmt(b.loss_min, 6))
+    common.warn_refused(ERROR)
+    bowl_dragger(lesson_cache.bowl_view(d.name, *common.line_start(d)), key=KEY, on_settle=_settled)
     st.subheader("The bottom in closed form")
     st.markdown("At the bottom of the bowl the slope is zero in every direction: setting the gradient to zero "
                 "gives the **normal equations**, two linear equations in two unknowns.")
