@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import scipy.linalg
+from numpy.lib.stride_tricks import as_strided
 
 from .._rows import _LD_SLICE
 from ._terms import Block, Plan
@@ -49,17 +50,24 @@ def tsqr(block: Block, shift: np.ndarray, cy: float, into: dict | None = None) -
     n = len(block.y)
     stack = [np.zeros((m, m)) if into is None else into["R"]]
     if n:
-        w = np.empty((n, m))
+        # Fortran order like V, so that the subtractions run down contiguous columns; the
+        # sub-blocks are a strided view of it (numpy's QR copies each into LAPACK's layout).
+        w = np.empty((m, n)).T
         np.subtract(block.V, shift, out=w[:, :-1])
         np.subtract(block.y, cy, out=w[:, -1])
         full = n - n % SUB_ROWS
         if full:
-            stack.append(np.linalg.qr(w[:full].reshape(-1, SUB_ROWS, m), mode="r").reshape(-1, m))
+            subs = as_strided(w, shape=(full // SUB_ROWS, SUB_ROWS, m), strides=(SUB_ROWS * 8, 8, n * 8),
+                              writeable=False)
+            stack.append(np.linalg.qr(subs, mode="r").reshape(-1, m))
         stack.append(w[full:])
     R = _qr_r(np.vstack(stack)) if len(stack) > 1 else stack[0]
     dy = np.asarray(block.y, dtype=_LD) - _LD(cy)
-    xmax = float(max(block.X.max(), -block.X.min())) if block.X.size else 0.0
-    ymax = float(max(block.y.max(), -block.y.min())) if n else 0.0
+    xmax, ymax = block.xmax, block.ymax
+    if xmax is None:
+        xmax = float(max(block.X.max(), -block.X.min())) if block.X.size else 0.0
+    if ymax is None:
+        ymax = float(max(block.y.max(), -block.y.min())) if n else 0.0
     out = {"R": R, "n": n, "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy, "ymax": ymax,
            "xmax": xmax, "shift": shift, "cy": cy}
     if into is not None:
@@ -185,7 +193,7 @@ def diagnostics(block: Block, plan: Plan, fit: dict, offset: int, top: int, rate
     global_rows = offset + block.kept_rows
     table = pd.DataFrame({"row": global_rows})
     for c in plan.used:
-        table[c] = block.frame[c].to_numpy()
+        table[c] = block.column(c, plan)
     for key, v in rows.items():
         table[key] = v
     out["top"] = _top(table, top)
