@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -305,7 +306,7 @@ def _residual_summary(diag: list[dict], res: ScaleResult, plan, Rkk: np.ndarray,
     # Durbin-Watson: within partitions, plus the step across each boundary between non-empty partitions.
     dw_num = sum(d["dw"] for d in diag)
     ends = [(d["first"], d["last"]) for d in diag if d["n"]]
-    dw_num += sum((b[0] - a[1]) ** 2 for a, b in zip(ends[:-1], ends[1:]))
+    dw_num += sum((b[0] - a[1]) ** 2 for a, b in itertools.pairwise(ends))
     exact = (math.sqrt(res.rss / n) <= 8.0 * np.finfo(np.float64).eps * ymax
              or math.sqrt(res.rss) <= 1e-12 * math.sqrt(res.tss))
     alpha = res.alpha

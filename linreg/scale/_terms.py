@@ -163,7 +163,7 @@ def combine_facts(parts: list[dict], plan: Plan) -> Plan:
 def _with_terms(plan: Plan) -> Plan:
     """Fill in terms, M and recipes by building the design of a tiny stand-in frame with the global facts."""
     stand_in = _stand_in(plan)
-    X, terms, poly_blocks, numeric = _columns(stand_in, plan)
+    X, terms, poly_blocks, _numeric = _columns(stand_in, plan)
     M = recipes = None
     if any(d > 1 for _, _, d in poly_blocks):
         # The basis map depends on the range of each polynomial column only: give
