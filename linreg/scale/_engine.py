@@ -224,6 +224,21 @@ def _kind(paths: list[str]) -> str:
     return kinds.pop()
 
 
+def _local_scheduler(name: str) -> Callable:
+    """Dask's local scheduler function for a name.
+
+    The function rather than its name: given a name, dask.compute imports distributed
+    to look for a default client (half a second on the first fit in a process).
+    """
+    if name == "threads":
+        from dask.threaded import get
+    elif name == "processes":
+        from dask.multiprocessing import get
+    else:
+        from dask.local import get_sync as get
+    return get
+
+
 class Runner:
     """Runs a function over the partitions on one scheduler and reports progress per partition.
 
@@ -244,7 +259,7 @@ class Runner:
         self.scheduler = None
         self.client = None
         if isinstance(client, str) and client in ("threads", "sync", "synchronous", "processes"):
-            self.scheduler = client
+            self.scheduler = _local_scheduler(client)
         elif isinstance(client, str):
             from distributed import Client
 
