@@ -84,8 +84,8 @@ PIECE_ROWS = 1 << 19
 class Piece:
     """Consecutive row groups of one local Parquet file: a partition that its task reads itself.
 
-    A task holds a row group decoded by pyarrow and one batch of it as pandas at a time,
-    not dask's copy of the partition as a DataFrame beside its Arrow table, and reads
+    A task holds a row group decoded by pyarrow and one batch of it at a time, not dask's
+    copy of the partition as a DataFrame beside its Arrow table, and reads
     only the columns the model uses.
 
     Attributes
@@ -101,21 +101,27 @@ class Piece:
     columns: tuple[str, ...]
     rows: int
 
-    def frames(self, batch_rows: int) -> Iterator:
-        """The piece's rows as pandas DataFrames of at most ``batch_rows`` rows (one, empty, if it has none)."""
+    def batches(self, batch_rows: int) -> Iterator:
+        """The piece's rows as pyarrow record batches of at most ``batch_rows`` rows (one empty table if none).
+
+        Arrow, not pandas: a plain numeric model copies the columns straight into its
+        working block (:func:`linreg.scale._terms.build_block`); other models make the
+        frame from the batch.
+        """
         import pyarrow.parquet as pq
 
         try:
             # A buffered stream instead of the row group's bytes read up front: a task then
-            # holds the decoded row group, not its encoded copy beside it.
+            # holds the decoded row group, not its encoded copy beside it. One thread per
+            # read: the partitions' tasks already keep the cores busy.
             handle = pq.ParquetFile(self.path, buffer_size=1 << 16, pre_buffer=False)
             seen = False
             for batch in handle.iter_batches(batch_size=batch_rows, row_groups=list(self.row_groups),
-                                             columns=list(self.columns)):
+                                             columns=list(self.columns), use_threads=False):
                 seen = True
-                yield batch.to_pandas(split_blocks=True)
+                yield batch
             if not seen:
-                yield handle.schema_arrow.empty_table().select(list(self.columns)).to_pandas()
+                yield handle.schema_arrow.empty_table().select(list(self.columns))
         except (OSError, ValueError, KeyError) as exc:
             if isinstance(exc, LinregError):
                 raise
@@ -218,6 +224,21 @@ def _kind(paths: list[str]) -> str:
     return kinds.pop()
 
 
+def _local_scheduler(name: str) -> Callable:
+    """Dask's local scheduler function for a name.
+
+    The function rather than its name: given a name, dask.compute imports distributed
+    to look for a default client (half a second on the first fit in a process).
+    """
+    if name == "threads":
+        from dask.threaded import get
+    elif name == "processes":
+        from dask.multiprocessing import get
+    else:
+        from dask.local import get_sync as get
+    return get
+
+
 class Runner:
     """Runs a function over the partitions on one scheduler and reports progress per partition.
 
@@ -238,7 +259,7 @@ class Runner:
         self.scheduler = None
         self.client = None
         if isinstance(client, str) and client in ("threads", "sync", "synchronous", "processes"):
-            self.scheduler = client
+            self.scheduler = _local_scheduler(client)
         elif isinstance(client, str):
             from distributed import Client
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -122,17 +123,18 @@ def fit(source: object, spec: ModelSpec, *, alpha: float, client: object, refine
 # Each task holds BLAS to one thread: the partitions already run in parallel, and BLAS
 # threads on small panels cost more to wake than they save (as in linreg._rows).
 def _facts_task(part, index, plan):
-    return [_terms.facts_of_partition(chunk, plan) for chunk in _chunks(part)]
+    return [_terms.facts_of_partition(_terms.as_frame(chunk), plan) for chunk in _chunks(part)]
 
 
 def _chunks(part):
     """The partition's rows in slices of at most CHUNK_ROWS (at least one, maybe empty).
 
     The design's copies are built a slice at a time; a :class:`~linreg.scale._engine.Piece`
-    is read a batch at a time.
+    is read a batch at a time and gives Arrow batches (:func:`_terms.build_block` takes
+    both), other partitions pandas frames.
     """
     if isinstance(part, Piece):
-        yield from part.frames(CHUNK_ROWS)
+        yield from part.batches(CHUNK_ROWS)
         return
     for start in range(0, max(len(part), 1), CHUNK_ROWS):
         yield part.iloc[start : start + CHUNK_ROWS]
@@ -195,7 +197,7 @@ def _residual_task(part, plan, fit_info, offset):
         rows = K.per_row(block, plan, fit_info)
         table = pd.DataFrame({"row": offset + block.kept_rows})
         for c in plan.used:
-            table[c] = block.frame[c].to_numpy()
+            table[c] = block.column(c, plan)
         for key, v in rows.items():
             table[key] = v
         tables.append(table)
@@ -304,7 +306,7 @@ def _residual_summary(diag: list[dict], res: ScaleResult, plan, Rkk: np.ndarray,
     # Durbin-Watson: within partitions, plus the step across each boundary between non-empty partitions.
     dw_num = sum(d["dw"] for d in diag)
     ends = [(d["first"], d["last"]) for d in diag if d["n"]]
-    dw_num += sum((b[0] - a[1]) ** 2 for a, b in zip(ends[:-1], ends[1:]))
+    dw_num += sum((b[0] - a[1]) ** 2 for a, b in itertools.pairwise(ends))
     exact = (math.sqrt(res.rss / n) <= 8.0 * np.finfo(np.float64).eps * ymax
              or math.sqrt(res.rss) <= 1e-12 * math.sqrt(res.tss))
     alpha = res.alpha

@@ -12,7 +12,7 @@ import itertools
 import math
 
 import numpy as np
-import scipy.linalg
+from numpy.lib.stride_tricks import as_strided
 
 from .._rows import _LD_SLICE
 from ._terms import Block, Plan
@@ -49,17 +49,24 @@ def tsqr(block: Block, shift: np.ndarray, cy: float, into: dict | None = None) -
     n = len(block.y)
     stack = [np.zeros((m, m)) if into is None else into["R"]]
     if n:
-        w = np.empty((n, m))
+        # Fortran order like V, so that the subtractions run down contiguous columns; the
+        # sub-blocks are a strided view of it (numpy's QR copies each into LAPACK's layout).
+        w = np.empty((m, n)).T
         np.subtract(block.V, shift, out=w[:, :-1])
         np.subtract(block.y, cy, out=w[:, -1])
         full = n - n % SUB_ROWS
         if full:
-            stack.append(np.linalg.qr(w[:full].reshape(-1, SUB_ROWS, m), mode="r").reshape(-1, m))
+            subs = as_strided(w, shape=(full // SUB_ROWS, SUB_ROWS, m), strides=(SUB_ROWS * 8, 8, n * 8),
+                              writeable=False)
+            stack.append(np.linalg.qr(subs, mode="r").reshape(-1, m))
         stack.append(w[full:])
     R = _qr_r(np.vstack(stack)) if len(stack) > 1 else stack[0]
     dy = np.asarray(block.y, dtype=_LD) - _LD(cy)
-    xmax = float(max(block.X.max(), -block.X.min())) if block.X.size else 0.0
-    ymax = float(max(block.y.max(), -block.y.min())) if n else 0.0
+    xmax, ymax = block.xmax, block.ymax
+    if xmax is None:
+        xmax = float(max(block.X.max(), -block.X.min())) if block.X.size else 0.0
+    if ymax is None:
+        ymax = float(max(block.y.max(), -block.y.min())) if n else 0.0
     out = {"R": R, "n": n, "n_rows": block.n_rows, "s1": dy.sum(), "s2": dy @ dy, "ymax": ymax,
            "xmax": xmax, "shift": shift, "cy": cy}
     if into is not None:
@@ -165,50 +172,68 @@ def diagnostics(block: Block, plan: Plan, fit: dict, offset: int, top: int, rate
     ``offset`` is the global row number of the chunk's first row; ``rng`` draws the
     sample (one generator per partition, used chunk after chunk).
     """
-    import pandas as pd
-
     rows = per_row(block, plan, fit)
     e, h = rows["resid"], rows["leverage"]
     el = np.asarray(e, dtype=_LD)
     kept = fit["kept"]
-    W = np.asarray(block.V[:, kept] - fit["shift"][kept], dtype=np.float64)
+    Wl = np.asarray(block.V[:, kept] - fit["shift"][kept], dtype=_LD)
     u = np.asarray(e**2, dtype=_LD)
     out = {
         "n": len(e), "s1": el.sum(), "s2": el @ el, "s3": (el**2) @ el, "s4": (el**2) @ (el**2),
-        "wtu": u @ np.asarray(W, dtype=_LD), "su": u.sum(), "su2": u @ u,
-        "wsum": np.asarray(W, dtype=_LD).sum(axis=0),
+        "wtu": u @ Wl, "su": u.sum(), "su2": u @ u, "wsum": Wl.sum(axis=0),
         "dw": float(np.sum(np.diff(e) ** 2)) if len(e) > 1 else 0.0,
         "first": float(e[0]) if len(e) else math.nan, "last": float(e[-1]) if len(e) else math.nan,
         "hsum": float(h.sum()), "hmax": float(h.max()) if len(h) else -math.inf,
         "over3": int(np.sum(np.abs(rows["studentized_resid"]) > 3)),
     }
-    global_rows = offset + block.kept_rows
-    table = pd.DataFrame({"row": global_rows})
-    for c in plan.used:
-        table[c] = block.frame[c].to_numpy()
-    for key, v in rows.items():
-        table[key] = v
-    out["top"] = _top(table, top)
-    out["sample"] = table.loc[rng.random(len(table)) < rate] if len(table) else table
+    # Only the rows kept (the extremes and the sample) are copied out, as columns that
+    # merge_diagnostics makes one frame of per partition: a frame of every row, or one
+    # per chunk, would cost more than the arithmetic above.
+    out["top"] = _rows_at(block, plan, rows, offset, _top_rows(rows["cooks_distance"], rows["studentized_resid"], top))
+    pick = rng.random(len(e)) < rate if len(e) else np.zeros(0, dtype=bool)
+    out["sample"] = _rows_at(block, plan, rows, offset, np.nonzero(pick)[0])
     return out
+
+
+def _rows_at(block: Block, plan: Plan, rows: dict, offset: int, idx: np.ndarray) -> dict:
+    """The rows ``idx`` of a chunk, column by column: global row number, the used columns, the per-row values."""
+    data = {"row": offset + block.kept_rows[idx]}
+    data.update({c: block.column(c, plan)[idx] for c in plan.used})
+    data.update({key: v[idx] for key, v in rows.items()})
+    return data
+
+
+def _largest(v: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the ``top`` largest values, ties to the earlier row (a stable sort's first ``top``)."""
+    if len(v) > top:
+        # Only rows at or above the top-th largest value can be among them: sort those.
+        cut = np.partition(v, len(v) - top)[len(v) - top]
+        cand = np.nonzero(v >= cut)[0]
+        return cand[np.argsort(-v[cand], kind="stable")[:top]]
+    return np.argsort(-v, kind="stable")
+
+
+def _top_rows(cooks: np.ndarray, stud: np.ndarray, top: int) -> np.ndarray:
+    """The rows among the ``top`` largest Cook's distances or |studentized residuals|, in row order."""
+    cook = np.nan_to_num(cooks, nan=-np.inf)
+    st = np.nan_to_num(np.abs(stud), nan=-np.inf)
+    return np.union1d(_largest(cook, top), _largest(st, top))
 
 
 def _top(table, top: int):
     """The rows among the ``top`` largest Cook's distances or |studentized residuals|, in table order."""
     if not len(table):
         return table
-    cook = np.nan_to_num(table["cooks_distance"].to_numpy(), nan=-np.inf)
-    stud = np.nan_to_num(np.abs(table["studentized_resid"].to_numpy()), nan=-np.inf)
-    pick = set(np.argsort(-cook, kind="stable")[:top].tolist()) | set(np.argsort(-stud, kind="stable")[:top].tolist())
-    return table.iloc[sorted(pick)]
+    return table.iloc[_top_rows(table["cooks_distance"].to_numpy(), table["studentized_resid"].to_numpy(), top)]
 
 
 def merge_diagnostics(pieces: list[dict], top: int) -> dict:
-    """One partition's diagnostics from its chunks' (in row order): as if computed on the whole partition."""
+    """One partition's diagnostics from its chunks' (in row order): as if computed on the whole partition.
+
+    The chunks' extremes and sample rows become the partition's two frames here.
+    """
     import pandas as pd
 
-    if len(pieces) == 1:
-        return pieces[0]
     out = {key: sum(p[key] for p in pieces) for key in ("n", "s1", "s2", "s3", "s4", "wtu", "su", "su2", "wsum",
                                                         "dw", "hsum", "over3")}
     filled = [p for p in pieces if p["n"]]
@@ -217,6 +242,7 @@ def merge_diagnostics(pieces: list[dict], top: int) -> dict:
     out["first"] = filled[0]["first"] if filled else math.nan
     out["last"] = filled[-1]["last"] if filled else math.nan
     out["hmax"] = max(p["hmax"] for p in pieces)
-    out["top"] = _top(pd.concat([p["top"] for p in pieces], ignore_index=True), top)
-    out["sample"] = pd.concat([p["sample"] for p in pieces], ignore_index=True)
+    for key in ("top", "sample"):
+        out[key] = pd.DataFrame({c: np.concatenate([p[key][c] for p in pieces]) for c in pieces[0][key]})
+    out["top"] = _top(out["top"], top)
     return out

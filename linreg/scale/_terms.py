@@ -163,7 +163,7 @@ def combine_facts(parts: list[dict], plan: Plan) -> Plan:
 def _with_terms(plan: Plan) -> Plan:
     """Fill in terms, M and recipes by building the design of a tiny stand-in frame with the global facts."""
     stand_in = _stand_in(plan)
-    X, terms, poly_blocks, numeric = _columns(stand_in, plan)
+    X, terms, poly_blocks, _numeric = _columns(stand_in, plan)
     M = recipes = None
     if any(d > 1 for _, _, d in poly_blocks):
         # The basis map depends on the range of each polynomial column only: give
@@ -252,8 +252,11 @@ class Block:
         Positions of the kept rows in the partition.
     n_rows : int
         Rows in the partition, kept or not.
-    frame : pandas.DataFrame
-        The used columns of the kept rows, as read.
+    frame : pandas.DataFrame or None
+        The used columns of the kept rows, as read; None when the block was copied
+        straight from Arrow (a plain numeric model: the columns are y and X's).
+    xmax, ymax : float or None
+        max |X| and max |y|, when the builder already has them.
     """
 
     X: np.ndarray
@@ -261,15 +264,76 @@ class Block:
     V: np.ndarray
     kept_rows: np.ndarray
     n_rows: int
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
+    xmax: float | None = None
+    ymax: float | None = None
 
     def exact(self, plan: Plan) -> _ExactRows:
         """The working design's rows in longdouble (the basis rebuilt exactly from X)."""
         return _ExactRows(self.X, plan.spec.intercept, np.arange(plan.k), plan.recipes)
 
+    def column(self, name: str, plan: Plan) -> np.ndarray:
+        """The kept rows' values of one used column, as read (shape (m,))."""
+        if self.frame is not None:
+            return self.frame[name].to_numpy()
+        return self.y if name == plan.spec.target else self.X[:, plan.main.index(name)]
 
-def build_block(df: pd.DataFrame, plan: Plan) -> Block:
-    """The design rows of one partition, with the plan's global facts."""
+
+def as_frame(chunk) -> pd.DataFrame:
+    """A chunk as pandas: an Arrow batch (read from a Piece) converted, a frame as it is."""
+    return chunk if isinstance(chunk, pd.DataFrame) else chunk.to_pandas(split_blocks=True)
+
+
+def is_plain(plan: Plan) -> bool:
+    """Whether the design is [1, X] of the main columns as they are: no levels, powers, products or scaling."""
+    s = plan.spec
+    return (plan.recipes is None and not (s.categorical or s.interactions or s.standardize)
+            and plan.terms == plan.main)
+
+
+def build_block(chunk, plan: Plan) -> Block:
+    """The design rows of one partition (a pandas frame or an Arrow batch), with the plan's global facts."""
+    if not isinstance(chunk, pd.DataFrame):
+        block = _arrow_block(chunk, plan) if is_plain(plan) else None
+        if block is not None:
+            return block
+        chunk = as_frame(chunk)
+    return _frame_block(chunk, plan)
+
+
+def _arrow_block(batch, plan: Plan) -> Block | None:
+    """A plain numeric model's block copied column by column from Arrow, without a pandas frame.
+
+    None (the frame path then takes the chunk) when a column is not a number type or
+    holds a missing, NaN or infinite value: the frame path drops those rows, or says
+    which column is bad, in build_design's words.
+    """
+    import pyarrow as pa
+
+    m = batch.num_rows
+    cols = [batch.column(c) for c in plan.used]
+    if not m or any(a.null_count or not (pa.types.is_floating(a.type) or pa.types.is_integer(a.type)) for a in cols):
+        return None
+    one = int(plan.spec.intercept)
+    # Fortran order, as the frame path builds it: a column is written, and the
+    # sub-blocks read, contiguously.
+    V = np.empty((m, plan.k), order="F")
+    if one:
+        V[:, 0] = 1.0
+    for j, a in enumerate(cols[1:], start=one):
+        V[:, j] = a.to_numpy()
+    y = np.asarray(cols[0].to_numpy(), dtype=np.float64)
+    X = V[:, one:]
+    # min and max also find a NaN or an infinity (they propagate), at the cost of two fast reductions.
+    lo, hi = (np.min(X), np.max(X)) if X.size else (0.0, 0.0)
+    ylo, yhi = np.min(y), np.max(y)
+    if not np.isfinite([lo, hi, ylo, yhi]).all():
+        return None
+    return Block(X=X, y=y, V=V, kept_rows=np.arange(m), n_rows=m, frame=None, xmax=float(max(hi, -lo)),
+                 ymax=float(max(yhi, -ylo)))
+
+
+def _frame_block(df: pd.DataFrame, plan: Plan) -> Block:
     sub, keep = _kept(df, plan)
     m, k, one = len(sub), plan.k, int(plan.spec.intercept)
     y = _design._numeric_column(sub[plan.spec.target], plan.spec.target, is_target=True) if m else np.empty(0)
