@@ -19,6 +19,7 @@ prefetch.send()
 
 from linreg.exceptions import LinregError
 from ui import cache, large, links, session
+from ui.components.share_link import share_link
 from ui.text import md_code, md_escape
 from ui.widgets import markdown
 
@@ -79,9 +80,9 @@ def _share_link(url_path: str) -> None:
             if base.endswith("/" + url):
                 base = base[: -len(url) - 1]
         link = f"{base}/{url_path}" if url_path else f"{base}/"
-        st.code(f"{link}?{urlencode(query)}" if query else link, language=None, wrap_lines=True)
+        share_link(f"{link}?{urlencode(query)}" if query else link)
         if session.data_is_shareable():
-            st.caption("Copy this link (button at its top right): it opens the same data, model and settings.")
+            st.caption("Copy this link: it opens the same data, model and settings.")
         else:
             st.caption("Uploaded data cannot travel in a link, so this one opens the app's default data. "
                        "Share the CSV too, or export the results from the Fit page.")

@@ -63,7 +63,7 @@ def _check_screen(page, design, g, k: int) -> None:
 
 def _share_link(page) -> str:
     page.wait_for_selector("text=Share this view", timeout=30_000)
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"] code').first.inner_text().replace("\n", "")
+    return page.locator('[data-testid="stSidebar"] .lsl-url').first.text_content()
 
 
 def test_stepping_forward_and_back_shows_linregs_numbers(page, base_url):
