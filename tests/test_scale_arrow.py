@@ -17,10 +17,11 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 pytest.importorskip("dask.dataframe")
 
-from linreg import scale  # noqa: E402
-from linreg.design import ModelSpec, build_design, fit_design  # noqa: E402
-from linreg.exceptions import DataError  # noqa: E402
-from linreg.scale import _terms  # noqa: E402
+from linreg import scale
+from linreg.design import ModelSpec, build_design, fit_design
+from linreg.exceptions import DataError
+from linreg.scale import _kernels as K
+from linreg.scale import _terms
 
 
 def _batch(n: int = 500, seed: int = 0) -> pa.RecordBatch:
@@ -103,3 +104,30 @@ def test_a_dataset_of_int_and_float32_columns_fits_as_in_memory(tmp_path):
     assert_allclose(res.coef, ref.coef, rtol=1e-10)
     assert_allclose(res.std_err, ref.std_err, rtol=1e-12)
     assert_allclose([res.rss, res.sigma, res.r_squared], [ref.rss, ref.sigma, ref.r_squared], rtol=1e-12)
+
+
+def test_the_passes_copy_from_the_arrow_columns_the_bits_of_the_frame_path():
+    batch = _batch(5000, seed=3)
+    big = np.random.default_rng(3).integers(-(2**60), 2**60, size=5000)  # not exact in float64
+    batch = batch.append_column("big", pa.array(big))
+    for intercept in (True, False):
+        plan = _plan(batch, ModelSpec("y", intercept=intercept))
+        fast = _terms.build_block(batch, plan)
+        slow = _terms.build_block(batch.to_pandas(), plan)
+        assert fast.frame is None and "V" not in vars(fast)  # the passes below need no V
+        # x1 (~300) within a factor 2 of its shift: subtracted in float64; k and big not: in
+        # longdouble; f not shifted.
+        by_name = {"x1": 250.0, "k": 7.3, "f": 0.0, "big": 1e3, "Intercept": 0.0}
+        shift = np.array([by_name[t] for t in ("Intercept",) * intercept + plan.main]) * intercept
+        got, want = K.tsqr(fast, shift, 2.5), K.tsqr(slow, shift, 2.5)
+        assert "V" not in vars(fast)
+        for key in ("R", "n", "s1", "s2", "xmax", "ymax"):
+            assert_array_equal(got[key], want[key])
+        coef = np.asarray(np.arange(1.0, plan.k + 1) / 7, dtype=np.longdouble)
+        for kept in (np.arange(plan.k), np.arange(1, plan.k)):
+            g, rss = K.refine(fast, plan, shift, kept, 2.5, coef[kept])
+            g0, rss0 = K.refine(slow, plan, shift, kept, 2.5, coef[kept])
+            assert_array_equal(g, g0)
+            assert rss == rss0 and np.isfinite(rss) and rss > 0
+        assert_array_equal(fast.V, slow.V)
+        assert_array_equal(fast.column("big", plan), big.astype(np.float64))

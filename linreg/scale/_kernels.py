@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._rows import _LD_SLICE
+from ._arrow import ArrowBlock
 from ._terms import Block, Plan
 
 _LD = np.longdouble
@@ -38,21 +39,21 @@ def _qr_r(A: np.ndarray) -> np.ndarray:
     return np.linalg.qr(A, mode="r")
 
 
-def tsqr(block: Block, shift: np.ndarray, cy: float, into: dict | None = None) -> dict:
+def tsqr(block: Block | ArrowBlock, shift: np.ndarray, cy: float, into: dict | None = None) -> dict:
     """The first pass on one chunk: R of [V - c, y - c_y] and the sums for TSS and checks.
 
     ``into``: the result of the partition's earlier chunks (same shift), continued. The
     chunk's working block is cut into SUB_ROWS-row sub-blocks, all factored by one
     batched QR call, and their R's are stacked under the running R and factored again.
     """
-    m = block.V.shape[1] + 1
+    m = block.k + 1
     n = len(block.y)
     stack = [np.zeros((m, m)) if into is None else into["R"]]
     if n:
         # Fortran order like V, so that the subtractions run down contiguous columns; the
         # sub-blocks are a strided view of it (numpy's QR copies each into LAPACK's layout).
         w = np.empty((m, n)).T
-        np.subtract(block.V, shift, out=w[:, :-1])
+        block.shifted(0, n, shift, w[:, :-1])
         np.subtract(block.y, cy, out=w[:, -1])
         full = n - n % SUB_ROWS
         if full:
@@ -105,7 +106,8 @@ def rebase(part: dict, shift: np.ndarray, cy: float) -> dict:
             "cy": cy}
 
 
-def refine(block: Block, plan: Plan, shift: np.ndarray, kept: np.ndarray, cy: float, coef: np.ndarray) -> tuple:
+def refine(block: Block | ArrowBlock, plan: Plan, shift: np.ndarray, kept: np.ndarray, cy: float,
+           coef: np.ndarray) -> tuple:
     """W^T r and r^T r in longdouble, r = (y - c_y) - W coef with W = V - c rebuilt exactly."""
     n = len(block.y)
     g = np.zeros(len(kept), dtype=_LD)
@@ -121,8 +123,11 @@ def refine(block: Block, plan: Plan, shift: np.ndarray, kept: np.ndarray, cy: fl
         j = min(i + _LD_SLICE, n)
         W, r = Wb[: j - i], rb[: j - i]
         # Without a basis V is [1, X] in float64, so V - c is exact in longdouble.
-        W[...] = block.V[i:j] if rows is None else rows.block(i, j)
-        W -= sl
+        if rows is None:
+            block.shifted(i, j, sl, W)
+        else:
+            W[...] = rows.block(i, j)
+            W -= sl
         if not every:
             W = W[:, kept]
         r[...] = block.y[i:j]

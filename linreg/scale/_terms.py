@@ -22,6 +22,7 @@ from .._rows import _ExactRows
 from .._solvers import _poly_recipes
 from ..design import ModelSpec
 from ..exceptions import DataError, ModelError
+from ._arrow import ArrowBlock, arrow_block
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,11 +253,8 @@ class Block:
         Positions of the kept rows in the partition.
     n_rows : int
         Rows in the partition, kept or not.
-    frame : pandas.DataFrame or None
-        The used columns of the kept rows, as read; None when the block was copied
-        straight from Arrow (a plain numeric model: the columns are y and X's).
-    xmax, ymax : float or None
-        max |X| and max |y|, when the builder already has them.
+    frame : pandas.DataFrame
+        The used columns of the kept rows, as read.
     """
 
     X: np.ndarray
@@ -264,9 +262,18 @@ class Block:
     V: np.ndarray
     kept_rows: np.ndarray
     n_rows: int
-    frame: pd.DataFrame | None
-    xmax: float | None = None
-    ymax: float | None = None
+    frame: pd.DataFrame
+    # max |X| and max |y| are found by the first pass (an ArrowBlock has them already).
+    xmax = ymax = None
+
+    @property
+    def k(self) -> int:
+        """Columns of V."""
+        return self.V.shape[1]
+
+    def shifted(self, i: int, j: int, shift: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Rows i..j of V - shift written into ``out`` (shape (j - i, k)) in its dtype; returns ``out``."""
+        return np.subtract(self.V[i:j], shift, out=out)
 
     def exact(self, plan: Plan) -> _ExactRows:
         """The working design's rows in longdouble (the basis rebuilt exactly from X)."""
@@ -274,9 +281,7 @@ class Block:
 
     def column(self, name: str, plan: Plan) -> np.ndarray:
         """The kept rows' values of one used column, as read (shape (m,))."""
-        if self.frame is not None:
-            return self.frame[name].to_numpy()
-        return self.y if name == plan.spec.target else self.X[:, plan.main.index(name)]
+        return self.frame[name].to_numpy()
 
 
 def as_frame(chunk) -> pd.DataFrame:
@@ -291,46 +296,18 @@ def is_plain(plan: Plan) -> bool:
             and plan.terms == plan.main)
 
 
-def build_block(chunk, plan: Plan) -> Block:
-    """The design rows of one partition (a pandas frame or an Arrow batch), with the plan's global facts."""
+def build_block(chunk, plan: Plan) -> Block | ArrowBlock:
+    """The design rows of one partition (a pandas frame or an Arrow batch), with the plan's global facts.
+
+    A plain numeric model's clean Arrow batch gives an :class:`ArrowBlock` (its columns
+    as read, no design array copied); anything else a :class:`Block`.
+    """
     if not isinstance(chunk, pd.DataFrame):
-        block = _arrow_block(chunk, plan) if is_plain(plan) else None
+        block = arrow_block(chunk, plan) if is_plain(plan) else None
         if block is not None:
             return block
         chunk = as_frame(chunk)
     return _frame_block(chunk, plan)
-
-
-def _arrow_block(batch, plan: Plan) -> Block | None:
-    """A plain numeric model's block copied column by column from Arrow, without a pandas frame.
-
-    None (the frame path then takes the chunk) when a column is not a number type or
-    holds a missing, NaN or infinite value: the frame path drops those rows, or says
-    which column is bad, in build_design's words.
-    """
-    import pyarrow as pa
-
-    m = batch.num_rows
-    cols = [batch.column(c) for c in plan.used]
-    if not m or any(a.null_count or not (pa.types.is_floating(a.type) or pa.types.is_integer(a.type)) for a in cols):
-        return None
-    one = int(plan.spec.intercept)
-    # Fortran order, as the frame path builds it: a column is written, and the
-    # sub-blocks read, contiguously.
-    V = np.empty((m, plan.k), order="F")
-    if one:
-        V[:, 0] = 1.0
-    for j, a in enumerate(cols[1:], start=one):
-        V[:, j] = a.to_numpy()
-    y = np.asarray(cols[0].to_numpy(), dtype=np.float64)
-    X = V[:, one:]
-    # min and max also find a NaN or an infinity (they propagate), at the cost of two fast reductions.
-    lo, hi = (np.min(X), np.max(X)) if X.size else (0.0, 0.0)
-    ylo, yhi = np.min(y), np.max(y)
-    if not np.isfinite([lo, hi, ylo, yhi]).all():
-        return None
-    return Block(X=X, y=y, V=V, kept_rows=np.arange(m), n_rows=m, frame=None, xmax=float(max(hi, -lo)),
-                 ymax=float(max(yhi, -ylo)))
 
 
 def _frame_block(df: pd.DataFrame, plan: Plan) -> Block:
