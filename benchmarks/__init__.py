@@ -1,4 +1,4 @@
-"""Benchmarks for issue 5: ``python -m benchmarks [--quick] [--json PATH]``.
+"""Benchmarks: ``python -m benchmarks [--quick] [--json PATH]``.
 
 Everything is measured side by side in one run on the same data and reported as
 ratios, because absolute seconds only mean something on the machine that printed

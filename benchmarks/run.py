@@ -1,4 +1,4 @@
-"""Issue 5 benchmarks: linreg against numpy, scikit-learn, statsmodels and pandas, side by side,
+"""Benchmarks: linreg against numpy, scikit-learn, statsmodels and pandas, side by side,
 and the app's page reruns against their budgets.
 
 Run ``python -m benchmarks`` (or ``python benchmarks/run.py``) from the project root.
@@ -52,7 +52,7 @@ from benchmarks._problem import FULL, INFERENCE, fit_ols_touching, make_problem
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
 
-# Targets from issue 5 (ratios, so they travel between machines).
+# The performance targets (ratios, so they travel between machines).
 TARGET_OLS_VS_SKLEARN = 1.0
 TARGET_GD_VS_OLS = 2.0
 TARGET_PEAK_VS_X = 3.0
@@ -191,7 +191,7 @@ def section_ols(cfg: dict, X, y) -> dict:
         "fit_ols qr: + inference (se, p, ci, F)": (lambda: fit_ols_touching(X, y, INFERENCE), r),
         "fit_ols qr: full (+ leverage, rstudent, Cook)": (lambda: fit_ols_touching(X, y, FULL), r),
     }
-    # Floors from issue 5, to show how far from memory bandwidth and one BLAS call we are.
+    # Floors, to show how far from memory bandwidth and one BLAS call we are.
     fns["reference: one pass over X (X.sum)"] = (lambda: X.sum(), r)
     fns["reference: X^T X (X.T @ X)"] = (lambda: X.T @ X, r)
     for method in cfg["ols_methods"]:
@@ -540,7 +540,7 @@ def format_report(results: dict) -> str:
                        "—" if r.get("std_err_max_rel_diff_vs_fit_ols") is None else f"{r['std_err_max_rel_diff_vs_fit_ols']:.1e}"]
                       if "error" not in r else [r["who"], "FAILED: " + r["error"][:60], "", "", "", "", ""]
                       for r in d["rows"]]))
-    block("Targets (issue 5)" + (" — quick run: not judged" if results["quick"] else ""),
+    block("Targets" + (" — quick run: not judged" if results["quick"] else ""),
           _table(["", "measured", "target", "met"],
                  [[t["name"], _fmt_x(t["value"]), f"<= {t['limit']:.1f}x",
                    "—" if t["met"] is None else ("yes" if t["met"] else "NO")] for t in results["targets"]]))
@@ -564,7 +564,7 @@ def _num(v: float | None, spec: str) -> str:
 
 
 def targets(sections: dict) -> list[dict]:
-    """Issue 5's three library targets as measured ratios."""
+    """The three library targets as measured ratios."""
     def get(sec, key):
         return sections.get(sec, {}).get(key)
 

@@ -1,6 +1,6 @@
 """The benchmark script keeps working: quick mode runs and writes complete JSON.
 
-No timing is judged here (issue 5: CI runs the quick mode but judges no timing); the
+No timing is judged here (CI runs the quick mode but judges no timing); the
 numbers only have to be real measurements: positive and finite.
 """
 

@@ -1,4 +1,4 @@
-"""linreg.data: the CSV loader and the finiteness check, including hostile files (issue 6)."""
+"""linreg.data: the CSV loader and the finiteness check, including hostile files."""
 
 from __future__ import annotations
 
@@ -408,7 +408,7 @@ def test_first_line_longer_than_the_sniffer_sample():
 
 
 # ---------------------------------------------------------------------------
-# Encodings Excel and other tools actually write (issue 6)
+# Encodings Excel and other tools actually write
 # ---------------------------------------------------------------------------
 
 def test_windows_1252_quotes_dashes_and_euro_are_read_as_such():

@@ -1,4 +1,4 @@
-"""Fuzzing the path from a file to a fit (issue 6): never a traceback.
+"""Fuzzing the path from a file to a fit: never a traceback.
 
 Whatever the input, ``load_csv``, ``build_design`` and ``fit_design``/``fit_ols`` either
 return a result whose numbers are finite or explicitly flagged (see

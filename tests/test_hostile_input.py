@@ -1,4 +1,4 @@
-"""Hostile and odd input, end to end (issue 6): file -> load_csv -> build_design -> fit_design.
+"""Hostile and odd input, end to end: file -> load_csv -> build_design -> fit_design.
 
 Every case ends in one of two ways:
 

@@ -202,7 +202,7 @@ def test_per_observation_statistics_follow_their_formulas():
 
 
 def test_fit_allocates_less_than_the_data():
-    # Issue 5: peak memory <= 3x X. The fit itself (with every per-observation
+    # The target: peak memory <= 3x X. The fit itself (with every per-observation
     # statistic) allocates well under one X: no design copy with a ones column,
     # no n x k Q, no longdouble n-vectors.
     X, y = make_large(0, n=200_000, p=20)

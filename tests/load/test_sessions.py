@@ -1,4 +1,4 @@
-"""Many users at once (issue 6): 20 concurrent browser sessions, each with its own data.
+"""Many users at once: 20 concurrent browser sessions, each with its own data.
 
 One Chromium, one context per user (a context is a separate browser profile: its own
 cookies and its own Streamlit session). Every user opens the Data page; once all 20 are
@@ -37,7 +37,7 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, SESSION_TTL_S, cpu_seconds, desce
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-# At least 20 (issue 6); LINREG_LOAD_SESSIONS can raise it, or lower it while debugging.
+# At least 20; LINREG_LOAD_SESSIONS can raise it, or lower it while debugging.
 N_SESSIONS = int(os.environ.get("LINREG_LOAD_SESSIONS", "20"))
 N_ROWS = 40
 # The whole test, server start excluded. Measured: 285 s on 2 cores shared with other test runs
