@@ -82,8 +82,8 @@ def settle(state: dict, lesson: str = "l01_line") -> AppTest:
 
 
 def component_view(at: AppTest) -> dict:
-    """The payload of the page's one browser component."""
-    views = at.get("bidi_component")
+    """The payload of the main area's one browser component."""
+    views = at.main.get("bidi_component")  # the sidebar holds the share link's component
     assert len(views) == 1
     return json.loads(views[0].proto.json)
 

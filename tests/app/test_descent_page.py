@@ -48,7 +48,7 @@ def _arr(value) -> np.ndarray:
 
 def _history(at: AppTest) -> dict:
     """The stepper's data: the run's history as the browser gets it."""
-    stepper = at.get("bidi_component")
+    stepper = at.main.get("bidi_component")  # the sidebar holds the share link's component
     assert len(stepper) == 1
     return json.loads(stepper[0].proto.json)
 
@@ -57,7 +57,7 @@ def _texts(at: AppTest) -> list[str]:
     out = [e.value for kind in ("markdown", "caption", "latex", "error", "info", "success", "warning")
            for e in getattr(at, kind)]
     out += [str(e.label) for e in at.button]
-    if at.get("bidi_component"):
+    if at.main.get("bidi_component"):
         text = _history(at)["text"]
         out += [t for key in ("caption", "summary", "loss") for t in text[key]]
     return out
