@@ -1,4 +1,7 @@
-"""The lessons' browser components, each built from the shared ``lesson_plot.js`` and its own script.
+"""The browser components, declared from their scripts and styles next to this file.
+
+:func:`inline_component` declares one from its own ``.js`` and ``.css``; the lessons' are each
+built from the shared ``lesson_plot.js`` and their own script (:func:`lesson_component`).
 
 A v2 component takes its script inline, as one ES module: the shared file (DOM and SVG helpers,
 the plot panel, the line sliders, the settling of a state) goes first, so each component's own
@@ -16,6 +19,15 @@ _HERE = Path(__file__).resolve().parent
 
 def _read(name: str) -> str:
     return (_HERE / name).read_text(encoding="utf-8")
+
+
+def inline_component(name: str, stem: str):
+    """The v2 component ``name`` running ``stem.js`` with ``stem.css`` (files next to this one).
+
+    Styles are not isolated: Streamlit's theme variables and fonts, and plotly's hover and
+    modebar styles in the page's head, reach the component only without a shadow root.
+    """
+    return st.components.v2.component(name, js=_read(stem + ".js"), css=_read(stem + ".css"), isolate_styles=False)
 
 
 def lesson_component(name: str, script: str):

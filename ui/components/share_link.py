@@ -7,20 +7,11 @@ quotes a stranger's link values, so the script sets it as text (``textContent``)
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import streamlit as st
+from ._inline import inline_component
 
 __all__ = ["share_link"]
 
-_HERE = Path(__file__).resolve().parent
-_mount = st.components.v2.component(
-    "linreg_share_link",
-    js=(_HERE / "share_link.js").read_text(encoding="utf-8"),
-    css=(_HERE / "share_link.css").read_text(encoding="utf-8"),
-    # Streamlit's theme variables and fonts reach the component without a shadow root.
-    isolate_styles=False,
-)
+_mount = inline_component("linreg_share_link", "share_link")
 
 
 def share_link(url: str, *, key: str = "share_link") -> None:

@@ -12,20 +12,11 @@ page must draw an ``st.plotly_chart`` before the stepper (the GD page's learning
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import streamlit as st
+from ._inline import inline_component
 
 __all__ = ["descent_stepper"]
 
-_HERE = Path(__file__).resolve().parent
-_mount = st.components.v2.component(
-    "linreg_descent_stepper",
-    js=(_HERE / "descent_stepper.js").read_text(encoding="utf-8"),
-    css=(_HERE / "descent_stepper.css").read_text(encoding="utf-8"),
-    # Plotly's hover and modebar styles live in the page's head: a shadow root would hide them.
-    isolate_styles=False,
-)
+_mount = inline_component("linreg_descent_stepper", "descent_stepper")
 
 
 def descent_stepper(payload: dict, *, key: str, on_step) -> int:
