@@ -7,8 +7,10 @@ bytes numpy allocates (tracemalloc), which does not depend on the machine's load
 
 from __future__ import annotations
 
-import tracemalloc
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -201,18 +203,29 @@ def test_per_observation_statistics_follow_their_formulas():
     assert_allclose(h.sum(), res.rank, rtol=1e-12)
 
 
+# Measured in a fresh interpreter: tracemalloc counts every thread's allocations, and in the
+# full suite threads left by earlier in-process tests (AppTest's script runners) can allocate
+# during the window.
+_ALLOCATION_SCRIPT = """
+import tracemalloc
+from tests.test_ols_large import PER_OBS, make_large
+from linreg.ols import fit_ols
+X, y = make_large(0, n=200_000, p=20)
+fit_ols(X[:1000], y[:1000]).cooks_distance  # warm imports and caches
+tracemalloc.start()
+res = fit_ols(X, y)
+for key in PER_OBS:
+    getattr(res, key)
+_, peak = tracemalloc.get_traced_memory()
+print(peak / X.nbytes)
+"""
+
+
 def test_fit_allocates_less_than_the_data():
     # The target: peak memory <= 3x X. The fit itself (with every per-observation
     # statistic) allocates well under one X: no design copy with a ones column,
     # no n x k Q, no longdouble n-vectors.
-    X, y = make_large(0, n=200_000, p=20)
-    fit_ols(X[:1000], y[:1000]).cooks_distance  # warm imports and caches
-    tracemalloc.start()
-    try:
-        res = fit_ols(X, y)
-        for key in PER_OBS:
-            getattr(res, key)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 0.75 * X.nbytes, f"fit allocated {peak / X.nbytes:.2f} x X.nbytes"
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", _ALLOCATION_SCRIPT], cwd=root, capture_output=True, text=True, check=True)
+    ratio = float(out.stdout.split()[-1])
+    assert 0.05 < ratio < 0.75, f"fit allocated {ratio:.2f} x X.nbytes"
