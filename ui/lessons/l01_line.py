@@ -8,6 +8,8 @@ no rerun; the state it settles on comes back once, checked by ``linreg.lessons``
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from linreg import lessons
@@ -33,10 +35,6 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     st.session_state[SHOWN] = bool(state.get("shown"))
 
 
-def _settled() -> None:
-    common.take_settled(KEY, ERROR, _keep)
-
-
 def show() -> None:
     st.markdown(
         "A straight line y = β₀ + β₁x predicts every point; the **residual** is how far the point lies above "
@@ -59,5 +57,5 @@ def show() -> None:
     common.warn_refused(ERROR)
     payload = plots.line_drag_view(d, common.line_start(d), points=session.lesson_points(d.name),
                                    shown=bool(st.session_state.get(SHOWN, False)), equal_aspect=equal)
-    line_dragger(payload, key=KEY, on_settle=_settled)
+    line_dragger(payload, key=KEY, on_settle=partial(common.take_settled, KEY, ERROR, _keep))
     common.try_it("pages/fit.py", "the Fit page draws the least-squares line of any data", "📈")
