@@ -15,7 +15,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._rows import _LD_SLICE
-from .._solvers import ORTHO_TOL, PRECISE_COND, _cond
 from ._arrow import ArrowBlock
 from ._terms import Block, Plan
 
@@ -26,44 +25,6 @@ _LD = np.longdouble
 SUB_ROWS = 1024
 # R factors combined per node of the reduction tree.
 FAN_IN = 8
-
-
-def _cholqr2_r(w: np.ndarray) -> np.ndarray | None:
-    """The (m, m) R of ``w`` (n, m), Fortran order, by CholeskyQR2; None where Householder must take over.
-
-    Two Gram matrices and one triangular solve, all matrix-matrix products, instead of
-    Householder's reflections a column at a time (several times the work per flop on
-    a tall, narrow block). It is accepted as the in-memory solver accepts it: the
-    column-scaled condition number of ``w`` at most PRECISE_COND, so that cond^2 eps
-    is small and R is as accurate as Householder's (Yamamoto et al., ETNA 44, 2015),
-    and Q1 = w R1^-1 orthogonal to ORTHO_TOL. A working block whose y column is almost
-    in the span of the others (a near-exact fit) is refused by the first test.
-    """
-    import scipy.linalg
-    from scipy.linalg import blas
-
-    G = blas.dsyrk(1.0, w, trans=1)  # upper triangle of w^T w
-    d = np.sqrt(np.diagonal(G))
-    if not (np.all(np.isfinite(G)) and np.all(d > 0)):
-        return None
-    D = np.exp2(np.round(np.log2(d)))  # powers of two: scaling by them is exact
-    try:
-        R1s = scipy.linalg.cholesky(G / np.outer(D, D), lower=False, check_finite=False)
-    except np.linalg.LinAlgError:
-        return None
-    if not _cond(R1s) <= PRECISE_COND:
-        return None
-    R1 = R1s * D
-    Q1 = blas.dtrsm(1.0, R1, w, side=1)  # w R1^-1
-    G2 = blas.dsyrk(1.0, Q1, trans=1)
-    G2 = np.triu(G2) + np.triu(G2, 1).T
-    if not np.linalg.norm(G2 - np.eye(len(G2))) < ORTHO_TOL:
-        return None
-    try:
-        R2 = np.linalg.cholesky(G2).T
-    except np.linalg.LinAlgError:  # pragma: no cover - G2 is near I here
-        return None
-    return R2 @ R1
 
 
 def _qr_r(A: np.ndarray) -> np.ndarray:
@@ -94,16 +55,12 @@ def tsqr(block: Block | ArrowBlock, shift: np.ndarray, cy: float, into: dict | N
         w = np.empty((m, n)).T
         block.shifted(0, n, shift, w[:, :-1])
         np.subtract(block.y, cy, out=w[:, -1])
-        R = _cholqr2_r(w) if n >= m else None
-        if R is not None:
-            stack.append(R)
-        else:
-            full = n - n % SUB_ROWS
-            if full:
-                subs = as_strided(w, shape=(full // SUB_ROWS, SUB_ROWS, m), strides=(SUB_ROWS * 8, 8, n * 8),
-                                  writeable=False)
-                stack.append(np.linalg.qr(subs, mode="r").reshape(-1, m))
-            stack.append(w[full:])
+        full = n - n % SUB_ROWS
+        if full:
+            subs = as_strided(w, shape=(full // SUB_ROWS, SUB_ROWS, m), strides=(SUB_ROWS * 8, 8, n * 8),
+                              writeable=False)
+            stack.append(np.linalg.qr(subs, mode="r").reshape(-1, m))
+        stack.append(w[full:])
     R = _qr_r(np.vstack(stack)) if len(stack) > 1 else stack[0]
     dy = np.asarray(block.y, dtype=_LD) - _LD(cy)
     xmax, ymax = block.xmax, block.ymax
