@@ -157,3 +157,34 @@ def test_a_result_that_grows_after_it_is_kept_is_weighed_again_and_the_bounds_ho
     grows.__dict__["most"] = block(0.4)
     assert store.sweep(lambda owner: True) == 0
     assert store.size == pytest.approx(2.9 * MB, rel=1e-2)
+
+
+def test_a_result_that_has_not_grown_is_not_walked_again(monkeypatch):
+    # Walking a page's figures on every rerun cost the Residuals page 0.2 s of its 0.23 s at 1,000 rows.
+    from ui import store as store_module
+
+    store = ResultStore(max_bytes=10 * MB, owner_bytes=10 * MB, idle_seconds=60)
+    fixed, grows = (block(1), [go_like() for _ in range(3)]), Result(block(1))
+    store.put("figures", fixed, owner="a")
+    store.put("fit", grows, owner="a")
+    walks = []
+    real = store_module._weigh
+    monkeypatch.setattr(store_module, "_weigh", lambda v: walks.append(v) or real(v))
+    for _ in range(3):
+        store.get_or_compute("figures", "a", lambda: pytest.fail("kept"))
+        store.get_or_compute("fit", "a", lambda: pytest.fail("kept"))
+    store.sweep(lambda owner: True)
+    assert walks == []
+    grows.doubled
+    store.get_or_compute("fit", "a", lambda: pytest.fail("kept"))
+    assert walks == [grows]
+    assert store.size == pytest.approx(3 * MB, rel=1e-2)
+
+
+def go_like():
+    """An object like a plotly figure: attributes, no cached properties."""
+    class Figure:
+        def __init__(self):
+            self.data = [{"x": list(range(100))}]
+
+    return Figure()

@@ -12,6 +12,7 @@ says which owners are still alive.
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -35,8 +36,14 @@ def nbytes(value: Any) -> int:
     >>> nbytes(np.zeros(1000)) >= 8000
     True
     """
+    return _weigh(value)[0]
+
+
+def _weigh(value: Any) -> tuple[int, list]:
+    """``nbytes(value)``, and the objects inside it that can grow (see :func:`_grows`)."""
     seen: set[int] = set()
     total = 0
+    growing = []
     stack = [value]
     while stack:
         v = stack.pop()
@@ -63,9 +70,22 @@ def nbytes(value: Any) -> int:
             if is_dataclass(v) and not isinstance(v, type):
                 stack.extend(getattr(v, f.name, None) for f in fields(v))
             state = getattr(v, "__dict__", None)
+            if _grows(type(v)) and state is not None:
+                growing.append(v)
             if state:
                 stack.extend(state.values())
-    return total
+    return total, growing
+
+
+@functools.cache
+def _grows(cls: type) -> bool:
+    """Whether instances of ``cls`` gain memory after they are made: a ``cached_property`` fills in their ``__dict__``."""
+    return any(isinstance(a, functools.cached_property) for klass in cls.__mro__ for a in vars(klass).values())
+
+
+def _filled(growing: list) -> int:
+    """How many attributes the growing objects hold now; it changes only when one has grown."""
+    return sum(len(vars(v)) for v in growing)
 
 
 @dataclass
@@ -75,6 +95,9 @@ class _Entry:
     owner: str
     users: set[str] = field(default_factory=set)
     used: float = field(default_factory=time.monotonic)
+    # The objects in ``value`` that can grow, and how many attributes they held when it was weighed.
+    growing: list = field(default_factory=list)
+    filled: int = 0
 
 
 class ResultStore:
@@ -149,14 +172,14 @@ class ResultStore:
 
     def put(self, key: Hashable, value: Any, owner: str) -> bool:
         """Keep ``value`` under ``key``; False when it is too large to keep for one owner."""
-        size = nbytes(value)
+        size, growing = _weigh(value)
         if size > self.owner_bytes or size > self.max_bytes:
             return False
         with self._lock:
             self._entries.pop(key, None)
             self._evict(lambda e: e.owner == owner, self.owner_bytes - size)
             self._evict(lambda e: True, self.max_bytes - size)
-            self._entries[key] = _Entry(value, size, owner, {owner})
+            self._entries[key] = _Entry(value, size, owner, {owner}, growing=growing, filled=_filled(growing))
         return True
 
     def sweep(self, alive: Callable[[str], bool]) -> int:
@@ -189,8 +212,14 @@ class ResultStore:
         then evict the oldest entries until its owner's and the store's bounds hold again.
 
         Called with the lock held. ``entry`` itself is never evicted here: its caller is using it.
+        Only an entry whose growing objects hold more attributes than when it was last weighed is
+        walked again: a walk of the Residuals page's figures costs about 0.2 s at 1,000 rows.
         """
-        entry.size = nbytes(entry.value)
+        filled = _filled(entry.growing)
+        if filled == entry.filled:
+            return
+        entry.size, entry.growing = _weigh(entry.value)
+        entry.filled = _filled(entry.growing)
         others = [k for k, e in self._entries.items() if e is not entry]
         for belongs, bound in ((lambda e: e.owner == entry.owner, self.owner_bytes), (lambda e: True, self.max_bytes)):
             held = sum(e.size for e in self._entries.values() if belongs(e))
