@@ -162,7 +162,7 @@ def test_repeated_to_a_million_rows_in_memory(nist_dir: Path, name: str) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["Norris", "Longley", "Wampler1", "Wampler4", "Wampler5", "Filip"])
+@pytest.mark.parametrize("name", NAMES)
 def test_repeated_to_a_million_rows_out_of_core(nist_dir: Path, tmp_path: Path, name: str) -> None:
     scale = pytest.importorskip("linreg.scale")
     pytest.importorskip("dask.dataframe")
