@@ -414,3 +414,18 @@ def test_convergence_figure_names_the_optimum_it_measures_to(line_run):
     titles = [json.loads(plots.convergence_figure(r)[0].to_json())["layout"]["annotations"][0]["text"]
               for r in (line_run, ridged)]
     assert titles == ["Distance to the OLS solution ‖w_k − w*‖", "Distance to the ridge solution ‖w_k − w*‖"]
+
+
+def test_a_history_opened_elsewhere_among_the_same_iterations_reuses_the_step_views(plane_run, monkeypatch):
+    built = animation.descent_animation(plane_run, i=1, j=2)
+    first = built.history(3)
+    calls = []
+    real = animation.step_view
+    monkeypatch.setattr(animation, "step_view", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    again = built.history(120)  # every iteration of this run is stored: the same iterations
+    assert calls == [] and again["k0"] == 120 and again["iterations"] == first["iterations"]
+    fresh = animation.descent_animation(plane_run, i=1, j=2).history(120)
+    assert json.dumps(again, sort_keys=True) == json.dumps(fresh, sort_keys=True)
+    calls.clear()
+    built.history(3, rows=2)  # other rows shown: built anew
+    assert len(calls) == len(first["iterations"])

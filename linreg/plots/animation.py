@@ -128,6 +128,10 @@ class DescentAnimation:
     result: object = None
     roles: dict = field(default_factory=dict)
     view: dict = field(default_factory=dict)
+    # The step views of the last set of stored iterations :meth:`history` was asked for: moving
+    # to another iteration among them rebuilds only what depends on it (the views are ~90% of a
+    # history's work: 0.47 s of 0.53 s at 100,000 rows). One entry: about 0.4 MB there.
+    _views: dict = field(default_factory=dict, repr=False, compare=False)
 
     def at(self, k: int) -> go.Figure:
         """The figure opened at iteration ``k`` (clipped to 0..n_iter), which always has a frame.
@@ -212,7 +216,7 @@ class DescentAnimation:
         momentum = float(getattr(result, "momentum", 0.0) or 0.0)
         its = history_iterations(self.n_iter, steps, include=k)
         shown = range(min(rows, n))
-        views = [step_view(result, int(m), shown, row_labels=view["row_labels"], terms=terms) for m in its]
+        views = self._step_views(its, shown)
         first = views[0].table
         moving_columns = list(first.columns[-3:])  # ŷ, ŷ − y and 2(ŷ − y) change with the step
 
@@ -305,6 +309,17 @@ class DescentAnimation:
             **marks, "surface": surface, "text": text, "table": table, "equation": equation,
             "names": list(coef_names(result, terms)),
         }
+
+    def _step_views(self, its: np.ndarray, shown: range) -> list:
+        """``step_view`` at each of ``its`` with rows ``shown``, from the last call's when they are the same."""
+        key = (tuple(int(m) for m in its), len(shown))
+        views = self._views.get(key)
+        if views is None:
+            views = [step_view(self.result, int(m), shown, row_labels=self.view["row_labels"], terms=self.view["terms"])
+                     for m in its]
+            self._views.clear()
+            self._views[key] = views
+        return views
 
     def _builder(self, index: int):
         return next(build for t, build, *_ in self.moving if t == index)
