@@ -7,8 +7,9 @@ What is timed
   rows, 150 ms at N = 100,000.
 * **first view**: the first rerun of a page after the data was made: fitting, running the
   descent and drawing the charts (no budget; shown so the cached numbers have a scale).
-* **GD scrubber**: the Gradient descent page after a click on *Next ›*, which must redraw
-  the figure at the new iteration without running the descent again.
+* **go to iteration**: the Gradient descent page after a move of its server-side slider
+  (*Go to any iteration*), which must reopen the stepper at the new iteration without running
+  the descent again (*Next ›* steps in the browser; the browser section times it).
 
 Every page is opened on the same synthetic data (the app's ``linear`` generator with three
 features, seed 0) through a shareable link, as a visitor would.
@@ -115,7 +116,7 @@ def scrub_times(n: int, repeats: int) -> dict:
         _check(at, f"the GD scrubber at N={n}")
         walls.append(wall)
         cpus.append(cpu)
-    return _row("descent: Next ›", n, walls, cpus)
+    return _row("descent: go to iteration", n, walls, cpus)
 
 
 def section_app(sizes: list[int], repeats: int) -> dict:

@@ -70,7 +70,7 @@ def test_quick_reports_ratios_targets_and_machine(quick_run):
     assert {r["p"] for r in results["sections"]["scaling"]["by_p"]} == set(results["config"]["scale_p"])
     app = results["sections"]["app"]["rows"]
     assert {r["page"] for r in app} >= {"data", "fit", "residuals", "descent", "compare", "regularization", "learn",
-                                        "descent: Next ›"}
+                                        "descent: go to iteration"}
     assert results["targets"] and all(t["value"] > 0 for t in results["targets"])
     assert results["machine"]["cpu_count"] >= 1
     # The printed table carries the same content.
