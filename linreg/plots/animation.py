@@ -131,7 +131,7 @@ class DescentAnimation:
     # The step views of the last set of stored iterations :meth:`history` was asked for: moving
     # to another iteration among them rebuilds only what depends on it (the views are ~90% of a
     # history's work: 0.47 s of 0.53 s at 100,000 rows). One entry: about 0.4 MB there.
-    _views: dict = field(default_factory=dict, repr=False, compare=False)
+    _views: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def at(self, k: int) -> go.Figure:
         """The figure opened at iteration ``k`` (clipped to 0..n_iter), which always has a frame.
