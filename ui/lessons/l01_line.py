@@ -35,6 +35,10 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     st.session_state[SHOWN] = bool(state.get("shown"))
 
 
+# The components' settle callback (the AppTests call it as the browser would).
+_settled = partial(common.take_settled, KEY, ERROR, _keep)
+
+
 def show() -> None:
     st.markdown(
         "A straight line y = β₀ + β₁x predicts every point; the **residual** is how far the point lies above "
@@ -57,5 +61,5 @@ def show() -> None:
     common.warn_refused(ERROR)
     payload = plots.line_drag_view(d, common.line_start(d), points=session.lesson_points(d.name),
                                    shown=bool(st.session_state.get(SHOWN, False)), equal_aspect=equal)
-    line_dragger(payload, key=KEY, on_settle=partial(common.take_settled, KEY, ERROR, _keep))
+    line_dragger(payload, key=KEY, on_settle=_settled)
     common.try_it("pages/fit.py", "the Fit page draws the least-squares line of any data", "📈")

@@ -29,6 +29,10 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     common.set_line(d.name, lessons.checked_line(d, state.get("line")))
 
 
+# The components' settle callback (the AppTests call it as the browser would).
+_settled = partial(common.take_settled, KEY, ERROR, _keep)
+
+
 def show() -> None:
     st.markdown(
         "Every line (β₀, β₁) has a loss L(β₀, β₁) = (1/N) Σ (yᵢ − β₀ − β₁xᵢ)². Drawn over all lines, that loss is "
@@ -38,7 +42,7 @@ def show() -> None:
     d = common.dataset_picker(2)
     common.warn_refused(ERROR)
     view = lesson_cache.bowl_view(d.name, *common.line_start(d))
-    bowl_dragger(view, key=KEY, on_settle=partial(common.take_settled, KEY, ERROR, _keep))
+    bowl_dragger(view, key=KEY, on_settle=_settled)
     st.subheader("The bottom in closed form")
     st.markdown("At the bottom of the bowl the slope is zero in every direction: setting the gradient to zero "
                 "gives the **normal equations**, two linear equations in two unknowns.")
