@@ -8,8 +8,6 @@ no rerun; the state it settles on comes back once, checked by ``linreg.lessons``
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from linreg import lessons
@@ -35,8 +33,8 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     st.session_state[SHOWN] = bool(state.get("shown"))
 
 
-# The components' settle callback (the AppTests call it as the browser would).
-_settled = partial(common.take_settled, KEY, ERROR, _keep)
+def _settled() -> None:
+    common.take_settled(KEY, ERROR, _keep)
 
 
 def show() -> None:

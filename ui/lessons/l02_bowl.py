@@ -8,8 +8,6 @@ lessons 1 and 3 start from it. The normal equations below are drawn by the serve
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from linreg import lessons
@@ -29,8 +27,8 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     common.set_line(d.name, lessons.checked_line(d, state.get("line")))
 
 
-# The components' settle callback (the AppTests call it as the browser would).
-_settled = partial(common.take_settled, KEY, ERROR, _keep)
+def _settled() -> None:
+    common.take_settled(KEY, ERROR, _keep)
 
 
 def show() -> None:
@@ -41,8 +39,7 @@ def show() -> None:
     )
     d = common.dataset_picker(2)
     common.warn_refused(ERROR)
-    view = lesson_cache.bowl_view(d.name, *common.line_start(d))
-    bowl_dragger(view, key=KEY, on_settle=_settled)
+    bowl_dragger(lesson_cache.bowl_view(d.name, *common.line_start(d)), key=KEY, on_settle=_settled)
     st.subheader("The bottom in closed form")
     st.markdown("At the bottom of the bowl the slope is zero in every direction: setting the gradient to zero "
                 "gives the **normal equations**, two linear equations in two unknowns.")

@@ -8,8 +8,6 @@ the server's, at that line and point.
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from linreg import lessons
@@ -35,8 +33,8 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     st.session_state[_point_key(d.name)] = i
 
 
-# The components' settle callback (the AppTests call it as the browser would).
-_settled = partial(common.take_settled, KEY, ERROR, _keep)
+def _settled() -> None:
+    common.take_settled(KEY, ERROR, _keep)
 
 
 def show() -> None:
@@ -50,8 +48,7 @@ def show() -> None:
     common.warn_refused(ERROR)
     b0, b1 = common.line_start(d)
     i = min(int(st.session_state.get(_point_key(d.name), 0)), d.n - 1)
-    view = lesson_cache.chain_view(d.name, b0, b1, i)
-    chain_dragger(view, key=KEY, on_settle=_settled)
+    chain_dragger(lesson_cache.chain_view(d.name, b0, b1, i), key=KEY, on_settle=_settled)
     c = lessons.chain_rule(d.X1, d.y, [b0, b1], i)
     st.markdown(f"**At the line you settled on**, w = ({fmt(b0)}, {fmt(b1)}), and point i = {c.i}:")
     for line in plots.chain_latex(c):
