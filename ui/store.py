@@ -185,7 +185,7 @@ class ResultStore:
     def sweep(self, alive: Callable[[str], bool]) -> int:
         """Drop the entries that no live owner has used for ``idle_seconds``; return the bytes freed.
 
-        Every entry is weighed again first, and the store brought back within its bounds.
+        Every entry that has grown is weighed again first, and the store brought back within its bounds.
         """
         now = time.monotonic()
         with self._lock:
