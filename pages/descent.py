@@ -222,7 +222,7 @@ def _page() -> None:
                        "standardized units; the chart's lines and the Compare page convert them back to the "
                        "original units.")
     st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
-                       mime="text/csv", key="dl_gd_trace",
+                       mime="text/csv", key="dl_gd_trace", on_click="ignore",
                        help="iteration, loss, gradient norm and the coefficients (original units) at every step")
 
 

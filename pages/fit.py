@@ -118,7 +118,11 @@ def _last_good() -> None:
 
 
 def _exports(design, result, method: str) -> None:
-    """Download buttons; each file is built only when its button is clicked."""
+    """Download buttons; each file is built only when its button is clicked.
+
+    A click does not rerun the page (``on_click="ignore"``): the rerun would give the file a new id while the
+    browser is still fetching the old one, and the download would fail.
+    """
     st.subheader("Take it with you")
     source = session.source()
     if source.kind == "csv":  # the script reads the data saved next to it
@@ -126,9 +130,9 @@ def _exports(design, result, method: str) -> None:
     spec, alpha, settings = session.current_spec(), result.alpha, session.fit_settings()
     c = st.columns(4)
     c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
-                         file_name="coefficients.csv", mime="text/csv", key="dl_coef")
+                         file_name="coefficients.csv", mime="text/csv", key="dl_coef", on_click="ignore")
     c[1].download_button("Per-row diagnostics (CSV)", data=lambda: export.diagnostics_csv(result, design.row_labels),
-                         file_name="diagnostics.csv", mime="text/csv", key="dl_diag",
+                         file_name="diagnostics.csv", mime="text/csv", key="dl_diag", on_click="ignore",
                          help="row, y, fitted, residual, leverage, Cook's distance, DFFITS, DFBETAS, COVRATIO "
                          "and the rules of R's influence.measures each row breaks")
     # The script fits what the page shows: the same covariance and weights (none for gradient descent).
@@ -136,12 +140,12 @@ def _exports(design, result, method: str) -> None:
                                                   "maxlags": settings.maxlags if result.cov_type == "HAC" else None}
     c[2].download_button("Python script", data=lambda: export.reproduce_script(source, spec, method=method, alpha=alpha,
                                                                                **options),
-                         file_name="reproduce_fit.py", mime="text/x-python", key="dl_script",
+                         file_name="reproduce_fit.py", mime="text/x-python", key="dl_script", on_click="ignore",
                          help="Runs with the linreg package and prints these coefficients.")
     if source.kind == "csv":
         df, _ = session.current_data()
         c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=DEFAULT_CSV_NAME,
-                             mime="text/csv", key="dl_data")
+                             mime="text/csv", key="dl_data", on_click="ignore")
         st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
                    f"{DEFAULT_CSV_NAME} next to the script.")
 

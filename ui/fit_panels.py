@@ -239,7 +239,7 @@ def _show_predictions(new_rows: pd.DataFrame, needed: list[str], method: str, ta
                  f"observation [{fmt(p['pi_low'], 5)}, {fmt(p['pi_high'], 5)}].", target=Code(target))
     st.dataframe(tables.prediction_table(used, predictions, alpha), hide_index=True)
     st.download_button("Predictions (CSV)", data=lambda: export.prediction_csv(used, predictions),
-                       file_name="predictions.csv", mime="text/csv", key=f"dl_pred_{key}")
+                       file_name="predictions.csv", mime="text/csv", key=f"dl_pred_{key}", on_click="ignore")
 
 
 def predict_panel(design, method: str) -> None:

@@ -122,7 +122,7 @@ def _fit_page() -> None:
     with st.expander("The fit as text (R's summary)"):
         st.code(result.summary(target=spec.target), language=None)
     st.download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result), file_name="coefficients.csv",
-                       mime="text/csv", key="large_dl_coef")
+                       mime="text/csv", key="large_dl_coef", on_click="ignore")
     st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 
 
@@ -208,7 +208,7 @@ def _descent_page() -> None:
         table["least squares"] = [fmt(v) for v in large.fit().coef]
     st.dataframe(table, hide_index=True)
     st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
-                       mime="text/csv", key="large_dl_gd_trace",
+                       mime="text/csv", key="large_dl_gd_trace", on_click="ignore",
                        help="iteration, loss, gradient norm and the coefficients (original units) at every step")
     large.offer_sample(WHY["descent"])
 

@@ -235,6 +235,8 @@ def test_exports_offer_the_tables_and_a_script():
     buttons = at.get("download_button")
     labels = [b.proto.label for b in buttons]
     assert labels[:3] == ["Coefficients (CSV)", "Per-row diagnostics (CSV)", "Python script"]
+    # A download does not rerun the page: a rerun gives each file a new id while the browser fetches the old one.
+    assert [b.proto.ignore_rerun for b in buttons] == [True] * len(buttons)
 
 
 def test_a_failed_fit_keeps_the_last_good_one_in_view():
