@@ -72,9 +72,11 @@ def settle(state: dict, lesson: str = "l01_line") -> AppTest:
 
         import streamlit as st
 
+        from ui.lessons import common
+
         module = importlib.import_module(f"ui.lessons.{lesson}")
         st.session_state[module.KEY] = {"settled": state}
-        module._settled()
+        common.take_settled(module.KEY, module.ERROR, module._keep)  # the callback common.mount gives
 
     at = AppTest.from_function(script, args=(state, lesson), default_timeout=30).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from linreg import lessons
@@ -50,6 +52,14 @@ def take_settled(key: str, error: str, keep) -> None:
         st.session_state[error] = str(err)
         return
     st.session_state.pop(error, None)
+
+
+def mount(component, payload: dict, *, key: str, error: str, keep) -> None:
+    """Draw a lesson's browser ``component`` on ``payload``; the state it settles on goes to ``keep``.
+
+    The component calls :func:`take_settled` with ``key``, ``error`` and ``keep`` when the browser settles.
+    """
+    component(payload, key=key, on_settle=partial(take_settled, key, error, keep))
 
 
 def warn_refused(error: str) -> None:

@@ -33,10 +33,6 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     st.session_state[SHOWN] = bool(state.get("shown"))
 
 
-def _settled() -> None:
-    common.take_settled(KEY, ERROR, _keep)
-
-
 def show() -> None:
     st.markdown(
         "A straight line y = β₀ + β₁x predicts every point; the **residual** is how far the point lies above "
@@ -59,5 +55,5 @@ def show() -> None:
     common.warn_refused(ERROR)
     payload = plots.line_drag_view(d, common.line_start(d), points=session.lesson_points(d.name),
                                    shown=bool(st.session_state.get(SHOWN, False)), equal_aspect=equal)
-    line_dragger(payload, key=KEY, on_settle=_settled)
+    common.mount(line_dragger, payload, key=KEY, error=ERROR, keep=_keep)
     common.try_it("pages/fit.py", "the Fit page draws the least-squares line of any data", "📈")

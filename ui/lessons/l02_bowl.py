@@ -27,10 +27,6 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     common.set_line(d.name, lessons.checked_line(d, state.get("line")))
 
 
-def _settled() -> None:
-    common.take_settled(KEY, ERROR, _keep)
-
-
 def show() -> None:
     st.markdown(
         "Every line (β₀, β₁) has a loss L(β₀, β₁) = (1/N) Σ (yᵢ − β₀ − β₁xᵢ)². Drawn over all lines, that loss is "
@@ -39,7 +35,8 @@ def show() -> None:
     )
     d = common.dataset_picker(2)
     common.warn_refused(ERROR)
-    bowl_dragger(lesson_cache.bowl_view(d.name, *common.line_start(d)), key=KEY, on_settle=_settled)
+    view = lesson_cache.bowl_view(d.name, *common.line_start(d))
+    common.mount(bowl_dragger, view, key=KEY, error=ERROR, keep=_keep)
     st.subheader("The bottom in closed form")
     st.markdown("At the bottom of the bowl the slope is zero in every direction: setting the gradient to zero "
                 "gives the **normal equations**, two linear equations in two unknowns.")

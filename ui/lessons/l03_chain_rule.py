@@ -33,10 +33,6 @@ def _keep(d: lessons.LessonData, state: dict) -> None:
     st.session_state[_point_key(d.name)] = i
 
 
-def _settled() -> None:
-    common.take_settled(KEY, ERROR, _keep)
-
-
 def show() -> None:
     st.markdown(
         "Gradient descent needs the gradient ∇L: which way is uphill, and how steep. The loss is an average over "
@@ -48,7 +44,7 @@ def show() -> None:
     common.warn_refused(ERROR)
     b0, b1 = common.line_start(d)
     i = min(int(st.session_state.get(_point_key(d.name), 0)), d.n - 1)
-    chain_dragger(lesson_cache.chain_view(d.name, b0, b1, i), key=KEY, on_settle=_settled)
+    common.mount(chain_dragger, lesson_cache.chain_view(d.name, b0, b1, i), key=KEY, error=ERROR, keep=_keep)
     c = lessons.chain_rule(d.X1, d.y, [b0, b1], i)
     st.markdown(f"**At the line you settled on**, w = ({fmt(b0)}, {fmt(b1)}), and point i = {c.i}:")
     for line in plots.chain_latex(c):
