@@ -196,9 +196,9 @@ def _page() -> None:
 
     st.subheader("Step through the iterations")
     feature, i, j = _view_options(design)
-    # The stepper, above the slider that can move it. Keyed: the page's first run draws elements the
-    # settle's rerun does not (the prefetch script, progress placeholders), and an unkeyed container
-    # would move down the list and mount the stepper anew, losing its state mid-step.
+    # The stepper, above the slider that can move it. Its container must keep its place from run to run,
+    # or the browser mounts the stepper anew (losing its state mid-step) when the settle's rerun is
+    # painted half-way: hence every cached call's placeholder (ui.jobs.placeholder), and the key.
     box = st.container(key="gd_stepper_box")
     k = _scrubber(g.n_iter)
     view = (feature, i, j)

@@ -107,13 +107,14 @@ def stored(name: str, parts: tuple, label: str, cost: Callable[[], budget.Cost |
     takes a heavy-job slot whatever the estimate (an out-of-core fit, which no estimate bounds).
     """
     key = _digest(name, parts)
+    box = jobs.placeholder()
 
     def compute():
         with warnings.catch_warnings():
             # The plain-language warnings travel in the results, which the pages show inline;
             # the Python warning would only reach the server log (or fail a strict test run).
             warnings.simplefilter("ignore", LinregWarning)
-            return _read_only(jobs.run(label, key, cost(), work, heavy=heavy))
+            return _read_only(jobs.run(label, key, cost(), work, heavy=heavy, box=box))
 
     return STORE.get_or_compute(key, runtime.session_id(), compute, wait=_still_wanted, join=not jobs.holding_slot())
 

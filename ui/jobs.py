@@ -30,7 +30,7 @@ from linreg.exceptions import Cancelled
 from .config import CONFIG
 from .runtime import session_alive, session_id
 
-__all__ = ["run", "holding_slot", "forget_stop", "Hooks"]
+__all__ = ["run", "placeholder", "holding_slot", "forget_stop", "Hooks"]
 
 T = TypeVar("T")
 Hooks = dict[str, Callable]
@@ -40,7 +40,7 @@ _STOPPED = "lr_stopped_job"
 # Heavy jobs running at once, server-wide. A thread already holding a slot (a job that needs
 # another result first) does not take a second one, so nested jobs cannot wait on themselves.
 _SLOTS = threading.BoundedSemaphore(CONFIG.jobs.slots)
-_held = threading.local()
+_held = threading.local()  # depth: heavy-job slots this thread holds; running: the jobs it runs, innermost last
 # How often a running job lets Streamlit act on a stop or a rerun, in seconds.
 _TICK = 0.2
 
@@ -48,15 +48,15 @@ _TICK = 0.2
 class _Job:
     """One running job's face on the page and its stop check."""
 
-    def __init__(self, label: str, key: str):
+    def __init__(self, label: str, key: str, box):
         self.label, self.key = label, key
         self.sid = session_id()
         self.start = self.last = time.monotonic()
         self.fraction = 0.0
-        # Inside a cached function (a chart being drawn) elements would be recorded for replay:
-        # the job then shows nothing and stops only when its visitor has gone.
-        self.quiet = in_cached_function.get() or get_script_run_ctx(suppress_warning=True) is None
-        self.box = None if self.quiet else st.empty()
+        # Without a box (inside a cached function: elements would be recorded for replay) the job
+        # shows nothing and stops only when its visitor has gone.
+        self.box = box
+        self.quiet = box is None
         self.bar = None
 
     def progress(self, fraction: float) -> None:
@@ -106,16 +106,16 @@ def _slot(job: _Job):
         finally:
             _held.depth -= 1
         return
-    waiting = None
+    waiting = False
     while not _SLOTS.acquire(timeout=_TICK):
         if job.should_stop():
             raise Cancelled("stopped before it started: the visitor left")
-        if waiting is None and not job.quiet:
-            waiting = st.empty()
-            waiting.info(f"Waiting to compute {job.label}: the server is busy with another visitor's "
+        if not waiting and not job.quiet:
+            waiting = True
+            job.box.info(f"Waiting to compute {job.label}: the server is busy with another visitor's "
                          "computation, and this one starts as soon as that one ends.")
-    if waiting is not None:
-        waiting.empty()
+    if waiting:
+        job.box.empty()
     _held.depth = 1
     try:
         yield
@@ -124,7 +124,24 @@ def _slot(job: _Job):
         _SLOTS.release()
 
 
-def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, heavy: bool = False) -> T:
+def placeholder():
+    """The place on the page where a job shows its progress: an empty element, or None where none can go.
+
+    Every cached call takes one, whether it computes or finds its result stored, so that a page's
+    elements keep their places from one run to the next: when the first run's jobs put elements the
+    later runs do not, the browser mounts what follows anew (the GD stepper loses its state).
+    None inside a cached function (elements would be recorded for replay) and inside another
+    job, whose result, once stored, skips the inner call: the inner job shows itself in the outer one's.
+    """
+    if in_cached_function.get() or getattr(_held, "running", None):
+        return None
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return st.empty()
+
+
+def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, heavy: bool = False,
+        box=None) -> T:
     """Run ``work(hooks)`` for the visitor, within the budget and the server's slots.
 
     Parameters
@@ -141,6 +158,9 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, 
         ``work({"should_stop": ..., "progress": ...}) -> T``; linreg's long loops take both hooks.
     heavy : bool, default False
         Take a heavy-job slot whatever the estimate says.
+    box : streamlit element or None
+        Where the job shows its progress, its Stop button and its wait for a slot (:func:`placeholder`).
+        None: in the box of the job this one runs inside, if any; else nothing is shown.
 
     Raises
     ------
@@ -155,8 +175,11 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, 
     if ctx is not None and st.session_state.get(_STOPPED) == key:
         raise Cancelled(f"You stopped {label} before it finished. Run it again, or change a setting: "
                         "a smaller one finishes sooner.")
-    job = _Job(label, key)
+    running = _held.__dict__.setdefault("running", [])
+    outer = running[-1] if box is None and running and not in_cached_function.get() else None
+    job = _Job(label, key, outer.box if outer is not None else box)
     hooks: Hooks = {"should_stop": job.should_stop, "progress": job.progress}
+    running.append(job)
     try:
         light = cost is None or (cost.seconds <= CONFIG.jobs.heavy_s and cost.bytes <= CONFIG.jobs.heavy_mb * 1_000_000)
         if light and not heavy:
@@ -164,7 +187,10 @@ def run(label: str, key: str, cost: Cost | None, work: Callable[[Hooks], T], *, 
         with _slot(job):
             return work(hooks)
     finally:
+        running.pop()
         job.done()
+        if outer is not None:
+            outer.bar = None  # the inner job drew over the outer's progress: it is drawn anew
 
 
 def holding_slot() -> bool:

@@ -55,10 +55,14 @@ def _script(files: tuple[str, ...]) -> str:
 
 
 def send() -> None:
-    """In a session's first run, make the browser start loading the charts' and tables' code."""
-    if st.session_state.get(_SENT):
+    """In a session's first run, make the browser start loading the charts' and tables' code.
+
+    Later runs put an empty element in its place, so that what follows keeps its place on the page
+    (see ``ui.jobs.placeholder``).
+    """
+    files = chunk_files()
+    if st.session_state.get(_SENT) or not files:
+        st.empty()
         return
     st.session_state[_SENT] = True
-    files = chunk_files()
-    if files:
-        st.html(_script(files), unsafe_allow_javascript=True)
+    st.html(_script(files), unsafe_allow_javascript=True)
