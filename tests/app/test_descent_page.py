@@ -304,22 +304,3 @@ def test_awkward_models_run_without_nan(spec, page):
         assert not at.exception
     assert not any("nan" in t.lower().split() for t in _texts(at))
 
-
-def _layout(at: AppTest) -> list[tuple[int, str]]:
-    """The main area's top-level elements: index and kind (a block by its id)."""
-    return [(i, getattr(node.proto, "id", "") if type(node).__name__ == "Block" else type(node).__name__)
-            for i, node in at.main.children.items()]
-
-
-def test_every_element_keeps_its_place_when_the_run_is_found_stored():
-    # The first run computes the descent (its jobs draw placeholders), the second finds it stored:
-    # were the stepper's container at another index, the browser would mount the stepper anew.
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params["iters"] = "417"  # a run no other test computes, so the first visit computes it
-    at.run()
-    at.switch_page(PAGE).run()
-    first = _layout(at)
-    at.run()
-    assert not at.exception
-    assert _layout(at) == first
-    assert any("gd_stepper_box" in kind for _, kind in first)
