@@ -128,7 +128,7 @@ def test_no_step_reruns_the_script(page, base_url):
 def test_the_settled_rerun_keeps_the_stepper_mounted(page, base_url):
     # The first run computes what later runs find stored and sends the prefetch script; every
     # element keeps its place all the same (ui.jobs.placeholder), so the settle's rerun does not
-    # mount the stepper anew, however the browser paints it (it did in about one run in three).
+    # mount the stepper anew, however the browser paints it.
     _open(page, f"{base_url}/descent")
     page.wait_for_timeout(1000)
     wait_for_app(page)
