@@ -72,6 +72,17 @@ REFINE_ABOVE = 1e-11
 # this relative amount: the first round then started far enough off that one
 # contraction may not have reached the longdouble floor.
 REFINE_AGAIN = 1e-8
+# The bound above assumes rounding errors that add up coherently; on most data they do not, and
+# the pass would move nothing that counts (1e6 x 20 standard-normal columns with one coefficient
+# 0: by 3e-15, at 0.6x the fit's time). So a fit the bound sends to the pass is first checked in
+# float64 (:func:`_float64_settles`): the correction d = (W^T W)^{-1} W^T r from float64 residuals
+# is the coefficients' error plus what the residuals' rounding puts into it, and when d and a bound
+# on that rounding are both under REFINE_ABOVE / 2 times each |coef_j|, so is the error. The bound
+# takes the rounding errors as independent, with SETTLE_SAFETY times room; coherent ones (repeated
+# rows) show in d itself, which then sends the fit to the pass. Only for well-conditioned designs
+# (SETTLE_COND), where (W^T W)^{-1} from the solver's R is accurate.
+SETTLE_COND = 1e3
+SETTLE_SAFETY = 10.0
 # CholeskyQR2 (large, well-conditioned designs; its row blocks and threads are in
 # _rows): ||Q1^T Q1 - I|| is ~cond^2 eps <= 1e-8 when it applies (CholeskyQR2
 # still works up to ~0.1), and |trace(Q^T Q) - k| ~ 1e-14 for the final Q: far
@@ -468,6 +479,69 @@ def _wants_refinement(sol: _Solve, n: int, k: int, *, basis: bool) -> bool:
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = float(np.max(size) / np.min(size)) if len(size) else 1.0
     return not (math.sqrt(n) * np.finfo(np.float64).eps * sol.cond_scaled * gain <= REFINE_ABOVE)
+
+
+def _float64_settles(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bool) -> bool:
+    """Whether the float64 solution is already within REFINE_ABOVE / 2 of the exact one, coefficient by
+    coefficient, so that :func:`_refine` can be skipped (see SETTLE_COND).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, p)
+        The raw features the solver saw, without the column of ones.
+    y : ndarray, shape (n,)
+    sol : _Solve
+        A float64 solution in the raw parametrisation (no basis, no weights).
+    intercept : bool
+        Whether the design has a column of ones first.
+
+    Returns
+    -------
+    bool
+        False when the design is not well conditioned, a column was dropped, or the correction
+        or its rounding bound is too large for some coefficient.
+    """
+    n, one = len(y), int(intercept)
+    k = X.shape[1] + one
+    if sol.refined or len(sol.kept) != k or not sol.cond_scaled <= SETTLE_COND:
+        return False
+    raw = np.asarray(sol.coef, dtype=np.float64)
+    c = sol.shift if one and sol.cov_work is not None else None
+    coef, cov = raw.copy(), sol.cov_unscaled
+    if c is not None:  # the solver's shifted columns W = [1, X - c], as _refine uses them
+        coef[0] += c @ coef[1:]
+        cov = sol.cov_work
+
+    def one_pass(a: int, b: int) -> tuple:
+        g, wr2, wa2 = np.zeros(k), np.zeros(k), np.zeros(k)
+        across = np.ones(k - one)
+        for i in range(a, b, _CHUNK):
+            j = min(i + _CHUNK, b)
+            w = X[i:j] if c is None else X[i:j] - c
+            r = y[i:j] - w @ coef[one:] - (coef[0] if one else 0.0)
+            ww, rr = w * w, r * r
+            # a_i^2 = 2 (y_i^2 + ||w_i||^2 ||coef||^2) bounds (|y_i| + sum_l |w_il coef_l|)^2
+            aa = 2.0 * (y[i:j] * y[i:j] + (ww @ across + one) * (coef @ coef))
+            g[one:] += r @ w
+            wr2[one:] += rr @ ww
+            wa2[one:] += aa @ ww
+            if one:
+                g[0], wr2[0], wa2[0] = g[0] + r.sum(), wr2[0] + rr.sum(), wa2[0] + aa.sum()
+        return g, wr2, wa2
+
+    parts = _map_blocks(one_pass, _row_blocks(n))
+    g, wr2, wa2 = (sum(q[m] for q in parts) for m in range(3))
+    eps = np.finfo(np.float64).eps
+    # Rounding, taken as independent errors of size eps: each residual is off by about
+    # sqrt(k + 1) eps a_i, and the sum over the n rows of w_il r_i by about sqrt(n) eps ||w_l r||.
+    # Both reach d through |(W^T W)^{-1}|.
+    noise_g = SETTLE_SAFETY * eps * (math.sqrt(k + 1) * np.sqrt(wa2) + math.sqrt(n) * np.sqrt(wr2))
+    d, noise = cov @ g, np.abs(cov) @ noise_g
+    if c is not None:  # back to the raw intercept: b0 = b0_W - c . b
+        d[0] -= c @ d[1:]
+        noise[0] += np.abs(c) @ noise[1:]
+    tol = 0.5 * REFINE_ABOVE * np.abs(raw)
+    return bool(np.all(np.abs(d) <= tol) and np.all(noise <= tol))
 
 
 def _refine(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bool,

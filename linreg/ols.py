@@ -72,6 +72,7 @@ from ._solvers import (
     ORTHO_TOL,
     PRECISE_SIZE,
     _cond,
+    _float64_settles,
     _refine,
     _Solve,
     _solve_cholqr2,
@@ -896,7 +897,8 @@ def _fit_solution(X: np.ndarray, y: np.ndarray, w: np.ndarray | None, Z: np.ndar
     """Solve (weighted) least squares: (solution, working design, M or None).
 
     The working design is what the robust covariances are formed from; M is None when the solution is in raw terms (no basis, or given up for the
-    raw design). Unweighted QR and SVD solutions are refined when ``_wants_refinement`` says so.
+    raw design). Unweighted QR and SVD solutions are refined when ``_wants_refinement`` says so, unless
+    ``_float64_settles`` finds them there already.
     """
     n, k = X.shape[0], X.shape[1] + int(intercept)
     if w is None:
@@ -915,7 +917,8 @@ def _fit_solution(X: np.ndarray, y: np.ndarray, w: np.ndarray | None, Z: np.ndar
     if raw:
         M = None
     if w is None and method != "normal" and _wants_refinement(sol, n, k, basis=M is not None):
-        sol = _refine(X, y, sol, intercept=intercept, Z=Z if M is not None else None, M=M)
+        if M is not None or not _float64_settles(X, y, sol, intercept=intercept):
+            sol = _refine(X, y, sol, intercept=intercept, Z=Z if M is not None else None, M=M)
     return sol, work, M
 
 

@@ -90,3 +90,68 @@ def test_an_aliased_column_beside_an_offset_one_is_refined_on_the_kept_columns(m
     assert res.rank == 3 and np.isnan(res.coef[3])
     assert_allclose(res.coef[:3], full.coef, rtol=1e-12)
     assert_allclose(res.std_err[:3], full.std_err, rtol=1e-12)
+
+
+def _near_zero_problem(n: int = 200_000):
+    # Standard-normal columns, one true coefficient 0: its estimate is ~1/sqrt(n) beside +-1, which
+    # sends the fit to the pass by the a-priori bound although float64 already has it to ~1e-15.
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((n, 5))
+    y = 1.0 + X @ np.array([-1.0, -0.5, 0.0, 0.5, 1.0]) + rng.standard_normal(n)
+    return X, y
+
+
+def _solution(X, y):
+    """The float64 solve fit_ols hands to the refinement decision."""
+    seen = []
+    real = ols._wants_refinement
+
+    def spy(sol, n, k, *, basis):
+        seen.append(sol)
+        return real(sol, n, k, basis=basis)
+
+    ols._wants_refinement = spy
+    try:
+        fit_ols(X, y)
+    finally:
+        ols._wants_refinement = real
+    return seen[0]
+
+
+def test_a_coefficient_near_zero_is_settled_in_float64_without_the_pass(monkeypatch):
+    X, y = _near_zero_problem()
+    sol = _solution(X, y)
+    assert _solvers._wants_refinement(sol, *X.shape, basis=False)  # the bound asks for the pass
+    assert _solvers._float64_settles(X, y, sol, intercept=True)
+    calls = []
+    real = ols._refine
+    monkeypatch.setattr(ols, "_refine", lambda *a, **k: calls.append(1) or real(*a, **k))
+    checked = fit_ols(X, y)
+    assert calls == []
+    monkeypatch.setattr(ols, "_float64_settles", lambda *a, **k: False)
+    refined = fit_ols(X, y)
+    assert calls == [1]
+    assert_allclose(checked.coef, refined.coef, rtol=1e-13)  # the pass would have changed nothing that counts
+
+
+def test_the_float64_check_sees_an_error_in_a_coefficient():
+    import dataclasses
+
+    X, y = _near_zero_problem()
+    sol = _solution(X, y)
+    for j, size in ((2, 1e-10), (0, 1e-10), (4, 1e-10)):
+        off = np.array(sol.coef, dtype=np.float64)
+        off[j] *= 1 + size  # an error of 1e-10 relative, ten times what the pass is for
+        assert not _solvers._float64_settles(X, y, dataclasses.replace(sol, coef=off), intercept=True), j
+
+
+def test_repeated_rows_and_ill_conditioned_designs_still_take_the_pass():
+    X, y, _ = norris_like()
+    assert not _solvers._float64_settles(X, y, _solution(X, y), intercept=True)
+    rng = np.random.default_rng(2)
+    base = rng.standard_normal(100_000)
+    Xc = np.column_stack([base, base + 1e-3 * rng.standard_normal(100_000)])  # condition ~1e3 and more
+    yc = Xc @ np.array([1.0, 1e-3]) + rng.standard_normal(100_000)
+    sol = _solution(Xc, yc)
+    assert sol.cond_scaled > _solvers.SETTLE_COND
+    assert not _solvers._float64_settles(Xc, yc, sol, intercept=True)
