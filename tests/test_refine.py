@@ -155,3 +155,15 @@ def test_repeated_rows_and_ill_conditioned_designs_still_take_the_pass():
     sol = _solution(Xc, yc)
     assert sol.cond_scaled > _solvers.SETTLE_COND
     assert not _solvers._float64_settles(Xc, yc, sol, intercept=True)
+
+
+def test_the_check_works_on_the_solver_s_shifted_columns(monkeypatch):
+    # Columns with a mean of 10: the solver works on [1, X - c], and so does the check.
+    X, y = _near_zero_problem()
+    X = X + 10.0
+    sol = _solution(X, y)
+    assert sol.cov_work is not None and _solvers._wants_refinement(sol, *X.shape, basis=False)
+    assert _solvers._float64_settles(X, y, sol, intercept=True)
+    checked = fit_ols(X, y)
+    monkeypatch.setattr(ols, "_float64_settles", lambda *a, **k: False)
+    assert_allclose(checked.coef, fit_ols(X, y).coef, rtol=1e-13)
