@@ -481,6 +481,19 @@ def _wants_refinement(sol: _Solve, n: int, k: int, *, basis: bool) -> bool:
     return not (math.sqrt(n) * np.finfo(np.float64).eps * sol.cond_scaled * gain <= REFINE_ABOVE)
 
 
+def _on_working_columns(sol: _Solve, c: np.ndarray | None, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """The solve's coefficients (a copy) and (W^T W)^{-1} in ``dtype``, on the columns W it solved on.
+
+    With the shift ``c`` (p,) those are W = [1, X - c] = X1 T^{-1}: coef_W = T coef, the intercept
+    taking back the shift (the raw design is ill conditioned when c is large); without, the raw [1, X].
+    """
+    coef = np.array(sol.coef, dtype=dtype)
+    if c is None:
+        return coef, np.asarray(sol.cov_unscaled, dtype=dtype)
+    coef[0] += np.asarray(c, dtype=dtype) @ coef[1:]
+    return coef, np.asarray(sol.cov_work, dtype=dtype)
+
+
 def _float64_settles(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bool) -> bool:
     """Whether the float64 solution is already within REFINE_ABOVE / 2 of the exact one, coefficient by
     coefficient, so that :func:`_refine` can be skipped (see SETTLE_COND).
@@ -506,11 +519,8 @@ def _float64_settles(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bo
     if sol.refined or len(sol.kept) != k or not sol.cond_scaled <= SETTLE_COND:
         return False
     raw = np.asarray(sol.coef, dtype=np.float64)
-    c = sol.shift if one and sol.cov_work is not None else None
-    coef, cov = raw.copy(), sol.cov_unscaled
-    if c is not None:  # the solver's shifted columns W = [1, X - c], as _refine uses them
-        coef[0] += c @ coef[1:]
-        cov = sol.cov_work
+    c = sol.shift if one else None
+    coef, cov = _on_working_columns(sol, c, np.float64)  # as _refine works on them
 
     def one_pass(a: int, b: int) -> tuple:
         g, wr2, wa2 = np.zeros(k), np.zeros(k), np.zeros(k)
@@ -566,15 +576,7 @@ def _refine(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bool,
     recipes = _poly_recipes(M, intercept) if M is not None and Z is not None else None
     c = sol.shift if Z is None and intercept else None
     rows = _ExactRows(X, intercept, sol.kept, recipes, Z, shift=c)
-    coef = np.array(sol.coef, dtype=_LD)  # a copy: updated in place below
-    if c is None:
-        cov = np.asarray(sol.cov_unscaled, dtype=_LD)
-    else:
-        # Refine on the shifted columns W = X1 T^{-1}: coef_W = T coef, the intercept
-        # taking back the shift (the raw design is ill conditioned when c is large).
-        cl = np.asarray(c, dtype=_LD)
-        coef[0] += cl @ coef[1:]
-        cov = np.asarray(sol.cov_work, dtype=_LD)
+    coef, cov = _on_working_columns(sol, c, _LD)  # coef is updated in place below
     resid = np.empty(n)
     blocks = _row_blocks(n)
     yl_of = lambda i, j: np.asarray(y[i:j], dtype=_LD)
@@ -607,7 +609,7 @@ def _refine(X: np.ndarray, y: np.ndarray, sol: _Solve, *, intercept: bool,
 
         _map_blocks(shift, blocks)
     if c is not None:
-        coef[0] -= cl @ coef[1:]
+        coef[0] -= np.asarray(c, dtype=_LD) @ coef[1:]
     return _Solve(
         coef=coef,
         cov_unscaled=sol.cov_unscaled,

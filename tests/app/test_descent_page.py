@@ -303,4 +303,3 @@ def test_awkward_models_run_without_nan(spec, page):
         slider.set_value(slider.max).run()
         assert not at.exception
     assert not any("nan" in t.lower().split() for t in _texts(at))
-
