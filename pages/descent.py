@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from linreg import export
 from linreg.exceptions import LinregError
 from linreg.format import fmt
 from linreg.plots import descent as plots
@@ -19,7 +18,7 @@ from ui.components.stepper import descent_stepper
 from ui.legacy import through_app
 from ui.settings import FIELDS
 from ui.text import md_code, md_escape
-from ui.widgets import escaped, gd_settings_controls, in_range, latex, seed, show_error
+from ui.widgets import download_gd_trace, escaped, gd_settings_controls, in_range, latex, seed, show_error
 
 through_app()
 large_pages.guard("descent")  # a registered dataset read out of core: its own version of the page
@@ -221,9 +220,7 @@ def _page() -> None:
             st.caption("The run works on standardized columns (x − mean)/sd, so the arithmetic's x and w are in "
                        "standardized units; the chart's lines and the Compare page convert them back to the "
                        "original units.")
-    st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
-                       mime="text/csv", key="dl_gd_trace", on_click="ignore",
-                       help="iteration, loss, gradient norm and the coefficients (original units) at every step")
+    download_gd_trace(g, key="dl_gd_trace")
 
 
 _page()

@@ -19,7 +19,7 @@ from linreg.sources import DEFAULT_CSV_NAME, csv_source
 from ui import cache, charts, descent_cache, fit_panels, large_pages, session
 from ui.legacy import through_app
 from ui.settings import FIELDS, METHOD_LABELS
-from ui.widgets import Code, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
+from ui.widgets import Code, download, escaped, field_input, gd_settings_controls, latex, markdown, seed, show_error
 
 through_app()
 large_pages.guard("fit")  # a registered dataset read out of core: its own version of the page
@@ -118,34 +118,26 @@ def _last_good() -> None:
 
 
 def _exports(design, result, method: str) -> None:
-    """Download buttons; each file is built only when its button is clicked.
-
-    A click does not rerun the page (``on_click="ignore"``): the rerun would give the file a new id while the
-    browser is still fetching the old one, and the download would fail.
-    """
+    """Download buttons; each file is built only when its button is clicked."""
     st.subheader("Take it with you")
     source = session.source()
     if source.kind == "csv":  # the script reads the data saved next to it
         source = csv_source()
     spec, alpha, settings = session.current_spec(), result.alpha, session.fit_settings()
     c = st.columns(4)
-    c[0].download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result),
-                         file_name="coefficients.csv", mime="text/csv", key="dl_coef", on_click="ignore")
-    c[1].download_button("Per-row diagnostics (CSV)", data=lambda: export.diagnostics_csv(result, design.row_labels),
-                         file_name="diagnostics.csv", mime="text/csv", key="dl_diag", on_click="ignore",
-                         help="row, y, fitted, residual, leverage, Cook's distance, DFFITS, DFBETAS, COVRATIO "
-                         "and the rules of R's influence.measures each row breaks")
+    download("Coefficients (CSV)", lambda: export.coef_csv(result), "coefficients.csv", key="dl_coef", where=c[0])
+    download("Per-row diagnostics (CSV)", lambda: export.diagnostics_csv(result, design.row_labels), "diagnostics.csv",
+             key="dl_diag", where=c[1], help="row, y, fitted, residual, leverage, Cook's distance, DFFITS, DFBETAS, "
+             "COVRATIO and the rules of R's influence.measures each row breaks")
     # The script fits what the page shows: the same covariance and weights (none for gradient descent).
     options = {} if settings.method == "gd" else {"cov_type": result.cov_type, "weights": settings.weights,
                                                   "maxlags": settings.maxlags if result.cov_type == "HAC" else None}
-    c[2].download_button("Python script", data=lambda: export.reproduce_script(source, spec, method=method, alpha=alpha,
-                                                                               **options),
-                         file_name="reproduce_fit.py", mime="text/x-python", key="dl_script", on_click="ignore",
-                         help="Runs with the linreg package and prints these coefficients.")
+    download("Python script", lambda: export.reproduce_script(source, spec, method=method, alpha=alpha, **options),
+             "reproduce_fit.py", key="dl_script", mime="text/x-python", where=c[2],
+             help="Runs with the linreg package and prints these coefficients.")
     if source.kind == "csv":
         df, _ = session.current_data()
-        c[3].download_button("The data (CSV)", data=lambda: export.data_csv(df), file_name=DEFAULT_CSV_NAME,
-                             mime="text/csv", key="dl_data", on_click="ignore")
+        download("The data (CSV)", lambda: export.data_csv(df), DEFAULT_CSV_NAME, key="dl_data", where=c[3])
         st.caption(f"Uploaded data cannot travel inside a link or the script: save the data as "
                    f"{DEFAULT_CSV_NAME} next to the script.")
 

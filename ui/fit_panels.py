@@ -22,7 +22,7 @@ from linreg.plots import tables
 from . import cache, session
 from .settings import COV_LABELS, COV_READINGS, FIELDS
 from .text import md_escape
-from .widgets import Code, field_input, markdown, seed, show_error
+from .widgets import Code, download, field_input, markdown, seed, show_error
 
 __all__ = ["weights_select", "covariance_controls", "breusch_pagan_note", "covariance_caption", "weights_note", "compare_panel",
            "predict_panel", "MAX_NEW_ROWS"]
@@ -238,8 +238,8 @@ def _show_predictions(new_rows: pd.DataFrame, needed: list[str], method: str, ta
                  f"[{fmt(p['ci_low'], 5)}, {fmt(p['ci_high'], 5)}]; {level} prediction interval of a new "
                  f"observation [{fmt(p['pi_low'], 5)}, {fmt(p['pi_high'], 5)}].", target=Code(target))
     st.dataframe(tables.prediction_table(used, predictions, alpha), hide_index=True)
-    st.download_button("Predictions (CSV)", data=lambda: export.prediction_csv(used, predictions),
-                       file_name="predictions.csv", mime="text/csv", key=f"dl_pred_{key}", on_click="ignore")
+    download("Predictions (CSV)", lambda: export.prediction_csv(used, predictions), "predictions.csv",
+             key=f"dl_pred_{key}")
 
 
 def predict_panel(design, method: str) -> None:

@@ -23,7 +23,7 @@ from linreg.sources import DatasetFacts
 
 from . import charts, large, session
 from .text import md_escape
-from .widgets import Code, escaped, latex, markdown, seed, show_error
+from .widgets import Code, download, download_gd_trace, escaped, latex, markdown, seed, show_error
 
 __all__ = ["WHY", "dataset_tab", "guard"]
 
@@ -121,8 +121,7 @@ def _fit_page() -> None:
                f"freedom; confidence intervals at {100 * (1 - result.alpha):g}%.")
     with st.expander("The fit as text (R's summary)"):
         st.code(result.summary(target=spec.target), language=None)
-    st.download_button("Coefficients (CSV)", data=lambda: export.coef_csv(result), file_name="coefficients.csv",
-                       mime="text/csv", key="large_dl_coef", on_click="ignore")
+    download("Coefficients (CSV)", lambda: export.coef_csv(result), "coefficients.csv", key="large_dl_coef")
     st.page_link("pages/residuals.py", label="Next: check the residuals", icon="🔍")
 
 
@@ -207,9 +206,7 @@ def _descent_page() -> None:
     if g.batch_size is None and g.ridge == 0:
         table["least squares"] = [fmt(v) for v in large.fit().coef]
     st.dataframe(table, hide_index=True)
-    st.download_button("Download the whole run (CSV)", data=lambda: export.gd_trace_csv(g), file_name="gd_trace.csv",
-                       mime="text/csv", key="large_dl_gd_trace", on_click="ignore",
-                       help="iteration, loss, gradient norm and the coefficients (original units) at every step")
+    download_gd_trace(g, key="large_dl_gd_trace")
     large.offer_sample(WHY["descent"])
 
 

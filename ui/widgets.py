@@ -19,7 +19,7 @@ from .settings import FIELDS, SEED, Field, GDSettings
 from .text import latex_safe, md_code, md_escape
 
 __all__ = ["seed", "field_input", "seed_input", "gd_settings_controls", "GD_CONTROLS", "in_range", "Code",
-           "markdown", "escaped", "latex", "show_error"]
+           "markdown", "escaped", "latex", "show_error", "download", "download_gd_trace"]
 
 
 def seed(key: str, value) -> None:
@@ -152,3 +152,21 @@ def show_error(prefix: str, err: object, *, element=None) -> None:
 def latex(tex: str) -> None:
     """Show LaTeX that quotes user names (escaped as text by linreg), safe from Streamlit's rewrites."""
     st.latex(latex_safe(tex))
+
+
+def download(label: str, make, file_name: str, *, key: str, mime: str = "text/csv", help: str | None = None,
+             where=None) -> None:
+    """A download button whose file ``make()`` builds only when it is clicked, in ``where`` (default: here).
+
+    The click does not rerun the page: the rerun would give the file a new id while the browser is
+    still fetching the old one, and on a busy server the download would fail.
+    """
+    (where or st).download_button(label, data=make, file_name=file_name, mime=mime, key=key, help=help,
+                                  on_click="ignore")
+
+
+def download_gd_trace(result, *, key: str) -> None:
+    """The whole gradient-descent run as a CSV, one row per iteration (``linreg.export.gd_trace_csv``)."""
+    from linreg import export  # here, not at import: the pages without a run need not load it
+    download("Download the whole run (CSV)", lambda: export.gd_trace_csv(result), "gd_trace.csv", key=key,
+             help="iteration, loss, gradient norm and the coefficients (original units) at every step")
