@@ -163,14 +163,26 @@ def _bounds_text(low: float | None, high: float | None, low_open: bool, high_ope
     return " and ".join(parts) or "a finite number"
 
 
+#: ``should_stop() -> bool``, asked between chunks of a long computation: True stops it
+#: with :class:`linreg.exceptions.Cancelled`. The app passes "has the visitor moved on".
+StopHook = Callable[[], bool] | None
+#: ``progress(fraction)``, told the fraction (0..1) of the work done at the same points.
+ProgressHook = Callable[[float], None] | None
+
+
 def check_callback(name: str, fn: object) -> None:
     """``ModelError`` unless ``fn`` is None or callable (a ``should_stop`` or ``progress`` hook)."""
     if fn is not None and not callable(fn):
         raise ModelError(f"{name} must be a function or None; got {fn!r}")
 
 
-def checkpoint(should_stop: Callable[[], bool] | None, progress: Callable[[float], None] | None,
-               fraction: float, doing: str) -> None:
+def check_hooks(should_stop: object, progress: object) -> None:
+    """``ModelError`` unless both hooks are None or callable; see :data:`StopHook`, :data:`ProgressHook`."""
+    check_callback("should_stop", should_stop)
+    check_callback("progress", progress)
+
+
+def checkpoint(should_stop: StopHook, progress: ProgressHook, fraction: float, doing: str) -> None:
     """Between two chunks of work: raise :class:`Cancelled` if asked to stop, else report progress.
 
     Parameters

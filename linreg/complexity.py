@@ -29,7 +29,7 @@ from numpy.polynomial import legendre
 
 from ._preprocess import interval_map
 from ._repr import short_repr
-from ._validation import as_xy, check_callback, check_int, check_real, checkpoint
+from ._validation import ProgressHook, StopHook, as_xy, check_hooks, check_int, check_real, checkpoint
 from .exceptions import DataError, ModelError
 from .ols import fit_ols
 
@@ -177,11 +177,6 @@ def _check_int(name: str, value: object, low: int) -> int:
     return check_int(name, value, low, must=f"an integer >= {low}")
 
 
-def _check_hooks(should_stop: object, progress: object) -> None:
-    check_callback("should_stop", should_stop)
-    check_callback("progress", progress)
-
-
 def _fit_legendre(t: np.ndarray, y: np.ndarray, degree: int) -> np.ndarray:
     """OLS fit of y on the Legendre polynomials P_1..P_degree of t (with intercept)."""
     V = legendre.legvander(t, degree)[:, 1:]
@@ -227,33 +222,25 @@ def polynomial_truth(coef: Mapping[str, float], grid: object, variable: str = "x
 # public entry points
 # =============================================================================
 def degree_explorer(
-    x: object,
-    y: object,
-    *,
-    max_degree: int,
-    test_fraction: float = 0.3,
-    seed: int | None = 0,
-    should_stop: Callable[[], bool] | None = None,
-    progress: Callable[[float], None] | None = None,
+    x: object, y: object, *,
+    max_degree: int, test_fraction: float = 0.3, seed: int | None = 0,
+    should_stop: StopHook = None, progress: ProgressHook = None,
 ) -> DegreeExplorer:
     """Training and held-out test MSE of polynomial fits of degree 1..max_degree.
 
     Parameters
     ----------
-    x : array-like, shape (n,)
-        The predictor.
-    y : array-like, shape (n,)
+    x, y : array-like, shape (n,)
+        The one predictor and the response.
     max_degree : int
         Highest degree, >= 1; the training set needs more than ``max_degree + 1`` rows.
     test_fraction : float, default 0.3
         Share of rows held out, in (0, 1); at least one row each side.
     seed : int or None, default 0
         Seed of the random split.
-    should_stop : callable, optional
-        ``should_stop() -> bool``, asked before each degree's fit; True stops with
-        :class:`linreg.exceptions.Cancelled`.
-    progress : callable, optional
-        ``progress(fraction)`` with the fraction of the degrees done, at the same points and 1.0 at the end.
+    should_stop, progress : callable, optional
+        Asked before each degree's fit: ``should_stop()`` returning True raises
+        :class:`linreg.exceptions.Cancelled`, ``progress(fraction)`` is given the share of degrees done.
 
     Returns
     -------
@@ -287,7 +274,7 @@ def degree_explorer(
     D = _check_int("max_degree", max_degree, 1)
     test_fraction = check_real("test_fraction", test_fraction, 0.0, 1.0, low_open=True, high_open=True,
                                must="a number strictly between 0 and 1")
-    _check_hooks(should_stop, progress)
+    check_hooks(should_stop, progress)
     n = x.shape[0]
     n_test = int(round(test_fraction * n))
     if n_test < 1 or n - n_test < 1:
@@ -322,23 +309,17 @@ def degree_explorer(
 
 
 def bootstrap_fits(
-    x: object,
-    y: object,
-    *,
-    degree: int,
-    n_boot: int = 200,
-    seed: int | None = 0,
-    grid: object = None,
-    truth: object = None,
-    should_stop: Callable[[], bool] | None = None,
-    progress: Callable[[float], None] | None = None,
+    x: object, y: object, *,
+    degree: int, n_boot: int = 200, seed: int | None = 0,
+    grid: object = None, truth: object = None,
+    should_stop: StopHook = None, progress: ProgressHook = None,
 ) -> BootstrapFits:
     """Refit a polynomial on bootstrap resamples and evaluate every fitted curve on a grid.
 
     Parameters
     ----------
-    x : array-like, shape (n,)
-    y : array-like, shape (n,)
+    x, y : array-like, shape (n,)
+        As for :func:`degree_explorer`.
     degree : int
         Polynomial degree, >= 1 (fewer than n distinct x values needed: degree + 1 <= distinct x).
     n_boot : int, default 200
@@ -361,10 +342,8 @@ def bootstrap_fits(
     ------
     ModelError
         Bad ``degree``/``n_boot``/``grid``/``truth``, or too few distinct x values.
-    DataError
-        x not one numeric column, or constant.
-    Cancelled
-        ``should_stop()`` returned True.
+    DataError, Cancelled
+        As for :func:`degree_explorer`.
 
     Notes
     -----
@@ -383,7 +362,7 @@ def bootstrap_fits(
     x, y = _check_xy(x, y)
     d = _check_int("degree", degree, 1)
     B = _check_int("n_boot", n_boot, 2)
-    _check_hooks(should_stop, progress)
+    check_hooks(should_stop, progress)
     n = x.shape[0]
     if np.unique(x).size < d + 1 or n <= d + 1:
         raise ModelError(

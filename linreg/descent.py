@@ -30,14 +30,7 @@ import numpy as np
 
 from ._preprocess import term_names, working_design
 from ._repr import short_repr
-from ._validation import (
-    as_xy,
-    check_callback,
-    check_int,
-    check_option,
-    check_real,
-    checkpoint,
-)
+from ._validation import ProgressHook, StopHook, as_xy, check_hooks, check_int, check_option, check_real, checkpoint
 from .exceptions import DataError, ModelError
 from .quadratic import (
     _as_w,
@@ -364,8 +357,7 @@ def _validate(X: object, y: object, *, learning_rate, n_iter, intercept, standar
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):
         raise ModelError(f"seed must be an integer, a numpy Generator or None; got {seed!r}") from None
-    check_callback("should_stop", should_stop)
-    check_callback("progress", progress)
+    check_hooks(should_stop, progress)
     return X, y, _Settings(lr=lr, max_iter=m_max, mu=mu, tol=tol, lam=lam, batch_size=batch_size, rng=rng,
                            intercept=intercept, standardize=standardize, terms=term_names(terms, p, intercept))
 
@@ -757,8 +749,8 @@ def gradient_descent(
     init: object = None,
     terms: object = None,
     ridge: float = 0.0,
-    should_stop: Callable[[], bool] | None = None,
-    progress: Callable[[float], None] | None = None,
+    should_stop: StopHook = None,
+    progress: ProgressHook = None,
 ) -> GDResult:
     """Minimise ``L(w) = (1/N)||y - X1 w||^2`` (+ ``ridge ||b||^2``) by gradient descent, recording every iterate.
 

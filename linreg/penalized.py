@@ -29,7 +29,7 @@ Public names: :func:`fit_penalized` (-> :class:`PenalizedResult`), :func:`penalt
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -39,7 +39,7 @@ from scipy.linalg import solve_triangular
 
 from ._preprocess import standardize_columns, term_names
 from ._repr import short_repr
-from ._validation import as_xy, check_callback, check_int, check_option, check_real, checkpoint
+from ._validation import ProgressHook, StopHook, as_xy, check_hooks, check_int, check_option, check_real, checkpoint
 from .exceptions import ModelError
 
 __all__ = [
@@ -457,9 +457,30 @@ def _check_tol_iter(tol: object, max_iter: object) -> tuple[float, int]:
             check_int("max_iter", max_iter, 1, must="a positive integer"))
 
 
-def _check_hooks(should_stop: object, progress: object) -> None:
-    check_callback("should_stop", should_stop)
-    check_callback("progress", progress)
+@dataclass(frozen=True)
+class _Options:
+    """What fit_penalized, penalty_path and cross_validate all take, checked: α, the model, the stop rule."""
+
+    a: float
+    intercept: bool
+    standardize: bool
+    terms: tuple[str, ...]
+    tol: float
+    max_iter: int
+
+    def work(self, X: np.ndarray, y: np.ndarray) -> _Work:
+        """The working problem of these rows."""
+        return _work(X, y, self.intercept, self.standardize)
+
+
+def _checked(X: object, y: object, l1_ratio: object, intercept: object, standardize: object, terms: object,
+             tol: object, max_iter: object) -> tuple[np.ndarray, np.ndarray, _Options]:
+    """(X, y, options), each checked once for all three entry points."""
+    a = _check_l1_ratio(l1_ratio)
+    tol, max_iter = _check_tol_iter(tol, max_iter)
+    X, y = _check_xy(X, y, intercept)
+    names = term_names(terms, X.shape[1], intercept)
+    return X, y, _Options(a, bool(intercept), bool(standardize), names, tol, max_iter)
 
 
 def _check_xy(X: object, y: object, intercept: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -799,10 +820,9 @@ def _enet_df(w: _Work, c: np.ndarray, lam: float, a: float) -> float:
     return float(np.sum(s[keep] ** 2 / den[keep]))
 
 
-def _fit_work(
-    w: _Work, lam: float, a: float, tol: float, max_iter: int, c0: np.ndarray | None
-) -> tuple[np.ndarray, int, bool, float]:
+def _fit_work(w: _Work, lam: float, o: _Options, c0: np.ndarray | None) -> tuple[np.ndarray, int, bool, float]:
     """Solve the working problem: (c, n_iter, converged, df)."""
+    a = o.a
     if a == 0:
         c, df = _ridge(w, lam)
         return c, 0, True, df
@@ -811,15 +831,14 @@ def _fit_work(
         # Every coefficient is 0 at and above λ_max; no iterations needed.
         return np.zeros(p), 0, True, 0.0
     start = np.zeros(p) if c0 is None else c0
-    c, n_iter, ok, _ = _cd(w, lam, a, start, tol, max_iter)
+    c, n_iter, ok, _ = _cd(w, lam, a, start, o.tol, o.max_iter)
     df = float(np.count_nonzero(c)) if a == 1 else _enet_df(w, c, lam, a)
     return c, n_iter, ok, df
 
 
-def _result(
-    X: np.ndarray, y: np.ndarray, w: _Work, c: np.ndarray, *, lam: float, a: float, intercept: bool,
-    standardize: bool, terms: tuple[str, ...], n_iter: int, converged: bool, df: float, tol: float, max_iter: int,
-) -> PenalizedResult:
+def _result(X: np.ndarray, y: np.ndarray, w: _Work, c: np.ndarray, o: _Options, *, lam: float, n_iter: int,
+            converged: bool, df: float) -> PenalizedResult:
+    a, intercept, tol, max_iter = o.a, o.intercept, o.tol, o.max_iter
     coef = _to_original(w, c, intercept)
     fitted = (coef[0] if intercept else 0.0) + X @ (coef[1:] if intercept else coef)
     resid = y - fitted
@@ -837,7 +856,7 @@ def _result(
             "or standardize correlated features."
         )
     return PenalizedResult(
-        coef=coef, terms=terms, lam=lam, l1_ratio=a, intercept=intercept, standardize=standardize,
+        coef=coef, terms=o.terms, lam=lam, l1_ratio=a, intercept=intercept, standardize=o.standardize,
         n_iter=n_iter, converged=converged, message=message, objective=objective, kkt_violation=kkt,
         kkt_scale=kscale,
         coef_work=c, x_mean=w.x_mean, x_scale=w.x_scale, fitted=fitted, resid=resid, y=y, df=df, tol=tol,
@@ -848,24 +867,18 @@ def _result(
 # public entry points
 # =============================================================================
 def fit_penalized(
-    X: object,
-    y: object,
-    *,
-    lam: float,
-    l1_ratio: float = 1.0,
-    intercept: bool = True,
-    standardize: bool = False,
-    terms: tuple[str, ...] | list[str] | None = None,
-    tol: float = 1e-10,
-    max_iter: int = _MAX_ITER,
+    X: object, y: object, *,
+    lam: float, l1_ratio: float = 1.0,
+    intercept: bool = True, standardize: bool = False, terms: Sequence[str] | None = None,
+    tol: float = 1e-10, max_iter: int = _MAX_ITER,
 ) -> PenalizedResult:
     """Fit ridge, lasso or elastic net: minimise the penalized least-squares objective.
 
     Parameters
     ----------
-    X : array-like, shape (n_samples, n_features)
-        Built numeric features, without a column of ones.
-    y : array-like, shape (n_samples,)
+    X, y : array-like, shapes (n_samples, n_features) and (n_samples,)
+        Built numeric features without a column of ones, and the response, as for
+        :func:`linreg.ols.fit_ols`.
     lam : float
         λ >= 0, the penalty weight.
     l1_ratio : float, default 1.0
@@ -914,14 +927,10 @@ def fit_penalized(
     array([0.        , 0.57142857])
     """
     lam = _check_lam(lam)
-    a = _check_l1_ratio(l1_ratio)
-    tol, max_iter = _check_tol_iter(tol, max_iter)
-    X, y = _check_xy(X, y, intercept)
-    names = term_names(terms, X.shape[1], intercept)
-    w = _work(X, y, bool(intercept), bool(standardize))
-    c, n_iter, ok, df = _fit_work(w, lam, a, tol, max_iter, None)
-    return _result(X, y, w, c, lam=lam, a=a, intercept=bool(intercept), standardize=bool(standardize), terms=names,
-                   n_iter=n_iter, converged=ok, df=df, tol=tol, max_iter=max_iter)
+    X, y, o = _checked(X, y, l1_ratio, intercept, standardize, terms, tol, max_iter)
+    w = o.work(X, y)
+    c, n_iter, ok, df = _fit_work(w, lam, o, None)
+    return _result(X, y, w, c, o, lam=lam, n_iter=n_iter, converged=ok, df=df)
 
 
 def _grid(w: _Work, a: float, lams: object, n_lams: object, lam_min_ratio: object) -> tuple[np.ndarray, float]:
@@ -946,42 +955,28 @@ def _grid(w: _Work, a: float, lams: object, n_lams: object, lam_min_ratio: objec
 
 
 def penalty_path(
-    X: object,
-    y: object,
-    *,
-    l1_ratio: float,
-    lams: object = None,
-    n_lams: int = 50,
-    lam_min_ratio: float | None = None,
-    intercept: bool = True,
-    standardize: bool = False,
-    terms: tuple[str, ...] | list[str] | None = None,
-    tol: float = 1e-10,
-    max_iter: int = _MAX_ITER,
-    should_stop: Callable[[], bool] | None = None,
-    progress: Callable[[float], None] | None = None,
+    X: object, y: object, *,
+    l1_ratio: float, lams: object = None, n_lams: int = 50, lam_min_ratio: float | None = None,
+    intercept: bool = True, standardize: bool = False, terms: Sequence[str] | None = None,
+    tol: float = 1e-10, max_iter: int = _MAX_ITER,
+    should_stop: StopHook = None, progress: ProgressHook = None,
 ) -> PenaltyPath:
     """Fits along a decreasing grid of λ, each warm-started from the previous one.
 
     Parameters
     ----------
-    X : array-like, shape (n_samples, n_features)
-    y : array-like, shape (n_samples,)
-    l1_ratio : float
-        α in [0, 1].
+    X, y, l1_ratio, intercept, standardize, terms, tol, max_iter
+        As for :func:`fit_penalized` (``l1_ratio`` has no default here).
     lams : array-like, shape (m,), optional
         λ values (sorted decreasing). Default: ``n_lams`` values log-spaced from
         :func:`lambda_max` down to ``lam_min_ratio`` times it.
     n_lams : int, default 50
     lam_min_ratio : float, optional
         Default 1e-4 (1e-2 when n <= p) for α > 0, 1e-6 for ridge.
-    intercept, standardize, terms, tol, max_iter
-        As for :func:`fit_penalized`.
-    should_stop : callable, optional
-        ``should_stop() -> bool``, asked before each λ; True stops with
-        :class:`linreg.exceptions.Cancelled`.
-    progress : callable, optional
-        ``progress(fraction)``, the fraction of the grid done, at the same points and 1.0 at the end.
+    should_stop, progress : callable, optional
+        Asked before each λ: ``should_stop()`` returning True raises
+        :class:`linreg.exceptions.Cancelled`, ``progress(fraction)`` is given the share of the grid done
+        (and 1.0 at the end).
 
     Returns
     -------
@@ -1007,42 +1002,37 @@ def penalty_path(
     >>> path.lams.round(4).tolist(), path.coef[:, 1].round(4).tolist()
     ([1.3333, 0.6667, 0.3333], [0.0, 0.5, 0.75])
     """
-    a = _check_l1_ratio(l1_ratio)
-    tol, max_iter = _check_tol_iter(tol, max_iter)
-    _check_hooks(should_stop, progress)
-    X, y = _check_xy(X, y, intercept)
-    names = term_names(terms, X.shape[1], intercept)
-    w = _work(X, y, bool(intercept), bool(standardize))
-    grid, lmax = _grid(w, a, lams, n_lams, lam_min_ratio)
+    check_hooks(should_stop, progress)
+    X, y, o = _checked(X, y, l1_ratio, intercept, standardize, terms, tol, max_iter)
+    w = o.work(X, y)
+    grid, lmax = _grid(w, o.a, lams, n_lams, lam_min_ratio)
 
     def tick(i: int) -> None:
         checkpoint(should_stop, progress, i / grid.size, f"the penalty path had fitted {i} of {grid.size} λ values")
 
-    path = _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter, tick)
+    path = _path_on(w, o, grid, lmax, tick)
     if progress is not None:
         progress(1.0)
     return path
 
 
-def _path_on(w, a, grid, lmax, intercept, standardize, names, tol, max_iter,
-             tick: Callable[[int], None] | None = None) -> PenaltyPath:
+def _path_on(w: _Work, o: _Options, grid: np.ndarray, lmax: float, tick: Callable[[int], None]) -> PenaltyPath:
     """The fits along ``grid`` on one working problem; ``tick(i)`` before the i-th λ."""
     m, p = grid.size, w.Z.shape[1]
-    coef = np.empty((m, p + int(intercept)))
+    coef = np.empty((m, p + int(o.intercept)))
     cw = np.empty((m, p))
     n_iter = np.zeros(m, dtype=int)
     conv = np.ones(m, dtype=bool)
     kkt, obj, mse, df = (np.empty(m) for _ in range(4))
     c = None
     for i, lam in enumerate(grid):
-        if tick is not None:
-            tick(i)
-        c, it, ok, d = _fit_work(w, float(lam), a, tol, max_iter, c)
-        coef[i], cw[i], n_iter[i], conv[i], df[i] = _to_original(w, c, intercept), c, it, ok, d
-        kkt[i], obj[i], mse[i] = _path_stats(w, c, float(lam), a)
+        tick(i)
+        c, it, ok, d = _fit_work(w, float(lam), o, c)
+        coef[i], cw[i], n_iter[i], conv[i], df[i] = _to_original(w, c, o.intercept), c, it, ok, d
+        kkt[i], obj[i], mse[i] = _path_stats(w, c, float(lam), o.a)
     return PenaltyPath(lams=grid, coef=coef, coef_work=cw, n_iter=n_iter, converged=conv, kkt_violation=kkt,
-                       objective=obj, mse=mse, df=df, terms=names, l1_ratio=a, lam_max=lmax,
-                       intercept=intercept, standardize=standardize)
+                       objective=obj, mse=mse, df=df, terms=o.terms, l1_ratio=o.a, lam_max=lmax,
+                       intercept=o.intercept, standardize=o.standardize)
 
 
 def _path_stats(w: _Work, c: np.ndarray, lam: float, a: float) -> tuple[float, float, float]:
@@ -1060,39 +1050,23 @@ def _path_stats(w: _Work, c: np.ndarray, lam: float, a: float) -> tuple[float, f
 
 
 def cross_validate(
-    X: object,
-    y: object,
-    *,
-    l1_ratio: float,
-    lams: object = None,
-    k: int = 5,
-    seed: int | None = 0,
-    n_lams: int = 50,
-    lam_min_ratio: float | None = None,
-    intercept: bool = True,
-    standardize: bool = False,
-    terms: tuple[str, ...] | list[str] | None = None,
-    tol: float = 1e-10,
-    max_iter: int = _MAX_ITER,
-    should_stop: Callable[[], bool] | None = None,
-    progress: Callable[[float], None] | None = None,
+    X: object, y: object, *,
+    k: int = 5, seed: int | None = 0,
+    l1_ratio: float, lams: object = None, n_lams: int = 50, lam_min_ratio: float | None = None,
+    intercept: bool = True, standardize: bool = False, terms: Sequence[str] | None = None,
+    tol: float = 1e-10, max_iter: int = _MAX_ITER,
+    should_stop: StopHook = None, progress: ProgressHook = None,
 ) -> CVResult:
     """Seeded k-fold cross-validation of the test MSE along a λ grid.
 
     Parameters
     ----------
-    X : array-like, shape (n_samples, n_features)
-    y : array-like, shape (n_samples,)
-    l1_ratio : float
-        α in [0, 1].
-    lams : array-like, shape (m,), optional
-        Default: the grid :func:`penalty_path` uses on all rows.
     k : int, default 5
         Number of folds, 2 <= k <= n.
     seed : int or None, default 0
         Seed of the random split of rows into folds.
-    n_lams, lam_min_ratio, intercept, standardize, terms, tol, max_iter
-        As for :func:`penalty_path`.
+    X, y, l1_ratio, lams, n_lams, lam_min_ratio, intercept, standardize, terms, tol, max_iter
+        As for :func:`penalty_path`; every fold uses the grid of the full rows.
     should_stop, progress : callable, optional
         As for :func:`penalty_path`, asked before each λ of the full path and of every
         fold; the fraction counts all ``(k + 1) * m`` fits.
@@ -1125,17 +1099,14 @@ def cross_validate(
     >>> bool(cv.lam_1se >= cv.lam_min), cv.fold_mse.shape
     (True, (4, 10))
     """
-    a = _check_l1_ratio(l1_ratio)
-    tol, max_iter = _check_tol_iter(tol, max_iter)
-    _check_hooks(should_stop, progress)
-    X, y = _check_xy(X, y, intercept)
+    check_hooks(should_stop, progress)
+    X, y, o = _checked(X, y, l1_ratio, intercept, standardize, terms, tol, max_iter)
     n = X.shape[0]
     k = check_int("k (number of folds)", k, 2, n, must=f"an integer from 2 to n = {n}")
     if n - math.ceil(n / k) < 2:
         raise ModelError(f"with n = {n} rows and k = {k} folds a training set has fewer than 2 rows; use fewer folds")
-    names = term_names(terms, X.shape[1], intercept)
-    w = _work(X, y, bool(intercept), bool(standardize))
-    grid, lmax = _grid(w, a, lams, n_lams, lam_min_ratio)
+    w = o.work(X, y)
+    grid, lmax = _grid(w, o.a, lams, n_lams, lam_min_ratio)
 
     def ticker(path: int) -> Callable[[int], None]:
         def tick(i: int) -> None:
@@ -1144,7 +1115,7 @@ def cross_validate(
                        f"cross-validation had made {done} of {(k + 1) * grid.size} fits")
         return tick
 
-    full = _path_on(w, a, grid, lmax, bool(intercept), bool(standardize), names, tol, max_iter, ticker(0))
+    full = _path_on(w, o, grid, lmax, ticker(0))
 
     rng = np.random.default_rng(seed)
     folds = np.empty(n, dtype=int)
@@ -1152,11 +1123,9 @@ def cross_validate(
     fold_mse = np.empty((k, grid.size))
     for f in range(k):
         test = folds == f
-        Xtr, ytr = X[~test], y[~test]
-        wf = _work(Xtr, ytr, bool(intercept), bool(standardize))
-        pf = _path_on(wf, a, grid, _lambda_max(wf, a), bool(intercept), bool(standardize), names, tol, max_iter,
-                      ticker(f + 1))
-        pred = (pf.coef[:, :1].T if intercept else 0.0) + X[test] @ pf.slopes.T  # (n_test, m)
+        wf = o.work(X[~test], y[~test])
+        pf = _path_on(wf, o, grid, _lambda_max(wf, o.a), ticker(f + 1))
+        pred = (pf.coef[:, :1].T if o.intercept else 0.0) + X[test] @ pf.slopes.T  # (n_test, m)
         fold_mse[f] = np.mean((y[test][:, None] - pred) ** 2, axis=0)
     mean = fold_mse.mean(axis=0)
     se = fold_mse.std(axis=0, ddof=1) / math.sqrt(k)
@@ -1167,4 +1136,4 @@ def cross_validate(
         progress(1.0)
     return CVResult(lams=grid, fold_mse=fold_mse, mse_mean=mean, mse_se=se, index_min=i_min, index_1se=i_1se,
                     lam_min=float(grid[i_min]), lam_1se=float(grid[i_1se]), k=k, seed=seed, folds=folds,
-                    l1_ratio=a, path=full)
+                    l1_ratio=o.a, path=full)

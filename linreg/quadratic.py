@@ -250,9 +250,8 @@ def gradient(X1: object, y: object, w: object, *, ridge: float = 0.0, intercept:
 
     Parameters
     ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
+    X1, y, w : array-like, shapes (n, k), (n,) and (k,)
+        The design, the response and the coefficients, as for :func:`loss`.
     ridge, intercept
         As for :func:`loss`: the penalty adds ``2λ w_j`` for each slope.
 
@@ -431,9 +430,8 @@ def check_gradient(X1: object, y: object, w: object, *, eps: float = 1e-6, ridge
 
     Parameters
     ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
+    X1, y, w : array-like, shapes (n, k), (n,) and (k,)
+        The design, the response and the coefficients, as for :func:`loss`.
     eps : float
         Relative step: coordinate i moves by ``h_i = eps * max(1, |w_i|)``.
     ridge, intercept
@@ -489,9 +487,8 @@ def step_arithmetic(X1: object, y: object, w: object, learning_rate: float, rows
 
     Parameters
     ----------
-    X1 : array-like, shape (n, k)
-    y : array-like, shape (n,)
-    w : array-like, shape (k,)
+    X1, y, w : array-like, shapes (n, k), (n,) and (k,)
+        The design, the response and the coefficients, as for :func:`loss`.
     learning_rate : float
     rows : array-like of int, shape (r,)
         Which rows to show the per-row arithmetic for (the gradient always uses all N).

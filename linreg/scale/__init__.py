@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .._validation import check_option
+from .._validation import StopHook, check_option
 from ..design import ModelSpec
 from ..exceptions import ModelError
 from ._engine import SCHEDULER_ENV, is_dask_frame, is_out_of_core_path
@@ -142,7 +142,7 @@ def gradient_descent(
     fit: ScaleResult | None = None,
     sample: int = 100_000,
     progress: Callable[[str, int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: StopHook = None,
 ):
     """Gradient descent on ``L(w) = (1/N)||y - X1 w||^2`` over a dataset read a partition at a time.
 

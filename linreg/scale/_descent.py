@@ -20,7 +20,6 @@ a reproducible sample of the rows, and the result says so in ``note``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +28,9 @@ from .. import descent as _gd
 from .._preprocess import unit_maps
 from .._repr import short_repr
 from .._validation import (
-    check_callback,
+    ProgressHook,
+    StopHook,
+    check_hooks,
     check_int,
     check_option,
     checkpoint,
@@ -332,8 +333,7 @@ def _settings(k_terms: tuple[str, ...], n: int, *, learning_rate, n_iter, interc
     check_option("standardize", standardize, (True, False))
     lr, m_max, mu, tol, lam, batch_size = _gd._check_steps(learning_rate, n_iter, momentum, tol, ridge, batch_size,
                                                            None)
-    check_callback("should_stop", should_stop)
-    check_callback("progress", progress)
+    check_hooks(should_stop, progress)
     return _gd._Settings(lr=lr, max_iter=m_max, mu=mu, tol=tol, lam=lam, batch_size=batch_size,
                          rng=np.random.default_rng(0), intercept=bool(intercept), standardize=bool(standardize),
                          terms=k_terms)
@@ -341,8 +341,8 @@ def _settings(k_terms: tuple[str, ...], n: int, *, learning_rate, n_iter, interc
 
 def descend(moments: GramMoments, fit, terms: tuple[str, ...], *, learning_rate: float | None, n_iter: int,
             standardize: bool = False, momentum: float = 0.0, tol: float = 1e-8, init: object = None,
-            ridge: float = 0.0, should_stop: Callable[[], bool] | None = None,
-            progress: Callable[[float], None] | None = None) -> ScaleGDResult:
+            ridge: float = 0.0, should_stop: StopHook = None,
+            progress: ProgressHook = None) -> ScaleGDResult:
     """Full-batch gradient descent from the Gram matrix ``moments`` and the least-squares ``fit`` of the same rows.
 
     Parameters
