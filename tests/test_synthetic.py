@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -178,6 +180,15 @@ def test_generator_params_are_well_formed_and_defaults_work():
             assert low <= default <= high and help_text, (kind, name)
         defaults = {name: spec[0] for name, spec in knobs.items()}
         assert len(make_data(kind, seed=0, **defaults).data) == defaults["n"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_signature_defaults_are_the_table_defaults(kind):
+    # A generator's explicit keywords (for help() and editors) repeat the table's defaults:
+    # the two must not drift apart, or the app and a script would draw different data.
+    params = inspect.signature(GENERATORS[kind]).parameters
+    for name, (default, *_rest) in GENERATOR_PARAMS[kind].items():
+        assert params[name].default == default and type(params[name].default) is type(default), (kind, name)
 
 
 @pytest.mark.parametrize("kind", KINDS)
