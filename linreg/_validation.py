@@ -170,16 +170,11 @@ StopHook = Callable[[], bool] | None
 ProgressHook = Callable[[float], None] | None
 
 
-def check_callback(name: str, fn: object) -> None:
-    """``ModelError`` unless ``fn`` is None or callable (a ``should_stop`` or ``progress`` hook)."""
-    if fn is not None and not callable(fn):
-        raise ModelError(f"{name} must be a function or None; got {fn!r}")
-
-
 def check_hooks(should_stop: object, progress: object) -> None:
     """``ModelError`` unless both hooks are None or callable; see :data:`StopHook`, :data:`ProgressHook`."""
-    check_callback("should_stop", should_stop)
-    check_callback("progress", progress)
+    for name, fn in (("should_stop", should_stop), ("progress", progress)):
+        if fn is not None and not callable(fn):
+            raise ModelError(f"{name} must be a function or None; got {fn!r}")
 
 
 def checkpoint(should_stop: StopHook, progress: ProgressHook, fraction: float, doing: str) -> None:

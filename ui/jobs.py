@@ -56,7 +56,6 @@ class _Job:
         # Without a box (inside a cached function: elements would be recorded for replay) the job
         # shows nothing and stops only when its visitor has gone.
         self.box = box
-        self.quiet = box is None
         self.bar = None
 
     def progress(self, fraction: float) -> None:
@@ -110,7 +109,7 @@ def _slot(job: _Job):
     while not _SLOTS.acquire(timeout=_TICK):
         if job.should_stop():
             raise Cancelled("stopped before it started: the visitor left")
-        if not waiting and not job.quiet:
+        if not waiting and job.box is not None:
             waiting = True
             job.box.info(f"Waiting to compute {job.label}: the server is busy with another visitor's "
                          "computation, and this one starts as soon as that one ends.")
