@@ -28,3 +28,18 @@ def _every_run_goes_through_app_py():
     undo = serve_as_started()
     yield
     undo()
+
+
+@pytest.fixture(autouse=True)
+def _the_real_main_module():
+    """Put back the ``__main__`` module an AppTest run replaces with its script and leaves behind.
+
+    A process that multiprocessing spawns later (a Dask LocalCluster's workers) re-runs ``__main__``'s
+    file: after ``AppTest.from_function`` that is a temporary script that fails outside Streamlit.
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
