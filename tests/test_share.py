@@ -9,7 +9,7 @@ from linreg.exceptions import ModelError
 from linreg.sources import DataSource
 from linreg.synthetic import make_data
 from ui import settings
-from ui.share import PENALTIES, Shared, decode, encode
+from ui.share import PENALTIES, Shared, decode, encode, left_out
 
 
 def _roundtrip(shared: Shared) -> Shared:
@@ -92,6 +92,31 @@ def test_names_with_separators_are_left_out_of_the_link():
 def test_a_link_naming_nothing_the_app_knows_restores_nothing():
     assert decode({}) is None
     assert decode({"utm_source": "mail"}) is None
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ({"gen": "collinear", "p": "4"}, "parameter 'p' is not a parameter the app reads, so it was left out (a "
+                                     "generator's settings are written g_<name>: g_p)"),
+    ({"data": "cars", "lesson3": "", "Lr": "0.1"}, "parameters 'lesson3', 'Lr' are not parameters the app reads, so "
+                                                   "they were left out;"),
+    ({"data": "cars", "gen": "linear"}, "parameter 'gen' is not a"),  # two sources: the first is followed
+    ({"features": "speed"}, "parameter 'features' is not a"),  # model terms travel with their target
+    ({"gen": "linear", "g_degree": "2"}, "parameter 'g_degree' is not a"),  # polynomial's knob, not linear's
+    ({"large_seed": "3"}, "parameter 'large_seed' is not a"),
+    ({"x" * 10_000: "1"}, f"parameter '{'x' * 60}…' is not a"),  # a stranger's name, quoted in part
+    ({f"a{i}": "1" for i in range(7)}, "parameters 'a0', 'a1', 'a2', 'a3', 'a4' and 2 more are not"),
+])
+def test_a_parameter_the_link_does_not_read_is_named(query, named):
+    assert named in left_out(query)
+    assert left_out(query).endswith("the rest of the link was followed.")
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"lesson": "3"}, {"gen": "linear", "g_p": "2", "g_seed": "4"}, {"utm_source": "mail", "fbclid": "x"},
+    encode(Shared(DataSource("builtin", "cars"), ModelSpec("dist", ("speed",)))),
+])
+def test_a_link_read_whole_has_nothing_left_out(query):
+    assert left_out(query) is None
 
 
 @pytest.mark.parametrize(("query", "expected"), [

@@ -14,23 +14,26 @@ from linreg.exceptions import LinregError
 
 from . import session
 from .config import CONFIG
-from .share import Shared, decode, encode
+from .share import Shared, decode, encode, left_out
 
 
 def restore() -> None:
     """Start the session from the URL: its data (the default data if it names none) and its settings.
 
-    A link that cannot be followed leaves the defaults in place and says why (``session.link_error``).
+    A link that cannot be followed leaves the defaults in place and says why, and one followed
+    with parameters left out names them (``session.link_error``).
     """
+    query = st.query_params.to_dict()
     session.set_link_error(None)
     try:
-        shared = decode(st.query_params.to_dict()) or Shared(None)
+        shared = decode(query) or Shared(None)
         source = shared.source or session.DEFAULT_SOURCE
         df, label, spec, truth = source.load()
         if shared.spec is not None:
             # A spec naming missing columns, or too large for the server, is refused here, not on every page.
             build_design(df, shared.spec, limits=CONFIG.limits)
             spec = shared.spec
+        session.set_link_error(left_out(query))
     except LinregError as err:
         session.set_link_error(f"This link could not be followed, so the app opened with its default data: {err}")
         shared = Shared(None)

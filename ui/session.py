@@ -41,7 +41,7 @@ EXCLUDED = "lr_excluded"  # ((column, reason), ...): text columns the default mo
 ITERATION = "lr_iteration"  # int: the gradient-descent iteration on show
 LESSON = "lr_lesson"  # int: the Learn page's lesson on show
 REG_LAMBDA = "lr_reg_lambda"  # (grid tag, λ) | None: the λ chosen there, and for which grid (see reg_lambda)
-LINK_ERROR = "lr_link_error"  # str | None: why the link this session opened with could not be followed
+LINK_ERROR = "lr_link_error"  # str | None: why the link this session opened with was not followed, or not all of it
 LAST_GOOD = "lr_last_good"  # (label, target, tiles, coefficient table): the last fit that worked, kept in view
 UPLOAD_SEEN = "lr_upload_seen"  # identity of the last upload read, so a rerun does not read it again
 UPLOAD_ERROR = "lr_upload_error"  # str | None: why the last upload was rejected
@@ -80,7 +80,7 @@ def set_link_error(message: str | None) -> None:
 
 
 def link_error() -> str | None:
-    """Why the link this session opened with could not be followed, or None."""
+    """Why the link this session opened with was not followed, or which of its parameters were left out; or None."""
     return st.session_state.get(LINK_ERROR)
 
 

@@ -35,7 +35,7 @@ from linreg.synthetic import DEFAULT_SEED, GENERATOR_PARAMS
 from . import config
 from .settings import FIELDS, N_LESSONS, PENALTIES, SEED, Field
 
-__all__ = ["Shared", "encode", "decode", "parse", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
+__all__ = ["Shared", "encode", "decode", "left_out", "parse", "SHAREABLE_NAME", "PENALTIES", "N_LESSONS"]
 
 # Term and column names travel joined by "," and ":"; a name holding either cannot.
 _SEPARATORS = (",", ":")
@@ -45,6 +45,10 @@ _TRUE = {"1": True, "0": False}
 _MAX_NAME = 1000
 # The settings groups of Shared that hold a dict of field values.
 _GROUPS = ("fit", "gd", "reg")
+# Parameters that mail tools and sites add to the links they pass on: not the sender's words.
+_FOREIGN = ("utm_", "fbclid", "gclid")
+# How much of a left-out parameter's name a message quotes, and how many names (a link is a stranger's text).
+_NAME_SHOWN, _NAMES_SHOWN = 60, 5
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,60 @@ def decode(query: Mapping[str, str]) -> Shared | None:
     if source is None and spec is None and not view and not any(groups.values()):
         return None
     return Shared(source, spec, **groups, **view)
+
+
+class _Reads(Mapping):
+    """A query that remembers which of its parameters were read (``in`` alone does not count)."""
+
+    def __init__(self, query: Mapping[str, str]):
+        self._query, self.read = query, set()
+
+    def __getitem__(self, key: str) -> str:
+        value = self._query[key]
+        self.read.add(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._query
+
+    def __iter__(self):
+        return iter(self._query)
+
+    def __len__(self) -> int:
+        return len(self._query)
+
+
+def left_out(query: Mapping[str, str]) -> str | None:
+    """What to tell the visitor when :func:`decode` follows ``query`` but reads not all of it, else None.
+
+    A parameter the app does not read (a typo, a generator's knob without its ``g_``, a model
+    term without a ``target``) would otherwise vanish from the URL without a word. Call it only
+    on a query that :func:`decode` accepts.
+
+    Examples
+    --------
+    >>> note = left_out({"gen": "collinear", "p": "4", "utm_source": "mail"})
+    >>> note.startswith("This link's parameter 'p' is not a parameter the app reads"), "written g_<name>: g_p" in note
+    (True, True)
+    >>> left_out({"lesson": "3"}) is None
+    True
+    """
+    reads = _Reads(query)
+    decode(reads)
+    names = [k for k in query if k not in reads.read and not k.startswith(_FOREIGN)]
+    if not names:
+        return None
+    one = len(names) == 1
+    shown = ", ".join(repr(k if len(k) <= _NAME_SHOWN else k[:_NAME_SHOWN] + "…") for k in names[:_NAMES_SHOWN])
+    if len(names) > _NAMES_SHOWN:
+        shown += f" and {len(names) - _NAMES_SHOWN} more"
+    generator = GENERATOR_PARAMS.get(query.get("gen", ""))
+    knobs = {*generator, "seed"} if generator is not None else set()
+    hints = [f"g_{k}" for k in names if k in knobs]
+    hint = f" (a generator's settings are written g_<name>: {', '.join(hints)})" if hints else ""
+    what = "parameter" if one else "parameters"
+    return (f"This link's {what} {shown} {'is not a' if one else 'are not'} {what} the app reads, so "
+            f"{'it was' if one else 'they were'} left out{hint}; the rest of the link was followed.")
 
 
 def parse(f: Field, text: str, key: str | None = None) -> Any:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from linreg.sources import DataSource
 from linreg.synthetic import make_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -82,3 +83,18 @@ def test_a_generator_link_without_a_seed_uses_seed_0_and_says_so():
     assert not at.exception and not at.error
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Python script" in labels
+
+
+def test_a_parameter_the_app_does_not_read_is_named_and_the_rest_followed():
+    # p is the collinear generator's knob, but a link writes it g_p: the data is drawn with the
+    # default p, and the visitor is told why rather than seeing p vanish from the URL.
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"gen": "collinear", "p": "4", "lesson": "3"})
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [  # Markdown source, escaped: the page shows it as plain text
+        "This link's parameter 'p' is not a parameter the app reads, so it was left out (a generator's settings are "
+        "written g\\_\\<name\\>: g\\_p); the rest of the link was followed."]
+    assert at.session_state["lr_data_source"] == DataSource("synthetic", "collinear", (), seed=0)
+    assert at.session_state["lr_lesson"] == 3
+    assert "p" not in _query(at)
